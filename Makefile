@@ -1,0 +1,77 @@
+# pgboot: one hand-written Makefile.
+#   make            ./pgboot against the system libpq and libsodium (fast iteration)
+#   make static     build/static/pgboot: musl, fully static (scripts/build-static.sh)
+#   make test       unit tests, then the integration suite on every built binary
+#   make demo       a throwaway PostgreSQL, the MORSE project, the demo app exec'd
+#   make bench      pgboot against its peers (bench/)
+#   make asan       ./build/asan/pgboot with AddressSanitizer + UBSan
+#   make fuzz       libFuzzer targets (clang)
+
+CC      ?= cc
+PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+           -Wpointer-arith -Wvla -Wno-format-nonliteral
+CSTD    := -std=c11 -D_GNU_SOURCE
+CFLAGS  ?= -O2 -g
+ifeq ($(CI),true)
+WERROR  := -Werror
+endif
+ALL_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(CFLAGS) -Iinclude -I$(PG_INC)
+LIBS    := -lpq -lsodium
+
+SRCS      := $(sort $(wildcard src/*.c))
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+OBJS      := $(SRCS:src/%.c=build/dyn/%.o)
+LIB_OBJS  := $(LIB_SRCS:src/%.c=build/dyn/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+
+.PHONY: all static test unit integration demo bench asan fuzz clean format lint
+
+all: pgboot
+
+pgboot: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LIBS)
+
+build/dyn/%.o: src/%.c $(wildcard include/*.h) | build/dyn
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/dyn build/asan:
+	mkdir -p $@
+
+build/unit_tests: $(LIB_OBJS) $(UNIT_SRCS) tests/unit/check.h
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LDFLAGS) $(LIBS)
+
+static:
+	scripts/build-static.sh
+
+unit: build/unit_tests
+	build/unit_tests
+
+# The README's test command. Installs what is missing, runs everything,
+# ends with "N passed, N failed".
+test:
+	scripts/test.sh
+
+integration: pgboot
+	scripts/test.sh --integration-only
+
+demo:
+	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan: | build/asan
+	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) -Iinclude -I$(PG_INC) -o build/asan/pgboot $(SRCS) $(LIBS)
+	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) -Iinclude -I$(PG_INC) -Itests/unit -o build/asan/unit_tests \
+		$(UNIT_SRCS) $(LIB_SRCS) $(LIBS)
+
+fuzz:
+	scripts/fuzz.sh
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build pgboot

@@ -1,0 +1,81 @@
+/*
+ * config.h: the one option table. Every option is a flag and an environment
+ * variable; a flag beats the variable, the variable beats the default.
+ * Secret options also accept NAME_FILE (Docker/Kubernetes secrets) and are
+ * scrubbed from argv so they do not show in ps. Everything after "--"
+ * belongs to the app. config_load never exits and never prints: usage and
+ * configuration errors come back in err (PGB_EXIT_USAGE or PGB_EXIT_CONFIG).
+ */
+#ifndef PGB_CONFIG_H
+#define PGB_CONFIG_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "log.h"
+
+enum pgb_command {
+	CMD_NONE,    /* no command given: main prints usage, exit 2 */
+	CMD_RUN,     /* run [opts] -- APP [ARGS] */
+	CMD_MIGRATE, /* migrate */
+	CMD_WAIT,    /* wait */
+	CMD_STATUS,  /* status [--json] */
+	CMD_VERIFY,  /* verify */
+	CMD_PLAN,    /* plan (= migrate --dry-run) */
+	CMD_VERSION, /* version, --version */
+	CMD_HELP     /* help, --help, -h; help_command says for which command */
+};
+
+struct pgb_config {
+	enum pgb_command command;
+	enum pgb_command help_command; /* with CMD_HELP: CMD_NONE for general help */
+
+	char *conninfo;        /* URL or keyword string; NULL: libpq's own defaults */
+	char *conninfo_source; /* where it came from, for messages: "--database-url", "DATABASE_URL_FILE" ... */
+	char *migrations_dir;  /* default "migrations" */
+	char *seeds_dir;       /* default "seeds" */
+	char *verify_dir;      /* default "verify"; missing is fine unless set explicitly */
+	int verify_dir_explicit;
+	char *history_schema;  /* NULL: the session's current_schema() */
+	char *history_table;   /* default "pgboot_migrations" */
+
+	long long wait_timeout_ms;      /* default 60s */
+	long long lock_timeout_ms;      /* default 5m */
+	long long ddl_lock_timeout_ms;  /* default 10s, per attempt */
+	int ddl_lock_retries;           /* default 5 attempts in all */
+	long long statement_timeout_ms; /* default 0: none */
+
+	int with_test_data;     /* apply seeds */
+	int dry_run;            /* plan only */
+	int allow_out_of_order;
+	int no_verify;
+	int skip_migrate;       /* wait for another pgboot to apply everything */
+	int json;               /* status --json */
+
+	enum log_format log_format;
+	enum log_level log_level;
+
+	char **app_argv; /* run: APP and its arguments, NULL-terminated, borrowed from argv */
+	int app_argc;
+};
+
+/* Fill cfg with the defaults (no environment, no flags). */
+void config_init(struct pgb_config *cfg);
+void config_free(struct pgb_config *cfg);
+
+/*
+ * Parse the environment, then argv (flags may stand before or after the
+ * command name). Secrets are overwritten in argv. Returns 0, or -1 with err
+ * set (2 for usage, 78 for a bad value, naming the flag or variable).
+ */
+int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error *err);
+
+/* Write the help of a command (CMD_NONE: general help) to out. */
+void config_print_help(enum pgb_command cmd, FILE *out);
+/* The command's name as typed ("run", "migrate" ...). */
+const char *config_command_name(enum pgb_command cmd);
+
+/* Remove every PGBOOT_* variable from the environment (before the exec). */
+void config_scrub_environment(void);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * log.h: the one module that writes messages. Everything goes to stderr
+ * (stdout belongs to the app after the exec, and to reports such as status);
+ * text is one line per event prefixed "pgboot: ", JSON is one object per
+ * line with ts, level, event, msg and the event's fields. Colour only on a
+ * TTY without NO_COLOR. Any registered secret is replaced by "***" in every
+ * line before it is written, as a last line of defence for passwords.
+ */
+#ifndef PGB_LOG_H
+#define PGB_LOG_H
+
+#include "error.h"
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR, LOG_QUIET };
+enum log_format { LOG_TEXT, LOG_JSON };
+
+enum log_field_kind { LF_KIND_END, LF_KIND_STR, LF_KIND_INT };
+struct log_field {
+	const char *key;
+	enum log_field_kind kind;
+	const char *str;
+	long long num;
+};
+#define LF_STR(k, v) ((struct log_field){(k), LF_KIND_STR, (v), 0})
+#define LF_INT(k, v) ((struct log_field){(k), LF_KIND_INT, NULL, (long long)(v)})
+#define LF_END ((struct log_field){NULL, LF_KIND_END, NULL, 0})
+/* LOG_FIELDS(LF_STR("version", v), LF_INT("ms", ms)) builds the field list */
+#define LOG_FIELDS(...) ((const struct log_field[]){__VA_ARGS__, LF_END})
+
+/* color: 1 on, 0 off, -1 decide from isatty(2) and NO_COLOR */
+void log_setup(enum log_format format, enum log_level min_level, int color);
+enum log_level log_min_level(void);
+enum log_format log_get_format(void);
+/* Remember a secret (copied) to mask in every later line; NULL or "" is ignored. */
+void log_add_secret(const char *secret);
+void log_forget_secrets(void);
+/* Apply the registered secrets' masking to s, in place into a new string the caller frees. */
+char *log_mask(const char *s);
+
+/* One event. fields may be NULL. The message is printf-style, PostgreSQL style. */
+void log_event(enum log_level level, const char *event, const struct log_field *fields,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Shorthands for events with no extra fields. */
+#define log_info(event, ...) log_event(LOG_INFO, (event), NULL, __VA_ARGS__)
+#define log_warning(event, ...) log_event(LOG_WARNING, (event), NULL, __VA_ARGS__)
+#define log_debug(event, ...) log_event(LOG_DEBUG, (event), NULL, __VA_ARGS__)
+
+/*
+ * Report an error value: the primary line with its locus
+ * ("pgboot: migrations/0007_users.sql:12:5: error: ..."), then the excerpt,
+ * detail, hint and context lines; in JSON one object with every part.
+ */
+void log_error(const struct pgb_error *err);
+
+#endif
