@@ -1,0 +1,260 @@
+/*
+ * log.c: every message pgboot writes (see log.h). Lines are built in
+ * memory, masked, and written to stderr with one write() so that lines of
+ * concurrent pgboot processes sharing a pipe do not interleave.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "strbuf.h"
+#include "xmem.h"
+
+#define MAX_SECRETS 8
+
+static enum log_format g_format = LOG_TEXT;
+static enum log_level g_min = LOG_INFO;
+static int g_color;
+static char *g_secrets[MAX_SECRETS];
+static int g_nsecrets;
+
+void log_setup(enum log_format format, enum log_level min_level, int color)
+{
+	g_format = format;
+	g_min = min_level;
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		color = isatty(2) && !(nc && *nc);
+	}
+	g_color = color;
+}
+
+enum log_level log_min_level(void)
+{
+	return g_min;
+}
+
+enum log_format log_get_format(void)
+{
+	return g_format;
+}
+
+void log_add_secret(const char *secret)
+{
+	if (!secret || !*secret || g_nsecrets == MAX_SECRETS)
+		return;
+	for (int i = 0; i < g_nsecrets; i++)
+		if (strcmp(g_secrets[i], secret) == 0)
+			return;
+	g_secrets[g_nsecrets++] = xstrdup(secret);
+}
+
+void log_forget_secrets(void)
+{
+	for (int i = 0; i < g_nsecrets; i++) {
+		/* wipe: the bytes are a password */
+		volatile char *p = g_secrets[i];
+		while (*p)
+			*p++ = 0;
+		free(g_secrets[i]);
+	}
+	g_nsecrets = 0;
+}
+
+char *log_mask(const char *s)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_adds(&sb, s ? s : "");
+	for (int i = 0; i < g_nsecrets; i++) {
+		size_t slen = strlen(g_secrets[i]);
+		char *hit;
+		size_t from = 0;
+		while ((hit = strstr(sb.buf + from, g_secrets[i])) != NULL) {
+			size_t at = (size_t)(hit - sb.buf);
+			struct strbuf out;
+			strbuf_init(&out);
+			strbuf_add(&out, sb.buf, at);
+			strbuf_adds(&out, "***");
+			strbuf_adds(&out, sb.buf + at + slen);
+			strbuf_free(&sb);
+			sb = out;
+			from = at + 3;
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+static const char *level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_DEBUG: return "debug";
+	case LOG_INFO: return "info";
+	case LOG_WARNING: return "warning";
+	default: return "error";
+	}
+}
+
+static void emit(struct strbuf *line)
+{
+	char *masked = log_mask(line->buf);
+	size_t len = strlen(masked), off = 0;
+	while (off < len) {
+		ssize_t n = write(2, masked + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(masked);
+}
+
+static void json_start(struct strbuf *sb, enum log_level level, const char *event)
+{
+	struct timeval tv;
+	struct tm tm;
+	char ts[40];
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	strbuf_addf(sb, "{\"ts\":\"%s.%03ldZ\"", ts, (long)(tv.tv_usec / 1000));
+	json_add_key(sb, "level");
+	json_add_string(sb, level_name(level));
+	json_add_key(sb, "event");
+	json_add_string(sb, event);
+}
+
+static void json_str_field(struct strbuf *sb, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	char *masked = log_mask(val);
+	json_add_key(sb, key);
+	json_add_string(sb, masked);
+	free(masked);
+}
+
+static void text_prefix(struct strbuf *sb, enum log_level level, const char *locus)
+{
+	strbuf_adds(sb, "pgboot: ");
+	if (locus)
+		strbuf_addf(sb, "%s: ", locus);
+	if (level == LOG_INFO)
+		return;
+	const char *color = level == LOG_ERROR ? "\033[1;31m" : level == LOG_WARNING ? "\033[1;35m" : "\033[1m";
+	if (g_color)
+		strbuf_addf(sb, "%s%s:\033[0m ", color, level_name(level));
+	else
+		strbuf_addf(sb, "%s: ", level_name(level));
+}
+
+void log_event(enum log_level level, const char *event, const struct log_field *fields, const char *fmt, ...)
+{
+	if (level < g_min)
+		return;
+	struct strbuf msg, line;
+	strbuf_init(&msg);
+	strbuf_init(&line);
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (g_format == LOG_JSON) {
+		json_start(&line, level, event);
+		json_str_field(&line, "msg", msg.buf);
+		for (const struct log_field *f = fields; f && f->key; f++) {
+			if (f->kind == LF_KIND_INT) {
+				json_add_key(&line, f->key);
+				strbuf_addf(&line, "%lld", f->num);
+			} else {
+				json_str_field(&line, f->key, f->str);
+			}
+		}
+		strbuf_adds(&line, "}\n");
+	} else {
+		text_prefix(&line, level, NULL);
+		strbuf_addf(&line, "%s\n", msg.buf);
+	}
+	emit(&line);
+	strbuf_free(&msg);
+	strbuf_free(&line);
+}
+
+static void text_part(struct strbuf *line, const char *label, const char *text)
+{
+	if (!text)
+		return;
+	/* one "pgboot: label: " prefix per line of a multi-line part */
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		strbuf_addf(line, "pgboot: %s: %.*s\n", label, (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+void log_error(const struct pgb_error *err)
+{
+	struct strbuf line;
+	strbuf_init(&line);
+	const char *message = err->message ? err->message : "unknown error";
+	if (g_format == LOG_JSON) {
+		json_start(&line, LOG_ERROR, "error");
+		json_str_field(&line, "msg", message);
+		json_add_key(&line, "exit");
+		strbuf_addf(&line, "%d", err->code);
+		if (err->sqlstate[0])
+			json_str_field(&line, "sqlstate", err->sqlstate);
+		json_str_field(&line, "file", err->file);
+		if (err->line) {
+			json_add_key(&line, "line");
+			strbuf_addf(&line, "%d", err->line);
+		}
+		if (err->column) {
+			json_add_key(&line, "column");
+			strbuf_addf(&line, "%d", err->column);
+		}
+		json_str_field(&line, "detail", err->detail);
+		json_str_field(&line, "hint", err->hint);
+		json_str_field(&line, "context", err->context);
+		json_str_field(&line, "excerpt", err->excerpt);
+		strbuf_adds(&line, "}\n");
+	} else {
+		char *locus = NULL;
+		if (err->file && err->line && err->column)
+			locus = xasprintf("%s:%d:%d", err->file, err->line, err->column);
+		else if (err->file && err->line)
+			locus = xasprintf("%s:%d", err->file, err->line);
+		else if (err->file)
+			locus = xstrdup(err->file);
+		text_prefix(&line, LOG_ERROR, locus);
+		free(locus);
+		strbuf_adds(&line, message);
+		if (err->sqlstate[0])
+			strbuf_addf(&line, " (SQLSTATE %s)", err->sqlstate);
+		strbuf_addc(&line, '\n');
+		if (err->excerpt) {
+			const char *p = err->excerpt;
+			while (*p) {
+				const char *nl = strchr(p, '\n');
+				size_t n = nl ? (size_t)(nl - p) : strlen(p);
+				strbuf_addf(&line, "    %.*s\n", (int)n, p);
+				p += n + (nl ? 1 : 0);
+			}
+		}
+		text_part(&line, "detail", err->detail);
+		text_part(&line, "hint", err->hint);
+		text_part(&line, "context", err->context);
+	}
+	emit(&line);
+	strbuf_free(&line);
+}
