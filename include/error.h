@@ -24,6 +24,8 @@ struct pgb_error {
 	int line;          /* 1-based; 0 when unknown */
 	int column;        /* 1-based, in characters; 0 when unknown */
 	char *excerpt;     /* the offending source line with a caret line, or NULL */
+	int position;      /* the server's error position: 1-based, in characters of the
+			      text sent; 0 when none (db.c sets it, callers map it to line:column) */
 };
 
 void pgb_error_init(struct pgb_error *err);

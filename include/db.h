@@ -1,0 +1,95 @@
+/*
+ * db.h: the libpq wrapper; the only module that includes libpq-fe.h.
+ *
+ * A struct db owns one connection. Every query checks the result status it
+ * expects and clears every result on every path. Server errors fill a
+ * struct pgb_error with the SQLSTATE, message, detail, hint, context and
+ * the error position (characters of the text sent). Functions return 0, or
+ * -1 with err set; PGB_EXIT_INTERNAL unless the caller re-classifies the
+ * error with sqlstate_classify(err->sqlstate).
+ *
+ * A signal (signals.h) cancels the active statement through db_cancel_active,
+ * which is async-signal-safe.
+ */
+#ifndef PGB_DB_H
+#define PGB_DB_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct db;
+
+/* One result set, copied out of libpq: cells are row-major, NULL for SQL null. */
+struct db_result {
+	int nrows;
+	int ncols;
+	char **colnames;
+	char **cells;
+};
+
+enum db_connect_outcome {
+	DB_CONNECTED,  /* *out is a ready connection */
+	DB_TRANSIENT,  /* worth asking again: refused, timeout, starting up, too many connections */
+	DB_PERMANENT,  /* give up: bad password (err->code 77), no database (78), TLS refused, bad conninfo (78) */
+	DB_INTERRUPTED /* a signal arrived while connecting */
+};
+
+/*
+ * Check a connection string before any network I/O (bad URL, unknown
+ * keyword). Returns 0, or -1 with err (PGB_EXIT_CONFIG).
+ */
+int db_check_conninfo(const char *conninfo, struct pgb_error *err);
+/* 1 when the connection string sets keyword kw (e.g. "target_session_attrs") */
+int db_conninfo_has(const char *conninfo, const char *kw);
+/* Describe the target for logs, without any password: "postgres://app:***@db:5432/app" style. */
+char *db_describe_target(const char *conninfo);
+
+/*
+ * Try to connect once, giving up after timeout_ms. conninfo may be NULL
+ * (libpq's defaults). fallback_application_name is "pgboot". On
+ * DB_CONNECTED *out owns the connection; otherwise err says why and, for
+ * DB_TRANSIENT, *fast tells whether the failure was quick (refused,
+ * starting up) so the caller may retry at once.
+ */
+enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, struct db **out, int *fast,
+				   struct pgb_error *err);
+/* Cancel any active statement, then close. NULL is fine. */
+void db_close(struct db *db);
+
+/*
+ * Send sql (one or more statements) in one simple-query message and
+ * collect every result set. results may be NULL when the caller wants none;
+ * otherwise *results (free with db_results_free) holds one entry per
+ * statement that returned rows or a command status. On an error, the
+ * results so far are freed, err is set and, if a transaction block is left
+ * aborted, it stays so (the caller decides: db_rollback).
+ */
+int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
+/* One statement with text parameters (extended protocol); res may be NULL. */
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,
+	     struct pgb_error *err);
+void db_result_free(struct db_result *res);
+void db_results_free(struct db_result *results, int n);
+/* cell (row, col) or NULL */
+const char *db_cell(const struct db_result *res, int row, int col);
+
+/* ROLLBACK when a transaction block is open (ignoring errors, logging them at debug). */
+void db_rollback_if_needed(struct db *db);
+/* 1 while a transaction block is open (idle in transaction or failed) */
+int db_in_transaction(struct db *db);
+/* 1 when the connection is still usable */
+int db_alive(struct db *db);
+
+/* Quote an identifier or literal for SQL; the caller frees. */
+char *db_quote_ident(struct db *db, const char *s);
+char *db_quote_literal(struct db *db, const char *s, size_t len);
+
+const char *db_database(struct db *db);
+int db_server_version(struct db *db);
+int db_backend_pid(struct db *db);
+
+/* Async-signal-safe: ask the server to cancel the statement now running, if any. */
+void db_cancel_active(void);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * source.h: discover the migration, seed or verify files of a directory,
+ * read and validate them, and return them ordered. Reads the file system;
+ * no database.
+ */
+#ifndef PGB_SOURCE_H
+#define PGB_SOURCE_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "migfile.h"
+
+struct migset {
+	struct migfile *files; /* ordered by version */
+	size_t n;
+};
+
+/*
+ * Read every *.sql of dir as migrations or seeds. A missing dir is an error
+ * (PGB_EXIT_CONFIG) unless missing_ok; other files (README, .keep) are
+ * ignored; a .sql name that does not parse, two files with equal versions, a
+ * file that is not a regular file, unreadable, too large, invalid UTF-8 or
+ * with NUL bytes are errors naming the file. Returns 0 or -1.
+ */
+int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migset *out, struct pgb_error *err);
+void migset_free(struct migset *set);
+/* the file with this version, or NULL */
+const struct migfile *migset_find(const struct migset *set, const struct pgb_version *v);
+
+struct checkfile {
+	char *path;    /* "verify/010_no_orphans.sql" */
+	char *name;    /* "010_no_orphans" */
+	char *sql;
+	size_t len;
+};
+struct checkset {
+	struct checkfile *files; /* in file-name order */
+	size_t n;
+};
+/* Read the *.sql files of dir in name order; a missing dir gives an empty set when missing_ok. */
+int source_load_checks(const char *dir, int missing_ok, struct checkset *out, struct pgb_error *err);
+void checkset_free(struct checkset *set);
+
+#endif

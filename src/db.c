@@ -1,0 +1,511 @@
+/*
+ * db.c: the libpq wrapper (see db.h). Connections are made with
+ * PQconnectStartParams and driven by poll() so that a signal or the
+ * deadline stops a connection attempt at once; queries are sent
+ * asynchronously for the same reason.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "redact.h"
+#include "signals.h"
+#include "sqlstate.h"
+#include "strbuf.h"
+#include "xmem.h"
+
+struct db {
+	PGconn *conn;
+	PGcancel *cancel;
+};
+
+/* the cancel handle of the connection now running statements, for the signal handler */
+static PGcancel *volatile g_active_cancel;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void db_cancel_active(void)
+{
+	PGcancel *c = g_active_cancel;
+	char buf[256];
+	if (c)
+		PQcancel(c, buf, sizeof(buf));
+}
+
+int db_check_conninfo(const char *conninfo, struct pgb_error *err)
+{
+	if (!conninfo)
+		return 0;
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+	if (opts) {
+		PQconninfoFree(opts);
+		return 0;
+	}
+	char *m = msg ? xstrdup(msg) : xstrdup("out of memory");
+	size_t n = strlen(m);
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		m[--n] = '\0';
+	pgb_fail(err, PGB_EXIT_CONFIG, "invalid connection string: %s", m);
+	pgb_error_hint(err, "Use a URL such as \"postgres://user:password@host:5432/dbname\" or keywords such as "
+			    "\"host=db dbname=app\".");
+	free(m);
+	PQfreemem(msg);
+	return -1;
+}
+
+int db_conninfo_has(const char *conninfo, const char *kw)
+{
+	if (!conninfo)
+		return 0;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	int found = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, kw) == 0 && o->val && *o->val)
+			found = 1;
+	PQconninfoFree(opts);
+	return found;
+}
+
+char *db_describe_target(const char *conninfo)
+{
+	if (conninfo)
+		return redact_conninfo(conninfo);
+	const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
+	const char *user = getenv("PGUSER"), *dbname = getenv("PGDATABASE");
+	return xasprintf("host=%s port=%s user=%s dbname=%s (libpq defaults)", host ? host : "(default)",
+			 port ? port : "5432", user ? user : "(default)", dbname ? dbname : "(default)");
+}
+
+/* Drop libpq's trailing newline and LOCATION lines; remove the SQLSTATE we asked for. */
+static char *clean_connect_message(const char *raw, char sqlstate[6])
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	sqlstate[0] = '\0';
+	const char *p = raw ? raw : "";
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (strncmp(p, "LOCATION:", 9) != 0) {
+			const char *sev = NULL;
+			for (const char *s = p; s < p + n; s++)
+				if ((!strncmp(s, "FATAL:  ", 8) || !strncmp(s, "ERROR:  ", 8)) && s + 14 <= p + n &&
+				    s[13] == ':' && s[14] == ' ') {
+					sev = s;
+					break;
+				}
+			if (sev) {
+				if (!sqlstate[0])
+					memcpy(sqlstate, sev + 8, 5), sqlstate[5] = '\0';
+				strbuf_add(&sb, p, (size_t)(sev - p) + 8);
+				strbuf_add(&sb, sev + 15, (size_t)(p + n - (sev + 15)));
+			} else {
+				strbuf_add(&sb, p, n);
+			}
+			strbuf_addc(&sb, '\n');
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
+		sb.buf[--sb.len] = '\0';
+	return strbuf_detach(&sb);
+}
+
+static int contains(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle) != NULL;
+}
+
+/* Classify a failed connection attempt and fill err. */
+static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast, struct pgb_error *err)
+{
+	char sqlstate[6];
+	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	enum db_connect_outcome out = DB_TRANSIENT;
+	int code = PGB_EXIT_UNAVAILABLE;
+	*fast = 0;
+	switch (sqlstate_classify(sqlstate)) {
+	case SQLSTATE_AUTH:
+	case SQLSTATE_PERMISSION:
+		out = DB_PERMANENT, code = PGB_EXIT_AUTH;
+		break;
+	case SQLSTATE_NO_DATABASE:
+		out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
+		break;
+	case SQLSTATE_NONE:
+		if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
+			out = DB_PERMANENT, code = PGB_EXIT_AUTH;
+		} else if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") ||
+			   contains(msg, "certificate") || contains(msg, "sslmode") || contains(msg, "invalid")) {
+			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
+		} else if (contains(msg, "Connection refused") || contains(msg, "No such file or directory") ||
+			   contains(msg, "closed the connection") || contains(msg, "Connection reset")) {
+			*fast = 1;
+		}
+		break;
+	default:
+		*fast = 1; /* the server answered: starting up, too many connections, shutting down */
+		break;
+	}
+	pgb_fail(err, code, "%s", msg);
+	memcpy(err->sqlstate, sqlstate, sizeof(sqlstate));
+	free(msg);
+	return out;
+}
+
+static void notice_receiver(void *arg, const PGresult *res)
+{
+	(void)arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	enum log_level level = LOG_DEBUG;
+	if (sev && (!strcmp(sev, "NOTICE") || !strcmp(sev, "INFO")))
+		level = LOG_INFO;
+	else if (sev && !strcmp(sev, "WARNING"))
+		level = LOG_WARNING;
+	log_event(level, "server_notice", LOG_FIELDS(LF_STR("severity", sev)), "server %s: %s",
+		  sev ? (strcmp(sev, "WARNING") ? "notice" : "warning") : "message", msg ? msg : "");
+}
+
+/* Drive PQconnectPoll until done, the deadline or a signal. */
+static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, int *interrupted)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	*interrupted = 0;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		if (signals_received()) {
+			*interrupted = 1;
+			return PGRES_POLLING_FAILED;
+		}
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return PGRES_POLLING_ACTIVE; /* our "timed out" */
+		struct pollfd p = {PQsocket(conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
+		int r = poll(&p, 1, left < 100 ? (int)left : 100);
+		if (r < 0 && errno != EINTR)
+			return PGRES_POLLING_FAILED;
+		if (r > 0)
+			st = PQconnectPoll(conn);
+	}
+	return st;
+}
+
+enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, struct db **out, int *fast,
+				   struct pgb_error *err)
+{
+	const char *keys[] = {"dbname", "fallback_application_name", NULL};
+	const char *vals[] = {conninfo ? conninfo : "", "pgboot", NULL};
+	*out = NULL;
+	*fast = 0;
+	PGconn *conn = PQconnectStartParams(keys, vals, 1);
+	if (!conn)
+		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory"), DB_PERMANENT;
+	/* verbose errors carry the SQLSTATE of a refused connection, which libpq does not expose otherwise */
+	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+	int interrupted = 0;
+	PostgresPollingStatusType st = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED
+									: poll_connect(conn, now_ms() + timeout_ms, &interrupted);
+	if (interrupted) {
+		PQfinish(conn);
+		return DB_INTERRUPTED;
+	}
+	if (st == PGRES_POLLING_ACTIVE) {
+		PQfinish(conn);
+		pgb_fail(err, PGB_EXIT_UNAVAILABLE, "timeout expired while connecting");
+		return DB_TRANSIENT;
+	}
+	if (st != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
+		enum db_connect_outcome o = classify_connect_failure(conn, fast, err);
+		PQfinish(conn);
+		return o;
+	}
+	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+	PQsetNoticeReceiver(conn, notice_receiver, NULL);
+	struct db *db = xcalloc(1, sizeof(*db));
+	db->conn = conn;
+	db->cancel = PQgetCancel(conn);
+	g_active_cancel = db->cancel;
+	*out = db;
+	return DB_CONNECTED;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (g_active_cancel == db->cancel)
+		g_active_cancel = NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (db->cancel) {
+		if (PQtransactionStatus(db->conn) == PQTRANS_ACTIVE) {
+			char buf[256];
+			PQcancel(db->cancel, buf, sizeof(buf));
+		}
+		PQfreeCancel(db->cancel);
+	}
+	PQfinish(db->conn);
+	free(db);
+}
+
+static void copy_result(const PGresult *r, struct db_result *out)
+{
+	out->nrows = PQntuples(r);
+	out->ncols = PQnfields(r);
+	out->colnames = xcalloc((size_t)out->ncols + 1, sizeof(char *));
+	for (int c = 0; c < out->ncols; c++)
+		out->colnames[c] = xstrdup(PQfname(r, c));
+	out->cells = xcalloc((size_t)out->nrows * (size_t)out->ncols + 1, sizeof(char *));
+	for (int i = 0; i < out->nrows; i++)
+		for (int c = 0; c < out->ncols; c++)
+			if (!PQgetisnull(r, i, c))
+				out->cells[i * out->ncols + c] = xstrdup(PQgetvalue(r, i, c));
+}
+
+static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error *err)
+{
+	const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (!primary) {
+		char sqlstate[6];
+		char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
+		pgb_fail(err, PGB_EXIT_INTERNAL, "%s", *m ? m : "lost the connection to the server");
+		free(m);
+		if (!state)
+			state = "08006";
+	} else {
+		pgb_fail(err, PGB_EXIT_INTERNAL, "%s", primary);
+	}
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	const char *f;
+	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)))
+		pgb_error_detail(err, "%s", f);
+	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)))
+		pgb_error_hint(err, "%s", f);
+	if ((f = PQresultErrorField(r, PG_DIAG_CONTEXT)))
+		err->context = xstrdup(f);
+	if ((f = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)))
+		err->position = atoi(f);
+}
+
+static void lost_connection(PGconn *conn, struct pgb_error *err)
+{
+	char sqlstate[6];
+	char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "lost the connection to the server%s%s", *m ? ": " : "", m);
+	memcpy(err->sqlstate, "08006", 6);
+	free(m);
+}
+
+/* Wait until a result is ready without blocking signals out; cancels on a signal. */
+static int wait_result(PGconn *conn, struct pgb_error *err)
+{
+	int canceled = 0;
+	while (PQisBusy(conn)) {
+		if (signals_received() && !canceled) {
+			db_cancel_active();
+			canceled = 1;
+		}
+		struct pollfd p = {PQsocket(conn), POLLIN, 0};
+		int r = poll(&p, 1, 200);
+		if (r < 0 && errno != EINTR) {
+			lost_connection(conn, err);
+			return -1;
+		}
+		if (r > 0 && !PQconsumeInput(conn)) {
+			lost_connection(conn, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* End a COPY the server started: pgboot has no data to give or want. */
+static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
+{
+	if (PQresultStatus(r) == PGRES_COPY_IN)
+		PQputCopyEnd(conn, "COPY FROM STDIN is not supported by pgboot");
+	else {
+		char *buf;
+		while (PQgetCopyData(conn, &buf, 0) > 0)
+			PQfreemem(buf);
+	}
+	pgb_fail(err, PGB_EXIT_MIGRATION, "COPY ... STDIN/STDOUT is not supported");
+	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
+}
+
+/* Collect every result of the query in flight; returns 0 or -1 with err. */
+static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
+{
+	int failed = 0;
+	for (;;) {
+		if (wait_result(db->conn, err))
+			return -1;
+		PGresult *r = PQgetResult(db->conn);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
+			if (!failed)
+				fill_server_error(r, db->conn, err);
+			failed = 1;
+		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
+			if (!failed)
+				refuse_copy(db->conn, r, err);
+			failed = 1;
+		} else if (!failed && results && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+			*results = xrealloc(*results, sizeof(struct db_result) * (size_t)(*nresults + 1));
+			copy_result(r, &(*results)[(*nresults)++]);
+		}
+		PQclear(r);
+	}
+	if (!failed && PQstatus(db->conn) == CONNECTION_BAD) {
+		lost_connection(db->conn, err);
+		failed = 1;
+	}
+	return failed ? -1 : 0;
+}
+
+int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
+{
+	struct db_result *res = NULL;
+	int n = 0;
+	if (!PQsendQuery(db->conn, sql)) {
+		lost_connection(db->conn, err);
+		return -1;
+	}
+	int rc = collect(db, results ? &res : NULL, &n, err);
+	if (rc || !results) {
+		db_results_free(res, n);
+		if (results) {
+			*results = NULL;
+			*nresults = 0;
+		}
+		return rc;
+	}
+	*results = res;
+	*nresults = n;
+	return 0;
+}
+
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,
+	     struct pgb_error *err)
+{
+	struct db_result *all = NULL;
+	int n = 0;
+	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		lost_connection(db->conn, err);
+		return -1;
+	}
+	int rc = collect(db, &all, &n, err);
+	if (rc == 0 && res) {
+		if (n > 0) {
+			*res = all[0];
+			memset(&all[0], 0, sizeof(all[0]));
+		} else {
+			memset(res, 0, sizeof(*res));
+		}
+	}
+	db_results_free(all, n);
+	return rc;
+}
+
+void db_result_free(struct db_result *res)
+{
+	if (!res)
+		return;
+	for (int c = 0; c < res->ncols && res->colnames; c++)
+		free(res->colnames[c]);
+	for (int i = 0; res->cells && i < res->nrows * res->ncols; i++)
+		free(res->cells[i]);
+	free(res->colnames);
+	free(res->cells);
+	memset(res, 0, sizeof(*res));
+}
+
+void db_results_free(struct db_result *results, int n)
+{
+	for (int i = 0; i < n; i++)
+		db_result_free(&results[i]);
+	free(results);
+}
+
+const char *db_cell(const struct db_result *res, int row, int col)
+{
+	if (!res || row < 0 || row >= res->nrows || col < 0 || col >= res->ncols)
+		return NULL;
+	return res->cells[row * res->ncols + col];
+}
+
+int db_in_transaction(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(db->conn);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+int db_alive(struct db *db)
+{
+	return db && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+void db_rollback_if_needed(struct db *db)
+{
+	if (!db_alive(db) || !db_in_transaction(db))
+		return;
+	struct pgb_error err;
+	pgb_error_init(&err);
+	if (db_exec(db, "ROLLBACK", NULL, NULL, &err))
+		log_debug("rollback_failed", "could not roll back: %s", err.message);
+	pgb_error_free(&err);
+}
+
+char *db_quote_ident(struct db *db, const char *s)
+{
+	char *q = PQescapeIdentifier(db->conn, s, strlen(s));
+	if (!q)
+		return xasprintf("\"%s\"", s);
+	char *r = xstrdup(q);
+	PQfreemem(q);
+	return r;
+}
+
+char *db_quote_literal(struct db *db, const char *s, size_t len)
+{
+	char *q = PQescapeLiteral(db->conn, s, len);
+	if (!q)
+		return xstrdup("NULL");
+	char *r = xstrdup(q);
+	PQfreemem(q);
+	return r;
+}
+
+const char *db_database(struct db *db)
+{
+	return PQdb(db->conn);
+}
+
+int db_server_version(struct db *db)
+{
+	return PQserverVersion(db->conn);
+}
+
+int db_backend_pid(struct db *db)
+{
+	return PQbackendPID(db->conn);
+}

@@ -1,0 +1,51 @@
+/* signals.c: stop cleanly on TERM/INT/QUIT, also as PID 1 (see signals.h). */
+#include "signals.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "db.h"
+
+static volatile sig_atomic_t g_signal;
+static const int g_handled[] = {SIGTERM, SIGINT, SIGQUIT};
+
+static void on_signal(int sig)
+{
+	if (!g_signal)
+		g_signal = sig;
+	db_cancel_active();
+}
+
+void signals_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a blocking poll() returns EINTR and the loop looks at the flag */
+	for (size_t i = 0; i < sizeof(g_handled) / sizeof(g_handled[0]); i++)
+		sigaction(g_handled[i], &sa, NULL);
+	/* a closed pipe must be an error return, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int signals_received(void)
+{
+	return g_signal;
+}
+
+void signals_restore(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}

@@ -1,0 +1,244 @@
+/* source.c: discover and read migration, seed and verify files (see source.h). */
+#include "source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "xmem.h"
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/%s", (int)n, dir, name);
+}
+
+/* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
+static int read_file(const char *path, char **data, size_t *len, struct pgb_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open file \"%s\": %m", path);
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return pgb_fail(err, PGB_EXIT_CONFIG, "could not stat file \"%s\": %m", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return pgb_fail(err, PGB_EXIT_CONFIG, "\"%s\" is not a regular file", path);
+	}
+	if (st.st_size > (off_t)MIGFILE_MAX_BYTES) {
+		close(fd);
+		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" is too large (%lld bytes)", path, (long long)st.st_size);
+		pgb_error_detail(err, "The limit is %u MB.", MIGFILE_MAX_BYTES / (1024 * 1024));
+		return -1;
+	}
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			strbuf_free(&sb);
+			return pgb_fail(err, PGB_EXIT_CONFIG, "could not read file \"%s\": %m", path);
+		}
+		if (n == 0)
+			break;
+		strbuf_add(&sb, buf, (size_t)n);
+		if (sb.len > MIGFILE_MAX_BYTES) {
+			close(fd);
+			strbuf_free(&sb);
+			return pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" is too large", path);
+		}
+	}
+	close(fd);
+	*len = sb.len;
+	*data = strbuf_detach(&sb);
+	return 0;
+}
+
+/* The names of dir's entries ending in ".sql" (case-insensitive) or, with all, every non-hidden name. */
+static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, struct pgb_error *err)
+{
+	*names = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		if (errno == ENOENT)
+			return pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" does not exist", dir);
+		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open directory \"%s\": %m", dir);
+	}
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		*names = xrealloc(*names, sizeof(char *) * (*n + 1));
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	int saved = errno;
+	closedir(d);
+	if (saved) {
+		errno = saved;
+		for (size_t i = 0; i < *n; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+		*n = 0;
+		return pgb_fail(err, PGB_EXIT_CONFIG, "could not read directory \"%s\": %m", dir);
+	}
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct migfile *x = a, *y = b;
+	int c = version_compare(&x->version, &y->version);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static int check_duplicates(const struct migset *set, struct pgb_error *err)
+{
+	for (size_t i = 1; i < set->n; i++) {
+		if (version_compare(&set->files[i - 1].version, &set->files[i].version) == 0) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "duplicate version %s: \"%s\" and \"%s\"",
+				 set->files[i].version.text, set->files[i - 1].path, set->files[i].path);
+			pgb_error_hint(err, "Each version may be used by one file only; renumber one of them.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_one(const char *dir, const char *fname, enum mig_kind kind, struct migset *out, struct pgb_error *err)
+{
+	struct pgb_version v;
+	char *name;
+	int r = version_parse_filename(fname, &v, &name, err);
+	if (r < 0) {
+		char *path = join_path(dir, fname);
+		pgb_error_locus(err, path, 0, 0);
+		free(path);
+	}
+	if (r <= 0)
+		return r;
+	struct migfile *mf = &out->files[out->n];
+	memset(mf, 0, sizeof(*mf));
+	mf->kind = kind;
+	mf->path = join_path(dir, fname);
+	mf->version = v;
+	mf->name = name;
+	out->n++;
+	char *data;
+	size_t len;
+	if (read_file(mf->path, &data, &len, err))
+		return -1;
+	return migfile_load(mf, data, len, err);
+}
+
+int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migset *out, struct pgb_error *err)
+{
+	char **names;
+	size_t n;
+	out->files = NULL;
+	out->n = 0;
+	if (list_dir(dir, missing_ok, &names, &n, err))
+		return -1;
+	out->files = xcalloc(n ? n : 1, sizeof(struct migfile));
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = load_one(dir, names[i], kind, out, err) < 0 ? -1 : 0;
+	free_names(names, n);
+	if (rc) {
+		migset_free(out);
+		return -1;
+	}
+	qsort(out->files, out->n, sizeof(struct migfile), by_version);
+	if (check_duplicates(out, err)) {
+		migset_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void migset_free(struct migset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		migfile_free(&set->files[i]);
+	free(set->files);
+	set->files = NULL;
+	set->n = 0;
+}
+
+const struct migfile *migset_find(const struct migset *set, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (version_compare(&set->files[i].version, v) == 0)
+			return &set->files[i];
+	return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int source_load_checks(const char *dir, int missing_ok, struct checkset *out, struct pgb_error *err)
+{
+	char **names;
+	size_t n;
+	out->files = NULL;
+	out->n = 0;
+	if (list_dir(dir, missing_ok, &names, &n, err))
+		return -1;
+	qsort(names, n, sizeof(char *), by_name);
+	out->files = xcalloc(n ? n : 1, sizeof(struct checkfile));
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t len = strlen(names[i]);
+		if (len < 5 || strcmp(names[i] + len - 4, ".sql") != 0)
+			continue;
+		struct checkfile *cf = &out->files[out->n++];
+		cf->path = join_path(dir, names[i]);
+		cf->name = xstrndup(names[i], len - 4);
+		rc = read_file(cf->path, &cf->sql, &cf->len, err);
+		if (rc == 0)
+			rc = migfile_validate_text(cf->path, cf->sql, cf->len, err);
+	}
+	free_names(names, n);
+	if (rc)
+		checkset_free(out);
+	return rc;
+}
+
+void checkset_free(struct checkset *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->files[i].path);
+		free(set->files[i].name);
+		free(set->files[i].sql);
+	}
+	free(set->files);
+	set->files = NULL;
+	set->n = 0;
+}
