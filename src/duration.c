@@ -176,8 +176,10 @@ void duration_format(long long ms, char *buf, unsigned long bufsize)
 			continue;
 		ms -= n * units[i].ms;
 		int w = snprintf(buf + used, bufsize - used, "%lld%s", n, units[i].name);
-		if (w < 0 || (size_t)w >= bufsize - used)
-			return; /* truncated, still NUL-terminated */
+		if (w < 0 || (size_t)w >= bufsize - used) {
+			buf[used] = '\0'; /* too small: whole parts only */
+			return;
+		}
 		used += (size_t)w;
 	}
 }
