@@ -1,0 +1,360 @@
+/*
+ * redact.c: connection strings without their passwords (see redact.h).
+ *
+ * libpq's two syntaxes are walked by one parser that reports every
+ * keyword with its value's span, as written and as libpq would decode it:
+ *
+ *   postgresql://user:password@host1:5432,[::1]:5433/db?password=x&k=v
+ *   host=db password='sec ret' user=app
+ *
+ * The consumers (redaction, password extraction, keyword lookup) only
+ * look at those reports. In a URL the user information ends at the last
+ * '@': libpq stops at the first '@' before a '/', but a password that
+ * holds an unencoded '/', '?' or '@' would then leak; masking too much is
+ * the safe mistake.
+ */
+#include "redact.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "strbuf.h"
+#include "xmem.h"
+
+#define MASK "***"
+#define KEY_MAX 64
+
+enum value_encoding { ENC_NONE, ENC_URL, ENC_KEYWORD };
+
+struct pair {
+	const char *key;       /* decoded keyword, NUL-terminated */
+	const char *raw;       /* the value as written, with its quotes */
+	size_t raw_len;
+	const char *val;       /* the value inside its quotes, still encoded */
+	size_t val_len;
+	enum value_encoding enc;
+};
+
+typedef void pair_fn(const struct pair *pair, void *arg);
+
+static const char *const url_prefixes[] = {"postgresql://", "postgres://"};
+
+static size_t url_prefix_len(const char *s)
+{
+	for (size_t i = 0; i < sizeof(url_prefixes) / sizeof(url_prefixes[0]); i++) {
+		size_t n = strlen(url_prefixes[i]);
+		if (strncasecmp(s, url_prefixes[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a value the way libpq does; a malformed %-escape stays as written. */
+static char *decode(const char *s, size_t n, enum value_encoding enc)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < n; i++) {
+		if (enc == ENC_URL && s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			strbuf_addc(&sb, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+			i += 2;
+		} else if (enc == ENC_KEYWORD && s[i] == '\\' && i + 1 < n) {
+			strbuf_addc(&sb, s[++i]);
+		} else {
+			strbuf_addc(&sb, s[i]);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+static void report(pair_fn *fn, void *arg, const char *key, const char *v, size_t n,
+		   enum value_encoding enc)
+{
+	struct pair p = {key, v, n, v, n, enc};
+	fn(&p, arg);
+}
+
+/* A URL's query: k=v pairs separated by '&', keys percent-decoded. */
+static void walk_query(const char *q, pair_fn *fn, void *arg)
+{
+	while (*q) {
+		size_t len = strcspn(q, "&");
+		size_t klen = strcspn(q, "=&");
+		char key[KEY_MAX] = "";
+		if (klen < len) {
+			char *k = decode(q, klen, ENC_URL);
+			if (strlen(k) < sizeof(key))
+				strcpy(key, k);
+			free(k);
+			report(fn, arg, key, q + klen + 1, len - klen - 1, ENC_URL);
+		}
+		q += len;
+		if (*q == '&')
+			q++;
+	}
+}
+
+static void walk_url(const char *s, size_t prefix, pair_fn *fn, void *arg)
+{
+	const char *p = s + prefix;
+	const char *at = strrchr(p, '@');
+	if (at) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		size_t user_len = colon ? (size_t)(colon - p) : (size_t)(at - p);
+		if (user_len > 0)
+			report(fn, arg, "user", p, user_len, ENC_URL);
+		if (colon)
+			report(fn, arg, "password", colon + 1, (size_t)(at - colon - 1), ENC_URL);
+		p = at + 1;
+	}
+	size_t hostlen = strcspn(p, "/?");
+	if (hostlen > 0)
+		report(fn, arg, "host", p, hostlen, ENC_URL);
+	p += hostlen;
+	if (*p == '/') {
+		size_t dblen = strcspn(++p, "?");
+		if (dblen > 0)
+			report(fn, arg, "dbname", p, dblen, ENC_URL);
+		p += dblen;
+	}
+	if (*p == '?')
+		walk_query(p + 1, fn, arg);
+}
+
+static const char *skip_space(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* A keyword string's value at p: quoted or bare, with backslash escapes. */
+static const char *scan_value(const char *p, struct pair *pair)
+{
+	int quoted = *p == '\'';
+	pair->raw = p;
+	if (quoted)
+		p++;
+	pair->val = p;
+	while (*p && (quoted ? *p != '\'' : !isspace((unsigned char)*p))) {
+		if (*p == '\\' && p[1])
+			p++;
+		p++;
+	}
+	if (quoted && *p != '\'')
+		return NULL; /* unterminated quote */
+	pair->val_len = (size_t)(p - pair->val);
+	if (quoted)
+		p++;
+	pair->raw_len = (size_t)(p - pair->raw);
+	return p;
+}
+
+/* libpq's conninfo_parse: keyword [spaces] = [spaces] value. Returns -1 on a syntax error. */
+static int walk_keywords(const char *s, pair_fn *fn, void *arg)
+{
+	const char *p = skip_space(s);
+	while (*p) {
+		const char *k = p;
+		while (*p && *p != '=' && !isspace((unsigned char)*p))
+			p++;
+		size_t klen = (size_t)(p - k);
+		p = skip_space(p);
+		if (*p != '=')
+			return -1;
+		p = skip_space(p + 1);
+		char key[KEY_MAX] = "";
+		if (klen < sizeof(key))
+			memcpy(key, k, klen);
+		struct pair pair = {key, NULL, 0, NULL, 0, ENC_KEYWORD};
+		p = scan_value(p, &pair);
+		if (!p)
+			return -1;
+		fn(&pair, arg);
+		p = skip_space(p);
+	}
+	return 0;
+}
+
+/*
+ * Walk conninfo's keywords. Returns 0, or -1 when a keyword string cannot
+ * be parsed. A string that is neither a URL nor has an '=' is a bare
+ * database name to libpq: it reports nothing.
+ */
+static int walk_conninfo(const char *s, pair_fn *fn, void *arg)
+{
+	size_t prefix = url_prefix_len(s);
+	if (prefix) {
+		walk_url(s, prefix, fn, arg);
+		return 0;
+	}
+	if (!strchr(s, '='))
+		return 0;
+	return walk_keywords(s, fn, arg);
+}
+
+static int is_secret_key(const char *key)
+{
+	return strcasecmp(key, "password") == 0 || strcasecmp(key, "sslpassword") == 0;
+}
+
+/* A dbname that is itself a connection string may carry a password. */
+static int is_nested_conninfo(const struct pair *p)
+{
+	if (strcasecmp(p->key, "dbname") != 0 || p->enc != ENC_KEYWORD)
+		return 0;
+	char *v = decode(p->val, p->val_len, p->enc);
+	int nested = url_prefix_len(v) > 0 || strchr(v, '=') != NULL;
+	free(v);
+	return nested;
+}
+
+/* ---- redaction ---------------------------------------------------------- */
+
+struct redaction {
+	const char *copied_to; /* src is copied into out up to here */
+	struct strbuf out;
+};
+
+static void redact_pair(const struct pair *p, void *arg)
+{
+	struct redaction *r = arg;
+	if (p->val_len == 0 || (!is_secret_key(p->key) && !is_nested_conninfo(p)))
+		return;
+	if (p->raw < r->copied_to)
+		return; /* inside a span already masked */
+	strbuf_add(&r->out, r->copied_to, (size_t)(p->raw - r->copied_to));
+	strbuf_adds(&r->out, MASK);
+	r->copied_to = p->raw + p->raw_len;
+}
+
+char *redact_conninfo(const char *conninfo)
+{
+	if (!conninfo)
+		return xstrdup("");
+	struct redaction r = {conninfo, {0}};
+	strbuf_init(&r.out);
+	if (walk_conninfo(conninfo, redact_pair, &r) != 0) {
+		strbuf_free(&r.out);
+		return xstrdup(MASK);
+	}
+	strbuf_adds(&r.out, r.copied_to);
+	return strbuf_detach(&r.out);
+}
+
+/* ---- passwords ------------------------------------------------------------ */
+
+struct password_search {
+	char *found;
+};
+
+static void keep_password(const struct pair *p, void *arg)
+{
+	struct password_search *ps = arg;
+	if (strcasecmp(p->key, "password") != 0)
+		return;
+	/* libpq lets a later value win (a URL's query over its user information) */
+	free(ps->found);
+	ps->found = decode(p->val, p->val_len, p->enc);
+}
+
+char *conninfo_password(const char *conninfo)
+{
+	struct password_search ps = {NULL};
+	if (!conninfo || walk_conninfo(conninfo, keep_password, &ps) != 0) {
+		free(ps.found);
+		return NULL;
+	}
+	if (ps.found && !*ps.found) {
+		free(ps.found);
+		return NULL;
+	}
+	return ps.found;
+}
+
+struct secret_visit {
+	conninfo_secret_fn *fn;
+	void *arg;
+};
+
+static void visit_secret(const struct pair *p, void *arg)
+{
+	struct secret_visit *sv = arg;
+	char *v = decode(p->val, p->val_len, p->enc);
+	if (is_nested_conninfo(p)) {
+		conninfo_each_secret(v, sv->fn, sv->arg);
+	} else if (is_secret_key(p->key) && *v) {
+		sv->fn(v, sv->arg);
+		if (p->val_len != strlen(v) || memcmp(v, p->val, p->val_len) != 0) {
+			char *raw = xstrndup(p->val, p->val_len);
+			sv->fn(raw, sv->arg);
+			free(raw);
+		}
+	}
+	free(v);
+}
+
+void conninfo_each_secret(const char *conninfo, conninfo_secret_fn *fn, void *arg)
+{
+	struct secret_visit sv = {fn, arg};
+	if (conninfo)
+		walk_conninfo(conninfo, visit_secret, &sv);
+}
+
+/* ---- keywords ------------------------------------------------------------- */
+
+struct keyword_search {
+	const char *kw;
+	int found;
+};
+
+/* A URL's host list "h1:5432,[::1]:5433" names a port when any host has one. */
+static int url_hosts_have_port(const char *s, size_t n)
+{
+	const char *end = s + n;
+	while (s < end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		const char *stop = comma ? comma : end;
+		const char *h = s;
+		if (*h == '[') {
+			const char *close = memchr(h, ']', (size_t)(stop - h));
+			h = close ? close + 1 : stop;
+		}
+		if (memchr(h, ':', (size_t)(stop - h)))
+			return 1;
+		s = comma ? comma + 1 : end;
+	}
+	return 0;
+}
+
+static void match_keyword(const struct pair *p, void *arg)
+{
+	struct keyword_search *ks = arg;
+	if (strcmp(p->key, ks->kw) == 0)
+		ks->found = 1;
+	else if (p->enc == ENC_URL && strcmp(p->key, "host") == 0 && strcmp(ks->kw, "port") == 0)
+		ks->found |= url_hosts_have_port(p->val, p->val_len);
+}
+
+int conninfo_has_keyword(const char *conninfo, const char *kw)
+{
+	struct keyword_search ks = {kw, 0};
+	if (!conninfo || !kw)
+		return 0;
+	walk_conninfo(conninfo, match_keyword, &ks);
+	return ks.found;
+}
