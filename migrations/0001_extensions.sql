@@ -14,7 +14,11 @@ CREATE FUNCTION set_updated_at() RETURNS trigger
     SET search_path FROM CURRENT
 AS $fn$
 BEGIN
-    NEW.updated_at := now();
+    -- Only a real change bumps it: an UPDATE that rewrites identical values
+    -- (a re-applied seed's ON CONFLICT DO UPDATE) leaves updated_at alone.
+    IF NEW IS DISTINCT FROM OLD THEN
+        NEW.updated_at := now();
+    END IF;
     RETURN NEW;
 END;
 $fn$;
