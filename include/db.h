@@ -87,6 +87,8 @@ char *db_quote_literal(struct db *db, const char *s, size_t len);
 
 const char *db_database(struct db *db);
 int db_server_version(struct db *db);
+/* a parameter the server reported ("server_version", "session_authorization"), or "" */
+const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
 
 /* Async-signal-safe: ask the server to cancel the statement now running, if any. */

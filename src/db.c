@@ -12,8 +12,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "redact.h"
 #include "signals.h"
@@ -28,13 +28,6 @@ struct db {
 
 /* the cancel handle of the connection now running statements, for the signal handler */
 static PGcancel *volatile g_active_cancel;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void db_cancel_active(void)
 {
@@ -190,7 +183,7 @@ static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, 
 			*interrupted = 1;
 			return PGRES_POLLING_FAILED;
 		}
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_now_ms();
 		if (left <= 0)
 			return PGRES_POLLING_ACTIVE; /* our "timed out" */
 		struct pollfd p = {PQsocket(conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
@@ -217,7 +210,7 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, s
 	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
 	int interrupted = 0;
 	PostgresPollingStatusType st = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-									: poll_connect(conn, now_ms() + timeout_ms, &interrupted);
+									: poll_connect(conn, clock_now_ms() + timeout_ms, &interrupted);
 	if (interrupted) {
 		PQfinish(conn);
 		return DB_INTERRUPTED;
@@ -503,6 +496,12 @@ const char *db_database(struct db *db)
 int db_server_version(struct db *db)
 {
 	return PQserverVersion(db->conn);
+}
+
+const char *db_parameter(struct db *db, const char *name)
+{
+	const char *v = PQparameterStatus(db->conn, name);
+	return v ? v : "";
 }
 
 int db_backend_pid(struct db *db)

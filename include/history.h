@@ -1,0 +1,58 @@
+/*
+ * history.h: the history table: where it is, reading it, creating it, and
+ * the SQL of the row a migration or seed inserts (sent in the migration's
+ * own transaction, so the history can never disagree with the schema).
+ *
+ *   kind text, version text, name text, checksum text, down_sql text null,
+ *   applied_at timestamptz, duration_ms integer, applied_by text,
+ *   PRIMARY KEY (kind, version)
+ */
+#ifndef PGB_HISTORY_H
+#define PGB_HISTORY_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "migfile.h"
+#include "version.h"
+
+struct history_row {
+	enum mig_kind kind;
+	struct pgb_version version;
+	char *name;
+	char *checksum;
+	char *applied_at;   /* as the server formats it */
+	long long duration_ms;
+	char *applied_by;
+};
+
+struct history {
+	char *schema;     /* resolved: the configured schema or the session's current schema */
+	char *table;
+	char *qualified;  /* quoted "schema"."table", for SQL */
+	char *display;    /* schema.table, for messages and the lock key */
+	int exists;       /* the table was there when last read */
+	struct history_row *rows;
+	size_t n;
+};
+
+/* Work out the table's name. current_schema may be NULL (then err, 78). Returns 0 or -1. */
+int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
+		 struct pgb_error *err);
+void history_free(struct history *h);
+/* (Re)read every row; a missing table is no error (h->exists = 0). Returns 0 or -1. */
+int history_read(struct history *h, struct db *db, struct pgb_error *err);
+/* CREATE TABLE IF NOT EXISTS in its own transaction. Returns 0 or -1 (77 when not permitted). */
+int history_create(struct history *h, struct db *db, struct pgb_error *err);
+/*
+ * The INSERT (or, for a seed, upsert) of mf's row, computing duration_ms
+ * from the transaction's start. The caller frees.
+ */
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf);
+/* the row of (kind, version), or NULL */
+const struct history_row *history_find(const struct history *h, enum mig_kind kind, const struct pgb_version *v);
+/* "pgboot 0.1.0 on HOSTNAME" */
+const char *history_applied_by(void);
+
+#endif

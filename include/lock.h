@@ -1,0 +1,23 @@
+/*
+ * lock.h: the migration lock, a session-level advisory lock on the
+ * migrating connection. Key: the first 8 bytes of a libsodium generic hash
+ * of "pgboot:" + database name + the qualified history table name. Polled
+ * with pg_try_advisory_lock so pgboot can say who holds it and give up.
+ */
+#ifndef PGB_LOCK_H
+#define PGB_LOCK_H
+
+#include "db.h"
+#include "error.h"
+
+long long lock_key(const char *dbname, const char *history_display);
+/*
+ * Take the lock, waiting up to timeout_ms and logging the holder every few
+ * seconds. Returns 0 when held, or -1 with err: 75 on timeout, 128+N on a
+ * signal, or a database error.
+ */
+int lock_acquire(struct db *db, long long key, long long timeout_ms, struct pgb_error *err);
+/* Release it; failures are logged, since closing the session releases it too. */
+void lock_release(struct db *db, long long key);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * plan.h: compare the files with the history: what is applied, pending,
+ * changed, missing or out of order. Pure: no I/O. The plan borrows the
+ * files and history rows it points to.
+ */
+#ifndef PGB_PLAN_H
+#define PGB_PLAN_H
+
+#include <stddef.h>
+
+#include "history.h"
+#include "source.h"
+
+enum item_state {
+	ITEM_APPLIED,      /* in the history with the same checksum */
+	ITEM_PENDING,      /* a file not yet applied (a seed: or changed since) */
+	ITEM_CHANGED,      /* an applied migration whose file's checksum differs */
+	ITEM_MISSING,      /* in the history, no file */
+	ITEM_OUT_OF_ORDER  /* pending, but older than the newest applied migration */
+};
+
+struct plan_item {
+	enum mig_kind kind;
+	enum item_state state;
+	const struct migfile *file;    /* NULL when missing */
+	const struct history_row *row; /* NULL when never applied */
+};
+
+struct plan {
+	struct plan_item *items; /* migrations by version, then seeds by version */
+	size_t n;
+	size_t pending;          /* migrations and seeds to apply (out-of-order ones included when allowed) */
+	size_t pending_migrations;
+	size_t drift;            /* changed, missing, and out-of-order migrations when not allowed */
+	int allow_out_of_order;
+};
+
+/*
+ * Build the plan. seeds may be NULL (seeds not asked for). A changed seed is
+ * pending, not drift; a missing seed file is reported but is not drift.
+ * With allow_out_of_order, out-of-order files are pending, not drift.
+ */
+void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, const struct history *h,
+		int allow_out_of_order);
+void plan_free(struct plan *p);
+/* When the plan has drift, fill err (exit 5) naming every offending file, and return -1. */
+int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err);
+/* "applied", "pending", ... */
+const char *plan_state_name(enum item_state s);
+/* 1 when this item is to be applied now */
+int plan_item_is_pending(const struct plan_item *it, int allow_out_of_order);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * wait.h: wait until the database accepts an authenticated, writable
+ * session. Transient failures (refused, timeouts, DNS, starting up, too many
+ * connections, a standby) are retried until the deadline; permanent ones
+ * (bad password, no such database, TLS refused) fail at once.
+ */
+#ifndef PGB_WAIT_H
+#define PGB_WAIT_H
+
+#include "config.h"
+#include "db.h"
+#include "error.h"
+
+struct session_info {
+	char *current_schema; /* NULL when search_path names no existing schema */
+	char *server_version; /* "15.18" */
+	long long waited_ms;
+};
+
+/*
+ * Connect and prepare the session (statement_timeout from the config).
+ * Returns 0 with *out connected and info filled (free with
+ * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
+ * 128+N when a signal arrived.
+ */
+int wait_for_database(const struct pgb_config *cfg, struct db **out, struct session_info *info,
+		      struct pgb_error *err);
+void session_info_free(struct session_info *info);
+
+#endif

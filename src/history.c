@@ -1,0 +1,205 @@
+/* history.c: the history table (see history.h). */
+#include "history.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sqlstate.h"
+#include "strbuf.h"
+#include "version_info.h"
+#include "xmem.h"
+
+int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
+		 struct pgb_error *err)
+{
+	memset(h, 0, sizeof(*h));
+	const char *schema = cfg->history_schema ? cfg->history_schema : current_schema;
+	if (!schema) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "no schema for the history table \"%s\"", cfg->history_table);
+		pgb_error_detail(err, "The session's search_path names no schema that exists.");
+		pgb_error_hint(err, "Qualify the table with --history-table SCHEMA.NAME, or fix the role's search_path.");
+		return -1;
+	}
+	h->schema = xstrdup(schema);
+	h->table = xstrdup(cfg->history_table);
+	char *qs = db_quote_ident(db, h->schema), *qt = db_quote_ident(db, h->table);
+	h->qualified = xasprintf("%s.%s", qs, qt);
+	h->display = xasprintf("%s.%s", h->schema, h->table);
+	free(qs);
+	free(qt);
+	return 0;
+}
+
+static void free_rows(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct history_row *r = &h->rows[i];
+		version_free(&r->version);
+		free(r->name);
+		free(r->checksum);
+		free(r->applied_at);
+		free(r->applied_by);
+	}
+	free(h->rows);
+	h->rows = NULL;
+	h->n = 0;
+}
+
+void history_free(struct history *h)
+{
+	free_rows(h);
+	free(h->schema);
+	free(h->table);
+	free(h->qualified);
+	free(h->display);
+	memset(h, 0, sizeof(*h));
+}
+
+static int fill_row(struct history_row *row, const struct db_result *r, int i, const struct history *h,
+		    struct pgb_error *err)
+{
+	const char *kind = db_cell(r, i, 0), *ver = db_cell(r, i, 1);
+	if (!kind || (strcmp(kind, "migration") && strcmp(kind, "seed"))) {
+		pgb_fail(err, PGB_EXIT_DRIFT, "history table \"%s\" has a row of unknown kind \"%s\"", h->display,
+			 kind ? kind : "(null)");
+		pgb_error_detail(err, "Version %s. pgboot writes only \"migration\" and \"seed\" rows.", ver ? ver : "(null)");
+		return -1;
+	}
+	row->kind = strcmp(kind, "seed") == 0 ? MIG_SEED : MIG_MIGRATION;
+	if (!ver || version_parse_text(ver, &row->version)) {
+		pgb_fail(err, PGB_EXIT_DRIFT, "history table \"%s\" has a malformed version \"%s\"", h->display,
+			 ver ? ver : "(null)");
+		return -1;
+	}
+	row->name = xstrdup(db_cell(r, i, 2) ? db_cell(r, i, 2) : "");
+	row->checksum = xstrdup(db_cell(r, i, 3) ? db_cell(r, i, 3) : "");
+	row->applied_at = xstrdup(db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
+	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
+	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
+	return 0;
+}
+
+static int shape_error(const struct history *h, struct pgb_error *server, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "table \"%s\" exists but is not a pgboot history table", h->display);
+	pgb_error_detail(err, "Reading it failed: %s", server->message ? server->message : "");
+	pgb_error_free(server);
+	pgb_error_hint(err, "Choose another table with --history-table, or rename the existing one.");
+	return -1;
+}
+
+int history_read(struct history *h, struct db *db, struct pgb_error *err)
+{
+	free_rows(h);
+	char *sql = xasprintf("SELECT kind, version, name, checksum, "
+			      "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+			      "duration_ms, applied_by FROM %s",
+			      h->qualified);
+	struct db_result r;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = db_query(db, sql, 0, NULL, &r, &e);
+	free(sql);
+	if (rc) {
+		enum sqlstate_class c = sqlstate_classify(e.sqlstate);
+		if (c == SQLSTATE_UNDEFINED_TABLE) {
+			pgb_error_free(&e);
+			h->exists = 0;
+			return 0;
+		}
+		if (e.sqlstate[0] == '4' && e.sqlstate[1] == '2' && c != SQLSTATE_PERMISSION) {
+			return shape_error(h, &e, err);
+		}
+		if (c == SQLSTATE_PERMISSION)
+			e.code = PGB_EXIT_AUTH;
+		pgb_error_move(err, &e);
+		return -1;
+	}
+	h->exists = 1;
+	h->rows = xcalloc((size_t)r.nrows + 1, sizeof(struct history_row));
+	for (int i = 0; i < r.nrows; i++) {
+		if (fill_row(&h->rows[h->n], &r, i, h, err)) {
+			db_result_free(&r);
+			return -1;
+		}
+		h->n++;
+	}
+	db_result_free(&r);
+	return 0;
+}
+
+int history_create(struct history *h, struct db *db, struct pgb_error *err)
+{
+	char *sql = xasprintf("BEGIN; SET LOCAL client_min_messages = warning; "
+			      "CREATE TABLE IF NOT EXISTS %s ("
+			      "kind text NOT NULL CHECK (kind IN ('migration', 'seed')), "
+			      "version text NOT NULL, "
+			      "name text NOT NULL, "
+			      "checksum text NOT NULL, "
+			      "down_sql text, "
+			      "applied_at timestamptz NOT NULL DEFAULT now(), "
+			      "duration_ms integer NOT NULL DEFAULT 0, "
+			      "applied_by text NOT NULL DEFAULT '', "
+			      "PRIMARY KEY (kind, version)); COMMIT",
+			      h->qualified);
+	int rc = db_exec(db, sql, NULL, NULL, err);
+	free(sql);
+	if (rc) {
+		db_rollback_if_needed(db);
+		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
+			err->code = PGB_EXIT_AUTH;
+		pgb_error_detail(err, "While creating the history table \"%s\".", h->display);
+		return -1;
+	}
+	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"",
+		  h->display);
+	h->exists = 1;
+	return 0;
+}
+
+const char *history_applied_by(void)
+{
+	static char buf[320];
+	if (!buf[0]) {
+		char host[256] = "";
+		if (gethostname(host, sizeof(host) - 1) != 0)
+			strcpy(host, "unknown");
+		snprintf(buf, sizeof(buf), "pgboot %s on %s", PGBOOT_VERSION, host);
+	}
+	return buf;
+}
+
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf)
+{
+	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *name = db_quote_literal(db, mf->name, strlen(mf->name));
+	char *by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
+	char *down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
+				  : xstrdup("NULL");
+	char *sql = xasprintf(
+		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
+		"VALUES ('%s', %s, %s, '%s', %s, now(), "
+		"(extract(epoch FROM pg_catalog.clock_timestamp() - now()) * 1000)::integer, %s)%s",
+		h->qualified, kind, ver, name, mf->checksum, down, by,
+		mf->kind == MIG_SEED ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
+				       "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
+				       "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
+				       "applied_by = EXCLUDED.applied_by"
+				     : "");
+	free(ver);
+	free(name);
+	free(by);
+	free(down);
+	return sql;
+}
+
+const struct history_row *history_find(const struct history *h, enum mig_kind kind, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->rows[i].kind == kind && version_compare(&h->rows[i].version, v) == 0)
+			return &h->rows[i];
+	return NULL;
+}

@@ -1,0 +1,155 @@
+/* plan.c: files against history (see plan.h). */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "xmem.h"
+
+static struct plan_item *add(struct plan *p, enum mig_kind kind, enum item_state st, const struct migfile *f,
+			     const struct history_row *row)
+{
+	p->items = xrealloc(p->items, sizeof(struct plan_item) * (p->n + 1));
+	struct plan_item *it = &p->items[p->n++];
+	it->kind = kind;
+	it->state = st;
+	it->file = f;
+	it->row = row;
+	return it;
+}
+
+/* the newest applied migration version that has a history row, or NULL */
+static const struct pgb_version *newest_applied(const struct history *h)
+{
+	const struct pgb_version *best = NULL;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->rows[i].kind == MIG_MIGRATION && (!best || version_compare(&h->rows[i].version, best) > 0))
+			best = &h->rows[i].version;
+	return best;
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct plan_item *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind == MIG_MIGRATION ? -1 : 1;
+	const struct pgb_version *vx = x->file ? &x->file->version : &x->row->version;
+	const struct pgb_version *vy = y->file ? &y->file->version : &y->row->version;
+	return version_compare(vx, vy);
+}
+
+static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *set, const struct history *h,
+		     int allow_ooo)
+{
+	const struct pgb_version *newest = kind == MIG_MIGRATION ? newest_applied(h) : NULL;
+	for (size_t i = 0; set && i < set->n; i++) {
+		const struct migfile *f = &set->files[i];
+		const struct history_row *row = history_find(h, kind, &f->version);
+		enum item_state st;
+		if (row)
+			st = strcmp(row->checksum, f->checksum) == 0 ? ITEM_APPLIED
+			     : kind == MIG_SEED			 ? ITEM_PENDING
+								 : ITEM_CHANGED;
+		else if (newest && version_compare(&f->version, newest) < 0)
+			st = ITEM_OUT_OF_ORDER;
+		else
+			st = ITEM_PENDING;
+		struct plan_item *it = add(p, kind, st, f, row);
+		if (plan_item_is_pending(it, allow_ooo)) {
+			p->pending++;
+			if (kind == MIG_MIGRATION)
+				p->pending_migrations++;
+		}
+		if (st == ITEM_CHANGED || (st == ITEM_OUT_OF_ORDER && !allow_ooo))
+			p->drift++;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		const struct history_row *row = &h->rows[i];
+		if (row->kind != kind)
+			continue;
+		int found = 0;
+		for (size_t j = 0; set && j < set->n && !found; j++)
+			found = version_compare(&set->files[j].version, &row->version) == 0;
+		if (!found) {
+			add(p, kind, ITEM_MISSING, NULL, row);
+			if (kind == MIG_MIGRATION)
+				p->drift++;
+		}
+	}
+}
+
+void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, const struct history *h,
+		int allow_out_of_order)
+{
+	memset(p, 0, sizeof(*p));
+	p->allow_out_of_order = allow_out_of_order;
+	add_kind(p, MIG_MIGRATION, migs, h, allow_out_of_order);
+	if (seeds)
+		add_kind(p, MIG_SEED, seeds, h, allow_out_of_order);
+	if (p->n)
+		qsort(p->items, p->n, sizeof(struct plan_item), by_version);
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+int plan_item_is_pending(const struct plan_item *it, int allow_out_of_order)
+{
+	return it->state == ITEM_PENDING || (it->state == ITEM_OUT_OF_ORDER && allow_out_of_order);
+}
+
+const char *plan_state_name(enum item_state s)
+{
+	switch (s) {
+	case ITEM_APPLIED: return "applied";
+	case ITEM_PENDING: return "pending";
+	case ITEM_CHANGED: return "changed";
+	case ITEM_MISSING: return "missing";
+	case ITEM_OUT_OF_ORDER: return "out of order";
+	}
+	return "unknown";
+}
+
+int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err)
+{
+	if (!p->drift)
+		return 0;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	size_t changed = 0, missing = 0, ooo = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->kind != MIG_MIGRATION)
+			continue;
+		if (it->state == ITEM_CHANGED) {
+			changed++;
+			strbuf_addf(&sb, "%s\"%s\" was changed after it was applied (applied checksum %.12s, file %.12s).",
+				    sb.len ? "\n" : "", it->file->path, it->row->checksum, it->file->checksum);
+		} else if (it->state == ITEM_MISSING) {
+			missing++;
+			strbuf_addf(&sb, "%sMigration %s (\"%s\") was applied but its file is missing.", sb.len ? "\n" : "",
+				    it->row->version.text, it->row->name);
+		} else if (it->state == ITEM_OUT_OF_ORDER && !p->allow_out_of_order) {
+			ooo++;
+			strbuf_addf(&sb, "%s\"%s\" is pending but older than the newest applied migration.",
+				    sb.len ? "\n" : "", it->file->path);
+		}
+	}
+	if (!changed && !missing && !ooo) {
+		strbuf_free(&sb);
+		return 0;
+	}
+	pgb_fail(err, PGB_EXIT_DRIFT, "migration files and history table \"%s\" disagree: %zu changed, %zu missing, %zu out of order",
+		 h->display, changed, missing, ooo);
+	pgb_error_detail(err, "%s", sb.buf);
+	if (changed || missing)
+		pgb_error_hint(err, "Never edit or delete an applied migration: restore the file as it was applied and add a new migration instead.");
+	else
+		pgb_error_hint(err, "Give the file a version newer than every applied one, or pass --allow-out-of-order.");
+	strbuf_free(&sb);
+	return -1;
+}

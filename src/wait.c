@@ -1,0 +1,178 @@
+/* wait.c: wait for a ready database (see wait.h). */
+#include "wait.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "duration.h"
+#include "log.h"
+#include "signals.h"
+#include "sqlstate.h"
+#include "xmem.h"
+
+#define FAST_RETRY_MS 50
+#define MAX_BACKOFF_MS 1000
+#define LOG_EVERY_MS 5000
+#define MAX_ATTEMPT_MS 10000
+
+/* the state of one wait: deadline, backoff, the last reason, when it was logged */
+struct waiter {
+	long long start, deadline, backoff, last_log;
+	char *target;
+	struct pgb_error last;
+};
+
+static int interrupted(struct pgb_error *err)
+{
+	int sig = signals_received();
+	return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the database", sig);
+}
+
+/* Log the reason on the first failure, then every few seconds. */
+static void note_transient(struct waiter *w, struct pgb_error *e)
+{
+	long long now = clock_now_ms();
+	if (w->last_log == 0) {
+		log_event(LOG_INFO, "waiting", LOG_FIELDS(LF_STR("reason", e->message)),
+			  "waiting for the database at %s: %s", w->target, e->message);
+		w->last_log = now;
+	} else if (now - w->last_log >= LOG_EVERY_MS) {
+		log_event(LOG_INFO, "waiting", LOG_FIELDS(LF_STR("reason", e->message), LF_INT("ms", now - w->start)),
+			  "still waiting for the database (%llds): %s", (now - w->start) / 1000, e->message);
+		w->last_log = now;
+	}
+	pgb_error_move(&w->last, e);
+}
+
+static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struct pgb_error *err)
+{
+	char buf[32];
+	duration_format(cfg->wait_timeout_ms, buf, sizeof(buf));
+	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "database at %s not available within %s", w->target, buf);
+	if (w->last.message)
+		pgb_error_detail(err, "Last error: %s", w->last.message);
+	pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
+			    "raise --wait-timeout if it needs longer to start.",
+		       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
+	return -1;
+}
+
+/* Set up the session and check it is writable. 1 ready, 0 transient (e filled), -1 permanent. */
+static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
+			   struct pgb_error *e)
+{
+	char *sql = xasprintf("SET statement_timeout = %lld; "
+			      "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()",
+			      cfg->statement_timeout_ms);
+	struct db_result *res = NULL;
+	int n = 0;
+	int rc = db_exec(db, sql, &res, &n, e);
+	free(sql);
+	if (rc) {
+		enum sqlstate_class c = sqlstate_classify(e->sqlstate);
+		if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED || !db_alive(db))
+			return 0;
+		e->code = c == SQLSTATE_PERMISSION ? PGB_EXIT_AUTH : PGB_EXIT_INTERNAL;
+		return -1;
+	}
+	const struct db_result *r = &res[n - 1];
+	int in_recovery = db_cell(r, 0, 0) && strcmp(db_cell(r, 0, 0), "t") == 0;
+	if (in_recovery && !db_conninfo_has(cfg->conninfo, "target_session_attrs")) {
+		db_results_free(res, n);
+		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the server is a standby or in recovery");
+		return 0;
+	}
+	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;
+	info->server_version = xstrdup(db_parameter(db, "server_version"));
+	db_results_free(res, n);
+	return 1;
+}
+
+/* One attempt: 1 ready (*out set), 0 transient, -1 permanent or interrupted (err set). */
+static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **out, struct session_info *info,
+		   int *fast, struct pgb_error *err)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	long long left = w->deadline - clock_now_ms();
+	struct db *db = NULL;
+	switch (db_connect(cfg->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, &db, fast, &e)) {
+	case DB_INTERRUPTED:
+		pgb_error_free(&e);
+		return interrupted(err);
+	case DB_PERMANENT:
+		pgb_error_move(err, &e);
+		return -1;
+	case DB_TRANSIENT:
+		note_transient(w, &e);
+		return 0;
+	case DB_CONNECTED:
+		break;
+	}
+	int r = prepare_session(db, cfg, info, &e);
+	if (r == 1) {
+		*out = db;
+		return 1;
+	}
+	db_close(db);
+	*fast = 1;
+	if (r == 0) {
+		note_transient(w, &e);
+		return 0;
+	}
+	pgb_error_move(err, &e);
+	return -1;
+}
+
+int wait_for_database(const struct pgb_config *cfg, struct db **out, struct session_info *info,
+		      struct pgb_error *err)
+{
+	struct waiter w = {0};
+	w.start = clock_now_ms();
+	w.deadline = w.start + cfg->wait_timeout_ms;
+	w.backoff = 100;
+	w.target = db_describe_target(cfg->conninfo);
+	pgb_error_init(&w.last);
+	memset(info, 0, sizeof(*info));
+	*out = NULL;
+	int rc;
+	for (;;) {
+		int fast = 0;
+		if (signals_received()) {
+			rc = interrupted(err);
+			break;
+		}
+		rc = attempt(&w, cfg, out, info, &fast, err);
+		if (rc != 0)
+			break;
+		if (clock_now_ms() >= w.deadline) {
+			rc = timed_out(&w, cfg, err);
+			break;
+		}
+		long long pause = fast ? FAST_RETRY_MS : w.backoff;
+		if (!fast)
+			w.backoff = w.backoff * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : w.backoff * 2;
+		long long left = w.deadline - clock_now_ms();
+		if (clock_sleep_ms(pause < left ? pause : left)) {
+			rc = interrupted(err);
+			break;
+		}
+	}
+	if (rc == 1) {
+		info->waited_ms = clock_now_ms() - w.start;
+		log_event(LOG_INFO, "ready", LOG_FIELDS(LF_INT("ms", info->waited_ms), LF_STR("server_version", info->server_version)),
+			  "connected to %s (PostgreSQL %s) in %lld ms", w.target, info->server_version, info->waited_ms);
+		rc = 0;
+	}
+	free(w.target);
+	pgb_error_free(&w.last);
+	return rc;
+}
+
+void session_info_free(struct session_info *info)
+{
+	free(info->current_schema);
+	free(info->server_version);
+	memset(info, 0, sizeof(*info));
+}
