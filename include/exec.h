@@ -1,0 +1,13 @@
+/*
+ * exec.h: become the app. Removes the PGBOOT_* variables, restores the
+ * default signal dispositions and mask, then execvp. Returns only on
+ * failure: 127 when the app is not found, 126 when it cannot be executed.
+ */
+#ifndef PGB_EXEC_H
+#define PGB_EXEC_H
+
+#include "error.h"
+
+int exec_app(char **argv, struct pgb_error *err);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * verify.h: the checks. Built-in ones (no pending migrations, history
+ * matches files, no index left INVALID) and the files of verify/, each a
+ * query whose rows are violations, all in one BEGIN READ ONLY transaction.
+ */
+#ifndef PGB_VERIFY_H
+#define PGB_VERIFY_H
+
+#include "db.h"
+#include "error.h"
+#include "plan.h"
+#include "source.h"
+
+/*
+ * Run every check, logging each failure with its first rows. Returns 0 when
+ * all pass, or -1 with err (4 when checks failed, or a connection error).
+ */
+int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, struct pgb_error *err);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * lifecycle.c: the commands as sequences of phases (see lifecycle.h).
+ *
+ *   load files -> wait -> read history -> [lock -> re-read -> apply] -> verify
+ *   -> unlock -> disconnect -> exec
+ *
+ * Every phase returns 0 or -1 with err set; release() undoes whatever was
+ * acquired, in reverse order, on every path.
+ */
+#include "lifecycle.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "db.h"
+#include "duration.h"
+#include "exec.h"
+#include "history.h"
+#include "lock.h"
+#include "log.h"
+#include "migrate.h"
+#include "plan.h"
+#include "report.h"
+#include "signals.h"
+#include "source.h"
+#include "verify.h"
+#include "wait.h"
+#include "xmem.h"
+
+#define SKIP_MIGRATE_POLL_MS 250
+
+struct run {
+	struct pgb_config *cfg;
+	struct migset migs, seeds;
+	struct checkset checks;
+	struct db *db;
+	struct session_info info;
+	struct history hist;
+	struct plan plan;
+	long long key;
+	int locked;
+	long long start;
+};
+
+static int want_seeds(const struct run *r)
+{
+	return r->cfg->with_test_data || r->cfg->command == CMD_STATUS;
+}
+
+static int want_checks(const struct run *r)
+{
+	enum pgb_command c = r->cfg->command;
+	return c == CMD_VERIFY || ((c == CMD_RUN || c == CMD_MIGRATE) && !r->cfg->no_verify && !r->cfg->dry_run);
+}
+
+/* Read every file first: a bad file fails before any connection. */
+static int load_files(struct run *r, struct pgb_error *err)
+{
+	const struct pgb_config *cfg = r->cfg;
+	if (source_load(cfg->migrations_dir, MIG_MIGRATION, cfg->command == CMD_STATUS, &r->migs, err))
+		return -1;
+	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, cfg->command == CMD_STATUS, &r->seeds, err))
+		return -1;
+	if (want_checks(r) && source_load_checks(cfg->verify_dir, !cfg->verify_dir_explicit, &r->checks, err))
+		return -1;
+	return 0;
+}
+
+static int connect_db(struct run *r, struct pgb_error *err)
+{
+	if (wait_for_database(r->cfg, &r->db, &r->info, err))
+		return -1;
+	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, err);
+}
+
+/* (Re)read the history and rebuild the plan. */
+static int read_state(struct run *r, struct pgb_error *err)
+{
+	plan_free(&r->plan);
+	if (history_read(&r->hist, r->db, err))
+		return -1;
+	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
+	return 0;
+}
+
+static int take_lock(struct run *r, struct pgb_error *err)
+{
+	r->key = lock_key(db_database(r->db), r->hist.display);
+	long long t = clock_now_ms();
+	if (lock_acquire(r->db, r->key, r->cfg->lock_timeout_ms, err))
+		return -1;
+	r->locked = 1;
+	log_event(LOG_DEBUG, "locked", LOG_FIELDS(LF_INT("ms", clock_now_ms() - t)), "took the migration lock in %lld ms",
+		  clock_now_ms() - t);
+	return 0;
+}
+
+/* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
+static int migrate_phase(struct run *r, struct pgb_error *err)
+{
+	if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	if (r->plan.pending == 0) {
+		log_event(LOG_INFO, "up_to_date", LOG_FIELDS(LF_INT("migrations", (long long)r->migs.n)),
+			  "database is up to date (%zu migrations)", r->migs.n);
+		return 0;
+	}
+	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)r->plan.pending)),
+		  "%zu file%s to apply, taking the migration lock", r->plan.pending, r->plan.pending == 1 ? "" : "s");
+	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	if (migrate_preflight(&r->plan, err))
+		return -1;
+	if (r->plan.pending && !r->hist.exists && history_create(&r->hist, r->db, err))
+		return -1;
+	if (r->plan.pending == 0)
+		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
+	return migrate_apply(r->db, r->cfg, &r->hist, &r->plan, err);
+}
+
+/* --skip-migrate: wait until another pgboot has applied every migration this image holds. */
+static int await_migrations(struct run *r, struct pgb_error *err)
+{
+	long long deadline = r->start + r->cfg->wait_timeout_ms, last_log = 0;
+	for (;;) {
+		if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+			return -1;
+		if (r->plan.pending_migrations == 0)
+			return 0;
+		long long now = clock_now_ms();
+		if (now >= deadline) {
+			char buf[32];
+			duration_format(r->cfg->wait_timeout_ms, buf, sizeof(buf));
+			pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%zu migration%s still pending after %s", r->plan.pending_migrations,
+				 r->plan.pending_migrations == 1 ? "" : "s", buf);
+			pgb_error_hint(err, "With --skip-migrate another pgboot (an initContainer, a pre-deploy job) must apply "
+					    "the migrations; check that it ran.");
+			return -1;
+		}
+		if (last_log == 0 || now - last_log >= 5000) {
+			log_event(LOG_INFO, "awaiting_migrations", LOG_FIELDS(LF_INT("pending", (long long)r->plan.pending_migrations)),
+				  "waiting for another pgboot to apply %zu migration%s", r->plan.pending_migrations,
+				  r->plan.pending_migrations == 1 ? "" : "s");
+			last_log = now;
+		}
+		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS)) {
+			int sig = signals_received();
+			return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for migrations", sig);
+		}
+	}
+}
+
+static int verify_phase(struct run *r, struct pgb_error *err)
+{
+	if (!want_checks(r))
+		return 0;
+	/* the plan must reflect what was just applied */
+	if (read_state(r, err))
+		return -1;
+	return verify_run(r->db, &r->plan, &r->checks, err);
+}
+
+static void release(struct run *r)
+{
+	if (r->db) {
+		db_rollback_if_needed(r->db);
+		if (r->locked)
+			lock_release(r->db, r->key);
+		db_close(r->db);
+	}
+	r->db = NULL;
+	r->locked = 0;
+	plan_free(&r->plan);
+	history_free(&r->hist);
+	session_info_free(&r->info);
+	migset_free(&r->migs);
+	migset_free(&r->seeds);
+	checkset_free(&r->checks);
+}
+
+static int cmd_status(struct run *r, struct pgb_error *err)
+{
+	if (load_files(r, err) || connect_db(r, err) || read_state(r, err))
+		return -1;
+	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
+	fflush(stdout);
+	if (r->plan.drift)
+		return pgb_fail(err, PGB_EXIT_DRIFT, "history and files disagree: %zu problem%s", r->plan.drift,
+				r->plan.drift == 1 ? "" : "s");
+	return 0;
+}
+
+static int cmd_plan(struct run *r, struct pgb_error *err)
+{
+	if (load_files(r, err) || connect_db(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
+	    migrate_preflight(&r->plan, err))
+		return -1;
+	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_verify(struct run *r, struct pgb_error *err)
+{
+	if (load_files(r, err) || connect_db(r, err))
+		return -1;
+	return verify_phase(r, err);
+}
+
+static int cmd_migrate(struct run *r, struct pgb_error *err)
+{
+	if (load_files(r, err) || connect_db(r, err))
+		return -1;
+	if (r->cfg->skip_migrate ? await_migrations(r, err) : migrate_phase(r, err))
+		return -1;
+	return verify_phase(r, err);
+}
+
+/* Write a one-line summary where Kubernetes shows it ("kubectl describe pod"). */
+static void termination_log(const char *line)
+{
+	const char *path = getenv("PGBOOT_TERMINATION_LOG");
+	if (!path)
+		path = "/dev/termination-log";
+	if (!*path || access(path, W_OK) != 0)
+		return;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char *masked = log_mask(line);
+	ssize_t n = write(fd, masked, strlen(masked));
+	n = write(fd, "\n", 1);
+	(void)n;
+	free(masked);
+	close(fd);
+}
+
+static void summarize(const struct pgb_error *err, int code)
+{
+	char *line;
+	if (code == 0)
+		line = xstrdup("pgboot: database ready");
+	else if (err->file)
+		line = xasprintf("pgboot: exit %d: %s: %s", code, err->file, err->message ? err->message : "");
+	else
+		line = xasprintf("pgboot: exit %d: %s", code, err->message ? err->message : "");
+	termination_log(line);
+	free(line);
+}
+
+int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
+{
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.start = clock_now_ms();
+	int rc;
+	switch (cfg->command) {
+	case CMD_WAIT:
+		rc = connect_db(&r, err);
+		break;
+	case CMD_STATUS:
+		rc = cmd_status(&r, err);
+		break;
+	case CMD_VERIFY:
+		rc = cmd_verify(&r, err);
+		break;
+	case CMD_PLAN:
+		rc = cmd_plan(&r, err);
+		break;
+	case CMD_RUN:
+	case CMD_MIGRATE:
+		rc = cfg->dry_run ? cmd_plan(&r, err) : cmd_migrate(&r, err);
+		break;
+	default:
+		rc = pgb_fail(err, PGB_EXIT_INTERNAL, "unexpected command");
+		break;
+	}
+	release(&r);
+	if (rc == 0 && signals_received())
+		rc = pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
+	if (rc == 0 && cfg->command == CMD_RUN && !cfg->dry_run)
+		rc = exec_app(cfg->app_argv, err);
+	int code = rc ? err->code : 0;
+	if (rc)
+		log_error(err);
+	if (cfg->command == CMD_RUN || cfg->command == CMD_MIGRATE || cfg->command == CMD_WAIT)
+		summarize(err, code);
+	return code;
+}

@@ -1,0 +1,144 @@
+/* report.c: status and plan output (see report.h). */
+#include "report.h"
+
+#include <string.h>
+
+#include "json.h"
+#include "strbuf.h"
+
+static const char *kind_name(enum mig_kind k)
+{
+	return k == MIG_SEED ? "seed" : "migration";
+}
+
+static const char *item_version(const struct plan_item *it)
+{
+	return it->file ? it->file->version.text : it->row->version.text;
+}
+
+static const char *item_name(const struct plan_item *it)
+{
+	return it->file ? it->file->name : it->row->name;
+}
+
+/* a seed whose file changed since it was applied: pending, but worth saying */
+static const char *item_state(const struct plan_item *it)
+{
+	if (it->state == ITEM_PENDING && it->row)
+		return "pending (changed)";
+	return plan_state_name(it->state);
+}
+
+static void json_item(struct strbuf *sb, const struct plan_item *it)
+{
+	strbuf_addc(sb, '{');
+	json_add_key(sb, "kind");
+	json_add_string(sb, kind_name(it->kind));
+	json_add_key(sb, "version");
+	json_add_string(sb, item_version(it));
+	json_add_key(sb, "name");
+	json_add_string(sb, item_name(it));
+	json_add_key(sb, "state");
+	json_add_string(sb, plan_state_name(it->state));
+	json_add_key(sb, "file");
+	json_add_string(sb, it->file ? it->file->path : NULL);
+	json_add_key(sb, "file_checksum");
+	json_add_string(sb, it->file ? it->file->checksum : NULL);
+	json_add_key(sb, "applied_checksum");
+	json_add_string(sb, it->row ? it->row->checksum : NULL);
+	json_add_key(sb, "applied_at");
+	json_add_string(sb, it->row ? it->row->applied_at : NULL);
+	json_add_key(sb, "duration_ms");
+	if (it->row)
+		strbuf_addf(sb, "%lld", it->row->duration_ms);
+	else
+		strbuf_adds(sb, "null");
+	json_add_key(sb, "applied_by");
+	json_add_string(sb, it->row ? it->row->applied_by : NULL);
+	strbuf_addc(sb, '}');
+}
+
+static void count_states(const struct plan *p, size_t counts[5])
+{
+	memset(counts, 0, 5 * sizeof(size_t));
+	for (size_t i = 0; i < p->n; i++)
+		counts[p->items[i].state]++;
+}
+
+static void json_report(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int only_pending)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	size_t c[5];
+	count_states(p, c);
+	strbuf_addc(&sb, '{');
+	json_add_key(&sb, "database");
+	json_add_string(&sb, dbname);
+	json_add_key(&sb, "history_table");
+	json_add_string(&sb, h->display);
+	json_add_key(&sb, "history_exists");
+	strbuf_adds(&sb, h->exists ? "true" : "false");
+	json_add_key(&sb, "summary");
+	strbuf_addf(&sb, "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu}",
+		    c[ITEM_APPLIED], c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
+	json_add_key(&sb, "items");
+	strbuf_addc(&sb, '[');
+	int first = 1;
+	for (size_t i = 0; i < p->n; i++) {
+		if (only_pending && !plan_item_is_pending(&p->items[i], p->allow_out_of_order))
+			continue;
+		if (!first)
+			strbuf_addc(&sb, ',');
+		first = 0;
+		json_item(&sb, &p->items[i]);
+	}
+	strbuf_adds(&sb, "]}\n");
+	fputs(sb.buf, out);
+	strbuf_free(&sb);
+}
+
+void report_status(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json)
+{
+	if (json) {
+		json_report(out, p, h, dbname, 0);
+		return;
+	}
+	size_t c[5];
+	count_states(p, c);
+	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
+		h->exists ? "" : " (not created yet)");
+	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %s\n", "KIND", "VERSION", "NAME", "STATE", "APPLIED AT",
+		"MS", "CHECKSUM");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		char ms[24] = "";
+		if (it->row)
+			snprintf(ms, sizeof(ms), "%lld", it->row->duration_ms);
+		const char *sum = it->file ? it->file->checksum : it->row->checksum;
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", kind_name(it->kind), item_version(it),
+			item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum);
+	}
+	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order\n", c[ITEM_APPLIED],
+		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
+}
+
+void report_plan(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json)
+{
+	if (json) {
+		json_report(out, p, h, dbname, 1);
+		return;
+	}
+	if (p->pending == 0) {
+		fprintf(out, "nothing to apply: database \"%s\" is up to date\n", dbname);
+		return;
+	}
+	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", p->pending,
+		p->pending == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (!plan_item_is_pending(it, p->allow_out_of_order))
+			continue;
+		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", kind_name(it->kind), item_version(it), item_name(it),
+			it->file->path, it->file->empty ? " (empty)" : "", it->row ? " (changed)" : "");
+	}
+}
