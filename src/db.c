@@ -100,15 +100,17 @@ static char *clean_connect_message(const char *raw, char sqlstate[6])
 					sev = s;
 					break;
 				}
+			/* libpq's hints ("\tIs the server running ...?") go; the reason stays */
 			if (sev) {
 				if (!sqlstate[0])
 					memcpy(sqlstate, sev + 8, 5), sqlstate[5] = '\0';
-				strbuf_add(&sb, p, (size_t)(sev - p) + 8);
+				strbuf_add(&sb, p, (size_t)(sev - p));
 				strbuf_add(&sb, sev + 15, (size_t)(p + n - (sev + 15)));
-			} else {
+				strbuf_addc(&sb, '\n');
+			} else if (n && p[0] != '\t') {
 				strbuf_add(&sb, p, n);
+				strbuf_addc(&sb, '\n');
 			}
-			strbuf_addc(&sb, '\n');
 		}
 		p += n + (nl ? 1 : 0);
 	}

@@ -160,6 +160,9 @@ static int apply_one(struct db *db, const struct pgb_config *cfg, const struct h
 		if (sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
 		    attempt >= cfg->ddl_lock_retries) {
 			rc = failed(f, prefix_len, err);
+			log_event(LOG_INFO, "rolled_back", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
+				  "rolled back %s %s_%s; no later file was applied", kind_name(f->kind), f->version.text,
+				  f->name);
 			if (err->code == PGB_EXIT_MIGRATION && attempt > 1)
 				pgb_error_hint(err, "The migration could not get its lock in %d attempts; find the long "
 						    "transaction that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",

@@ -42,7 +42,11 @@ static void note_transient(struct waiter *w, struct pgb_error *e)
 			  "still waiting for the database (%llds): %s", (now - w->start) / 1000, e->message);
 		w->last_log = now;
 	}
-	pgb_error_move(&w->last, e);
+	/* an attempt cut short by the deadline says less than the failure before it */
+	if (w->last.message && strcmp(e->message, "timeout expired while connecting") == 0)
+		pgb_error_free(e);
+	else
+		pgb_error_move(&w->last, e);
 }
 
 static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struct pgb_error *err)
