@@ -1,0 +1,6 @@
+-- kaiwa 0022 (0006-0021 were applied on a database since retired and their
+-- files dropped: version gaps are fine). The first cut of pronunciation
+-- feedback put the analysis straight on messages; 0023 moves it out.
+ALTER TABLE messages ADD COLUMN pronunciation_score numeric(5,2);
+ALTER TABLE messages ADD COLUMN transcription text;
+ALTER TABLE messages ADD COLUMN analysis jsonb;
