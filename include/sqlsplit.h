@@ -32,7 +32,12 @@ struct sql_stmt {
 	enum sql_stmt_kind kind;
 	enum sql_txn txn;
 	int terminated;     /* 1 when it ended with ';' (or a meta-command's end of line) */
+	size_t psql_escape; /* byte offset of the first psql-only \; or \: inside (psql sends
+			       them as ';' and ':', keeping the statement going; the server would
+			       reject the backslash), or SQL_NO_ESCAPE */
 };
+
+#define SQL_NO_ESCAPE ((size_t)-1)
 
 struct sql_script {
 	struct sql_stmt *stmts;
@@ -53,5 +58,58 @@ struct sqlsplit_opts {
 int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, struct sql_script *out,
 	      struct pgb_error *err);
 void sql_script_free(struct sql_script *script);
+
+/*
+ * Characters, lines and columns. Text is decoded as UTF-8; a byte that does
+ * not start a valid sequence counts as one character. A byte-order mark at
+ * offset 0 of buf counts as no character (psql ignores it too). Lines end
+ * at '\n'; a '\r' before it belongs to no column anyone sees.
+ */
+
+/* The number of characters in buf[0..len). */
+size_t sql_char_count(const char *buf, size_t len);
+
+/*
+ * Map the 1-based character position char_pos (as the server counts
+ * PG_DIAG_STATEMENT_POSITION in the string it was sent: pass that string, or
+ * the whole file with the statement's own offset added) to the 1-based line
+ * and character column within buf, and the byte bounds [*line_start,
+ * *line_end) of that line (without its "\r\n" or "\n"). char_pos may be
+ * one past the last character ("at end of input"). Any output pointer may
+ * be NULL. Returns 0, or -1 when char_pos is out of range.
+ */
+int sql_locate(const char *buf, size_t len, long char_pos, int *line, int *column, size_t *line_start,
+	       size_t *line_end);
+
+/* The same for a byte offset (0 <= off <= len): 0, or -1 when out of range. */
+int sql_offset_locus(const char *buf, size_t len, size_t off, int *line, int *column);
+
+/*
+ * A psql-style excerpt of line `line` with a caret under character
+ * `column`: "LINE 12: <text>\n         ^". Tabs before the column are kept in
+ * the caret line so the caret lines up; wide (East Asian) characters get two
+ * spaces and combining marks none. Returns a string the caller frees, or
+ * NULL when the line does not exist.
+ */
+char *sql_caret_excerpt(const char *buf, size_t len, int line, int column);
+
+/*
+ * 1 when the statement st of buf is safe to run again after a partial
+ * failure: CREATE ... IF NOT EXISTS, CREATE OR REPLACE, DROP ... IF EXISTS,
+ * ALTER TABLE whose every action is ADD [COLUMN] IF NOT EXISTS or DROP
+ * [COLUMN] IF EXISTS, ALTER TYPE ... ADD VALUE IF NOT EXISTS, VACUUM,
+ * ANALYZE, REINDEX, REFRESH MATERIALIZED VIEW, SELECT (but not SELECT ...
+ * INTO), SET, RESET, COMMENT ON, GRANT, REVOKE. 0 for everything else,
+ * including meta-commands. Works on tokens: comments, case and quoting of
+ * other identifiers do not matter.
+ */
+int sql_stmt_is_idempotent(const char *buf, const struct sql_stmt *st);
+
+/*
+ * 1 for COPY ... FROM STDIN: psql would read the lines after it as data,
+ * which a lexer cannot know (they are split as SQL here); pgboot refuses
+ * such a file rather than send data as statements.
+ */
+int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st);
 
 #endif
