@@ -1,0 +1,957 @@
+/*
+ * config.c: the one option table (see config.h).
+ *
+ * The table below is the single source of truth: the argv scanner, the
+ * environment reader, the defaults (config_init runs each option's setter
+ * on its default text) and --help are all generated from it. Loading is
+ * three steps: scan argv (find the command, note every flag, scrub
+ * secrets), read the environment for the options the command takes and no
+ * flag set, then apply the flags in the order given. So a flag beats its
+ * variable, a variable beats the default, and a later flag beats an
+ * earlier one.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "duration.h"
+#include "redact.h"
+#include "strbuf.h"
+#include "xmem.h"
+
+extern char **environ;
+
+#define USAGE_HINT "Try \"pgboot --help\" for more information."
+#define BOOL_HINT "Use 1, true, yes or on, or 0, false, no or off."
+/* a connection string in a file larger than this is a mistake (a wrong path) */
+#define CONNINFO_FILE_MAX (64 * 1024)
+#define IDENT_MAX 63
+
+/* ---- commands ------------------------------------------------------------- */
+
+#define C(cmd) (1u << (cmd))
+/* the commands that talk to the database */
+#define C_DB (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_WAIT) | C(CMD_STATUS) | C(CMD_VERIFY) | C(CMD_PLAN))
+/* the commands that read the migration files */
+#define C_FILES (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_STATUS) | C(CMD_VERIFY) | C(CMD_PLAN))
+/* the commands that apply (or plan) migrations */
+#define C_APPLY (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_PLAN))
+#define C_LIFECYCLE (C(CMD_RUN) | C(CMD_MIGRATE))
+#define C_ALL 0xffffu
+
+struct command_def {
+	enum pgb_command cmd;
+	const char *name;
+	const char *usage;   /* after "pgboot " */
+	const char *summary; /* one line in the general help */
+	const char *description;
+};
+
+static const struct command_def commands[] = {
+	{CMD_RUN, "run", "run [OPTION]... -- APP [ARGS]...",
+	 "prepare the database, then become APP",
+	 "Wait for the database, take the migration lock, apply the pending migrations\n"
+	 "(and the seeds with --with-test-data), run the checks, release the lock, and\n"
+	 "exec APP with the environment minus the PGBOOT_* variables. Everything after\n"
+	 "\"--\" belongs to APP; once APP has started, its exit status is pgboot's."},
+	{CMD_MIGRATE, "migrate", "migrate [OPTION]...",
+	 "prepare the database, then exit (an initContainer, a pre-deploy job)",
+	 "The lifecycle of \"run\" without the exec: wait, lock, migrate, seed (if asked),\n"
+	 "verify, unlock. With --dry-run it is \"plan\"."},
+	{CMD_WAIT, "wait", "wait [OPTION]...",
+	 "wait until the database accepts an authenticated connection",
+	 "Wait, up to --wait-timeout, until the database accepts an authenticated\n"
+	 "connection and is not read-only."},
+	{CMD_STATUS, "status", "status [OPTION]...",
+	 "show every migration and seed: applied, pending, changed, missing",
+	 "Compare the history table with the files and show each migration and seed\n"
+	 "with its version, name, time and checksum; with --json as one JSON document\n"
+	 "on standard output."},
+	{CMD_VERIFY, "verify", "verify [OPTION]...", "run the checks only",
+	 "Run the built-in checks and the verify directory's SQL files, in name order,\n"
+	 "in one read-only transaction. A check passes when its query returns no rows."},
+	{CMD_PLAN, "plan", "plan [OPTION]...", "show what migrate would do, changing nothing",
+	 "Show what \"migrate\" would apply, changing nothing (it still takes the lock).\n"
+	 "The same as \"migrate --dry-run\"."},
+	{CMD_VERSION, "version", "version", "show the version", "Show pgboot's version."},
+	{CMD_HELP, "help", "help [COMMAND]", "show the help of pgboot or of COMMAND",
+	 "Show the help of pgboot, or of COMMAND (the same as \"pgboot COMMAND --help\")."},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command_def *command_by_name(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static const struct command_def *command_by_id(enum pgb_command cmd)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].cmd == cmd)
+			return &commands[i];
+	return NULL;
+}
+
+const char *config_command_name(enum pgb_command cmd)
+{
+	const struct command_def *c = command_by_id(cmd);
+	return c ? c->name : "";
+}
+
+/* ---- exit statuses, as in exitcode.h and DESIGN.md ---------------------- */
+
+struct exit_row {
+	int code; /* PGB_EXIT_SIGNAL is shown as 128+N */
+	const char *meaning;
+	unsigned cmds;
+};
+
+static const struct exit_row exit_rows[] = {
+	{PGB_EXIT_OK, "success", C_ALL & ~C(CMD_RUN)},
+	{PGB_EXIT_USAGE, "usage error: unknown option, missing argument", C_ALL},
+	{PGB_EXIT_MIGRATION, "a migration or seed failed (rolled back)", C_LIFECYCLE},
+	{PGB_EXIT_VERIFY, "verification failed", C_LIFECYCLE | C(CMD_VERIFY)},
+	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)",
+	 C_APPLY | C(CMD_STATUS)},
+	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", C_DB},
+	{PGB_EXIT_INTERNAL, "internal error", C_DB},
+	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout", C_APPLY},
+	{PGB_EXIT_AUTH, "authentication or permission denied", C_DB},
+	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", C_DB},
+	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", C(CMD_RUN)},
+	{PGB_EXIT_NOTFOUND, "APP not found", C(CMD_RUN)},
+	{PGB_EXIT_SIGNAL, "stopped by signal N (SIGTERM, SIGINT, SIGQUIT)", C_DB},
+};
+
+/* ---- the option table ----------------------------------------------------- */
+
+enum opt_flags {
+	OPT_SECRET = 1 << 0,      /* scrubbed from argv; NAME_FILE variables are read too */
+	OPT_ENV2_NEGATED = 1 << 1, /* env2 means the opposite (AUTO_MIGRATE=false) */
+	OPT_HELP = 1 << 2,
+	OPT_VERSION = 1 << 3,
+};
+
+struct opt;
+/*
+ * Set the option from text. val is NULL for a flag without argument; src
+ * names where val came from ("--wait-timeout", "PGBOOT_WAIT_TIMEOUT") for
+ * messages, and is NULL when config_init applies the default.
+ */
+typedef int opt_setter(struct pgb_config *cfg, const struct opt *o, const char *val,
+		       const char *src, struct pgb_error *err);
+
+struct opt {
+	const char *name;     /* long name, without "--" */
+	char short_name;      /* 0: none */
+	const char *metavar;  /* NULL: a flag that takes no argument */
+	const char *env;      /* the variable, or NULL */
+	const char *env2;     /* the variable read when env is unset, or NULL */
+	unsigned cmds;        /* the commands that take it (C(...) bits) */
+	unsigned flags;       /* enum opt_flags */
+	opt_setter *set;
+	size_t off;           /* the field of struct pgb_config the setter fills */
+	const char *def;      /* the default as text, applied by config_init */
+	const char *def_help; /* how --help shows the default, when def does not say it */
+	long min, max;        /* integers: the range; constant setters: the value (min) */
+	const char *help;
+};
+
+static opt_setter set_string, set_verify_dir, set_conninfo, set_history, set_duration,
+	set_int, set_bool, set_log_format, set_log_level, set_log_level_const;
+
+#define OFF(field) offsetof(struct pgb_config, field)
+
+static const struct opt options[] = {
+	{.name = "database-url", .metavar = "URL", .env = "PGBOOT_DATABASE_URL",
+	 .env2 = "DATABASE_URL", .cmds = C_DB, .flags = OPT_SECRET, .set = set_conninfo,
+	 .off = OFF(conninfo), .def_help = "libpq's PGHOST, PGUSER ... variables",
+	 .help = "connection string: a URL or libpq keywords"},
+	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .cmds = C_FILES,
+	 .set = set_string, .off = OFF(migrations_dir), .def = "migrations",
+	 .help = "directory of the migration files"},
+	{.name = "seeds", .metavar = "DIR", .env = "PGBOOT_SEEDS", .cmds = C_APPLY | C(CMD_STATUS),
+	 .set = set_string, .off = OFF(seeds_dir), .def = "seeds",
+	 .help = "directory of the seed files (test data)"},
+	{.name = "with-test-data", .env = "PGBOOT_WITH_TEST_DATA", .cmds = C_APPLY,
+	 .set = set_bool, .off = OFF(with_test_data), .def_help = "off",
+	 .help = "apply the seeds too"},
+	{.name = "verify", .metavar = "DIR", .env = "PGBOOT_VERIFY",
+	 .cmds = C_LIFECYCLE | C(CMD_VERIFY), .set = set_verify_dir, .off = OFF(verify_dir),
+	 .def = "verify", .help = "directory of the checks (may be missing unless named)"},
+	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .cmds = C_LIFECYCLE, .set = set_bool,
+	 .off = OFF(no_verify), .def_help = "verify on", .help = "skip the checks"},
+	{.name = "skip-migrate", .env = "PGBOOT_SKIP_MIGRATE", .env2 = "AUTO_MIGRATE",
+	 .cmds = C(CMD_RUN), .flags = OPT_ENV2_NEGATED, .set = set_bool,
+	 .off = OFF(skip_migrate), .def_help = "migrate on",
+	 .help = "apply nothing; wait until another pgboot has applied every migration"},
+	{.name = "allow-out-of-order", .env = "PGBOOT_ALLOW_OUT_OF_ORDER", .cmds = C_FILES,
+	 .set = set_bool, .off = OFF(allow_out_of_order), .def_help = "off",
+	 .help = "apply pending migrations older than the newest applied one"},
+	{.name = "dry-run", .cmds = C(CMD_MIGRATE) | C(CMD_PLAN), .set = set_bool,
+	 .off = OFF(dry_run),
+	 .help = "show what would run, change nothing (= plan)"},
+	{.name = "history-table", .metavar = "[SCHEMA.]NAME", .env = "PGBOOT_HISTORY_TABLE",
+	 .cmds = C_FILES, .set = set_history, .off = OFF(history_table),
+	 .def = "pgboot_migrations", .help = "the history table (unquoted: folded to lower case)"},
+	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .cmds = C_DB,
+	 .set = set_duration, .off = OFF(wait_timeout_ms), .def = "60s",
+	 .help = "how long to wait for the database"},
+	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .cmds = C_APPLY,
+	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
+	 .help = "how long to wait for another pgboot's migration lock"},
+	{.name = "ddl-lock-timeout", .metavar = "DUR", .env = "PGBOOT_DDL_LOCK_TIMEOUT",
+	 .cmds = C_LIFECYCLE, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
+	 .help = "lock_timeout of each attempt at a migration"},
+	{.name = "ddl-lock-retries", .metavar = "N", .env = "PGBOOT_DDL_LOCK_RETRIES",
+	 .cmds = C_LIFECYCLE, .set = set_int, .off = OFF(ddl_lock_retries), .def = "5", .min = 1,
+	 .max = 100, .help = "attempts at a migration that waits for a lock (1-100)"},
+	{.name = "statement-timeout", .metavar = "DUR", .env = "PGBOOT_STATEMENT_TIMEOUT",
+	 .cmds = C_DB, .set = set_duration, .off = OFF(statement_timeout_ms), .def = "0",
+	 .def_help = "0, none", .help = "statement_timeout of pgboot's own session"},
+	{.name = "json", .cmds = C(CMD_STATUS), .set = set_bool, .off = OFF(json),
+	 .help = "write the status as JSON to standard output"},
+	{.name = "log-format", .metavar = "text|json", .env = "PGBOOT_LOG_FORMAT", .cmds = C_ALL,
+	 .set = set_log_format, .off = OFF(log_format), .def = "text",
+	 .help = "format of the messages on standard error"},
+	{.name = "log-level", .metavar = "LEVEL", .env = "PGBOOT_LOG_LEVEL", .cmds = C_ALL,
+	 .set = set_log_level, .off = OFF(log_level), .def = "info",
+	 .help = "debug, info, warning or error"},
+	{.name = "quiet", .short_name = 'q', .cmds = C_ALL, .set = set_log_level_const,
+	 .off = OFF(log_level), .min = LOG_WARNING, .help = "only warnings and errors"},
+	{.name = "verbose", .short_name = 'v', .cmds = C_ALL, .set = set_log_level_const,
+	 .off = OFF(log_level), .min = LOG_DEBUG, .help = "debug messages too"},
+	{.name = "version", .short_name = 'V', .cmds = C_ALL, .flags = OPT_VERSION,
+	 .help = "show the version, then exit"},
+	{.name = "help", .short_name = 'h', .cmds = C_ALL, .flags = OPT_HELP,
+	 .help = "show this help, then exit"},
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const struct opt *option_by_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static const struct opt *option_by_short(char c)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].short_name && options[i].short_name == c)
+			return &options[i];
+	return NULL;
+}
+
+/* ---- setters ---------------------------------------------------------------- */
+
+#define FIELD(cfg, o, type) ((type *)((char *)(cfg) + (o)->off))
+
+static int bad_value(struct pgb_error *err, const struct opt *o, const char *val, const char *src)
+{
+	return pgb_fail(err, PGB_EXIT_CONFIG, "invalid value for \"%s\": \"%s\"",
+			src ? src : o->name, val ? val : "");
+}
+
+static int set_string(struct pgb_config *cfg, const struct opt *o, const char *val,
+		      const char *src, struct pgb_error *err)
+{
+	if (!val || !*val) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The value cannot be empty.");
+		return -1;
+	}
+	char **field = FIELD(cfg, o, char *);
+	free(*field);
+	*field = xstrdup(val);
+	return 0;
+}
+
+static int set_verify_dir(struct pgb_config *cfg, const struct opt *o, const char *val,
+			  const char *src, struct pgb_error *err)
+{
+	if (set_string(cfg, o, val, src, err) != 0)
+		return -1;
+	cfg->verify_dir_explicit = src != NULL;
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	volatile char *p = s;
+	while (*p)
+		*p++ = 0;
+	free(s);
+}
+
+static void add_secret(const char *secret, void *arg)
+{
+	(void)arg;
+	log_add_secret(secret);
+}
+
+static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char *val,
+			const char *src, struct pgb_error *err)
+{
+	if (!val || !*val) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The value cannot be empty.");
+		return -1;
+	}
+	wipe_free(cfg->conninfo);
+	free(cfg->conninfo_source);
+	cfg->conninfo = xstrdup(val);
+	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
+	conninfo_each_secret(val, add_secret, NULL);
+	return 0;
+}
+
+static int is_ident(const char *s, size_t n)
+{
+	if (n == 0 || n > IDENT_MAX || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$'))
+			return 0;
+	return 1;
+}
+
+/* PostgreSQL folds unquoted identifiers to lower case; so does pgboot. */
+static char *ident_dup(const char *s, size_t n)
+{
+	char *d = xstrndup(s, n);
+	for (char *p = d; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+static int set_history(struct pgb_config *cfg, const struct opt *o, const char *val,
+		       const char *src, struct pgb_error *err)
+{
+	const char *dot = val ? strchr(val, '.') : NULL;
+	const char *name = dot ? dot + 1 : val;
+	if (!val || (dot && !is_ident(val, (size_t)(dot - val))) || !is_ident(name, strlen(name))) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The history table is NAME or SCHEMA.NAME; each starts with a letter "
+				      "or underscore, goes on with letters, digits, underscores or "
+				      "dollar signs, and has at most %d bytes.", IDENT_MAX);
+		return -1;
+	}
+	free(cfg->history_schema);
+	free(cfg->history_table);
+	cfg->history_schema = dot ? ident_dup(val, (size_t)(dot - val)) : NULL;
+	cfg->history_table = ident_dup(name, strlen(name));
+	return 0;
+}
+
+static int set_duration(struct pgb_config *cfg, const struct opt *o, const char *val,
+			const char *src, struct pgb_error *err)
+{
+	char flag[64];
+	snprintf(flag, sizeof(flag), "--%s", o->name);
+	return duration_parse(val, src ? src : flag, FIELD(cfg, o, long long), err);
+}
+
+static int set_int(struct pgb_config *cfg, const struct opt *o, const char *val,
+		   const char *src, struct pgb_error *err)
+{
+	char *end;
+	errno = 0;
+	long v = val ? strtol(val, &end, 10) : 0;
+	if (!val || !isdigit((unsigned char)val[0]) || *end || errno || v < o->min || v > o->max) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The value must be a whole number from %ld to %ld.", o->min, o->max);
+		return -1;
+	}
+	*FIELD(cfg, o, int) = (int)v;
+	return 0;
+}
+
+/* 1 or 0 for the words of a boolean variable, -1 for anything else */
+static int parse_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off", ""};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val,
+		    const char *src, struct pgb_error *err)
+{
+	int v = val ? parse_bool(val) : 1;
+	if (v < 0) {
+		bad_value(err, o, val, src);
+		pgb_error_hint(err, BOOL_HINT);
+		return -1;
+	}
+	if ((o->flags & OPT_ENV2_NEGATED) && src && o->env2 && strcmp(src, o->env2) == 0)
+		v = !v;
+	*FIELD(cfg, o, int) = v;
+	return 0;
+}
+
+static int set_log_format(struct pgb_config *cfg, const struct opt *o, const char *val,
+			  const char *src, struct pgb_error *err)
+{
+	if (val && strcmp(val, "text") == 0) {
+		cfg->log_format = LOG_TEXT;
+	} else if (val && strcmp(val, "json") == 0) {
+		cfg->log_format = LOG_JSON;
+	} else {
+		bad_value(err, o, val, src);
+		pgb_error_hint(err, "Use text or json.");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_log_level(struct pgb_config *cfg, const struct opt *o, const char *val,
+			 const char *src, struct pgb_error *err)
+{
+	static const struct {
+		const char *name;
+		enum log_level level;
+	} levels[] = {{"debug", LOG_DEBUG},	{"info", LOG_INFO},   {"warning", LOG_WARNING},
+		      {"warn", LOG_WARNING},	{"error", LOG_ERROR}, {"quiet", LOG_QUIET}};
+	for (size_t i = 0; val && i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strcasecmp(val, levels[i].name) == 0) {
+			cfg->log_level = levels[i].level;
+			return 0;
+		}
+	}
+	bad_value(err, o, val, src);
+	pgb_error_hint(err, "Use debug, info, warning or error.");
+	return -1;
+}
+
+static int set_log_level_const(struct pgb_config *cfg, const struct opt *o, const char *val,
+			       const char *src, struct pgb_error *err)
+{
+	(void)val, (void)src, (void)err;
+	cfg->log_level = (enum log_level)o->min;
+	return 0;
+}
+
+/* ---- init and free ---------------------------------------------------------- */
+
+void config_init(struct pgb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->conninfo_source = xstrdup("libpq defaults");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		struct pgb_error err;
+		pgb_error_init(&err);
+		if (options[i].def && options[i].set(cfg, &options[i], options[i].def, NULL, &err) != 0)
+			abort(); /* a bad default in the table: a bug */
+	}
+}
+
+void config_free(struct pgb_config *cfg)
+{
+	wipe_free(cfg->conninfo);
+	free(cfg->conninfo_source);
+	free(cfg->migrations_dir);
+	free(cfg->seeds_dir);
+	free(cfg->verify_dir);
+	free(cfg->history_schema);
+	free(cfg->history_table);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- scanning argv ------------------------------------------------------------ */
+
+struct flag_use {
+	const struct opt *o;
+	char *val; /* a copy (argv may be scrubbed), or NULL */
+};
+
+struct scan {
+	enum pgb_command cmd;      /* the command word, CMD_NONE until seen */
+	enum pgb_command help_for; /* "help COMMAND" */
+	int help, version;
+	int dashdash;              /* index of "--" in argv, 0 when absent */
+	const char *extra;         /* the first word too many */
+	struct flag_use *uses;
+	int nuses;
+};
+
+static int usage_error(struct pgb_error *err, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int usage_error(struct pgb_error *err, const char *hint, const char *fmt, ...)
+{
+	if (err->code)
+		return -1; /* the first error wins, and keeps its hint */
+	struct strbuf msg;
+	va_list ap;
+	strbuf_init(&msg);
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	pgb_fail(err, PGB_EXIT_USAGE, "%s", msg.buf);
+	pgb_error_hint(err, "%s", hint);
+	strbuf_free(&msg);
+	return -1;
+}
+
+/* Overwrite a secret in argv so it does not show in ps (curl's cleanarg). */
+static void scrub_arg(char *s)
+{
+	memset(s, ' ', strlen(s));
+}
+
+static void record(struct scan *sc, const struct opt *o, char *val)
+{
+	if (o->flags & OPT_HELP) {
+		sc->help = 1;
+	} else if (o->flags & OPT_VERSION) {
+		sc->version = 1;
+	} else {
+		sc->uses[sc->nuses].o = o;
+		sc->uses[sc->nuses].val = val ? xstrdup(val) : NULL;
+		sc->nuses++;
+	}
+	if (val && (o->flags & OPT_SECRET))
+		scrub_arg(val);
+}
+
+/*
+ * The argument of option o: inline (after '=' or in a short cluster) or
+ * the next word, which may not be "--".
+ */
+static char *take_value(char *inline_val, int argc, char **argv, int *i)
+{
+	if (inline_val)
+		return inline_val;
+	if (*i + 1 < argc && strcmp(argv[*i + 1], "--") != 0)
+		return argv[++*i];
+	return NULL;
+}
+
+static void scan_long(struct scan *sc, int argc, char **argv, int *i, struct pgb_error *err)
+{
+	char *name = argv[*i] + 2;
+	char *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct opt *o = option_by_long(name, len);
+	char shown[80];
+	snprintf(shown, sizeof(shown), "--%.*s", (int)(len < 64 ? len : 64), name);
+	if (!o) {
+		usage_error(err, USAGE_HINT, "unrecognized option \"%s\"", shown);
+		return;
+	}
+	if (!o->metavar && eq) {
+		usage_error(err, USAGE_HINT, "option \"%s\" does not take a value", shown);
+		return;
+	}
+	char *val = o->metavar ? take_value(eq ? eq + 1 : NULL, argc, argv, i) : NULL;
+	if (o->metavar && !val) {
+		usage_error(err, USAGE_HINT, "option \"%s\" requires an argument", shown);
+		return;
+	}
+	record(sc, o, val);
+}
+
+static void scan_short(struct scan *sc, int argc, char **argv, int *i, struct pgb_error *err)
+{
+	for (char *p = argv[*i] + 1; *p; p++) {
+		const struct opt *o = option_by_short(*p);
+		char shown[3] = {'-', *p, '\0'};
+		if (!o) {
+			usage_error(err, USAGE_HINT, "unrecognized option \"%s\"", shown);
+			return;
+		}
+		if (!o->metavar) {
+			record(sc, o, NULL);
+			continue;
+		}
+		char *val = take_value(p[1] ? p + 1 : NULL, argc, argv, i);
+		if (!val)
+			usage_error(err, USAGE_HINT, "option \"%s\" requires an argument", shown);
+		else
+			record(sc, o, val);
+		return;
+	}
+}
+
+static void scan_word(struct scan *sc, const char *word, struct pgb_error *err)
+{
+	const struct command_def *c = sc->cmd == CMD_NONE || (sc->cmd == CMD_HELP && sc->help_for == CMD_NONE)
+					      ? command_by_name(word)
+					      : NULL;
+	if (c && sc->cmd == CMD_NONE) {
+		sc->cmd = c->cmd;
+		sc->help |= c->cmd == CMD_HELP;
+	} else if (c) {
+		sc->help_for = c->cmd;
+	} else if (sc->cmd == CMD_NONE || (sc->cmd == CMD_HELP && sc->help_for == CMD_NONE)) {
+		usage_error(err, USAGE_HINT, "unknown command \"%s\"", word);
+	} else if (!sc->extra) {
+		sc->extra = word;
+	}
+}
+
+/*
+ * Find the command and every flag, up to "--". Scanning goes on after an
+ * error so that every secret is scrubbed; the first error is kept.
+ */
+static int scan_argv(struct scan *sc, int argc, char **argv, struct pgb_error *err)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			sc->dashdash = i;
+			break;
+		}
+		if (a[0] == '-' && a[1] == '-')
+			scan_long(sc, argc, argv, &i, err);
+		else if (a[0] == '-' && a[1])
+			scan_short(sc, argc, argv, &i, err);
+		else
+			scan_word(sc, a, err);
+	}
+	return err->code ? -1 : 0;
+}
+
+/* ---- checking the command line --------------------------------------------------- */
+
+static int check_words(const struct scan *sc, int argc, char **argv, struct pgb_config *cfg,
+		       struct pgb_error *err)
+{
+	if (sc->extra && sc->cmd == CMD_RUN)
+		return usage_error(err, "Put \"--\" before the application: pgboot run [OPTION]... -- APP [ARGS]...",
+				   "unexpected argument \"%s\"", sc->extra);
+	if (sc->extra)
+		return usage_error(err, USAGE_HINT, "too many command-line arguments (first is \"%s\")",
+				   sc->extra);
+	if (sc->cmd == CMD_RUN && (!sc->dashdash || sc->dashdash + 1 >= argc))
+		return usage_error(err, "Use pgboot run [OPTION]... -- APP [ARGS]...",
+				   "command \"%s\" requires an application to start", "run");
+	if (sc->cmd != CMD_RUN && sc->dashdash)
+		return usage_error(err, "Only \"pgboot run\" starts an application.",
+				   "unexpected argument \"%s\"", "--");
+	if (sc->cmd == CMD_RUN) {
+		cfg->app_argv = argv + sc->dashdash + 1; /* argv[argc] is NULL */
+		cfg->app_argc = argc - sc->dashdash - 1;
+	}
+	return 0;
+}
+
+static int check_flags_fit(const struct scan *sc, struct pgb_error *err)
+{
+	for (int k = 0; k < sc->nuses; k++) {
+		const struct opt *o = sc->uses[k].o;
+		if (o->cmds & C(sc->cmd))
+			continue;
+		char hint[96];
+		snprintf(hint, sizeof(hint), "Try \"pgboot %s --help\" for its options.",
+			 config_command_name(sc->cmd));
+		return usage_error(err, hint, "option \"--%s\" cannot be used with command \"%s\"",
+				   o->name, config_command_name(sc->cmd));
+	}
+	return 0;
+}
+
+/* ---- the environment ----------------------------------------------------------- */
+
+/* Strip the trailing newline (and any other trailing space) a secret file ends with. */
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+/* Read a *_FILE variable's file into a fresh string, or fail naming both. */
+static char *read_value_file(const char *var, const char *path, struct pgb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "could not open file \"%s\" named by %s: %m", path, var);
+		return NULL;
+	}
+	char *buf = xmalloc(CONNINFO_FILE_MAX + 1);
+	size_t n = fread(buf, 1, CONNINFO_FILE_MAX + 1, f);
+	int failed = ferror(f);
+	fclose(f);
+	buf[n <= CONNINFO_FILE_MAX ? n : CONNINFO_FILE_MAX] = '\0';
+	if (failed)
+		pgb_fail(err, PGB_EXIT_CONFIG, "could not read file \"%s\" named by %s: %m", path, var);
+	else if (n > CONNINFO_FILE_MAX)
+		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" named by %s is larger than %d bytes",
+			 path, var, CONNINFO_FILE_MAX);
+	else if (memchr(buf, '\0', n))
+		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" named by %s contains a NUL byte", path, var);
+	chomp(buf);
+	if (!err->code && !*buf)
+		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" named by %s is empty", path, var);
+	if (err->code) {
+		wipe_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int apply_file(struct pgb_config *cfg, const struct opt *o, const char *var,
+		      const char *path, struct pgb_error *err)
+{
+	char *val = read_value_file(var, path, err);
+	if (!val)
+		return -1;
+	char *src = xasprintf("%s (%s)", var, path);
+	int rc = o->set(cfg, o, val, src, err);
+	free(src);
+	wipe_free(val);
+	return rc;
+}
+
+/* Apply one variable (and its _FILE twin for secrets): 1 when set, 0 when not, -1 on error. */
+static int apply_env_var(struct pgb_config *cfg, const struct opt *o, const char *var,
+			 struct pgb_error *err)
+{
+	const char *val = getenv(var);
+	int has_val = val && *val;
+	if (o->flags & OPT_SECRET) {
+		char file_var[128];
+		snprintf(file_var, sizeof(file_var), "%s_FILE", var);
+		const char *path = getenv(file_var);
+		if (path && *path && has_val) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "both %s and %s are set", var, file_var);
+			pgb_error_hint(err, "Set only one of them.");
+			return -1;
+		}
+		if (path && *path)
+			return apply_file(cfg, o, file_var, path, err) == 0 ? 1 : -1;
+	}
+	if (!has_val)
+		return 0; /* an empty variable counts as unset, as in a compose file's "VAR=" */
+	return o->set(cfg, o, val, var, err) == 0 ? 1 : -1;
+}
+
+static int set_by_flag(const struct scan *sc, const struct opt *o)
+{
+	for (int k = 0; k < sc->nuses; k++)
+		if (sc->uses[k].o->off == o->off)
+			return 1;
+	return 0;
+}
+
+static int apply_environment(struct pgb_config *cfg, const struct scan *sc, struct pgb_error *err)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct opt *o = &options[i];
+		if (!o->set || !(o->cmds & C(sc->cmd)) || set_by_flag(sc, o))
+			continue;
+		const char *vars[2] = {o->env, o->env2};
+		for (int k = 0; k < 2 && vars[k]; k++) {
+			int rc = apply_env_var(cfg, o, vars[k], err);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int apply_flags(struct pgb_config *cfg, const struct scan *sc, struct pgb_error *err)
+{
+	for (int k = 0; k < sc->nuses; k++) {
+		const struct opt *o = sc->uses[k].o;
+		char shown[80];
+		snprintf(shown, sizeof(shown), "--%s", o->name);
+		if (o->set(cfg, o, sc->uses[k].val, shown, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------------ */
+
+static int finish_command(struct pgb_config *cfg, const struct scan *sc, int argc, char **argv,
+			  struct pgb_error *err)
+{
+	if (sc->help) {
+		cfg->command = CMD_HELP;
+		cfg->help_command = sc->cmd == CMD_HELP ? sc->help_for : sc->cmd;
+		return 0;
+	}
+	cfg->command = sc->version ? CMD_VERSION : sc->cmd;
+	if (sc->version || cfg->command == CMD_NONE)
+		return 0; /* --version ends everything; no command: main prints the usage */
+	if (check_words(sc, argc, argv, cfg, err) != 0 || check_flags_fit(sc, err) != 0)
+		return -1;
+	if (cfg->command == CMD_VERSION)
+		return 0;
+	if (apply_environment(cfg, sc, err) != 0 || apply_flags(cfg, sc, err) != 0)
+		return -1;
+	if (cfg->command == CMD_MIGRATE && cfg->dry_run)
+		cfg->command = CMD_PLAN;
+	if (cfg->command == CMD_PLAN)
+		cfg->dry_run = 1;
+	log_add_secret(getenv("PGPASSWORD"));
+	return 0;
+}
+
+int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error *err)
+{
+	struct scan sc = {.cmd = CMD_NONE, .help_for = CMD_NONE};
+	sc.uses = xcalloc((size_t)(argc > 0 ? argc : 1), sizeof(*sc.uses));
+	int rc = scan_argv(&sc, argc, argv, err);
+	if (rc == 0)
+		rc = finish_command(cfg, &sc, argc, argv, err);
+	for (int k = 0; k < sc.nuses; k++)
+		wipe_free(sc.uses[k].val);
+	free(sc.uses);
+	return rc;
+}
+
+/* ---- help ----------------------------------------------------------------------- */
+
+#define HELP_COLUMN 32
+#define HELP_WIDTH 100
+
+static void print_option(const struct opt *o, FILE *out)
+{
+	struct strbuf left;
+	strbuf_init(&left);
+	if (o->short_name)
+		strbuf_addf(&left, "  -%c, --%s", o->short_name, o->name);
+	else
+		strbuf_addf(&left, "      --%s", o->name);
+	if (o->metavar)
+		strbuf_addf(&left, "=%s", o->metavar);
+	if (left.len + 2 > HELP_COLUMN)
+		fprintf(out, "%s\n%*s%s\n", left.buf, HELP_COLUMN, "", o->help);
+	else
+		fprintf(out, "%-*s%s\n", HELP_COLUMN, left.buf, o->help);
+	strbuf_free(&left);
+}
+
+/* "[env: X, X_FILE, Y, Y_FILE] [default: D]" under the option's help */
+static void print_option_sources(const struct opt *o, FILE *out)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const char *vars[2] = {o->env, o->env2};
+	for (int k = 0; k < 2 && vars[k]; k++) {
+		strbuf_adds(&sb, k ? ", " : "[env: ");
+		strbuf_adds(&sb, vars[k]);
+		if (o->flags & OPT_SECRET)
+			strbuf_addf(&sb, ", %s_FILE", vars[k]);
+		if (o->set == set_bool)
+			strbuf_adds(&sb, k && (o->flags & OPT_ENV2_NEGATED) ? "=false" : "=1");
+	}
+	if (sb.len)
+		strbuf_adds(&sb, "]");
+	if (o->def_help || o->def) {
+		/* a long variable list gets the default on a line of its own */
+		int own_line = sb.len && HELP_COLUMN + sb.len > HELP_WIDTH;
+		strbuf_addf(&sb, "%s[default: %s]", own_line ? "\n" : sb.len ? " " : "",
+			    o->def_help ? o->def_help : o->def);
+	}
+	for (const char *line = sb.buf; sb.len && *line;) {
+		size_t n = strcspn(line, "\n");
+		fprintf(out, "%*s%.*s\n", HELP_COLUMN, "", (int)n, line);
+		line += n + (line[n] == '\n');
+	}
+	strbuf_free(&sb);
+}
+
+static void print_exit_rows(unsigned cmd_bit, FILE *out)
+{
+	if (cmd_bit == C(CMD_RUN))
+		fprintf(out, "\nExit status (once APP has started, it is APP's own):\n");
+	else
+		fprintf(out, "\nExit status:\n");
+	for (size_t i = 0; i < sizeof(exit_rows) / sizeof(exit_rows[0]); i++) {
+		if (!(exit_rows[i].cmds & cmd_bit))
+			continue;
+		if (exit_rows[i].code == PGB_EXIT_SIGNAL)
+			fprintf(out, "  %-7s%s\n", "128+N", exit_rows[i].meaning);
+		else
+			fprintf(out, "  %-7d%s\n", exit_rows[i].code, exit_rows[i].meaning);
+	}
+}
+
+static void print_general_help(FILE *out)
+{
+	fprintf(out, "pgboot prepares a PostgreSQL database, then starts the application.\n\n");
+	fprintf(out, "Usage:\n  pgboot COMMAND [OPTION]...\n  pgboot run [OPTION]... -- APP [ARGS]...\n");
+	fprintf(out, "\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s%s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nCommon options:\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if ((options[i].cmds & C_DB) != C_DB)
+			continue;
+		print_option(&options[i], out);
+		print_option_sources(&options[i], out);
+	}
+	fprintf(out, "\nDurations: 500ms, 30s, 5m, 1h, 1h30m, or bare seconds.\n");
+	fprintf(out, "Run \"pgboot COMMAND --help\" for the options of a command.\n");
+}
+
+static void print_command_help(const struct command_def *c, FILE *out)
+{
+	fprintf(out, "pgboot %s: %s.\n\n%s\n\nUsage:\n  pgboot %s\n\nOptions:\n", c->name,
+		c->summary, c->description, c->usage);
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (!(options[i].cmds & C(c->cmd)))
+			continue;
+		print_option(&options[i], out);
+		print_option_sources(&options[i], out);
+	}
+	print_exit_rows(C(c->cmd), out);
+}
+
+void config_print_help(enum pgb_command cmd, FILE *out)
+{
+	const struct command_def *c = cmd == CMD_NONE ? NULL : command_by_id(cmd);
+	if (c)
+		print_command_help(c, out);
+	else
+		print_general_help(out);
+}
+
+/* ---- the environment of the app --------------------------------------------------- */
+
+void config_scrub_environment(void)
+{
+	size_t n = 0;
+	for (char **e = environ; e && *e; e++)
+		n++;
+	/* collect first: unsetenv shifts environ, so removing while walking skips entries */
+	char **names = xcalloc(n + 1, sizeof(*names));
+	size_t k = 0;
+	for (char **e = environ; e && *e; e++)
+		if (strncmp(*e, "PGBOOT_", 7) == 0)
+			names[k++] = xstrndup(*e, strcspn(*e, "="));
+	for (size_t i = 0; i < k; i++) {
+		unsetenv(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
