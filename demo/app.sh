@@ -1,0 +1,56 @@
+#!/bin/sh
+# The MORSE demo app: what `make demo` execs once pgboot has waited for
+# PostgreSQL, migrated, seeded (--with-test-data) and verified:
+#
+#     pgboot run --with-test-data -- demo/app.sh
+#
+# It connects the way a real app would, with DATABASE_URL (or libpq's PG*
+# variables when DATABASE_URL is unset), prints a few figures from the
+# schema pgboot prepared, and exits 0. With DEMO_APP_SERVE=1 it then stays
+# up like a server until SIGTERM/SIGINT (it is PID 1 in a container).
+# pgboot removed every PGBOOT_* variable before the exec: the app never sees
+# the schema owner's credentials.
+
+echo "morse-app: started (pid $$)"
+
+if ! command -v psql >/dev/null 2>&1; then
+	echo "morse-app: psql not found; not querying the database"
+else
+	q() {
+		psql -X -q -At -v ON_ERROR_STOP=1 -F ' ' ${DATABASE_URL:+"$DATABASE_URL"} -c "$1"
+	}
+	figures=$(q "SELECT (SELECT count(*) FROM users),
+	                    (SELECT count(*) FROM user_devices),
+	                    (SELECT count(*) FROM workouts),
+	                    (SELECT count(*) FROM session_summaries),
+	                    (SELECT count(*) FROM session_summaries WHERE NOT is_claimed),
+	                    (SELECT count(*) FROM exercise_library)") || {
+		echo "morse-app: could not query the database" >&2
+		exit 1
+	}
+	# shellcheck disable=SC2086 # split the figures into $1..$6 on purpose
+	set -- $figures
+	echo "morse-app: $1 users, $2 devices, $3 workouts, $4 sessions ($5 unclaimed), $6 library exercises"
+
+	device=$(q "SELECT d.device_name || coalesce(' (' || u.display_name || ')', ' (unlinked)')
+	              FROM find_device_by_suffix('c4b9') d LEFT JOIN users u ON u.id = d.user_id
+	             LIMIT 1") || exit 1
+	[ -n "$device" ] && echo "morse-app: device ...c4b9 is $device"
+
+	login=$(q "SELECT CASE WHEN authenticate_app_user('testuser', 'TestPassword123') IS NULL
+	                       THEN 'no test login' ELSE 'testuser signs in' END") || exit 1
+	echo "morse-app: $login"
+fi
+
+if [ "${DEMO_APP_SERVE:-0}" = 1 ]; then
+	echo "morse-app: serving (DEMO_APP_SERVE=1); stop with SIGTERM"
+	sleeper=
+	trap 'echo "morse-app: stopping"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
+	while :; do
+		sleep 3600 &
+		sleeper=$!
+		wait "$sleeper" || :
+	done
+fi
+echo "morse-app: ready"
+exit 0
