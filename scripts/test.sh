@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# pgboot's test command ("make test"): installs what is missing, builds, runs
+# the unit tests, starts one throwaway PostgreSQL 15 for the whole run, runs the
+# integration suite against ./pgboot (and against build/static/pgboot when it
+# exists or PGBOOT_TEST_STATIC=1), runs the deployment checks when present, and
+# ends with exactly one line "N passed, N failed". Exit status 1 if anything failed.
+#
+#   scripts/test.sh [--integration-only] [-k PATTERN]... [--keep]
+#
+#   --integration-only  skip the dependency install of the build group and the unit tests
+#   -k PATTERN          only the integration tests whose "file::name" contains PATTERN
+#   --keep              keep the server dir and the databases of failed tests
+#
+# Environment: PGBOOT_TEST_STATIC=1 builds (make static) and tests the static binary too;
+# CI=true makes the build warnings fatal (the Makefile's -Werror).
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+integration_only=0
+keep=0
+kargs=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--integration-only) integration_only=1 ;;
+	-k) [ $# -ge 2 ] || { echo "test.sh: -k needs a pattern" >&2; exit 2; }
+		kargs+=(-k "$2"); shift ;;
+	-k*) kargs+=(-k "${1#-k}") ;;
+	--keep) keep=1 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "test.sh: unknown option \"$1\" (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+passed=0
+failed=0
+summary=()
+
+# add LABEL FILE: add the last "N passed, N failed" of FILE to the totals
+add_counts() {
+	local label=$1 file=$2 line p f
+	line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$file" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "test.sh: $label printed no \"N passed, N failed\" line: counted as 1 failure" >&2
+		failed=$((failed + 1))
+		summary+=("$label: no summary (1 failure)")
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed*}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	summary+=("$label: $line")
+}
+
+# step_failed LABEL: a step that could not run counts as one failure
+step_failed() {
+	failed=$((failed + 1))
+	summary+=("$1: FAILED")
+}
+
+finish() {
+	echo
+	echo "== summary"
+	local s
+	for s in "${summary[@]}"; do echo "   $s"; done
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+work=""
+pgdir=""
+cleanup() {
+	if [ -n "$pgdir" ] && [ -f "$pgdir/data/postmaster.pid" ]; then
+		scripts/pgtmp.sh stop "$pgdir" immediate >/dev/null 2>&1 || true
+	fi
+	if [ -n "$work" ] && [ "$keep" -eq 0 ]; then
+		rm -rf "$work"
+	elif [ -n "$work" ]; then
+		echo "test.sh: kept $work" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'echo "test.sh: interrupted" >&2; exit 130' INT
+trap 'echo "test.sh: terminated" >&2; exit 143' TERM
+
+start_time=$(date +%s)
+out=$(mktemp -d "${TMPDIR:-/tmp}/pgboot-test.XXXXXX")
+work=$out
+chmod 755 "$work"
+
+# ---- dependencies and build ---------------------------------------------------
+echo "== dependencies"
+if [ "$integration_only" -eq 1 ]; then deps=(test); else deps=(build test); fi
+if ! scripts/install-deps.sh "${deps[@]}" </dev/null; then
+	echo "test.sh: could not install the dependencies" >&2
+	step_failed "install-deps"
+	finish
+fi
+
+echo "== build"
+if ! make -j2 pgboot; then
+	step_failed "make"
+	finish
+fi
+
+# ---- unit tests ---------------------------------------------------------------------
+if [ "$integration_only" -eq 0 ]; then
+	echo "== unit tests"
+	make -j2 build/unit_tests >"$work/unit-build.log" 2>&1 || { cat "$work/unit-build.log"; }
+	if [ -x build/unit_tests ] && make unit >"$work/unit.log" 2>&1; then
+		tail -n 5 "$work/unit.log"
+	else
+		cat "$work/unit.log" 2>/dev/null
+	fi
+	if [ -f "$work/unit.log" ]; then add_counts unit "$work/unit.log"; else step_failed "unit build"; fi
+fi
+
+# ---- the server ---------------------------------------------------------------------
+port_free() {
+	python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+PY
+}
+
+echo "== PostgreSQL"
+pgdir="$work/pg"
+started=0
+for _ in 1 2 3 4 5; do
+	port=$((55000 + RANDOM % 5000))
+	port_free "$port" || continue
+	rm -rf "$pgdir"
+	if scripts/pgtmp.sh start "$pgdir" "$port" </dev/null; then
+		started=1
+		break
+	fi
+	cat "$pgdir/log" 2>/dev/null | tail -n 5 >&2
+done
+if [ "$started" -ne 1 ]; then
+	echo "test.sh: could not start the test server" >&2
+	step_failed "test server"
+	finish
+fi
+echo "   server in $pgdir on port $port"
+
+run_suite() { # LABEL BINARY
+	local label=$1 bin=$2 log="$work/integration-$1.log"
+	echo "== integration tests ($label: $bin)"
+	python3 tests/integration/run.py --server-dir "$pgdir" --bin "$bin" --label "$label" \
+		${kargs[@]+"${kargs[@]}"} $([ "$keep" -eq 1 ] && echo --keep) </dev/null 2>&1 | tee "$log"
+	add_counts "integration($label)" "$log"
+}
+
+run_suite dynamic "$root/pgboot"
+
+if [ "${PGBOOT_TEST_STATIC:-0}" = 1 ]; then
+	echo "== static build"
+	if ! make static </dev/null; then
+		echo "test.sh: make static failed" >&2
+		step_failed "make static"
+	fi
+fi
+if [ -x build/static/pgboot ]; then
+	run_suite static "$root/build/static/pgboot"
+elif [ "${PGBOOT_TEST_STATIC:-0}" = 1 ]; then
+	echo "test.sh: PGBOOT_TEST_STATIC=1 but build/static/pgboot was not built" >&2
+	step_failed "static binary"
+fi
+
+# ---- deployment checks (another module's tests; run when present) -----------------
+if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
+	for check in tests/deploy/check_deploy.py tests/deploy/check_dockerfile.py; do
+		[ -f "$check" ] || continue
+		echo "== $check"
+		python3 "$check" </dev/null >"$work/deploy.log" 2>&1
+		cat "$work/deploy.log"
+		add_counts "$check" "$work/deploy.log"
+	done
+fi
+
+echo "   (took $(( $(date +%s) - start_time ))s)"
+finish
