@@ -67,6 +67,17 @@ void config_free(struct pgb_config *cfg);
  * Parse the environment, then argv (flags may stand before or after the
  * command name). Secrets are overwritten in argv. Returns 0, or -1 with err
  * set (2 for usage, 78 for a bad value, naming the flag or variable).
+ *
+ * cfg must come from config_init. Only the variables of the options the
+ * command takes are read. Every password found (in the connection string
+ * from any source, and PGPASSWORD) is registered with log_add_secret.
+ * On return:
+ *   CMD_NONE     no command word: main prints the general help to stderr, exit 2
+ *   CMD_HELP     print config_print_help(cfg->help_command) to stdout, exit 0;
+ *                nothing else is parsed (no variables, no values)
+ *   CMD_VERSION  print the version, exit 0 (--version anywhere wins)
+ *   CMD_PLAN     also for "migrate --dry-run"; dry_run is 1 exactly then
+ *   CMD_RUN      app_argv/app_argc hold APP and its arguments (at least APP)
  */
 int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error *err);
 

@@ -81,6 +81,16 @@ static char *decode(const char *s, size_t n, enum value_encoding enc)
 	return strbuf_detach(&sb);
 }
 
+/* Free a string that may hold a password, zeroing it first. */
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	for (volatile char *p = s; *p; p++)
+		*p = 0;
+	free(s);
+}
+
 static void report(pair_fn *fn, void *arg, const char *key, const char *v, size_t n,
 		   enum value_encoding enc)
 {
@@ -268,19 +278,15 @@ static void keep_password(const struct pair *p, void *arg)
 	if (strcasecmp(p->key, "password") != 0)
 		return;
 	/* libpq lets a later value win (a URL's query over its user information) */
-	free(ps->found);
+	wipe_free(ps->found);
 	ps->found = decode(p->val, p->val_len, p->enc);
 }
 
 char *conninfo_password(const char *conninfo)
 {
 	struct password_search ps = {NULL};
-	if (!conninfo || walk_conninfo(conninfo, keep_password, &ps) != 0) {
-		free(ps.found);
-		return NULL;
-	}
-	if (ps.found && !*ps.found) {
-		free(ps.found);
+	if (!conninfo || walk_conninfo(conninfo, keep_password, &ps) != 0 || (ps.found && !*ps.found)) {
+		wipe_free(ps.found);
 		return NULL;
 	}
 	return ps.found;
@@ -302,10 +308,10 @@ static void visit_secret(const struct pair *p, void *arg)
 		if (p->val_len != strlen(v) || memcmp(v, p->val, p->val_len) != 0) {
 			char *raw = xstrndup(p->val, p->val_len);
 			sv->fn(raw, sv->arg);
-			free(raw);
+			wipe_free(raw);
 		}
 	}
-	free(v);
+	wipe_free(v);
 }
 
 void conninfo_each_secret(const char *conninfo, conninfo_secret_fn *fn, void *arg)
