@@ -647,7 +647,7 @@ static int check_words(const struct scan *sc, int argc, char **argv, struct pgb_
 		return usage_error(err, USAGE_HINT, "too many command-line arguments (first is \"%s\")",
 				   sc->extra);
 	if (sc->cmd == CMD_RUN && (!sc->dashdash || sc->dashdash + 1 >= argc))
-		return usage_error(err, "Use pgboot run [OPTION]... -- APP [ARGS]...",
+		return usage_error(err, "Put the application after \"--\": pgboot run [OPTION]... -- APP [ARGS]...",
 				   "command \"%s\" requires an application to start", "run");
 	if (sc->cmd != CMD_RUN && sc->dashdash)
 		return usage_error(err, "Only \"pgboot run\" starts an application.",
