@@ -1,0 +1,198 @@
+"""run -- APP: the exec, the app's environment, stdin, arguments and exit code;
+126/127; --skip-migrate / AUTO_MIGRATE=false; verify failures stop the app; the
+termination log."""
+import os
+
+from harness import check
+
+MIGS = {"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "INSERT INTO a VALUES (42);"}
+
+
+def app_script(t, body, name="app.sh"):
+    return t.write(name, "#!/bin/sh\n" + body + "\n", mode=0o755)
+
+
+def test_run_execs_app_after_migrating(t):
+    p = t.project(migrations=MIGS)
+    marker = t.path("started")
+    app = app_script(t, 'echo "$$ $*" > "%s"; psql -X -At -d "$DATABASE_URL" -c "SELECT id FROM a" >> "%s"; exit 0'
+                     % (marker, marker))
+    proc = t.spawn("run", "--", app, "one", "two words", project=p)
+    r = proc.wait(30).expect(0)
+    lines = t.read("started").splitlines()
+    check(lines[0] == "%d one two words" % proc.pid, "the app replaced pgboot (same pid) and got its args", lines, r)
+    check(lines[1] == "42", "the app ran after the migrations", lines)
+    r.expect_text("starting", where="err")
+
+
+def test_app_exit_code_is_pgboots(t):
+    p = t.project(migrations=MIGS)
+    t.pgboot("run", "--", "sh", "-c", "exit 7", project=p).expect(7)
+    t.pgboot("run", "--", "sh", "-c", "exit 0", project=p).expect(0)
+    t.pgboot("run", "--", "false", project=p).expect(1)
+
+
+def test_app_killed_by_signal(t):
+    p = t.project(migrations=MIGS)
+    r = t.pgboot("run", "--", "sh", "-c", "kill -TERM $$", project=p)
+    check(r.code == "killed by signal 15", "the app's own death by SIGTERM is the process's", r)
+
+
+def test_app_environment_scrubbed(t):
+    p = t.project(migrations=MIGS)
+    r = t.pgboot("run", "--", "env", project=p,
+                 env={"PGBOOT_DATABASE_URL": t.url(), "DATABASE_URL": "postgres://app@db/app",
+                      "PGBOOT_WAIT_TIMEOUT": "5s", "PGBOOT_WHATEVER": "x", "MY_SETTING": "kept",
+                      "PGBOOTSTRAP": "kept too"}).expect(0)
+    env = dict(l.split("=", 1) for l in r.out.splitlines() if "=" in l)
+    check(not [k for k in env if k.startswith("PGBOOT_")], "no PGBOOT_* variable reaches the app", r)
+    check(env.get("DATABASE_URL") == "postgres://app@db/app", "DATABASE_URL is passed unchanged", r)
+    check(env.get("MY_SETTING") == "kept", "other variables are kept", r)
+    check(env.get("PGBOOTSTRAP") == "kept too", "only the PGBOOT_ prefix is removed", r)
+    check(env.get("PATH") and env.get("HOME"), "PATH and HOME kept", r)
+
+
+def test_app_gets_stdin(t):
+    p = t.project(migrations=MIGS)
+    out = t.path("stdin-copy")
+    data = b"line one\nline two\n" + bytes(range(1, 256))
+    t.pgboot("run", "--", "sh", "-c", 'cat > "%s"' % out, project=p, stdin=data).expect(0)
+    with open(out, "rb") as f:
+        check(f.read() == data, "the app received pgboot's stdin byte for byte")
+
+
+def test_app_stdout_is_pgboots(t):
+    p = t.project(migrations=MIGS)
+    r = t.pgboot("run", "--", "echo", "hello from the app", project=p).expect(0)
+    check(r.out == "hello from the app\n", "the app writes to pgboot's stdout; pgboot writes nothing there", r)
+
+
+def test_app_not_found_127(t):
+    p = t.project(migrations=MIGS)
+    r = t.pgboot("run", "--", "no-such-app-xyz", project=p).expect(127, "no-such-app-xyz", where="err")
+    check(t.table_exists("a"), "the migrations ran before")
+    t.pgboot("run", "--", t.path("missing/app"), project=p).expect(127)
+
+
+def test_app_not_executable_126(t):
+    p = t.project(migrations=MIGS)
+    app = t.write("not-exec.sh", "#!/bin/sh\necho hi\n", mode=0o644)
+    t.pgboot("run", "--", app, project=p).expect(126, "not-exec.sh", where="err")
+    os.makedirs(t.path("adir"))
+    t.pgboot("run", "--", t.path("adir"), project=p).expect(126)
+
+
+def test_failed_verify_stops_app(t):
+    p = t.project(migrations=MIGS, verify={"010_no_42.sql": "SELECT id AS bad_id FROM a WHERE id = 42;"})
+    marker = t.path("started")
+    r = t.pgboot("run", "--", "touch", marker, project=p).expect(4, "010_no_42", "bad_id=42", where="err")
+    check(not os.path.exists(marker), "the app was not started", r)
+    check(len(t.history()) == 2, "the migrations stay applied")
+
+
+def test_no_verify_starts_app_anyway(t):
+    p = t.project(migrations=MIGS, verify={"010_no_42.sql": "SELECT id FROM a WHERE id = 42;"})
+    marker = t.path("started")
+    t.pgboot("run", "--no-verify", "--", "touch", marker, project=p).expect(0)
+    check(os.path.exists(marker), "the app started")
+    os.unlink(marker)
+    t.pgboot("run", "--", "touch", marker, project=p, env={"PGBOOT_NO_VERIFY": "1"}).expect(0)
+    check(os.path.exists(marker), "PGBOOT_NO_VERIFY=1 works too")
+
+
+def test_failed_migration_stops_app(t):
+    p = t.project(migrations={"0001_bad.sql": "SELECT * FROM nope;"})
+    marker = t.path("started")
+    t.pgboot("run", "--", "touch", marker, project=p).expect(3)
+    check(not os.path.exists(marker), "the app was not started")
+
+
+def test_skip_migrate_waits_for_another_pgboot(t):
+    p = t.project(migrations=MIGS)
+    marker = t.path("started")
+    waiter = t.spawn("run", "--skip-migrate", "--wait-timeout", "15s", "--", "touch", marker, project=p)
+    waiter.wait_for_text("waiting for another pgboot", timeout=10)
+    check(not os.path.exists(marker) and waiter.poll() is None, "the app waits while migrations are pending")
+    check(not t.table_exists("a"), "--skip-migrate applied nothing")
+    t.pgboot("migrate", project=p).expect(0)
+    r = waiter.wait(15).expect(0)
+    check(os.path.exists(marker), "the app started once the schema was ready", r)
+
+
+def test_skip_migrate_times_out_69(t):
+    p = t.project(migrations=MIGS)
+    marker = t.path("started")
+    r = t.pgboot("run", "--skip-migrate", "--wait-timeout", "1500ms", "--", "touch", marker, project=p)
+    r.expect(69, "pending", where="err")
+    check(1.3 < r.elapsed < 6, "gave up after about --wait-timeout (%.1fs)" % r.elapsed, r)
+    check(not os.path.exists(marker) and not t.table_exists("a"), "nothing applied, app not started")
+
+
+def test_auto_migrate_false(t):
+    p = t.project(migrations=MIGS)
+    marker = t.path("started")
+    t.pgboot("run", "--wait-timeout", "1s", "--", "touch", marker, project=p,
+             env={"AUTO_MIGRATE": "false"}).expect(69)
+    check(not t.table_exists("a"), "AUTO_MIGRATE=false applied nothing")
+    t.pgboot("migrate", project=p).expect(0)
+    t.pgboot("run", "--", "touch", marker, project=p, env={"AUTO_MIGRATE": "false"}).expect(0)
+    check(os.path.exists(marker), "the app started on an up-to-date schema")
+    os.unlink(marker)
+    # AUTO_MIGRATE=true migrates as usual
+    p2 = t.project(migrations=MIGS)
+    db2 = t.new_database()
+    t.pgboot("run", "--", "touch", marker, project=p2, url=t.url(db2), env={"AUTO_MIGRATE": "true"}).expect(0)
+    check(t.table_exists("a", db=db2), "AUTO_MIGRATE=true migrated")
+
+
+def test_pgboot_skip_migrate_variable(t):
+    p = t.project(migrations=MIGS)
+    t.pgboot("run", "--wait-timeout", "1s", "--", "true", project=p, env={"PGBOOT_SKIP_MIGRATE": "1"}).expect(69)
+    check(not t.table_exists("a"), "PGBOOT_SKIP_MIGRATE=1 applied nothing")
+
+
+def test_skip_migrate_still_verifies(t):
+    p = t.project(migrations=MIGS, verify={"010_no_42.sql": "SELECT id FROM a WHERE id = 42;"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    marker = t.path("started")
+    t.pgboot("run", "--skip-migrate", "--", "touch", marker, project=p).expect(4)
+    check(not os.path.exists(marker), "not started")
+
+
+def test_termination_log_on_success(t):
+    p = t.project(migrations=MIGS)
+    log = t.write("termination-log", "")
+    t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": log}).expect(0)
+    text = t.read("termination-log")
+    check(text.count("\n") == 1 and "ready" in text, "a one-line summary", repr(text))
+
+
+def test_termination_log_on_failure(t):
+    p = t.project(migrations={"0001_ok.sql": "SELECT 1;", "0002_bad.sql": "SELECT * FROM nope;"})
+    log = t.write("termination-log", "")
+    t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": log}).expect(3)
+    text = t.read("termination-log")
+    check(text.count("\n") == 1, "one line", repr(text))
+    check("3" in text and "0002_bad.sql" in text, "names the exit code and the file", repr(text))
+    check(t.password not in text, "no password", repr(text))
+
+
+def test_termination_log_not_written_on_exec(t):
+    p = t.project(migrations=MIGS)
+    log = t.write("termination-log", "")
+    t.pgboot("run", "--", "true", project=p, env={"PGBOOT_TERMINATION_LOG": log}).expect(0)
+    check(t.read("termination-log") == "", "exec'ing: the app owns the termination log", t.read("termination-log"))
+
+
+def test_termination_log_missing_file_is_ignored(t):
+    p = t.project(migrations=MIGS)
+    t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": t.path("no/such/dir/log")}).expect(0)
+
+
+def test_run_fast_noop_start(t):
+    """An up-to-date database: run starts the app quickly (the fast path)."""
+    p = t.project(migrations=MIGS)
+    t.pgboot("migrate", project=p).expect(0)
+    r = t.pgboot("run", "--", "true", project=p).expect(0)
+    check(r.elapsed < 1.0, "a no-op run takes well under a second (%.2fs)" % r.elapsed, r)
+    t.note("no-op run: %.0f ms" % (r.elapsed * 1000))
