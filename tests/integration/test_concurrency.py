@@ -1,0 +1,118 @@
+"""Several pgboot processes at once, and the migration lock (exit 75)."""
+import re
+import time
+
+from harness import check, lock_key
+
+# Every migration counts its own runs: a migration applied twice shows as 2.
+COUNTED = {
+    "0001_counter.sql": "CREATE TABLE runs (version text NOT NULL); INSERT INTO runs VALUES ('0001');"
+                        "SELECT pg_sleep(0.3);",
+    "0002_two.sql": "CREATE TABLE two (id int); INSERT INTO runs VALUES ('0002');",
+    "0003_three.sql": "INSERT INTO runs VALUES ('0003'); SELECT pg_sleep(0.2);",
+    "0004_four.sql": "CREATE INDEX ON two (id); INSERT INTO runs VALUES ('0004');",
+}
+
+
+def _many_at_once(t, n):
+    p = t.project(migrations=COUNTED)
+    procs = [t.spawn("migrate", project=p) for _ in range(n)]
+    results = [pr.wait(60) for pr in procs]
+    for r in results:
+        r.expect(0)
+    counts = t.psql("SELECT string_agg(version || '=' || n, ' ' ORDER BY version) FROM "
+                    "(SELECT version, count(*) AS n FROM runs GROUP BY version) s")
+    check(counts == "0001=1 0002=1 0003=1 0004=1", "each migration ran exactly once", counts, *results)
+    check(t.psql("SELECT count(*), count(DISTINCT version) FROM pgboot_migrations") == "4|4",
+          "four unique history rows", t.history())
+    appliers = [r for r in results if "applied migration" in r.err]
+    check(len(appliers) >= 1, "someone applied", *results)
+    return results
+
+
+def test_two_at_once(t):
+    _many_at_once(t, 2)
+
+
+def test_eight_at_once(t):
+    results = _many_at_once(t, 8)
+    waited = [r for r in results if "waiting for the migration lock" in r.err or "another pgboot" in r.err
+              or "up to date" in r.err]
+    check(len(waited) >= 1, "the others found the work done", *results)
+
+
+def test_eight_at_once_with_run(t):
+    p = t.project(migrations=COUNTED)
+    procs = [t.spawn("run", "--", "sh", "-c", "exit 0", project=p) for _ in range(8)]
+    for pr in procs:
+        pr.wait(60).expect(0)
+    check(t.psql("SELECT count(*) FROM runs") == "4", "each migration once")
+
+
+def test_lock_held_by_another_pgboot_gives_75(t):
+    p = t.project(migrations={"0001_slow.sql": "SELECT pg_sleep(6); CREATE TABLE slow (id int);"})
+    first = t.spawn("migrate", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(6)%' "
+                                "AND application_name = 'pgboot'") == "1", what="the first pgboot migrating")
+    holder = t.psql("SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(6)%' AND application_name = 'pgboot'")
+    r = t.pgboot("migrate", "--lock-timeout", "1s", project=p).expect(75)
+    check(0.9 < r.elapsed < 4, "gave up after about --lock-timeout (%.1fs)" % r.elapsed, r)
+    r.expect_text("pid %s" % holder, where="err")
+    r.expect_text("waiting for the migration lock", where="err")
+    first.signal(15)
+    first.wait(10)
+
+
+def test_lock_held_by_session_gives_75(t):
+    """DESIGN.md's key: BLAKE2b-256 of "pgboot:" + db + qualified table, first 8 bytes."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    key = lock_key(t.db, "public.pgboot_migrations")
+    app = t.hold("SELECT pg_advisory_lock(%d)" % key,
+                 ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND granted "
+                           "AND objid = (%d & 4294967295)::oid" % key)
+    pid = t.holder_pid(app)
+    r = t.pgboot("migrate", "--lock-timeout", "1s", project=p).expect(75, "pid %s" % pid, where="err")
+    check(not t.table_exists("a"), "nothing applied")
+    r.expect_text(app, where="err")  # the holder's application_name
+    # PGBOOT_LOCK_TIMEOUT works too
+    t.pgboot("migrate", project=p, env={"PGBOOT_LOCK_TIMEOUT": "500ms"}).expect(75)
+
+
+def test_lock_wait_then_success(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    key = lock_key(t.db, "public.pgboot_migrations")
+    app = t.hold("SELECT pg_advisory_lock(%d)" % key,
+                 ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND granted "
+                           "AND objid = (%d & 4294967295)::oid" % key)
+    proc = t.spawn("migrate", "--lock-timeout", "20s", project=p)
+    proc.wait_for_text("waiting for the migration lock", timeout=10)
+    t.release(app)
+    r = proc.wait(20).expect(0)
+    check(t.table_exists("a"), "applied after the lock was released", r)
+
+
+def test_lock_key_depends_on_history_table(t):
+    """A lock on the default history table does not block a project that uses another one."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    key = lock_key(t.db, "public.pgboot_migrations")
+    t.hold("SELECT pg_advisory_lock(%d)" % key,
+           ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND granted")
+    t.pgboot("migrate", "--lock-timeout", "1s", "--history-table", "other_history", project=p).expect(0)
+
+
+def test_lock_released_after_migrate(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    t.pgboot("migrate", project=p).expect(0)
+    check(t.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == "0", "no advisory lock left")
+    p.write("migrations", "0002_b.sql", "CREATE TABLE b (id int);")
+    t.pgboot("migrate", "--lock-timeout", "1s", project=p).expect(0)
+
+
+def test_app_does_not_inherit_lock_or_connection(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    out = t.path("seen")
+    sql = ("SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) || ' ' || "
+           "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' AND datname = current_database())")
+    t.pgboot("run", "--", "sh", "-c", "sleep 0.3; psql -X -At -h %s -p %d -U postgres -d %s -c \"%s\" > %s"
+             % (t.server.sock, t.server.port, t.db, sql, out), project=p).expect(0)
+    check(t.read("seen").strip() == "0 0", "before exec the lock and the connection are released", t.read("seen"))
