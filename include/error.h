@@ -26,6 +26,8 @@ struct pgb_error {
 	char *excerpt;     /* the offending source line with a caret line, or NULL */
 	int position;      /* the server's error position: 1-based, in characters of the
 			      text sent; 0 when none (db.c sets it, callers map it to line:column) */
+	int internal_position; /* position inside a function body the server compiled (PL/pgSQL), or 0 */
+	int statement_index;   /* 0-based statement of a multi-statement message that failed, or -1 */
 };
 
 void pgb_error_init(struct pgb_error *err);

@@ -5,7 +5,12 @@
  *
  *   kind text, version text, name text, checksum text, down_sql text null,
  *   applied_at timestamptz, duration_ms integer, applied_by text,
- *   PRIMARY KEY (kind, version)
+ *   progress integer null, PRIMARY KEY (kind, version)
+ *
+ * progress is NULL for a finished file. A file that cannot be atomic (a
+ * no-transaction directive, or transaction control in its middle) gets its
+ * row before its first statement, with progress = the number of its
+ * statements that are committed, so a failure or a kill half-way shows.
  */
 #ifndef PGB_HISTORY_H
 #define PGB_HISTORY_H
@@ -25,6 +30,7 @@ struct history_row {
 	char *applied_at;   /* as the server formats it */
 	long long duration_ms;
 	char *applied_by;
+	int progress;       /* -1 when finished; else statements committed of a non-atomic file */
 };
 
 struct history {
@@ -46,10 +52,18 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err);
 /* CREATE TABLE IF NOT EXISTS in its own transaction. Returns 0 or -1 (77 when not permitted). */
 int history_create(struct history *h, struct db *db, struct pgb_error *err);
 /*
- * The INSERT (or, for a seed, upsert) of mf's row, computing duration_ms
- * from the transaction's start. The caller frees.
+ * The INSERT of mf's row, computing duration_ms from the transaction's
+ * start. A seed's row, or one that replaces a half-applied run (replace),
+ * is an upsert; a migration's is a plain INSERT, so a second apply of the
+ * same version fails on the primary key instead of passing. The caller frees.
  */
-char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf);
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace);
+/* Upsert mf's row as started, with progress 0 (a non-atomic file is about to run). */
+char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf);
+/* Record that the first `done` statements of mf are committed. */
+char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done);
+/* Mark mf's started row finished, with its duration measured by the caller. */
+char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms);
 /* the row of (kind, version), or NULL */
 const struct history_row *history_find(const struct history *h, enum mig_kind kind, const struct pgb_version *v);
 /* "pgboot 0.1.0 on HOSTNAME" */

@@ -5,6 +5,7 @@
  *
  * Layout of a file:
  *     -- pgboot:no-transaction     directives: comment lines at the top
+ *     -- pgboot:idempotent         (safe to re-run after a half-way failure)
  *     -- pgboot:up                 optional
  *     CREATE TABLE ...;            the up part
  *     -- pgboot:down
@@ -39,6 +40,7 @@ struct migfile {
 	int has_down;
 	int down_line;            /* 1-based line of the first down byte */
 	int no_transaction;       /* a directive asked for statement-by-statement, autocommit */
+	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
 	int empty;                /* the up part is only whitespace and comments */
 	char checksum[65];        /* SHA-256 hex of the up part, CRLF folded */
 };

@@ -15,13 +15,34 @@
 #include "plan.h"
 
 /*
- * Check every pending file before anything is applied: psql meta-commands,
- * transaction control and directives pgboot cannot honour are refused with
- * file:line (78). Returns 0 or -1.
+ * How a file is sent:
+ *   ONE_MESSAGE    BEGIN; SET LOCAL lock_timeout; file; history row; COMMIT: one round trip
+ *   WRAPPED        the file's own first BEGIN and last COMMIT become pgboot's: still one message
+ *   NO_TRANSACTION a directive asked: statement by statement, autocommit
+ *   STEPWISE       transaction control in the middle: pgboot's BEGIN, then statement by
+ *                  statement with the file's COMMIT/BEGIN taking effect, then the row and COMMIT
+ * The last two are not atomic: their history row records progress.
  */
-int migrate_preflight(const struct plan *p, struct pgb_error *err);
-/* Apply the plan's pending items in order. Returns 0, or -1 with err (3, 69, 128+N ...). */
-int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h, const struct plan *p,
-		  struct pgb_error *err);
+enum apply_mode { MODE_ONE_MESSAGE, MODE_WRAPPED, MODE_NO_TRANSACTION, MODE_STEPWISE };
+
+struct migrate_job; /* one pending file, split and classified */
+
+struct migrate_jobs {
+	struct migrate_job *jobs;
+	size_t n;
+};
+
+/*
+ * Split and check every pending file of the plan before anything is
+ * applied: psql meta-commands, COPY FROM STDIN and a top-level ROLLBACK are
+ * refused with file:line (78); a half-applied file that is not safe to
+ * re-run is refused (5). Returns 0 with jobs filled (free with
+ * migrate_jobs_free), or -1.
+ */
+int migrate_preflight(const struct plan *p, struct migrate_jobs *jobs, struct pgb_error *err);
+void migrate_jobs_free(struct migrate_jobs *jobs);
+/* Apply the jobs in order. Returns 0, or -1 with err (3, 69, 128+N ...). */
+int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
+		  const struct migrate_jobs *jobs, struct pgb_error *err);
 
 #endif

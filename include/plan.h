@@ -16,7 +16,8 @@ enum item_state {
 	ITEM_PENDING,      /* a file not yet applied (a seed: or changed since) */
 	ITEM_CHANGED,      /* an applied migration whose file's checksum differs */
 	ITEM_MISSING,      /* in the history, no file */
-	ITEM_OUT_OF_ORDER  /* pending, but older than the newest applied migration */
+	ITEM_OUT_OF_ORDER, /* pending, but older than the newest applied migration */
+	ITEM_PARTIAL       /* a non-atomic file that stopped half-way: to re-run if it is safe (migrate.c decides) */
 };
 
 struct plan_item {
@@ -38,7 +39,9 @@ struct plan {
 /*
  * Build the plan. seeds may be NULL (seeds not asked for). A changed seed is
  * pending, not drift; a missing seed file is reported but is not drift.
- * With allow_out_of_order, out-of-order files are pending, not drift.
+ * With allow_out_of_order, out-of-order files are pending, not drift. A
+ * partial row is pending whatever its checksum (it never finished), unless
+ * its file is missing (drift).
  */
 void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, const struct history *h,
 		int allow_out_of_order);

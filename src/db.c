@@ -297,6 +297,8 @@ static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error 
 		err->context = xstrdup(f);
 	if ((f = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)))
 		err->position = atoi(f);
+	if ((f = PQresultErrorField(r, PG_DIAG_INTERNAL_POSITION)))
+		err->internal_position = atoi(f);
 }
 
 static void lost_connection(PGconn *conn, struct pgb_error *err)
@@ -348,7 +350,7 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 /* Collect every result of the query in flight; returns 0 or -1 with err. */
 static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
 {
-	int failed = 0;
+	int failed = 0, completed = 0;
 	for (;;) {
 		if (wait_result(db->conn, err))
 			return -1;
@@ -357,14 +359,17 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 			break;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
-			if (!failed)
+			if (!failed) {
 				fill_server_error(r, db->conn, err);
+				if (err)
+					err->statement_index = completed;
+			}
 			failed = 1;
 		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
 			if (!failed)
 				refuse_copy(db->conn, r, err);
 			failed = 1;
-		} else if (!failed && results && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+		} else if (!failed && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) && ++completed && results) {
 			*results = xrealloc(*results, sizeof(struct db_result) * (size_t)(*nresults + 1));
 			copy_result(r, &(*results)[(*nresults)++]);
 		}

@@ -12,6 +12,7 @@
 void pgb_error_init(struct pgb_error *err)
 {
 	memset(err, 0, sizeof(*err));
+	err->statement_index = -1;
 }
 
 void pgb_error_free(struct pgb_error *err)

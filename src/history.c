@@ -78,6 +78,7 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	row->applied_at = xstrdup(db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
 	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
 	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
+	row->progress = db_cell(r, i, 7) ? atoi(db_cell(r, i, 7)) : -1;
 	return 0;
 }
 
@@ -95,7 +96,7 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 	free_rows(h);
 	char *sql = xasprintf("SELECT kind, version, name, checksum, "
 			      "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-			      "duration_ms, applied_by FROM %s",
+			      "duration_ms, applied_by, progress FROM %s",
 			      h->qualified);
 	struct db_result r;
 	struct pgb_error e;
@@ -142,6 +143,7 @@ int history_create(struct history *h, struct db *db, struct pgb_error *err)
 			      "applied_at timestamptz NOT NULL DEFAULT now(), "
 			      "duration_ms integer NOT NULL DEFAULT 0, "
 			      "applied_by text NOT NULL DEFAULT '', "
+			      "progress integer, "
 			      "PRIMARY KEY (kind, version)); COMMIT",
 			      h->qualified);
 	int rc = db_exec(db, sql, NULL, NULL, err);
@@ -171,12 +173,13 @@ const char *history_applied_by(void)
 	return buf;
 }
 
-char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf)
+static void row_literals(struct db *db, const struct migfile *mf, char **ver, char **name, char **by);
+
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace)
 {
 	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
-	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
-	char *name = db_quote_literal(db, mf->name, strlen(mf->name));
-	char *by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
+	char *ver, *name, *by;
+	row_literals(db, mf, &ver, &name, &by);
 	char *down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
 				  : xstrdup("NULL");
 	char *sql = xasprintf(
@@ -184,10 +187,10 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 		"VALUES ('%s', %s, %s, '%s', %s, now(), "
 		"(extract(epoch FROM pg_catalog.clock_timestamp() - now()) * 1000)::integer, %s)%s",
 		h->qualified, kind, ver, name, mf->checksum, down, by,
-		mf->kind == MIG_SEED ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
+		mf->kind == MIG_SEED || replace ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
 				       "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
 				       "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
-				       "applied_by = EXCLUDED.applied_by"
+				       "applied_by = EXCLUDED.applied_by, progress = NULL"
 				     : "");
 	free(ver);
 	free(name);
@@ -202,4 +205,52 @@ const struct history_row *history_find(const struct history *h, enum mig_kind ki
 		if (h->rows[i].kind == kind && version_compare(&h->rows[i].version, v) == 0)
 			return &h->rows[i];
 	return NULL;
+}
+
+/* quoted literals of mf's key and name; the caller frees all three */
+static void row_literals(struct db *db, const struct migfile *mf, char **ver, char **name, char **by)
+{
+	*ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	*name = db_quote_literal(db, mf->name, strlen(mf->name));
+	*by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
+}
+
+char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf)
+{
+	char *ver, *name, *by;
+	row_literals(db, mf, &ver, &name, &by);
+	char *down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
+				  : xstrdup("NULL");
+	char *sql = xasprintf(
+		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
+		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
+		"ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
+		"down_sql = EXCLUDED.down_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by, "
+		"progress = 0",
+		h->qualified, mf->kind == MIG_SEED ? "seed" : "migration", ver, name, mf->checksum, down, by);
+	free(ver);
+	free(name);
+	free(by);
+	free(down);
+	return sql;
+}
+
+char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done)
+{
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *sql = xasprintf("UPDATE %s SET progress = %d WHERE kind = '%s' AND version = %s", h->qualified, done,
+			      mf->kind == MIG_SEED ? "seed" : "migration", ver);
+	free(ver);
+	return sql;
+}
+
+char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms)
+{
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = now(), duration_ms = %lld "
+			      "WHERE kind = '%s' AND version = %s",
+			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mf->kind == MIG_SEED ? "seed" : "migration",
+			      ver);
+	free(ver);
+	return sql;
 }

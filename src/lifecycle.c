@@ -41,6 +41,7 @@ struct run {
 	struct session_info info;
 	struct history hist;
 	struct plan plan;
+	struct migrate_jobs jobs;
 	long long key;
 	int locked;
 	long long start;
@@ -63,8 +64,11 @@ static int load_files(struct run *r, struct pgb_error *err)
 	const struct pgb_config *cfg = r->cfg;
 	if (source_load(cfg->migrations_dir, MIG_MIGRATION, cfg->command == CMD_STATUS, &r->migs, err))
 		return -1;
-	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, cfg->command == CMD_STATUS, &r->seeds, err))
+	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, 1, &r->seeds, err))
 		return -1;
+	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
+		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
+			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
 	if (want_checks(r) && source_load_checks(cfg->verify_dir, !cfg->verify_dir_explicit, &r->checks, err))
 		return -1;
 	return 0;
@@ -113,13 +117,13 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		  "%zu file%s to apply, taking the migration lock", r->plan.pending, r->plan.pending == 1 ? "" : "s");
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
-	if (migrate_preflight(&r->plan, err))
+	if (migrate_preflight(&r->plan, &r->jobs, err))
 		return -1;
 	if (r->plan.pending && !r->hist.exists && history_create(&r->hist, r->db, err))
 		return -1;
 	if (r->plan.pending == 0)
 		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
-	return migrate_apply(r->db, r->cfg, &r->hist, &r->plan, err);
+	return migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err);
 }
 
 /* --skip-migrate: wait until another pgboot has applied every migration this image holds. */
@@ -174,6 +178,7 @@ static void release(struct run *r)
 	}
 	r->db = NULL;
 	r->locked = 0;
+	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
 	history_free(&r->hist);
 	session_info_free(&r->info);
@@ -199,7 +204,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 	if (load_files(r, err) || connect_db(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
-	    migrate_preflight(&r->plan, err))
+	    migrate_preflight(&r->plan, &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);

@@ -167,12 +167,16 @@ static int leading_directive(struct migfile *mf, const char *body, size_t blen, 
 		mf->no_transaction = 1;
 		return 0;
 	}
+	if (body_is(body, blen, "pgboot:idempotent")) {
+		mf->idempotent = 1;
+		return 0;
+	}
 	if (is_up_marker(body, blen))
 		return 0;
 	if (blen > 7 && strncasecmp(body, "pgboot:", 7) == 0) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "unrecognized directive \"-- %.*s\"", (int)blen, body);
 		pgb_error_locus(err, mf->path, line, 0);
-		pgb_error_hint(err, "Known directives: \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\".");
+		pgb_error_hint(err, "Known directives: \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\", \"-- pgboot:idempotent\".");
 		return -1;
 	}
 	return 0;

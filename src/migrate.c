@@ -1,8 +1,17 @@
-/* migrate.c: apply migrations and seeds (see migrate.h). */
+/*
+ * migrate.c: apply migrations and seeds (see migrate.h).
+ *
+ * Every message sent is "prefix + a slice of the file + suffix". The server
+ * counts error positions in characters of the whole message; struct slice
+ * remembers where the file's bytes sit in it, so an error maps back to the
+ * file's line and column whatever the mode.
+ */
 #include "migrate.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "duration.h"
@@ -16,10 +25,29 @@
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS 15000
 
+struct migrate_job {
+	const struct migfile *f;
+	struct sql_script script;
+	enum apply_mode mode;
+	size_t first, last; /* WRAPPED: the statements that are the file's BEGIN and COMMIT */
+	int resume;         /* the history has a row for it already (a partial run): replace it */
+};
+
+/* where the file's text sits in a message: file[base..) starts after prefix_chars characters */
+struct slice {
+	size_t base;
+	size_t end;
+	long prefix_chars;
+	int first_stmt; /* index in the script of the message's first file statement */
+	int prefix_stmts; /* statements pgboot put before it in the message */
+};
+
 static const char *kind_name(enum mig_kind k)
 {
 	return k == MIG_SEED ? "seed" : "migration";
 }
+
+/* ---- preflight ---------------------------------------------------------- */
 
 static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
 		  struct pgb_error *err)
@@ -30,75 +58,236 @@ static int refuse(const struct migfile *f, const struct sql_stmt *st, const char
 	return -1;
 }
 
-static int preflight_file(const struct migfile *f, struct pgb_error *err)
+static int check_statements(const struct migrate_job *j, struct pgb_error *err)
 {
-	if (f->no_transaction)
-		return refuse(f, NULL, "a no-transaction directive",
-			      "This version of pgboot runs every file in a transaction; remove the directive.", err);
-	struct sql_script s;
-	if (sql_split(f->content, f->up_len, NULL, &s, err)) {
-		pgb_error_locus(err, f->path, err->line, err->column);
-		return -1;
-	}
-	int rc = 0;
-	for (size_t i = 0; i < s.n && rc == 0; i++) {
-		const struct sql_stmt *st = &s.stmts[i];
+	const char *buf = j->f->content;
+	for (size_t i = 0; i < j->script.n; i++) {
+		const struct sql_stmt *st = &j->script.stmts[i];
 		if (st->kind == SQL_STMT_META)
-			rc = refuse(f, st, "a psql meta-command",
-				    "pgboot sends SQL to the server and has no psql meta-commands; "
-				    "inline the file or set the value in SQL.", err);
-		else if (st->txn != SQL_TXN_NONE)
-			rc = refuse(f, st, "transaction control",
-				    "pgboot runs each migration in its own transaction; remove BEGIN, COMMIT and ROLLBACK.",
-				    err);
-	}
-	sql_script_free(&s);
-	return rc;
-}
-
-int migrate_preflight(const struct plan *p, struct pgb_error *err)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->items[i];
-		if (plan_item_is_pending(it, p->allow_out_of_order) && preflight_file(it->file, err))
-			return -1;
+			return refuse(j->f, st, "a psql meta-command",
+				      "pgboot sends SQL to the server and has no psql meta-commands; "
+				      "inline the file or set the value in SQL.", err);
+		if (sql_stmt_is_copy_from_stdin(buf, st))
+			return refuse(j->f, st, "COPY FROM STDIN",
+				      "Use INSERT statements, or COPY from a file on the server.", err);
+		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
+			return refuse(j->f, st, "a top-level ROLLBACK",
+				      "A migration that rolls itself back would be recorded as applied; remove it.", err);
 	}
 	return 0;
 }
 
-/* The one message that applies f: BEGIN, lock timeout, the file, the history row, COMMIT. */
-static char *build_message(const struct pgb_config *cfg, const struct history *h, struct db *db,
-			   const struct migfile *f, size_t *prefix_len)
+static void choose_mode(struct migrate_job *j)
 {
-	struct strbuf sb;
-	strbuf_init(&sb);
-	strbuf_adds(&sb, "BEGIN;\n");
-	if (cfg->ddl_lock_timeout_ms > 0)
-		strbuf_addf(&sb, "SET LOCAL lock_timeout = %lld;\n", cfg->ddl_lock_timeout_ms);
-	*prefix_len = sb.len;
-	strbuf_add(&sb, f->content, f->up_len);
-	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
-	char *record = history_record_sql(h, db, f);
-	strbuf_addf(&sb, "\n;\n%s;\nCOMMIT;", record);
-	free(record);
-	return strbuf_detach(&sb);
+	size_t n = j->script.n, control = 0;
+	for (size_t i = 0; i < n; i++)
+		control += j->script.stmts[i].txn == SQL_TXN_BEGIN || j->script.stmts[i].txn == SQL_TXN_COMMIT;
+	if (j->f->no_transaction)
+		j->mode = MODE_NO_TRANSACTION;
+	else if (control == 0)
+		j->mode = MODE_ONE_MESSAGE;
+	else if (control == 2 && n >= 2 && j->script.stmts[0].txn == SQL_TXN_BEGIN &&
+		 j->script.stmts[n - 1].txn == SQL_TXN_COMMIT) {
+		j->mode = MODE_WRAPPED;
+		j->first = 0;
+		j->last = n - 1;
+	} else {
+		j->mode = MODE_STEPWISE;
+	}
 }
 
-/* Point err at the file's line and column from the server's position. */
-static void locate_error(const struct migfile *f, size_t prefix_len, struct pgb_error *err)
+/* 1 when every statement of the file can run again after a half-way stop */
+static int rerunnable(const struct migrate_job *j, const struct sql_stmt **culprit)
 {
-	pgb_error_locus(err, f->path, 0, 0);
-	long pos = (long)err->position - (long)prefix_len; /* the prefix is ASCII: bytes are characters */
-	int line, col;
-	size_t ls, le;
-	if (err->position <= 0 || pos <= 0 || sql_locate(f->content, f->up_len, pos, &line, &col, &ls, &le) != 0)
-		return;
+	if (j->f->idempotent)
+		return 1;
+	for (size_t i = 0; i < j->script.n; i++) {
+		const struct sql_stmt *st = &j->script.stmts[i];
+		if (st->txn != SQL_TXN_NONE)
+			continue;
+		if (!sql_stmt_is_idempotent(j->f->content, st)) {
+			*culprit = st;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int check_partial(const struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
+{
+	const struct sql_stmt *culprit = NULL;
+	if (j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED || rerunnable(j, &culprit)) {
+		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
+			  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
+			  kind_name(j->f->kind), j->f->path, it->row->progress);
+		return 0;
+	}
+	pgb_fail(err, PGB_EXIT_DRIFT, "%s \"%s\" was left half applied: its first %d statements are committed",
+		 kind_name(j->f->kind), j->f->path, it->row->progress);
+	pgb_error_locus(err, j->f->path, culprit->line, culprit->column);
+	pgb_error_detail(err, "This statement is not safe to run twice, so pgboot will not run the file again.");
+	pgb_error_hint(err, "Finish or undo the file's work by hand, then make every statement safe to re-run "
+			    "(IF NOT EXISTS, IF EXISTS, CREATE OR REPLACE) or add the line \"-- pgboot:idempotent\" at its top.");
+	return -1;
+}
+
+static int prepare_job(struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
+{
+	j->f = it->file;
+	j->resume = it->row != NULL;
+	if (sql_split(j->f->content, j->f->up_len, NULL, &j->script, err)) {
+		pgb_error_locus(err, j->f->path, err->line, err->column);
+		return -1;
+	}
+	if (check_statements(j, err))
+		return -1;
+	choose_mode(j);
+	if (it->state == ITEM_PARTIAL && check_partial(j, it, err))
+		return -1;
+	if (j->mode == MODE_STEPWISE)
+		log_event(LOG_INFO, "not_atomic", LOG_FIELDS(LF_STR("version", j->f->version.text)),
+			  "%s \"%s\" has transaction control in its middle: it runs statement by statement and is not "
+			  "atomic; its progress is recorded", kind_name(j->f->kind), j->f->path);
+	return 0;
+}
+
+int migrate_preflight(const struct plan *p, struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	jobs->jobs = xcalloc(p->n + 1, sizeof(struct migrate_job));
+	jobs->n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (!plan_item_is_pending(it, p->allow_out_of_order))
+			continue;
+		if (prepare_job(&jobs->jobs[jobs->n++], it, err)) {
+			migrate_jobs_free(jobs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void migrate_jobs_free(struct migrate_jobs *jobs)
+{
+	for (size_t i = 0; i < jobs->n; i++)
+		sql_script_free(&jobs->jobs[i].script);
+	free(jobs->jobs);
+	jobs->jobs = NULL;
+	jobs->n = 0;
+}
+
+/* ---- error loci ----------------------------------------------------------- */
+
+/* The first dollar-quoted body of [start, end): the offset just past its opening tag, or 0. */
+static size_t body_start(const char *s, size_t start, size_t end)
+{
+	for (size_t i = start; i + 1 < end; i++) {
+		if (s[i] != '$' || (i > start && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')))
+			continue;
+		size_t k = i + 1;
+		if (isdigit((unsigned char)s[k]))
+			continue;
+		while (k < end && (isalnum((unsigned char)s[k]) || s[k] == '_'))
+			k++;
+		if (k < end && s[k] == '$')
+			return k + 1;
+	}
+	return 0;
+}
+
+/* "... PL/pgSQL function inline_code_block line 3 at RAISE": the 3, or 0 */
+static int context_line(const char *context)
+{
+	const char *p = context ? strstr(context, "PL/pgSQL function ") : NULL;
+	p = p ? strstr(p, " line ") : NULL;
+	return p ? atoi(p + 6) : 0;
+}
+
+static void set_locus_line(const struct migfile *f, int line, int col, struct pgb_error *err)
+{
 	pgb_error_locus(err, f->path, line, col);
 	free(err->excerpt);
-	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line, col);
+	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line, col > 0 ? col : 1);
 }
 
-/* Log what a lock timeout retry waits for. */
+/* Locate by the server's statement position; 1 when it pointed into the file. */
+static int locate_position(const struct migfile *f, const struct slice *sl, struct pgb_error *err)
+{
+	long rel = (long)err->position - sl->prefix_chars;
+	if (err->position <= 0 || rel <= 0)
+		return 0;
+	long pos = (long)sql_char_count(f->content, sl->base) + rel;
+	if (pos > (long)sql_char_count(f->content, sl->end) + 1)
+		return 0;
+	int line, col;
+	if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) != 0)
+		return 0;
+	set_locus_line(f, line, col, err);
+	return 1;
+}
+
+/* Locate inside a function body: the compile position, or the CONTEXT line. */
+static int locate_in_body(const struct migfile *f, const struct sql_stmt *st, struct pgb_error *err)
+{
+	size_t b = body_start(f->content, st->start, st->end);
+	if (!b)
+		return 0;
+	int line, col;
+	if (err->internal_position > 0) {
+		long pos = (long)sql_char_count(f->content, b) + err->internal_position;
+		if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) == 0) {
+			set_locus_line(f, line, col, err);
+			return 1;
+		}
+	}
+	int n = context_line(err->context);
+	if (n <= 0 || sql_offset_locus(f->content, f->up_len, b, &line, &col) != 0)
+		return 0;
+	set_locus_line(f, line + n - 1, 0, err);
+	return 1;
+}
+
+/* Point err at the file's line and column: by position, in a body, or at the failed statement. */
+static void locate_error(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
+{
+	const struct migfile *f = j->f;
+	pgb_error_locus(err, f->path, 0, 0);
+	if (locate_position(f, sl, err))
+		return;
+	long idx = err->statement_index < 0 ? -1 : (long)err->statement_index - sl->prefix_stmts + sl->first_stmt;
+	if (idx < sl->first_stmt || idx >= (long)j->script.n)
+		return;
+	const struct sql_stmt *st = &j->script.stmts[idx];
+	if (st->start >= sl->end || locate_in_body(f, st, err))
+		return;
+	set_locus_line(f, st->line, st->column, err);
+}
+
+/* ---- failures -------------------------------------------------------------- */
+
+/* Turn a failed message into the error the user sees. */
+static int failed(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
+{
+	enum sqlstate_class c = sqlstate_classify(err->sqlstate);
+	int sig = signals_received();
+	if (sig) {
+		struct pgb_error e;
+		pgb_error_init(&e);
+		pgb_fail(&e, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while applying \"%s\"", sig, j->f->path);
+		pgb_error_move(err, &e);
+		return -1;
+	}
+	if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED || strcmp(err->sqlstate, "08006") == 0) {
+		err->code = PGB_EXIT_UNAVAILABLE;
+		pgb_error_detail(err, "The connection was lost while applying \"%s\". What was committed is in the history "
+				      "table; the rest was rolled back and the next run applies it.", j->f->path);
+		return -1;
+	}
+	err->code = PGB_EXIT_MIGRATION;
+	locate_error(j, sl, err);
+	return -1;
+}
+
 static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int attempt, long long pause)
 {
 	char t[32], p[32];
@@ -107,89 +296,233 @@ static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int
 	log_event(LOG_WARNING, "lock_retry",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("attempt", attempt),
 			     LF_INT("retry_ms", pause)),
-		  "%s %s waited more than %s for a lock (attempt %d of %d); retrying in %s", kind_name(f->kind),
+		  "%s \"%s\" waited more than %s for a lock (attempt %d of %d); retrying in %s", kind_name(f->kind),
 		  f->path, t, attempt, cfg->ddl_lock_retries, p);
 }
 
-/* Turn a failed apply into the error the user sees. */
-static int failed(const struct migfile *f, size_t prefix_len, struct pgb_error *err)
+/*
+ * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
+ * -1 with err as the server said it (the caller maps it).
+ */
+static int send_with_retry(struct db *db, const struct pgb_config *cfg, const struct migfile *f, const char *msg,
+			   int retry_ok, struct pgb_error *err)
 {
-	enum sqlstate_class c = sqlstate_classify(err->sqlstate);
-	int sig = signals_received();
-	if (sig) {
-		struct pgb_error e;
-		pgb_error_init(&e);
-		pgb_fail(&e, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while applying \"%s\"; it was rolled back", sig,
-			 f->path);
-		pgb_error_move(err, &e);
-		return -1;
-	}
-	if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED || strcmp(err->sqlstate, "08006") == 0) {
-		err->code = PGB_EXIT_UNAVAILABLE;
-		pgb_error_detail(err, "The connection was lost while applying \"%s\". If the server received the COMMIT, "
-				      "the history table shows it; otherwise it was rolled back and the next run applies it.",
-				 f->path);
-		return -1;
-	}
-	err->code = PGB_EXIT_MIGRATION;
-	locate_error(f, prefix_len, err);
-	return -1;
-}
-
-static int apply_one(struct db *db, const struct pgb_config *cfg, const struct history *h, const struct migfile *f,
-		     struct pgb_error *err)
-{
-	size_t prefix_len;
-	char *msg = build_message(cfg, h, db, f, &prefix_len);
 	long long pause = RETRY_FIRST_MS;
-	int rc;
-	if (f->empty)
-		log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
-			  "%s \"%s\" is empty; recording it as applied", kind_name(f->kind), f->path);
 	for (int attempt = 1;; attempt++) {
-		long long start = clock_now_ms();
-		rc = db_exec(db, msg, NULL, NULL, err);
-		if (rc == 0) {
-			long long ms = clock_now_ms() - start;
-			log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
-				  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
-				  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
-			break;
-		}
+		if (db_exec(db, msg, NULL, NULL, err) == 0)
+			return 0;
 		db_rollback_if_needed(db);
-		if (sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
+		if (!retry_ok || sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
 		    attempt >= cfg->ddl_lock_retries) {
-			rc = failed(f, prefix_len, err);
-			log_event(LOG_INFO, "rolled_back", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
-				  "rolled back %s %s_%s; no later file was applied", kind_name(f->kind), f->version.text,
-				  f->name);
-			if (err->code == PGB_EXIT_MIGRATION && attempt > 1)
-				pgb_error_hint(err, "The migration could not get its lock in %d attempts; find the long "
-						    "transaction that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",
-					       attempt);
-			break;
+			if (attempt > 1 && sqlstate_classify(err->sqlstate) == SQLSTATE_LOCK_NOT_AVAILABLE)
+				pgb_error_hint(err, "The %s could not get its lock in %d attempts; find the long transaction "
+						    "that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",
+					       kind_name(f->kind), attempt);
+			return -1;
 		}
 		log_retry(f, cfg, attempt, pause);
 		pgb_error_free(err);
-		if (clock_sleep_ms(pause)) {
-			rc = failed(f, prefix_len, err);
-			break;
-		}
+		if (clock_sleep_ms(pause))
+			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "interrupted");
 		pause = pause * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : pause * 2;
 	}
-	free(msg);
-	return rc;
 }
 
-int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h, const struct plan *p,
-		  struct pgb_error *err)
+static void log_applied(const struct migfile *f, long long ms)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->items[i];
-		if (!plan_item_is_pending(it, p->allow_out_of_order))
-			continue;
-		if (apply_one(db, cfg, h, it->file, err))
+	log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
+		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
+		  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
+}
+
+/* ---- one message: the atomic modes ---------------------------------------- */
+
+static char *build_message(const struct pgb_config *cfg, const struct history *h, struct db *db,
+			   const struct migrate_job *j, struct slice *sl)
+{
+	const struct migfile *f = j->f;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	memset(sl, 0, sizeof(*sl));
+	sl->end = f->up_len;
+	if (j->mode == MODE_WRAPPED) {
+		const struct sql_stmt *b = &j->script.stmts[j->first], *c = &j->script.stmts[j->last];
+		strbuf_add(&sb, f->content + b->start, b->end - b->start); /* the file's own BEGIN, options and all */
+		strbuf_addc(&sb, '\n');
+		sl->base = b->end;
+		sl->end = c->start;
+		sl->first_stmt = 1;
+	} else {
+		strbuf_adds(&sb, "BEGIN;\n");
+	}
+	sl->prefix_stmts = 1;
+	if (cfg->ddl_lock_timeout_ms > 0) {
+		strbuf_addf(&sb, "SET LOCAL lock_timeout = %lld;\n", cfg->ddl_lock_timeout_ms);
+		sl->prefix_stmts++;
+	}
+	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
+	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
+	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
+	char *record = history_record_sql(h, db, f, j->resume);
+	strbuf_addf(&sb, "\n;\n%s;\nCOMMIT;", record);
+	free(record);
+	return strbuf_detach(&sb);
+}
+
+static int apply_atomic(struct db *db, const struct pgb_config *cfg, const struct history *h,
+			const struct migrate_job *j, struct pgb_error *err)
+{
+	struct slice sl;
+	char *msg = build_message(cfg, h, db, j, &sl);
+	long long start = clock_now_ms();
+	int rc = send_with_retry(db, cfg, j->f, msg, 1, err);
+	free(msg);
+	if (rc)
+		return failed(j, &sl, err);
+	log_applied(j->f, clock_now_ms() - start);
+	return 0;
+}
+
+/* ---- statement by statement: the modes that cannot be atomic --------------- */
+
+static int mentions(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	for (size_t i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, word, w) == 0)
+			return 1;
+	return 0;
+}
+
+/* Invalid indexes left behind, as a hint with the statements that drop them. */
+static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
+{
+	struct db_result r;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (db_query(db,
+		     "SELECT 'DROP INDEX CONCURRENTLY ' || pg_catalog.quote_ident(n.nspname) || '.' || "
+		     "pg_catalog.quote_ident(c.relname) || ';' FROM pg_catalog.pg_index i "
+		     "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+		     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid",
+		     0, NULL, &r, &e) == 0) {
+		struct strbuf sb;
+		strbuf_init(&sb);
+		for (int i = 0; i < r.nrows; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : "", db_cell(&r, i, 0));
+		if (r.nrows)
+			pgb_error_hint(err, "A failed concurrent build left an invalid index; drop it before the next run: %s",
+				       sb.buf);
+		strbuf_free(&sb);
+		db_result_free(&r);
+	}
+	pgb_error_free(&e);
+}
+
+/* state of a statement-by-statement run */
+struct stepper {
+	struct db *db;
+	const struct pgb_config *cfg;
+	const struct history *h;
+	const struct migrate_job *j;
+	int done;      /* statements run */
+	int committed; /* statements whose effect (and progress) is committed */
+};
+
+static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
+{
+	if (db_exec(s->db, sql, NULL, NULL, err) == 0)
+		return 0;
+	db_rollback_if_needed(s->db);
+	return -1;
+}
+
+static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
+{
+	const struct migfile *f = s->j->f;
+	const struct sql_stmt *st = &s->j->script.stmts[i];
+	/* a concurrent build takes no lock that blocks queries, and a lock timeout would leave it INVALID */
+	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
+	int timeout = s->cfg->ddl_lock_timeout_ms > 0 && !concurrent;
+	int in_tx = db_in_transaction(s->db);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	if (!in_tx)
+		strbuf_addf(&sb, "SET lock_timeout = %lld", timeout ? s->cfg->ddl_lock_timeout_ms : 0);
+	if (!in_tx && step_exec(s, sb.buf, err)) {
+		strbuf_free(&sb);
+		return -1;
+	}
+	strbuf_reset(&sb);
+	strbuf_add(&sb, f->content + st->start, st->end - st->start);
+	char *progress = history_progress_sql(s->h, s->db, f, (int)i + 1);
+	if (in_tx) /* inside a transaction the progress commits with the work; outside it must stay alone */
+		strbuf_addf(&sb, "\n;\n%s", progress);
+	struct slice sl = {st->start, st->end, 0, (int)i, 0};
+	int rc = send_with_retry(s->db, s->cfg, f, sb.buf, !in_tx, err);
+	strbuf_free(&sb);
+	if (rc == 0 && !in_tx && !db_in_transaction(s->db))
+		rc = step_exec(s, progress, err);
+	free(progress);
+	if (rc) {
+		if (concurrent)
+			hint_invalid_indexes(s->db, err);
+		return failed(s->j, &sl, err);
+	}
+	s->done = (int)i + 1;
+	if (!db_in_transaction(s->db))
+		s->committed = s->done;
+	return 0;
+}
+
+static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const struct history *h,
+			  const struct migrate_job *j, struct pgb_error *err)
+{
+	struct stepper s = {db, cfg, h, j, 0, 0};
+	long long start = clock_now_ms();
+	char *open = history_start_sql(h, db, j->f);
+	char *msg = xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
+	free(open);
+	int rc = step_exec(&s, msg, err);
+	free(msg);
+	for (size_t i = 0; rc == 0 && i < j->script.n; i++)
+		rc = step_statement(&s, i, err);
+	if (rc) {
+		const struct sql_stmt *st = &j->script.stmts[s.done];
+		char *m = xasprintf("%s (statement %d of %zu, line %d; %d committed before it stay applied)",
+				    err->message ? err->message : "", s.done + 1, j->script.n, st->line, s.committed);
+		free(err->message);
+		err->message = m;
+		return -1;
+	}
+	char *finish = history_finish_sql(h, db, j->f, clock_now_ms() - start);
+	msg = xasprintf("%s;\n%sRESET lock_timeout", finish, db_in_transaction(db) ? "COMMIT;\n" : "");
+	free(finish);
+	rc = step_exec(&s, msg, err);
+	free(msg);
+	if (rc)
+		return -1;
+	log_applied(j->f, clock_now_ms() - start);
+	return 0;
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
+		  const struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	for (size_t i = 0; i < jobs->n; i++) {
+		const struct migrate_job *j = &jobs->jobs[i];
+		if (j->f->empty)
+			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
+				  "%s \"%s\" is empty; recording it as applied", kind_name(j->f->kind), j->f->path);
+		int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
+		if ((atomic ? apply_atomic(db, cfg, h, j, err) : apply_stepwise(db, cfg, h, j, err)) != 0) {
+			log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
+				  "%s %s_%s %s; no later file was applied", kind_name(j->f->kind), j->f->version.text,
+				  j->f->name, atomic ? "was rolled back" : "stopped half-way");
 			return -1;
+		}
 	}
 	return 0;
 }

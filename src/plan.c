@@ -47,7 +47,9 @@ static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *se
 		const struct migfile *f = &set->files[i];
 		const struct history_row *row = history_find(h, kind, &f->version);
 		enum item_state st;
-		if (row)
+		if (row && row->progress >= 0)
+			st = ITEM_PARTIAL;
+		else if (row)
 			st = strcmp(row->checksum, f->checksum) == 0 ? ITEM_APPLIED
 			     : kind == MIG_SEED			 ? ITEM_PENDING
 								 : ITEM_CHANGED;
@@ -99,7 +101,8 @@ void plan_free(struct plan *p)
 
 int plan_item_is_pending(const struct plan_item *it, int allow_out_of_order)
 {
-	return it->state == ITEM_PENDING || (it->state == ITEM_OUT_OF_ORDER && allow_out_of_order);
+	return it->state == ITEM_PENDING || it->state == ITEM_PARTIAL ||
+	       (it->state == ITEM_OUT_OF_ORDER && allow_out_of_order);
 }
 
 const char *plan_state_name(enum item_state s)
@@ -110,6 +113,7 @@ const char *plan_state_name(enum item_state s)
 	case ITEM_CHANGED: return "changed";
 	case ITEM_MISSING: return "missing";
 	case ITEM_OUT_OF_ORDER: return "out of order";
+	case ITEM_PARTIAL: return "partial";
 	}
 	return "unknown";
 }

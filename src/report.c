@@ -24,8 +24,13 @@ static const char *item_name(const struct plan_item *it)
 /* a seed whose file changed since it was applied: pending, but worth saying */
 static const char *item_state(const struct plan_item *it)
 {
+	static char buf[64];
 	if (it->state == ITEM_PENDING && it->row)
 		return "pending (changed)";
+	if (it->state == ITEM_PARTIAL) {
+		snprintf(buf, sizeof(buf), "partial (%d done)", it->row->progress);
+		return buf;
+	}
 	return plan_state_name(it->state);
 }
 
@@ -55,12 +60,17 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 		strbuf_adds(sb, "null");
 	json_add_key(sb, "applied_by");
 	json_add_string(sb, it->row ? it->row->applied_by : NULL);
+	json_add_key(sb, "progress");
+	if (it->row && it->row->progress >= 0)
+		strbuf_addf(sb, "%d", it->row->progress);
+	else
+		strbuf_adds(sb, "null");
 	strbuf_addc(sb, '}');
 }
 
-static void count_states(const struct plan *p, size_t counts[5])
+static void count_states(const struct plan *p, size_t counts[6])
 {
-	memset(counts, 0, 5 * sizeof(size_t));
+	memset(counts, 0, 6 * sizeof(size_t));
 	for (size_t i = 0; i < p->n; i++)
 		counts[p->items[i].state]++;
 }
@@ -69,7 +79,7 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
-	size_t c[5];
+	size_t c[6];
 	count_states(p, c);
 	strbuf_addc(&sb, '{');
 	json_add_key(&sb, "database");
@@ -79,8 +89,10 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 	json_add_key(&sb, "history_exists");
 	strbuf_adds(&sb, h->exists ? "true" : "false");
 	json_add_key(&sb, "summary");
-	strbuf_addf(&sb, "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu}",
-		    c[ITEM_APPLIED], c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
+	strbuf_addf(&sb,
+		    "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu,\"partial\":%zu}",
+		    c[ITEM_APPLIED], c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER],
+		    c[ITEM_PARTIAL]);
 	json_add_key(&sb, "items");
 	strbuf_addc(&sb, '[');
 	int first = 1;
@@ -103,7 +115,7 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		json_report(out, p, h, dbname, 0);
 		return;
 	}
-	size_t c[5];
+	size_t c[6];
 	count_states(p, c);
 	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
 		h->exists ? "" : " (not created yet)");
@@ -118,8 +130,11 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", kind_name(it->kind), item_version(it),
 			item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum);
 	}
-	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order\n", c[ITEM_APPLIED],
+	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
+	if (c[ITEM_PARTIAL])
+		fprintf(out, ", %zu partial", c[ITEM_PARTIAL]);
+	fputc('\n', out);
 }
 
 void report_plan(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json)

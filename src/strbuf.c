@@ -7,6 +7,9 @@
 
 #include "xmem.h"
 
+/* an empty buffer owns no memory (git's slopbuf): init and detach allocate nothing */
+static char empty[1];
+
 static void grow(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 <= sb->cap)
@@ -14,28 +17,29 @@ static void grow(struct strbuf *sb, size_t extra)
 	size_t cap = sb->cap ? sb->cap : 64;
 	while (cap < sb->len + extra + 1)
 		cap *= 2;
-	sb->buf = xrealloc(sb->buf, cap);
+	sb->buf = sb->cap ? xrealloc(sb->buf, cap) : xmalloc(cap);
+	if (!sb->cap)
+		sb->buf[0] = '\0';
 	sb->cap = cap;
 }
 
 void strbuf_init(struct strbuf *sb)
 {
-	sb->buf = xmalloc(64);
-	sb->buf[0] = '\0';
+	sb->buf = empty;
 	sb->len = 0;
-	sb->cap = 64;
+	sb->cap = 0;
 }
 
 void strbuf_free(struct strbuf *sb)
 {
-	free(sb->buf);
-	sb->buf = NULL;
-	sb->len = sb->cap = 0;
+	if (sb->cap)
+		free(sb->buf);
+	strbuf_init(sb);
 }
 
 char *strbuf_detach(struct strbuf *sb)
 {
-	char *p = sb->buf;
+	char *p = sb->cap ? sb->buf : xstrdup("");
 	strbuf_init(sb);
 	return p;
 }
@@ -43,7 +47,8 @@ char *strbuf_detach(struct strbuf *sb)
 void strbuf_reset(struct strbuf *sb)
 {
 	sb->len = 0;
-	sb->buf[0] = '\0';
+	if (sb->cap)
+		sb->buf[0] = '\0';
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
@@ -70,6 +75,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
+	grow(sb, 64);
 	int n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
 	if (n >= 0 && (size_t)n >= sb->cap - sb->len) {
 		grow(sb, (size_t)n);

@@ -29,6 +29,7 @@ static void add_row(struct history *h, enum mig_kind kind, const char *ver, cons
 	r->checksum = xstrdup(sum);
 	r->applied_at = xstrdup("");
 	r->applied_by = xstrdup("");
+	r->progress = -1;
 }
 
 static void fixture_free(struct migset *m, struct migset *s, struct history *h)
