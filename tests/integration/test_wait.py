@@ -1,0 +1,138 @@
+"""wait: transient failures are waited out, permanent ones fail at once;
+where the connection string comes from (flag, PGBOOT_DATABASE_URL, DATABASE_URL,
+*_FILE, libpq's PG* variables)."""
+import os
+import threading
+import time
+
+from harness import check, free_port, TcpForwarder
+
+
+def test_wait_ready(t):
+    r = t.pgboot("wait").expect(0)
+    check(r.elapsed < 1, "an available database: at once (%.2fs)" % r.elapsed, r)
+    t.pgboot("wait", url=t.keyword_url()).expect(0)
+    t.pgboot("wait", url=t.keyword_url(socket=False)).expect(0)
+
+
+def test_closed_port_waits_then_69(t):
+    r = t.pgboot("wait", "--wait-timeout", "2s", url=t.server.url(t.db, port=free_port()))
+    r.expect(69, where="err")
+    check(1.8 < r.elapsed < 5, "gave up after about --wait-timeout (%.1fs)" % r.elapsed, r)
+    r.expect_text("waiting for the database", where="err")
+
+
+def test_wait_timeout_variable(t):
+    r = t.pgboot("wait", url=t.server.url(t.db, port=free_port()), env={"PGBOOT_WAIT_TIMEOUT": "1s"})
+    r.expect(69)
+    check(r.elapsed < 4, "PGBOOT_WAIT_TIMEOUT=1s (%.1fs)" % r.elapsed, r)
+
+
+def test_migrate_closed_port_69(t):
+    p = t.project(migrations={"0001_a.sql": "SELECT 1;"})
+    t.pgboot("migrate", "--wait-timeout", "1s", project=p, url=t.server.url(t.db, port=free_port())).expect(69)
+
+
+def test_database_appears_while_waiting(t):
+    """The server comes up while pgboot waits: pgboot connects within tens of
+    milliseconds (refused connections are retried every ~50 ms)."""
+    fwd = TcpForwarder(t.server.port)
+    t.on_cleanup(fwd.close)
+    proc = t.spawn("wait", "--wait-timeout", "20s", url=t.server.url(t.db, port=fwd.port))
+    proc.wait_for_text("waiting for the database", timeout=10)
+    time.sleep(1.5)
+    check(proc.poll() is None, "still waiting")
+    opened = time.time()
+    fwd.start()
+    r = proc.wait(10).expect(0)
+    lag = time.time() - opened
+    check(lag < 0.5, "connected soon after the port opened (%.0f ms)" % (lag * 1000), r)
+    t.note("wait: connected %.0f ms after the port opened" % (lag * 1000))
+
+
+def test_wrong_password_77_at_once(t):
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url(password="wrong-password-123"))
+    r.expect(77, where="err")
+    check(r.elapsed < 2, "failed at once, not after the wait timeout (%.1fs)" % r.elapsed, r)
+    r.expect_no_text("wrong-password-123")
+
+
+def test_unknown_user_77(t):
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url(user="nobody_here", password="x1"))
+    r.expect(77)
+    check(r.elapsed < 2, "at once", r)
+
+
+def test_missing_database_78_at_once(t):
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url(db="no_such_database_xyz"))
+    r.expect(78, "no_such_database_xyz", where="err")
+    check(r.elapsed < 2, "failed at once (%.1fs)" % r.elapsed, r)
+
+
+def test_migrate_wrong_password_77(t):
+    p = t.project(migrations={"0001_a.sql": "SELECT 1;"})
+    t.pgboot("migrate", "--wait-timeout", "20s", project=p, url=t.url(password="nope")).expect(77)
+
+
+def test_permission_denied_on_connect_77(t):
+    """A role without CONNECT on the database: 42501, authentication/permission -> 77."""
+    role = "r_%s" % t.db[-12:]
+    t.psql("CREATE ROLE %s LOGIN PASSWORD 'rolepw'" % role)
+    t.on_cleanup(lambda: t.server.psql("postgres", "DROP ROLE IF EXISTS %s" % role, check=False))
+    t.psql('REVOKE CONNECT ON DATABASE "%s" FROM PUBLIC' % t.db)
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url(user=role, password="rolepw"))
+    r.expect(77)
+    check(r.elapsed < 2, "at once", r)
+    t.psql('DROP OWNED BY %s' % role)
+
+
+def test_pgboot_database_url_beats_database_url(t):
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=None,
+                 env={"PGBOOT_DATABASE_URL": t.url(), "DATABASE_URL": t.url(db="no_such_db_1")})
+    r.expect(0)
+    t.pgboot("wait", url=None, env={"DATABASE_URL": t.url(db="no_such_db_1")}).expect(78)
+
+
+def test_flag_beats_variables(t):
+    t.pgboot("wait", "--database-url", t.url(), url=None,
+             env={"PGBOOT_DATABASE_URL": t.url(db="no_such_db_2"), "DATABASE_URL": t.url(db="no_such_db_3")}).expect(0)
+
+
+def test_url_file_variants(t):
+    good = t.write("url", t.url() + "\n", mode=0o600)
+    bad = t.write("badurl", t.url(db="no_such_db_4"), mode=0o600)
+    t.pgboot("wait", url=None, env={"PGBOOT_DATABASE_URL_FILE": good}).expect(0)
+    t.pgboot("wait", url=None, env={"DATABASE_URL_FILE": good}).expect(0)
+    t.pgboot("wait", url=None, env={"PGBOOT_DATABASE_URL_FILE": good, "DATABASE_URL": t.url(db="no_such_db_5")}) \
+        .expect(0)
+    t.pgboot("wait", url=None, env={"PGBOOT_DATABASE_URL_FILE": good, "DATABASE_URL_FILE": bad}).expect(0)
+
+
+def test_url_file_missing_78(t):
+    r = t.pgboot("wait", url=None, env={"PGBOOT_DATABASE_URL_FILE": t.path("no-such-secret")})
+    r.expect(78, "no-such-secret", where="err")
+
+
+def test_libpq_environment_defaults(t):
+    env = {"PGHOST": "127.0.0.1", "PGPORT": str(t.server.port), "PGUSER": "postgres",
+           "PGPASSWORD": t.password, "PGDATABASE": t.db}
+    t.pgboot("wait", url=None, env=env).expect(0)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    t.pgboot("migrate", url=None, env=env, project=p).expect(0)
+    check(t.table_exists("a"), "migrated through PG* variables")
+    passfile = t.write("pgpass", "127.0.0.1:%d:*:postgres:%s\n" % (t.server.port, t.password), mode=0o600)
+    env2 = dict(env, PGPASSWORD=None, PGPASSFILE=passfile)
+    t.pgboot("wait", url=None, env=env2).expect(0)
+
+
+def test_wait_does_not_create_history(t):
+    t.pgboot("wait").expect(0)
+    check(not t.table_exists("pgboot_migrations"), "wait changes nothing")
+
+
+def test_multi_host_connection_string(t):
+    """Several hosts: the first is closed, libpq tries the next."""
+    dead = free_port()
+    url = "postgres://postgres:%s@127.0.0.1:%d,127.0.0.1:%d/%s?target_session_attrs=read-write" % (
+        t.password, dead, t.server.port, t.db)
+    t.pgboot("wait", "--wait-timeout", "5s", url=url).expect(0)
