@@ -204,7 +204,9 @@ char *sql_caret_excerpt(const char *buf, size_t len, int line, int column)
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "LINE %d: ", line);
 	size_t prefix = sb.len;
-	strbuf_add(&sb, buf + ls, le - ls);
+	/* a NUL would cut the excerpt short: show it as '?' (one column, as counted) */
+	for (size_t p = ls; p < le; p++)
+		strbuf_addc(&sb, buf[p] ? buf[p] : '?');
 	strbuf_addc(&sb, '\n');
 	for (size_t k = 0; k < prefix; k++)
 		strbuf_addc(&sb, ' ');

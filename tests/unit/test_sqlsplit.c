@@ -679,6 +679,10 @@ TEST(sqlsplit_caret_excerpt)
 	e = sql_caret_excerpt(sql, strlen(sql), 2, 1);
 	CHECK_STR(e, "LINE 2: \n        ^");
 	free(e);
+	/* a NUL byte is shown as '?' so the excerpt is not cut short (found by fuzzing) */
+	e = sql_caret_excerpt("a\0b c", 5, 1, 5);
+	CHECK_STR(e, "LINE 1: a?b c\n            ^");
+	free(e);
 }
 
 TEST(sqlsplit_locate_agrees_with_split_columns)

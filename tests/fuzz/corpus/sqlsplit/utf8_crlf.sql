@@ -1,0 +1,2 @@
+﻿SELECT 'é€😀�';
+SELECT E'a''\'; x';
