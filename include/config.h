@@ -26,6 +26,11 @@ enum pgb_command {
 	CMD_HELP     /* help, --help, -h; help_command says for which command */
 };
 
+enum lock_mode {
+	LOCK_SESSION,    /* a session advisory lock on the migrating connection (the default) */
+	LOCK_TRANSACTION /* the whole run in one transaction under pg_advisory_xact_lock (PgBouncer) */
+};
+
 struct pgb_config {
 	enum pgb_command command;
 	enum pgb_command help_command; /* with CMD_HELP: CMD_NONE for general help */
@@ -44,6 +49,7 @@ struct pgb_config {
 	long long ddl_lock_timeout_ms;  /* default 10s, per attempt */
 	int ddl_lock_retries;           /* default 5 attempts in all */
 	long long statement_timeout_ms; /* default 0: none */
+	enum lock_mode lock_mode;       /* default session */
 
 	int with_test_data;     /* apply seeds */
 	int dry_run;            /* plan only */

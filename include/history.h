@@ -49,8 +49,11 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 void history_free(struct history *h);
 /* (Re)read every row; a missing table is no error (h->exists = 0). Returns 0 or -1. */
 int history_read(struct history *h, struct db *db, struct pgb_error *err);
-/* CREATE TABLE IF NOT EXISTS in its own transaction. Returns 0 or -1 (77 when not permitted). */
-int history_create(struct history *h, struct db *db, struct pgb_error *err);
+/*
+ * CREATE TABLE IF NOT EXISTS, in its own transaction unless in_transaction
+ * (the caller's transaction holds it). Returns 0 or -1 (77 when not permitted).
+ */
+int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*
  * The INSERT of mf's row, computing duration_ms from the transaction's
  * start. A seed's row, or one that replaces a half-applied run (replace),

@@ -13,10 +13,11 @@
 long long lock_key(const char *dbname, const char *history_display);
 /*
  * Take the lock, waiting up to timeout_ms and logging the holder every few
- * seconds. Returns 0 when held, or -1 with err: 75 on timeout, 128+N on a
- * signal, or a database error.
+ * seconds. With xact, a transaction-level lock (the caller has opened the
+ * transaction; COMMIT or ROLLBACK releases it). Returns 0 when held, or -1
+ * with err: 75 on timeout, 128+N on a signal, or a database error.
  */
-int lock_acquire(struct db *db, long long key, long long timeout_ms, struct pgb_error *err);
+int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, struct pgb_error *err);
 /* Release it; failures are logged, since closing the session releases it too. */
 void lock_release(struct db *db, long long key);
 

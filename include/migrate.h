@@ -35,13 +35,19 @@ struct migrate_jobs {
 /*
  * Split and check every pending file of the plan before anything is
  * applied: psql meta-commands, COPY FROM STDIN and a top-level ROLLBACK are
- * refused with file:line (78); a half-applied file that is not safe to
+ * refused with file:line (78), and so is a file that cannot be atomic when
+ * cfg->lock_mode is LOCK_TRANSACTION; a half-applied file that is not safe to
  * re-run is refused (5). Returns 0 with jobs filled (free with
  * migrate_jobs_free), or -1.
  */
-int migrate_preflight(const struct plan *p, struct migrate_jobs *jobs, struct pgb_error *err);
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct migrate_jobs *jobs,
+		      struct pgb_error *err);
 void migrate_jobs_free(struct migrate_jobs *jobs);
-/* Apply the jobs in order. Returns 0, or -1 with err (3, 69, 128+N ...). */
+/*
+ * Apply the jobs in order. With LOCK_TRANSACTION the caller has opened the
+ * run's transaction: each file runs in a savepoint and the caller commits.
+ * Returns 0, or -1 with err (3, 69, 128+N ...).
+ */
 int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
 		  const struct migrate_jobs *jobs, struct pgb_error *err);
 

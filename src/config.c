@@ -170,7 +170,7 @@ struct opt {
 };
 
 static opt_setter set_string, set_verify_dir, set_conninfo, set_history, set_duration,
-	set_int, set_bool, set_log_format, set_log_level, set_log_level_const;
+	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode;
 
 #define OFF(field) offsetof(struct pgb_config, field)
 
@@ -212,6 +212,9 @@ static const struct opt options[] = {
 	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .cmds = C_APPLY,
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
+	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
+	 .cmds = C_APPLY, .set = set_lock_mode, .off = OFF(lock_mode), .def = "session",
+	 .help = "transaction: one transaction for the whole run, for PgBouncer's transaction pooling"},
 	{.name = "ddl-lock-timeout", .metavar = "DUR", .env = "PGBOOT_DDL_LOCK_TIMEOUT",
 	 .cmds = C_LIFECYCLE, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
 	 .help = "lock_timeout of each attempt at a migration"},
@@ -422,6 +425,21 @@ static int set_log_format(struct pgb_config *cfg, const struct opt *o, const cha
 	} else {
 		bad_value(err, o, val, src);
 		pgb_error_hint(err, "Use text or json.");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_lock_mode(struct pgb_config *cfg, const struct opt *o, const char *val,
+			 const char *src, struct pgb_error *err)
+{
+	if (val && strcmp(val, "session") == 0) {
+		cfg->lock_mode = LOCK_SESSION;
+	} else if (val && strcmp(val, "transaction") == 0) {
+		cfg->lock_mode = LOCK_TRANSACTION;
+	} else {
+		bad_value(err, o, val, src);
+		pgb_error_hint(err, "Use session or transaction.");
 		return -1;
 	}
 	return 0;

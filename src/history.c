@@ -101,8 +101,20 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 	struct db_result r;
 	struct pgb_error e;
 	pgb_error_init(&e);
+	/* inside the run's transaction (--lock-mode transaction) a missing table must not abort it */
+	int in_tx = db_in_transaction(db);
+	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
+		free(sql);
+		return -1;
+	}
 	int rc = db_query(db, sql, 0, NULL, &r, &e);
 	free(sql);
+	if (in_tx && db_alive(db)) {
+		struct pgb_error ignored;
+		pgb_error_init(&ignored);
+		db_exec(db, rc ? "ROLLBACK TO SAVEPOINT pgboot_read" : "RELEASE SAVEPOINT pgboot_read", NULL, NULL, &ignored);
+		pgb_error_free(&ignored);
+	}
 	if (rc) {
 		enum sqlstate_class c = sqlstate_classify(e.sqlstate);
 		if (c == SQLSTATE_UNDEFINED_TABLE) {
@@ -131,9 +143,9 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 	return 0;
 }
 
-int history_create(struct history *h, struct db *db, struct pgb_error *err)
+int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err)
 {
-	char *sql = xasprintf("BEGIN; SET LOCAL client_min_messages = warning; "
+	char *sql = xasprintf("%sSET LOCAL client_min_messages = warning; "
 			      "CREATE TABLE IF NOT EXISTS %s ("
 			      "kind text NOT NULL CHECK (kind IN ('migration', 'seed')), "
 			      "version text NOT NULL, "
@@ -144,12 +156,13 @@ int history_create(struct history *h, struct db *db, struct pgb_error *err)
 			      "duration_ms integer NOT NULL DEFAULT 0, "
 			      "applied_by text NOT NULL DEFAULT '', "
 			      "progress integer, "
-			      "PRIMARY KEY (kind, version)); COMMIT",
-			      h->qualified);
+			      "PRIMARY KEY (kind, version))%s",
+			      in_transaction ? "" : "BEGIN; ", h->qualified, in_transaction ? "" : "; COMMIT");
 	int rc = db_exec(db, sql, NULL, NULL, err);
 	free(sql);
 	if (rc) {
-		db_rollback_if_needed(db);
+		if (!in_transaction)
+			db_rollback_if_needed(db);
 		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
 			err->code = PGB_EXIT_AUTH;
 		pgb_error_detail(err, "While creating the history table \"%s\".", h->display);

@@ -93,19 +93,40 @@ static int read_state(struct run *r, struct pgb_error *err)
 
 static int take_lock(struct run *r, struct pgb_error *err)
 {
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	r->key = lock_key(db_database(r->db), r->hist.display);
 	long long t = clock_now_ms();
-	if (lock_acquire(r->db, r->key, r->cfg->lock_timeout_ms, err))
+	if (xact) {
+		char *begin = xasprintf("BEGIN; SET LOCAL statement_timeout = %lld", r->cfg->statement_timeout_ms);
+		int rc = db_exec(r->db, begin, NULL, NULL, err);
+		free(begin);
+		if (rc)
+			return -1;
+	}
+	if (lock_acquire(r->db, r->key, r->cfg->lock_timeout_ms, xact, err))
 		return -1;
-	r->locked = 1;
+	r->locked = !xact; /* a transaction lock ends with the transaction */
 	log_event(LOG_DEBUG, "locked", LOG_FIELDS(LF_INT("ms", clock_now_ms() - t)), "took the migration lock in %lld ms",
 		  clock_now_ms() - t);
+	return 0;
+}
+
+/* --lock-mode transaction: everything applied so far commits now, or nothing did. */
+static int commit_run(struct run *r, struct pgb_error *err)
+{
+	if (r->cfg->lock_mode != LOCK_TRANSACTION || !db_in_transaction(r->db))
+		return 0;
+	if (db_exec(r->db, "COMMIT", NULL, NULL, err))
+		return -1;
+	log_event(LOG_INFO, "committed", LOG_FIELDS(LF_INT("files", (long long)r->jobs.n)),
+		  "committed the run's transaction (%zu file%s)", r->jobs.n, r->jobs.n == 1 ? "" : "s");
 	return 0;
 }
 
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (r->plan.pending == 0) {
@@ -117,13 +138,16 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		  "%zu file%s to apply, taking the migration lock", r->plan.pending, r->plan.pending == 1 ? "" : "s");
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
-	if (migrate_preflight(&r->plan, &r->jobs, err))
+	migrate_jobs_free(&r->jobs);
+	if (migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
 		return -1;
-	if (r->plan.pending && !r->hist.exists && history_create(&r->hist, r->db, err))
+	if (r->plan.pending && !r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
 	if (r->plan.pending == 0)
 		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
-	return migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err);
+	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
+		return -1;
+	return commit_run(r, err);
 }
 
 /* --skip-migrate: wait until another pgboot has applied every migration this image holds. */
@@ -168,20 +192,11 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	return verify_run(r->db, &r->plan, &r->checks, err);
 }
 
+static void disconnect(struct run *r);
+
 static void release(struct run *r)
 {
-	if (r->db) {
-		db_rollback_if_needed(r->db);
-		if (r->locked)
-			lock_release(r->db, r->key);
-		db_close(r->db);
-	}
-	r->db = NULL;
-	r->locked = 0;
-	migrate_jobs_free(&r->jobs);
-	plan_free(&r->plan);
-	history_free(&r->hist);
-	session_info_free(&r->info);
+	disconnect(r);
 	migset_free(&r->migs);
 	migset_free(&r->seeds);
 	checkset_free(&r->checks);
@@ -204,7 +219,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 	if (load_files(r, err) || connect_db(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
-	    migrate_preflight(&r->plan, &r->jobs, err))
+	    migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -218,13 +233,47 @@ static int cmd_verify(struct run *r, struct pgb_error *err)
 	return verify_phase(r, err);
 }
 
+/* Close the connection and forget what was read from it; the files stay. */
+static void disconnect(struct run *r)
+{
+	if (r->db) {
+		db_rollback_if_needed(r->db);
+		if (r->locked)
+			lock_release(r->db, r->key);
+		db_close(r->db);
+	}
+	r->db = NULL;
+	r->locked = 0;
+	migrate_jobs_free(&r->jobs);
+	plan_free(&r->plan);
+	history_free(&r->hist);
+	session_info_free(&r->info);
+}
+
+/* A lost connection with time left before the wait deadline is worth a new start. */
+static int can_resume(const struct run *r, const struct pgb_error *err)
+{
+	return err->code == PGB_EXIT_UNAVAILABLE && r->db && !db_alive(r->db) && !signals_received() &&
+	       clock_now_ms() < r->start + r->cfg->wait_timeout_ms;
+}
+
 static int cmd_migrate(struct run *r, struct pgb_error *err)
 {
-	if (load_files(r, err) || connect_db(r, err))
+	if (load_files(r, err))
 		return -1;
-	if (r->cfg->skip_migrate ? await_migrations(r, err) : migrate_phase(r, err))
-		return -1;
-	return verify_phase(r, err);
+	for (;;) {
+		int rc = connect_db(r, err);
+		if (rc == 0)
+			rc = r->cfg->skip_migrate ? await_migrations(r, err) : migrate_phase(r, err);
+		if (rc == 0)
+			rc = verify_phase(r, err);
+		if (rc == 0 || !can_resume(r, err))
+			return rc;
+		log_event(LOG_WARNING, "reconnect", LOG_FIELDS(LF_STR("reason", err->message)),
+			  "lost the connection (%s); connecting again to finish the job", err->message);
+		pgb_error_free(err);
+		disconnect(r);
+	}
 }
 
 /* Write a one-line summary where Kubernetes shows it ("kubectl describe pod"). */

@@ -29,11 +29,14 @@ long long lock_key(const char *dbname, const char *history_display)
 }
 
 /* 1 acquired, 0 busy, -1 failed */
-static int try_lock(struct db *db, const char *keytext, struct pgb_error *err)
+static int try_lock(struct db *db, const char *keytext, int xact, struct pgb_error *err)
 {
 	const char *params[] = {keytext};
 	struct db_result r;
-	if (db_query(db, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, params, &r, err))
+	if (db_query(db,
+		     xact ? "SELECT pg_catalog.pg_try_advisory_xact_lock($1::bigint)"
+			  : "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
+		     1, params, &r, err))
 		return -1;
 	int got = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
 	db_result_free(&r);
@@ -68,13 +71,13 @@ static char *describe_holder(struct db *db, const char *keytext)
 	return s;
 }
 
-int lock_acquire(struct db *db, long long key, long long timeout_ms, struct pgb_error *err)
+int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, struct pgb_error *err)
 {
 	char keytext[32];
 	snprintf(keytext, sizeof(keytext), "%lld", key);
 	long long start = clock_now_ms(), last_log = 0, pause = POLL_START_MS;
 	for (;;) {
-		int got = try_lock(db, keytext, err);
+		int got = try_lock(db, keytext, xact, err);
 		if (got != 0)
 			return got > 0 ? 0 : -1;
 		long long now = clock_now_ms();

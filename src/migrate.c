@@ -131,7 +131,8 @@ static int check_partial(const struct migrate_job *j, const struct plan_item *it
 	return -1;
 }
 
-static int prepare_job(struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
+static int prepare_job(const struct pgb_config *cfg, struct migrate_job *j, const struct plan_item *it,
+		       struct pgb_error *err)
 {
 	j->f = it->file;
 	j->resume = it->row != NULL;
@@ -142,6 +143,15 @@ static int prepare_job(struct migrate_job *j, const struct plan_item *it, struct
 	if (check_statements(j, err))
 		return -1;
 	choose_mode(j);
+	if (cfg->lock_mode == LOCK_TRANSACTION && (j->mode == MODE_NO_TRANSACTION || j->mode == MODE_STEPWISE)) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "%s \"%s\" cannot run in one transaction, which --lock-mode transaction needs",
+			 kind_name(j->f->kind), j->f->path);
+		pgb_error_detail(err, "%s", j->mode == MODE_NO_TRANSACTION ? "It asks for no transaction."
+									   : "It has transaction control in its middle.");
+		pgb_error_hint(err, "Run pgboot with --lock-mode session on a direct connection to the server, "
+				    "not through a transaction pooler.");
+		return -1;
+	}
 	if (it->state == ITEM_PARTIAL && check_partial(j, it, err))
 		return -1;
 	if (j->mode == MODE_STEPWISE)
@@ -151,7 +161,8 @@ static int prepare_job(struct migrate_job *j, const struct plan_item *it, struct
 	return 0;
 }
 
-int migrate_preflight(const struct plan *p, struct migrate_jobs *jobs, struct pgb_error *err)
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct migrate_jobs *jobs,
+		      struct pgb_error *err)
 {
 	jobs->jobs = xcalloc(p->n + 1, sizeof(struct migrate_job));
 	jobs->n = 0;
@@ -159,7 +170,7 @@ int migrate_preflight(const struct plan *p, struct migrate_jobs *jobs, struct pg
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(it, p->allow_out_of_order))
 			continue;
-		if (prepare_job(&jobs->jobs[jobs->n++], it, err)) {
+		if (prepare_job(cfg, &jobs->jobs[jobs->n++], it, err)) {
 			migrate_jobs_free(jobs);
 			return -1;
 		}
@@ -301,6 +312,53 @@ static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int
 }
 
 /*
+ * Name the sessions that can hold the lock a migration waited for: any
+ * blocker held it when the attempt began, so its transaction is older than
+ * the attempt.
+ */
+static void log_blockers(struct db *db, const struct pgb_config *cfg, const struct migfile *f)
+{
+	char ms[32];
+	snprintf(ms, sizeof(ms), "%lld", cfg->ddl_lock_timeout_ms);
+	const char *params[] = {ms};
+	struct db_result r;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (db_query(db,
+		     "SELECT pid, coalesce(state, ''), coalesce(application_name, ''), "
+		     "extract(epoch FROM now() - xact_start)::bigint, "
+		     "left(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g'), 120) "
+		     "FROM pg_catalog.pg_stat_activity WHERE pid <> pg_catalog.pg_backend_pid() "
+		     "AND datname = pg_catalog.current_database() AND xact_start IS NOT NULL "
+		     "AND xact_start < pg_catalog.clock_timestamp() - $1::int * interval '1 millisecond' "
+		     "ORDER BY xact_start LIMIT 3",
+		     1, params, &r, &e) == 0) {
+		for (int i = 0; i < r.nrows; i++)
+			log_event(LOG_WARNING, "blocker",
+				  LOG_FIELDS(LF_STR("version", f->version.text), LF_INT("pid", atoll(db_cell(&r, i, 0))),
+					     LF_STR("state", db_cell(&r, i, 1)), LF_STR("query", db_cell(&r, i, 4))),
+				  "\"%s\" is likely blocked by pid %s (%s, application \"%s\", transaction open %ss): %s",
+				  f->path, db_cell(&r, i, 0), db_cell(&r, i, 1), db_cell(&r, i, 2), db_cell(&r, i, 3),
+				  db_cell(&r, i, 4));
+		db_result_free(&r);
+	}
+	pgb_error_free(&e);
+}
+
+/* After a failed message: back to the savepoint inside the run's transaction, else roll back. */
+static void undo(struct db *db, const struct pgb_config *cfg)
+{
+	if (cfg->lock_mode == LOCK_TRANSACTION && db_alive(db)) {
+		struct pgb_error e;
+		pgb_error_init(&e);
+		db_exec(db, "ROLLBACK TO SAVEPOINT pgboot_apply", NULL, NULL, &e);
+		pgb_error_free(&e);
+	} else {
+		db_rollback_if_needed(db);
+	}
+}
+
+/*
  * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
  * -1 with err as the server said it (the caller maps it).
  */
@@ -311,7 +369,7 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 	for (int attempt = 1;; attempt++) {
 		if (db_exec(db, msg, NULL, NULL, err) == 0)
 			return 0;
-		db_rollback_if_needed(db);
+		undo(db, cfg);
 		if (!retry_ok || sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
 		    attempt >= cfg->ddl_lock_retries) {
 			if (attempt > 1 && sqlstate_classify(err->sqlstate) == SQLSTATE_LOCK_NOT_AVAILABLE)
@@ -321,6 +379,7 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 			return -1;
 		}
 		log_retry(f, cfg, attempt, pause);
+		log_blockers(db, cfg, f);
 		pgb_error_free(err);
 		if (clock_sleep_ms(pause))
 			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "interrupted");
@@ -345,15 +404,20 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	strbuf_init(&sb);
 	memset(sl, 0, sizeof(*sl));
 	sl->end = f->up_len;
+	int outer = cfg->lock_mode == LOCK_TRANSACTION;
 	if (j->mode == MODE_WRAPPED) {
 		const struct sql_stmt *b = &j->script.stmts[j->first], *c = &j->script.stmts[j->last];
-		strbuf_add(&sb, f->content + b->start, b->end - b->start); /* the file's own BEGIN, options and all */
-		strbuf_addc(&sb, '\n');
+		if (outer) {
+			strbuf_adds(&sb, "SAVEPOINT pgboot_apply;\n");
+		} else {
+			strbuf_add(&sb, f->content + b->start, b->end - b->start); /* the file's own BEGIN, options and all */
+			strbuf_addc(&sb, '\n');
+		}
 		sl->base = b->end;
 		sl->end = c->start;
 		sl->first_stmt = 1;
 	} else {
-		strbuf_adds(&sb, "BEGIN;\n");
+		strbuf_adds(&sb, outer ? "SAVEPOINT pgboot_apply;\n" : "BEGIN;\n");
 	}
 	sl->prefix_stmts = 1;
 	if (cfg->ddl_lock_timeout_ms > 0) {
@@ -364,7 +428,7 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
 	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
 	char *record = history_record_sql(h, db, f, j->resume);
-	strbuf_addf(&sb, "\n;\n%s;\nCOMMIT;", record);
+	strbuf_addf(&sb, "\n;\n%s;\n%s;", record, outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
 	free(record);
 	return strbuf_detach(&sb);
 }

@@ -66,9 +66,12 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
 			   struct pgb_error *e)
 {
-	char *sql = xasprintf("SET statement_timeout = %lld; "
-			      "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()",
-			      cfg->statement_timeout_ms);
+	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
+	char *sql = cfg->lock_mode == LOCK_TRANSACTION
+			    ? xstrdup("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()")
+			    : xasprintf("SET statement_timeout = %lld; "
+					"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()",
+					cfg->statement_timeout_ms);
 	struct db_result *res = NULL;
 	int n = 0;
 	int rc = db_exec(db, sql, &res, &n, e);
