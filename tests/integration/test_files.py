@@ -1,0 +1,115 @@
+"""Bad migration files are refused (exit 78) with the file's name, before anything
+is applied: invalid UTF-8, NUL bytes, huge files, bad names, duplicate versions."""
+from harness import check
+
+GOOD = {"0001_first.sql": "CREATE TABLE first (id int);"}
+
+
+def _refused(t, files, *needles, code=78):
+    p = t.project(migrations=dict(GOOD, **files))
+    r = t.pgboot("migrate", project=p).expect(code, *needles, where="err")
+    check(not t.table_exists("first"), "nothing applied: 0001 is fine but was not run", r)
+    check(not t.table_exists("pgboot_migrations"), "not even the history table", r)
+    return r
+
+
+def test_invalid_utf8_refused(t):
+    _refused(t, {"0002_latin1.sql": "INSERT INTO first VALUES (1); -- caf\xe9\n".encode("latin-1")},
+             "0002_latin1.sql", "UTF-8")
+
+
+def test_nul_byte_refused(t):
+    _refused(t, {"0002_nul.sql": b"SELECT 1;\x00SELECT 2;\n"}, "0002_nul.sql", "NUL")
+
+
+def test_utf8_multibyte_ok(t):
+    # (no BOM: DESIGN.md says SQL is sent as written, and the server rejects a BOM)
+    p = t.project(migrations={"0001_utf8.sql": "CREATE TABLE \"caf\u00e9\" (\u00e9 text DEFAULT '\u2603');"
+                              .encode("utf-8")})
+    t.pgboot("migrate", project=p).expect(0)
+
+
+def test_huge_file_refused(t):
+    """A file over a sane size (a sparse 2 GiB file: cheap to make)."""
+    p = t.project(migrations=GOOD)
+    with open(p.path("migrations", "0002_huge.sql"), "wb") as f:
+        f.write(b"SELECT 1;\n")
+        f.truncate(2 * 1024 * 1024 * 1024)
+    r = t.pgboot("migrate", project=p).expect(78, "0002_huge.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
+
+
+def test_bad_file_name_refused(t):
+    _refused(t, {"init.sql": "SELECT 1;"}, "init.sql")
+
+
+def test_flyway_style_name_refused(t):
+    _refused(t, {"V2__add.sql": "SELECT 1;"}, "V2__add.sql")
+
+
+def test_name_without_separator_refused(t):
+    _refused(t, {"0002add.sql": "SELECT 1;"}, "0002add.sql")
+
+
+def test_duplicate_versions_refused(t):
+    r = _refused(t, {"0002_a.sql": "SELECT 1;", "002_b.sql": "SELECT 2;"}, "0002_a.sql", "002_b.sql")
+    r.expect_text("duplicate", where="err")
+
+
+def test_duplicate_grouped_versions_refused(t):
+    _refused(t, {"2025_01_a.sql": "SELECT 1;", "2025_1_b.sql": "SELECT 2;"}, "2025_01_a.sql", "2025_1_b.sql")
+
+
+def test_duplicate_seed_versions_refused(t):
+    p = t.project(migrations=GOOD, seeds={"0001_a.sql": "SELECT 1;", "01_b.sql": "SELECT 1;"})
+    t.pgboot("migrate", "--with-test-data", project=p).expect(78, "01_b.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied")
+
+
+def test_bad_seed_name_refused(t):
+    p = t.project(migrations=GOOD, seeds={"users.sql": "SELECT 1;"})
+    t.pgboot("migrate", "--with-test-data", project=p).expect(78, "users.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied")
+
+
+def test_bad_verify_file_refused(t):
+    p = t.project(migrations=GOOD, verify={"010_bad.sql": b"SELECT \xff;"})
+    t.pgboot("migrate", project=p).expect(78, "010_bad.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied")
+
+
+def test_other_files_ignored(t):
+    p = t.project(migrations=dict(GOOD, **{"README.md": "# docs", ".keep": "", "notes.txt": "x",
+                                          "0002_b.sql.orig": "garbage"}))
+    t.pgboot("migrate", project=p).expect(0)
+    check(len(t.history()) == 1, "only the .sql file", t.history())
+
+
+def test_subdirectory_ignored_or_refused_cleanly(t):
+    p = t.project(migrations=GOOD)
+    p.write("migrations/old", "0002_x.sql", "SELECT 1;")
+    r = t.pgboot("migrate", project=p)
+    check(r.code in (0, 78), "a subdirectory is ignored or refused, never a crash", r)
+
+
+def test_unreadable_file_refused(t):
+    import os
+    if os.geteuid() == 0:
+        # root reads everything: use a dangling symlink instead
+        p = t.project(migrations=GOOD)
+        os.symlink(t.path("nowhere.sql"), p.path("migrations", "0002_gone.sql"))
+        r = t.pgboot("migrate", project=p).expect(78, "0002_gone.sql", where="err")
+        check(not t.table_exists("first"), "nothing applied", r)
+        return
+    p = t.project(migrations=dict(GOOD, **{"0002_secret.sql": "SELECT 1;"}))
+    os.chmod(p.path("migrations", "0002_secret.sql"), 0)
+    t.pgboot("migrate", project=p).expect(78, "0002_secret.sql", where="err")
+
+
+def test_second_down_marker_refused(t):
+    _refused(t, {"0002_twice.sql": "SELECT 1;\n-- pgboot:down\nSELECT 2;\n-- pgboot:down\nSELECT 3;\n"},
+             "0002_twice.sql")
+
+
+def test_unknown_directive_refused(t):
+    _refused(t, {"0002_dir.sql": "-- pgboot:no-such-directive\nSELECT 1;\n"}, "no-such-directive")
