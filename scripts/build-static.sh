@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# Build build/static/pgboot: one fully static musl binary with libpq (TLS through
+# OpenSSL, no GSSAPI, no LDAP) and libsodium, all three built from Debian 12's own
+# source packages. `make static` and the Dockerfile's build stage both run this.
+#
+#   scripts/build-static.sh              dependencies (cached), then pgboot
+#   scripts/build-static.sh --deps-only  only the cached dependencies (a Docker layer)
+#
+# Environment:
+#   PGBOOT_DEPS_DIR        cache of sources, stamps and the musl sysroot
+#                          (default build/static-deps)
+#   PGBOOT_STATIC_OUT      where pgboot is written (default build/static)
+#   PGBOOT_STATIC_SRC_DIR  the C sources to build (default src; for testing the
+#                          pipeline on another program)
+#   PGBOOT_DEPS_SUITES     suites to take sources from, best first
+#                          (default "bookworm-security bookworm")
+#   PGBOOT_DEPS_REFRESH=1  fetch the newest sources and rebuild every dependency
+#   PGBOOT_JOBS            parallel make jobs (default: number of CPUs)
+#   PGBOOT_STATIC_CFLAGS   extra flags for compiling pgboot itself
+#
+# Each dependency is built once and recorded in a stamp file holding its source
+# version and its build recipe; a later run finds the stamp and only recompiles
+# pgboot itself (a few seconds). Change a recipe below and that dependency alone
+# is rebuilt.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# Run from `make static`, we would inherit the outer make's MAKELEVEL, and
+# PostgreSQL's makefiles only generate their headers (errcodes.h ...) in a
+# top-level make.
+unset MAKELEVEL MAKEFLAGS MFLAGS
+
+deps_only=0
+case "${1:-}" in
+--deps-only) deps_only=1 ;;
+"") ;;
+*) echo "build-static: unknown argument \"$1\" (usage: build-static.sh [--deps-only])" >&2; exit 2 ;;
+esac
+
+deps=${PGBOOT_DEPS_DIR:-$root/build/static-deps}
+out=${PGBOOT_STATIC_OUT:-$root/build/static}
+srcdir=${PGBOOT_STATIC_SRC_DIR:-$root/src}
+suites=${PGBOOT_DEPS_SUITES:-bookworm-security bookworm}
+jobs=${PGBOOT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+mkdir -p "$deps" "$out"
+deps=$(cd "$deps" && pwd)
+out=$(cd "$out" && pwd)
+# One build at a time per cache: a second one would unpack over the first.
+exec 9>"$deps/.lock"
+if ! flock -n 9; then
+	echo "build-static: waiting for another build using $deps" >&2
+	flock 9
+fi
+sysroot=$deps/sysroot   # include/ and lib/ of the three static dependencies
+kinc=$deps/kinc         # the kernel headers musl-gcc does not see
+stamps=$deps/stamps
+
+say() { echo "build-static: $*" >&2; }
+die() { echo "build-static: error: $*" >&2; exit 1; }
+now() { date +%s; }
+
+# Fail before a ten-minute dependency build when there is nothing to link.
+if [ "$deps_only" = 0 ] && [ ! -f "$srcdir/main.c" ]; then
+	die "no main.c in $srcdir: nothing to build (the sources of pgboot go in src/)"
+fi
+
+"$root/scripts/install-deps.sh" static
+command -v musl-gcc >/dev/null || die "musl-gcc not found (Debian package musl-tools)"
+
+# The dependencies are compiled for size: each function and object in its own
+# section, so the final link can drop what pgboot never calls; no unwind tables
+# (C without exceptions; they were 10% of the binary).
+DEP_CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+
+multiarch=$(gcc -print-multiarch 2>/dev/null || true)
+[ -n "$multiarch" ] || multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+case "$(uname -m)" in
+x86_64) openssl_target=linux-x86_64 ;;
+aarch64) openssl_target=linux-aarch64 ;;
+*) openssl_target=linux-generic64 ;;
+esac
+
+# OpenSSL: static libraries only, and only what a TLS client talking to
+# PostgreSQL needs: TLS 1.2/1.3, RSA/ECDSA certificates, ECDHE, AES-GCM,
+# ChaCha20-Poly1305, SHA-1/2, HMAC (SCRAM and its channel binding), X509 chain
+# and host name verification, PEM keys. No engines, modules, legacy provider,
+# no config file loading (a scratch image has none), no apps, no DH (ECDHE
+# and X25519 remain), no DES (a client key encrypted with 3DES is refused).
+#
+# No assembly either: it saves about 400 KB and costs about 1 ms per TLS
+# handshake (SCRAM's 4096 HMAC rounds dominate either way). AES then uses
+# OpenSSL's constant-time C code (OPENSSL_AES_CONST_TIME) rather than its
+# table-driven one. PGBOOT_OPENSSL_ASM=1 builds with assembly instead.
+OPENSSL_OPTS="no-shared no-tests no-dso no-module no-engine no-legacy no-autoload-config
+ no-comp no-ssl3 no-dtls no-srp no-srtp no-sctp no-ct no-ocsp no-cms no-cmp no-ts no-rfc3779
+ no-idea no-mdc2 no-rc2 no-rc4 no-rc5 no-md4 no-bf no-cast no-camellia no-seed no-aria
+ no-sm2 no-sm3 no-sm4 no-whirlpool no-rmd160 no-scrypt no-siphash no-siv no-blake2 no-gost
+ no-ec2m no-nextprotoneg no-ui-console no-async no-ssl-trace no-filenames no-dsa no-ocb
+ no-cmac no-weak-ssl-ciphers no-padlockeng no-afalgeng no-devcryptoeng no-capieng
+ no-multiblock no-dh no-des"
+if [ "${PGBOOT_OPENSSL_ASM:-0}" = 1 ]; then
+	OPENSSL_FLAGS=$DEP_CFLAGS
+else
+	OPENSSL_OPTS="$OPENSSL_OPTS no-asm"
+	OPENSSL_FLAGS="$DEP_CFLAGS -DOPENSSL_AES_CONST_TIME"
+fi
+OPENSSL_RECIPE="1 $openssl_target $OPENSSL_OPTS $OPENSSL_FLAGS"
+
+# libsodium: pgboot uses crypto_hash_sha256 (checksums) and crypto_generichash
+# (the lock key); --enable-minimal keeps both.
+SODIUM_OPTS="--disable-shared --enable-static --enable-minimal --disable-dependency-tracking"
+SODIUM_RECIPE="1 $SODIUM_OPTS $DEP_CFLAGS"
+
+# libpq: TLS through the OpenSSL above; no GSSAPI, LDAP, readline, zlib, ICU.
+# Only the static library: the shared one fails libpq's "must not call exit"
+# check once it links static OpenSSL, and pgboot does not need it.
+PG_OPTS="--with-ssl=openssl --without-gssapi --without-ldap --without-readline --without-zlib
+ --without-icu --without-llvm --without-perl --without-python --without-tcl --disable-nls"
+PG_RECIPE="1 $PG_OPTS $DEP_CFLAGS"
+
+# --- sources -------------------------------------------------------------
+
+have_src_entries() {
+	apt-cache showsrc libsodium 2>/dev/null | grep -q '^Package: libsodium'
+}
+
+# Add deb-src entries for bookworm (a separate file; the machine's own
+# sources are left alone) and refresh the package lists.
+ensure_deb_src() {
+	have_src_entries && return 0
+	local f=/etc/apt/sources.list.d/pgboot-deb-src.sources
+	if [ "$(id -u)" -ne 0 ]; then
+		die "apt has no deb-src entry for bookworm; run this once as root, or add one (see $0)"
+	fi
+	if [ ! -f "$f" ]; then
+		say "adding $f"
+		cat >"$f" <<'EOF'
+# Added by pgboot's scripts/build-static.sh: the static build compiles OpenSSL,
+# libpq and libsodium from Debian 12's source packages.
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	fi
+	apt-get update -qq
+	have_src_entries || die "apt still lists no source packages after adding $f"
+}
+
+# Print the candidate versions of source package $1 in $suites, best first.
+candidate_versions() {
+	local pkg=$1 s ver suite seen=""
+	for s in $suites; do
+		while IFS='|' read -r _ ver suite; do
+			ver=$(echo "$ver" | tr -d ' ')
+			suite=$(echo "$suite" | awk '{print $2}')
+			[ "${suite%%/*}" = "$s" ] || continue
+			case " $seen " in *" $ver "*) continue ;; esac
+			seen="$seen $ver"
+			echo "$ver"
+		done < <(apt-cache madison "$pkg" 2>/dev/null | grep ' Sources$')
+	done
+}
+
+# Download source package $1 into $deps/sources (once) and print its .dsc path.
+# A version that cannot be fetched (a mirror without the security pool) falls
+# back to the next suite in $suites.
+fetch_source() {
+	local pkg=$1 dsc ver
+	mkdir -p "$deps/sources"
+	if [ "${PGBOOT_DEPS_REFRESH:-0}" != 1 ]; then
+		dsc=$(ls "$deps/sources/${pkg}"_*.dsc 2>/dev/null | sort -V | tail -n 1 || true)
+		if [ -n "$dsc" ]; then echo "$dsc"; return 0; fi
+	fi
+	ensure_deb_src
+	for ver in $(candidate_versions "$pkg"); do
+		say "fetching source package $pkg $ver"
+		# apt-get as root warns that the _apt sandbox user cannot write here: harmless.
+		if (cd "$deps/sources" && apt-get source -qq --download-only "$pkg=$ver" >/dev/null 2>"$deps/sources/$pkg.fetch.log"); then
+			dsc=$deps/sources/${pkg}_${ver#*:}.dsc
+			[ -f "$dsc" ] && { echo "$dsc"; return 0; }
+		fi
+		say "could not fetch $pkg $ver (see $deps/sources/$pkg.fetch.log); trying the next suite"
+	done
+	die "no source package $pkg in suites \"$suites\""
+}
+
+# Unpack $1 (a .dsc, Debian's patches applied) into a fresh directory $2.
+unpack() {
+	rm -rf "$2"
+	mkdir -p "$(dirname "$2")"
+	dpkg-source --no-check -x "$1" "$2" >/dev/null
+}
+
+# A stamp holds the source version, then a hash of the recipe that built it.
+recipe_hash() { printf '%s' "$1" | tr -s ' \n' '  ' | sha256sum | cut -c1-16; }
+stamp_ok() {
+	local name=$1 recipe=$2 f
+	shift 2
+	[ -f "$stamps/$name" ] && [ "$(sed -n 2p "$stamps/$name")" = "$(recipe_hash "$recipe")" ] || return 1
+	for f; do [ -f "$f" ] || return 1; done
+}
+write_stamp() { mkdir -p "$stamps"; printf '%s\n%s\n' "$2" "$(recipe_hash "$3")" >"$stamps/$1"; }
+dsc_version() { sed -n 's/^Version: //p' "$1" | head -n 1; }
+
+# musl's headers do not include Linux's; OpenSSL wants <linux/...> and <asm/...>.
+make_kinc() {
+	mkdir -p "$kinc"
+	ln -sfn /usr/include/linux "$kinc/linux"
+	ln -sfn "/usr/include/$multiarch/asm" "$kinc/asm"
+	ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
+}
+
+# --- the three dependencies ---------------------------------------------
+
+build_openssl() {
+	stamp_ok openssl "$OPENSSL_RECIPE" "$sysroot/lib/libssl.a" "$sysroot/lib/libcrypto.a" && return 0
+	local t0 dsc b
+	t0=$(now)
+	dsc=$(fetch_source openssl)
+	b=$deps/build/openssl
+	unpack "$dsc" "$b"
+	say "building OpenSSL $(dsc_version "$dsc") (make -j$jobs)"
+	# shellcheck disable=SC2086
+	(cd "$b" && CC=musl-gcc ./Configure "$openssl_target" --prefix="$sysroot" --libdir=lib \
+		--openssldir=/etc/ssl $OPENSSL_OPTS $OPENSSL_FLAGS -isystem "$kinc" >"$b/pgboot-configure.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "OpenSSL configure failed"; }
+	(cd "$b" && make -j"$jobs" build_libs >"$b/pgboot-make.log" 2>&1 && make install_dev >>"$b/pgboot-make.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-make.log" >&2; die "OpenSSL build failed (log: $b/pgboot-make.log)"; }
+	write_stamp openssl "$(dsc_version "$dsc")" "$OPENSSL_RECIPE"
+	say "OpenSSL built in $(($(now) - t0))s"
+}
+
+build_libsodium() {
+	stamp_ok libsodium "$SODIUM_RECIPE" "$sysroot/lib/libsodium.a" && return 0
+	local t0 dsc b
+	t0=$(now)
+	dsc=$(fetch_source libsodium)
+	b=$deps/build/libsodium
+	unpack "$dsc" "$b"
+	say "building libsodium $(dsc_version "$dsc") (make -j$jobs)"
+	# Debian's source is a git export without ./configure.
+	# shellcheck disable=SC2086
+	(cd "$b" && autoreconf -fi >"$b/pgboot-configure.log" 2>&1 &&
+		CC=musl-gcc CFLAGS="$DEP_CFLAGS" ./configure --prefix="$sysroot" $SODIUM_OPTS \
+			>>"$b/pgboot-configure.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "libsodium configure failed"; }
+	(cd "$b" && make -j"$jobs" >"$b/pgboot-make.log" 2>&1 && make install >>"$b/pgboot-make.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-make.log" >&2; die "libsodium build failed (log: $b/pgboot-make.log)"; }
+	write_stamp libsodium "$(dsc_version "$dsc")" "$SODIUM_RECIPE"
+	say "libsodium built in $(($(now) - t0))s"
+}
+
+build_libpq() {
+	stamp_ok libpq "$PG_RECIPE" "$sysroot/lib/libpq.a" "$sysroot/lib/libpgcommon_shlib.a" \
+		"$sysroot/lib/libpgport_shlib.a" "$sysroot/include/libpq-fe.h" && return 0
+	local t0 dsc b
+	t0=$(now)
+	dsc=$(fetch_source postgresql-15)
+	b=$deps/build/postgresql
+	unpack "$dsc" "$b"
+	say "building libpq $(dsc_version "$dsc") (make -j$jobs)"
+	# shellcheck disable=SC2086
+	(cd "$b" && CC=musl-gcc CFLAGS="$DEP_CFLAGS" CPPFLAGS="-I$sysroot/include -isystem $kinc" \
+		LDFLAGS="-L$sysroot/lib" ./configure --prefix=/usr/local $PG_OPTS \
+		>"$b/pgboot-configure.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "PostgreSQL configure failed (log: $b/config.log)"; }
+	(cd "$b" && make -j"$jobs" -C src/port all >"$b/pgboot-make.log" 2>&1 &&
+		make -j"$jobs" -C src/common all >>"$b/pgboot-make.log" 2>&1 &&
+		make -j"$jobs" -C src/interfaces/libpq all-static-lib >>"$b/pgboot-make.log" 2>&1) ||
+		{ tail -n 30 "$b/pgboot-make.log" >&2; die "libpq build failed (log: $b/pgboot-make.log)"; }
+	mkdir -p "$sysroot/lib" "$sysroot/include"
+	cp "$b/src/interfaces/libpq/libpq.a" "$b/src/common/libpgcommon_shlib.a" \
+		"$b/src/port/libpgport_shlib.a" "$sysroot/lib/"
+	cp "$b/src/interfaces/libpq/libpq-fe.h" "$b/src/interfaces/libpq/libpq-events.h" \
+		"$b/src/include/postgres_ext.h" "$b/src/include/pg_config_ext.h" "$sysroot/include/"
+	write_stamp libpq "$(dsc_version "$dsc")" "$PG_RECIPE"
+	say "libpq built in $(($(now) - t0))s"
+}
+
+make_kinc
+build_openssl   # libpq's configure links against it, so it comes first
+build_libsodium
+build_libpq
+say "dependencies: openssl $(head -n 1 "$stamps/openssl"), libpq $(head -n 1 "$stamps/libpq"), libsodium $(head -n 1 "$stamps/libsodium")"
+[ "$deps_only" = 1 ] && exit 0
+
+# --- pgboot itself -------------------------------------------------------
+
+shopt -s nullglob
+srcs=("$srcdir"/*.c)
+shopt -u nullglob
+[ -f "$srcdir/main.c" ] || die "no main.c in $srcdir"
+incdir=$root/include
+[ -d "$srcdir/../include" ] && incdir=$(cd "$srcdir/../include" && pwd)
+
+say "compiling ${#srcs[@]} files from ${srcdir#"$root"/}"
+t0=$(now)
+# shellcheck disable=SC2086
+musl-gcc -static $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	${PGBOOT_STATIC_CFLAGS:-} -I"$incdir" -I"$sysroot/include" -isystem "$kinc" \
+	-o "$out/pgboot.unstripped" "${srcs[@]}" \
+	-Wl,--gc-sections -L"$sysroot/lib" \
+	-Wl,--start-group -lpq -lpgcommon_shlib -lpgport_shlib -lssl -lcrypto -lsodium -Wl,--end-group
+cp "$out/pgboot.unstripped" "$out/pgboot.tmp"
+strip --strip-all "$out/pgboot.tmp"
+mv -f "$out/pgboot.tmp" "$out/pgboot"
+
+info=$(file -b "$out/pgboot")
+case "$info" in
+*"statically linked"*) ;;
+*) die "$out/pgboot is not statically linked: $info" ;;
+esac
+size=$(stat -c %s "$out/pgboot")
+say "built ${out#"$root"/}/pgboot in $(($(now) - t0))s: $size bytes ($((size / 1024)) KiB) stripped, statically linked"
