@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Lint pgboot's Dockerfile as far as a machine without Docker (or hadolint) can.
+
+    tests/deploy/check_dockerfile.py [PGBOOT_BINARY]
+
+Parses the Dockerfile (continuations, comments, ARG defaults, stages) and checks
+the contract of issue 4: a build stage on debian:bookworm-slim that runs
+scripts/build-static.sh, a final stage FROM scratch holding /pgboot only, exec-form
+entrypoints, COPY sources that exist and are not excluded by .dockerignore, and
+every pgboot command line naming real commands and options (asked of the binary
+when one is given as argv[1] or PGBOOT_BIN). Prints one "ok"/"not ok" line per
+check and "N passed, N failed"; exits 1 on any failure.
+"""
+
+import fnmatch
+import json
+import os
+import re
+import shlex
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgboot_cli  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+INSTRUCTIONS = {
+    "FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME",
+    "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL", "MAINTAINER",
+}
+
+
+class Stage:
+    def __init__(self, index, image, name, line):
+        self.index, self.image, self.name, self.line = index, image, name, line
+        self.instructions = []  # (keyword, args, line)
+
+    def all(self, keyword):
+        return [(a, n) for k, a, n in self.instructions if k == keyword]
+
+    def label(self):
+        return self.name or "#%d" % self.index
+
+
+def parse(text):
+    """Instructions as (KEYWORD, args, line), the global ARGs, and any syntax errors."""
+    out, errors = [], []
+    buf, start = "", 0
+    escape = "\\"
+    for n, raw in enumerate(text.split("\n"), 1):
+        m = re.match(r"#\s*escape\s*=\s*(\S)", raw)
+        if m and not out and not buf:
+            escape = m.group(1)
+        stripped = raw.strip()
+        if not buf and (not stripped or stripped.startswith("#")):
+            continue
+        if buf and stripped.startswith("#"):
+            continue  # a comment inside a continued instruction
+        if not buf:
+            start = n
+        if stripped.endswith(escape):
+            buf += stripped[:-1] + " "
+            continue
+        buf += stripped
+        keyword, _, args = buf.partition(" ")
+        if keyword.upper() not in INSTRUCTIONS:
+            errors.append("line %d: unknown instruction \"%s\"" % (start, keyword))
+        elif keyword != keyword.upper():
+            errors.append("line %d: write instructions in upper case (%s)" % (start, keyword))
+        out.append((keyword.upper(), args.strip(), start))
+        buf = ""
+    if buf:
+        errors.append("line %d: the file ends inside a continued instruction" % start)
+    return out, errors
+
+
+def stages_of(instructions):
+    args, stages = {}, []
+    for keyword, a, line in instructions:
+        if keyword == "ARG" and not stages:
+            name, _, default = a.partition("=")
+            args[name.strip()] = default.strip().strip('"')
+        elif keyword == "FROM":
+            words = [w for w in a.split() if not w.startswith("--")]
+            image = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), words[0])
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            stages.append(Stage(len(stages), image, name, line))
+        elif stages:
+            stages[-1].instructions.append((keyword, a, line))
+    return stages
+
+
+def exec_form(args):
+    try:
+        v = json.loads(args)
+    except ValueError:
+        return None
+    return v if isinstance(v, list) and all(isinstance(x, str) for x in v) else None
+
+
+def copy_parts(args):
+    """COPY/ADD args as (options dict, sources, destination)."""
+    words = exec_form(args) if args.startswith("[") else shlex.split(args)
+    opts = {}
+    while words and words[0].startswith("--"):
+        k, _, v = words.pop(0)[2:].partition("=")
+        opts[k] = v
+    return opts, words[:-1], words[-1] if words else ""
+
+
+def dockerignore(path):
+    pats = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                pats.append(line)
+    return pats
+
+
+def ignored(rel, patterns):
+    """Whether .dockerignore excludes the context path rel (last match wins)."""
+    rel = rel.strip("/")
+    result = False
+    for p in patterns:
+        neg = p.startswith("!")
+        p = p.lstrip("!").strip("/")
+        p = p[3:] if p.startswith("**/") else p
+        parts = rel.split("/")
+        hit = any(fnmatch.fnmatch("/".join(parts[:i]), p) or fnmatch.fnmatch(parts[i - 1], p)
+                  for i in range(1, len(parts) + 1))
+        if hit:
+            result = not neg
+    return result
+
+
+def needed_stages(stages, target):
+    """The stages BuildKit builds for target: itself and what it copies from."""
+    by_name = {s.name: s for s in stages if s.name}
+    need, todo = set(), [target]
+    while todo:
+        s = todo.pop()
+        if s.index in need:
+            continue
+        need.add(s.index)
+        base = by_name.get(s.image)
+        if base:
+            todo.append(base)
+        for a, _ in s.all("COPY"):
+            src = copy_parts(a)[0].get("from")
+            if src in by_name:
+                todo.append(by_name[src])
+            elif src and src.isdigit():
+                todo.append(stages[int(src)])
+    return need
+
+
+def main(argv):
+    binary = pgboot_cli.binary_from(argv)
+    help_ = pgboot_cli.Help(binary) if binary else None
+    r = pgboot_cli.Report()
+    path = os.path.join(ROOT, "Dockerfile")
+    if not r.check(os.path.exists(path), "Dockerfile exists"):
+        return r.finish()
+    text = open(path, encoding="utf-8").read()
+    instructions, errors = parse(text)
+    r.check(not errors, "Dockerfile parses", "; ".join(errors))
+    stages = stages_of(instructions)
+    if not r.check(len(stages) >= 2, "Dockerfile is a multi-stage build (%d stages)" % len(stages)):
+        return r.finish()
+    by_name = {s.name: s for s in stages if s.name}
+    names = [s.name for s in stages if s.name]
+    r.check(len(names) == len(set(names)), "stage names are unique", ", ".join(names))
+
+    # The build stage.
+    build = by_name.get("build")
+    if r.check(build is not None, "a stage named \"build\" exists"):
+        r.check(build.image == "debian:bookworm-slim", "build stage is FROM debian:bookworm-slim",
+                build.image)
+        runs = " ".join(a for a, _ in build.all("RUN"))
+        r.check(re.search(r"(^|[\s;&|])(\./)?scripts/build-static\.sh(\s|$)", runs) is not None
+                and re.search(r"scripts/build-static\.sh(\s*&&|\s*$)", runs) is not None,
+                "build stage runs scripts/build-static.sh (the same script as make static)")
+        copied = " ".join(a for a, _ in build.all("COPY") + build.all("ADD"))
+        for f in ("scripts/build-static.sh", "scripts/install-deps.sh", "src/", "include/"):
+            r.check(f in copied, "build stage copies %s" % f)
+        workdir = (build.all("WORKDIR") or [("/", 0)])[-1][0]
+        built = os.path.join(workdir, "build/static/pgboot")
+    else:
+        built = None
+
+    # The final, default stage.
+    final = stages[-1]
+    r.check(final.image == "scratch", "the last (default) stage is FROM scratch", final.image)
+    r.check(final.name == "pgboot", "the last stage is named pgboot (for COPY --from=pgboot)",
+            str(final.name))
+    kinds = sorted({k for k, _, _ in final.instructions})
+    r.check(not {"RUN", "ADD", "SHELL", "USER", "WORKDIR", "VOLUME"} & set(kinds),
+            "the scratch stage only copies and configures", ", ".join(kinds))
+    copies = final.all("COPY")
+    ok = len(copies) == 1
+    if ok:
+        opts, srcs, dest = copy_parts(copies[0][0])
+        ok = opts.get("from") == "build" and srcs == [built] and dest == "/pgboot"
+    r.check(ok, "the scratch stage holds /pgboot only, copied from %s in the build stage" % built,
+            "; ".join(a for a, _ in copies))
+    ep = final.all("ENTRYPOINT")
+    r.check(len(ep) == 1 and exec_form(ep[0][0]) == ["/pgboot"],
+            "the scratch stage's ENTRYPOINT is [\"/pgboot\"]", ep and ep[0][0])
+
+    # Every stage.
+    ignore = dockerignore(os.path.join(ROOT, ".dockerignore"))
+    r.check(ignored("build/static-deps", ignore) and ignored(".git", ignore),
+            ".dockerignore keeps build/ and .git out of the context")
+    default_needs = needed_stages(stages, final)
+    for s in stages:
+        r.check(not s.image.endswith(":latest") and (":" in s.image or s.image == "scratch"
+                                                     or s.image in by_name),
+                "stage %s: base image %s is pinned to a tag" % (s.label(), s.image))
+        for keyword in ("ENTRYPOINT", "CMD"):
+            for a, n in s.all(keyword):
+                r.check(exec_form(a) is not None,
+                        "stage %s line %d: %s in exec form (pgboot as PID 1 gets the signals)"
+                        % (s.label(), n, keyword), a)
+        for keyword in ("COPY", "ADD"):
+            for a, n in s.all(keyword):
+                opts, srcs, dest = copy_parts(a)
+                src_stage = opts.get("from")
+                if src_stage:
+                    r.check(src_stage in by_name and by_name[src_stage].index < s.index,
+                            "stage %s line %d: COPY --from=%s names an earlier stage"
+                            % (s.label(), n, src_stage))
+                    continue
+                for src in srcs:
+                    what = "stage %s line %d: %s source %s" % (s.label(), n, keyword, src)
+                    exists = os.path.exists(os.path.join(ROOT, src))
+                    if not exists and s.index not in default_needs:
+                        r.skip(what + " exists", "not in the repository yet; only --target %s needs it"
+                               % s.label())
+                        continue
+                    r.check(exists, what + " exists")
+                    r.check(not ignored(src, ignore), what + " is not excluded by .dockerignore")
+        for a, n in s.all("RUN"):
+            if "apt-get install" in a:
+                r.check("apt-get update" in a and "--no-install-recommends" in a
+                        and "rm -rf /var/lib/apt/lists" in a,
+                        "stage %s line %d: apt-get update, install --no-install-recommends and "
+                        "list clean-up in one RUN" % (s.label(), n))
+        # pgboot command lines: ENTRYPOINT + CMD, and RUN lines that call it.
+        ep = exec_form((s.all("ENTRYPOINT") or [("[]", 0)])[-1][0]) or []
+        cmd = exec_form((s.all("CMD") or [("[]", 0)])[-1][0]) or []
+        lines = []
+        if ep and pgboot_cli.is_pgboot(ep[0]):
+            lines.append(("ENTRYPOINT+CMD", ep + cmd))
+        for a, n in s.all("RUN"):
+            for part in re.split(r"&&|\|\||;", a):
+                words = shlex.split(part)
+                if words and pgboot_cli.is_pgboot(words[0]):
+                    lines.append(("RUN line %d" % n, words))
+        for where, words in lines:
+            problems = pgboot_cli.check_argv(words, help_)
+            r.check(not problems, "stage %s %s: `%s` is a valid pgboot command line"
+                    % (s.label(), where, " ".join(words)), "; ".join(problems))
+        if s is not final and s.image != "scratch" and s is not build:
+            users = s.all("USER")
+            r.check(users and not users[-1][0].split(":")[0] in ("0", "root"),
+                    "stage %s runs as a non-root user" % s.label())
+
+    demo = by_name.get("demo")
+    if demo is not None:
+        ep = exec_form((demo.all("ENTRYPOINT") or [("[]", 0)])[-1][0]) or []
+        r.check(ep == ["pgboot", "run", "--"], "the demo stage's ENTRYPOINT is "
+                "[\"pgboot\", \"run\", \"--\"]", str(ep))
+
+    # The documented pattern for users' own images.
+    r.check("COPY --from=pgboot /pgboot /usr/local/bin/pgboot" in text,
+            "the comments show COPY --from=pgboot /pgboot /usr/local/bin/pgboot")
+    r.check('ENTRYPOINT ["pgboot", "run", "--"]' in text,
+            "the comments show ENTRYPOINT [\"pgboot\", \"run\", \"--\"]")
+    return r.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
