@@ -833,6 +833,24 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 	return 0;
 }
 
+/*
+ * After a usage error the log format is still the default: take it from
+ * --log-format or PGBOOT_LOG_FORMAT as far as they can be read, so a JSON
+ * consumer gets the error as JSON too.
+ */
+static void early_log_format(struct pgb_config *cfg, int argc, char **argv)
+{
+	const char *val = getenv("PGBOOT_LOG_FORMAT");
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "--log-format=", 13) == 0)
+			val = argv[i] + 13;
+		else if (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc)
+			val = argv[i + 1];
+	}
+	if (val && strcmp(val, "json") == 0)
+		cfg->log_format = LOG_JSON;
+}
+
 int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error *err)
 {
 	struct scan sc = {.cmd = CMD_NONE, .help_for = CMD_NONE};
@@ -840,6 +858,8 @@ int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error 
 	int rc = scan_argv(&sc, argc, argv, err);
 	if (rc == 0)
 		rc = finish_command(cfg, &sc, argc, argv, err);
+	if (rc != 0)
+		early_log_format(cfg, argc, argv);
 	for (int k = 0; k < sc.nuses; k++)
 		wipe_free(sc.uses[k].val);
 	free(sc.uses);

@@ -214,11 +214,26 @@ static int context_line(const char *context)
 	return p ? atoi(p + 6) : 0;
 }
 
+/* the 1-based character column of the first non-blank character of a line, or 1 */
+static int first_text_column(const char *s, size_t len, int line)
+{
+	size_t i = 0;
+	for (int l = 1; l < line && i < len; i++)
+		if (s[i] == '\n')
+			l++;
+	size_t start = i;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return (int)sql_char_count(s + start, i - start) + 1;
+}
+
+/* Set the locus; col 0 (only the line is known) puts the caret under the line's text. */
 static void set_locus_line(const struct migfile *f, int line, int col, struct pgb_error *err)
 {
 	pgb_error_locus(err, f->path, line, col);
 	free(err->excerpt);
-	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line, col > 0 ? col : 1);
+	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line,
+					 col > 0 ? col : first_text_column(f->content, f->up_len, line));
 }
 
 /* Locate by the server's statement position; 1 when it pointed into the file. */
