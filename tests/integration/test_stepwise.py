@@ -1,0 +1,188 @@
+"""Issue 3: files that cannot run as one transaction (a no-transaction directive,
+transaction control in the middle), their progress rows and recovery, concurrent
+index builds that succeed or leave an INVALID index, the peers' directive
+spellings, and error locations through every mode (multi-byte columns,
+PL/pgSQL bodies)."""
+import re
+import signal
+
+from harness import check
+
+BASE = {"0001_base.sql": "CREATE TABLE base (id int, email text);\nINSERT INTO base VALUES (1, 'a'), (2, 'a');\n"}
+
+
+def progress(t, version):
+    return t.psql("SELECT coalesce(progress::text, 'done') FROM pgboot_migrations WHERE version = '%s'" % version)
+
+
+def test_mid_file_commit_concurrent_index_begin(t):
+    body = ("CREATE TABLE orders (id int, total int);\n"
+            "COMMIT;\n"
+            "CREATE INDEX CONCURRENTLY orders_total ON orders (total);\n"
+            "BEGIN;\n"
+            "INSERT INTO orders VALUES (1, 10);\n")
+    p = t.project(migrations=dict(BASE, **{"0002_orders.sql": body}))
+    r = t.pgboot("migrate", project=p).expect(0, "not atomic", where="err")
+    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_total'::regclass") == "t",
+          "the concurrent build ran outside any transaction and is valid", r)
+    check(t.psql("SELECT count(*) FROM orders") == "1", "the part after BEGIN committed with pgboot's COMMIT")
+    check(progress(t, "0002") == "done", "the history row is finished")
+    check(t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
+                 "AND state LIKE 'idle in transaction%'") == "0", "no transaction left open")
+    t.pgboot("migrate", project=p).expect(0, "up to date")
+
+
+def test_failed_concurrent_unique_index_reports_invalid_index(t):
+    body = "-- pgboot:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY base_email ON base (email);\n"
+    p = t.project(migrations=dict(BASE, **{"0002_uniq.sql": body}))
+    r = t.pgboot("migrate", project=p).expect(3, "0002_uniq.sql:2", "DROP INDEX CONCURRENTLY", where="err")
+    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'base_email'::regclass") == "f",
+          "the failed build left an INVALID index", r)
+    check(progress(t, "0002") == "0", "the history shows the file started, nothing committed", r)
+    s = t.pgboot("status", project=p)
+    check("partial" in s.out, "status shows the half-applied file", s)
+    # verify's built-in check finds the invalid index too
+    v = t.pgboot("verify", project=p).expect(4, "invalid", where="err")
+    check("DROP INDEX CONCURRENTLY" in v.err, "with the statement that fixes it", v)
+
+
+def test_kill_half_way_then_refused_then_idempotent_rerun(t):
+    body = ("-- pgboot:no-transaction\nCREATE TABLE half (id int);\n"
+            "SELECT pg_sleep(30);\nINSERT INTO half VALUES (1);\n")
+    p = t.project(migrations=dict(BASE, **{"0002_half.sql": body}))
+    proc = t.spawn("migrate", "--no-verify", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
+                                "AND query LIKE '%pg_sleep(30)%'") == "1", timeout=10, what="the sleep runs")
+    proc.signal(signal.SIGKILL)
+    proc.wait(10)
+    # a killed client's statement runs on until the server notices: end it as a restarted pod would find it
+    t.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgboot'")
+    check(progress(t, "0002") == "1", "one statement committed before the kill")
+    check(t.table_exists("half"), "its table exists")
+    r = t.pgboot("migrate", "--no-verify", project=p).expect(5, "left half applied", where="err")
+    check(re.search(r"0002_half\.sql:2:1", r.err), "names the statement that is not safe to re-run", r)
+    # the author makes the file safe to re-run: pgboot runs it again from the start
+    p.write("migrations", "0002_half.sql",
+            "-- pgboot:no-transaction\nCREATE TABLE IF NOT EXISTS half (id int);\nSELECT 1;\n")
+    r = t.pgboot("migrate", "--no-verify", project=p).expect(0, "running it again", where="err")
+    check(progress(t, "0002") == "done", "finished now", r)
+
+
+def test_idempotent_directive_allows_rerun(t):
+    body = ("-- pgboot:no-transaction\n-- pgboot:idempotent\nCREATE TABLE IF NOT EXISTS dd (id int);\n"
+            "INSERT INTO dd SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dd);\nSELECT * FROM nope;\n")
+    p = t.project(migrations=dict(BASE, **{"0002_dd.sql": body}))
+    t.pgboot("migrate", "--no-verify", project=p).expect(3, "statement 3 of 3", where="err")
+    check(progress(t, "0002") == "2", "two statements committed")
+    p.write("migrations", "0002_dd.sql", body.replace("SELECT * FROM nope;\n", "SELECT 1;\n"))
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    check(t.psql("SELECT count(*) FROM dd") == "1", "the re-run did not duplicate the row")
+
+
+def test_mid_file_failure_keeps_committed_part(t):
+    body = ("CREATE TABLE first_part (id int);\nCOMMIT;\nBEGIN;\n"
+            "CREATE TABLE second_part (id int);\nSELECT nope FROM first_part;\n")
+    p = t.project(migrations=dict(BASE, **{"0002_mid.sql": body}))
+    r = t.pgboot("migrate", "--no-verify", project=p).expect(3, "0002_mid.sql:5:8", where="err")
+    check(t.table_exists("first_part"), "the part before the file's COMMIT stays", r)
+    check(not t.table_exists("second_part"), "the open part rolled back", r)
+    check(progress(t, "0002") == "2", "progress: CREATE and COMMIT", r)
+
+
+def test_multibyte_error_column(t):
+    body = "CREATE TABLE m (id int);\n-- naïve café\nSELECT 'ñandú', '日本語', nosuch FROM m;\n"
+    p = t.project(migrations=dict(BASE, **{"0002_mb.sql": body}))
+    r = t.pgboot("migrate", project=p).expect(3, "0002_mb.sql:3:24", where="err")
+    lines = r.err.splitlines()
+    i = next(k for k, line in enumerate(lines) if "LINE 3:" in line)
+    caret = lines[i + 1]
+    # the caret sits under the "n" of nosuch: the text before it is 'ñandú', '日本語', (wide: 2 cells each)
+    prefix = "    LINE 3: SELECT 'ñandú', '日本語', "
+    width = len(prefix) + 3  # the three wide characters take one extra cell each
+    check(caret.index("^") == width, "the caret is under nosuch", r)
+
+
+def test_multibyte_error_column_in_no_transaction_file(t):
+    body = "-- pgboot:no-transaction\nSELECT 1;\n  SELECT 'é',\n    nosuch;\n"
+    p = t.project(migrations=dict(BASE, **{"0002_mbn.sql": body}))
+    t.pgboot("migrate", project=p).expect(3, "0002_mbn.sql:4:5", where="err")
+
+
+def test_wrapped_file_error_location(t):
+    body = "BEGIN ISOLATION LEVEL SERIALIZABLE;\nCREATE TABLE w (id int);\nSELECT é FROM w;\nCOMMIT;\n"
+    p = t.project(migrations=dict(BASE, **{"0002_w.sql": body}))
+    t.pgboot("migrate", project=p).expect(3, "0002_w.sql:3:8", where="err")
+    check(not t.table_exists("w"), "rolled back")
+
+
+def test_plpgsql_error_line_from_context(t):
+    body = ("CREATE TABLE q (id int);\n"
+            "DO $$\n"
+            "DECLARE n int;\n"
+            "BEGIN\n"
+            "  n := 1;\n"
+            "  RAISE EXCEPTION 'boom %', n;\n"
+            "END\n"
+            "$$;\n")
+    p = t.project(migrations=dict(BASE, **{"0002_do.sql": body}))
+    r = t.pgboot("migrate", project=p).expect(3, "0002_do.sql:6", "boom 1", where="err")
+    check("LINE 6:" in r.err, "shows the RAISE line", r)
+
+
+def test_plpgsql_compile_error_position(t):
+    body = "DO $$\nBEGIN\n  PERFORM 1;\n  SELEC 2;\nEND\n$$;\n"
+    p = t.project(migrations=dict(BASE, **{"0002_bad.sql": body}))
+    t.pgboot("migrate", project=p).expect(3, "0002_bad.sql:4:3", where="err")
+
+
+def test_error_in_later_statement_points_at_it(t):
+    body = ("CREATE TABLE ok1 (id int);\n"
+            "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n"
+            "SELECT f() / 0;\n")
+    p = t.project(migrations=dict(BASE, **{"0002_div.sql": body}))
+    t.pgboot("migrate", project=p).expect(3, "0002_div.sql:3", "division by zero", where="err")
+
+
+def test_peer_directives(t):
+    files = {
+        "0002_dbmate.sql": "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY b1 ON base (id);\n"
+                           "-- migrate:down\nDROP INDEX b1;\n",
+        "0003_goose.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY b2 ON base (email);\n"
+                          "-- +goose Down\nDROP INDEX b2;\n",
+        "0004_morph.sql": "-- morph:nontransactional\nVACUUM base;\n",
+        "0005_sqlx.sql": "-- no-transaction\nCREATE INDEX CONCURRENTLY b3 ON base (id, email);\n",
+    }
+    p = t.project(migrations=dict(BASE, **files))
+    r = t.pgboot("migrate", project=p).expect(0)
+    for idx in ("b1", "b2", "b3"):
+        check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = '%s'::regclass" % idx) == "t", idx, r)
+    check(t.psql("SELECT down_sql FROM pgboot_migrations WHERE version = '0002'").strip() == "DROP INDEX b1;",
+          "dbmate's down marker splits the file", r)
+
+
+def test_copy_from_stdin_refused(t):
+    p = t.project(migrations=dict(BASE, **{"0002_copy.sql": "COPY base FROM stdin;\n1\tx\n\\.\n"}))
+    t.pgboot("migrate", project=p).expect(78, "0002_copy.sql:1", where="err")
+    check(not t.table_exists("base"), "nothing applied")
+
+
+def test_unterminated_quote_refused_with_opening_line(t):
+    p = t.project(migrations=dict(BASE, **{"0002_open.sql": "SELECT 1;\nSELECT 'never closed;\nSELECT 2;\n"}))
+    t.pgboot("migrate", project=p).expect(78, "0002_open.sql:2", "unterminated", where="err")
+    check(not t.table_exists("base"), "nothing applied")
+
+
+def test_transaction_lock_mode_refuses_non_atomic_file(t):
+    p = t.project(migrations=dict(BASE, **{"0002_c.sql": "-- pgboot:no-transaction\nVACUUM base;\n"}))
+    t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(78, "0002_c.sql", "--lock-mode", where="err")
+    check(not t.table_exists("base"), "nothing applied")
+
+
+def test_transaction_lock_mode_is_all_or_nothing(t):
+    p = t.project(migrations=dict(BASE, **{"0002_ok.sql": "CREATE TABLE ok (id int);\n",
+                                           "0003_bad.sql": "SELECT nope;\n"}))
+    t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(3, "0003_bad.sql:1:8", where="err")
+    check(not t.table_exists("base") and not t.table_exists("ok"), "the whole run rolled back")
+    p.write("migrations", "0003_bad.sql", "SELECT 1;\n")
+    t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(0, "committed", where="err")
+    check(len(t.history()) == 3, "all three recorded", t.history())
