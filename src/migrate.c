@@ -303,7 +303,7 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 		pgb_error_move(err, &e);
 		return -1;
 	}
-	if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED || strcmp(err->sqlstate, "08006") == 0) {
+	if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED) {
 		err->code = PGB_EXIT_UNAVAILABLE;
 		pgb_error_detail(err, "The connection was lost while applying \"%s\". What was committed is in the history "
 				      "table; the rest was rolled back and the next run applies it.", j->f->path);
