@@ -7,6 +7,7 @@
 #
 #   --bin PATH[:DEST]    copy an executable in (default DEST: /BASENAME)
 #   --file PATH:DEST     copy a file in (mode kept), e.g. --file ca.crt:/certs/ca.crt
+#   --dir PATH:DEST      copy a directory in, e.g. --dir migrations:/app/migrations
 #   --bind PATH:DEST     bind-mount a host directory (a server's socket directory)
 #   --dev                provide /dev/null, /dev/zero, /dev/random, /dev/urandom,
 #                        as every container runtime does (bind mounts of the host's)
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) [ $# -ge 2 ] || usage; copies+=("bin:$2"); shift 2 ;;
 	--file) [ $# -ge 2 ] || usage; copies+=("file:$2"); shift 2 ;;
+	--dir) [ $# -ge 2 ] || usage; copies+=("dir:$2"); shift 2 ;;
 	--bind) [ $# -ge 2 ] || usage; binds+=("$2"); shift 2 ;;
 	--dev) dev=1; shift ;;
 	--proc) proc=1; shift ;;
@@ -55,14 +57,19 @@ for c in ${copies[@]+"${copies[@]}"}; do
 	kind=${c%%:*} spec=${c#*:}
 	src=${spec%%:*}
 	if [ "$src" = "$spec" ]; then
-		[ "$kind" = bin ] || die "--file needs PATH:DEST"
+		[ "$kind" = bin ] || die "--$kind needs PATH:DEST"
 		dest=/$(basename "$src")
 	else
 		dest=${spec#*:}
 	fi
 	case "$dest" in /*) ;; *) dest=/$dest ;; esac
-	[ -f "$src" ] || die "no such file \"$src\""
 	mkdir -p "$dir$(dirname "$dest")"
+	if [ "$kind" = dir ]; then
+		[ -d "$src" ] || die "no such directory \"$src\""
+		cp -pR "$src" "$dir$dest"
+		continue
+	fi
+	[ -f "$src" ] || die "no such file \"$src\""
 	cp -p "$src" "$dir$dest"
 	[ "$kind" = file ] || chmod 755 "$dir$dest"
 done
