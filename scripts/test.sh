@@ -153,8 +153,16 @@ fi
 echo "   server in $pgdir on port $port"
 
 run_suite() { # LABEL BINARY
-	local label=$1 bin=$2 log="$work/integration-$1.log"
-	echo "== integration tests ($label: $bin)"
+	local label=$1 src=$2 log="$work/integration-$1.log" bin="$work/bin-$1/pgboot"
+	# test a snapshot: a rebuild in the working tree during the run must not
+	# swap the binary under the tests' feet
+	mkdir -p "$work/bin-$label"
+	chmod 755 "$work/bin-$label"
+	if ! cp "$src" "$bin"; then
+		step_failed "integration($label): copy $src"
+		return
+	fi
+	echo "== integration tests ($label: $src)"
 	python3 tests/integration/run.py --server-dir "$pgdir" --bin "$bin" --label "$label" \
 		${kargs[@]+"${kargs[@]}"} $([ "$keep" -eq 1 ] && echo --keep) </dev/null 2>&1 | tee "$log"
 	add_counts "integration($label)" "$log"
