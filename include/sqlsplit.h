@@ -45,7 +45,10 @@ struct sql_script {
 };
 
 struct sqlsplit_opts {
-	int standard_conforming_strings; /* 1 (the server default): '\' is not an escape in '' */
+	int standard_conforming_strings; /* 1 (the server default): '\' is not an escape in ''.
+					    The value at the start: a top-level SET [SESSION] or RESET
+					    of it changes it for what follows, as the server's
+					    ParameterStatus does for psql (SET LOCAL does not) */
 };
 
 /*

@@ -648,6 +648,8 @@ static void scan_backslash(struct lexer *lx)
 	lx->i = end;
 }
 
+static int scs_setting(const char *buf, const struct sql_stmt *st);
+
 static int scan(struct lexer *lx, struct pgb_error *err)
 {
 	const unsigned char *u = lx->u;
@@ -683,6 +685,10 @@ static int scan(struct lexer *lx, struct pgb_error *err)
 			if (lx->paren_depth == 0 && lx->begin_depth == 0) {
 				end_stmt(lx, lx->i, 1);
 				lx->identifier_count = 0;
+				/* the server reports the change and psql lexes on with it */
+				int scs = scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
+				if (scs >= 0)
+					lx->std_strings = scs;
 			}
 			break;
 		case '(':
@@ -939,6 +945,42 @@ static enum sql_txn classify_txn(const char *buf, const struct sql_stmt *st)
 	if (tok_is(&w[0], "prepare") && ws.n > 1 && tok_is(&w[1], "transaction"))
 		return SQL_TXN_OTHER;
 	return SQL_TXN_NONE;
+}
+
+/*
+ * SET [SESSION] standard_conforming_strings {TO|=} value, RESET
+ * standard_conforming_strings, RESET ALL: the new setting (0 or 1), or -1
+ * when st does not change it. SET LOCAL is left alone: it ends with the
+ * transaction, which a lexer cannot follow.
+ */
+static int scs_setting(const char *buf, const struct sql_stmt *st)
+{
+	struct words ws;
+	first_words(buf, st, &ws);
+	const struct tok *w = ws.w;
+	int k = 1;
+	if (ws.n >= 2 && tok_is(&w[0], "reset"))
+		return tok_is(&w[1], "standard_conforming_strings") || tok_is(&w[1], "all") ? 1 : -1;
+	if (ws.n < 4 || !tok_is(&w[0], "set"))
+		return -1;
+	if (tok_is(&w[k], "session"))
+		k++;
+	if (k + 2 >= ws.n || !tok_is(&w[k], "standard_conforming_strings"))
+		return -1;
+	k++;
+	if (!tok_is(&w[k], "to") && !(w[k].n == 1 && w[k].s[0] == '='))
+		return -1;
+	k++;
+	const char *v = w[k].s;
+	size_t n = w[k].n;
+	if (n >= 2 && v[0] == '\'' && v[n - 1] == '\'')
+		v++, n -= 2;
+	if (word_is(v, n, "on") || word_is(v, n, "true") || word_is(v, n, "yes") || word_is(v, n, "1") ||
+	    word_is(v, n, "default"))
+		return 1;
+	if (word_is(v, n, "off") || word_is(v, n, "false") || word_is(v, n, "no") || word_is(v, n, "0"))
+		return 0;
+	return -1;
 }
 
 /* IF [NOT] EXISTS within the first `within` words after w[from]. */

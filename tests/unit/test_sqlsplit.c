@@ -176,6 +176,23 @@ TEST(sqlsplit_backslash_in_standard_strings_is_plain)
 	CHECK_STR(split_std("SELECT 'a\\\\'; SELECT 2;", 0), "SELECT 'a\\\\';|SELECT 2;");
 }
 
+TEST(sqlsplit_set_standard_conforming_strings_changes_lexing)
+{
+	/* as psql does when the server reports the new setting */
+	CHECK_STR(split("SET standard_conforming_strings = off; SELECT 'a\\'; x'; SELECT 2;"),
+		  "SET standard_conforming_strings = off;|SELECT 'a\\'; x';|SELECT 2;");
+	CHECK_STR(split_std("SET SESSION standard_conforming_strings TO 'on'; SELECT 'a\\'; SELECT 2;", 0),
+		  "SET SESSION standard_conforming_strings TO 'on';|SELECT 'a\\';|SELECT 2;");
+	CHECK_STR(split_std("RESET standard_conforming_strings; SELECT 'a\\'; SELECT 2;", 0),
+		  "RESET standard_conforming_strings;|SELECT 'a\\';|SELECT 2;");
+	CHECK_STR(split_std("RESET ALL; SELECT 'a\\'; SELECT 2;", 0), "RESET ALL;|SELECT 'a\\';|SELECT 2;");
+	CHECK_STR(split("set standard_conforming_strings to default; SELECT 'a\\'; SELECT 2;"),
+		  "set standard_conforming_strings to default;|SELECT 'a\\';|SELECT 2;");
+	/* SET LOCAL ends with the transaction: not followed */
+	CHECK_STR(split("SET LOCAL standard_conforming_strings = off; SELECT 'a\\'; SELECT 2;"),
+		  "SET LOCAL standard_conforming_strings = off;|SELECT 'a\\';|SELECT 2;");
+}
+
 TEST(sqlsplit_escape_strings)
 {
 	CHECK_STR(split("SELECT E'\\';'; SELECT 2;"), "SELECT E'\\';';|SELECT 2;");

@@ -1,0 +1,10 @@
+SELECT 'a\'; SELECT 2;
+SET standard_conforming_strings = off;
+SELECT 'a\'; SELECT 2;';
+SELECT N'\''; x';
+RESET standard_conforming_strings;
+SELECT 'a\'; SELECT 3;
+SET SESSION standard_conforming_strings TO 'off';
+SELECT 'b\'; ';
+SET standard_conforming_strings TO DEFAULT;
+SELECT 'c\';
