@@ -18,7 +18,7 @@ def _signal_while_waiting(t, sig):
     proc.signal(sig)
     r = proc.wait(10)
     check(r.code == 128 + sig, "exit %d" % (128 + sig), r)
-    check(time.time() - sent < 1.0, "stopped at once (%.2fs)" % (time.time() - sent), r)
+    check(time.time() - sent < 1.5, "stopped at once (%.2fs)" % (time.time() - sent), r)
     return r
 
 
@@ -101,7 +101,7 @@ def test_sigterm_while_waiting_for_lock(t):
     sent = time.time()
     second.signal(signal.SIGTERM)
     r = second.wait(5)
-    check(r.code == 143 and time.time() - sent < 1.0, "exit 143 at once", r)
+    check(r.code == 143 and time.time() - sent < 1.5, "exit 143 at once", r)
     first.signal(signal.SIGTERM)
     first.wait(10)
 
@@ -113,7 +113,7 @@ def test_sigterm_while_skip_migrate_waits(t):
     sent = time.time()
     proc.signal(signal.SIGTERM)
     r = proc.wait(5)
-    check(r.code == 143 and time.time() - sent < 1.0, "exit 143 at once", r)
+    check(r.code == 143 and time.time() - sent < 1.5, "exit 143 at once", r)
 
 
 def test_termination_log_on_signal(t):
