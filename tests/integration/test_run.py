@@ -196,3 +196,13 @@ def test_run_fast_noop_start(t):
     r = t.pgboot("run", "--", "true", project=p).expect(0)
     check(r.elapsed < 2.0, "a no-op run takes well under a second (%.2fs)" % r.elapsed, r)
     t.note("no-op run: %.0f ms" % (r.elapsed * 1000))
+
+
+def test_app_gets_default_signal_dispositions(t):
+    """pgboot handles SIGTERM/SIGINT/SIGQUIT itself; before the exec it restores
+    the default dispositions and an empty mask (the app is PID 1's successor)."""
+    p = t.project(migrations=MIGS)
+    r = t.pgboot("run", "--", "grep", "-E", "^Sig(Blk|Ign|Cgt):", "/proc/self/status", project=p).expect(0)
+    fields = dict(l.split(":\t") for l in r.out.splitlines())
+    check(int(fields["SigBlk"], 16) == 0, "no blocked signals in the app", r)
+    check(int(fields["SigIgn"], 16) == 0, "no ignored signals in the app", r)

@@ -20,6 +20,8 @@ def test_closed_port_waits_then_69(t):
     r.expect(69, where="err")
     check(1.8 < r.elapsed < 5, "gave up after about --wait-timeout (%.1fs)" % r.elapsed, r)
     r.expect_text("waiting for the database", where="err")
+    waits = [l for l in r.err.splitlines() if "waiting" in l]
+    check(len(waits) <= 2, "the reason is logged every few seconds, not every attempt", r)
 
 
 def test_wait_timeout_variable(t):
