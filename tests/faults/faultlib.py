@@ -109,7 +109,7 @@ def fingerprint(t, db=None):
         "   || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS x"
         " FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
         " UNION ALL SELECT 'idx ' || indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        " UNION ALL SELECT 'obj ' || n.nspname || '.' || c.relname || ' ' || c.relkind FROM pg_class c"
+        " UNION ALL SELECT 'obj ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c"
         "   JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
         " UNION ALL SELECT 'ns ' || nspname FROM pg_namespace"
         " UNION ALL SELECT 'fn ' || p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
