@@ -25,7 +25,7 @@ OBJS      := $(SRCS:src/%.c=build/dyn/%.o)
 LIB_OBJS  := $(LIB_SRCS:src/%.c=build/dyn/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all static test unit integration demo bench asan fuzz clean format lint
+.PHONY: all static test unit integration demo bench asan fuzz psql-equiv clean format lint
 
 all: pgboot
 
@@ -69,6 +69,10 @@ asan: | build/asan
 
 fuzz:
 	scripts/fuzz.sh
+
+# the lexer against psql itself, on PostgreSQL's regression SQL files
+psql-equiv:
+	tests/psql_equiv/run.sh
 
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h

@@ -70,6 +70,12 @@ static int check_statements(const struct migrate_job *j, struct pgb_error *err)
 		if (sql_stmt_is_copy_from_stdin(buf, st))
 			return refuse(j->f, st, "COPY FROM STDIN",
 				      "Use INSERT statements, or COPY from a file on the server.", err);
+		if (st->psql_escape != SQL_NO_ESCAPE) {
+			struct sql_stmt at = *st;
+			sql_offset_locus(buf, j->f->up_len, st->psql_escape, &at.line, &at.column);
+			return refuse(j->f, &at, "psql's \\; or \\: escape",
+				      "Only psql understands these; write ; or : instead.", err);
+		}
 		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
 			return refuse(j->f, st, "a top-level ROLLBACK",
 				      "A migration that rolls itself back would be recorded as applied; remove it.", err);

@@ -186,3 +186,9 @@ def test_transaction_lock_mode_is_all_or_nothing(t):
     p.write("migrations", "0003_bad.sql", "SELECT 1;\n")
     t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(0, "committed", where="err")
     check(len(t.history()) == 3, "all three recorded", t.history())
+
+
+def test_psql_only_escape_refused(t):
+    p = t.project(migrations=dict(BASE, **{"0002_esc.sql": "SELECT 1\\; SELECT 2;\n"}))
+    t.pgboot("migrate", project=p).expect(78, "0002_esc.sql:1:9", where="err")
+    check(not t.table_exists("base"), "nothing applied")
