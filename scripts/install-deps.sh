@@ -16,8 +16,8 @@ for g in "${groups[@]}"; do
 	static) pkgs+=(gcc make musl-tools musl-dev dpkg-dev autoconf automake libtool bison flex
 		perl file xz-utils ca-certificates binutils) ;;
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
-	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch nodejs npm
-		valgrind python3) ;;
+	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
+		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
 	*) echo "install-deps: unknown group \"$g\"" >&2; exit 2 ;;
 	esac
 done

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Turn bench/results/latest.json into the chart's data file and docs/bench.md.
+
+  report.py --json latest.json --chart-data chart.dat --doc docs/bench.md
+
+The document quotes ratios (peer time / pgboot time, per pair of runs), not
+absolute times, except where a target is absolute (readiness, sizes).
+"""
+import argparse
+import json
+import math
+
+PEERS = ["dbmate", "psql", "node-pg-migrate", "sqitch"]
+PEER_LABEL = {"dbmate": "dbmate", "psql": "psql loop", "node-pg-migrate": "node-pg-migrate", "sqitch": "sqitch"}
+
+
+def get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d or d[k] is None:
+            return None
+        d = d[k]
+    return d
+
+
+def paired(a, b):
+    """median of a[i]/b[i]"""
+    rs = sorted(x / y for x, y in zip(a or [], b or []) if x is not None and y)
+    if not rs:
+        return None
+    n = len(rs)
+    med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
+    return {"median": med, "min": rs[0], "max": rs[-1], "n": n}
+
+
+def fmt_ratio(s, spread=True):
+    if not s:
+        return "–"
+    m = s["median"]
+    txt = f"{m:.1f}×" if m < 100 else f"{m:.0f}×"
+    if spread and s.get("p10") is not None:
+        txt += f" ({s['p10']:.1f}–{s['p90']:.1f})"
+    elif spread and s.get("min") is not None:
+        txt += f" ({s['min']:.1f}–{s['max']:.1f})"
+    return txt
+
+
+def rows(res):
+    """(key, label, ratios-dict) of the chart's scenarios"""
+    sc = res["scenarios"]
+    out = []
+    if "uptodate" in sc:
+        out.append(("uptodate", f"up-to-date start ({sc['uptodate']['migrations']} applied)", sc["uptodate"]["ratio_vs_pgboot"]))
+    if "fresh" in sc:
+        out.append(("fresh", f"fresh apply, {sc['fresh']['migrations']} migrations", sc["fresh"]["ratio_vs_pgboot"]))
+    if "fresh_morse" in sc:
+        out.append(("fresh_morse", "fresh apply, MORSE", sc["fresh_morse"]["ratio_vs_pgboot"]))
+    if "readiness" in sc:
+        out.append(("readiness", "readiness delay", sc["readiness"]["ratio_vs_pgboot"]))
+    st = sc.get("stampede", {})
+    for key in sorted(st, key=lambda k: (st[k]["state"] != "uptodate", st[k]["n"])):
+        if st[key]["n"] == 1:
+            continue
+        label = f"stampede ×{st[key]['n']}, {'up-to-date' if st[key]['state'] == 'uptodate' else 'empty (MORSE)'}"
+        out.append((key, label, st[key]["ratio_vs_pgboot"]))
+    return out
+
+
+def chart_data(res, path):
+    with open(path, "w") as f:
+        f.write("# scenario " + " ".join(PEER_LABEL[p].replace(" ", "_") for p in PEERS) + "\n")
+        for _, label, r in rows(res):
+            vals = []
+            for p in PEERS:
+                v = get(r, p, "median")
+                vals.append(f"{v:.3f}" if v else "NaN")
+            f.write(f"\"{label}\" " + " ".join(vals) + "\n")
+
+
+def targets(res):
+    sc = res["scenarios"]
+    t = []
+    up = sc.get("uptodate")
+    if up:
+        r = get(up, "ratio_vs_pgboot", "dbmate")
+        if r:
+            t.append(("Up-to-date start ≥ 2.5× faster than dbmate", f"{r['median']:.2f}× (p10 {r['p10']:.2f})",
+                      r["median"] >= 2.5))
+        f = paired(up["runs_ms"].get("pgboot"), up["runs_ms"].get("floor"))
+        if f:
+            t.append(("Up-to-date start within 1.3× of the floor (bare connect + one query, same URL)",
+                      f"{f['median']:.2f}× the floor", f["median"] <= 1.3))
+    rt = sc.get("roundtrips", {}).get("pgboot")
+    if rt:
+        t.append(("Fresh apply: one round trip per transactional migration",
+                  f"{rt['per_migration']:.2f} per migration (server side), plus {rt['fixed']:.0f} fixed per run",
+                  abs(rt["per_migration"] - 1) < 0.05))
+    fr = sc.get("fresh")
+    if fr:
+        for p in ("dbmate", "psql"):
+            r = get(fr, "ratio_vs_pgboot", p)
+            if r:
+                t.append((f"Fresh apply of {fr['migrations']}: ≥ 2× faster than {PEER_LABEL[p]}",
+                          f"{r['median']:.2f}×", r["median"] >= 2))
+    rd = sc.get("readiness")
+    if rd:
+        s = get(rd, "summary_ms", "pgboot")
+        if s:
+            t.append(("Readiness: app within 60 ms (median) of the server accepting connections",
+                      f"{s['median']:.0f} ms (p10 {s['p10']:.0f}, p90 {s['p90']:.0f})", s["median"] <= 60))
+    size = sc.get("size")
+    if size:
+        b = size["stripped_bytes"].get("pgboot (static)")
+        if b:
+            t.append(("Static binary < 3 MB stripped", f"{b / 1e6:.2f} MB ({b} bytes)", b < 3e6))
+        else:
+            t.append(("Static binary < 3 MB stripped", "static binary not built", None))
+        rss = size["peak_rss_kb"]
+        k = "pgboot-static +verify +seeds" if rss.get("pgboot-static +verify +seeds") else "pgboot +verify +seeds"
+        if rss.get(k):
+            t.append(("Peak RSS < 4 MB for the MORSE run", f"{rss[k] / 1024:.1f} MiB ({k.replace(' +verify +seeds', '')}, "
+                      f"migrations + seeds + 56 checks)", rss[k] < 4 * 1024))
+    st = sc.get("stampede", {})
+    one, many = st.get("uptodate_1"), st.get("uptodate_64")
+    if one and many:
+        a = get(many, "summary_ms", "pgboot", "median")
+        b = get(one, "summary_ms", "pgboot", "median")
+        if a and b:
+            t.append(("Stampede: 64 on an up-to-date database within 1.5× the time of one", f"{a / b:.2f}×", a / b <= 1.5))
+    return t
+
+
+def doc(res, path):
+    m = res["meta"]
+    mc = m["machine"]
+    sc = res["scenarios"]
+    L = []
+    w = L.append
+    w("## Benchmark\n")
+    w("`make bench` installs the peers, starts its own PostgreSQL and runs every scenario for pgboot and each")
+    w("peer, alternating runs. Ratios are **peer time ÷ pgboot time** per pair of runs (same repetition): the")
+    w("median, then p10–p90 in brackets. Above 1× pgboot is faster.\n")
+    w("![pgboot against its peers: peer time ÷ pgboot time, log scale](../bench/results/chart.svg)\n")
+    w("| scenario | " + " | ".join(PEER_LABEL[p] for p in PEERS) + " |")
+    w("|---|" + "---|" * len(PEERS))
+    for _, label, r in rows(res):
+        w(f"| {label} | " + " | ".join(fmt_ratio(r.get(p)) for p in PEERS) + " |")
+    w("")
+    w("Every tool uses the same URL: TCP to 127.0.0.1, `scram-sha-256` password authentication, `sslmode=disable`.")
+    w("pgboot runs `pgboot run -- true`; a peer runs its migrate command, then `true`. dbmate runs with `--wait`")
+    w("and `--no-dump-schema`; the psql loop is [bench/peers/psql-migrate.sh](../bench/peers/psql-migrate.sh)")
+    w(f"(`pg_isready` every {sc.get('readiness', {}).get('psql_wait_interval_s', '1')} s, then `psql -1 -f` per pending file"
+      " and its history row); node-pg-migrate runs `up` on `.sql` files (one transaction for the batch,")
+    w("its default); sqitch deploys scripts that hold their own `BEGIN`/`COMMIT`. No tool applies seeds here:")
+    w("pgboot's `--with-test-data` is measured only for its peak RSS. node-pg-migrate and sqitch have no wait for a")
+    w("server, so they are left out of the readiness scenario, and sqitch (a perl process and a psql per change) out")
+    w("of the stampede.\n")
+
+    w("### Targets\n")
+    w("| target | measured | |")
+    w("|---|---|---|")
+    for name, val, ok in targets(res):
+        w(f"| {name} | {val} | {'met' if ok else ('not met' if ok is not None else '–')} |")
+    w("")
+
+    up = sc.get("uptodate")
+    if up:
+        w("### Up-to-date start against the floor\n")
+        w("The floor is the same binary's bare connect plus one query (`pgboot wait`), with the same URL and")
+        w("authentication. Ratios to it, per pair of runs:\n")
+        w("| run | ÷ floor (TCP, SCRAM) |")
+        w("|---|---|")
+        R = up["runs_ms"]
+        for name in ["pgboot", "pgboot --no-verify", "pgboot-static", "pgboot socket", "floor socket",
+                     "floor-static", "floor-static socket", "psql -c 'SELECT 1'"]:
+            if name in R:
+                w(f"| {name} | {fmt_ratio(paired(R[name], R['floor']))} |")
+        fs = get(up, "summary_ms", "floor", "median")
+        fso = get(up, "summary_ms", "floor socket", "median")
+        fcpu = get(up, "summary_cpu_ms", "floor", "median")
+        fcpus = get(up, "summary_cpu_ms", "floor socket", "median")
+        if fs and fso:
+            w("")
+            w(f"Authentication: the floor over TCP with SCRAM takes {fs / fso:.1f}× the floor over the Unix socket with")
+            w(f"`trust` ({fs - fso:.1f} ms more, of which {fcpu - fcpus:.1f} ms of client CPU: libpq's 4096 PBKDF2-HMAC-SHA-256")
+            w("iterations). See the notes below for the dynamic and static builds.")
+        w("")
+
+    rt = sc.get("roundtrips")
+    if rt:
+        w("### Round trips, counted in front of the server\n")
+        w(f"[bench/rtproxy.py](../bench/rtproxy.py) counts the messages the server receives: the startup packet,")
+        w("authentication messages, and each Query or Sync (each answered by ReadyForQuery). Per migration is the")
+        w(f"slope between a fresh apply of {rt['migrations']} and of {2 * rt['migrations']} small migrations.\n")
+        w("| tool | per migration | connections per migration | fixed per run | up-to-date run |")
+        w("|---|---|---|---|---|")
+        for tool in ["pgboot"] + PEERS:
+            r = rt.get(tool)
+            if r:
+                w(f"| {PEER_LABEL.get(tool, tool)} | {r['per_migration']:.2f} | {r['connections_per_migration']:.2f} | "
+                  f"{r['fixed']:.0f} | {r['uptodate_round_trips']} |")
+        extra = [(k, v) for k, v in rt.items() if k.startswith(("floor", "pgboot "))]
+        if extra:
+            w("")
+            w("| pgboot run | round trips (of which authentication) |")
+            w("|---|---|")
+            for k, v in extra:
+                w(f"| {k} | {v['round_trips']} ({v['auth_round_trips']}) |")
+        w("")
+
+    st = sc.get("stampede")
+    if st:
+        w("### Stampede\n")
+        w("N processes started at once; time until the last one exits, as a ratio to pgboot's. An empty database")
+        w("gets the MORSE project; afterwards each history table must hold exactly its 12 rows (and for pgboot")
+        w("`pgboot verify` with the 56 checks must pass).\n")
+        w("| run | " + " | ".join(["pgboot ÷ pgboot ×1"] + [PEER_LABEL[p] for p in PEERS if p != "sqitch"]) +
+          " | failed processes / correct history |")
+        w("|---|" + "---|" * (len(PEERS) + 1))
+        base = get(st, "uptodate_1", "summary_ms", "pgboot", "median")
+        base_e = get(st, "empty_1", "summary_ms", "pgboot", "median")
+        for key in sorted(st, key=lambda k: (st[k]["state"] != "uptodate", st[k]["n"])):
+            s = st[key]
+            b = base if s["state"] == "uptodate" else base_e
+            me = get(s, "summary_ms", "pgboot", "median")
+            cells = [f"{me / b:.2f}×" if me and b else "–"]
+            for p in PEERS:
+                if p == "sqitch":
+                    continue
+                cells.append(fmt_ratio(get(s, "ratio_vs_pgboot", p), spread=False) if s["n"] > 1 or p else "–")
+            notes = []
+            for tool, fl in s["failed_processes"].items():
+                c = ""
+                if s.get("correctness"):
+                    oks = [x["ok"] for x in s["correctness"][tool]]
+                    c = f", history {'ok' if all(oks) else 'WRONG'} {sum(oks)}/{len(oks)}"
+                if sum(fl) or c:
+                    notes.append(f"{PEER_LABEL.get(tool, tool)}: {max(fl)}/{s['n']} failed{c}")
+            w(f"| ×{s['n']}, {'up-to-date' if s['state'] == 'uptodate' else 'empty'} | " + " | ".join(cells) +
+              f" | {'; '.join(notes) if notes else 'none failed'} |")
+        w("")
+
+    size = sc.get("size")
+    if size:
+        w("### Size and memory\n")
+        w("| | stripped size | peak RSS, fresh MORSE run |")
+        w("|---|---|---|")
+        rss = size["peak_rss_kb"]
+        for label, key, rk in (("pgboot, static (musl)", "pgboot (static)", "pgboot-static"),
+                               ("pgboot, dynamic", "pgboot (dynamic)", "pgboot"),
+                               ("dbmate (Go)", "dbmate", "dbmate"),
+                               ("node-pg-migrate (node_modules)", "node-pg-migrate", "node-pg-migrate"),
+                               ("psql loop (psql)", "psql", "psql"), ("sqitch", None, "sqitch")):
+            b = size["stripped_bytes"].get(key) if key else None
+            r = rss.get(rk)
+            r2 = rss.get(rk + " +verify +seeds")
+            rtxt = f"{r / 1024:.1f} MiB" if r else "–"
+            if r2:
+                rtxt += f" ({r2 / 1024:.1f} MiB with seeds and 56 checks)"
+            w(f"| {label} | {b / 1e6:.2f} MB | {rtxt} |" if b else f"| {label} | – | {rtxt} |")
+        w("")
+        w("The dynamic build's RSS counts the pages of libssl, libcrypto and libc it maps; the static one maps")
+        w("only what it uses.\n")
+
+    w("### Machine\n")
+    w(f"{mc['nproc']} CPUs ({mc['cpu']}), {mc.get('mem_mb', '?')} MB, {mc.get('os', '')}, Linux {mc['kernel']},")
+    w(f"PostgreSQL {mc['postgresql']} on the same machine (`fsync=off`: the apply scenarios measure the tools, not")
+    w(f"the disk). Load average {mc['loadavg_start'][0]:.1f} at the start, {m.get('loadavg_end', [0])[0]:.1f} at")
+    w(f"the end: the machine was shared, so spreads are wide and medians of paired ratios are the figures to quote.")
+    v = m["versions"]
+    w("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + ".")
+    w(f"Run {m['started']}, {m.get('duration_s', 0) / 60:.1f} minutes; the raw runs are in")
+    w("[bench/results/latest.json](../bench/results/latest.json).\n")
+    w("Run it again, longer: `PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench` (every size is an")
+    w("environment variable, listed at the top of [scripts/bench.sh](../scripts/bench.sh)).")
+    notes = m.get("notes") or []
+    if notes:
+        w("\n### Notes\n")
+        for n in notes:
+            w(f"- {n}")
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--chart-data", required=True)
+    ap.add_argument("--doc", required=True)
+    a = ap.parse_args()
+    res = json.load(open(a.json))
+    notes_file = a.json.rsplit("/", 1)[0] + "/notes.json"
+    try:
+        res["meta"]["notes"] = json.load(open(notes_file))
+    except (OSError, ValueError):
+        pass
+    chart_data(res, a.chart_data)
+    doc(res, a.doc)
+
+
+if __name__ == "__main__":
+    main()

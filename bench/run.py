@@ -1,0 +1,819 @@
+#!/usr/bin/env python3
+"""pgboot's benchmark against its peers (make bench -> scripts/bench.sh -> here).
+
+Scenarios (issue 6):
+  uptodate    process start -> app's first instruction on a database with N migrations applied
+  fresh       apply M small migrations, and the MORSE project, to an empty database
+  readiness   tool started before the server; delay from "ready to accept connections" to the app
+  stampede    32 and 64 processes at once, on an up-to-date and on an empty database
+  size        stripped binary sizes, peak RSS of a MORSE run
+  roundtrips  protocol round trips counted in front of the server (bench/rtproxy.py)
+
+Runs alternate between tools, the order rotating each repetition; ratios are
+peer/pgboot per pair of runs (the same repetition). Writes the JSON given by
+--out. Only loopback addresses are used; every loop and wait is bounded.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rtproxy  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+WORK = os.path.join(BENCH, "work")
+PGBIN = "/usr/lib/postgresql/15/bin"
+PASSWORD = "pgboot-test-secret"
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    return int(v) if v.strip() else default
+
+
+CFG = {
+    "reps": env_int("PGBOOT_BENCH_REPS", 15),               # up-to-date start, per tool
+    "apply_reps": env_int("PGBOOT_BENCH_APPLY_REPS", 3),    # fresh 1,000 migrations
+    "morse_reps": env_int("PGBOOT_BENCH_MORSE_REPS", 7),    # fresh MORSE
+    "slow_reps": env_int("PGBOOT_BENCH_SLOW_REPS", 1),      # sqitch on 1,000 migrations
+    "ready_reps": env_int("PGBOOT_BENCH_READY_REPS", 5),
+    "stampede_reps": env_int("PGBOOT_BENCH_STAMPEDE_REPS", 3),
+    "uptodate_migrations": env_int("PGBOOT_BENCH_UPTODATE_MIGRATIONS", 300),
+    "migrations": env_int("PGBOOT_BENCH_MIGRATIONS", 1000),
+    "rt_migrations": env_int("PGBOOT_BENCH_RT_MIGRATIONS", 100),
+    "stampede": [int(x) for x in os.environ.get("PGBOOT_BENCH_STAMPEDE", "32,64").split(",") if x.strip()],
+    "port": env_int("PGBOOT_BENCH_PORT", 54411),
+    "psql_wait_interval": os.environ.get("PGBOOT_BENCH_PSQL_WAIT_INTERVAL", "1"),
+    "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
+    "scenarios": [s for s in os.environ.get(
+        "PGBOOT_BENCH_SCENARIOS", "size,roundtrips,uptodate,fresh,readiness,stampede").split(",") if s],
+    "timeout_s": env_int("PGBOOT_BENCH_TIMEOUT", 300),
+}
+
+CHILDREN = set()
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def kill_children():
+    for p in list(CHILDREN):
+        if p.poll() is None:
+            try:
+                p.kill()
+                p.wait(timeout=5)
+            except Exception:
+                pass
+        CHILDREN.discard(p)
+
+
+# ---- statistics -------------------------------------------------------------
+
+def pct(xs, q):
+    xs = sorted(xs)
+    if not xs:
+        return None
+    if len(xs) == 1:
+        return xs[0]
+    k = (len(xs) - 1) * q
+    f = int(k)
+    c = min(f + 1, len(xs) - 1)
+    return xs[f] + (xs[c] - xs[f]) * (k - f)
+
+
+def summary(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return {"n": len(xs), "median": round(statistics.median(xs), 3), "p10": round(pct(xs, 0.1), 3),
+            "p90": round(pct(xs, 0.9), 3), "min": round(min(xs), 3), "max": round(max(xs), 3)}
+
+
+def ratios(runs, base="pgboot"):
+    """peer/pgboot per pair of runs (same repetition index)."""
+    out = {}
+    b = runs.get(base, [])
+    for tool, xs in runs.items():
+        if tool == base:
+            continue
+        rs = [x / y for x, y in zip(xs, b) if x is not None and y]
+        if rs:
+            s = summary(rs)
+            out[tool] = s
+    return out
+
+
+# ---- the server -------------------------------------------------------------
+
+class Server:
+    def __init__(self, port):
+        self.dir = os.path.join(WORK, "pg")
+        self.port = port
+        self.sock = os.path.join(self.dir, "sock")
+        self.logfile = os.path.join(self.dir, "log")
+
+    def running(self):
+        pid = os.path.join(self.dir, "data", "postmaster.pid")
+        if not os.path.exists(pid):
+            return False
+        r = subprocess.run([PGBIN + "/pg_isready", "-q", "-h", self.sock, "-p", str(self.port)])
+        return r.returncode == 0
+
+    def start(self, reuse=False):
+        if reuse and self.running():
+            return
+        subprocess.run([os.path.join(ROOT, "scripts/pgtmp.sh"), "start", self.dir, str(self.port)], check=True)
+
+    def stop(self, mode="fast"):
+        subprocess.run([os.path.join(ROOT, "scripts/pgtmp.sh"), "stop", self.dir, mode], check=False)
+
+    def psql(self, sql, db="postgres", capture=False):
+        r = subprocess.run([PGBIN + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", self.sock,
+                            "-p", str(self.port), "-U", "postgres", "-d", db, "-c", sql],
+                           check=True, capture_output=True, text=True, timeout=120)
+        return r.stdout.strip()
+
+    def configure(self):
+        self.psql("ALTER SYSTEM SET log_timezone = 'UTC'")
+        self.psql("SELECT pg_reload_conf()")
+
+    def reset_db(self, name):
+        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.psql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+
+    def url(self, db, port=None):
+        return f"postgres://postgres:{PASSWORD}@127.0.0.1:{port or self.port}/{db}?sslmode=disable"
+
+    def socket_conninfo(self, db):
+        return f"host={self.sock} port={self.port} user=postgres dbname={db}"
+
+    def version(self):
+        return self.psql("SHOW server_version")
+
+
+# ---- migration sets, in each tool's layout -------------------------------------
+
+def small_migration(i):
+    """one small migration: a table and a row"""
+    t = f"t_{i:04d}"
+    return (f"CREATE TABLE {t} (id bigint PRIMARY KEY, name text NOT NULL);\n"
+            f"INSERT INTO {t} (id, name) VALUES (1, 'row {i}');\n")
+
+
+def morse_files():
+    """(version, name, up SQL) of the repo's migrations/ (the up part only)."""
+    out = []
+    d = os.path.join(ROOT, "migrations")
+    for fn in sorted(os.listdir(d)):
+        m = re.match(r"^(\d+)_(.+)\.sql$", fn)
+        if not m:
+            continue
+        text = open(os.path.join(d, fn), encoding="utf-8").read()
+        up = re.split(r"(?m)^--\s*pgboot:down\s*$", text)[0]
+        out.append((m.group(1), m.group(2), up))
+    return out
+
+
+def write_layouts(setname, files):
+    """Write one directory per tool under work/sets/SETNAME; return their paths."""
+    base = os.path.join(WORK, "sets", setname)
+    if os.path.isdir(base):
+        shutil.rmtree(base)
+    paths = {}
+    for tool in ("pgboot", "dbmate", "psql", "node-pg-migrate"):
+        d = os.path.join(base, tool)
+        os.makedirs(d)
+        paths[tool] = d
+        for ver, name, sql in files:
+            fn = os.path.join(d, f"{ver}_{name}.sql")
+            if tool == "dbmate":
+                body = "-- migrate:up\n" + sql + "\n-- migrate:down\n"
+            elif tool == "node-pg-migrate":
+                body = "-- Up Migration\n" + sql + "\n"
+            else:
+                body = sql
+            with open(fn, "w", encoding="utf-8") as f:
+                f.write(body)
+    # sqitch: a project with a plan; each deploy script in its own transaction
+    d = os.path.join(base, "sqitch")
+    for sub in ("deploy", "revert", "verify"):
+        os.makedirs(os.path.join(d, sub))
+    with open(os.path.join(d, "sqitch.conf"), "w") as f:
+        f.write(f'[core]\n\tengine = pg\n\tplan_file = sqitch.plan\n\ttop_dir = .\n'
+                f'[engine "pg"]\n\tclient = {PGBIN}/psql\n')
+    with open(os.path.join(d, "sqitch.plan"), "w") as f:
+        f.write("%syntax-version=1.0.0\n%project=bench\n\n")
+        for ver, name, sql in files:
+            change = f"c{ver}_{name}"
+            f.write(f"{change} 2025-01-01T00:00:00Z Bench <bench@example.invalid> # {name}\n")
+            with open(os.path.join(d, "deploy", change + ".sql"), "w", encoding="utf-8") as g:
+                g.write("BEGIN;\n" + sql + "\nCOMMIT;\n")
+            with open(os.path.join(d, "revert", change + ".sql"), "w") as g:
+                g.write("-- not used\n")
+    paths["sqitch"] = d
+    # the working directory of every run: no verify/ there
+    paths["cwd"] = base
+    return paths
+
+
+# ---- tools --------------------------------------------------------------------
+
+class Tools:
+    def __init__(self, server, pgboot, pgboot_static):
+        self.s = server
+        self.pgboot = pgboot
+        self.pgboot_static = pgboot_static
+        npm = os.path.join(WORK, "npm", "node_modules")
+        self.dbmate = os.path.join(npm, "@dbmate", "linux-x64", "bin", "dbmate")
+        self.npm_migrate = os.path.join(npm, "node-pg-migrate", "bin", "node-pg-migrate.js")
+        self.psql_script = os.path.join(BENCH, "peers", "psql-migrate.sh")
+        self.stamp = os.path.join(WORK, "stamp")
+        sq = os.path.join(WORK, "sqitch-user.conf")
+        with open(sq, "w") as f:
+            f.write("[user]\n\tname = Bench\n\temail = bench@example.invalid\n")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DATABASE_URL"))}
+        self.env.update({"PATH": PGBIN + ":" + os.environ.get("PATH", "/usr/bin:/bin"), "PGSSLMODE": "disable",
+                         "SQITCH_USER_CONFIG": sq, "SQITCH_SYSTEM_CONFIG": "/dev/null", "NO_COLOR": "1",
+                         "PSQL_WAIT_INTERVAL": CFG["psql_wait_interval"], "PSQL_WAIT_TRIES": "120"})
+
+    def available(self, tool):
+        if tool == "dbmate":
+            return os.access(self.dbmate, os.X_OK)
+        if tool == "node-pg-migrate":
+            return os.path.exists(self.npm_migrate) and shutil.which("node")
+        if tool == "sqitch":
+            return shutil.which("sqitch") is not None
+        if tool == "pgboot-static":
+            return bool(self.pgboot_static)
+        return True
+
+    def commands(self, tool, paths, db, app=None, url=None, extra=None):
+        """The commands one start runs, in order: [(argv, cwd)], env."""
+        url = url or self.s.url(db)
+        app = app or ["true"]
+        cwd = paths["cwd"]
+        env = dict(self.env)
+        if tool in ("pgboot", "pgboot-static"):
+            b = self.pgboot_static if tool == "pgboot-static" else self.pgboot
+            argv = [b, "run", "-q", "--database-url", url, "--migrations", paths["pgboot"]] + (extra or []) + ["--"] + app
+            return [(argv, cwd)], env
+        if tool == "floor":  # the same binary's bare connect + one query
+            return [([self.pgboot, "wait", "-q", "--database-url", url], cwd)], env
+        if tool == "floor-static":
+            return [([self.pgboot_static, "wait", "-q", "--database-url", url], cwd)], env
+        if tool == "psql-select1":
+            return [([PGBIN + "/psql", "-X", "-q", "-d", url, "-c", "SELECT 1"], cwd)], env
+        if tool == "dbmate":
+            argv = [self.dbmate, "--url", url, "--migrations-dir", paths["dbmate"], "--no-dump-schema",
+                    "--wait", "--wait-timeout", "60s", "up"]
+        elif tool == "psql":
+            env["DATABASE_URL"] = url
+            argv = ["/bin/sh", self.psql_script, paths["psql"]]
+        elif tool == "node-pg-migrate":
+            env["DATABASE_URL"] = url
+            argv = ["node", self.npm_migrate, "up", "-m", paths["node-pg-migrate"], "--no-verbose"]
+        elif tool == "sqitch":
+            argv = ["sqitch", "--quiet", "deploy", f"db:pg://postgres:{PASSWORD}@127.0.0.1:{self.s.port}/{db}"]
+            cwd = paths["sqitch"]
+        else:
+            raise ValueError(tool)
+        return [(argv, cwd), (app, paths["cwd"])], env
+
+    def run(self, tool, paths, db, app=None, url=None, extra=None, timeout=None):
+        """Run one start; returns (wall ms, client CPU ms, ok)."""
+        cmds, env = self.commands(tool, paths, db, app, url, extra)
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        ok = True
+        for argv, cwd in cmds:
+            try:
+                p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   timeout=timeout or CFG["timeout_s"])
+            except subprocess.TimeoutExpired:
+                ok = False
+                log(f"{tool}: timed out")
+                break
+            if p.returncode != 0:
+                ok = False
+                log(f"{tool} failed ({p.returncode}): {p.stderr.decode(errors='replace')[-600:]}")
+                break
+        t1 = time.perf_counter()
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime) * 1000
+        return (t1 - t0) * 1000, cpu, ok
+
+
+def rotate(xs, k):
+    k %= len(xs)
+    return xs[k:] + xs[:k]
+
+
+# ---- scenarios --------------------------------------------------------------
+
+def measure_alternating(T, tools, reps, prepare, run_one, label):
+    """reps x tools, order rotating; prepare(tool) untimed before each run."""
+    runs = {t: [] for t in tools}
+    cpu = {t: [] for t in tools}
+    fails = {t: 0 for t in tools}
+    for r in range(reps):
+        for tool in rotate(tools, r):
+            if prepare:
+                prepare(tool)
+            ms, c, ok = run_one(tool)
+            runs[tool].append(ms if ok else None)
+            cpu[tool].append(c if ok else None)
+            fails[tool] += 0 if ok else 1
+        log(f"{label}: rep {r + 1}/{reps}: " + ", ".join(
+            f"{t} {runs[t][-1]:.1f}" if runs[t][-1] is not None else f"{t} -" for t in tools))
+    return {"runs_ms": runs, "cpu_ms": cpu, "failures": fails,
+            "summary_ms": {t: summary(v) for t, v in runs.items()},
+            "summary_cpu_ms": {t: summary(v) for t, v in cpu.items()},
+            "ratio_vs_pgboot": ratios(runs)}
+
+
+def scenario_uptodate(S, T, peers, sets):
+    n = CFG["uptodate_migrations"]
+    paths = sets["uptodate"]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + peers
+    dbs = {}
+    for tool in tools:
+        db = "u_" + tool.replace("-", "_")
+        dbs[tool] = db
+        S.reset_db(db)
+        log(f"uptodate: applying {n} migrations with {tool} (untimed)")
+        ms, _, ok = T.run(tool, paths, db, timeout=1800)
+        if not ok:
+            raise SystemExit(f"bench: {tool} could not apply the up-to-date set")
+    # pgboot's variants and the floor use pgboot's database
+    variants = {
+        "floor": ("floor", dbs["pgboot"], None, None),
+        "pgboot --no-verify": ("pgboot", dbs["pgboot"], None, ["--no-verify"]),
+        "pgboot socket": ("pgboot", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None),
+        "floor socket": ("floor", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None),
+        "psql -c 'SELECT 1'": ("psql-select1", dbs["pgboot"], None, None),
+    }
+    if T.pgboot_static:
+        variants["floor-static"] = ("floor-static", dbs["pgboot"], None, None)
+        variants["pgboot-static socket"] = ("pgboot-static", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None)
+        variants["floor-static socket"] = ("floor-static", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None)
+    order = tools + list(variants)
+
+    def run_one(name):
+        if name in variants:
+            tool, db, url, extra = variants[name]
+            return T.run(tool, paths, db, url=url, extra=extra)
+        return T.run(name, paths, dbs[name])
+
+    for name in order:  # warm-up
+        run_one(name)
+    res = measure_alternating(T, order, CFG["reps"], None, run_one, "uptodate")
+    res["migrations"] = n
+    return res
+
+
+def scenario_fresh(S, T, peers, sets, which):
+    paths = sets[which]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + peers
+    variants = {}
+    if which == "morse":
+        variants["pgboot +verify"] = ("pgboot", ["--verify", os.path.join(ROOT, "verify")])
+        variants["pgboot --no-verify"] = ("pgboot", ["--no-verify"])
+    reps = CFG["apply_reps"] if which == "fresh" else CFG["morse_reps"]
+    order = tools + list(variants)
+
+    def db_of(name):
+        return "f_" + re.sub(r"[^a-z0-9]+", "_", name)
+
+    def prepare(name):
+        S.reset_db(db_of(name))
+    # a run skipped on purpose (sqitch past PGBOOT_BENCH_SLOW_REPS) returns (None, None, True): missing, not failed
+
+    counter = {"sqitch": 0}
+
+    def run_one(name):
+        if name == "sqitch" and which == "fresh":
+            counter["sqitch"] += 1
+            if counter["sqitch"] > CFG["slow_reps"]:
+                return None, None, True
+        if name in variants:
+            tool, extra = variants[name]
+            return T.run(tool, paths, db_of(name), extra=extra, timeout=1800)
+        return T.run(name, paths, db_of(name), timeout=1800)
+
+    res = measure_alternating(T, order, reps, prepare, run_one, which)
+    for name in order:
+        S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
+    res["migrations"] = len(os.listdir(paths["pgboot"]))
+    return res
+
+
+def server_ready_ts(logfile, offset):
+    with open(logfile, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode(errors="replace")
+    ts = None
+    for line in text.splitlines():
+        if "database system is ready to accept connections" in line:
+            m = re.match(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC", line)
+            if m:
+                dt = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(
+                    tzinfo=datetime.timezone.utc)
+                ts = dt.timestamp()
+    return ts
+
+
+def scenario_readiness(S, T, peers, sets, dbs_ready):
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + [p for p in peers if p in ("dbmate", "psql")]
+    paths = sets["uptodate"]
+    stampfile = os.path.join(WORK, "stamp.out")
+    runs = {t: [] for t in tools}
+    fails = {t: 0 for t in tools}
+    for r in range(CFG["ready_reps"]):
+        for tool in rotate(tools, r):
+            db = dbs_ready[tool]
+            S.stop()
+            if os.path.exists(stampfile):
+                os.unlink(stampfile)
+            cmds, env = T.commands(tool, paths, db, app=[T.stamp, stampfile])
+            # peers: the tool, then the app; pgboot execs the app itself
+            script = " && ".join(" ".join(_sh(a) for a in argv) for argv, _ in cmds)
+            p = subprocess.Popen(["/bin/sh", "-c", script], cwd=paths["cwd"], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            CHILDREN.add(p)
+            time.sleep(0.4)
+            offset = os.path.getsize(S.logfile) if os.path.exists(S.logfile) else 0
+            S.start()
+            try:
+                rc = p.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                rc = -1
+            CHILDREN.discard(p)
+            ready = server_ready_ts(S.logfile, offset)
+            started = None
+            if rc == 0 and os.path.exists(stampfile):
+                started = float(open(stampfile).read().strip())
+            if ready is None or started is None:
+                runs[tool].append(None)
+                fails[tool] += 1
+            else:
+                runs[tool].append((started - ready) * 1000)
+        log(f"readiness: rep {r + 1}: " + ", ".join(
+            f"{t} {runs[t][-1]:.0f}" if runs[t][-1] is not None else f"{t} FAIL" for t in tools))
+    return {"runs_ms": runs, "failures": fails, "summary_ms": {t: summary(v) for t, v in runs.items()},
+            "ratio_vs_pgboot": ratios(runs), "psql_wait_interval_s": CFG["psql_wait_interval"]}
+
+
+def _sh(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def history_count(S, tool, db):
+    table = {"pgboot": "pgboot_migrations", "pgboot-static": "pgboot_migrations", "dbmate": "schema_migrations",
+             "psql": "schema_history", "node-pg-migrate": "pgmigrations", "sqitch": "sqitch.changes"}[tool]
+    try:
+        cond = " WHERE kind = 'migration'" if tool.startswith("pgboot") else ""
+        total = int(S.psql(f"SELECT count(*) FROM {table}{cond}", db=db))
+        return total
+    except subprocess.CalledProcessError:
+        return None
+
+
+def stampede_once(T, tool, paths, db, n):
+    cmds, env = T.commands(tool, paths, db)
+    if len(cmds) == 1:
+        argv = cmds[0][0]
+        shell = None
+    else:
+        shell = " && ".join(" ".join(_sh(a) for a in argv) for argv, _ in cmds)
+    procs = []
+    t0 = time.perf_counter()
+    for _ in range(n):
+        if shell:
+            p = subprocess.Popen(["/bin/sh", "-c", shell], cwd=cmds[0][1], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+        else:
+            p = subprocess.Popen(argv, cwd=cmds[0][1], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        CHILDREN.add(p)
+        procs.append(p)
+    codes = []
+    errs = []
+    deadline = time.time() + CFG["timeout_s"]
+    for p in procs:
+        try:
+            _, err = p.communicate(timeout=max(1, deadline - time.time()))
+            codes.append(p.returncode)
+            if p.returncode:
+                errs.append(err.decode(errors="replace").strip().splitlines()[-1:] or [""])
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            codes.append(-9)
+        CHILDREN.discard(p)
+    t1 = time.perf_counter()
+    failed = sum(1 for c in codes if c != 0)
+    sample = errs[0][0][:200] if errs else ""
+    return (t1 - t0) * 1000, failed, sample
+
+
+def scenario_stampede(S, T, peers, sets, dbs_ready):
+    tools = ["pgboot"] + [p for p in peers if p != "sqitch"]
+    out = {}
+    for state, setname in (("uptodate", "uptodate"), ("empty", "morse")):
+        paths = sets[setname]
+        for n in [1] + CFG["stampede"]:
+            key = f"{state}_{n}"
+            runs = {t: [] for t in tools}
+            failed = {t: [] for t in tools}
+            correct = {t: [] for t in tools}
+            samples = {}
+            for r in range(CFG["stampede_reps"]):
+                for tool in rotate(tools, r):
+                    db = dbs_ready[tool] if state == "uptodate" else "s_" + tool.replace("-", "_")
+                    if state == "empty":
+                        S.reset_db(db)
+                    ms, nf, sample = stampede_once(T, tool, paths, db, n)
+                    runs[tool].append(ms)
+                    failed[tool].append(nf)
+                    if sample:
+                        samples[tool] = sample
+                    if state == "empty":
+                        cnt = history_count(S, tool, db)
+                        ok = cnt == len(os.listdir(paths["pgboot"]))
+                        if tool == "pgboot":
+                            v = subprocess.run([T.pgboot, "verify", "-q", "--database-url", S.url(db),
+                                                "--migrations", paths["pgboot"], "--verify",
+                                                os.path.join(ROOT, "verify")], env=T.env,
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            ok = ok and v.returncode == 0
+                        correct[tool].append({"history_rows": cnt, "ok": ok})
+                log(f"stampede {key}: rep {r + 1}: " + ", ".join(
+                    f"{t} {runs[t][-1]:.0f} ({failed[t][-1]} failed)" for t in tools))
+            out[key] = {"n": n, "state": state, "runs_ms": runs, "failed_processes": failed,
+                        "correctness": correct if state == "empty" else None, "error_samples": samples,
+                        "summary_ms": {t: summary(v) for t, v in runs.items()}, "ratio_vs_pgboot": ratios(runs)}
+        for tool in tools:
+            if state == "empty":
+                S.psql(f'DROP DATABASE IF EXISTS "s_{tool.replace("-", "_")}" WITH (FORCE)')
+    return out
+
+
+def stripped_size(path):
+    if not path or not os.path.exists(path):
+        return None
+    tmp = os.path.join(WORK, "stripped.tmp")
+    subprocess.run(["strip", "-o", tmp, path], check=True, stderr=subprocess.DEVNULL)
+    n = os.path.getsize(tmp)
+    os.unlink(tmp)
+    return n
+
+
+def du(path):
+    total = 0
+    for dp, _, fns in os.walk(path):
+        for fn in fns:
+            try:
+                total += os.lstat(os.path.join(dp, fn)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def scenario_size(S, T, peers, sets):
+    res = {"stripped_bytes": {}, "peak_rss_kb": {}, "notes": {}}
+    sz = res["stripped_bytes"]
+    sz["pgboot (dynamic)"] = stripped_size(T.pgboot)
+    if T.pgboot_static:
+        sz["pgboot (static)"] = stripped_size(T.pgboot_static)
+    libs = subprocess.run(["ldd", T.pgboot], capture_output=True, text=True).stdout
+    dyn_libs = sum(os.path.getsize(m) for m in re.findall(r"=> (/\S+)", libs) if os.path.exists(m))
+    res["notes"]["pgboot (dynamic)"] = f"plus {dyn_libs} bytes of shared libraries (libpq, libssl, libcrypto, libsodium, libc ...)"
+    if "dbmate" in peers:
+        sz["dbmate"] = os.path.getsize(T.dbmate)
+        res["notes"]["dbmate"] = "the Go binary as shipped by npm (already stripped)"
+    if "node-pg-migrate" in peers:
+        sz["node-pg-migrate"] = du(os.path.join(WORK, "npm", "node_modules")) - du(
+            os.path.join(WORK, "npm", "node_modules", "@dbmate")) - du(os.path.join(WORK, "npm", "node_modules", "dbmate"))
+        res["notes"]["node-pg-migrate"] = f"node_modules without dbmate; plus the node runtime ({os.path.getsize(shutil.which('node'))} bytes)"
+    if "psql" in peers:
+        sz["psql"] = os.path.getsize(PGBIN + "/psql")
+        res["notes"]["psql"] = "psql alone, plus libpq and a shell"
+    # peak RSS of a fresh MORSE run
+    paths = sets["morse"]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + peers
+    for tool in tools:
+        variants = [(tool, None)]
+        if tool.startswith("pgboot"):
+            variants = [(tool, ["--no-verify"]), (tool + " +verify +seeds",
+                                                  ["--verify", os.path.join(ROOT, "verify"), "--seeds",
+                                                   os.path.join(ROOT, "seeds"), "--with-test-data"])]
+        for label, extra in variants:
+            db = "r_" + re.sub(r"[^a-z0-9]+", "_", label)
+            S.reset_db(db)
+            cmds, env = T.commands(tool, paths, db, extra=extra)
+            argv, cwd = cmds[0]
+            out = os.path.join(WORK, "time.out")
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, cwd=cwd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+            rss = int(open(out).read().split()[-1]) if p.returncode == 0 else None
+            if p.returncode:
+                log(f"size: {label} failed: {p.stderr.decode(errors='replace')[-400:]}")
+            res["peak_rss_kb"][label] = rss
+            S.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return res
+
+
+def scenario_roundtrips(S, T, peers, sets):
+    """Counts for a fresh apply of N and of 2N small migrations and an up-to-date run;
+    the cost of one migration is the slope (2N - N) / N, the rest is fixed."""
+    proxy = rtproxy.Proxy(0, S.port).start()
+    out = {}
+    try:
+        nmig = len(os.listdir(sets["rt"]["pgboot"]))
+        tools = ["pgboot"] + peers
+        for tool in tools:
+            db = "rt_" + tool.replace("-", "_")
+            r = {}
+            for phase, setname in (("fresh_n", "rt"), ("fresh_2n", "rt2"), ("uptodate", "rt2")):
+                paths = sets[setname]
+                if phase != "uptodate":
+                    S.reset_db(db)
+                url = S.url(db, port=proxy.port)
+                proxy.counts.reset()
+                cmds, env = T.commands(tool, paths, db, url=url)
+                if tool == "sqitch":
+                    cmds[0][0][-1] = f"db:pg://postgres:{PASSWORD}@127.0.0.1:{proxy.port}/{db}"
+                for argv, cwd in cmds:
+                    p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       timeout=900)
+                    if p.returncode:
+                        log(f"roundtrips: {tool} {phase} failed: {p.stderr.decode(errors='replace')[-400:]}")
+                time.sleep(0.3)
+                r[phase] = proxy.counts.snapshot()
+            per = (r["fresh_2n"]["round_trips"] - r["fresh_n"]["round_trips"]) / nmig
+            r["per_migration"] = round(per, 2)
+            r["per_migration_queries"] = round(
+                (r["fresh_2n"]["query_round_trips"] - r["fresh_n"]["query_round_trips"]) / nmig, 2)
+            r["connections_per_migration"] = round(
+                (r["fresh_2n"]["connections"] - r["fresh_n"]["connections"]) / nmig, 2)
+            r["fixed"] = round(r["fresh_n"]["round_trips"] - per * nmig, 1)
+            r["uptodate_round_trips"] = r["uptodate"]["round_trips"]
+            out[tool] = r
+            S.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            log(f"roundtrips {tool}: per migration {r['per_migration']} ({r['per_migration_queries']} queries, "
+                f"{r['connections_per_migration']} connections), fixed {r['fixed']}, up-to-date {r['uptodate']['round_trips']}")
+        # the floor and the MORSE project, pgboot only
+        db = "rt_floor"
+        S.reset_db(db)
+        u = S.url(db, port=proxy.port)
+        mdir = sets["morse"]["pgboot"]
+        for label, argv in (("floor", [T.pgboot, "wait", "-q", "--database-url", u]),
+                            ("pgboot morse fresh --no-verify",
+                             [T.pgboot, "run", "-q", "--database-url", u, "--migrations", mdir, "--no-verify", "--", "true"]),
+                            ("pgboot morse up-to-date --no-verify",
+                             [T.pgboot, "run", "-q", "--database-url", u, "--migrations", mdir, "--no-verify", "--", "true"]),
+                            ("pgboot morse up-to-date (built-in checks)",
+                             [T.pgboot, "run", "-q", "--database-url", u, "--migrations", mdir, "--", "true"]),
+                            ("pgboot morse up-to-date +56 checks",
+                             [T.pgboot, "run", "-q", "--database-url", u, "--migrations", mdir, "--verify",
+                              os.path.join(ROOT, "verify"), "--", "true"])):
+            proxy.counts.reset()
+            subprocess.run(argv, cwd=sets["morse"]["cwd"], env=T.env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=600)
+            time.sleep(0.3)
+            out[label] = proxy.counts.snapshot()
+        S.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        out["migrations"] = nmig
+    finally:
+        proxy.stop()
+    return out
+
+
+def machine(S):
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    osr = ""
+    try:
+        osr = dict(l.rstrip().split("=", 1) for l in open("/etc/os-release") if "=" in l).get("PRETTY_NAME", "").strip('"')
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "mem_mb": mem, "kernel": platform.release(), "os": osr,
+            "postgresql": S.version(), "loadavg_start": os.getloadavg()}
+
+
+def versions(T):
+    def out(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=30, env=T.env).stdout.strip().splitlines()[0]
+        except Exception:
+            return None
+
+    def pkg(name):
+        try:
+            return json.load(open(os.path.join(WORK, "npm", "node_modules", name, "package.json")))["version"]
+        except Exception:
+            return None
+    return {"pgboot": out([T.pgboot, "version"]), "dbmate": out([T.dbmate, "--version"]),
+            "node-pg-migrate": pkg("node-pg-migrate"), "pg (node)": pkg("pg"), "node": out(["node", "--version"]),
+            "sqitch": out(["sqitch", "--version"]), "psql": out([PGBIN + "/psql", "--version"])}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--pgboot", required=True)
+    ap.add_argument("--pgboot-static", default="")
+    args = ap.parse_args()
+    t_start = time.time()
+    S = Server(CFG["port"])
+    S.start(reuse=True)
+    S.configure()
+    T = Tools(S, os.path.abspath(args.pgboot), os.path.abspath(args.pgboot_static) if args.pgboot_static else "")
+    peers = [p for p in CFG["peers"] if T.available(p)]
+    missing = [p for p in CFG["peers"] if p not in peers]
+    if missing:
+        log("peers not available, skipped: " + ", ".join(missing))
+    log("generating the migration sets")
+    sets = {
+        "uptodate": write_layouts("uptodate", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                               for i in range(1, CFG["uptodate_migrations"] + 1)]),
+        "fresh": write_layouts("fresh", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                         for i in range(1, CFG["migrations"] + 1)]),
+        "rt": write_layouts("rt", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                   for i in range(1, CFG["rt_migrations"] + 1)]),
+        "rt2": write_layouts("rt2", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                     for i in range(1, 2 * CFG["rt_migrations"] + 1)]),
+        "morse": write_layouts("morse", morse_files()),
+    }
+    # the MORSE set for pgboot is the repository's own directory (down parts and all)
+    sets["morse"]["pgboot"] = os.path.join(ROOT, "migrations")
+    result = {"meta": {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                       "machine": machine(S), "versions": versions(T), "config": CFG, "peers": peers,
+                       "url": S.url("DB").replace(PASSWORD, "***"),
+                       "notes": []},
+              "scenarios": {}}
+    sc = result["scenarios"]
+    todo = CFG["scenarios"]
+    try:
+        if "size" in todo:
+            log("scenario: size")
+            sc["size"] = scenario_size(S, T, peers, sets)
+        if "roundtrips" in todo:
+            log("scenario: round trips")
+            sc["roundtrips"] = scenario_roundtrips(S, T, peers, sets)
+        dbs_ready = {}
+        if any(s in todo for s in ("uptodate", "readiness", "stampede")):
+            log("scenario: up-to-date start")
+            sc["uptodate"] = scenario_uptodate(S, T, peers, sets)
+            dbs_ready = {t: "u_" + t.replace("-", "_") for t in ["pgboot", "pgboot-static"] + peers}
+            if "uptodate" not in todo:
+                del sc["uptodate"]
+        if "fresh" in todo:
+            log("scenario: fresh apply, MORSE")
+            sc["fresh_morse"] = scenario_fresh(S, T, peers, sets, "morse")
+            log(f"scenario: fresh apply, {CFG['migrations']} migrations")
+            sc["fresh"] = scenario_fresh(S, T, peers, sets, "fresh")
+        if "stampede" in todo:
+            log("scenario: stampede")
+            sc["stampede"] = scenario_stampede(S, T, peers, sets, dbs_ready)
+        if "readiness" in todo:
+            log("scenario: readiness")
+            sc["readiness"] = scenario_readiness(S, T, peers, sets, dbs_ready)
+    finally:
+        kill_children()
+        result["meta"]["loadavg_end"] = os.getloadavg()
+        result["meta"]["duration_s"] = round(time.time() - t_start, 1)
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=1, sort_keys=False)
+        log(f"wrote {args.out} ({result['meta']['duration_s']} s)")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *a: (kill_children(), sys.exit(143)))
+    main()

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# make bench: pgboot against its peers on one machine, side by side.
+#
+# Installs what is missing (Debian packages through scripts/install-deps.sh,
+# the npm peers into bench/work/npm), builds ./pgboot (and uses
+# build/static/pgboot when it exists; PGBOOT_BENCH_STATIC=1 builds it first),
+# starts its own PostgreSQL in bench/work/pg, runs bench/run.py, then writes
+# bench/results/latest.json and a dated copy, bench/results/chart.svg and .png,
+# and docs/bench.md.
+#
+# Sizes (defaults sized for a run of about 10 minutes on 2 cores):
+#   PGBOOT_BENCH_REPS=15                 up-to-date start runs per tool
+#   PGBOOT_BENCH_MIGRATIONS=1000         fresh-apply size
+#   PGBOOT_BENCH_UPTODATE_MIGRATIONS=300
+#   PGBOOT_BENCH_APPLY_REPS=3            fresh 1,000 runs per tool
+#   PGBOOT_BENCH_MORSE_REPS=7            fresh MORSE runs per tool
+#   PGBOOT_BENCH_SLOW_REPS=1             sqitch runs on the 1,000 migrations
+#   PGBOOT_BENCH_READY_REPS=5            readiness runs per tool (a server restart each)
+#   PGBOOT_BENCH_STAMPEDE=32,64          stampede sizes (1 is always measured too)
+#   PGBOOT_BENCH_STAMPEDE_REPS=3
+#   PGBOOT_BENCH_RT_MIGRATIONS=100       round-trip counting: N and 2N migrations
+#   PGBOOT_BENCH_PEERS=dbmate,psql,node-pg-migrate,sqitch
+#   PGBOOT_BENCH_SCENARIOS=size,roundtrips,uptodate,fresh,readiness,stampede
+#   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
+#   PGBOOT_BENCH_PORT=54411              the server's loopback port
+# A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench
+#
+# Only with --report: re-render the chart and docs/bench.md from latest.json.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+work=$root/bench/work
+results=$root/bench/results
+port=${PGBOOT_BENCH_PORT:-54411}
+t0=$(date +%s)
+
+say() { echo "bench: $*" >&2; }
+
+render() {
+	python3 bench/report.py --json "$results/latest.json" --chart-data "$work/chart.dat" \
+		--doc docs/bench.md
+	for fmt in svg png; do
+		gnuplot -e "datafile='$work/chart.dat'; outfile='$results/chart.$fmt'; fmt='$fmt'" bench/chart.gp
+	done
+	say "wrote $results/chart.svg, $results/chart.png and docs/bench.md"
+}
+
+if [ "${1:-}" = "--report" ]; then
+	render
+	exit 0
+fi
+
+scripts/install-deps.sh build bench
+
+# npm comes with NodeSource's nodejs, and as its own package with Debian's
+if ! command -v npm >/dev/null; then
+	[ "$(id -u)" -eq 0 ] || { say "npm is missing (apt-get install npm)"; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
+# the npm peers, pinned in bench/peers/package.json, installed locally;
+# node-pg-migrate 9 needs node >= 20.11, so an older node (Debian 12 has 18) gets 7.9.1
+mkdir -p "$work/npm"
+want=$(cat bench/peers/package.json)
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=11)?0:1)'; then
+	want=$(printf '%s\n' "$want" | sed 's/"node-pg-migrate": "[^"]*"/"node-pg-migrate": "7.9.1"/')
+fi
+if [ "$want" != "$(cat "$work/npm/package.json" 2>/dev/null)" ] || [ ! -d "$work/npm/node_modules" ]; then
+	say "installing dbmate, node-pg-migrate and pg from npm into bench/work/npm"
+	printf '%s\n' "$want" >"$work/npm/package.json"
+	rm -rf "$work/npm/node_modules" "$work/npm/package-lock.json"
+	(cd "$work/npm" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+make -s pgboot >/dev/null
+if [ "${PGBOOT_BENCH_STATIC:-0}" = 1 ]; then
+	make -s static
+fi
+static=""
+[ -x build/static/pgboot ] && static=$root/build/static/pgboot
+[ -n "$static" ] || say "build/static/pgboot not built: the static binary is left out (PGBOOT_BENCH_STATIC=1 builds it)"
+cc -O2 -o "$work/stamp" bench/stamp.c
+
+# stop the benchmark's server and any process left behind, whatever happens
+cleanup() {
+	local rc=$?
+	if [ -f "$work/pg/data/postmaster.pid" ]; then
+		scripts/pgtmp.sh stop "$work/pg" fast || scripts/pgtmp.sh stop "$work/pg" immediate || true
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# a fresh server each run: nothing left from an earlier one
+if [ -f "$work/pg/data/postmaster.pid" ]; then
+	scripts/pgtmp.sh stop "$work/pg" immediate || true
+fi
+rm -rf "$work/pg" "$work/sets"
+scripts/pgtmp.sh start "$work/pg" "$port"
+
+mkdir -p "$results"
+python3 bench/run.py --out "$results/latest.json" --pgboot "$root/pgboot" ${static:+--pgboot-static "$static"}
+cp "$results/latest.json" "$results/$(date -u +%Y-%m-%d).json"
+render
+say "done in $(($(date +%s) - t0)) s"
