@@ -178,6 +178,8 @@ if [ "${PGBOOT_TEST_STATIC:-0}" = 1 ]; then
 	fi
 fi
 if [ -x build/static/pgboot ]; then
+	newer=$(find src include -newer build/static/pgboot -name '*.[ch]' 2>/dev/null | head -n 3)
+	[ -z "$newer" ] || echo "test.sh: note: build/static/pgboot is older than $(echo $newer) ...; \"make static\" (or PGBOOT_TEST_STATIC=1) rebuilds it" >&2
 	run_suite static "$root/build/static/pgboot"
 elif [ "${PGBOOT_TEST_STATIC:-0}" = 1 ]; then
 	echo "test.sh: PGBOOT_TEST_STATIC=1 but build/static/pgboot was not built" >&2
