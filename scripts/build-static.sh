@@ -12,8 +12,10 @@
 #   PGBOOT_STATIC_OUT      where pgboot is written (default build/static)
 #   PGBOOT_STATIC_SRC_DIR  the C sources to build (default src; for testing the
 #                          pipeline on another program)
-#   PGBOOT_DEPS_SUITES     suites to take sources from, best first
-#                          (default "bookworm-security bookworm")
+#   PGBOOT_DEPS_SUITES     suites to take sources from; the newest version any
+#                          of them offers is tried first, then older ones (a
+#                          mirror without the security pool)
+#                          (default "bookworm-security bookworm-updates bookworm")
 #   PGBOOT_DEPS_REFRESH=1  fetch the newest sources and rebuild every dependency
 #   PGBOOT_JOBS            parallel make jobs (default: number of CPUs)
 #   PGBOOT_STATIC_CFLAGS   extra flags for compiling pgboot itself
@@ -41,7 +43,7 @@ esac
 deps=${PGBOOT_DEPS_DIR:-$root/build/static-deps}
 out=${PGBOOT_STATIC_OUT:-$root/build/static}
 srcdir=${PGBOOT_STATIC_SRC_DIR:-$root/src}
-suites=${PGBOOT_DEPS_SUITES:-bookworm-security bookworm}
+suites=${PGBOOT_DEPS_SUITES:-bookworm-security bookworm-updates bookworm}
 jobs=${PGBOOT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 mkdir -p "$deps" "$out"
 deps=$(cd "$deps" && pwd)
@@ -122,7 +124,8 @@ PG_RECIPE="1 $PG_OPTS $DEP_CFLAGS"
 # --- sources -------------------------------------------------------------
 
 have_src_entries() {
-	apt-cache showsrc libsodium 2>/dev/null | grep -q '^Package: libsodium'
+	# Not grep -q: with pipefail, apt-cache killed by SIGPIPE would count as "no".
+	apt-cache showsrc libsodium 2>/dev/null | grep '^Package: libsodium$' >/dev/null
 }
 
 # Add deb-src entries for bookworm (a separate file; the machine's own
@@ -155,24 +158,33 @@ EOF
 	have_src_entries || die "apt still lists no source packages after adding $f"
 }
 
-# Print the candidate versions of source package $1 in $suites, best first.
+# Print the versions of source package $1 that $suites offer, newest first (a
+# point release can be newer than the security suite's last upload).
 candidate_versions() {
-	local pkg=$1 s ver suite seen=""
+	local pkg=$1 s ver suite vers=() sorted=() i j t
 	for s in $suites; do
 		while IFS='|' read -r _ ver suite; do
 			ver=$(echo "$ver" | tr -d ' ')
 			suite=$(echo "$suite" | awk '{print $2}')
 			[ "${suite%%/*}" = "$s" ] || continue
-			case " $seen " in *" $ver "*) continue ;; esac
-			seen="$seen $ver"
-			echo "$ver"
+			case " ${vers[*]-} " in *" $ver "*) continue ;; esac
+			vers+=("$ver")
 		done < <(apt-cache madison "$pkg" 2>/dev/null | grep ' Sources$')
 	done
+	sorted=(${vers[@]+"${vers[@]}"})
+	for ((i = 0; i < ${#sorted[@]}; i++)); do
+		for ((j = i + 1; j < ${#sorted[@]}; j++)); do
+			if dpkg --compare-versions "${sorted[j]}" gt "${sorted[i]}"; then
+				t=${sorted[i]} sorted[i]=${sorted[j]} sorted[j]=$t
+			fi
+		done
+	done
+	for ver in ${sorted[@]+"${sorted[@]}"}; do echo "$ver"; done
 }
 
 # Download source package $1 into $deps/sources (once) and print its .dsc path.
 # A version that cannot be fetched (a mirror without the security pool) falls
-# back to the next suite in $suites.
+# back to the next newest.
 fetch_source() {
 	local pkg=$1 dsc ver
 	mkdir -p "$deps/sources"
@@ -188,7 +200,7 @@ fetch_source() {
 			dsc=$deps/sources/${pkg}_${ver#*:}.dsc
 			[ -f "$dsc" ] && { echo "$dsc"; return 0; }
 		fi
-		say "could not fetch $pkg $ver (see $deps/sources/$pkg.fetch.log); trying the next suite"
+		say "could not fetch $pkg $ver (see $deps/sources/$pkg.fetch.log); trying an older one"
 	done
 	die "no source package $pkg in suites \"$suites\""
 }
@@ -209,7 +221,7 @@ stamp_ok() {
 	for f; do [ -f "$f" ] || return 1; done
 }
 write_stamp() { mkdir -p "$stamps"; printf '%s\n%s\n' "$2" "$(recipe_hash "$3")" >"$stamps/$1"; }
-dsc_version() { sed -n 's/^Version: //p' "$1" | head -n 1; }
+dsc_version() { awk '/^Version: /{print $2; exit}' "$1"; }
 
 # musl's headers do not include Linux's; OpenSSL wants <linux/...> and <asm/...>.
 make_kinc() {
