@@ -8,7 +8,7 @@ absolute times, except where a target is absolute (readiness, sizes).
 """
 import argparse
 import json
-import math
+import os
 
 PEERS = ["dbmate", "psql", "node-pg-migrate", "sqitch"]
 PEER_LABEL = {"dbmate": "dbmate", "psql": "psql loop", "node-pg-migrate": "node-pg-migrate", "sqitch": "sqitch"}
@@ -182,7 +182,7 @@ def doc(res, path):
             w("")
             w(f"Authentication: the floor over TCP with SCRAM takes {fs / fso:.1f}× the floor over the Unix socket with")
             w(f"`trust` ({fs - fso:.1f} ms more, of which {fcpu - fcpus:.1f} ms of client CPU: libpq's 4096 PBKDF2-HMAC-SHA-256")
-            w("iterations). See the notes below for the dynamic and static builds.")
+            w("iterations). See "Where pgboot loses" below for the dynamic and static builds.")
         w("")
 
     rt = sc.get("roundtrips")
@@ -272,11 +272,10 @@ def doc(res, path):
     w("[bench/results/latest.json](../bench/results/latest.json).\n")
     w("Run it again, longer: `PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench` (every size is an")
     w("environment variable, listed at the top of [scripts/bench.sh](../scripts/bench.sh)).")
-    notes = m.get("notes") or []
-    if notes:
-        w("\n### Notes\n")
-        for n in notes:
-            w(f"- {n}")
+    findings = m.get("findings")
+    if findings:
+        w("")
+        w(findings.strip())
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
 
@@ -288,11 +287,10 @@ def main():
     ap.add_argument("--doc", required=True)
     a = ap.parse_args()
     res = json.load(open(a.json))
-    notes_file = a.json.rsplit("/", 1)[0] + "/notes.json"
-    try:
-        res["meta"]["notes"] = json.load(open(notes_file))
-    except (OSError, ValueError):
-        pass
+    # the analysis of where pgboot loses (written by hand, kept in bench/findings.md)
+    findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+    if os.path.exists(findings):
+        res["meta"]["findings"] = open(findings, encoding="utf-8").read()
     chart_data(res, a.chart_data)
     doc(res, a.doc)
 

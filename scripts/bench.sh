@@ -8,16 +8,16 @@
 # bench/results/latest.json and a dated copy, bench/results/chart.svg and .png,
 # and docs/bench.md.
 #
-# Sizes (defaults sized for a run of about 10 minutes on 2 cores):
-#   PGBOOT_BENCH_REPS=15                 up-to-date start runs per tool
+# Sizes (defaults sized for about 12 minutes on 2 idle cores; more on a shared machine):
+#   PGBOOT_BENCH_REPS=10                 up-to-date start runs per tool
 #   PGBOOT_BENCH_MIGRATIONS=1000         fresh-apply size
 #   PGBOOT_BENCH_UPTODATE_MIGRATIONS=300
 #   PGBOOT_BENCH_APPLY_REPS=3            fresh 1,000 runs per tool
-#   PGBOOT_BENCH_MORSE_REPS=7            fresh MORSE runs per tool
-#   PGBOOT_BENCH_SLOW_REPS=1             sqitch runs on the 1,000 migrations
+#   PGBOOT_BENCH_MORSE_REPS=5            fresh MORSE runs per tool
+#   PGBOOT_BENCH_SLOW_REPS=1             sqitch and psql-loop runs on the 1,000 migrations
 #   PGBOOT_BENCH_READY_REPS=5            readiness runs per tool (a server restart each)
 #   PGBOOT_BENCH_STAMPEDE=32,64          stampede sizes (1 is always measured too)
-#   PGBOOT_BENCH_STAMPEDE_REPS=3
+#   PGBOOT_BENCH_STAMPEDE_REPS=2
 #   PGBOOT_BENCH_RT_MIGRATIONS=100       round-trip counting: N and 2N migrations
 #   PGBOOT_BENCH_PEERS=dbmate,psql,node-pg-migrate,sqitch
 #   PGBOOT_BENCH_SCENARIOS=size,roundtrips,uptodate,fresh,readiness,stampede
