@@ -107,19 +107,19 @@ else
 	OPENSSL_OPTS="$OPENSSL_OPTS no-asm"
 	OPENSSL_FLAGS="$DEP_CFLAGS -DOPENSSL_AES_CONST_TIME"
 fi
-OPENSSL_RECIPE="1 $openssl_target $OPENSSL_OPTS $OPENSSL_FLAGS"
+OPENSSL_RECIPE="2 $openssl_target $OPENSSL_OPTS $OPENSSL_FLAGS"
 
 # libsodium: pgboot uses crypto_hash_sha256 (checksums) and crypto_generichash
 # (the lock key); --enable-minimal keeps both.
 SODIUM_OPTS="--disable-shared --enable-static --enable-minimal --disable-dependency-tracking"
-SODIUM_RECIPE="1 $SODIUM_OPTS $DEP_CFLAGS"
+SODIUM_RECIPE="2 $SODIUM_OPTS $DEP_CFLAGS"
 
 # libpq: TLS through the OpenSSL above; no GSSAPI, LDAP, readline, zlib, ICU.
 # Only the static library: the shared one fails libpq's "must not call exit"
 # check once it links static OpenSSL, and pgboot does not need it.
 PG_OPTS="--with-ssl=openssl --without-gssapi --without-ldap --without-readline --without-zlib
  --without-icu --without-llvm --without-perl --without-python --without-tcl --disable-nls"
-PG_RECIPE="1 $PG_OPTS $DEP_CFLAGS"
+PG_RECIPE="2 $PG_OPTS $DEP_CFLAGS"
 
 # --- sources -------------------------------------------------------------
 
@@ -224,12 +224,19 @@ write_stamp() { mkdir -p "$stamps"; printf '%s\n%s\n' "$2" "$(recipe_hash "$3")"
 dsc_version() { awk '/^Version: /{print $2; exit}' "$1"; }
 
 # musl's headers do not include Linux's; OpenSSL wants <linux/...> and <asm/...>.
+# Given through C_INCLUDE_PATH rather than -isystem, so the path of this
+# checkout does not end up in the "compiler:" string OpenSSL embeds.
 make_kinc() {
 	mkdir -p "$kinc"
 	ln -sfn /usr/include/linux "$kinc/linux"
 	ln -sfn "/usr/include/$multiarch/asm" "$kinc/asm"
 	ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
+	export C_INCLUDE_PATH=$kinc
 }
+
+# Reproducible dependencies: the date a build embeds (OpenSSL's "built on") is
+# the Debian changelog's, and file names are relative to the cache.
+src_date() { dpkg-parsechangelog -l "$1/debian/changelog" -STimestamp; }
 
 # --- the three dependencies ---------------------------------------------
 
@@ -242,11 +249,18 @@ build_openssl() {
 	unpack "$dsc" "$b"
 	say "building OpenSSL $(dsc_version "$dsc") (make -j$jobs)"
 	# shellcheck disable=SC2086
-	(cd "$b" && CC=musl-gcc ./Configure "$openssl_target" --prefix="$sysroot" --libdir=lib \
-		--openssldir=/etc/ssl $OPENSSL_OPTS $OPENSSL_FLAGS -isystem "$kinc" >"$b/pgboot-configure.log" 2>&1) ||
+	# --prefix is a fixed path (installed with DESTDIR), as it is embedded.
+	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc ./Configure "$openssl_target" \
+		--prefix=/usr/local --libdir=lib --openssldir=/etc/ssl $OPENSSL_OPTS $OPENSSL_FLAGS \
+		-ffile-prefix-map="$deps"=/deps >"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "OpenSSL configure failed"; }
-	(cd "$b" && make -j"$jobs" build_libs >"$b/pgboot-make.log" 2>&1 && make install_dev >>"$b/pgboot-make.log" 2>&1) ||
+	(cd "$b" && export SOURCE_DATE_EPOCH=$(src_date "$b") && make -j"$jobs" build_libs >"$b/pgboot-make.log" 2>&1 &&
+		make install_dev DESTDIR="$b/destdir" >>"$b/pgboot-make.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-make.log" >&2; die "OpenSSL build failed (log: $b/pgboot-make.log)"; }
+	mkdir -p "$sysroot/include" "$sysroot/lib"
+	rm -rf "$sysroot/include/openssl"
+	cp -R "$b/destdir/usr/local/include/openssl" "$sysroot/include/"
+	cp "$b/destdir/usr/local/lib/libssl.a" "$b/destdir/usr/local/lib/libcrypto.a" "$sysroot/lib/"
 	write_stamp openssl "$(dsc_version "$dsc")" "$OPENSSL_RECIPE"
 	say "OpenSSL built in $(($(now) - t0))s"
 }
@@ -262,7 +276,8 @@ build_libsodium() {
 	# Debian's source is a git export without ./configure.
 	# shellcheck disable=SC2086
 	(cd "$b" && autoreconf -fi >"$b/pgboot-configure.log" 2>&1 &&
-		CC=musl-gcc CFLAGS="$DEP_CFLAGS" ./configure --prefix="$sysroot" $SODIUM_OPTS \
+		SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc \
+			CFLAGS="$DEP_CFLAGS -ffile-prefix-map=$deps=/deps" ./configure --prefix="$sysroot" $SODIUM_OPTS \
 			>>"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "libsodium configure failed"; }
 	(cd "$b" && make -j"$jobs" >"$b/pgboot-make.log" 2>&1 && make install >>"$b/pgboot-make.log" 2>&1) ||
@@ -281,7 +296,8 @@ build_libpq() {
 	unpack "$dsc" "$b"
 	say "building libpq $(dsc_version "$dsc") (make -j$jobs)"
 	# shellcheck disable=SC2086
-	(cd "$b" && CC=musl-gcc CFLAGS="$DEP_CFLAGS" CPPFLAGS="-I$sysroot/include -isystem $kinc" \
+	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc \
+		CFLAGS="$DEP_CFLAGS -ffile-prefix-map=$deps=/deps" CPPFLAGS="-I$sysroot/include" \
 		LDFLAGS="-L$sysroot/lib" ./configure --prefix=/usr/local $PG_OPTS \
 		>"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "PostgreSQL configure failed (log: $b/config.log)"; }
@@ -316,9 +332,11 @@ incdir=$root/include
 
 say "compiling ${#srcs[@]} files from ${srcdir#"$root"/}"
 t0=$(now)
+# File names relative to the checkout (assert messages), so that the same
+# commit gives the same bytes wherever it is built.
 # shellcheck disable=SC2086
-musl-gcc -static $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	${PGBOOT_STATIC_CFLAGS:-} -I"$incdir" -I"$sysroot/include" -isystem "$kinc" \
+musl-gcc -static $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra -ffile-prefix-map="$root"/= \
+	${PGBOOT_STATIC_CFLAGS:-} -I"$incdir" -I"$sysroot/include" \
 	-o "$out/pgboot.unstripped" "${srcs[@]}" \
 	-Wl,--gc-sections -L"$sysroot/lib" \
 	-Wl,--start-group -lpq -lpgcommon_shlib -lpgport_shlib -lssl -lcrypto -lsodium -Wl,--end-group

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every check of the shipped artifact and its deployment files, for scripts/test.sh
+# and CI:
+#
+#   tests/deploy/run.sh [BINARY]     default: build/static/pgboot when it exists
+#
+#   check_dockerfile.py   the Dockerfile's stages, build script, scratch stage
+#   check_deploy.py       docker-compose.yml, deploy/kubernetes, deploy/render
+#   scratch_tests.sh      the static binary in scratch-like roots (needs BINARY,
+#                         root or user namespaces, PostgreSQL 15)
+#
+# With BINARY, the pgboot command lines of the files are checked against its
+# --help. Prints every check's line, then the total "N passed, N failed".
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-}
+[ -n "$bin" ] || { [ -x "$root/build/static/pgboot" ] && bin=$root/build/static/pgboot; }
+"$root/scripts/install-deps.sh" test >/dev/null || exit 1
+
+passed=0 failed=0
+tally() {
+	local out line
+	out=$("$@" 2>&1)
+	printf '%s\n' "$out" | sed '$d'
+	line=$(printf '%s\n' "$out" | tail -n 1)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+	else
+		echo "not ok - $* ended without a summary: $line"
+		failed=$((failed + 1))
+	fi
+}
+tally python3 "$root/tests/deploy/check_dockerfile.py" ${bin:+"$bin"}
+tally python3 "$root/tests/deploy/check_deploy.py" ${bin:+"$bin"}
+if [ -z "$bin" ]; then
+	echo "ok - scratch_tests.sh # SKIP no static binary (make static)"
+	passed=$((passed + 1))
+else
+	tally "$root/tests/deploy/scratch_tests.sh" "$bin"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
