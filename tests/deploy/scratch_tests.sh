@@ -139,7 +139,7 @@ run "a failing migrate writes /dev/termination-log" nz '' \
 	--env "PGBOOT_DATABASE_URL=host=127.0.0.1 port=$port user=postgres password=wrong dbname=scratch2" \
 	--env PGBOOT_WAIT_TIMEOUT=2s -- /pgboot migrate
 if [ -s "$last_dir/dev/termination-log" ]; then
-	ok "termination log: $(head -c 200 "$last_dir/dev/termination-log")"
+	ok "termination log: $(head -c 200 "$last_dir/dev/termination-log" | tr '\n' ' ')"
 else
 	notok "the termination log is empty after a failing migrate"
 fi
