@@ -217,6 +217,7 @@ recipe_hash() { printf '%s' "$1" | tr -s ' \n' '  ' | sha256sum | cut -c1-16; }
 stamp_ok() {
 	local name=$1 recipe=$2 f
 	shift 2
+	[ "${PGBOOT_DEPS_REFRESH:-0}" != 1 ] || return 1
 	[ -f "$stamps/$name" ] && [ "$(sed -n 2p "$stamps/$name")" = "$(recipe_hash "$recipe")" ] || return 1
 	for f; do [ -f "$f" ] || return 1; done
 }
