@@ -75,7 +75,10 @@ def _kill_loop(t, migs, kills, salt, lock_mode=None):
     t_start = time.time()
     while done < kills and runs < kills * 4:
         runs += 1
-        delay = r.uniform(0, full * 1.1)
+        # a kill point within the time this run needs: the pending share of a full run
+        hist = faultlib.history_rows(t, db)
+        pending = max(1, sum(1 for m in migs if hist.get(m.version, 0) is not None))
+        delay = r.uniform(0, full * 1.2 * pending / len(migs))
         proc = t.spawn("migrate", "--lock-timeout", "30s", *extra, project=p, url=t.url(db))
         time.sleep(delay)
         alive = proc.poll() is None
@@ -90,7 +93,7 @@ def _kill_loop(t, migs, kills, salt, lock_mode=None):
         half += any(v is not None for v in hist.values())
         log.append("%s%.3f" % ("k" if alive else "-", delay))
         # a finishing run now and then; a fresh database when everything is applied
-        if r.random() < 0.15 or (len(hist) == len(migs) and all(v is None for v in hist.values())):
+        if r.random() < 0.1 or (len(hist) == len(migs) and all(v is None for v in hist.values())):
             _finish(t, p, migs, db, lock_mode)
             finishes += 1
             episodes += 1
@@ -126,7 +129,7 @@ def test_kill9_transaction_lock_mode(t):
     t.pgboot("migrate", "--lock-mode", "transaction", project=p, url=t.url(t.new_database())).expect(0)
     full = time.time() - t0
     done = 0
-    for i in range(kills * 3):
+    for i in range(kills * 4):
         if done >= kills:
             break
         db = t.new_database()
@@ -134,7 +137,7 @@ def test_kill9_transaction_lock_mode(t):
         pre = r.randrange(0, 4)
         if pre:
             t.pgboot("migrate", project=t.project(migrations=faultlib.files(migs[:pre])), url=t.url(db)).expect(0)
-        delay = r.uniform(0, full * 1.1)
+        delay = r.uniform(0, full * 1.1 * (len(migs) - pre) / len(migs))
         proc = t.spawn("migrate", "--lock-mode", "transaction", project=p, url=t.url(db))
         time.sleep(delay)
         if proc.poll() is None:
