@@ -60,7 +60,7 @@ def rows(res):
     for key in sorted(st, key=lambda k: (st[k]["state"] != "uptodate", st[k]["n"])):
         if st[key]["n"] == 1:
             continue
-        label = f"stampede ×{st[key]['n']}, {'up-to-date' if st[key]['state'] == 'uptodate' else 'empty (MORSE)'}"
+        label = f"stampede ×{st[key]['n']}, {'up-to-date' if st[key]['state'] == 'uptodate' else 'empty'}"
         out.append((key, label, st[key]["ratio_vs_pgboot"]))
     return out
 
@@ -182,7 +182,7 @@ def doc(res, path):
             w("")
             w(f"Authentication: the floor over TCP with SCRAM takes {fs / fso:.1f}× the floor over the Unix socket with")
             w(f"`trust` ({fs - fso:.1f} ms more, of which {fcpu - fcpus:.1f} ms of client CPU: libpq's 4096 PBKDF2-HMAC-SHA-256")
-            w("iterations). See "Where pgboot loses" below for the dynamic and static builds.")
+            w("iterations). See 'Where pgboot loses' below for the dynamic and static builds.")
         w("")
 
     rt = sc.get("roundtrips")
