@@ -41,9 +41,9 @@ struct plan {
  * pending, not drift; a missing seed file is reported but is not drift.
  * With allow_out_of_order, out-of-order files are pending, not drift. A
  * partial row is pending whatever its checksum (it never finished), unless
- * its file is missing (drift).
+ * its file is missing (drift). Sorts h's rows by kind and version.
  */
-void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, const struct history *h,
+void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, struct history *h,
 		int allow_out_of_order);
 void plan_free(struct plan *p);
 /* When the plan has drift, fill err (exit 5) naming every offending file, and return -1. */

@@ -11,7 +11,7 @@ pkgs=()
 for g in "${groups[@]}"; do
 	case "$g" in
 	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev pkg-config) ;;
-	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev postgresql-15 postgresql-contrib-15
+	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev postgresql-15
 		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind) ;;
 	static) pkgs+=(gcc make musl-tools musl-dev dpkg-dev autoconf automake libtool bison flex
 		perl file xz-utils ca-certificates binutils) ;;

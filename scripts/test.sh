@@ -12,6 +12,7 @@
 #   --keep              keep the server dir and the databases of failed tests
 #
 # Environment: PGBOOT_TEST_STATIC=1 builds (make static) and tests the static binary too;
+# PGBOOT_TEST_ALL=1 adds the fault, bad-input, memory-safety, fuzz and psql-equivalence suites;
 # CI=true makes the build warnings fatal (the Makefile's -Werror).
 set -uo pipefail
 
@@ -186,15 +187,30 @@ elif [ "${PGBOOT_TEST_STATIC:-0}" = 1 ]; then
 	step_failed "static binary"
 fi
 
-# ---- deployment checks (another module's tests; run when present) -----------------
-if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
-	for check in tests/deploy/check_deploy.py tests/deploy/check_dockerfile.py; do
-		[ -f "$check" ] || continue
-		echo "== $check"
-		python3 "$check" </dev/null >"$work/deploy.log" 2>&1
-		cat "$work/deploy.log"
-		add_counts "$check" "$work/deploy.log"
-	done
+# ---- deployment checks: the files, and the static binary in scratch-like roots ------
+if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ] && [ -f tests/deploy/run.sh ]; then
+	echo "== deployment checks"
+	bash tests/deploy/run.sh </dev/null >"$work/deploy.log" 2>&1
+	tail -n 15 "$work/deploy.log"
+	add_counts "deploy" "$work/deploy.log"
+fi
+
+# ---- the long suites: CI runs them all (PGBOOT_TEST_ALL=1) -------------------------
+# step LABEL COMMAND...: run a suite that prints its own "N passed, N failed"
+step() {
+	local label=$1 log="$work/$1.log"
+	shift
+	echo "== $label: $*"
+	"$@" </dev/null >"$log" 2>&1
+	grep -E '^(not ok|FAIL)' "$log" | head -n 40
+	tail -n 3 "$log"
+	add_counts "$label" "$log"
+}
+if [ "${PGBOOT_TEST_ALL:-0}" = 1 ] && [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
+	step faults scripts/faults.sh
+	step memcheck scripts/memcheck.sh
+	step fuzz env PGBOOT_FUZZ_SECONDS="${PGBOOT_FUZZ_SECONDS:-60}" scripts/fuzz.sh
+	step psql-equiv tests/psql_equiv/run.sh
 fi
 
 echo "   (took $(( $(date +%s) - start_time ))s)"

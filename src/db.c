@@ -41,6 +41,14 @@ int db_check_conninfo(const char *conninfo, struct pgb_error *err)
 {
 	if (!conninfo)
 		return 0;
+	const char *scheme = strstr(conninfo, "://");
+	if (scheme && !strchr(conninfo, '=') && strncmp(conninfo, "postgres://", 11) != 0 &&
+	    strncmp(conninfo, "postgresql://", 13) != 0) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid connection string: the URL scheme \"%.*s\" is not postgres",
+			 (int)(scheme - conninfo), conninfo);
+		pgb_error_hint(err, "Use a URL that starts with \"postgres://\" or \"postgresql://\".");
+		return -1;
+	}
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
 	if (opts) {
@@ -131,6 +139,7 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast,
 	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
 	enum db_connect_outcome out = DB_TRANSIENT;
 	int code = PGB_EXIT_UNAVAILABLE;
+	const char *hint = NULL;
 	*fast = 0;
 	switch (sqlstate_classify(sqlstate)) {
 	case SQLSTATE_AUTH:
@@ -143,6 +152,9 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast,
 	case SQLSTATE_NONE:
 		if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
 			out = DB_PERMANENT, code = PGB_EXIT_AUTH;
+		} else if (contains(msg, "could not look up local user")) {
+			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
+			hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
 		} else if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") ||
 			   contains(msg, "certificate") || contains(msg, "sslmode") || contains(msg, "invalid")) {
 			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
@@ -156,6 +168,8 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast,
 		break;
 	}
 	pgb_fail(err, code, "%s", msg);
+	if (hint)
+		pgb_error_hint(err, "%s", hint);
 	memcpy(err->sqlstate, sqlstate, sizeof(sqlstate));
 	free(msg);
 	return out;
@@ -379,6 +393,9 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 		lost_connection(db->conn, err);
 		failed = 1;
 	}
+	/* whatever the server said last, a dead connection means the database went away */
+	if (failed && err && PQstatus(db->conn) == CONNECTION_BAD)
+		err->code = PGB_EXIT_UNAVAILABLE;
 	return failed ? -1 : 0;
 }
 

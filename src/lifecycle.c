@@ -42,6 +42,7 @@ struct run {
 	struct history hist;
 	struct plan plan;
 	struct migrate_jobs jobs;
+	int stale;        /* the history changed since it was last read */
 	long long key;
 	int locked;
 	long long start;
@@ -145,6 +146,7 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		return -1;
 	if (r->plan.pending == 0)
 		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
+	r->stale = 1;
 	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
 		return -1;
 	return commit_run(r, err);
@@ -186,8 +188,8 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 {
 	if (!want_checks(r))
 		return 0;
-	/* the plan must reflect what was just applied */
-	if (read_state(r, err))
+	/* the plan must reflect what was just applied; up to date, it already does */
+	if (r->stale && read_state(r, err))
 		return -1;
 	return verify_run(r->db, &r->plan, &r->checks, err);
 }
@@ -288,6 +290,9 @@ static void termination_log(const char *line)
 	if (fd < 0)
 		return;
 	char *masked = log_mask(line);
+	for (char *p = masked; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	ssize_t n = write(fd, masked, strlen(masked));
 	n = write(fd, "\n", 1);
 	(void)n;

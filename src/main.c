@@ -16,6 +16,7 @@ int main(int argc, char **argv)
 {
 	struct pgb_config cfg;
 	struct pgb_error err;
+	int code;
 	pgb_error_init(&err);
 	config_init(&cfg);
 	log_setup(LOG_TEXT, LOG_INFO, -1);
@@ -23,16 +24,20 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0) {
 		pgb_fail(&err, PGB_EXIT_INTERNAL, "could not initialize libsodium");
 		log_error(&err);
-		return err.code;
+		code = err.code;
+		pgb_error_free(&err);
+		return code;
 	}
 	if (config_load(&cfg, argc, argv, &err)) {
 		log_setup(cfg.log_format, LOG_INFO, -1);
 		log_error(&err);
+		code = err.code;
+		pgb_error_free(&err);
 		config_free(&cfg);
-		return err.code;
+		return code;
 	}
 	log_setup(cfg.log_format, cfg.log_level, -1);
-	int code = 0;
+	code = 0;
 	switch (cfg.command) {
 	case CMD_HELP:
 		config_print_help(cfg.help_command, stdout);

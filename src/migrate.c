@@ -425,6 +425,9 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	strbuf_init(&sb);
 	memset(sl, 0, sizeof(*sl));
 	sl->end = f->up_len;
+	/* a UTF-8 byte-order mark is an editor's, not SQL: psql skips it, so does pgboot */
+	if (f->up_len >= 3 && memcmp(f->content, "\xEF\xBB\xBF", 3) == 0)
+		sl->base = 3;
 	int outer = cfg->lock_mode == LOCK_TRANSACTION;
 	if (j->mode == MODE_WRAPPED) {
 		const struct sql_stmt *b = &j->script.stmts[j->first], *c = &j->script.stmts[j->last];

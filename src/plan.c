@@ -39,13 +39,56 @@ static int by_version(const void *a, const void *b)
 	return version_compare(vx, vy);
 }
 
+static int row_order(const void *a, const void *b)
+{
+	const struct history_row *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return version_compare(&x->version, &y->version);
+}
+
+/* the row of (kind, v) in rows sorted by row_order, or NULL */
+static const struct history_row *find_row(const struct history *h, enum mig_kind kind, const struct pgb_version *v)
+{
+	size_t lo = 0, hi = h->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct history_row *r = &h->rows[mid];
+		int c = r->kind != kind ? (r->kind < kind ? -1 : 1) : version_compare(&r->version, v);
+		if (c == 0)
+			return r;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* the file of version v in a set sorted by version, or NULL */
+static const struct migfile *find_file(const struct migset *set, const struct pgb_version *v)
+{
+	size_t lo = 0, hi = set ? set->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = version_compare(&set->files[mid].version, v);
+		if (c == 0)
+			return &set->files[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *set, const struct history *h,
 		     int allow_ooo)
 {
 	const struct pgb_version *newest = kind == MIG_MIGRATION ? newest_applied(h) : NULL;
 	for (size_t i = 0; set && i < set->n; i++) {
 		const struct migfile *f = &set->files[i];
-		const struct history_row *row = history_find(h, kind, &f->version);
+		const struct history_row *row = find_row(h, kind, &f->version);
 		enum item_state st;
 		if (row && row->progress >= 0)
 			st = ITEM_PARTIAL;
@@ -70,10 +113,7 @@ static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *se
 		const struct history_row *row = &h->rows[i];
 		if (row->kind != kind)
 			continue;
-		int found = 0;
-		for (size_t j = 0; set && j < set->n && !found; j++)
-			found = version_compare(&set->files[j].version, &row->version) == 0;
-		if (!found) {
+		if (!find_file(set, &row->version)) {
 			add(p, kind, ITEM_MISSING, NULL, row);
 			if (kind == MIG_MIGRATION)
 				p->drift++;
@@ -81,15 +121,18 @@ static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *se
 	}
 }
 
-void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, const struct history *h,
+void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, struct history *h,
 		int allow_out_of_order)
 {
 	memset(p, 0, sizeof(*p));
 	p->allow_out_of_order = allow_out_of_order;
+	/* sorted once, so each file finds its row in log time: plans of thousands stay cheap */
+	if (h->n > 1)
+		qsort(h->rows, h->n, sizeof(struct history_row), row_order);
 	add_kind(p, MIG_MIGRATION, migs, h, allow_out_of_order);
 	if (seeds)
 		add_kind(p, MIG_SEED, seeds, h, allow_out_of_order);
-	if (p->n)
+	if (p->n > 1)
 		qsort(p->items, p->n, sizeof(struct plan_item), by_version);
 }
 

@@ -173,7 +173,8 @@ int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migs
 		migset_free(out);
 		return -1;
 	}
-	qsort(out->files, out->n, sizeof(struct migfile), by_version);
+	if (out->n > 1)
+		qsort(out->files, out->n, sizeof(struct migfile), by_version);
 	if (check_duplicates(out, err)) {
 		migset_free(out);
 		return -1;
@@ -211,7 +212,8 @@ int source_load_checks(const char *dir, int missing_ok, struct checkset *out, st
 	out->n = 0;
 	if (list_dir(dir, missing_ok, &names, &n, err))
 		return -1;
-	qsort(names, n, sizeof(char *), by_name);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), by_name);
 	out->files = xcalloc(n ? n : 1, sizeof(struct checkfile));
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {

@@ -11,7 +11,7 @@
 #include "sqlstate.h"
 #include "xmem.h"
 
-#define FAST_RETRY_MS 50
+#define FAST_RETRY_MS 10
 #define MAX_BACKOFF_MS 1000
 #define LOG_EVERY_MS 5000
 #define MAX_ATTEMPT_MS 10000
@@ -143,6 +143,10 @@ int wait_for_database(const struct pgb_config *cfg, struct db **out, struct sess
 	pgb_error_init(&w.last);
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
+	if (db_check_conninfo(cfg->conninfo, err)) {
+		free(w.target);
+		return -1;
+	}
 	int rc;
 	for (;;) {
 		int fast = 0;

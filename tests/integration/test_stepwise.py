@@ -192,3 +192,12 @@ def test_psql_only_escape_refused(t):
     p = t.project(migrations=dict(BASE, **{"0002_esc.sql": "SELECT 1\\; SELECT 2;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_esc.sql:1:9", where="err")
     check(not t.table_exists("base"), "nothing applied")
+
+
+def test_utf8_bom_is_skipped(t):
+    p = t.project(migrations={"0001_bom.sql": b"\xef\xbb\xbfCREATE TABLE bom (id int);\nSELECT nope FROM bom;\n"})
+    # the error column counts no character for the mark, like psql
+    t.pgboot("migrate", project=p).expect(3, "0001_bom.sql:2:8", where="err")
+    p.write("migrations", "0001_bom.sql", b"\xef\xbb\xbfCREATE TABLE bom (id int);\n")
+    t.pgboot("migrate", project=p).expect(0)
+    check(t.table_exists("bom"), "applied")
