@@ -67,8 +67,6 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done);
 /* Mark mf's started row finished, with its duration measured by the caller. */
 char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms);
-/* the row of (kind, version), or NULL */
-const struct history_row *history_find(const struct history *h, enum mig_kind kind, const struct pgb_version *v);
 /* "pgboot 0.1.0 on HOSTNAME" */
 const char *history_applied_by(void);
 

@@ -186,65 +186,59 @@ const char *history_applied_by(void)
 	return buf;
 }
 
-static void row_literals(struct db *db, const struct migfile *mf, char **ver, char **name, char **by);
+/* the quoted SQL literals of a file's row */
+struct row_literals {
+	char *ver, *name, *by, *down;
+};
+
+static void row_literals(struct db *db, const struct migfile *mf, struct row_literals *l)
+{
+	l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	l->name = db_quote_literal(db, mf->name, strlen(mf->name));
+	l->by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
+	l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
+			       : xstrdup("NULL");
+}
+
+static void row_literals_free(struct row_literals *l)
+{
+	free(l->ver);
+	free(l->name);
+	free(l->by);
+	free(l->down);
+}
 
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace)
 {
 	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
-	char *ver, *name, *by;
-	row_literals(db, mf, &ver, &name, &by);
-	char *down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
-				  : xstrdup("NULL");
+	struct row_literals l;
+	row_literals(db, mf, &l);
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), "
 		"(extract(epoch FROM pg_catalog.clock_timestamp() - now()) * 1000)::integer, %s)%s",
-		h->qualified, kind, ver, name, mf->checksum, down, by,
+		h->qualified, kind, l.ver, l.name, mf->checksum, l.down, l.by,
 		mf->kind == MIG_SEED || replace ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
 				       "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
 				       "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
 				       "applied_by = EXCLUDED.applied_by, progress = NULL"
 				     : "");
-	free(ver);
-	free(name);
-	free(by);
-	free(down);
+	row_literals_free(&l);
 	return sql;
-}
-
-const struct history_row *history_find(const struct history *h, enum mig_kind kind, const struct pgb_version *v)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (h->rows[i].kind == kind && version_compare(&h->rows[i].version, v) == 0)
-			return &h->rows[i];
-	return NULL;
-}
-
-/* quoted literals of mf's key and name; the caller frees all three */
-static void row_literals(struct db *db, const struct migfile *mf, char **ver, char **name, char **by)
-{
-	*ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
-	*name = db_quote_literal(db, mf->name, strlen(mf->name));
-	*by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
 }
 
 char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf)
 {
-	char *ver, *name, *by;
-	row_literals(db, mf, &ver, &name, &by);
-	char *down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
-				  : xstrdup("NULL");
+	struct row_literals l;
+	row_literals(db, mf, &l);
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
 		"ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
 		"down_sql = EXCLUDED.down_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by, "
 		"progress = 0",
-		h->qualified, mf->kind == MIG_SEED ? "seed" : "migration", ver, name, mf->checksum, down, by);
-	free(ver);
-	free(name);
-	free(by);
-	free(down);
+		h->qualified, mf->kind == MIG_SEED ? "seed" : "migration", l.ver, l.name, mf->checksum, l.down, l.by);
+	row_literals_free(&l);
 	return sql;
 }
 
