@@ -14,6 +14,7 @@
 struct session_info {
 	char *current_schema; /* NULL when search_path names no existing schema */
 	char *server_version; /* "15.18" */
+	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
 	long long waited_ms;
 };
 

@@ -42,7 +42,7 @@ struct run {
 	struct history hist;
 	struct plan plan;
 	struct migrate_jobs jobs;
-	int stale;        /* the history changed since it was last read */
+	int stale;        /* the history was never read, or changed since */
 	long long key;
 	int locked;
 	long long start;
@@ -89,13 +89,14 @@ static int read_state(struct run *r, struct pgb_error *err)
 	if (history_read(&r->hist, r->db, err))
 		return -1;
 	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
+	r->stale = 0;
 	return 0;
 }
 
 static int take_lock(struct run *r, struct pgb_error *err)
 {
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
-	r->key = lock_key(db_database(r->db), r->hist.display);
+	r->key = lock_key(r->info.database, r->hist.display);
 	long long t = clock_now_ms();
 	if (xact) {
 		char *begin = xasprintf("BEGIN; SET LOCAL statement_timeout = %lld", r->cfg->statement_timeout_ms);
@@ -246,6 +247,7 @@ static void disconnect(struct run *r)
 	}
 	r->db = NULL;
 	r->locked = 0;
+	r->stale = 1;
 	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
 	history_free(&r->hist);
@@ -319,6 +321,7 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
 	r.start = clock_now_ms();
+	r.stale = 1;
 	int rc;
 	switch (cfg->command) {
 	case CMD_WAIT:
@@ -344,6 +347,9 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 	release(&r);
 	if (rc == 0 && signals_received())
 		rc = pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
+	/* a cancelled query surfaces as the server's error, whichever phase ran it: the signal decides */
+	else if (rc != 0 && signals_received() && err->code < PGB_EXIT_SIGNAL)
+		err->code = PGB_EXIT_SIGNAL + signals_received();
 	if (rc == 0 && cfg->command == CMD_RUN && !cfg->dry_run)
 		rc = exec_app(cfg->app_argv, err);
 	int code = rc ? err->code : 0;

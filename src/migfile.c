@@ -201,7 +201,8 @@ static int find_down(struct migfile *mf, size_t at, size_t next, int line, struc
 static int scan_lines(struct migfile *mf, struct pgb_error *err)
 {
 	int leading = 1, line = 1;
-	size_t at = 0;
+	/* a UTF-8 byte-order mark must not hide a directive on the first line */
+	size_t at = mf->len >= 3 && memcmp(mf->content, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	while (at < mf->len) {
 		const char *nl = memchr(mf->content + at, '\n', mf->len - at);
 		size_t n = nl ? (size_t)(nl - (mf->content + at)) : mf->len - at;

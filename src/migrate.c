@@ -49,6 +49,23 @@ static const char *kind_name(enum mig_kind k)
 
 /* ---- preflight ---------------------------------------------------------- */
 
+static int mentions(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	for (size_t i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, word, w) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the statement's first word is word (case-insensitive) */
+static int starts_with_word(const char *buf, const struct sql_stmt *st, const char *word)
+{
+	size_t n = strlen(word);
+	return st->end - st->start >= n && strncasecmp(buf + st->start, word, n) == 0 &&
+	       (st->end - st->start == n || !isalnum((unsigned char)buf[st->start + n]));
+}
+
 static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
 		  struct pgb_error *err)
 {
@@ -76,6 +93,13 @@ static int check_statements(const struct migrate_job *j, struct pgb_error *err)
 			return refuse(j->f, &at, "psql's \\; or \\: escape",
 				      "Only psql understands these; write ; or : instead.", err);
 		}
+		if (st->txn == SQL_TXN_OTHER && (starts_with_word(buf, st, "prepare") ||
+						  mentions(buf + st->start, st->end - st->start, "prepared")))
+			return refuse(j->f, st, "a two-phase commit statement",
+				      "PREPARE TRANSACTION would leave the file's work uncommitted while its history row commits.",
+				      err);
+		if (starts_with_word(buf, st, "copy") && mentions(buf + st->start, st->end - st->start, "stdout"))
+			return refuse(j->f, st, "COPY TO STDOUT", "A migration has no one to send rows to; remove it.", err);
 		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
 			return refuse(j->f, st, "a top-level ROLLBACK",
 				      "A migration that rolls itself back would be recorded as applied; remove it.", err);
@@ -473,14 +497,6 @@ static int apply_atomic(struct db *db, const struct pgb_config *cfg, const struc
 
 /* ---- statement by statement: the modes that cannot be atomic --------------- */
 
-static int mentions(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	for (size_t i = 0; i + w <= n; i++)
-		if (strncasecmp(s + i, word, w) == 0)
-			return 1;
-	return 0;
-}
 
 /* Invalid indexes left behind, as a hint with the statements that drop them. */
 static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
@@ -492,7 +508,9 @@ static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
 		     "SELECT 'DROP INDEX CONCURRENTLY ' || pg_catalog.quote_ident(n.nspname) || '.' || "
 		     "pg_catalog.quote_ident(c.relname) || ';' FROM pg_catalog.pg_index i "
 		     "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-		     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid",
+		     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid "
+		     "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p "
+		     "WHERE p.index_relid = i.indexrelid)",
 		     0, NULL, &r, &e) == 0) {
 		struct strbuf sb;
 		strbuf_init(&sb);
@@ -569,13 +587,15 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 	struct stepper s = {db, cfg, h, j, 0, 0};
 	long long start = clock_now_ms();
 	char *open = history_start_sql(h, db, j->f);
-	char *msg = xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
+	char *msg = j->mode == MODE_STEPWISE && cfg->ddl_lock_timeout_ms > 0
+			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", cfg->ddl_lock_timeout_ms, open)
+			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
 	free(open);
 	int rc = step_exec(&s, msg, err);
 	free(msg);
 	for (size_t i = 0; rc == 0 && i < j->script.n; i++)
-		rc = step_statement(&s, i, err);
-	if (rc) {
+		rc = signals_received() ? failed(j, &(struct slice){0, 0, 0, 0, 0}, err) : step_statement(&s, i, err);
+	if (rc && (size_t)s.done < j->script.n) {
 		const struct sql_stmt *st = &j->script.stmts[s.done];
 		char *m = xasprintf("%s (statement %d of %zu, line %d; %d committed before it stay applied)",
 				    err->message ? err->message : "", s.done + 1, j->script.n, st->line, s.committed);
@@ -601,6 +621,9 @@ int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct hist
 {
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct migrate_job *j = &jobs->jobs[i];
+		if (signals_received())
+			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
+					signals_received(), j->f->path);
 		if (j->f->empty)
 			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
 				  "%s \"%s\" is empty; recording it as applied", kind_name(j->f->kind), j->f->path);

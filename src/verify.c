@@ -17,7 +17,10 @@ static const char *const INVALID_INDEX_SQL =
 	"'DROP INDEX CONCURRENTLY ' || pg_catalog.quote_ident(n.nspname) || '.' || "
 	"pg_catalog.quote_ident(c.relname) AS fix "
 	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid ORDER BY 1, 2";
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid "
+	/* an index being built right now is invalid until its build ends: not a leftover */
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid) "
+	"ORDER BY 1, 2";
 
 /* Format up to SHOW_ROWS rows as "col=value, col=value" lines. */
 static char *format_rows(const struct db_result *r)

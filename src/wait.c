@@ -68,9 +68,11 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 {
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
 	char *sql = cfg->lock_mode == LOCK_TRANSACTION
-			    ? xstrdup("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()")
+			    ? xstrdup("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
+				      "pg_catalog.current_database()")
 			    : xasprintf("SET statement_timeout = %lld; "
-					"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema()",
+					"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
+					"pg_catalog.current_database()",
 					cfg->statement_timeout_ms);
 	struct db_result *res = NULL;
 	int n = 0;
@@ -92,6 +94,7 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	}
 	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;
 	info->server_version = xstrdup(db_parameter(db, "server_version"));
+	info->database = xstrdup(db_cell(r, 0, 2) ? db_cell(r, 0, 2) : db_database(db));
 	db_results_free(res, n);
 	return 1;
 }
@@ -185,5 +188,6 @@ void session_info_free(struct session_info *info)
 {
 	free(info->current_schema);
 	free(info->server_version);
+	free(info->database);
 	memset(info, 0, sizeof(*info));
 }
