@@ -3,6 +3,8 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "db.h"
 
@@ -34,6 +36,24 @@ int signals_received(void)
 	return g_signal;
 }
 
+/*
+ * The C library keeps a few real-time signals for itself (glibc 32-33,
+ * musl 32-34) and refuses sigaction() on them, yet a parent may have
+ * ignored them and an ignored signal survives exec. Ask the kernel
+ * directly: an all-zero kernel sigaction is SIG_DFL, no flags, an empty
+ * mask, whatever the architecture's field order.
+ */
+static void restore_reserved(int sig)
+{
+#if defined(SYS_rt_sigaction) && (defined(__x86_64__) || defined(__aarch64__))
+	unsigned long ksa[8];
+	memset(ksa, 0, sizeof(ksa));
+	syscall(SYS_rt_sigaction, sig, ksa, NULL, (size_t)8);
+#else
+	(void)sig;
+#endif
+}
+
 void signals_restore(void)
 {
 	struct sigaction sa;
@@ -43,7 +63,8 @@ void signals_restore(void)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		sigaction(sig, &sa, NULL);
+		if (sigaction(sig, &sa, NULL) != 0)
+			restore_reserved(sig);
 	}
 	sigset_t none;
 	sigemptyset(&none);

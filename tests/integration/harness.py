@@ -415,17 +415,18 @@ class Fixture:
             e["DATABASE_URL"] = url
         return clean_env({**e, **(env or {})})
 
-    def _argv(self, args):
-        return [self.bin] + [str(a) for a in args]
+    def _argv(self, args, via=None):
+        return list(via or []) + [self.bin] + [str(a) for a in args]
 
-    def pgboot(self, *args, env=None, url="default", project=None, cwd=None, timeout=60, stdin=None):
+    def pgboot(self, *args, env=None, url="default", project=None, cwd=None, timeout=60, stdin=None, via=None):
         """Run pgboot to completion. cwd defaults to the project's directory (so
-        ./migrations, ./seeds and ./verify are the defaults pgboot finds)."""
+        ./migrations, ./seeds and ./verify are the defaults pgboot finds); via
+        is a launcher command that execs pgboot."""
         e = self.env_for(env, url, project)
         cwd = cwd or (project.dir if project else self.tmp)
         start = time.time()
         try:
-            p = subprocess.run(self._argv(args), env=e, cwd=cwd, timeout=timeout,
+            p = subprocess.run(self._argv(args, via), env=e, cwd=cwd, timeout=timeout,
                                input=stdin if stdin is not None else None,
                                stdin=None if stdin is not None else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

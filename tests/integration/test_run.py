@@ -2,6 +2,7 @@
 126/127; --skip-migrate / AUTO_MIGRATE=false; verify failures stop the app; the
 termination log."""
 import os
+import subprocess
 
 from harness import check
 
@@ -198,11 +199,49 @@ def test_run_fast_noop_start(t):
     t.note("no-op run: %.0f ms" % (r.elapsed * 1000))
 
 
+# A parent that ignores SIGHUP and the real-time signals the C library keeps
+# for itself (glibc refuses sigaction() on 32-33, musl on 32-34), blocks
+# SIGUSR1, then execs its arguments: ignored signals and the mask survive exec.
+IGNORING_LAUNCHER = r"""
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	unsigned long ksa[8];
+	sigset_t set;
+	(void)argc;
+	memset(ksa, 0, sizeof(ksa));
+	ksa[0] = (unsigned long)SIG_IGN;
+	for (int sig = 32; sig <= 34; sig++)
+		syscall(SYS_rt_sigaction, sig, ksa, NULL, (size_t)8);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	execvp(argv[1], argv + 1);
+	return 127;
+}
+"""
+
+
+def ignoring_launcher(t):
+    src = t.write("launcher.c", IGNORING_LAUNCHER)
+    exe = t.path("launcher")
+    subprocess.run(["cc", "-o", exe, src], check=True)
+    r = subprocess.run([exe, "grep", "^SigIgn:", "/proc/self/status"], stdout=subprocess.PIPE, text=True)
+    check(int(r.stdout.split()[1], 16) & (1 << 31), "the launcher ignores signal 32", r.stdout)
+    return exe
+
+
 def test_app_gets_default_signal_dispositions(t):
     """pgboot handles SIGTERM/SIGINT/SIGQUIT itself; before the exec it restores
-    the default dispositions and an empty mask (the app is PID 1's successor)."""
+    the default dispositions and an empty mask (the app is PID 1's successor),
+    even for signals its parent ignored or blocked."""
     p = t.project(migrations=MIGS)
-    r = t.pgboot("run", "--", "grep", "-E", "^Sig(Blk|Ign|Cgt):", "/proc/self/status", project=p).expect(0)
+    r = t.pgboot("run", "--", "grep", "-E", "^Sig(Blk|Ign|Cgt):", "/proc/self/status", project=p,
+                 via=[ignoring_launcher(t)]).expect(0)
     fields = dict(l.split(":\t") for l in r.out.splitlines())
     check(int(fields["SigBlk"], 16) == 0, "no blocked signals in the app", r)
     check(int(fields["SigIgn"], 16) == 0, "no ignored signals in the app", r)
