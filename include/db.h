@@ -22,6 +22,7 @@ struct db;
 
 /* One result set, copied out of libpq: cells are row-major, NULL for SQL null. */
 struct db_result {
+	char *command; /* the command tag: "SELECT 3", "SAVEPOINT" */
 	int nrows;
 	int ncols;
 	char **colnames;
@@ -61,9 +62,11 @@ void db_close(struct db *db);
  * Send sql (one or more statements) in one simple-query message and
  * collect every result set. results may be NULL when the caller wants none;
  * otherwise *results (free with db_results_free) holds one entry per
- * statement that returned rows or a command status. On an error, the
- * results so far are freed, err is set and, if a transaction block is left
- * aborted, it stays so (the caller decides: db_rollback).
+ * statement that returned rows or a command status. On an error, err is
+ * set (err->statement_index: how many statements completed), *results
+ * holds the results of the statements that completed before it (free them
+ * too) and, if a transaction block is left aborted, it stays so (the
+ * caller decides: db_rollback).
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
 /* One statement with text parameters (extended protocol); res may be NULL. */

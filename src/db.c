@@ -275,6 +275,7 @@ void db_close(struct db *db)
 
 static void copy_result(const PGresult *r, struct db_result *out)
 {
+	out->command = xstrdup(PQcmdStatus((PGresult *)r));
 	out->nrows = PQntuples(r);
 	out->ncols = PQnfields(r);
 	out->colnames = xcalloc((size_t)out->ncols + 1, sizeof(char *));
@@ -409,17 +410,11 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
 		return -1;
 	}
 	int rc = collect(db, results ? &res : NULL, &n, err);
-	if (rc || !results) {
-		db_results_free(res, n);
-		if (results) {
-			*results = NULL;
-			*nresults = 0;
-		}
-		return rc;
+	if (results) {
+		*results = res;
+		*nresults = n;
 	}
-	*results = res;
-	*nresults = n;
-	return 0;
+	return rc;
 }
 
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,
@@ -448,6 +443,7 @@ void db_result_free(struct db_result *res)
 {
 	if (!res)
 		return;
+	free(res->command);
 	for (int c = 0; c < res->ncols && res->colnames; c++)
 		free(res->colnames[c]);
 	for (int i = 0; res->cells && i < res->nrows * res->ncols; i++)

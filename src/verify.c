@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "log.h"
 #include "signals.h"
+#include "sqlsplit.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -87,34 +88,53 @@ static int builtin_plan_checks(const struct plan *p)
 	return failed;
 }
 
-/* Run one check's SQL inside a savepoint. 1 passed, 0 failed, -1 connection lost or signal. */
-static int run_check(struct db *db, const char *name, const char *file, const char *sql, struct pgb_error *err)
+/* ---- user checks, batched -------------------------------------------------
+ *
+ * The checks run in one READ ONLY transaction, each in its own savepoint so
+ * that one that errors does not abort the others. They go to the server
+ * in as few messages as possible: every check in one message, framed as
+ *
+ *   [BEGIN READ ONLY;] SAVEPOINT pgboot_check; <check> ; RELEASE SAVEPOINT pgboot_check; ...
+ *
+ * The lexer counts each check's statements, so the results (command tags
+ * checked at each frame) say which rows belong to which check. A check
+ * that errors at run time settles the checks before it; pgboot rolls back
+ * to the savepoint and sends the rest. An error before anything ran (the
+ * server parses the whole message first) or a frame that does not line up
+ * sends the remaining checks one at a time, each error then its own.
+ */
+
+struct check {
+	const char *name, *file, *sql;
+	size_t len;
+	struct sql_script script; /* statements; split_ok 0 when the lexer could not split it */
+	int split_ok;
+};
+
+static void checks_init(struct check *c, const struct checkset *set)
 {
-	char *msg = xasprintf("SAVEPOINT pgboot_check;\n%s\n;\nRELEASE SAVEPOINT pgboot_check", sql);
-	struct db_result *res = NULL;
-	int n = 0;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	int rc = db_exec(db, msg, &res, &n, &e);
-	free(msg);
-	if (rc) {
-		if (!db_alive(db) || signals_received()) {
-			pgb_error_move(err, &e);
-			return -1;
-		}
+	c[0] = (struct check){.name = "pgboot: no invalid indexes", .sql = INVALID_INDEX_SQL,
+			      .len = strlen(INVALID_INDEX_SQL)};
+	for (size_t i = 0; i < set->n; i++)
+		c[i + 1] = (struct check){.name = set->files[i].name, .file = set->files[i].path,
+					  .sql = set->files[i].sql, .len = set->files[i].len};
+	for (size_t i = 0; i <= set->n; i++) {
 		struct pgb_error ignored;
 		pgb_error_init(&ignored);
-		db_exec(db, "ROLLBACK TO SAVEPOINT pgboot_check", NULL, NULL, &ignored);
+		c[i].split_ok = sql_split(c[i].sql, c[i].len, NULL, &c[i].script, &ignored) == 0;
 		pgb_error_free(&ignored);
-		e.code = PGB_EXIT_VERIFY;
-		char *m = xasprintf("check \"%s\" could not run: %s", name, e.message);
-		free(e.message);
-		e.message = m;
-		pgb_error_locus(&e, file, 0, 0);
-		log_error(&e);
-		pgb_error_free(&e);
-		return 0;
 	}
+}
+
+static void checks_free(struct check *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sql_script_free(&c[i].script);
+}
+
+/* The rows of one check's statements: 1 passed, 0 failed (logged). */
+static int judge(const struct check *c, const struct db_result *res, int n)
+{
 	int rows = 0;
 	const struct db_result *first = NULL;
 	for (int i = 0; i < n; i++) {
@@ -124,11 +144,192 @@ static int run_check(struct db *db, const char *name, const char *file, const ch
 	}
 	if (rows) {
 		char *shown = format_rows(first);
-		report_violation(name, file, rows, shown);
+		report_violation(c->name, c->file, rows, shown);
 		free(shown);
 	}
-	db_results_free(res, n);
 	return rows == 0;
+}
+
+/* Point err into the check's file: by the server's position, else at the failed statement. */
+static void locate_in_check(const struct check *c, long prefix_chars, int stmt, struct pgb_error *err)
+{
+	if (!c->file)
+		return;
+	int line = 0, col = 0;
+	long rel = (long)err->position - prefix_chars;
+	if (err->position > 0 && rel > 0 && sql_locate(c->sql, c->len, rel, &line, &col, NULL, NULL) == 0) {
+		/* found by position */
+	} else if (c->split_ok && stmt >= 0 && (size_t)stmt < c->script.n) {
+		line = c->script.stmts[stmt].line;
+		col = c->script.stmts[stmt].column;
+	}
+	pgb_error_locus(err, c->file, line, col);
+	free(err->excerpt);
+	err->excerpt = line > 0 ? sql_caret_excerpt(c->sql, c->len, line, col) : NULL;
+}
+
+/* A check the server refused to run: logged as a failed check, not a failed run. */
+static void report_unrunnable(const struct check *c, long prefix_chars, int stmt, struct pgb_error *e)
+{
+	e->code = PGB_EXIT_VERIFY;
+	char *m = xasprintf("check \"%s\" could not run: %s", c->name, e->message);
+	free(e->message);
+	e->message = m;
+	locate_in_check(c, prefix_chars, stmt, e);
+	log_error(e);
+}
+
+static int is_tag(const struct db_result *r, const char *tag)
+{
+	return r->command && strcmp(r->command, tag) == 0;
+}
+
+/* After a check's error: back to its savepoint, or (when the error came before the
+ * savepoint was taken) out of the transaction; the next message begins a new one. */
+static int rollback_to_check(struct db *db, struct pgb_error *err)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = db_exec(db, "ROLLBACK TO SAVEPOINT pgboot_check", NULL, NULL, &e);
+	if (rc && (!db_alive(db) || signals_received())) {
+		pgb_error_move(err, &e);
+		return -1;
+	}
+	pgb_error_free(&e);
+	return rc ? db_exec(db, "ROLLBACK", NULL, NULL, err) : 0;
+}
+
+struct batch {
+	struct strbuf msg;
+	long *prefix_chars; /* characters of the message before check i's text */
+	int lead;           /* statements before the first frame (BEGIN) */
+};
+
+/* Frame checks [from, to) into one message. */
+static void batch_build(struct batch *b, const struct check *c, size_t from, size_t to, int begin)
+{
+	strbuf_init(&b->msg);
+	b->lead = begin;
+	if (begin)
+		strbuf_adds(&b->msg, "BEGIN READ ONLY;\n");
+	static const char head[] = "SAVEPOINT pgboot_check;\n", tail[] = "\n;\nRELEASE SAVEPOINT pgboot_check;\n";
+	long chars = (long)b->msg.len; /* ASCII so far */
+	for (size_t i = from; i < to; i++) {
+		strbuf_adds(&b->msg, head);
+		chars += (long)strlen(head);
+		b->prefix_chars[i] = chars;
+		strbuf_add(&b->msg, c[i].sql, c[i].len);
+		strbuf_adds(&b->msg, tail);
+		chars += (long)sql_char_count(c[i].sql, c[i].len) + (long)strlen(tail);
+	}
+}
+
+/*
+ * Send checks [from, n) in one message, stopping before one the lexer could
+ * not split (c[from] can be split). Adds failed checks to *failed. Returns
+ * the first check not settled, with *alone set when the rest must go one at
+ * a time; -1 with err set when the connection or a signal ended the run.
+ */
+static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int *failed, int *alone,
+		      struct pgb_error *err)
+{
+	size_t to = from + 1;
+	while (to < n && c[to].split_ok)
+		to++;
+	struct batch b;
+	b.prefix_chars = xcalloc(n, sizeof(long));
+	batch_build(&b, c, from, to, !db_in_transaction(db));
+	struct db_result *res = NULL;
+	int nres = 0;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = db_exec(db, b.msg.buf, &res, &nres, &e);
+	strbuf_free(&b.msg);
+	/* settle every check whose frame came back whole */
+	int pos = b.lead;
+	size_t i = from;
+	for (; i < to; i++) {
+		int need = (int)c[i].script.n + 2;
+		if (!c[i].split_ok || pos + need > nres)
+			break;
+		if (!is_tag(&res[pos], "SAVEPOINT") || !is_tag(&res[pos + need - 1], "RELEASE")) {
+			*alone = 1; /* the lexer and the server disagree on the statements: trust neither */
+			break;
+		}
+		*failed += !judge(&c[i], res + pos + 1, need - 2);
+		pos += need;
+	}
+	db_results_free(res, nres);
+	long next = (long)i;
+	if (rc == 0) {
+		if (i < to)
+			*alone = 1;
+	} else if (!db_alive(db) || signals_received()) {
+		pgb_error_move(err, &e);
+		next = -1;
+	} else if (i < to && !*alone && e.statement_index > pos) {
+		/* a statement of check i failed as it ran: it alone failed */
+		report_unrunnable(&c[i], b.prefix_chars[i], e.statement_index - pos - 1, &e);
+		(*failed)++;
+		next = rollback_to_check(db, err) ? -1 : (long)i + 1;
+	} else {
+		/* nothing ran (a syntax error somewhere) or the frames did not line up */
+		*alone = 1;
+		if (db_in_transaction(db) && rollback_to_check(db, err))
+			next = -1;
+	}
+	pgb_error_free(&e);
+	free(b.prefix_chars);
+	return next;
+}
+
+/* One check in a message of its own, as written: 1 passed, 0 failed, -1 connection lost or signal. */
+static int run_alone(struct db *db, const struct check *c, struct pgb_error *err)
+{
+	const char *open = db_in_transaction(db) ? "SAVEPOINT pgboot_check" : "BEGIN READ ONLY; SAVEPOINT pgboot_check";
+	if (db_exec(db, open, NULL, NULL, err))
+		return -1;
+	struct db_result *res = NULL;
+	int n = 0, ok;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (db_exec(db, c->sql, &res, &n, &e) == 0) {
+		ok = judge(c, res, n);
+		if (db_exec(db, "RELEASE SAVEPOINT pgboot_check", NULL, NULL, err))
+			ok = -1;
+	} else if (!db_alive(db) || signals_received()) {
+		pgb_error_move(err, &e);
+		ok = -1;
+	} else {
+		report_unrunnable(c, 0, e.statement_index, &e);
+		ok = rollback_to_check(db, err) ? -1 : 0;
+	}
+	db_results_free(res, n);
+	pgb_error_free(&e);
+	return ok;
+}
+
+/* The invalid-index check and the user checks. Returns the number failed, or -1 (err set). */
+static int run_checks(struct db *db, const struct checkset *set, struct pgb_error *err)
+{
+	size_t n = set->n + 1;
+	struct check *c = xcalloc(n, sizeof(*c));
+	checks_init(c, set);
+	int failed = 0, alone = 0;
+	long i = 0;
+	while (i >= 0 && (size_t)i < n) {
+		if (!alone && c[i].split_ok) {
+			i = run_batch(db, c, (size_t)i, n, &failed, &alone, err);
+			continue;
+		}
+		int r = run_alone(db, &c[i], err);
+		failed += r == 0;
+		i = r < 0 ? -1 : i + 1;
+	}
+	checks_free(c, n);
+	free(c);
+	db_rollback_if_needed(db);
+	return i < 0 ? -1 : failed;
 }
 
 static int finish(int failed, int total, long long start, struct pgb_error *err)
@@ -159,18 +360,8 @@ int verify_run(struct db *db, const struct plan *p, const struct checkset *check
 		db_result_free(&r);
 		return finish(failed, total, start, err);
 	}
-	if (db_exec(db, "BEGIN READ ONLY", NULL, NULL, err))
+	int r = run_checks(db, checks, err);
+	if (r < 0)
 		return -1;
-	int r = run_check(db, "pgboot: no invalid indexes", NULL, INVALID_INDEX_SQL, err);
-	for (size_t i = 0; r >= 0 && i < checks->n; i++) {
-		failed += r == 0;
-		r = run_check(db, checks->files[i].name, checks->files[i].path, checks->files[i].sql, err);
-	}
-	if (r < 0) {
-		db_rollback_if_needed(db);
-		return -1;
-	}
-	failed += r == 0;
-	db_rollback_if_needed(db);
-	return finish(failed, total, start, err);
+	return finish(failed + r, total, start, err);
 }

@@ -79,6 +79,7 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	int rc = db_exec(db, sql, &res, &n, e);
 	free(sql);
 	if (rc) {
+		db_results_free(res, n);
 		enum sqlstate_class c = sqlstate_classify(e->sqlstate);
 		if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED || !db_alive(db))
 			return 0;

@@ -1,0 +1,85 @@
+"""verify: the user checks go to the server together (framed by savepoints) and
+every check is judged on its own: violations, checks that fail as they run,
+syntax errors, files the lexer cannot split, several statements per check."""
+import re
+
+from harness import check
+
+MIGS = {"0001_a.sql": "CREATE TABLE a (id int);"}
+
+CHECKS = {
+    "010_ok.sql": "SELECT 1 WHERE false;",
+    "020_rows.sql": "SELECT 1 AS one;\n",
+    "030_runtime.sql": "-- two statements\nSELECT 1 WHERE false;\nSELECT 1/0 AS boom;\n",
+    "035_ok_after_runtime.sql": "SELECT id FROM a WHERE id < 0;",
+    "040_syntax.sql": "SELECT 1 WHERE false;\nSELEC oops;\n",
+    "050_rows_comment.sql": "SELECT 2 AS two -- no newline, no semicolon",
+    "060_empty.sql": "-- nothing here\n",
+    "070_lexer.sql": "SELECT 'unterminated\n",
+    "080_second_stmt.sql": "SELECT 1 WHERE false;\nSELECT 3 AS three;\n",
+    "090_ok.sql": "SELECT 1 WHERE false",
+}
+
+FAILING = ["020_rows", "030_runtime", "040_syntax", "050_rows_comment", "070_lexer", "080_second_stmt"]
+
+
+def failed_checks(r):
+    return re.findall(r'check "([^"]+)" (?:failed|could not run)', r.err)
+
+
+def test_each_check_judged_alone(t):
+    p = t.project(migrations=MIGS, verify=CHECKS)
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", project=p).expect(4, "verification failed: 6 of 13 checks", where="err")
+    check(failed_checks(r) == FAILING, "exactly the failing checks, each once, in name order: %s" % failed_checks(r), r)
+    r.expect_text("one=1", "two=2", "three=3", where="err")
+
+
+def test_errors_point_into_the_check_file(t):
+    p = t.project(migrations=MIGS, verify=CHECKS)
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", project=p).expect(4)
+    r.expect_text('030_runtime.sql:3:1: error: check "030_runtime" could not run: division by zero',
+                  '040_syntax.sql:2:1: error: check "040_syntax" could not run: syntax error at or near "SELEC"',
+                  '070_lexer.sql:1:8: error: check "070_lexer" could not run: unterminated quoted string',
+                  where="err")
+    check("pgboot_check" not in r.err, "pgboot's savepoints never show in a message", r)
+
+
+def test_runtime_error_does_not_hide_later_checks(t):
+    """Only a check that errors as it runs: the ones before and after it are judged in the same run."""
+    p = t.project(migrations=MIGS, verify={"010_rows.sql": "SELECT 1 AS before;",
+                                           "020_boom.sql": "SELECT 1/0;",
+                                           "030_rows.sql": "SELECT 1 AS after;",
+                                           "040_boom.sql": "SELECT 'x'::int;",
+                                           "050_rows.sql": "SELECT 1 AS last;"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", project=p).expect(4, "verification failed: 5 of 8 checks", where="err")
+    check(failed_checks(r) == ["010_rows", "020_boom", "030_rows", "040_boom", "050_rows"], failed_checks(r), r)
+
+
+def test_read_only_after_a_failed_check(t):
+    p = t.project(migrations=MIGS, verify={"010_write.sql": "INSERT INTO a VALUES (1);",
+                                           "020_none.sql": "SELECT * FROM a;",
+                                           "030_txn.sql": "SELECT pg_catalog.txid_current_if_assigned() AS x "
+                                                          "WHERE pg_catalog.current_setting('transaction_read_only') <> 'on';"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", project=p).expect(4, "verification failed: 1 of 6 checks", where="err")
+    check(failed_checks(r) == ["010_write"], "only the write failed (read-only transaction)", r)
+    check(t.psql("SELECT count(*) FROM a") == "0", "nothing was written")
+
+
+def test_many_checks_pass(t):
+    checks = {"%03d_c.sql" % i: "SELECT %d WHERE false;\n-- %s\n" % (i, "é" * i) for i in range(200)}
+    p = t.project(migrations=MIGS, verify=checks)
+    t.pgboot("migrate", project=p).expect(0, "verified: 203 checks passed", where="err")
+
+
+def test_position_after_multibyte_text(t):
+    """The server counts error positions in characters of the whole message: a
+    check after checks full of multibyte text still gets its own line and column."""
+    checks = {"010_utf8.sql": "SELECT 'ééééé' WHERE false;\n", "020_col.sql": "SELECT 1 WHERE false;\nSELECT nosuchcol FROM a;\n"}
+    p = t.project(migrations=MIGS, verify=checks)
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    t.pgboot("verify", project=p).expect(4, '020_col.sql:2:8: error: check "020_col" could not run: column "nosuchcol" does not exist',
+                                         where="err")
