@@ -24,6 +24,7 @@
 struct db {
 	PGconn *conn;
 	PGcancel *cancel;
+	int lost; /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
 };
 
 /* the cancel handle of the connection now running statements, for the signal handler */
@@ -368,8 +369,11 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 {
 	int failed = 0, completed = 0;
 	for (;;) {
-		if (wait_result(db->conn, err))
-			return -1;
+		if (wait_result(db->conn, err)) {
+			db->lost = 1; /* err may hold the server's FATAL from before: keep it, fix its code */
+			failed = 1;
+			break;
+		}
 		PGresult *r = PQgetResult(db->conn);
 		if (!r)
 			break;
@@ -395,9 +399,15 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 		lost_connection(db->conn, err);
 		failed = 1;
 	}
-	/* whatever the server said last, a dead connection means the database went away */
-	if (failed && err && PQstatus(db->conn) == CONNECTION_BAD)
-		err->code = PGB_EXIT_UNAVAILABLE;
+	/* whatever the server said last, a dead connection means the database went away; a
+	 * FATAL that ended the session can come before libpq has seen the socket close */
+	if (failed && err) {
+		enum sqlstate_class c = sqlstate_classify(err->sqlstate);
+		if (c == SQLSTATE_TERMINATED || c == SQLSTATE_TRANSIENT)
+			db->lost = 1;
+		if (db->lost || PQstatus(db->conn) == CONNECTION_BAD)
+			err->code = PGB_EXIT_UNAVAILABLE;
+	}
 	return failed ? -1 : 0;
 }
 
@@ -475,7 +485,7 @@ int db_in_transaction(struct db *db)
 
 int db_alive(struct db *db)
 {
-	return db && PQstatus(db->conn) == CONNECTION_OK;
+	return db && !db->lost && PQstatus(db->conn) == CONNECTION_OK;
 }
 
 void db_rollback_if_needed(struct db *db)
