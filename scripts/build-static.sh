@@ -120,22 +120,75 @@ SODIUM_RECIPE="2 $SODIUM_OPTS $DEP_CFLAGS"
 # check once it links static OpenSSL, and pgboot does not need it.
 PG_OPTS="--with-ssl=openssl --without-gssapi --without-ldap --without-readline --without-zlib
  --without-icu --without-llvm --without-perl --without-python --without-tcl --disable-nls"
-# One change to libpq's C: SCRAM's Hi() (RFC 5802) is PBKDF2-HMAC-SHA-256, and
-# libpq 15 computes it with 4096 separate HMACs, re-keying OpenSSL's HMAC on each.
-# OpenSSL's PKCS5_PBKDF2_HMAC keeps the keyed state and gives the same bytes at
-# about a third of the CPU (docs/bench.md). Inserted at the top of
-# scram_SaltedPassword in src/common/scram-common.c; the rest stays as a fallback
-# the preprocessor drops.
-SCRAM_PATCH='#ifdef USE_OPENSSL
-	/* pgboot: Hi() through OpenSSL'"'"'s PBKDF2, which keeps the keyed HMAC state */
-	pg_hmac_free(hmac_ctx);
-	if (PKCS5_PBKDF2_HMAC(password, (int) strlen(password), (const unsigned char *) salt,
-						  saltlen, iterations, EVP_sha256(), SCRAM_KEY_LEN, result) == 1)
-		return 0;
-	*errstr = "PKCS5_PBKDF2_HMAC failed";
-	return -1;
+# One change to libpq's C. SCRAM's Hi() (RFC 5802) is PBKDF2-HMAC-SHA-256, and
+# libpq 15 runs 4096 HMACs through OpenSSL's EVP layer, each re-keyed, copied and
+# allocated. Keyed once as two SHA-256 states (RFC 2104), an iteration is two
+# compressions with no allocation: about a third of the client's CPU per
+# connection (docs/bench.md). Same bytes as PKCS5_PBKDF2_HMAC; the block goes at
+# the top of scram_SaltedPassword in src/common/scram-common.c and the original
+# loop stays behind it for builds without OpenSSL.
+SCRAM_INCLUDE='#ifdef USE_OPENSSL
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #endif'
-PG_RECIPE="3 $PG_OPTS $DEP_CFLAGS $SCRAM_PATCH"
+SCRAM_PATCH=$(cat <<'EOF'
+#ifdef USE_OPENSSL
+	/* pgboot: Hi() with the HMAC key's inner and outer SHA-256 states computed once */
+	pg_hmac_free(hmac_ctx);
+	{
+		SHA256_CTX	ictx, octx, c;
+		uint8		k[SHA256_CBLOCK], pad[SHA256_CBLOCK], u[SCRAM_KEY_LEN];
+		size_t		klen = strlen(password);
+
+		memset(k, 0, sizeof(k));
+		if (klen > sizeof(k))
+		{
+			SHA256_Init(&c);
+			SHA256_Update(&c, password, klen);
+			SHA256_Final(k, &c);
+		}
+		else
+			memcpy(k, password, klen);
+		for (j = 0; j < SHA256_CBLOCK; j++)
+			pad[j] = k[j] ^ 0x36;
+		SHA256_Init(&ictx);
+		SHA256_Update(&ictx, pad, sizeof(pad));
+		for (j = 0; j < SHA256_CBLOCK; j++)
+			pad[j] = k[j] ^ 0x5c;
+		SHA256_Init(&octx);
+		SHA256_Update(&octx, pad, sizeof(pad));
+		c = ictx;
+		SHA256_Update(&c, salt, saltlen);
+		SHA256_Update(&c, &one, sizeof(one));
+		SHA256_Final(u, &c);
+		c = octx;
+		SHA256_Update(&c, u, sizeof(u));
+		SHA256_Final(u, &c);
+		memcpy(result, u, SCRAM_KEY_LEN);
+		for (i = 2; i <= iterations; i++)
+		{
+			c = ictx;
+			SHA256_Update(&c, u, sizeof(u));
+			SHA256_Final(u, &c);
+			c = octx;
+			SHA256_Update(&c, u, sizeof(u));
+			SHA256_Final(u, &c);
+			for (j = 0; j < SCRAM_KEY_LEN; j++)
+				result[j] ^= u[j];
+		}
+		OPENSSL_cleanse(k, sizeof(k));
+		OPENSSL_cleanse(pad, sizeof(pad));
+		OPENSSL_cleanse(u, sizeof(u));
+		OPENSSL_cleanse(&ictx, sizeof(ictx));
+		OPENSSL_cleanse(&octx, sizeof(octx));
+		OPENSSL_cleanse(&c, sizeof(c));
+		return 0;
+	}
+#endif
+EOF
+)
+PG_RECIPE="4 $PG_OPTS $DEP_CFLAGS $SCRAM_INCLUDE $SCRAM_PATCH"
 
 # --- sources -------------------------------------------------------------
 
@@ -310,8 +363,8 @@ patch_scram() {
 	grep -q '^scram_SaltedPassword(const char \*password,$' "$f" &&
 		grep -q 'pg_hmac_ctx \*hmac_ctx = pg_hmac_create(PG_SHA256);' "$f" ||
 		die "$f: scram_SaltedPassword is not where the SCRAM change expects it"
-	SCRAM_PATCH=$SCRAM_PATCH perl -0pi -e '
-		s{(#include "common/scram-common.h"\n)}{$1#ifdef USE_OPENSSL\n#include <openssl/evp.h>\n#endif\n}
+	SCRAM_INCLUDE=$SCRAM_INCLUDE SCRAM_PATCH=$SCRAM_PATCH perl -0pi -e '
+		s{(#include "common/scram-common.h"\n)}{$1$ENV{SCRAM_INCLUDE}\n}
 			or die "no scram-common.h include\n";
 		s{(\nscram_SaltedPassword\(.*?\n\{\n(?:\t[^\n]*\n)*?\tpg_hmac_ctx \*hmac_ctx = pg_hmac_create\(PG_SHA256\);\n)}{$1\n$ENV{SCRAM_PATCH}\n}s
 			or die "no scram_SaltedPassword body\n";' "$f" || die "$f: could not apply the SCRAM change"
