@@ -38,9 +38,6 @@ while [ $# -gt 0 ]; do
 done
 
 . scripts/lib/suite.sh
-passed=0
-failed=0
-summary=()
 suite_begin faults
 
 finish() {

@@ -34,9 +34,6 @@ VG_K=${PGBOOT_MEMCHECK_VALGRIND_K:-"test_migrate test_stepwise test_txn_control 
 FAULTS_ASAN_K="test_7_connloss test_4_blocked test_5_pgbouncer::test_transaction_mode_all test_3_restart::test_restart_during"
 
 . scripts/lib/suite.sh
-passed=0
-failed=0
-summary=()
 suite_begin memcheck
 
 finish() {

@@ -36,9 +36,6 @@ while [ $# -gt 0 ]; do
 done
 
 . scripts/lib/suite.sh
-passed=0
-failed=0
-summary=()
 
 # step_failed LABEL: a step that could not run counts as one failure
 step_failed() {

@@ -14,10 +14,13 @@
 #                          and failed, and "LABEL: N passed, N failed" to its summary
 #                          array; a FILE without one counts as one failure
 #
-# The caller initialises keep, passed, failed and summary=().
+# Sourcing it zeroes passed, failed and summary; the caller sets keep (0 or 1).
 # shellcheck disable=SC2154 # keep is the caller's
 
 suite_prog=${0##*/}
+passed=0
+failed=0
+summary=()
 
 suite_cleanup() {
 	if [ -f "$pgdir/data/postmaster.pid" ]; then
