@@ -27,8 +27,10 @@ ARG DEBIAN_IMAGE=debian:bookworm-slim
 FROM ${DEBIAN_IMAGE} AS build
 WORKDIR /src
 # The dependencies come first and alone, so this slow layer (about two minutes)
-# is rebuilt only when the build script changes, not on every source edit.
+# is rebuilt only when the build script (or a scripts/lib file it sources)
+# changes, not on every source edit.
 COPY scripts/install-deps.sh scripts/build-static.sh scripts/
+COPY scripts/lib/debsrc.sh scripts/lib/
 RUN scripts/build-static.sh --deps-only
 COPY include/ include/
 COPY src/ src/

@@ -192,40 +192,8 @@ PG_RECIPE="4 $PG_OPTS $DEP_CFLAGS $SCRAM_INCLUDE $SCRAM_PATCH"
 
 # --- sources -------------------------------------------------------------
 
-have_src_entries() {
-	# Not grep -q: with pipefail, apt-cache killed by SIGPIPE would count as "no".
-	apt-cache showsrc libsodium 2>/dev/null | grep '^Package: libsodium$' >/dev/null
-}
-
-# Add deb-src entries for bookworm (a separate file; the machine's own
-# sources are left alone) and refresh the package lists.
-ensure_deb_src() {
-	have_src_entries && return 0
-	local f=/etc/apt/sources.list.d/pgboot-deb-src.sources
-	if [ "$(id -u)" -ne 0 ]; then
-		die "apt has no deb-src entry for bookworm; run this once as root, or add one (see $0)"
-	fi
-	if [ ! -f "$f" ]; then
-		say "adding $f"
-		cat >"$f" <<'EOF'
-# Added by pgboot's scripts/build-static.sh: the static build compiles OpenSSL,
-# libpq and libsodium from Debian 12's source packages.
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-	fi
-	apt-get update -qq
-	have_src_entries || die "apt still lists no source packages after adding $f"
-}
+# deb-src entries and downloads (shared with scripts/regress-corpus.sh).
+. "$root/scripts/lib/debsrc.sh"
 
 # Print the versions of source package $1 that $suites offer, newest first (a
 # point release can be newer than the security suite's last upload).
@@ -251,9 +219,8 @@ candidate_versions() {
 	for ver in ${sorted[@]+"${sorted[@]}"}; do echo "$ver"; done
 }
 
-# Download source package $1 into $deps/sources (once) and print its .dsc path.
-# A version that cannot be fetched (a mirror without the security pool) falls
-# back to the next newest.
+# Download source package $1 into $deps/sources (once) and print its .dsc path:
+# the newest version $suites offer that can be fetched.
 fetch_source() {
 	local pkg=$1 dsc ver
 	mkdir -p "$deps/sources"
@@ -261,17 +228,11 @@ fetch_source() {
 		dsc=$(ls "$deps/sources/${pkg}"_*.dsc 2>/dev/null | sort -V | tail -n 1 || true)
 		if [ -n "$dsc" ]; then echo "$dsc"; return 0; fi
 	fi
-	ensure_deb_src
-	for ver in $(candidate_versions "$pkg"); do
-		say "fetching source package $pkg $ver"
-		# apt-get as root warns that the _apt sandbox user cannot write here: harmless.
-		if (cd "$deps/sources" && apt-get source -qq --download-only "$pkg=$ver" >/dev/null 2>"$deps/sources/$pkg.fetch.log"); then
-			dsc=$deps/sources/${pkg}_${ver#*:}.dsc
-			[ -f "$dsc" ] && { echo "$dsc"; return 0; }
-		fi
-		say "could not fetch $pkg $ver (see $deps/sources/$pkg.fetch.log); trying an older one"
-	done
-	die "no source package $pkg in suites \"$suites\""
+	debsrc_ensure "$pkg" || exit 1
+	# shellcheck disable=SC2046
+	ver=$(debsrc_download "$deps/sources" "$pkg" $(candidate_versions "$pkg")) ||
+		die "no source package $pkg in suites \"$suites\" could be fetched"
+	echo "$deps/sources/${pkg}_${ver#*:}.dsc"
 }
 
 # Unpack $1 (a .dsc, Debian's patches applied) into a fresh directory $2.
@@ -310,14 +271,27 @@ src_date() { dpkg-parsechangelog -l "$1/debian/changelog" -STimestamp; }
 
 # --- the three dependencies ---------------------------------------------
 
+# dep_begin NAME PACKAGE LABEL: fetch PACKAGE's source, unpack it into a fresh
+# $deps/build/NAME and say so. Sets the caller's t0 (the start), dsc and b (the
+# build directory).
+dep_begin() {
+	t0=$(now)
+	dsc=$(fetch_source "$2")
+	b=$deps/build/$1
+	unpack "$dsc" "$b"
+	say "building $3 $(dsc_version "$dsc") (make -j$jobs)"
+}
+
+# dep_done NAME LABEL RECIPE: record the built dependency in its stamp.
+dep_done() {
+	write_stamp "$1" "$(dsc_version "$dsc")" "$3"
+	say "$2 built in $(($(now) - t0))s"
+}
+
 build_openssl() {
 	stamp_ok openssl "$OPENSSL_RECIPE" "$sysroot/lib/libssl.a" "$sysroot/lib/libcrypto.a" && return 0
 	local t0 dsc b
-	t0=$(now)
-	dsc=$(fetch_source openssl)
-	b=$deps/build/openssl
-	unpack "$dsc" "$b"
-	say "building OpenSSL $(dsc_version "$dsc") (make -j$jobs)"
+	dep_begin openssl openssl OpenSSL
 	# shellcheck disable=SC2086
 	# --prefix is a fixed path (installed with DESTDIR), as it is embedded.
 	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc ./Configure "$openssl_target" \
@@ -331,18 +305,13 @@ build_openssl() {
 	rm -rf "$sysroot/include/openssl"
 	cp -R "$b/destdir/usr/local/include/openssl" "$sysroot/include/"
 	cp "$b/destdir/usr/local/lib/libssl.a" "$b/destdir/usr/local/lib/libcrypto.a" "$sysroot/lib/"
-	write_stamp openssl "$(dsc_version "$dsc")" "$OPENSSL_RECIPE"
-	say "OpenSSL built in $(($(now) - t0))s"
+	dep_done openssl OpenSSL "$OPENSSL_RECIPE"
 }
 
 build_libsodium() {
 	stamp_ok libsodium "$SODIUM_RECIPE" "$sysroot/lib/libsodium.a" && return 0
 	local t0 dsc b
-	t0=$(now)
-	dsc=$(fetch_source libsodium)
-	b=$deps/build/libsodium
-	unpack "$dsc" "$b"
-	say "building libsodium $(dsc_version "$dsc") (make -j$jobs)"
+	dep_begin libsodium libsodium libsodium
 	# Debian's source is a git export without ./configure.
 	# shellcheck disable=SC2086
 	(cd "$b" && autoreconf -fi >"$b/pgboot-configure.log" 2>&1 &&
@@ -352,8 +321,7 @@ build_libsodium() {
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "libsodium configure failed"; }
 	(cd "$b" && make -j"$jobs" >"$b/pgboot-make.log" 2>&1 && make install >>"$b/pgboot-make.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-make.log" >&2; die "libsodium build failed (log: $b/pgboot-make.log)"; }
-	write_stamp libsodium "$(dsc_version "$dsc")" "$SODIUM_RECIPE"
-	say "libsodium built in $(($(now) - t0))s"
+	dep_done libsodium libsodium "$SODIUM_RECIPE"
 }
 
 # Insert $SCRAM_PATCH into scram_SaltedPassword (see PG_RECIPE); a source that
@@ -374,12 +342,8 @@ build_libpq() {
 	stamp_ok libpq "$PG_RECIPE" "$sysroot/lib/libpq.a" "$sysroot/lib/libpgcommon_shlib.a" \
 		"$sysroot/lib/libpgport_shlib.a" "$sysroot/include/libpq-fe.h" && return 0
 	local t0 dsc b
-	t0=$(now)
-	dsc=$(fetch_source postgresql-15)
-	b=$deps/build/postgresql
-	unpack "$dsc" "$b"
+	dep_begin postgresql postgresql-15 libpq
 	patch_scram "$b/src/common/scram-common.c"
-	say "building libpq $(dsc_version "$dsc") (make -j$jobs)"
 	# shellcheck disable=SC2086
 	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc \
 		CFLAGS="$DEP_CFLAGS -ffile-prefix-map=$deps=/deps" CPPFLAGS="-I$sysroot/include" \
@@ -395,8 +359,7 @@ build_libpq() {
 		"$b/src/port/libpgport_shlib.a" "$sysroot/lib/"
 	cp "$b/src/interfaces/libpq/libpq-fe.h" "$b/src/interfaces/libpq/libpq-events.h" \
 		"$b/src/include/postgres_ext.h" "$b/src/include/pg_config_ext.h" "$sysroot/include/"
-	write_stamp libpq "$(dsc_version "$dsc")" "$PG_RECIPE"
-	say "libpq built in $(($(now) - t0))s"
+	dep_done libpq libpq "$PG_RECIPE"
 }
 
 make_kinc

@@ -37,20 +37,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/pgboot-faults.XXXXXX")
-chmod 755 "$work"
-pgdir="$work/pg"
-cleanup() {
-	if [ -f "$pgdir/data/postmaster.pid" ]; then
-		scripts/pgtmp.sh stop "$pgdir" immediate >/dev/null 2>&1 || true
-	fi
-	if [ "$keep" -eq 0 ]; then rm -rf "$work"; else echo "faults.sh: kept $work" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "faults.sh: interrupted" >&2; exit 130' INT
-trap 'echo "faults.sh: terminated" >&2; exit 143' TERM
+. scripts/lib/suite.sh
+suite_begin faults
 
 finish() {
 	echo "faults: $passed passed, $failed failed"
@@ -69,14 +57,11 @@ mkdir -p "$work/bin"
 chmod 755 "$work/bin"
 cp "$bin" "$work/bin/pgboot" || { failed=1; finish; }
 
-for i in 1 2 3 4 5; do
-	port=$((50000 + RANDOM % 5000))
-	rm -rf "$pgdir"
-	if scripts/pgtmp.sh start "$pgdir" "$port" </dev/null; then
-		break
-	fi
-	[ "$i" -eq 5 ] && { echo "faults.sh: could not start the test server" >&2; failed=1; finish; }
-done
+if ! suite_server 50000-54999; then
+	echo "faults.sh: could not start the test server" >&2
+	failed=1
+	finish
+fi
 echo "== server in $pgdir on port $port; seed ${PGBOOT_FAULTS_SEED:-(time-based, printed by each test)}"
 
 for s in "${suites[@]}"; do
@@ -84,16 +69,7 @@ for s in "${suites[@]}"; do
 	echo "== $s"
 	python3 tests/faults/run.py --server-dir "$pgdir" --bin "$work/bin/pgboot" --dir "tests/$s" --label "$s" \
 		${kargs[@]+"${kargs[@]}"} $([ "$keep" -eq 1 ] && echo --keep) </dev/null 2>&1 | tee "$log"
-	line=$(grep -Eo '^'"$s"': [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	if [ -z "$line" ]; then
-		echo "faults.sh: $s printed no summary: counted as 1 failure" >&2
-		failed=$((failed + 1))
-		continue
-	fi
-	p=${line#*: }; p=${p%% passed*}
-	f=${line#*, }; f=${f%% failed*}
-	passed=$((passed + p))
-	failed=$((failed + f))
+	add_counts "$s" "$log"
 done
 echo "   (took $(( $(date +%s) - start ))s)"
 finish

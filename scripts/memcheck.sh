@@ -33,21 +33,8 @@ ASAN_K=${PGBOOT_MEMCHECK_ASAN_K:-"test_migrate test_run test_stepwise test_txn_c
 VG_K=${PGBOOT_MEMCHECK_VALGRIND_K:-"test_migrate test_stepwise test_txn_control test_status test_files test_cli"}
 FAULTS_ASAN_K="test_7_connloss test_4_blocked test_5_pgbouncer::test_transaction_mode_all test_3_restart::test_restart_during"
 
-passed=0
-failed=0
-summary=()
-work=$(mktemp -d "${TMPDIR:-/tmp}/pgboot-memcheck.XXXXXX")
-chmod 755 "$work"
-pgdir="$work/pg"
-cleanup() {
-	if [ -f "$pgdir/data/postmaster.pid" ]; then
-		scripts/pgtmp.sh stop "$pgdir" immediate >/dev/null 2>&1 || true
-	fi
-	if [ "$keep" -eq 0 ]; then rm -rf "$work"; else echo "memcheck.sh: kept $work" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "memcheck.sh: interrupted" >&2; exit 130' INT
-trap 'echo "memcheck.sh: terminated" >&2; exit 143' TERM
+. scripts/lib/suite.sh
+suite_begin memcheck
 
 finish() {
 	echo
@@ -58,18 +45,6 @@ finish() {
 	echo "memcheck: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	exit $?
-}
-
-# add LABEL FILE: the last "N passed, N failed" of FILE
-add_counts() {
-	local label=$1 file=$2 line p f
-	line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$file" | tail -n 1)
-	if [ -z "$line" ]; then
-		failed=$((failed + 1)); summary+=("$label: no summary (1 failure)"); return
-	fi
-	p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
-	passed=$((passed + p)); failed=$((failed + f))
-	summary+=("$label: $line")
 }
 
 # reports LABEL DIR: every non-empty report file in DIR is one failure
@@ -111,12 +86,11 @@ if [ "$do_asan" -eq 1 ]; then
 	fi
 fi
 
-for i in 1 2 3 4 5; do
-	port=$((45000 + RANDOM % 5000))
-	rm -rf "$pgdir"
-	scripts/pgtmp.sh start "$pgdir" "$port" </dev/null && break
-	[ "$i" -eq 5 ] && { echo "memcheck.sh: could not start the test server" >&2; failed=$((failed + 1)); finish; }
-done
+if ! suite_server 45000-49999; then
+	echo "memcheck.sh: could not start the test server" >&2
+	failed=$((failed + 1))
+	finish
+fi
 
 if [ "$do_asan" -eq 1 ]; then
 	mkdir -p "$work/asan-reports" "$work/bin"

@@ -8,7 +8,8 @@
 # once. Prefers the source version of the installed psql (the oracle), then
 # the candidate, then any other version apt knows (the security archive
 # drops superseded versions). Adds a deb-src entry of its own,
-# /etc/apt/sources.list.d/pgboot-deb-src.sources, when apt has none.
+# /etc/apt/sources.list.d/pgboot-deb-src.sources, when apt has none
+# (scripts/lib/debsrc.sh, shared with the static build).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,42 +21,14 @@ if [ -f "$out/.complete" ]; then
 fi
 mkdir -p "$cache"
 
-if [ -z "$(apt-cache showsrc postgresql-15 2>/dev/null | sed -n 's/^Version: //p')" ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "regress-corpus: apt has no deb-src entry for postgresql-15 (run as root to add one)" >&2
-		exit 1
-	fi
-	cat >/etc/apt/sources.list.d/pgboot-deb-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	apt-get update -qq >&2
-fi
-
+. scripts/lib/debsrc.sh
+debsrc_ensure postgresql-15 || exit 1
 installed=$(dpkg-query -W -f='${Version}' postgresql-client-15 2>/dev/null || true)
 versions=$( (echo "$installed"; apt-cache showsrc postgresql-15 | sed -n 's/^Version: //p') | awk 'NF && !seen[$0]++')
 dl=$cache/download
 rm -rf "$dl"
-mkdir -p "$dl"
-got=
-for v in $versions; do
-	if (cd "$dl" && apt-get source --download-only -qq "postgresql-15=$v" >/dev/null 2>&1); then
-		got=$v
-		break
-	fi
-	echo "regress-corpus: postgresql-15 $v could not be downloaded, trying the next version" >&2
-	rm -f "$dl"/*
-done
-[ -n "$got" ] || { echo "regress-corpus: could not download the postgresql-15 source package" >&2; exit 1; }
+# shellcheck disable=SC2086
+got=$(debsrc_download "$dl" postgresql-15 $versions) || exit 1
 
 orig=$(ls "$dl"/postgresql-15_*.orig.tar.* | head -n1)
 rm -rf "$out" "$cache/src"

@@ -35,27 +35,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-passed=0
-failed=0
-summary=()
-
-# add LABEL FILE: add the last "N passed, N failed" of FILE to the totals
-add_counts() {
-	local label=$1 file=$2 line p f
-	line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$file" | tail -n 1)
-	if [ -z "$line" ]; then
-		echo "test.sh: $label printed no \"N passed, N failed\" line: counted as 1 failure" >&2
-		failed=$((failed + 1))
-		summary+=("$label: no summary (1 failure)")
-		return
-	fi
-	p=${line%% passed*}
-	f=${line#*, }
-	f=${f%% failed*}
-	passed=$((passed + p))
-	failed=$((failed + f))
-	summary+=("$label: $line")
-}
+. scripts/lib/suite.sh
 
 # step_failed LABEL: a step that could not run counts as one failure
 step_failed() {
@@ -73,26 +53,8 @@ finish() {
 	exit $?
 }
 
-work=""
-pgdir=""
-cleanup() {
-	if [ -n "$pgdir" ] && [ -f "$pgdir/data/postmaster.pid" ]; then
-		scripts/pgtmp.sh stop "$pgdir" immediate >/dev/null 2>&1 || true
-	fi
-	if [ -n "$work" ] && [ "$keep" -eq 0 ]; then
-		rm -rf "$work"
-	elif [ -n "$work" ]; then
-		echo "test.sh: kept $work" >&2
-	fi
-}
-trap cleanup EXIT
-trap 'echo "test.sh: interrupted" >&2; exit 130' INT
-trap 'echo "test.sh: terminated" >&2; exit 143' TERM
-
 start_time=$(date +%s)
-out=$(mktemp -d "${TMPDIR:-/tmp}/pgboot-test.XXXXXX")
-work=$out
-chmod 755 "$work"
+suite_begin test
 
 # ---- dependencies and build ---------------------------------------------------
 echo "== dependencies"
@@ -122,31 +84,8 @@ if [ "$integration_only" -eq 0 ]; then
 fi
 
 # ---- the server ---------------------------------------------------------------------
-port_free() {
-	python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket()
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-PY
-}
-
 echo "== PostgreSQL"
-pgdir="$work/pg"
-started=0
-for _ in 1 2 3 4 5; do
-	port=$((55000 + RANDOM % 5000))
-	port_free "$port" || continue
-	rm -rf "$pgdir"
-	if scripts/pgtmp.sh start "$pgdir" "$port" </dev/null; then
-		started=1
-		break
-	fi
-	cat "$pgdir/log" 2>/dev/null | tail -n 5 >&2
-done
-if [ "$started" -ne 1 ]; then
+if ! suite_server 55000-59999; then
 	echo "test.sh: could not start the test server" >&2
 	step_failed "test server"
 	finish

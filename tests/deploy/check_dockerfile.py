@@ -5,7 +5,8 @@
 
 Parses the Dockerfile (continuations, comments, ARG defaults, stages) and checks
 the contract of issue 4: a build stage on debian:bookworm-slim that runs
-scripts/build-static.sh, a final stage FROM scratch holding /pgboot only, exec-form
+scripts/build-static.sh (after copying in every script it runs or sources), a
+final stage FROM scratch holding /pgboot only, exec-form
 entrypoints, COPY sources that exist and are not excluded by .dockerignore, and
 every pgboot command line naming real commands and options (asked of the binary
 when one is given as argv[1] or PGBOOT_BIN). Prints one "ok"/"not ok" line per
@@ -133,6 +134,35 @@ def ignored(rel, patterns):
     return result
 
 
+def build_script_needs():
+    """The repository scripts that scripts/build-static.sh runs or sources
+    (written "$root/scripts/..."), as paths relative to the repository."""
+    with open(os.path.join(ROOT, "scripts", "build-static.sh"), encoding="utf-8") as f:
+        return sorted(set(re.findall(r'"\$root/(scripts/[\w./-]+)"', f.read())))
+
+
+def lands_at(stage, path, workdir, before_line):
+    """Whether a COPY of stage before before_line puts the context file path at
+    workdir/path (copied alone, or inside a copied directory)."""
+    want = os.path.normpath(os.path.join(workdir, path))
+    for a, n in stage.all("COPY") + stage.all("ADD"):
+        opts, srcs, dest = copy_parts(a)
+        if n >= before_line or "from" in opts:
+            continue
+        base = os.path.join(workdir, dest)
+        for src in srcs:
+            src = src.rstrip("/")
+            if os.path.isdir(os.path.join(ROOT, src)):
+                if path.startswith(src + "/") and \
+                        os.path.normpath(os.path.join(base, path[len(src) + 1:])) == want:
+                    return True
+            elif src == path:
+                to = os.path.join(base, os.path.basename(src)) if dest.endswith("/") or len(srcs) > 1 else base
+                if os.path.normpath(to) == want:
+                    return True
+    return False
+
+
 def needed_stages(stages, target):
     """The stages BuildKit builds for target: itself and what it copies from."""
     by_name = {s.name: s for s in stages if s.name}
@@ -181,9 +211,14 @@ def main(argv):
                 and re.search(r"scripts/build-static\.sh(\s*&&|\s*$)", runs) is not None,
                 "build stage runs scripts/build-static.sh (the same script as make static)")
         copied = " ".join(a for a, _ in build.all("COPY") + build.all("ADD"))
-        for f in ("scripts/build-static.sh", "scripts/install-deps.sh", "src/", "include/"):
+        for f in ("src/", "include/"):
             r.check(f in copied, "build stage copies %s" % f)
         workdir = (build.all("WORKDIR") or [("/", 0)])[-1][0]
+        first_run = min([n for a, n in build.all("RUN") if "build-static.sh" in a] or [0])
+        for f in ["scripts/build-static.sh"] + build_script_needs():
+            r.check(lands_at(build, f, workdir, first_run),
+                    "build stage copies %s to %s before it runs scripts/build-static.sh"
+                    % (f, os.path.join(workdir, f)))
         built = os.path.join(workdir, "build/static/pgboot")
     else:
         built = None

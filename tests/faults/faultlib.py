@@ -167,24 +167,26 @@ def wrapped_mig(v, sleep=0.0):
     return Mig(v, "wrapped", text, ["w_%s" % v])
 
 
-def nontx_idempotent(v, sleep=0.0):
+def _nontx(v, sleep, idempotent):
+    """A no-transaction file of four statements (a table, a sleep, a concurrent
+    index, a table), each guarded with IF NOT EXISTS when idempotent."""
+    p, guard = ("n", "IF NOT EXISTS ") if idempotent else ("x", "")
     text = ("-- pgboot:no-transaction\n"
-            "CREATE TABLE IF NOT EXISTS n_%s_a (id int);\n"
-            "SELECT pg_sleep(%g);\n"
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS n_%s_idx ON n_%s_a (id);\n"
-            "CREATE TABLE IF NOT EXISTS n_%s_b (id int);\n") % (v, sleep or 0.01, v, v, v)
-    return Mig(v, "nontx_idem", text, ["n_%s_a" % v, None, "n_%s_idx" % v, "n_%s_b" % v],
-               atomic=False, idempotent=True, ledger=False)
+            "CREATE TABLE {g}{p}_{v}_a (id int);\n"
+            "SELECT pg_sleep({s});\n"
+            "CREATE INDEX CONCURRENTLY {g}{p}_{v}_idx ON {p}_{v}_a (id);\n"
+            "CREATE TABLE {g}{p}_{v}_b (id int);\n").format(g=guard, p=p, v=v, s="%g" % (sleep or 0.01))
+    return Mig(v, "nontx_idem" if idempotent else "nontx_plain", text,
+               ["%s_%s_a" % (p, v), None, "%s_%s_idx" % (p, v), "%s_%s_b" % (p, v)],
+               atomic=False, idempotent=idempotent, ledger=False)
+
+
+def nontx_idempotent(v, sleep=0.0):
+    return _nontx(v, sleep, True)
 
 
 def nontx_plain(v, sleep=0.0):
-    text = ("-- pgboot:no-transaction\n"
-            "CREATE TABLE x_%s_a (id int);\n"
-            "SELECT pg_sleep(%g);\n"
-            "CREATE INDEX CONCURRENTLY x_%s_idx ON x_%s_a (id);\n"
-            "CREATE TABLE x_%s_b (id int);\n") % (v, sleep or 0.01, v, v, v)
-    return Mig(v, "nontx_plain", text, ["x_%s_a" % v, None, "x_%s_idx" % v, "x_%s_b" % v],
-               atomic=False, idempotent=False, ledger=False)
+    return _nontx(v, sleep, False)
 
 
 def midcommit_mig(v):
@@ -290,15 +292,12 @@ class Cluster:
     def primary(cls):
         d = tempfile.mkdtemp(prefix="pgboot-fault-pg-")
         os.chmod(d, 0o755)
-        for _ in range(5):
-            port = free_port()
-            p = pgtmp("start", d, port, check_rc=False)
-            if p.returncode == 0:
-                return cls(d, port)
+        # pgtmp.sh picks a free port of the range, and another after a lost race
+        p = pgtmp("start", d, "20000-60000", check_rc=False)
+        if p.returncode != 0:
             shutil.rmtree(d, ignore_errors=True)
-            os.makedirs(d)
-            os.chmod(d, 0o755)
-        raise TestFailure("could not start a cluster: %s" % p.stdout)
+            raise TestFailure("could not start a cluster: %s" % p.stdout)
+        return cls(d, harness.Server(d).port)
 
     def standby(self):
         d = tempfile.mkdtemp(prefix="pgboot-fault-standby-")

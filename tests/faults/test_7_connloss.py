@@ -29,17 +29,23 @@ def _terminate_when(t, needle, timeout=15):
     return pid
 
 
+def _terminated(t, migs, *args):
+    """Run pgboot ARGS on migs, terminate its backend once it sleeps in the gated
+    statement, and wait for it. Returns its result and the history, checked
+    against the schema."""
+    proc = t.spawn(*args, project=t.project(migrations=faultlib.files(migs)))
+    _terminate_when(t, "pg_sleep(CASE")
+    r = proc.wait(30)
+    faultlib.settle(t)
+    return r, faultlib.check_consistent(t, migs)
+
+
 def test_terminate_during_transactional_migration(t):
     sleepy = faultlib.Mig("0003", "sleepy", "CREATE TABLE t_0003 (id int);\n%s;\nINSERT INTO ledger (version) VALUES ('0003');\n"
                           % _gated_sleep(t), ["t_0003"])
     migs = [faultlib.ledger_mig(), faultlib.tx_mig("0002"), sleepy, faultlib.tx_mig("0004")]
-    p = t.project(migrations=faultlib.files(migs))
     marker = t.path("app-started")
-    proc = t.spawn("run", "--wait-timeout", "10s", "--", "touch", marker, project=p)
-    _terminate_when(t, "pg_sleep(CASE")
-    r = proc.wait(30)
-    faultlib.settle(t)
-    hist = faultlib.check_consistent(t, migs)
+    r, hist = _terminated(t, migs, "run", "--wait-timeout", "10s", "--", "touch", marker)
     say(t, "terminated during a migration: exit %s after %.2fs" % (r.code, r.elapsed))
     r.expect_text(re.compile(r"terminat|lost the connection"), where="err")
     r.expect(0)  # resumed
@@ -53,12 +59,7 @@ def test_terminate_during_no_transaction_migration(t):
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS n_idx ON n_a (id);\n" % _gated_sleep(t))
     m = faultlib.Mig("0002", "nontx", text, ["n_a", None, "n_idx"], atomic=False, ledger=False)
     migs = [faultlib.ledger_mig(), m]
-    p = t.project(migrations=faultlib.files(migs))
-    proc = t.spawn("migrate", "--wait-timeout", "10s", project=p)
-    _terminate_when(t, "pg_sleep(CASE")
-    r = proc.wait(30)
-    faultlib.settle(t)
-    hist = faultlib.check_consistent(t, migs)
+    r, hist = _terminated(t, migs, "migrate", "--wait-timeout", "10s")
     say(t, "terminated during a no-transaction file: exit %s, history %s" % (r.code, hist))
     r.expect(0)
     check(hist == {"0001": None, "0002": None}, "finished", hist)
@@ -70,12 +71,7 @@ def test_terminate_during_not_rerunnable_no_transaction_migration(t):
     text = ("-- pgboot:no-transaction\nCREATE TABLE x_a (id int);\n%s;\nCREATE TABLE x_b (id int);\n" % _gated_sleep(t))
     m = faultlib.Mig("0002", "nontx", text, ["x_a", None, "x_b"], atomic=False, idempotent=False, ledger=False)
     migs = [faultlib.ledger_mig(), m]
-    p = t.project(migrations=faultlib.files(migs))
-    proc = t.spawn("migrate", "--wait-timeout", "10s", project=p)
-    _terminate_when(t, "pg_sleep(CASE")
-    r = proc.wait(30)
-    faultlib.settle(t)
-    hist = faultlib.check_consistent(t, migs)
+    r, hist = _terminated(t, migs, "migrate", "--wait-timeout", "10s")
     r.expect(5, "left half applied", "0002_nontx.sql", where="err")
     check(hist.get("0002") == 1, "progress: the first statement committed", hist)
     check(not t.table_exists("x_b"), "the rest not run")
