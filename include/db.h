@@ -6,7 +6,8 @@
  * struct pgb_error with the SQLSTATE, message, detail, hint, context and
  * the error position (characters of the text sent). Functions return 0, or
  * -1 with err set; PGB_EXIT_INTERNAL unless the caller re-classifies the
- * error with sqlstate_classify(err->sqlstate).
+ * error with sqlstate_classify(err->sqlstate). An err that is already set
+ * is left whole (the first failure wins, as with pgb_fail).
  *
  * A signal (signals.h) cancels the active statement through db_cancel_active,
  * which is async-signal-safe.

@@ -287,8 +287,11 @@ static void copy_result(const PGresult *r, struct db_result *out)
 				out->cells[i * out->ncols + c] = xstrdup(PQgetvalue(r, i, c));
 }
 
+/* Fill err from a failed result; an error already set is kept whole, as pgb_fail keeps it. */
 static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error *err)
 {
+	if (!err || err->code)
+		return;
 	const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (!primary) {
@@ -318,6 +321,8 @@ static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error 
 
 static void lost_connection(PGconn *conn, struct pgb_error *err)
 {
+	if (!err || err->code)
+		return;
 	char sqlstate[6];
 	char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
 	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "lost the connection to the server%s%s", *m ? ": " : "", m);
@@ -358,6 +363,8 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 		while (PQgetCopyData(conn, &buf, 0) > 0)
 			PQfreemem(buf);
 	}
+	if (!err || err->code)
+		return;
 	pgb_fail(err, PGB_EXIT_MIGRATION, "COPY ... STDIN/STDOUT is not supported");
 	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
 }
@@ -366,6 +373,8 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
 {
 	int failed = 0, completed = 0;
+	/* the caller's error, when already set, stays as it is: this call's failure only returns -1 */
+	int fresh = err && !err->code;
 	for (;;) {
 		if (wait_result(db->conn, err))
 			return -1;
@@ -374,10 +383,9 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 			break;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
-			if (!failed) {
+			if (!failed && fresh) {
 				fill_server_error(r, db->conn, err);
-				if (err)
-					err->statement_index = completed;
+				err->statement_index = completed;
 			}
 			failed = 1;
 		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
@@ -395,7 +403,7 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 		failed = 1;
 	}
 	/* whatever the server said last, a dead connection means the database went away */
-	if (failed && err && PQstatus(db->conn) == CONNECTION_BAD)
+	if (failed && fresh && PQstatus(db->conn) == CONNECTION_BAD)
 		err->code = PGB_EXIT_UNAVAILABLE;
 	return failed ? -1 : 0;
 }
