@@ -82,9 +82,13 @@ int db_in_transaction(struct db *db);
 /* 1 when the connection is still usable */
 int db_alive(struct db *db);
 
-/* Quote an identifier or literal for SQL; the caller frees. */
-char *db_quote_ident(struct db *db, const char *s);
-char *db_quote_literal(struct db *db, const char *s, size_t len);
+/*
+ * Quote an identifier or literal for SQL; the caller frees. NULL with err
+ * (PGB_EXIT_INTERNAL, libpq's message) when libpq cannot, e.g. for text that
+ * is not valid in the client encoding: there is no unescaped fallback.
+ */
+char *db_quote_ident(struct db *db, const char *s, struct pgb_error *err);
+char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_error *err);
 
 const char *db_database(struct db *db);
 int db_server_version(struct db *db);

@@ -501,21 +501,31 @@ void db_rollback_if_needed(struct db *db)
 	pgb_error_free(&err);
 }
 
-char *db_quote_ident(struct db *db, const char *s)
+/* libpq could not escape: text invalid in the client encoding (UTF8), or out of memory */
+static char *quote_failed(struct db *db, const char *what, struct pgb_error *err)
+{
+	char sqlstate[6];
+	char *m = clean_connect_message(PQerrorMessage(db->conn), sqlstate);
+	pgb_fail(err, PGB_EXIT_INTERNAL, "could not quote %s for SQL: %s", what, *m ? m : "out of memory");
+	free(m);
+	return NULL;
+}
+
+char *db_quote_ident(struct db *db, const char *s, struct pgb_error *err)
 {
 	char *q = PQescapeIdentifier(db->conn, s, strlen(s));
 	if (!q)
-		return xasprintf("\"%s\"", s);
+		return quote_failed(db, "an identifier", err);
 	char *r = xstrdup(q);
 	PQfreemem(q);
 	return r;
 }
 
-char *db_quote_literal(struct db *db, const char *s, size_t len)
+char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_error *err)
 {
 	char *q = PQescapeLiteral(db->conn, s, len);
 	if (!q)
-		return xstrdup("NULL");
+		return quote_failed(db, "a literal", err);
 	char *r = xstrdup(q);
 	PQfreemem(q);
 	return r;

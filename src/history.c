@@ -24,12 +24,14 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 	}
 	h->schema = xstrdup(schema);
 	h->table = xstrdup(cfg->history_table);
-	char *qs = db_quote_ident(db, h->schema), *qt = db_quote_ident(db, h->table);
-	h->qualified = xasprintf("%s.%s", qs, qt);
 	h->display = xasprintf("%s.%s", h->schema, h->table);
+	char *qs = db_quote_ident(db, h->schema, err);
+	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
+	if (qt)
+		h->qualified = xasprintf("%s.%s", qs, qt);
 	free(qs);
 	free(qt);
-	return 0;
+	return h->qualified ? 0 : -1;
 }
 
 static void free_rows(struct history *h)
@@ -191,15 +193,6 @@ struct row_literals {
 	char *ver, *name, *by, *down;
 };
 
-static void row_literals(struct db *db, const struct migfile *mf, struct row_literals *l)
-{
-	l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
-	l->name = db_quote_literal(db, mf->name, strlen(mf->name));
-	l->by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
-	l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
-			       : xstrdup("NULL");
-}
-
 static void row_literals_free(struct row_literals *l)
 {
 	free(l->ver);
@@ -208,11 +201,28 @@ static void row_literals_free(struct row_literals *l)
 	free(l->down);
 }
 
-char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace)
+/* Quote the row's literals; 0, or -1 with err (and nothing to free). */
+static int row_literals(struct db *db, const struct migfile *mf, struct row_literals *l, struct pgb_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	const char *by = history_applied_by();
+	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
+	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
+	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
+	    (l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
+				    : xstrdup("NULL")))
+		return 0;
+	row_literals_free(l);
+	return -1;
+}
+
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
+			 struct pgb_error *err)
 {
 	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
 	struct row_literals l;
-	row_literals(db, mf, &l);
+	if (row_literals(db, mf, &l, err))
+		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), "
@@ -227,10 +237,11 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 	return sql;
 }
 
-char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf)
+char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err)
 {
 	struct row_literals l;
-	row_literals(db, mf, &l);
+	if (row_literals(db, mf, &l, err))
+		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
@@ -242,18 +253,24 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 	return sql;
 }
 
-char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done)
+char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done,
+			   struct pgb_error *err)
 {
-	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
+	if (!ver)
+		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = %d WHERE kind = '%s' AND version = %s", h->qualified, done,
 			      mf->kind == MIG_SEED ? "seed" : "migration", ver);
 	free(ver);
 	return sql;
 }
 
-char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms)
+char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms,
+			 struct pgb_error *err)
 {
-	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
+	if (!ver)
+		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = now(), duration_ms = %lld "
 			      "WHERE kind = '%s' AND version = %s",
 			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mf->kind == MIG_SEED ? "seed" : "migration",

@@ -321,6 +321,13 @@ static void locate_error(const struct migrate_job *j, const struct slice *sl, st
 
 /* ---- failures -------------------------------------------------------------- */
 
+/* The file's history row could not be quoted (err says why): nothing of it was sent. */
+static int unquotable(const struct migfile *f, struct pgb_error *err)
+{
+	pgb_error_locus(err, f->path, 0, 0);
+	return -1;
+}
+
 /* Turn a failed message into the error the user sees. */
 static int failed(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
@@ -441,10 +448,14 @@ static void log_applied(const struct migfile *f, long long ms)
 
 /* ---- one message: the atomic modes ---------------------------------------- */
 
+/* The message that applies j, or NULL with err when its history row cannot be quoted. */
 static char *build_message(const struct pgb_config *cfg, const struct history *h, struct db *db,
-			   const struct migrate_job *j, struct slice *sl)
+			   const struct migrate_job *j, struct slice *sl, struct pgb_error *err)
 {
 	const struct migfile *f = j->f;
+	char *record = history_record_sql(h, db, f, j->resume, err);
+	if (!record)
+		return NULL;
 	struct strbuf sb;
 	strbuf_init(&sb);
 	memset(sl, 0, sizeof(*sl));
@@ -475,7 +486,6 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
 	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
 	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
-	char *record = history_record_sql(h, db, f, j->resume);
 	strbuf_addf(&sb, "\n;\n%s;\n%s;", record, outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
 	free(record);
 	return strbuf_detach(&sb);
@@ -485,7 +495,9 @@ static int apply_atomic(struct db *db, const struct pgb_config *cfg, const struc
 			const struct migrate_job *j, struct pgb_error *err)
 {
 	struct slice sl;
-	char *msg = build_message(cfg, h, db, j, &sl);
+	char *msg = build_message(cfg, h, db, j, &sl, err);
+	if (!msg)
+		return unquotable(j->f, err);
 	long long start = clock_now_ms();
 	int rc = send_with_retry(db, cfg, j->f, msg, 1, err);
 	free(msg);
@@ -561,7 +573,11 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 	}
 	strbuf_reset(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
-	char *progress = history_progress_sql(s->h, s->db, f, (int)i + 1);
+	char *progress = history_progress_sql(s->h, s->db, f, (int)i + 1, err);
+	if (!progress) {
+		strbuf_free(&sb);
+		return unquotable(f, err);
+	}
 	if (in_tx) /* inside a transaction the progress commits with the work; outside it must stay alone */
 		strbuf_addf(&sb, "\n;\n%s", progress);
 	struct slice sl = {st->start, st->end, 0, (int)i, 0};
@@ -586,7 +602,9 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 {
 	struct stepper s = {db, cfg, h, j, 0, 0};
 	long long start = clock_now_ms();
-	char *open = history_start_sql(h, db, j->f);
+	char *open = history_start_sql(h, db, j->f, err);
+	if (!open)
+		return unquotable(j->f, err);
 	char *msg = j->mode == MODE_STEPWISE && cfg->ddl_lock_timeout_ms > 0
 			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", cfg->ddl_lock_timeout_ms, open)
 			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
@@ -603,7 +621,9 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 		err->message = m;
 		return -1;
 	}
-	char *finish = history_finish_sql(h, db, j->f, clock_now_ms() - start);
+	char *finish = history_finish_sql(h, db, j->f, clock_now_ms() - start, err);
+	if (!finish)
+		return unquotable(j->f, err);
 	msg = xasprintf("%s;\n%sRESET lock_timeout", finish, db_in_transaction(db) ? "COMMIT;\n" : "");
 	free(finish);
 	rc = step_exec(&s, msg, err);
