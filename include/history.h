@@ -36,6 +36,7 @@ struct history_row {
 struct history {
 	char *schema;     /* resolved: the configured schema or the session's current schema */
 	char *table;
+	char *setting;    /* where the name was set, for messages: "--history-table", "PGBOOT_HISTORY_TABLE" */
 	char *qualified;  /* quoted "schema"."table", for SQL */
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
@@ -54,7 +55,8 @@ void history_free(struct history *h);
 int history_read(struct history *h, struct db *db, struct pgb_error *err);
 /*
  * CREATE TABLE IF NOT EXISTS, in its own transaction unless in_transaction
- * (the caller's transaction holds it). Returns 0 or -1 (77 when not permitted).
+ * (the caller's transaction holds it). Returns 0 or -1 (77 when not
+ * permitted, 78 when the configured schema does not exist).
  */
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*

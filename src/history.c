@@ -24,6 +24,7 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 	}
 	h->schema = xstrdup(schema);
 	h->table = xstrdup(cfg->history_table);
+	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
 	h->display = xasprintf("%s.%s", h->schema, h->table);
 	char *qs = db_quote_ident(db, h->schema, err);
 	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
@@ -54,6 +55,7 @@ void history_free(struct history *h)
 	free_rows(h);
 	free(h->schema);
 	free(h->table);
+	free(h->setting);
 	free(h->qualified);
 	free(h->display);
 	memset(h, 0, sizeof(*h));
@@ -124,9 +126,8 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 			h->exists = 0;
 			return 0;
 		}
-		if (e.sqlstate[0] == '4' && e.sqlstate[1] == '2' && c != SQLSTATE_PERMISSION) {
+		if (c == SQLSTATE_SYNTAX_OR_ACCESS)
 			return shape_error(h, &e, err);
-		}
 		if (c == SQLSTATE_PERMISSION)
 			e.code = PGB_EXIT_AUTH;
 		pgb_error_move(err, &e);
@@ -143,6 +144,18 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 	}
 	db_result_free(&r);
 	return 0;
+}
+
+/* The configured schema is not there: a configuration error, not the server's fault. */
+static int no_schema(const struct history *h, struct pgb_error *err)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	pgb_fail(&e, PGB_EXIT_CONFIG, "schema \"%s\" of the history table \"%s\" does not exist", h->schema, h->display);
+	pgb_error_detail(&e, "%s names the history table \"%s\".", h->setting, h->display);
+	pgb_error_hint(&e, "Create the schema first, or name an existing schema in %s.", h->setting);
+	pgb_error_move(err, &e);
+	return -1;
 }
 
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err)
@@ -165,6 +178,8 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 	if (rc) {
 		if (!in_transaction)
 			db_rollback_if_needed(db);
+		if (sqlstate_classify(err->sqlstate) == SQLSTATE_UNDEFINED_SCHEMA)
+			return no_schema(h, err);
 		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
 			err->code = PGB_EXIT_AUTH;
 		pgb_error_detail(err, "While creating the history table \"%s\".", h->display);

@@ -23,5 +23,9 @@ enum sqlstate_class sqlstate_classify(const char *s)
 		return SQLSTATE_TERMINATED;
 	if (!strcmp(s, "42P01"))
 		return SQLSTATE_UNDEFINED_TABLE;
+	if (!strcmp(s, "3F000"))
+		return SQLSTATE_UNDEFINED_SCHEMA;
+	if (!strncmp(s, "42", 2))
+		return SQLSTATE_SYNTAX_OR_ACCESS;
 	return SQLSTATE_OTHER;
 }
