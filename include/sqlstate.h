@@ -17,6 +17,7 @@ enum sqlstate_class {
 	SQLSTATE_UNDEFINED_TABLE,  /* 42P01 */
 	SQLSTATE_UNDEFINED_SCHEMA, /* 3F000 invalid_schema_name: the schema does not exist */
 	SQLSTATE_SYNTAX_OR_ACCESS, /* any other 42xxx: undefined column or parameter, wrong type ... */
+	SQLSTATE_SERVER_TROUBLE,   /* 53xxx but 53300 (out of memory, disk full), 58xxx (I/O), XXxxx (internal) */
 	SQLSTATE_OTHER             /* any other SQL error */
 };
 

@@ -90,16 +90,34 @@ char *db_describe_target(const char *conninfo)
 			 port ? port : "5432", user ? user : "(default)", dbname ? dbname : "(default)");
 }
 
-/* Drop libpq's trailing newline and LOCATION lines; remove the SQLSTATE we asked for. */
+/* Append line and a newline to sb unless sb holds that line already. */
+static void add_line_once(struct strbuf *sb, const struct strbuf *line)
+{
+	for (size_t at = 0; at + line->len <= sb->len; at++) {
+		if ((at == 0 || sb->buf[at - 1] == '\n') && memcmp(sb->buf + at, line->buf, line->len) == 0 &&
+		    sb->buf[at + line->len] == '\n')
+			return;
+	}
+	strbuf_add(sb, line->buf, line->len);
+	strbuf_addc(sb, '\n');
+}
+
+/*
+ * Drop libpq's trailing newline, LOCATION lines and repeated lines (libpq
+ * reports one refusal twice when it tried twice); remove the SQLSTATE we
+ * asked for.
+ */
 static char *clean_connect_message(const char *raw, char sqlstate[6])
 {
-	struct strbuf sb;
+	struct strbuf sb, line;
 	strbuf_init(&sb);
+	strbuf_init(&line);
 	sqlstate[0] = '\0';
 	const char *p = raw ? raw : "";
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		strbuf_reset(&line);
 		if (strncmp(p, "LOCATION:", 9) != 0) {
 			const char *sev = NULL;
 			for (const char *s = p; s < p + n; s++)
@@ -112,16 +130,17 @@ static char *clean_connect_message(const char *raw, char sqlstate[6])
 			if (sev) {
 				if (!sqlstate[0])
 					memcpy(sqlstate, sev + 8, 5), sqlstate[5] = '\0';
-				strbuf_add(&sb, p, (size_t)(sev - p));
-				strbuf_add(&sb, sev + 15, (size_t)(p + n - (sev + 15)));
-				strbuf_addc(&sb, '\n');
+				strbuf_add(&line, p, (size_t)(sev - p));
+				strbuf_add(&line, sev + 15, (size_t)(p + n - (sev + 15)));
 			} else if (n && p[0] != '\t') {
-				strbuf_add(&sb, p, n);
-				strbuf_addc(&sb, '\n');
+				strbuf_add(&line, p, n);
 			}
 		}
+		if (line.len)
+			add_line_once(&sb, &line);
 		p += n + (nl ? 1 : 0);
 	}
+	strbuf_free(&line);
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
 	return strbuf_detach(&sb);
@@ -132,41 +151,68 @@ static int contains(const char *hay, const char *needle)
 	return hay && strstr(hay, needle) != NULL;
 }
 
-/* Classify a failed connection attempt and fill err. */
+/* A failure libpq reports without a SQLSTATE: sort it by what libpq says. */
+static enum db_connect_outcome classify_client_failure(const char *msg, int *code, const char **hint, int *fast)
+{
+	if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
+		*code = PGB_EXIT_AUTH;
+		return DB_PERMANENT;
+	}
+	if (contains(msg, "could not look up local user")) {
+		*code = PGB_EXIT_CONFIG;
+		*hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
+		return DB_PERMANENT;
+	}
+	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||
+	    contains(msg, "sslmode") || contains(msg, "invalid")) {
+		*code = PGB_EXIT_CONFIG;
+		return DB_PERMANENT;
+	}
+	*fast = contains(msg, "Connection refused") || contains(msg, "No such file or directory") ||
+		contains(msg, "closed the connection") || contains(msg, "Connection reset");
+	return DB_TRANSIENT;
+}
+
+/*
+ * Classify a failed connection attempt and fill err. Only "not available
+ * yet" is worth waiting for: the server starting up, shutting down or in
+ * recovery, out of connection slots or of resources. Any other reply of the
+ * server (an unknown parameter in options=, a database that refuses
+ * connections) will be the same on the next attempt.
+ */
 static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast, struct pgb_error *err)
 {
 	char sqlstate[6];
 	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
-	enum db_connect_outcome out = DB_TRANSIENT;
-	int code = PGB_EXIT_UNAVAILABLE;
+	enum db_connect_outcome out = DB_PERMANENT;
+	int code = PGB_EXIT_CONFIG;
 	const char *hint = NULL;
 	*fast = 0;
 	switch (sqlstate_classify(sqlstate)) {
 	case SQLSTATE_AUTH:
 	case SQLSTATE_PERMISSION:
-		out = DB_PERMANENT, code = PGB_EXIT_AUTH;
+		code = PGB_EXIT_AUTH;
 		break;
 	case SQLSTATE_NO_DATABASE:
-		out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
 		break;
 	case SQLSTATE_NONE:
-		if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
-			out = DB_PERMANENT, code = PGB_EXIT_AUTH;
-		} else if (contains(msg, "could not look up local user")) {
-			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
-			hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
-		} else if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") ||
-			   contains(msg, "certificate") || contains(msg, "sslmode") || contains(msg, "invalid")) {
-			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
-		} else if (contains(msg, "Connection refused") || contains(msg, "No such file or directory") ||
-			   contains(msg, "closed the connection") || contains(msg, "Connection reset")) {
-			*fast = 1;
-		}
+		out = classify_client_failure(msg, &code, &hint, fast);
+		break;
+	case SQLSTATE_TRANSIENT:
+	case SQLSTATE_TERMINATED:
+		*fast = 1; /* the server answered: starting up, shutting down, too many connections */
+		out = DB_TRANSIENT;
+		break;
+	case SQLSTATE_SERVER_TROUBLE:
+		out = DB_TRANSIENT;
 		break;
 	default:
-		*fast = 1; /* the server answered: starting up, too many connections, shutting down */
+		hint = "The server refused the connection for a reason that waiting will not fix: check the connection "
+		       "string's options and parameters, and the database's settings.";
 		break;
 	}
+	if (out == DB_TRANSIENT)
+		code = PGB_EXIT_UNAVAILABLE;
 	pgb_fail(err, code, "%s", msg);
 	if (hint)
 		pgb_error_hint(err, "%s", hint);
