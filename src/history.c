@@ -185,8 +185,9 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 		pgb_error_detail(err, "While creating the history table \"%s\".", h->display);
 		return -1;
 	}
-	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"",
-		  h->display);
+	/* in the run's transaction (--lock-mode transaction) the table commits with the run, or not at all */
+	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"%s",
+		  h->display, in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
 	return 0;
 }

@@ -439,8 +439,18 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 	}
 }
 
-static void log_applied(const struct migfile *f, long long ms)
+/*
+ * Log a file done. In the run's transaction (--lock-mode transaction) it is
+ * not applied yet: it commits with the run, or not at all (migrate_commit).
+ */
+static void log_applied(const struct migfile *f, const struct pgb_config *cfg, long long ms)
 {
+	if (cfg->lock_mode == LOCK_TRANSACTION) {
+		log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_ran" : "migration_ran",
+			  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
+			  "ran %s %s_%s (%lld ms; commits with the run)", kind_name(f->kind), f->version.text, f->name, ms);
+		return;
+	}
 	log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
 		  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
@@ -503,7 +513,7 @@ static int apply_atomic(struct db *db, const struct pgb_config *cfg, const struc
 	free(msg);
 	if (rc)
 		return failed(j, &sl, err);
-	log_applied(j->f, clock_now_ms() - start);
+	log_applied(j->f, cfg, clock_now_ms() - start);
 	return 0;
 }
 
@@ -630,30 +640,85 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 	free(msg);
 	if (rc)
 		return -1;
-	log_applied(j->f, clock_now_ms() - start);
+	log_applied(j->f, cfg, clock_now_ms() - start);
 	return 0;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
+
+/* "2 migrations and 1 seed" */
+static char *count_files(const struct migrate_jobs *jobs, size_t n)
+{
+	size_t seeds = 0;
+	for (size_t i = 0; i < n; i++)
+		seeds += jobs->jobs[i].f->kind == MIG_SEED;
+	size_t migs = n - seeds;
+	if (seeds == 0)
+		return xasprintf("%zu migration%s", migs, migs == 1 ? "" : "s");
+	if (migs == 0)
+		return xasprintf("%zu seed%s", seeds, seeds == 1 ? "" : "s");
+	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s");
+}
+
+/* A file stopped the run: what stays applied depends on the lock mode. */
+static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs *jobs, size_t i, int atomic)
+{
+	const struct migfile *f = jobs->jobs[i].f;
+	if (cfg->lock_mode != LOCK_TRANSACTION) {
+		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
+			  "%s %s_%s %s; no later file was applied", kind_name(f->kind), f->version.text, f->name,
+			  atomic ? "was rolled back" : "stopped half-way");
+		return;
+	}
+	char *before = count_files(jobs, i);
+	log_event(LOG_INFO, "stopped",
+		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("rolled_back", (long long)i)),
+		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", kind_name(f->kind),
+		  f->version.text, f->name, i ? " with the " : "", i ? before : "", i ? " run before it" : "");
+	free(before);
+}
 
 int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
 		  const struct migrate_jobs *jobs, struct pgb_error *err)
 {
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct migrate_job *j = &jobs->jobs[i];
-		if (signals_received())
-			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
-					signals_received(), j->f->path);
+		if (signals_received()) {
+			pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
+				 signals_received(), j->f->path);
+			if (cfg->lock_mode == LOCK_TRANSACTION && i)
+				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
+			return -1;
+		}
 		if (j->f->empty)
 			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
 				  "%s \"%s\" is empty; recording it as applied", kind_name(j->f->kind), j->f->path);
 		int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
 		if ((atomic ? apply_atomic(db, cfg, h, j, err) : apply_stepwise(db, cfg, h, j, err)) != 0) {
-			log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
-				  "%s %s_%s %s; no later file was applied", kind_name(j->f->kind), j->f->version.text,
-				  j->f->name, atomic ? "was rolled back" : "stopped half-way");
+			log_stopped(cfg, jobs, i, atomic);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int migrate_commit(struct db *db, const struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	char *what = count_files(jobs, jobs->n);
+	int rc = db_exec(db, "COMMIT", NULL, NULL, err);
+	if (rc == 0) {
+		log_event(LOG_INFO, "committed", LOG_FIELDS(LF_INT("files", (long long)jobs->n)),
+			  "committed the run's transaction: applied %s", what);
+	} else if (db_alive(db)) {
+		/* the server answered: the transaction is rolled back (a deferred constraint, a trigger at commit) */
+		char *m = xasprintf("could not commit the run's transaction: %s", err->message ? err->message : "");
+		free(err->message);
+		err->message = m;
+		err->code = PGB_EXIT_MIGRATION;
+		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_INT("rolled_back", (long long)jobs->n)),
+			  "the run's transaction did not commit: it is rolled back with the %s it ran; nothing was applied",
+			  what);
+	}
+	free(what);
+	return rc;
 }

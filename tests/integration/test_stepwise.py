@@ -188,6 +188,49 @@ def test_transaction_lock_mode_is_all_or_nothing(t):
     check(len(t.history()) == 3, "all three recorded", t.history())
 
 
+def test_transaction_lock_mode_logs_only_what_commits(t):
+    """In the run's transaction no file is applied before the COMMIT: the log says
+    "ran ... (commits with the run)" per file, one "committed" line at the end, and
+    on a failure that the files before it are rolled back too; JSON says the same."""
+    p = t.project(migrations=dict(BASE, **{"0002_ok.sql": "CREATE TABLE ok (id int);\n",
+                                           "0003_bad.sql": "SELECT nope;\n"}))
+    r = t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(3, "0003_bad.sql:1:8", where="err")
+    r.expect_no_text("applied migration", where="err")
+    r.expect_text("ran migration 0001_base", "ran migration 0002_ok", "(commits with the run)",
+                  "rolled back with the 2 migrations run before it; nothing was applied", where="err")
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-format", "json", project=p).expect(3)
+    events = r.json_lines()
+    names = [e["event"] for e in events]
+    check("migration_applied" not in names, "no migration_applied event before the COMMIT", names)
+    check([e["version"] for e in events if e["event"] == "migration_ran"] == ["0001", "0002"], "migration_ran", names)
+    stopped = [e for e in events if e["event"] == "stopped"]
+    check(len(stopped) == 1 and stopped[0].get("rolled_back") == 2 and stopped[0].get("version") == "0003",
+          "a stopped event naming 0003 with the 2 files rolled back", stopped)
+    p.write("migrations", "0003_bad.sql", "SELECT 1;\n")
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-format", "json", project=p).expect(0)
+    events = r.json_lines()
+    committed = [e for e in events if e["event"] == "committed"]
+    check(len(committed) == 1 and committed[0].get("files") == 3, "one committed event for the 3 files", events)
+    check("applied 3 migrations" in committed[0].get("msg", ""), "its message says what was applied", committed)
+    check(len(t.history()) == 3, "all three recorded", t.history())
+
+
+def test_transaction_lock_mode_commit_failure_exits_3(t):
+    """A deferred constraint fails at the run's COMMIT: exit 3 with the server's
+    message, everything rolled back (not 70)."""
+    p = t.project(migrations=dict(BASE, **{"0002_deferred.sql": (
+        "CREATE TABLE parent (id int PRIMARY KEY);\n"
+        "CREATE TABLE child (pid int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\n"
+        "INSERT INTO child VALUES (1);\n")}))
+    r = t.pgboot("migrate", "--lock-mode", "transaction", project=p)
+    r.expect(3, "could not commit the run's transaction", 'violates foreign key constraint "child_pid_fkey"',
+             "SQLSTATE 23503", "Key (pid)=(1) is not present", where="err")
+    r.expect_text("did not commit: it is rolled back with the 2 migrations it ran; nothing was applied", where="err")
+    r.expect_no_text("committed the run's transaction", where="err")
+    check(not t.table_exists("base") and not t.table_exists("parent"), "nothing applied", r)
+    check(not t.table_exists("pgboot_migrations"), "not even the history table", r)
+
+
 def test_psql_only_escape_refused(t):
     p = t.project(migrations=dict(BASE, **{"0002_esc.sql": "SELECT 1\\; SELECT 2;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_esc.sql:1:9", where="err")
