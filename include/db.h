@@ -68,6 +68,12 @@ void db_close(struct db *db);
  * aborted, it stays so (the caller decides: db_rollback).
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
+/*
+ * db_exec without results, run to its end even when a signal arrives: for
+ * a short write that records what is already committed (a non-atomic file's
+ * progress), which a cancel would leave behind the truth.
+ */
+int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err);
 /* One statement with text parameters (extended protocol); res may be NULL. */
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,
 	     struct pgb_error *err);

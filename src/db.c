@@ -24,6 +24,7 @@
 struct db {
 	PGconn *conn;
 	PGcancel *cancel;
+	int shielded; /* db_exec_shielded is running: a signal does not cancel it */
 };
 
 /* the cancel handle of the connection now running statements, for the signal handler */
@@ -376,10 +377,11 @@ static void lost_connection(PGconn *conn, struct pgb_error *err)
 	free(m);
 }
 
-/* Wait until a result is ready without blocking signals out; cancels on a signal. */
-static int wait_result(PGconn *conn, struct pgb_error *err)
+/* Wait until a result is ready without blocking signals out; cancels on a signal unless shielded. */
+static int wait_result(struct db *db, struct pgb_error *err)
 {
-	int canceled = 0;
+	PGconn *conn = db->conn;
+	int canceled = db->shielded;
 	while (PQisBusy(conn)) {
 		if (signals_received() && !canceled) {
 			db_cancel_active();
@@ -422,7 +424,7 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 	/* the caller's error, when already set, stays as it is: this call's failure only returns -1 */
 	int fresh = err && !err->code;
 	for (;;) {
-		if (wait_result(db->conn, err))
+		if (wait_result(db, err))
 			return -1;
 		PGresult *r = PQgetResult(db->conn);
 		if (!r)
@@ -474,6 +476,16 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
 	*results = res;
 	*nresults = n;
 	return 0;
+}
+
+int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
+{
+	g_active_cancel = NULL;
+	db->shielded = 1;
+	int rc = db_exec(db, sql, NULL, NULL, err);
+	db->shielded = 0;
+	g_active_cancel = db->cancel;
+	return rc;
 }
 
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,

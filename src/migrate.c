@@ -328,7 +328,11 @@ static int unquotable(const struct migfile *f, struct pgb_error *err)
 	return -1;
 }
 
-/* Turn a failed message into the error the user sees. */
+/*
+ * Turn a failed message into the error the user sees. sl says where the
+ * file's text sat in the message; NULL when the message held none of it (a
+ * history row), then the locus is the file alone.
+ */
 static int failed(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
 	enum sqlstate_class c = sqlstate_classify(err->sqlstate);
@@ -347,7 +351,10 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 		return -1;
 	}
 	err->code = PGB_EXIT_MIGRATION;
-	locate_error(j, sl, err);
+	if (sl)
+		locate_error(j, sl, err);
+	else
+		pgb_error_locus(err, j->f->path, 0, 0);
 	return -1;
 }
 
@@ -547,6 +554,14 @@ static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
 	pgb_error_free(&e);
 }
 
+/* where a statement-by-statement run stopped */
+enum step_stop {
+	STOP_START,     /* recording the file's start in the history */
+	STOP_STATEMENT, /* at statement done + 1 (it failed, or a signal came before it) */
+	STOP_PROGRESS,  /* recording the progress of statement done, which ran */
+	STOP_FINISH     /* committing the last transaction and marking the file finished */
+};
+
 /* state of a statement-by-statement run */
 struct stepper {
 	struct db *db;
@@ -554,7 +569,10 @@ struct stepper {
 	const struct history *h;
 	const struct migrate_job *j;
 	int done;      /* statements run */
-	int committed; /* statements whose effect (and progress) is committed */
+	int committed; /* statements whose effect is committed */
+	int recorded;  /* the progress the history row holds, committed */
+	enum step_stop stop;
+	int finish_in_tx; /* STOP_FINISH: the finish held the file's last COMMIT */
 };
 
 static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
@@ -565,81 +583,166 @@ static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
 	return -1;
 }
 
-static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
+/*
+ * Record in the history what is committed, outside any transaction: run to
+ * its end even after a signal (the work it records is done), and tried twice
+ * while the connection lives. Returns 0, or -1 with err.
+ */
+static int step_record(struct stepper *s, const char *sql, struct pgb_error *err)
+{
+	if (db_exec_shielded(s->db, sql, err) == 0)
+		return 0;
+	if (!db_alive(s->db))
+		return -1;
+	log_event(LOG_WARNING, "record_retry",
+		  LOG_FIELDS(LF_STR("version", s->j->f->version.text), LF_STR("reason", err->message)),
+		  "could not record the progress of \"%s\" in the history table (%s); trying once more", s->j->f->path,
+		  err->message);
+	struct pgb_error again;
+	pgb_error_init(&again);
+	int rc = db_exec_shielded(s->db, sql, &again);
+	if (rc == 0)
+		pgb_error_free(err);
+	pgb_error_free(&again);
+	return rc;
+}
+
+/* Append to err's message where the run stopped and what of the file stays. */
+static void say_where(const struct stepper *s, struct pgb_error *err)
+{
+	size_t n = s->j->script.n;
+	int k = s->stop == STOP_PROGRESS ? s->done : s->done + 1;
+	int line = k >= 1 && (size_t)k <= n ? s->j->script.stmts[k - 1].line : 0;
+	char *where;
+	if (s->stop == STOP_START)
+		where = xasprintf("recording its start in the history table; none of its statements ran");
+	else if (s->stop == STOP_STATEMENT)
+		where = xasprintf("statement %d of %zu, line %d; %d committed before it stay applied", k, n, line, s->committed);
+	else if (s->stop == STOP_PROGRESS && s->committed == k)
+		where = xasprintf("statement %d of %zu, line %d, is committed, but recording its progress failed; the history "
+				  "table still records progress %d", k, n, line, s->recorded);
+	else if (s->stop == STOP_PROGRESS)
+		where = xasprintf("recording the progress of statement %d of %zu, line %d; its transaction is rolled back, "
+				  "%d committed before it stay applied", k, n, line, s->committed);
+	else if (s->finish_in_tx)
+		where = xasprintf("committing its last transaction; it is rolled back, %d of %zu statements committed before "
+				  "it stay applied", s->committed, n);
+	else
+		where = xasprintf("marking it finished in the history table; all %zu statements are committed, the history "
+				  "table records progress %d", n, s->recorded);
+	char *m = xasprintf("%s (%s)", err->message ? err->message : "", where);
+	free(where);
+	free(err->message);
+	err->message = m;
+}
+
+/* Send statement i, with its progress in the same message when a transaction holds both. */
+static int step_send(struct stepper *s, size_t i, const char *progress, int *combined, struct pgb_error *err)
 {
 	const struct migfile *f = s->j->f;
 	const struct sql_stmt *st = &s->j->script.stmts[i];
 	/* a concurrent build takes no lock that blocks queries, and a lock timeout would leave it INVALID */
 	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
-	int timeout = s->cfg->ddl_lock_timeout_ms > 0 && !concurrent;
 	int in_tx = db_in_transaction(s->db);
+	if (!in_tx) {
+		char set[64];
+		snprintf(set, sizeof(set), "SET lock_timeout = %lld", concurrent ? 0 : s->cfg->ddl_lock_timeout_ms);
+		if (step_exec(s, set, err))
+			return failed(s->j, NULL, err);
+	}
+	/* the progress commits with the work; a COMMIT or ROLLBACK ends the transaction, so its progress comes after */
+	*combined = in_tx && st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK;
 	struct strbuf sb;
 	strbuf_init(&sb);
-	if (!in_tx)
-		strbuf_addf(&sb, "SET lock_timeout = %lld", timeout ? s->cfg->ddl_lock_timeout_ms : 0);
-	if (!in_tx && step_exec(s, sb.buf, err)) {
-		strbuf_free(&sb);
-		return -1;
-	}
-	strbuf_reset(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
-	char *progress = history_progress_sql(s->h, s->db, f, (int)i + 1, err);
-	if (!progress) {
-		strbuf_free(&sb);
-		return unquotable(f, err);
-	}
-	if (in_tx) /* inside a transaction the progress commits with the work; outside it must stay alone */
+	if (*combined)
 		strbuf_addf(&sb, "\n;\n%s", progress);
 	struct slice sl = {st->start, st->end, 0, (int)i, 0};
 	int rc = send_with_retry(s->db, s->cfg, f, sb.buf, !in_tx, err);
 	strbuf_free(&sb);
-	if (rc == 0 && !in_tx && !db_in_transaction(s->db))
-		rc = step_exec(s, progress, err);
-	free(progress);
-	if (rc) {
-		if (concurrent)
-			hint_invalid_indexes(s->db, err);
-		return failed(s->j, &sl, err);
+	if (rc == 0)
+		return 0;
+	if (*combined && err->statement_index >= 1) { /* the statement ran; its progress did not */
+		s->done = (int)i + 1;
+		s->stop = STOP_PROGRESS;
+		return failed(s->j, NULL, err);
 	}
-	s->done = (int)i + 1;
-	if (!db_in_transaction(s->db))
-		s->committed = s->done;
-	return 0;
+	if (concurrent)
+		hint_invalid_indexes(s->db, err);
+	return failed(s->j, &sl, err);
+}
+
+static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
+{
+	char *progress = history_progress_sql(s->h, s->db, s->j->f, (int)i + 1, err);
+	if (!progress)
+		return unquotable(s->j->f, err);
+	int combined = 0;
+	s->stop = STOP_STATEMENT;
+	int rc = step_send(s, i, progress, &combined, err);
+	if (rc == 0) {
+		s->done = (int)i + 1;
+		if (!db_in_transaction(s->db))
+			s->committed = s->done;
+		/* outside a transaction the progress is recorded on its own (a file's BEGIN has none) */
+		if (!combined && !db_in_transaction(s->db)) {
+			s->stop = STOP_PROGRESS;
+			rc = step_record(s, progress, err) ? failed(s->j, NULL, err) : 0;
+			if (rc == 0)
+				s->recorded = s->done;
+		}
+	}
+	free(progress);
+	return rc;
+}
+
+static int step_start(struct stepper *s, struct pgb_error *err)
+{
+	const struct migrate_job *j = s->j;
+	char *open = history_start_sql(s->h, s->db, j->f, err);
+	if (!open)
+		return unquotable(j->f, err);
+	long long timeout = s->cfg->ddl_lock_timeout_ms;
+	char *msg = j->mode == MODE_STEPWISE && timeout > 0
+			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", timeout, open)
+			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
+	free(open);
+	s->stop = STOP_START;
+	int rc = step_exec(s, msg, err);
+	free(msg);
+	return rc ? failed(j, NULL, err) : 0;
+}
+
+static int step_finish(struct stepper *s, long long start, struct pgb_error *err)
+{
+	char *finish = history_finish_sql(s->h, s->db, s->j->f, clock_now_ms() - start, err);
+	if (!finish)
+		return unquotable(s->j->f, err);
+	s->stop = STOP_FINISH;
+	s->finish_in_tx = db_in_transaction(s->db);
+	char *msg = xasprintf("%s;\n%sRESET lock_timeout", finish, s->finish_in_tx ? "COMMIT;\n" : "");
+	free(finish);
+	int rc = s->finish_in_tx ? step_exec(s, msg, err) : step_record(s, msg, err);
+	free(msg);
+	return rc ? failed(s->j, NULL, err) : 0;
 }
 
 static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const struct history *h,
 			  const struct migrate_job *j, struct pgb_error *err)
 {
-	struct stepper s = {db, cfg, h, j, 0, 0};
+	struct stepper s = {db, cfg, h, j, 0, 0, 0, STOP_START, 0};
 	long long start = clock_now_ms();
-	char *open = history_start_sql(h, db, j->f, err);
-	if (!open)
-		return unquotable(j->f, err);
-	char *msg = j->mode == MODE_STEPWISE && cfg->ddl_lock_timeout_ms > 0
-			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", cfg->ddl_lock_timeout_ms, open)
-			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
-	free(open);
-	int rc = step_exec(&s, msg, err);
-	free(msg);
-	for (size_t i = 0; rc == 0 && i < j->script.n; i++)
-		rc = signals_received() ? failed(j, &(struct slice){0, 0, 0, 0, 0}, err) : step_statement(&s, i, err);
-	if (rc && (size_t)s.done < j->script.n) {
-		const struct sql_stmt *st = &j->script.stmts[s.done];
-		char *m = xasprintf("%s (statement %d of %zu, line %d; %d committed before it stay applied)",
-				    err->message ? err->message : "", s.done + 1, j->script.n, st->line, s.committed);
-		free(err->message);
-		err->message = m;
+	int rc = step_start(&s, err);
+	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {
+		s.stop = STOP_STATEMENT;
+		rc = signals_received() ? failed(j, NULL, err) : step_statement(&s, i, err);
+	}
+	if (rc == 0)
+		rc = step_finish(&s, start, err);
+	if (rc) {
+		say_where(&s, err);
 		return -1;
 	}
-	char *finish = history_finish_sql(h, db, j->f, clock_now_ms() - start, err);
-	if (!finish)
-		return unquotable(j->f, err);
-	msg = xasprintf("%s;\n%sRESET lock_timeout", finish, db_in_transaction(db) ? "COMMIT;\n" : "");
-	free(finish);
-	rc = step_exec(&s, msg, err);
-	free(msg);
-	if (rc)
-		return -1;
 	log_applied(j->f, cfg, clock_now_ms() - start);
 	return 0;
 }

@@ -231,6 +231,81 @@ def test_transaction_lock_mode_commit_failure_exits_3(t):
     check(not t.table_exists("pgboot_migrations"), "not even the history table", r)
 
 
+def _history_trigger(t, when, timing="BEFORE UPDATE"):
+    """Make the history table refuse a row change when the PL/pgSQL condition
+    `when` holds (NEW and OLD as in a row trigger)."""
+    t.psql("CREATE FUNCTION refuse_history() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+           "IF %s THEN RAISE EXCEPTION 'history write refused'; END IF; RETURN NEW; END$$" % when)
+    t.psql("CREATE TRIGGER refuse_history %s ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION refuse_history()"
+           % timing)
+
+
+NT3 = "-- pgboot:no-transaction\nCREATE TABLE nt1 (id int);\nCREATE TABLE nt2 (id int);\nCREATE TABLE nt3 (id int);\n"
+
+
+def test_history_start_failure_names_the_file(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 0", "BEFORE INSERT")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (recording its start in the history table; none of "
+                  "its statements ran)", where="err")
+    check(not t.table_exists("nt1"), "no statement ran", r)
+
+
+def test_history_finish_failure_names_the_file(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress IS NULL AND OLD.progress IS NOT NULL")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (marking it finished in the history table; all 3 "
+                  "statements are committed, the history table records progress 3)", where="err")
+    check(t.table_exists("nt3") and progress(t, "0002") == "3", "all three ran and are recorded", r)
+
+
+def test_progress_failure_reports_what_is_committed(t):
+    """The statement committed; its progress UPDATE failed (twice): the report says
+    so, and what the history table records, instead of "1 committed"."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 2")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (statement 2 of 3, line 3, is committed, but recording "
+                  "its progress failed; the history table still records progress 1)", where="err")
+    check(t.table_exists("nt2") and not t.table_exists("nt3"), "statement 2 committed, 3 never ran", r)
+    check(progress(t, "0002") == "1", "the row says 1", r)
+
+
+def test_progress_failure_once_is_recorded_on_the_second_try(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE SEQUENCE once")
+    _history_trigger(t, "NEW.progress = 2 AND nextval('once') = 1")  # a sequence does not roll back
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(0, "trying once more", where="err")
+    check(t.table_exists("nt3") and progress(t, "0002") == "done", "finished, recorded as finished", r)
+
+
+def test_progress_failure_inside_a_transaction_says_so(t):
+    """In a file with transaction control in its middle, a statement's progress is
+    sent with it; when that UPDATE fails, the error says the statement ran and its
+    transaction is rolled back (not that the statement failed), and names the file."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 5")
+    p.write("migrations", "0002_mid.sql", "CREATE TABLE s1 (id int);\nCOMMIT;\nCREATE TABLE s2 (id int);\nBEGIN;\n"
+                                          "CREATE TABLE s3 (id int);\nCREATE TABLE s4 (id int);\n")
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_mid.sql: error: history write refused (recording the progress of statement 5 of 6, line 5; "
+                  "its transaction is rolled back, 3 committed before it stay applied)", where="err")
+    r.expect_no_text("0002_mid.sql:6", where="err")
+    check(t.table_exists("s2") and not t.table_exists("s3"), "the open transaction rolled back", r)
+    check(progress(t, "0002") == "3", "the row says 3", r)
+
+
 def test_psql_only_escape_refused(t):
     p = t.project(migrations=dict(BASE, **{"0002_esc.sql": "SELECT 1\\; SELECT 2;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_esc.sql:1:9", where="err")
