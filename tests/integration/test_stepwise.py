@@ -289,6 +289,26 @@ def test_progress_failure_once_is_recorded_on_the_second_try(t):
     check(t.table_exists("nt3") and progress(t, "0002") == "done", "finished, recorded as finished", r)
 
 
+def test_sigterm_while_recording_progress_keeps_it(t):
+    """SIGTERM while the progress of a committed statement is being written: the
+    write is not cancelled (the statement is committed), the run stops before the
+    next statement with 143, and the row says 1."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE FUNCTION slow_history() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+           "IF NEW.progress = 1 THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END$$")
+    t.psql("CREATE TRIGGER slow_history BEFORE UPDATE ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION slow_history()")
+    p.write("migrations", "0002_nt.sql", NT3)
+    proc = t.spawn("migrate", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE %progress = 1 %' "
+                                "AND wait_event = 'PgSleep'") == "1", what="the progress UPDATE to run")
+    proc.signal(signal.SIGTERM)
+    r = proc.wait(10)
+    check(r.code == 143, "exit 143", r)
+    check(t.table_exists("nt1") and not t.table_exists("nt2"), "statement 1 committed, 2 never ran", r)
+    check(progress(t, "0002") == "1", "the row says what is committed", progress(t, "0002"), r)
+
+
 def test_progress_failure_inside_a_transaction_says_so(t):
     """In a file with transaction control in its middle, a statement's progress is
     sent with it; when that UPDATE fails, the error says the statement ran and its
