@@ -166,6 +166,23 @@ def test_copy_from_stdin_refused(t):
     check(not t.table_exists("base"), "nothing applied")
 
 
+def test_copy_to_stdout_refused(t):
+    p = t.project(migrations=dict(BASE, **{"0002_out.sql": "SELECT 1;\nCOPY base TO STDOUT;\n"}))
+    t.pgboot("migrate", project=p).expect(78, "0002_out.sql:2:1", 'COPY TO STDOUT in "migrations/0002_out.sql" is not '
+                                          "supported", "no one to send rows to", where="err")
+    check(not t.table_exists("base") and not t.table_exists("pgboot_migrations"), "nothing applied")
+
+
+def test_two_phase_commit_refused(t):
+    for name, body, line in (("0002_prep.sql", "BEGIN;\nCREATE TABLE p (id int);\nPREPARE TRANSACTION 'x';\n", 3),
+                             ("0002_commitprep.sql", "SELECT 1;\nCOMMIT PREPARED 'x';\n", 2),
+                             ("0002_rollbackprep.sql", "ROLLBACK PREPARED 'x';\n", 1)):
+        p = t.project(migrations=dict(BASE, **{name: body}))
+        t.pgboot("migrate", project=p).expect(78, "%s:%d:1" % (name, line), "a two-phase commit statement in",
+                                              "is not supported", "PREPARE TRANSACTION would leave", where="err")
+        check(not t.table_exists("base") and not t.table_exists("pgboot_migrations"), "nothing applied", name)
+
+
 def test_unterminated_quote_refused_with_opening_line(t):
     p = t.project(migrations=dict(BASE, **{"0002_open.sql": "SELECT 1;\nSELECT 'never closed;\nSELECT 2;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_open.sql:2", "unterminated", where="err")
