@@ -749,18 +749,18 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 
 /* ---- the loop --------------------------------------------------------------- */
 
-/* "2 migrations and 1 seed" */
-static char *count_files(const struct migrate_jobs *jobs, size_t n)
+/* "2 migrations and 1 seed": the first n jobs; *seeds counts the seeds among them */
+static char *count_files(const struct migrate_jobs *jobs, size_t n, size_t *seeds)
 {
-	size_t seeds = 0;
+	*seeds = 0;
 	for (size_t i = 0; i < n; i++)
-		seeds += jobs->jobs[i].f->kind == MIG_SEED;
-	size_t migs = n - seeds;
-	if (seeds == 0)
+		*seeds += jobs->jobs[i].f->kind == MIG_SEED;
+	size_t migs = n - *seeds, s = *seeds;
+	if (s == 0)
 		return xasprintf("%zu migration%s", migs, migs == 1 ? "" : "s");
 	if (migs == 0)
-		return xasprintf("%zu seed%s", seeds, seeds == 1 ? "" : "s");
-	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s");
+		return xasprintf("%zu seed%s", s, s == 1 ? "" : "s");
+	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", s, s == 1 ? "" : "s");
 }
 
 /* A file stopped the run: what stays applied depends on the lock mode. */
@@ -773,7 +773,8 @@ static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs 
 			  atomic ? "was rolled back" : "stopped half-way");
 		return;
 	}
-	char *before = count_files(jobs, i);
+	size_t seeds;
+	char *before = count_files(jobs, i, &seeds);
 	log_event(LOG_INFO, "stopped",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("rolled_back", (long long)i)),
 		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", kind_name(f->kind),
@@ -807,10 +808,15 @@ int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct hist
 
 int migrate_commit(struct db *db, const struct migrate_jobs *jobs, struct pgb_error *err)
 {
-	char *what = count_files(jobs, jobs->n);
+	size_t seeds;
+	char *what = count_files(jobs, jobs->n, &seeds);
 	int rc = db_exec(db, "COMMIT", NULL, NULL, err);
-	if (rc == 0) {
-		log_event(LOG_INFO, "committed", LOG_FIELDS(LF_INT("files", (long long)jobs->n)),
+	if (rc == 0 && jobs->n == 0) {
+		log_debug("committed", "committed the run's transaction: another pgboot had applied everything");
+	} else if (rc == 0) {
+		log_event(LOG_INFO, "committed",
+			  LOG_FIELDS(LF_INT("files", (long long)jobs->n), LF_INT("migrations", (long long)(jobs->n - seeds)),
+				     LF_INT("seeds", (long long)seeds)),
 			  "committed the run's transaction: applied %s", what);
 	} else if (db_alive(db)) {
 		/* the server answered: the transaction is rolled back (a deferred constraint, a trigger at commit) */

@@ -227,7 +227,8 @@ def test_transaction_lock_mode_logs_only_what_commits(t):
     r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-format", "json", project=p).expect(0)
     events = r.json_lines()
     committed = [e for e in events if e["event"] == "committed"]
-    check(len(committed) == 1 and committed[0].get("files") == 3, "one committed event for the 3 files", events)
+    check(len(committed) == 1 and committed[0].get("files") == 3 and committed[0].get("migrations") == 3
+          and committed[0].get("seeds") == 0, "one committed event for the 3 files", events)
     check("applied 3 migrations" in committed[0].get("msg", ""), "its message says what was applied", committed)
     check(len(t.history()) == 3, "all three recorded", t.history())
 
