@@ -43,6 +43,7 @@ struct pgb_config {
 	int verify_dir_explicit;
 	char *history_schema;  /* NULL: the session's current_schema() */
 	char *history_table;   /* default "pgboot_migrations" */
+	char *history_source;  /* where it was set, for messages: "--history-table", "PGBOOT_HISTORY_TABLE"; NULL: default */
 
 	long long wait_timeout_ms;      /* default 60s */
 	long long lock_timeout_ms;      /* default 5m */

@@ -6,7 +6,8 @@
  * struct pgb_error with the SQLSTATE, message, detail, hint, context and
  * the error position (characters of the text sent). Functions return 0, or
  * -1 with err set; PGB_EXIT_INTERNAL unless the caller re-classifies the
- * error with sqlstate_classify(err->sqlstate).
+ * error with sqlstate_classify(err->sqlstate). An err that is already set
+ * is left whole (the first failure wins, as with pgb_fail).
  *
  * A signal (signals.h) cancels the active statement through db_cancel_active,
  * which is async-signal-safe.
@@ -32,7 +33,8 @@ struct db_result {
 enum db_connect_outcome {
 	DB_CONNECTED,  /* *out is a ready connection */
 	DB_TRANSIENT,  /* worth asking again: refused, timeout, starting up, too many connections */
-	DB_PERMANENT,  /* give up: bad password (err->code 77), no database (78), TLS refused, bad conninfo (78) */
+	DB_PERMANENT,  /* give up: bad password (err->code 77), no database, TLS refused, bad conninfo, any
+			  other server reply such as an unknown parameter in options= (78) */
 	DB_INTERRUPTED /* a signal arrived while connecting */
 };
 
@@ -69,6 +71,12 @@ void db_close(struct db *db);
  * caller decides: db_rollback).
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
+/*
+ * db_exec without results, run to its end even when a signal arrives: for
+ * a short write that records what is already committed (a non-atomic file's
+ * progress), which a cancel would leave behind the truth.
+ */
+int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err);
 /* One statement with text parameters (extended protocol); res may be NULL. */
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params, struct db_result *res,
 	     struct pgb_error *err);
@@ -84,9 +92,13 @@ int db_in_transaction(struct db *db);
 /* 1 when the connection is still usable */
 int db_alive(struct db *db);
 
-/* Quote an identifier or literal for SQL; the caller frees. */
-char *db_quote_ident(struct db *db, const char *s);
-char *db_quote_literal(struct db *db, const char *s, size_t len);
+/*
+ * Quote an identifier or literal for SQL; the caller frees. NULL with err
+ * (PGB_EXIT_INTERNAL, libpq's message) when libpq cannot, e.g. for text that
+ * is not valid in the client encoding: there is no unescaped fallback.
+ */
+char *db_quote_ident(struct db *db, const char *s, struct pgb_error *err);
+char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_error *err);
 
 const char *db_database(struct db *db);
 int db_server_version(struct db *db);

@@ -36,6 +36,7 @@ struct history_row {
 struct history {
 	char *schema;     /* resolved: the configured schema or the session's current schema */
 	char *table;
+	char *setting;    /* where the name was set, for messages: "--history-table", "PGBOOT_HISTORY_TABLE" */
 	char *qualified;  /* quoted "schema"."table", for SQL */
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
@@ -43,7 +44,10 @@ struct history {
 	size_t n;
 };
 
-/* Work out the table's name. current_schema may be NULL (then err, 78). Returns 0 or -1. */
+/*
+ * Work out the table's name. current_schema may be NULL (then err, 78).
+ * Returns 0 or -1 (70 when libpq cannot quote the name).
+ */
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
 		 struct pgb_error *err);
 void history_free(struct history *h);
@@ -51,7 +55,8 @@ void history_free(struct history *h);
 int history_read(struct history *h, struct db *db, struct pgb_error *err);
 /*
  * CREATE TABLE IF NOT EXISTS, in its own transaction unless in_transaction
- * (the caller's transaction holds it). Returns 0 or -1 (77 when not permitted).
+ * (the caller's transaction holds it). Returns 0 or -1 (77 when not
+ * permitted, 78 when the configured schema does not exist).
  */
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*
@@ -59,14 +64,19 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
  * start. A seed's row, or one that replaces a half-applied run (replace),
  * is an upsert; a migration's is a plain INSERT, so a second apply of the
  * same version fails on the primary key instead of passing. The caller frees.
+ * These four return NULL with err (70) when libpq cannot quote a value (a
+ * file name that is not UTF-8): nothing unquoted is ever sent.
  */
-char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace);
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
+			 struct pgb_error *err);
 /* Upsert mf's row as started, with progress 0 (a non-atomic file is about to run). */
-char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf);
+char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err);
 /* Record that the first `done` statements of mf are committed. */
-char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done);
+char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done,
+			   struct pgb_error *err);
 /* Mark mf's started row finished, with its duration measured by the caller. */
-char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms);
+char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms,
+			 struct pgb_error *err);
 /* "pgboot 0.1.0 on HOSTNAME" */
 const char *history_applied_by(void);
 

@@ -45,10 +45,18 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct
 void migrate_jobs_free(struct migrate_jobs *jobs);
 /*
  * Apply the jobs in order. With LOCK_TRANSACTION the caller has opened the
- * run's transaction: each file runs in a savepoint and the caller commits.
- * Returns 0, or -1 with err (3, 69, 128+N ...).
+ * run's transaction: each file runs in a savepoint, is logged as run (not
+ * applied), and the caller commits with migrate_commit. Returns 0, or -1
+ * with err (3, 69, 128+N ...).
  */
 int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
 		  const struct migrate_jobs *jobs, struct pgb_error *err);
+/*
+ * LOCK_TRANSACTION: COMMIT the run's transaction and log what it applied.
+ * Returns 0, or -1 with err: 3 when the server refused the COMMIT (a
+ * deferred constraint: everything is rolled back), 69 when the connection
+ * was lost (the outcome is unknown until the history is read again).
+ */
+int migrate_commit(struct db *db, const struct migrate_jobs *jobs, struct pgb_error *err);
 
 #endif

@@ -15,6 +15,9 @@ enum sqlstate_class {
 	SQLSTATE_CANCELED,         /* 57014: statement canceled (our PQcancel or statement_timeout) */
 	SQLSTATE_TERMINATED,       /* 57P01, 57P02: the backend was terminated, the server is going down */
 	SQLSTATE_UNDEFINED_TABLE,  /* 42P01 */
+	SQLSTATE_UNDEFINED_SCHEMA, /* 3F000 invalid_schema_name: the schema does not exist */
+	SQLSTATE_SYNTAX_OR_ACCESS, /* any other 42xxx: undefined column or parameter, wrong type ... */
+	SQLSTATE_SERVER_TROUBLE,   /* 53xxx but 53300 (out of memory, disk full), 58xxx (I/O), XXxxx (internal) */
 	SQLSTATE_OTHER             /* any other SQL error */
 };
 

@@ -360,6 +360,8 @@ static int set_history(struct pgb_config *cfg, const struct opt *o, const char *
 	free(cfg->history_table);
 	cfg->history_schema = dot ? ident_dup(val, (size_t)(dot - val)) : NULL;
 	cfg->history_table = ident_dup(name, strlen(name));
+	free(cfg->history_source);
+	cfg->history_source = src ? xstrdup(src) : NULL;
 	return 0;
 }
 
@@ -495,6 +497,7 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->verify_dir);
 	free(cfg->history_schema);
 	free(cfg->history_table);
+	free(cfg->history_source);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

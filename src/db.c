@@ -24,7 +24,8 @@
 struct db {
 	PGconn *conn;
 	PGcancel *cancel;
-	int lost; /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
+	int lost;     /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
+	int shielded; /* db_exec_shielded is running: a signal does not cancel it */
 };
 
 /* the cancel handle of the connection now running statements, for the signal handler */
@@ -91,16 +92,34 @@ char *db_describe_target(const char *conninfo)
 			 port ? port : "5432", user ? user : "(default)", dbname ? dbname : "(default)");
 }
 
-/* Drop libpq's trailing newline and LOCATION lines; remove the SQLSTATE we asked for. */
+/* Append line and a newline to sb unless sb holds that line already. */
+static void add_line_once(struct strbuf *sb, const struct strbuf *line)
+{
+	for (size_t at = 0; at + line->len <= sb->len; at++) {
+		if ((at == 0 || sb->buf[at - 1] == '\n') && memcmp(sb->buf + at, line->buf, line->len) == 0 &&
+		    sb->buf[at + line->len] == '\n')
+			return;
+	}
+	strbuf_add(sb, line->buf, line->len);
+	strbuf_addc(sb, '\n');
+}
+
+/*
+ * Drop libpq's trailing newline, LOCATION lines and repeated lines (libpq
+ * reports one refusal twice when it tried twice); remove the SQLSTATE we
+ * asked for.
+ */
 static char *clean_connect_message(const char *raw, char sqlstate[6])
 {
-	struct strbuf sb;
+	struct strbuf sb, line;
 	strbuf_init(&sb);
+	strbuf_init(&line);
 	sqlstate[0] = '\0';
 	const char *p = raw ? raw : "";
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		strbuf_reset(&line);
 		if (strncmp(p, "LOCATION:", 9) != 0) {
 			const char *sev = NULL;
 			for (const char *s = p; s < p + n; s++)
@@ -113,16 +132,17 @@ static char *clean_connect_message(const char *raw, char sqlstate[6])
 			if (sev) {
 				if (!sqlstate[0])
 					memcpy(sqlstate, sev + 8, 5), sqlstate[5] = '\0';
-				strbuf_add(&sb, p, (size_t)(sev - p));
-				strbuf_add(&sb, sev + 15, (size_t)(p + n - (sev + 15)));
-				strbuf_addc(&sb, '\n');
+				strbuf_add(&line, p, (size_t)(sev - p));
+				strbuf_add(&line, sev + 15, (size_t)(p + n - (sev + 15)));
 			} else if (n && p[0] != '\t') {
-				strbuf_add(&sb, p, n);
-				strbuf_addc(&sb, '\n');
+				strbuf_add(&line, p, n);
 			}
 		}
+		if (line.len)
+			add_line_once(&sb, &line);
 		p += n + (nl ? 1 : 0);
 	}
+	strbuf_free(&line);
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
 	return strbuf_detach(&sb);
@@ -133,41 +153,68 @@ static int contains(const char *hay, const char *needle)
 	return hay && strstr(hay, needle) != NULL;
 }
 
-/* Classify a failed connection attempt and fill err. */
+/* A failure libpq reports without a SQLSTATE: sort it by what libpq says. */
+static enum db_connect_outcome classify_client_failure(const char *msg, int *code, const char **hint, int *fast)
+{
+	if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
+		*code = PGB_EXIT_AUTH;
+		return DB_PERMANENT;
+	}
+	if (contains(msg, "could not look up local user")) {
+		*code = PGB_EXIT_CONFIG;
+		*hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
+		return DB_PERMANENT;
+	}
+	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||
+	    contains(msg, "sslmode") || contains(msg, "invalid")) {
+		*code = PGB_EXIT_CONFIG;
+		return DB_PERMANENT;
+	}
+	*fast = contains(msg, "Connection refused") || contains(msg, "No such file or directory") ||
+		contains(msg, "closed the connection") || contains(msg, "Connection reset");
+	return DB_TRANSIENT;
+}
+
+/*
+ * Classify a failed connection attempt and fill err. Only "not available
+ * yet" is worth waiting for: the server starting up, shutting down or in
+ * recovery, out of connection slots or of resources. Any other reply of the
+ * server (an unknown parameter in options=, a database that refuses
+ * connections) will be the same on the next attempt.
+ */
 static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast, struct pgb_error *err)
 {
 	char sqlstate[6];
 	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
-	enum db_connect_outcome out = DB_TRANSIENT;
-	int code = PGB_EXIT_UNAVAILABLE;
+	enum db_connect_outcome out = DB_PERMANENT;
+	int code = PGB_EXIT_CONFIG;
 	const char *hint = NULL;
 	*fast = 0;
 	switch (sqlstate_classify(sqlstate)) {
 	case SQLSTATE_AUTH:
 	case SQLSTATE_PERMISSION:
-		out = DB_PERMANENT, code = PGB_EXIT_AUTH;
+		code = PGB_EXIT_AUTH;
 		break;
 	case SQLSTATE_NO_DATABASE:
-		out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
 		break;
 	case SQLSTATE_NONE:
-		if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
-			out = DB_PERMANENT, code = PGB_EXIT_AUTH;
-		} else if (contains(msg, "could not look up local user")) {
-			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
-			hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
-		} else if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") ||
-			   contains(msg, "certificate") || contains(msg, "sslmode") || contains(msg, "invalid")) {
-			out = DB_PERMANENT, code = PGB_EXIT_CONFIG;
-		} else if (contains(msg, "Connection refused") || contains(msg, "No such file or directory") ||
-			   contains(msg, "closed the connection") || contains(msg, "Connection reset")) {
-			*fast = 1;
-		}
+		out = classify_client_failure(msg, &code, &hint, fast);
+		break;
+	case SQLSTATE_TRANSIENT:
+	case SQLSTATE_TERMINATED:
+		*fast = 1; /* the server answered: starting up, shutting down, too many connections */
+		out = DB_TRANSIENT;
+		break;
+	case SQLSTATE_SERVER_TROUBLE:
+		out = DB_TRANSIENT;
 		break;
 	default:
-		*fast = 1; /* the server answered: starting up, too many connections, shutting down */
+		hint = "The server refused the connection for a reason that waiting will not fix: check the connection "
+		       "string's options and parameters, and the database's settings.";
 		break;
 	}
+	if (out == DB_TRANSIENT)
+		code = PGB_EXIT_UNAVAILABLE;
 	pgb_fail(err, code, "%s", msg);
 	if (hint)
 		pgb_error_hint(err, "%s", hint);
@@ -289,8 +336,11 @@ static void copy_result(const PGresult *r, struct db_result *out)
 				out->cells[i * out->ncols + c] = xstrdup(PQgetvalue(r, i, c));
 }
 
+/* Fill err from a failed result; an error already set is kept whole, as pgb_fail keeps it. */
 static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error *err)
 {
+	if (!err || err->code)
+		return;
 	const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (!primary) {
@@ -320,6 +370,8 @@ static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error 
 
 static void lost_connection(PGconn *conn, struct pgb_error *err)
 {
+	if (!err || err->code)
+		return;
 	char sqlstate[6];
 	char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
 	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "lost the connection to the server%s%s", *m ? ": " : "", m);
@@ -327,10 +379,11 @@ static void lost_connection(PGconn *conn, struct pgb_error *err)
 	free(m);
 }
 
-/* Wait until a result is ready without blocking signals out; cancels on a signal. */
-static int wait_result(PGconn *conn, struct pgb_error *err)
+/* Wait until a result is ready without blocking signals out; cancels on a signal unless shielded. */
+static int wait_result(struct db *db, struct pgb_error *err)
 {
-	int canceled = 0;
+	PGconn *conn = db->conn;
+	int canceled = db->shielded;
 	while (PQisBusy(conn)) {
 		if (signals_received() && !canceled) {
 			db_cancel_active();
@@ -360,6 +413,8 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 		while (PQgetCopyData(conn, &buf, 0) > 0)
 			PQfreemem(buf);
 	}
+	if (!err || err->code)
+		return;
 	pgb_fail(err, PGB_EXIT_MIGRATION, "COPY ... STDIN/STDOUT is not supported");
 	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
 }
@@ -368,8 +423,10 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
 {
 	int failed = 0, completed = 0;
+	/* the caller's error, when already set, stays as it is: this call's failure only returns -1 */
+	int fresh = err && !err->code;
 	for (;;) {
-		if (wait_result(db->conn, err)) {
+		if (wait_result(db, err)) {
 			db->lost = 1; /* err may hold the server's FATAL from before: keep it, fix its code */
 			failed = 1;
 			break;
@@ -379,10 +436,9 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 			break;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
-			if (!failed) {
+			if (!failed && fresh) {
 				fill_server_error(r, db->conn, err);
-				if (err)
-					err->statement_index = completed;
+				err->statement_index = completed;
 			}
 			failed = 1;
 		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
@@ -401,7 +457,7 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 	}
 	/* whatever the server said last, a dead connection means the database went away; a
 	 * FATAL that ended the session can come before libpq has seen the socket close */
-	if (failed && err) {
+	if (failed && fresh) {
 		enum sqlstate_class c = sqlstate_classify(err->sqlstate);
 		if (c == SQLSTATE_TERMINATED || c == SQLSTATE_TRANSIENT)
 			db->lost = 1;
@@ -424,6 +480,16 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
 		*results = res;
 		*nresults = n;
 	}
+	return rc;
+}
+
+int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
+{
+	g_active_cancel = NULL;
+	db->shielded = 1;
+	int rc = db_exec(db, sql, NULL, NULL, err);
+	db->shielded = 0;
+	g_active_cancel = db->cancel;
 	return rc;
 }
 
@@ -499,21 +565,31 @@ void db_rollback_if_needed(struct db *db)
 	pgb_error_free(&err);
 }
 
-char *db_quote_ident(struct db *db, const char *s)
+/* libpq could not escape: text invalid in the client encoding (UTF8), or out of memory */
+static char *quote_failed(struct db *db, const char *what, struct pgb_error *err)
+{
+	char sqlstate[6];
+	char *m = clean_connect_message(PQerrorMessage(db->conn), sqlstate);
+	pgb_fail(err, PGB_EXIT_INTERNAL, "could not quote %s for SQL: %s", what, *m ? m : "out of memory");
+	free(m);
+	return NULL;
+}
+
+char *db_quote_ident(struct db *db, const char *s, struct pgb_error *err)
 {
 	char *q = PQescapeIdentifier(db->conn, s, strlen(s));
 	if (!q)
-		return xasprintf("\"%s\"", s);
+		return quote_failed(db, "an identifier", err);
 	char *r = xstrdup(q);
 	PQfreemem(q);
 	return r;
 }
 
-char *db_quote_literal(struct db *db, const char *s, size_t len)
+char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_error *err)
 {
 	char *q = PQescapeLiteral(db->conn, s, len);
 	if (!q)
-		return xstrdup("NULL");
+		return quote_failed(db, "a literal", err);
 	char *r = xstrdup(q);
 	PQfreemem(q);
 	return r;

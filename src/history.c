@@ -24,12 +24,15 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 	}
 	h->schema = xstrdup(schema);
 	h->table = xstrdup(cfg->history_table);
-	char *qs = db_quote_ident(db, h->schema), *qt = db_quote_ident(db, h->table);
-	h->qualified = xasprintf("%s.%s", qs, qt);
+	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
 	h->display = xasprintf("%s.%s", h->schema, h->table);
+	char *qs = db_quote_ident(db, h->schema, err);
+	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
+	if (qt)
+		h->qualified = xasprintf("%s.%s", qs, qt);
 	free(qs);
 	free(qt);
-	return 0;
+	return h->qualified ? 0 : -1;
 }
 
 static void free_rows(struct history *h)
@@ -52,6 +55,7 @@ void history_free(struct history *h)
 	free_rows(h);
 	free(h->schema);
 	free(h->table);
+	free(h->setting);
 	free(h->qualified);
 	free(h->display);
 	memset(h, 0, sizeof(*h));
@@ -122,9 +126,8 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 			h->exists = 0;
 			return 0;
 		}
-		if (e.sqlstate[0] == '4' && e.sqlstate[1] == '2' && c != SQLSTATE_PERMISSION) {
+		if (c == SQLSTATE_SYNTAX_OR_ACCESS)
 			return shape_error(h, &e, err);
-		}
 		if (c == SQLSTATE_PERMISSION)
 			e.code = PGB_EXIT_AUTH;
 		pgb_error_move(err, &e);
@@ -141,6 +144,18 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 	}
 	db_result_free(&r);
 	return 0;
+}
+
+/* The configured schema is not there: a configuration error, not the server's fault. */
+static int no_schema(const struct history *h, struct pgb_error *err)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	pgb_fail(&e, PGB_EXIT_CONFIG, "schema \"%s\" of the history table \"%s\" does not exist", h->schema, h->display);
+	pgb_error_detail(&e, "%s names the history table \"%s\".", h->setting, h->display);
+	pgb_error_hint(&e, "Create the schema first, or name an existing schema in %s.", h->setting);
+	pgb_error_move(err, &e);
+	return -1;
 }
 
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err)
@@ -163,13 +178,16 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 	if (rc) {
 		if (!in_transaction)
 			db_rollback_if_needed(db);
+		if (sqlstate_classify(err->sqlstate) == SQLSTATE_UNDEFINED_SCHEMA)
+			return no_schema(h, err);
 		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
 			err->code = PGB_EXIT_AUTH;
 		pgb_error_detail(err, "While creating the history table \"%s\".", h->display);
 		return -1;
 	}
-	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"",
-		  h->display);
+	/* in the run's transaction (--lock-mode transaction) the table commits with the run, or not at all */
+	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"%s",
+		  h->display, in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
 	return 0;
 }
@@ -191,15 +209,6 @@ struct row_literals {
 	char *ver, *name, *by, *down;
 };
 
-static void row_literals(struct db *db, const struct migfile *mf, struct row_literals *l)
-{
-	l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
-	l->name = db_quote_literal(db, mf->name, strlen(mf->name));
-	l->by = db_quote_literal(db, history_applied_by(), strlen(history_applied_by()));
-	l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start)
-			       : xstrdup("NULL");
-}
-
 static void row_literals_free(struct row_literals *l)
 {
 	free(l->ver);
@@ -208,11 +217,28 @@ static void row_literals_free(struct row_literals *l)
 	free(l->down);
 }
 
-char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace)
+/* Quote the row's literals; 0, or -1 with err (and nothing to free). */
+static int row_literals(struct db *db, const struct migfile *mf, struct row_literals *l, struct pgb_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	const char *by = history_applied_by();
+	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
+	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
+	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
+	    (l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
+				    : xstrdup("NULL")))
+		return 0;
+	row_literals_free(l);
+	return -1;
+}
+
+char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
+			 struct pgb_error *err)
 {
 	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
 	struct row_literals l;
-	row_literals(db, mf, &l);
+	if (row_literals(db, mf, &l, err))
+		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), "
@@ -227,10 +253,11 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 	return sql;
 }
 
-char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf)
+char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err)
 {
 	struct row_literals l;
-	row_literals(db, mf, &l);
+	if (row_literals(db, mf, &l, err))
+		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
@@ -242,18 +269,24 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 	return sql;
 }
 
-char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done)
+char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done,
+			   struct pgb_error *err)
 {
-	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
+	if (!ver)
+		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = %d WHERE kind = '%s' AND version = %s", h->qualified, done,
 			      mf->kind == MIG_SEED ? "seed" : "migration", ver);
 	free(ver);
 	return sql;
 }
 
-char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms)
+char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms,
+			 struct pgb_error *err)
 {
-	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text));
+	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
+	if (!ver)
+		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = now(), duration_ms = %lld "
 			      "WHERE kind = '%s' AND version = %s",
 			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mf->kind == MIG_SEED ? "seed" : "migration",

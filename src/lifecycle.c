@@ -118,11 +118,7 @@ static int commit_run(struct run *r, struct pgb_error *err)
 {
 	if (r->cfg->lock_mode != LOCK_TRANSACTION || !db_in_transaction(r->db))
 		return 0;
-	if (db_exec(r->db, "COMMIT", NULL, NULL, err))
-		return -1;
-	log_event(LOG_INFO, "committed", LOG_FIELDS(LF_INT("files", (long long)r->jobs.n)),
-		  "committed the run's transaction (%zu file%s)", r->jobs.n, r->jobs.n == 1 ? "" : "s");
-	return 0;
+	return migrate_commit(r->db, &r->jobs, err);
 }
 
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */

@@ -321,7 +321,18 @@ static void locate_error(const struct migrate_job *j, const struct slice *sl, st
 
 /* ---- failures -------------------------------------------------------------- */
 
-/* Turn a failed message into the error the user sees. */
+/* The file's history row could not be quoted (err says why): nothing of it was sent. */
+static int unquotable(const struct migfile *f, struct pgb_error *err)
+{
+	pgb_error_locus(err, f->path, 0, 0);
+	return -1;
+}
+
+/*
+ * Turn a failed message into the error the user sees. sl says where the
+ * file's text sat in the message; NULL when the message held none of it (a
+ * history row), then the locus is the file alone.
+ */
 static int failed(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
 	enum sqlstate_class c = sqlstate_classify(err->sqlstate);
@@ -340,7 +351,10 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 		return -1;
 	}
 	err->code = PGB_EXIT_MIGRATION;
-	locate_error(j, sl, err);
+	if (sl)
+		locate_error(j, sl, err);
+	else
+		pgb_error_locus(err, j->f->path, 0, 0);
 	return -1;
 }
 
@@ -432,8 +446,18 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 	}
 }
 
-static void log_applied(const struct migfile *f, long long ms)
+/*
+ * Log a file done. In the run's transaction (--lock-mode transaction) it is
+ * not applied yet: it commits with the run, or not at all (migrate_commit).
+ */
+static void log_applied(const struct migfile *f, const struct pgb_config *cfg, long long ms)
 {
+	if (cfg->lock_mode == LOCK_TRANSACTION) {
+		log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_ran" : "migration_ran",
+			  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
+			  "ran %s %s_%s (%lld ms; commits with the run)", kind_name(f->kind), f->version.text, f->name, ms);
+		return;
+	}
 	log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
 		  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
@@ -441,10 +465,14 @@ static void log_applied(const struct migfile *f, long long ms)
 
 /* ---- one message: the atomic modes ---------------------------------------- */
 
+/* The message that applies j, or NULL with err when its history row cannot be quoted. */
 static char *build_message(const struct pgb_config *cfg, const struct history *h, struct db *db,
-			   const struct migrate_job *j, struct slice *sl)
+			   const struct migrate_job *j, struct slice *sl, struct pgb_error *err)
 {
 	const struct migfile *f = j->f;
+	char *record = history_record_sql(h, db, f, j->resume, err);
+	if (!record)
+		return NULL;
 	struct strbuf sb;
 	strbuf_init(&sb);
 	memset(sl, 0, sizeof(*sl));
@@ -475,7 +503,6 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
 	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
 	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
-	char *record = history_record_sql(h, db, f, j->resume);
 	strbuf_addf(&sb, "\n;\n%s;\n%s;", record, outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
 	free(record);
 	return strbuf_detach(&sb);
@@ -485,13 +512,15 @@ static int apply_atomic(struct db *db, const struct pgb_config *cfg, const struc
 			const struct migrate_job *j, struct pgb_error *err)
 {
 	struct slice sl;
-	char *msg = build_message(cfg, h, db, j, &sl);
+	char *msg = build_message(cfg, h, db, j, &sl, err);
+	if (!msg)
+		return unquotable(j->f, err);
 	long long start = clock_now_ms();
 	int rc = send_with_retry(db, cfg, j->f, msg, 1, err);
 	free(msg);
 	if (rc)
 		return failed(j, &sl, err);
-	log_applied(j->f, clock_now_ms() - start);
+	log_applied(j->f, cfg, clock_now_ms() - start);
 	return 0;
 }
 
@@ -525,6 +554,14 @@ static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
 	pgb_error_free(&e);
 }
 
+/* where a statement-by-statement run stopped */
+enum step_stop {
+	STOP_START,     /* recording the file's start in the history */
+	STOP_STATEMENT, /* at statement done + 1 (it failed, or a signal came before it) */
+	STOP_PROGRESS,  /* recording the progress of statement done, which ran */
+	STOP_FINISH     /* committing the last transaction and marking the file finished */
+};
+
 /* state of a statement-by-statement run */
 struct stepper {
 	struct db *db;
@@ -532,7 +569,10 @@ struct stepper {
 	const struct history *h;
 	const struct migrate_job *j;
 	int done;      /* statements run */
-	int committed; /* statements whose effect (and progress) is committed */
+	int committed; /* statements whose effect is committed */
+	int recorded;  /* the progress the history row holds, committed */
+	enum step_stop stop;
+	int finish_in_tx; /* STOP_FINISH: the finish held the file's last COMMIT */
 };
 
 static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
@@ -543,97 +583,251 @@ static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
 	return -1;
 }
 
-static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
+/*
+ * Record in the history what is committed, outside any transaction: run to
+ * its end even after a signal (the work it records is done), and tried twice
+ * while the connection lives. Returns 0, or -1 with err.
+ */
+static int step_record(struct stepper *s, const char *sql, struct pgb_error *err)
+{
+	if (db_exec_shielded(s->db, sql, err) == 0)
+		return 0;
+	if (!db_alive(s->db))
+		return -1;
+	log_event(LOG_WARNING, "record_retry",
+		  LOG_FIELDS(LF_STR("version", s->j->f->version.text), LF_STR("reason", err->message)),
+		  "could not record the progress of \"%s\" in the history table (%s); trying once more", s->j->f->path,
+		  err->message);
+	struct pgb_error again;
+	pgb_error_init(&again);
+	int rc = db_exec_shielded(s->db, sql, &again);
+	if (rc == 0)
+		pgb_error_free(err);
+	pgb_error_free(&again);
+	return rc;
+}
+
+/* Append to err's message where the run stopped and what of the file stays. */
+static void say_where(const struct stepper *s, struct pgb_error *err)
+{
+	size_t n = s->j->script.n;
+	int k = s->stop == STOP_PROGRESS ? s->done : s->done + 1;
+	int line = k >= 1 && (size_t)k <= n ? s->j->script.stmts[k - 1].line : 0;
+	char *where;
+	if (s->stop == STOP_START)
+		where = xasprintf("recording its start in the history table; none of its statements ran");
+	else if (s->stop == STOP_STATEMENT)
+		where = xasprintf("statement %d of %zu, line %d; %d committed before it stay applied", k, n, line, s->committed);
+	else if (s->stop == STOP_PROGRESS && s->committed == k)
+		where = xasprintf("statement %d of %zu, line %d, is committed, but recording its progress failed; the history "
+				  "table still records progress %d", k, n, line, s->recorded);
+	else if (s->stop == STOP_PROGRESS)
+		where = xasprintf("recording the progress of statement %d of %zu, line %d; its transaction is rolled back, "
+				  "%d committed before it stay applied", k, n, line, s->committed);
+	else if (s->finish_in_tx)
+		where = xasprintf("committing its last transaction; it is rolled back, %d of %zu statements committed before "
+				  "it stay applied", s->committed, n);
+	else
+		where = xasprintf("marking it finished in the history table; all %zu statements are committed, the history "
+				  "table records progress %d", n, s->recorded);
+	char *m = xasprintf("%s (%s)", err->message ? err->message : "", where);
+	free(where);
+	free(err->message);
+	err->message = m;
+}
+
+/* Send statement i, with its progress in the same message when a transaction holds both. */
+static int step_send(struct stepper *s, size_t i, const char *progress, int *combined, struct pgb_error *err)
 {
 	const struct migfile *f = s->j->f;
 	const struct sql_stmt *st = &s->j->script.stmts[i];
 	/* a concurrent build takes no lock that blocks queries, and a lock timeout would leave it INVALID */
 	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
-	int timeout = s->cfg->ddl_lock_timeout_ms > 0 && !concurrent;
 	int in_tx = db_in_transaction(s->db);
+	if (!in_tx) {
+		char set[64];
+		snprintf(set, sizeof(set), "SET lock_timeout = %lld", concurrent ? 0 : s->cfg->ddl_lock_timeout_ms);
+		if (step_exec(s, set, err))
+			return failed(s->j, NULL, err);
+	}
+	/* the progress commits with the work; a COMMIT or ROLLBACK ends the transaction, so its progress comes after */
+	*combined = in_tx && st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK;
 	struct strbuf sb;
 	strbuf_init(&sb);
-	if (!in_tx)
-		strbuf_addf(&sb, "SET lock_timeout = %lld", timeout ? s->cfg->ddl_lock_timeout_ms : 0);
-	if (!in_tx && step_exec(s, sb.buf, err)) {
-		strbuf_free(&sb);
-		return -1;
-	}
-	strbuf_reset(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
-	char *progress = history_progress_sql(s->h, s->db, f, (int)i + 1);
-	if (in_tx) /* inside a transaction the progress commits with the work; outside it must stay alone */
+	if (*combined)
 		strbuf_addf(&sb, "\n;\n%s", progress);
 	struct slice sl = {st->start, st->end, 0, (int)i, 0};
 	int rc = send_with_retry(s->db, s->cfg, f, sb.buf, !in_tx, err);
 	strbuf_free(&sb);
-	if (rc == 0 && !in_tx && !db_in_transaction(s->db))
-		rc = step_exec(s, progress, err);
-	free(progress);
-	if (rc) {
-		if (concurrent)
-			hint_invalid_indexes(s->db, err);
-		return failed(s->j, &sl, err);
+	if (rc == 0)
+		return 0;
+	if (*combined && err->statement_index >= 1) { /* the statement ran; its progress did not */
+		s->done = (int)i + 1;
+		s->stop = STOP_PROGRESS;
+		return failed(s->j, NULL, err);
 	}
-	s->done = (int)i + 1;
-	if (!db_in_transaction(s->db))
-		s->committed = s->done;
-	return 0;
+	if (concurrent)
+		hint_invalid_indexes(s->db, err);
+	return failed(s->j, &sl, err);
+}
+
+static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
+{
+	char *progress = history_progress_sql(s->h, s->db, s->j->f, (int)i + 1, err);
+	if (!progress)
+		return unquotable(s->j->f, err);
+	int combined = 0;
+	s->stop = STOP_STATEMENT;
+	int rc = step_send(s, i, progress, &combined, err);
+	if (rc == 0) {
+		s->done = (int)i + 1;
+		if (!db_in_transaction(s->db))
+			s->committed = s->done;
+		/* outside a transaction the progress is recorded on its own (a file's BEGIN has none) */
+		if (!combined && !db_in_transaction(s->db)) {
+			s->stop = STOP_PROGRESS;
+			rc = step_record(s, progress, err) ? failed(s->j, NULL, err) : 0;
+			if (rc == 0)
+				s->recorded = s->done;
+		}
+	}
+	free(progress);
+	return rc;
+}
+
+static int step_start(struct stepper *s, struct pgb_error *err)
+{
+	const struct migrate_job *j = s->j;
+	char *open = history_start_sql(s->h, s->db, j->f, err);
+	if (!open)
+		return unquotable(j->f, err);
+	long long timeout = s->cfg->ddl_lock_timeout_ms;
+	char *msg = j->mode == MODE_STEPWISE && timeout > 0
+			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", timeout, open)
+			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
+	free(open);
+	s->stop = STOP_START;
+	int rc = step_exec(s, msg, err);
+	free(msg);
+	return rc ? failed(j, NULL, err) : 0;
+}
+
+static int step_finish(struct stepper *s, long long start, struct pgb_error *err)
+{
+	char *finish = history_finish_sql(s->h, s->db, s->j->f, clock_now_ms() - start, err);
+	if (!finish)
+		return unquotable(s->j->f, err);
+	s->stop = STOP_FINISH;
+	s->finish_in_tx = db_in_transaction(s->db);
+	char *msg = xasprintf("%s;\n%sRESET lock_timeout", finish, s->finish_in_tx ? "COMMIT;\n" : "");
+	free(finish);
+	int rc = s->finish_in_tx ? step_exec(s, msg, err) : step_record(s, msg, err);
+	free(msg);
+	return rc ? failed(s->j, NULL, err) : 0;
 }
 
 static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const struct history *h,
 			  const struct migrate_job *j, struct pgb_error *err)
 {
-	struct stepper s = {db, cfg, h, j, 0, 0};
+	struct stepper s = {db, cfg, h, j, 0, 0, 0, STOP_START, 0};
 	long long start = clock_now_ms();
-	char *open = history_start_sql(h, db, j->f);
-	char *msg = j->mode == MODE_STEPWISE && cfg->ddl_lock_timeout_ms > 0
-			    ? xasprintf("BEGIN;\nSET LOCAL lock_timeout = %lld;\n%s", cfg->ddl_lock_timeout_ms, open)
-			    : xasprintf("%s%s", j->mode == MODE_STEPWISE ? "BEGIN;\n" : "", open);
-	free(open);
-	int rc = step_exec(&s, msg, err);
-	free(msg);
-	for (size_t i = 0; rc == 0 && i < j->script.n; i++)
-		rc = signals_received() ? failed(j, &(struct slice){0, 0, 0, 0, 0}, err) : step_statement(&s, i, err);
-	if (rc && (size_t)s.done < j->script.n) {
-		const struct sql_stmt *st = &j->script.stmts[s.done];
-		char *m = xasprintf("%s (statement %d of %zu, line %d; %d committed before it stay applied)",
-				    err->message ? err->message : "", s.done + 1, j->script.n, st->line, s.committed);
-		free(err->message);
-		err->message = m;
+	int rc = step_start(&s, err);
+	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {
+		s.stop = STOP_STATEMENT;
+		rc = signals_received() ? failed(j, NULL, err) : step_statement(&s, i, err);
+	}
+	if (rc == 0)
+		rc = step_finish(&s, start, err);
+	if (rc) {
+		say_where(&s, err);
 		return -1;
 	}
-	char *finish = history_finish_sql(h, db, j->f, clock_now_ms() - start);
-	msg = xasprintf("%s;\n%sRESET lock_timeout", finish, db_in_transaction(db) ? "COMMIT;\n" : "");
-	free(finish);
-	rc = step_exec(&s, msg, err);
-	free(msg);
-	if (rc)
-		return -1;
-	log_applied(j->f, clock_now_ms() - start);
+	log_applied(j->f, cfg, clock_now_ms() - start);
 	return 0;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
+
+/* "2 migrations and 1 seed": the first n jobs; *seeds counts the seeds among them */
+static char *count_files(const struct migrate_jobs *jobs, size_t n, size_t *seeds)
+{
+	*seeds = 0;
+	for (size_t i = 0; i < n; i++)
+		*seeds += jobs->jobs[i].f->kind == MIG_SEED;
+	size_t migs = n - *seeds, s = *seeds;
+	if (s == 0)
+		return xasprintf("%zu migration%s", migs, migs == 1 ? "" : "s");
+	if (migs == 0)
+		return xasprintf("%zu seed%s", s, s == 1 ? "" : "s");
+	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", s, s == 1 ? "" : "s");
+}
+
+/* A file stopped the run: what stays applied depends on the lock mode. */
+static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs *jobs, size_t i, int atomic)
+{
+	const struct migfile *f = jobs->jobs[i].f;
+	if (cfg->lock_mode != LOCK_TRANSACTION) {
+		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
+			  "%s %s_%s %s; no later file was applied", kind_name(f->kind), f->version.text, f->name,
+			  atomic ? "was rolled back" : "stopped half-way");
+		return;
+	}
+	size_t seeds;
+	char *before = count_files(jobs, i, &seeds);
+	log_event(LOG_INFO, "stopped",
+		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("rolled_back", (long long)i)),
+		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", kind_name(f->kind),
+		  f->version.text, f->name, i ? " with the " : "", i ? before : "", i ? " run before it" : "");
+	free(before);
+}
 
 int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct history *h,
 		  const struct migrate_jobs *jobs, struct pgb_error *err)
 {
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct migrate_job *j = &jobs->jobs[i];
-		if (signals_received())
-			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
-					signals_received(), j->f->path);
+		if (signals_received()) {
+			pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
+				 signals_received(), j->f->path);
+			if (cfg->lock_mode == LOCK_TRANSACTION && i)
+				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
+			return -1;
+		}
 		if (j->f->empty)
 			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
 				  "%s \"%s\" is empty; recording it as applied", kind_name(j->f->kind), j->f->path);
 		int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
 		if ((atomic ? apply_atomic(db, cfg, h, j, err) : apply_stepwise(db, cfg, h, j, err)) != 0) {
-			log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
-				  "%s %s_%s %s; no later file was applied", kind_name(j->f->kind), j->f->version.text,
-				  j->f->name, atomic ? "was rolled back" : "stopped half-way");
+			log_stopped(cfg, jobs, i, atomic);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int migrate_commit(struct db *db, const struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	size_t seeds;
+	char *what = count_files(jobs, jobs->n, &seeds);
+	int rc = db_exec(db, "COMMIT", NULL, NULL, err);
+	if (rc == 0 && jobs->n == 0) {
+		log_debug("committed", "committed the run's transaction: another pgboot had applied everything");
+	} else if (rc == 0) {
+		log_event(LOG_INFO, "committed",
+			  LOG_FIELDS(LF_INT("files", (long long)jobs->n), LF_INT("migrations", (long long)(jobs->n - seeds)),
+				     LF_INT("seeds", (long long)seeds)),
+			  "committed the run's transaction: applied %s", what);
+	} else if (db_alive(db)) {
+		/* the server answered: the transaction is rolled back (a deferred constraint, a trigger at commit) */
+		char *m = xasprintf("could not commit the run's transaction: %s", err->message ? err->message : "");
+		free(err->message);
+		err->message = m;
+		err->code = PGB_EXIT_MIGRATION;
+		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_INT("rolled_back", (long long)jobs->n)),
+			  "the run's transaction did not commit: it is rolled back with the %s it ran; nothing was applied",
+			  what);
+	}
+	free(what);
+	return rc;
 }

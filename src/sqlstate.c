@@ -23,5 +23,11 @@ enum sqlstate_class sqlstate_classify(const char *s)
 		return SQLSTATE_TERMINATED;
 	if (!strcmp(s, "42P01"))
 		return SQLSTATE_UNDEFINED_TABLE;
+	if (!strcmp(s, "3F000"))
+		return SQLSTATE_UNDEFINED_SCHEMA;
+	if (!strncmp(s, "42", 2))
+		return SQLSTATE_SYNTAX_OR_ACCESS;
+	if (!strncmp(s, "53", 2) || !strncmp(s, "58", 2) || !strncmp(s, "XX", 2))
+		return SQLSTATE_SERVER_TROUBLE;
 	return SQLSTATE_OTHER;
 }

@@ -113,3 +113,13 @@ def test_second_down_marker_refused(t):
 
 def test_unknown_directive_refused(t):
     _refused(t, {"0002_dir.sql": "-- pgboot:no-such-directive\nSELECT 1;\n"}, "no-such-directive")
+
+
+def test_name_libpq_cannot_quote_stops_with_70(t):
+    """A file name that is not UTF-8 cannot be quoted as a literal for its history
+    row: exit 70 with libpq's reason, never an unquoted (or NULL) value sent."""
+    p = t.project(migrations=GOOD)
+    p.write("migrations", "0002_caf\udce9.sql", "CREATE TABLE second (id int);\n")
+    r = t.pgboot("migrate", project=p).expect(70, "multibyte character", "could not quote", where="err")
+    check(t.history() == [("migration", "0001", "first")], "0001 applied, no row for 0002", t.history(), r)
+    check(not t.table_exists("second"), "0002 not applied", r)

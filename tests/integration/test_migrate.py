@@ -256,6 +256,18 @@ def test_history_table_option(t):
     t.pgboot("migrate", project=p).expect(3, "42P07")
 
 
+def test_history_table_in_missing_schema_78(t):
+    """A history table in a schema that does not exist is a configuration error
+    (78) naming the schema and the setting, in both lock modes; nothing applied."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    for mode in ("session", "transaction"):
+        t.pgboot("migrate", "--lock-mode", mode, "--history-table", "nosuch.pgboot_migrations", project=p) \
+            .expect(78, 'schema "nosuch"', "--history-table", where="err")
+    t.pgboot("migrate", project=p, env={"PGBOOT_HISTORY_TABLE": "nosuch.hist"}) \
+        .expect(78, 'schema "nosuch"', "PGBOOT_HISTORY_TABLE", where="err")
+    check(not t.table_exists("a"), "nothing applied")
+
+
 def test_foreign_history_table_refused(t):
     t.psql("CREATE TABLE pgboot_migrations (something int)")
     p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})

@@ -124,3 +124,33 @@ def test_termination_log_on_signal(t):
     proc.wait(5)
     text = t.read("termination-log")
     check("143" in text and "signal" in text, "the summary says why", repr(text))
+
+
+def _signal_during_check(t, *args):
+    marker = t.path("started")
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"},
+                  verify={"010_slow.sql": "SELECT pg_sleep(5);"})
+    if args[0] == "verify":
+        t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    proc = t.spawn(*(args + ("--", "touch", marker) if args[0] == "run" else args), project=p)
+    running = ("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(5)%%' AND state = 'active' "
+               "AND pid <> pg_backend_pid()")
+    t.wait_until(lambda: t.psql(running) == "1", what="the check's pg_sleep(5) to run")
+    sent = time.time()
+    proc.signal(signal.SIGTERM)
+    r = proc.wait(10)
+    took = time.time() - sent
+    check(r.code == 143, "exit 143", r)
+    check(took < 2.5, "stopped within ~2 s (%.2fs)" % took, r)
+    t.wait_until(lambda: t.psql(running) == "0", timeout=2, what="no backend left running the check")
+    check(t.read("started") is None, "the app did not start", r)
+    check(t.table_exists("a"), "the migration before the checks stays applied", r)
+    return r
+
+
+def test_sigterm_during_verify_phase_of_run(t):
+    _signal_during_check(t, "run")
+
+
+def test_sigterm_during_verify_command(t):
+    _signal_during_check(t, "verify")

@@ -166,6 +166,23 @@ def test_copy_from_stdin_refused(t):
     check(not t.table_exists("base"), "nothing applied")
 
 
+def test_copy_to_stdout_refused(t):
+    p = t.project(migrations=dict(BASE, **{"0002_out.sql": "SELECT 1;\nCOPY base TO STDOUT;\n"}))
+    t.pgboot("migrate", project=p).expect(78, "0002_out.sql:2:1", 'COPY TO STDOUT in "migrations/0002_out.sql" is not '
+                                          "supported", "no one to send rows to", where="err")
+    check(not t.table_exists("base") and not t.table_exists("pgboot_migrations"), "nothing applied")
+
+
+def test_two_phase_commit_refused(t):
+    for name, body, line in (("0002_prep.sql", "BEGIN;\nCREATE TABLE p (id int);\nPREPARE TRANSACTION 'x';\n", 3),
+                             ("0002_commitprep.sql", "SELECT 1;\nCOMMIT PREPARED 'x';\n", 2),
+                             ("0002_rollbackprep.sql", "ROLLBACK PREPARED 'x';\n", 1)):
+        p = t.project(migrations=dict(BASE, **{name: body}))
+        t.pgboot("migrate", project=p).expect(78, "%s:%d:1" % (name, line), "a two-phase commit statement in",
+                                              "is not supported", "PREPARE TRANSACTION would leave", where="err")
+        check(not t.table_exists("base") and not t.table_exists("pgboot_migrations"), "nothing applied", name)
+
+
 def test_unterminated_quote_refused_with_opening_line(t):
     p = t.project(migrations=dict(BASE, **{"0002_open.sql": "SELECT 1;\nSELECT 'never closed;\nSELECT 2;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_open.sql:2", "unterminated", where="err")
@@ -186,6 +203,145 @@ def test_transaction_lock_mode_is_all_or_nothing(t):
     p.write("migrations", "0003_bad.sql", "SELECT 1;\n")
     t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(0, "committed", where="err")
     check(len(t.history()) == 3, "all three recorded", t.history())
+
+
+def test_transaction_lock_mode_logs_only_what_commits(t):
+    """In the run's transaction no file is applied before the COMMIT: the log says
+    "ran ... (commits with the run)" per file, one "committed" line at the end, and
+    on a failure that the files before it are rolled back too; JSON says the same."""
+    p = t.project(migrations=dict(BASE, **{"0002_ok.sql": "CREATE TABLE ok (id int);\n",
+                                           "0003_bad.sql": "SELECT nope;\n"}))
+    r = t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(3, "0003_bad.sql:1:8", where="err")
+    r.expect_no_text("applied migration", where="err")
+    r.expect_text("ran migration 0001_base", "ran migration 0002_ok", "(commits with the run)",
+                  "rolled back with the 2 migrations run before it; nothing was applied", where="err")
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-format", "json", project=p).expect(3)
+    events = r.json_lines()
+    names = [e["event"] for e in events]
+    check("migration_applied" not in names, "no migration_applied event before the COMMIT", names)
+    check([e["version"] for e in events if e["event"] == "migration_ran"] == ["0001", "0002"], "migration_ran", names)
+    stopped = [e for e in events if e["event"] == "stopped"]
+    check(len(stopped) == 1 and stopped[0].get("rolled_back") == 2 and stopped[0].get("version") == "0003",
+          "a stopped event naming 0003 with the 2 files rolled back", stopped)
+    p.write("migrations", "0003_bad.sql", "SELECT 1;\n")
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-format", "json", project=p).expect(0)
+    events = r.json_lines()
+    committed = [e for e in events if e["event"] == "committed"]
+    check(len(committed) == 1 and committed[0].get("files") == 3 and committed[0].get("migrations") == 3
+          and committed[0].get("seeds") == 0, "one committed event for the 3 files", events)
+    check("applied 3 migrations" in committed[0].get("msg", ""), "its message says what was applied", committed)
+    check(len(t.history()) == 3, "all three recorded", t.history())
+
+
+def test_transaction_lock_mode_commit_failure_exits_3(t):
+    """A deferred constraint fails at the run's COMMIT: exit 3 with the server's
+    message, everything rolled back (not 70)."""
+    p = t.project(migrations=dict(BASE, **{"0002_deferred.sql": (
+        "CREATE TABLE parent (id int PRIMARY KEY);\n"
+        "CREATE TABLE child (pid int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\n"
+        "INSERT INTO child VALUES (1);\n")}))
+    r = t.pgboot("migrate", "--lock-mode", "transaction", project=p)
+    r.expect(3, "could not commit the run's transaction", 'violates foreign key constraint "child_pid_fkey"',
+             "SQLSTATE 23503", "Key (pid)=(1) is not present", where="err")
+    r.expect_text("did not commit: it is rolled back with the 2 migrations it ran; nothing was applied", where="err")
+    r.expect_no_text("committed the run's transaction", where="err")
+    check(not t.table_exists("base") and not t.table_exists("parent"), "nothing applied", r)
+    check(not t.table_exists("pgboot_migrations"), "not even the history table", r)
+
+
+def _history_trigger(t, when, timing="BEFORE UPDATE"):
+    """Make the history table refuse a row change when the PL/pgSQL condition
+    `when` holds (NEW and OLD as in a row trigger)."""
+    t.psql("CREATE FUNCTION refuse_history() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+           "IF %s THEN RAISE EXCEPTION 'history write refused'; END IF; RETURN NEW; END$$" % when)
+    t.psql("CREATE TRIGGER refuse_history %s ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION refuse_history()"
+           % timing)
+
+
+NT3 = "-- pgboot:no-transaction\nCREATE TABLE nt1 (id int);\nCREATE TABLE nt2 (id int);\nCREATE TABLE nt3 (id int);\n"
+
+
+def test_history_start_failure_names_the_file(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 0", "BEFORE INSERT")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (recording its start in the history table; none of "
+                  "its statements ran)", where="err")
+    check(not t.table_exists("nt1"), "no statement ran", r)
+
+
+def test_history_finish_failure_names_the_file(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress IS NULL AND OLD.progress IS NOT NULL")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (marking it finished in the history table; all 3 "
+                  "statements are committed, the history table records progress 3)", where="err")
+    check(t.table_exists("nt3") and progress(t, "0002") == "3", "all three ran and are recorded", r)
+
+
+def test_progress_failure_reports_what_is_committed(t):
+    """The statement committed; its progress UPDATE failed (twice): the report says
+    so, and what the history table records, instead of "1 committed"."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 2")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (statement 2 of 3, line 3, is committed, but recording "
+                  "its progress failed; the history table still records progress 1)", where="err")
+    check(t.table_exists("nt2") and not t.table_exists("nt3"), "statement 2 committed, 3 never ran", r)
+    check(progress(t, "0002") == "1", "the row says 1", r)
+
+
+def test_progress_failure_once_is_recorded_on_the_second_try(t):
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE SEQUENCE once")
+    _history_trigger(t, "NEW.progress = 2 AND nextval('once') = 1")  # a sequence does not roll back
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(0, "trying once more", where="err")
+    check(t.table_exists("nt3") and progress(t, "0002") == "done", "finished, recorded as finished", r)
+
+
+def test_sigterm_while_recording_progress_keeps_it(t):
+    """SIGTERM while the progress of a committed statement is being written: the
+    write is not cancelled (the statement is committed), the run stops before the
+    next statement with 143, and the row says 1."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE FUNCTION slow_history() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+           "IF NEW.progress = 1 THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END$$")
+    t.psql("CREATE TRIGGER slow_history BEFORE UPDATE ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION slow_history()")
+    p.write("migrations", "0002_nt.sql", NT3)
+    proc = t.spawn("migrate", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE %progress = 1 %' "
+                                "AND wait_event = 'PgSleep'") == "1", what="the progress UPDATE to run")
+    proc.signal(signal.SIGTERM)
+    r = proc.wait(10)
+    check(r.code == 143, "exit 143", r)
+    check(t.table_exists("nt1") and not t.table_exists("nt2"), "statement 1 committed, 2 never ran", r)
+    check(progress(t, "0002") == "1", "the row says what is committed", progress(t, "0002"), r)
+
+
+def test_progress_failure_inside_a_transaction_says_so(t):
+    """In a file with transaction control in its middle, a statement's progress is
+    sent with it; when that UPDATE fails, the error says the statement ran and its
+    transaction is rolled back (not that the statement failed), and names the file."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 5")
+    p.write("migrations", "0002_mid.sql", "CREATE TABLE s1 (id int);\nCOMMIT;\nCREATE TABLE s2 (id int);\nBEGIN;\n"
+                                          "CREATE TABLE s3 (id int);\nCREATE TABLE s4 (id int);\n")
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_mid.sql: error: history write refused (recording the progress of statement 5 of 6, line 5; "
+                  "its transaction is rolled back, 3 committed before it stay applied)", where="err")
+    r.expect_no_text("0002_mid.sql:6", where="err")
+    check(t.table_exists("s2") and not t.table_exists("s3"), "the open transaction rolled back", r)
+    check(progress(t, "0002") == "3", "the row says 3", r)
 
 
 def test_psql_only_escape_refused(t):

@@ -71,6 +71,36 @@ def test_missing_database_78_at_once(t):
     check(r.elapsed < 2, "failed at once (%.1fs)" % r.elapsed, r)
 
 
+def test_server_refused_setting_78_at_once(t):
+    """A FATAL the server will give again on every attempt (an unknown parameter
+    in options=, 42704) fails at once with 78 and the server's reply."""
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url() + "?options=-c%20bogus_setting%3D1")
+    r.expect(78, 'unrecognized configuration parameter "bogus_setting" (SQLSTATE 42704)', where="err")
+    check(r.elapsed < 2, "failed at once, not after the wait timeout (%.1fs)" % r.elapsed, r)
+    check(r.err.count("bogus_setting") == 1, "the reply once, though libpq reports it twice", r)
+
+
+def test_database_not_accepting_connections_78_at_once(t):
+    """datallowconn = false (55000) is the database's setting, not a server starting up."""
+    db = t.new_database()
+    t.psql('ALTER DATABASE "%s" WITH ALLOW_CONNECTIONS false' % db, db="postgres")
+    r = t.pgboot("wait", "--wait-timeout", "20s", url=t.url(db=db))
+    r.expect(78, "not currently accepting connections", where="err")
+    check(r.elapsed < 2, "failed at once (%.1fs)" % r.elapsed, r)
+    t.psql('ALTER DATABASE "%s" WITH ALLOW_CONNECTIONS true' % db, db="postgres")
+
+
+def test_too_many_connections_is_waited_out(t):
+    """53300 (no connection slot for the role) is "not available yet": pgboot keeps
+    asking, logs the reason, and exits 69 at the wait timeout."""
+    role = "c_%s" % t.db[-12:]
+    t.psql("CREATE ROLE %s LOGIN PASSWORD 'rolepw' CONNECTION LIMIT 0" % role)
+    t.on_cleanup(lambda: t.server.psql("postgres", "DROP ROLE IF EXISTS %s" % role, check=False))
+    r = t.pgboot("wait", "--wait-timeout", "1500ms", url=t.url(user=role, password="rolepw"))
+    r.expect(69, "too many connections", where="err")
+    check(r.elapsed >= 1.4, "waited until the timeout (%.1fs)" % r.elapsed, r)
+
+
 def test_migrate_wrong_password_77(t):
     p = t.project(migrations={"0001_a.sql": "SELECT 1;"})
     t.pgboot("migrate", "--wait-timeout", "20s", project=p, url=t.url(password="nope")).expect(77)
