@@ -69,9 +69,10 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
  */
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err);
-/* Upsert mf's row as started, with progress 0 (a non-atomic file is about to run). */
+/* Upsert mf's row as started (a non-atomic file is about to run): progress 0, or what a
+ * half-applied row records: a re-run's objects may already exist that far. */
 char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err);
-/* Record that the first `done` statements of mf are committed. */
+/* Record that the first `done` statements of mf are committed (progress never goes down). */
 char *history_progress_sql(const struct history *h, struct db *db, const struct migfile *mf, int done,
 			   struct pgb_error *err);
 /* Mark mf's started row finished, with its duration measured by the caller. */

@@ -259,11 +259,13 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 	if (row_literals(db, mf, &l, err))
 		return NULL;
 	char *sql = xasprintf(
-		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
+		"INSERT INTO %s AS h (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
 		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
 		"ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
 		"down_sql = EXCLUDED.down_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by, "
-		"progress = 0",
+		/* a re-run of a half-applied file: the objects of the furthest run may exist, so the
+		 * history keeps saying that many statements ran (a finished row starts from 0) */
+		"progress = COALESCE(h.progress, 0)",
 		h->qualified, mf->kind == MIG_SEED ? "seed" : "migration", l.ver, l.name, mf->checksum, l.down, l.by);
 	row_literals_free(&l);
 	return sql;
@@ -275,7 +277,8 @@ char *history_progress_sql(const struct history *h, struct db *db, const struct 
 	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
 	if (!ver)
 		return NULL;
-	char *sql = xasprintf("UPDATE %s SET progress = %d WHERE kind = '%s' AND version = %s", h->qualified, done,
+	char *sql = xasprintf("UPDATE %s SET progress = GREATEST(progress, %d) WHERE kind = '%s' AND version = %s",
+			      h->qualified, done,
 			      mf->kind == MIG_SEED ? "seed" : "migration", ver);
 	free(ver);
 	return sql;

@@ -31,6 +31,7 @@ struct migrate_job {
 	enum apply_mode mode;
 	size_t first, last; /* WRAPPED: the statements that are the file's BEGIN and COMMIT */
 	int resume;         /* the history has a row for it already (a partial run): replace it */
+	int prior;          /* the progress that row records (0 without one) */
 };
 
 /* where the file's text sits in a message: file[base..) starts after prefix_chars characters */
@@ -166,6 +167,7 @@ static int prepare_job(const struct pgb_config *cfg, struct migrate_job *j, cons
 {
 	j->f = it->file;
 	j->resume = it->row != NULL;
+	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
 	if (sql_split(j->f->content, j->f->up_len, NULL, &j->script, err)) {
 		pgb_error_locus(err, j->f->path, err->line, err->column);
 		return -1;
@@ -689,7 +691,7 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 			s->stop = STOP_PROGRESS;
 			rc = step_record(s, progress, err) ? failed(s->j, NULL, err) : 0;
 			if (rc == 0)
-				s->recorded = s->done;
+				s->recorded = s->done > s->recorded ? s->done : s->recorded;
 		}
 	}
 	free(progress);
@@ -730,7 +732,8 @@ static int step_finish(struct stepper *s, long long start, struct pgb_error *err
 static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const struct history *h,
 			  const struct migrate_job *j, struct pgb_error *err)
 {
-	struct stepper s = {db, cfg, h, j, 0, 0, 0, STOP_START, 0};
+	/* a re-run keeps the furthest progress any run recorded (the history never says less is done) */
+	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0};
 	long long start = clock_now_ms();
 	int rc = step_start(&s, err);
 	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {

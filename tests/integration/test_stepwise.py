@@ -357,3 +357,25 @@ def test_utf8_bom_is_skipped(t):
     p.write("migrations", "0001_bom.sql", b"\xef\xbb\xbfCREATE TABLE bom (id int);\n")
     t.pgboot("migrate", project=p).expect(0)
     check(t.table_exists("bom"), "applied")
+
+
+def test_rerun_keeps_the_furthest_progress(t):
+    """A half-applied file that is safe to re-run starts again from the top; if the
+    re-run stops earlier than the first run did, the history still says how far
+    the first one got (its objects exist), never less."""
+    body = ("-- pgboot:no-transaction\n"
+            "SELECT 1 / (SELECT count(*) FROM ctl WHERE k = 'one');\n"
+            "CREATE TABLE IF NOT EXISTS made (id int);\n"
+            "SELECT 1 / (SELECT count(*) FROM ctl WHERE k = 'three');\n")
+    p = t.project(migrations={"0001_ctl.sql": "CREATE TABLE ctl (k text);\nINSERT INTO ctl VALUES ('one');\n",
+                              "0002_steps.sql": body})
+    t.pgboot("migrate", project=p).expect(3, "0002_steps.sql:4", "division by zero", where="err")
+    check(progress(t, "0002") == "2", "two statements committed")
+    t.psql("DELETE FROM ctl")
+    t.pgboot("migrate", project=p).expect(3, "0002_steps.sql:2", "division by zero", where="err")
+    check(progress(t, "0002") == "2", "the re-run stopped at its first statement; the history still says 2 "
+          "(table \"made\" exists)", progress(t, "0002"))
+    t.pgboot("status", project=p).expect(0, "partial (2 done)", where="out")
+    t.psql("INSERT INTO ctl VALUES ('one'), ('three')")
+    t.pgboot("migrate", project=p).expect(0)
+    check(progress(t, "0002") == "done", "finished")
