@@ -115,4 +115,10 @@ int sql_stmt_is_idempotent(const char *buf, const struct sql_stmt *st);
  */
 int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st);
 
+/* 1 for COPY ... TO STDOUT: a migration has no one to send the rows to. */
+int sql_stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st);
+
+/* 1 for PREPARE TRANSACTION, COMMIT PREPARED and ROLLBACK PREPARED (by tokens). */
+int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st);
+
 #endif

@@ -60,13 +60,6 @@ static int mentions(const char *s, size_t n, const char *word)
 }
 
 /* 1 when the statement's first word is word (case-insensitive) */
-static int starts_with_word(const char *buf, const struct sql_stmt *st, const char *word)
-{
-	size_t n = strlen(word);
-	return st->end - st->start >= n && strncasecmp(buf + st->start, word, n) == 0 &&
-	       (st->end - st->start == n || !isalnum((unsigned char)buf[st->start + n]));
-}
-
 static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
 		  struct pgb_error *err)
 {
@@ -94,12 +87,11 @@ static int check_statements(const struct migrate_job *j, struct pgb_error *err)
 			return refuse(j->f, &at, "psql's \\; or \\: escape",
 				      "Only psql understands these; write ; or : instead.", err);
 		}
-		if (st->txn == SQL_TXN_OTHER && (starts_with_word(buf, st, "prepare") ||
-						  mentions(buf + st->start, st->end - st->start, "prepared")))
+		if (sql_stmt_is_two_phase(buf, st))
 			return refuse(j->f, st, "a two-phase commit statement",
 				      "PREPARE TRANSACTION would leave the file's work uncommitted while its history row commits.",
 				      err);
-		if (starts_with_word(buf, st, "copy") && mentions(buf + st->start, st->end - st->start, "stdout"))
+		if (sql_stmt_is_copy_to_stdout(buf, st))
 			return refuse(j->f, st, "COPY TO STDOUT", "A migration has no one to send rows to; remove it.", err);
 		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
 			return refuse(j->f, st, "a top-level ROLLBACK",

@@ -1088,7 +1088,8 @@ int sql_stmt_is_idempotent(const char *buf, const struct sql_stmt *st)
 	return 0;
 }
 
-int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st)
+/* COPY ... <dir> <target> at the statement's top level ("FROM STDIN", "TO STDOUT"). */
+static int copy_with(const char *buf, const struct sql_stmt *st, const char *dir, const char *target)
 {
 	if (st->kind != SQL_STMT_SQL)
 		return 0;
@@ -1097,15 +1098,36 @@ int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st)
 	struct tok k = next_tok(&t);
 	if (!tok_is(&k, "copy"))
 		return 0;
-	int from = 0;
+	int after = 0;
 	for (k = next_tok(&t); k.kind != TOK_END; k = next_tok(&t)) {
 		if (k.depth != 0)
 			continue;
-		if (from && tok_is(&k, "stdin"))
+		if (after && tok_is(&k, target))
 			return 1;
-		from = tok_is(&k, "from");
+		after = tok_is(&k, dir);
 	}
 	return 0;
+}
+
+int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st)
+{
+	return copy_with(buf, st, "from", "stdin");
+}
+
+int sql_stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st)
+{
+	return copy_with(buf, st, "to", "stdout");
+}
+
+int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st)
+{
+	if (st->kind != SQL_STMT_SQL)
+		return 0;
+	struct tokens t;
+	tokens_init(&t, buf, st);
+	struct tok first = next_tok(&t), second = next_tok(&t);
+	return (tok_is(&first, "prepare") && tok_is(&second, "transaction")) ||
+	       ((tok_is(&first, "commit") || tok_is(&first, "rollback")) && tok_is(&second, "prepared"));
 }
 
 /* ---- the entry point ------------------------------------------------------ */

@@ -379,3 +379,15 @@ def test_rerun_keeps_the_furthest_progress(t):
     t.psql("INSERT INTO ctl VALUES ('one'), ('three')")
     t.pgboot("migrate", project=p).expect(0)
     check(progress(t, "0002") == "done", "finished")
+
+
+def test_lookalikes_of_refused_statements_run(t):
+    """Refusals go by tokens: a savepoint named "prepared_rows" is no two-phase
+    commit, and a server file whose name says stdout is no COPY TO STDOUT."""
+    p = t.project(migrations={"0001_sp.sql": "CREATE TABLE sp (id int);\nSAVEPOINT prepared_rows;\n"
+                                             "INSERT INTO sp VALUES (1);\nRELEASE SAVEPOINT prepared_rows;\n"})
+    t.pgboot("migrate", project=p).expect(0)
+    check(t.psql("SELECT count(*) FROM sp") == "1", "the savepoint ran")
+    p.write("migrations", "0002_copy.sql", "COPY sp FROM '/nonexistent/stdout.csv';\n")
+    r = t.pgboot("migrate", project=p).expect(3, "0002_copy.sql", where="err")
+    check("not supported" not in r.err and "COPY TO STDOUT" not in r.err, "the server ran it (and could not open the file)", r)

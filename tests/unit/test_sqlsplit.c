@@ -625,6 +625,49 @@ TEST(sqlsplit_copy_from_stdin)
 	}
 }
 
+TEST(sqlsplit_copy_to_stdout)
+{
+	const char *cases[][2] = {
+		{ "COPY t TO STDOUT;", "1" },
+		{ "copy (SELECT 1) to stdout with (format csv);", "1" },
+		{ "COPY t FROM '/x/stdout.csv';", "0" },
+		{ "COPY t TO '/tmp/stdout';", "0" },
+		{ "COPY t FROM STDIN;", "0" },
+		{ "SELECT 'to stdout';", "0" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sql_script s;
+		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
+		CHECK(st != NULL);
+		if (st)
+			CHECK_INT(sql_stmt_is_copy_to_stdout(cases[i][0], st), cases[i][1][0] - '0');
+		sql_script_free(&s);
+	}
+}
+
+TEST(sqlsplit_two_phase)
+{
+	const char *cases[][2] = {
+		{ "PREPARE TRANSACTION 'x';", "1" },
+		{ "commit prepared 'x';", "1" },
+		{ "ROLLBACK /* c */ PREPARED 'x';", "1" },
+		{ "SAVEPOINT prepared_rows;", "0" },
+		{ "RELEASE SAVEPOINT prepared;", "0" },
+		{ "ROLLBACK TO SAVEPOINT prepared;", "0" },
+		{ "PREPARE q AS SELECT 1;", "0" },
+		{ "COMMIT;", "0" },
+		{ "SELECT 'prepare transaction';", "0" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sql_script s;
+		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
+		CHECK(st != NULL);
+		if (st)
+			CHECK_INT(sql_stmt_is_two_phase(cases[i][0], st), cases[i][1][0] - '0');
+		sql_script_free(&s);
+	}
+}
+
 /* ---- characters, locate, excerpt ---- */
 
 TEST(sqlsplit_char_count)
