@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "xmem.h"
 
 void migfile_checksum(const char *data, size_t len, char out[65])
@@ -109,6 +110,31 @@ static int validate_text(const char *path, const char *s, size_t len, struct pgb
 		i += n;
 	}
 	return 0;
+}
+
+int migfile_validate_name(const char *dir, const char *fname, struct pgb_error *err)
+{
+	size_t len = strlen(fname), i = 0, n;
+	while (i < len && (n = utf8_seq((const unsigned char *)fname + i, len - i)) != 0)
+		i += n;
+	if (i == len)
+		return 0;
+	/* show the name with every byte that is not UTF-8 as \xNN */
+	struct strbuf shown;
+	strbuf_init(&shown);
+	for (i = 0; i < len; i += n) {
+		n = utf8_seq((const unsigned char *)fname + i, len - i);
+		if (n) {
+			strbuf_add(&shown, fname + i, n);
+		} else {
+			strbuf_addf(&shown, "\\x%02x", (unsigned char)fname[i]);
+			n = 1;
+		}
+	}
+	pgb_fail(err, PGB_EXIT_CONFIG, "file name \"%s/%s\" is not valid UTF-8", dir, shown.buf);
+	pgb_error_hint(err, "Rename the file: its name goes into the history table, which holds text.");
+	strbuf_free(&shown);
+	return -1;
 }
 
 int migfile_validate_text(const char *path, const char *s, size_t len, struct pgb_error *err)

@@ -134,6 +134,8 @@ static int load_one(const char *dir, const char *fname, enum mig_kind kind, stru
 {
 	struct pgb_version v;
 	char *name;
+	if (migfile_validate_name(dir, fname, err))
+		return -1;
 	int r = version_parse_filename(fname, &v, &name, err);
 	if (r < 0) {
 		char *path = join_path(dir, fname);

@@ -115,11 +115,10 @@ def test_unknown_directive_refused(t):
     _refused(t, {"0002_dir.sql": "-- pgboot:no-such-directive\nSELECT 1;\n"}, "no-such-directive")
 
 
-def test_name_libpq_cannot_quote_stops_with_70(t):
-    """A file name that is not UTF-8 cannot be quoted as a literal for its history
-    row: exit 70 with libpq's reason, never an unquoted (or NULL) value sent."""
+def test_name_not_utf8_refused_before_anything_runs(t):
+    """A file name that is not UTF-8 cannot go into the history (text): exit 78
+    naming it, the bad byte shown as \\xNN, before anything is applied."""
     p = t.project(migrations=GOOD)
     p.write("migrations", "0002_caf\udce9.sql", "CREATE TABLE second (id int);\n")
-    r = t.pgboot("migrate", project=p).expect(70, "multibyte character", "could not quote", where="err")
-    check(t.history() == [("migration", "0001", "first")], "0001 applied, no row for 0002", t.history(), r)
-    check(not t.table_exists("second"), "0002 not applied", r)
+    r = t.pgboot("migrate", project=p).expect(78, "0002_caf\\xe9.sql", "not valid UTF-8", where="err")
+    check(not t.table_exists("first") and not t.table_exists("second"), "nothing applied", r)
