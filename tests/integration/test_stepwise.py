@@ -318,7 +318,7 @@ def test_sigterm_while_recording_progress_keeps_it(t):
     t.psql("CREATE TRIGGER slow_history BEFORE UPDATE ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION slow_history()")
     p.write("migrations", "0002_nt.sql", NT3)
     proc = t.spawn("migrate", project=p)
-    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE %progress = 1 %' "
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE %progress = GREATEST(progress, 1)%' "
                                 "AND wait_event = 'PgSleep'") == "1", what="the progress UPDATE to run")
     proc.signal(signal.SIGTERM)
     r = proc.wait(10)
