@@ -101,9 +101,12 @@ def summary(xs):
             "p90": round(pct(xs, 0.9), 3), "min": round(min(xs), 3), "max": round(max(xs), 3)}
 
 
-def ratios(runs, base="pgboot"):
-    """peer/pgboot per pair of runs (same repetition index)."""
+def ratios(runs, base=None):
+    """peer/pgboot per pair of runs (same repetition index); pgboot is the static binary
+    that ships when it was built, else the dynamic one."""
     out = {}
+    if base is None:
+        base = "pgboot-static" if runs.get("pgboot-static") else "pgboot"
     b = runs.get(base, [])
     for tool, xs in runs.items():
         if tool == base:
@@ -529,7 +532,7 @@ def stampede_once(T, tool, paths, db, n):
 
 
 def scenario_stampede(S, T, peers, sets, dbs_ready):
-    tools = ["pgboot"] + [p for p in peers if p != "sqitch"]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + [p for p in peers if p != "sqitch"]
     out = {}
     for state, setname in (("uptodate", "uptodate"), ("empty", "morse")):
         paths = sets[setname]
@@ -552,7 +555,7 @@ def scenario_stampede(S, T, peers, sets, dbs_ready):
                     if state == "empty":
                         cnt = history_count(S, tool, db)
                         ok = cnt == len(os.listdir(paths["pgboot"]))
-                        if tool == "pgboot":
+                        if tool.startswith("pgboot"):
                             v = subprocess.run([T.pgboot, "verify", "-q", "--database-url", S.url(db),
                                                 "--migrations", paths["pgboot"], "--verify",
                                                 os.path.join(ROOT, "verify")], env=T.env,
