@@ -59,7 +59,7 @@ void migfile_checksum(const char *data, size_t len, char out[65]);
 /* 1 when data holds only whitespace and SQL comments */
 int migfile_is_blank_sql(const char *data, size_t len);
 /* Refuse a file name that is not UTF-8 (78, the bad bytes shown as \xNN). Returns 0 or -1. */
-int migfile_validate_name(const char *dir, const char *fname, struct pgb_error *err);
+int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */
 int migfile_validate_text(const char *path, const char *data, size_t len, struct pgb_error *err);
 

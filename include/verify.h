@@ -11,6 +11,9 @@
 #include "plan.h"
 #include "source.h"
 
+/* Refuse (78, file:line) a check with transaction control: BEGIN, COMMIT, SAVEPOINT ... */
+int verify_check_files(const struct checkset *set, struct pgb_error *err);
+
 /*
  * Run every check, logging each failure with its first rows. Returns 0 when
  * all pass, or -1 with err (4 when checks failed, or a connection error).

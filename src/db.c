@@ -419,6 +419,20 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
 }
 
+/*
+ * 1 when an error result ended the session: the server's FATAL or PANIC, or an
+ * error libpq made up itself (no server message: the connection broke). An
+ * ERROR never does, whatever its SQLSTATE: dblink and postgres_fdw raise 08xxx
+ * and pass a remote 57P01 on as ERRORs of a session that lives on.
+ */
+static int session_ended(const PGresult *r)
+{
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (!PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY))
+		return 1;
+	return sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
+}
+
 /* Collect every result of the query in flight; returns 0 or -1 with err. */
 static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
 {
@@ -440,6 +454,8 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 				fill_server_error(r, db->conn, err);
 				err->statement_index = completed;
 			}
+			if (session_ended(r))
+				db->lost = 1;
 			failed = 1;
 		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
 			if (!failed)
@@ -457,12 +473,9 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 	}
 	/* whatever the server said last, a dead connection means the database went away; a
 	 * FATAL that ended the session can come before libpq has seen the socket close */
-	if (failed && fresh) {
-		enum sqlstate_class c = sqlstate_classify(err->sqlstate);
-		if (c == SQLSTATE_TERMINATED || c == SQLSTATE_TRANSIENT)
-			db->lost = 1;
-		if (db->lost || PQstatus(db->conn) == CONNECTION_BAD)
-			err->code = PGB_EXIT_UNAVAILABLE;
+	if (failed && fresh && (db->lost || PQstatus(db->conn) == CONNECTION_BAD)) {
+		db->lost = 1;
+		err->code = PGB_EXIT_UNAVAILABLE;
 	}
 	return failed ? -1 : 0;
 }

@@ -70,7 +70,8 @@ static int load_files(struct run *r, struct pgb_error *err)
 	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
 		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
 			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
-	if (want_checks(r) && source_load_checks(cfg->verify_dir, !cfg->verify_dir_explicit, &r->checks, err))
+	if (want_checks(r) && (source_load_checks(cfg->verify_dir, !cfg->verify_dir_explicit, &r->checks, err) ||
+			       verify_check_files(&r->checks, err)))
 		return -1;
 	return 0;
 }

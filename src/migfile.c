@@ -112,7 +112,7 @@ static int validate_text(const char *path, const char *s, size_t len, struct pgb
 	return 0;
 }
 
-int migfile_validate_name(const char *dir, const char *fname, struct pgb_error *err)
+int migfile_validate_name(const char *fname, struct pgb_error *err)
 {
 	size_t len = strlen(fname), i = 0, n;
 	while (i < len && (n = utf8_seq((const unsigned char *)fname + i, len - i)) != 0)
@@ -131,7 +131,7 @@ int migfile_validate_name(const char *dir, const char *fname, struct pgb_error *
 			n = 1;
 		}
 	}
-	pgb_fail(err, PGB_EXIT_CONFIG, "file name \"%s/%s\" is not valid UTF-8", dir, shown.buf);
+	pgb_fail(err, PGB_EXIT_CONFIG, "file name \"%s\" is not valid UTF-8", shown.buf);
 	pgb_error_hint(err, "Rename the file: its name goes into the history table, which holds text.");
 	strbuf_free(&shown);
 	return -1;

@@ -59,7 +59,7 @@ static int mentions(const char *s, size_t n, const char *word)
 	return 0;
 }
 
-/* 1 when the statement's first word is word (case-insensitive) */
+/* Refuse statement st of f: what is not supported (78, the statement's line and column). */
 static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
 		  struct pgb_error *err)
 {
@@ -329,7 +329,6 @@ static int unquotable(const struct migfile *f, struct pgb_error *err)
  */
 static int failed(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
-	enum sqlstate_class c = sqlstate_classify(err->sqlstate);
 	int sig = signals_received();
 	if (sig) {
 		struct pgb_error e;
@@ -338,8 +337,7 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 		pgb_error_move(err, &e);
 		return -1;
 	}
-	if (c == SQLSTATE_TRANSIENT || c == SQLSTATE_TERMINATED) {
-		err->code = PGB_EXIT_UNAVAILABLE;
+	if (err->code == PGB_EXIT_UNAVAILABLE) { /* db.c: the session ended, not just the statement */
 		pgb_error_detail(err, "The connection was lost while applying \"%s\". What was committed is in the history "
 				      "table; the rest was rolled back and the next run applies it.", j->f->path);
 		return -1;

@@ -68,7 +68,7 @@ static int read_file(const char *path, char **data, size_t *len, struct pgb_erro
 	return 0;
 }
 
-/* The names of dir's entries ending in ".sql" (case-insensitive) or, with all, every non-hidden name. */
+/* The names of dir's entries that do not start with '.'; the callers pick the .sql ones. */
 static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, struct pgb_error *err)
 {
 	*names = NULL;
@@ -134,9 +134,13 @@ static int load_one(const char *dir, const char *fname, enum mig_kind kind, stru
 {
 	struct pgb_version v;
 	char *name;
-	if (migfile_validate_name(dir, fname, err))
-		return -1;
 	int r = version_parse_filename(fname, &v, &name, err);
+	/* a .sql file's name goes into the history table, which holds text */
+	if (r > 0 && migfile_validate_name(fname, err)) {
+		version_free(&v);
+		free(name);
+		r = -1;
+	}
 	if (r < 0) {
 		char *path = join_path(dir, fname);
 		pgb_error_locus(err, path, 0, 0);

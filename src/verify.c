@@ -106,6 +106,9 @@ static int builtin_plan_checks(const struct plan *p)
  * sends the remaining checks one at a time, each error then its own.
  */
 
+/* messages that carried checks in this run (logged at debug level) */
+static int g_messages;
+
 struct check {
 	const char *name, *file, *sql;
 	size_t len;
@@ -113,17 +116,20 @@ struct check {
 	int split_ok;
 };
 
-static void checks_init(struct check *c, const struct checkset *set)
+static void checks_init(struct check *c, const struct checkset *set, const struct sqlsplit_opts *opts)
 {
 	c[0] = (struct check){.name = "pgboot: no invalid indexes", .sql = INVALID_INDEX_SQL,
 			      .len = strlen(INVALID_INDEX_SQL)};
-	for (size_t i = 0; i < set->n; i++)
-		c[i + 1] = (struct check){.name = set->files[i].name, .file = set->files[i].path,
-					  .sql = set->files[i].sql, .len = set->files[i].len};
+	for (size_t i = 0; i < set->n; i++) {
+		const struct checkfile *f = &set->files[i];
+		/* a byte-order mark is not SQL: psql skips it, the server would not */
+		size_t bom = f->len >= 3 && memcmp(f->sql, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		c[i + 1] = (struct check){.name = f->name, .file = f->path, .sql = f->sql + bom, .len = f->len - bom};
+	}
 	for (size_t i = 0; i <= set->n; i++) {
 		struct pgb_error ignored;
 		pgb_error_init(&ignored);
-		c[i].split_ok = sql_split(c[i].sql, c[i].len, NULL, &c[i].script, &ignored) == 0;
+		c[i].split_ok = sql_split(c[i].sql, c[i].len, opts, &c[i].script, &ignored) == 0;
 		pgb_error_free(&ignored);
 	}
 }
@@ -235,6 +241,7 @@ static void batch_build(struct batch *b, const struct check *c, size_t from, siz
 static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int *failed, int *alone,
 		      struct pgb_error *err)
 {
+	g_messages++;
 	size_t to = from + 1;
 	while (to < n && c[to].split_ok)
 		to++;
@@ -260,6 +267,14 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 		}
 		*failed += !judge(&c[i], res + pos + 1, need - 2);
 		pos += need;
+	}
+	/* the failing frame must line up too: its SAVEPOINT first, no frame tag after it */
+	if (rc != 0 && !*alone && i < to && nres > pos) {
+		int ok = is_tag(&res[pos], "SAVEPOINT");
+		for (int k = pos + 1; ok && k < nres; k++)
+			ok = !is_tag(&res[k], "SAVEPOINT") && !is_tag(&res[k], "RELEASE");
+		if (!ok)
+			*alone = 1;
 	}
 	db_results_free(res, nres);
 	long next = (long)i;
@@ -288,6 +303,7 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 /* One check in a message of its own, as written: 1 passed, 0 failed, -1 connection lost or signal. */
 static int run_alone(struct db *db, const struct check *c, struct pgb_error *err)
 {
+	g_messages++;
 	const char *open = db_in_transaction(db) ? "SAVEPOINT pgboot_check" : "BEGIN READ ONLY; SAVEPOINT pgboot_check";
 	if (db_exec(db, open, NULL, NULL, err))
 		return -1;
@@ -316,7 +332,10 @@ static int run_checks(struct db *db, const struct checkset *set, struct pgb_erro
 {
 	size_t n = set->n + 1;
 	struct check *c = xcalloc(n, sizeof(*c));
-	checks_init(c, set);
+	const char *scs = db_parameter(db, "standard_conforming_strings");
+	struct sqlsplit_opts opts = {.standard_conforming_strings = !scs || strcmp(scs, "off") != 0};
+	checks_init(c, set, &opts);
+	g_messages = 0;
 	int failed = 0, alone = 0;
 	long i = 0;
 	while (i >= 0 && (size_t)i < n) {
@@ -331,6 +350,8 @@ static int run_checks(struct db *db, const struct checkset *set, struct pgb_erro
 	checks_free(c, n);
 	free(c);
 	db_rollback_if_needed(db);
+	log_event(LOG_DEBUG, "checks_sent", LOG_FIELDS(LF_INT("checks", (long long)n), LF_INT("messages", g_messages)),
+		  "%zu checks in %d message%s", n, g_messages, g_messages == 1 ? "" : "s");
 	return i < 0 ? -1 : failed;
 }
 
@@ -341,6 +362,31 @@ static int finish(int failed, int total, long long start, struct pgb_error *err)
 		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks", failed, total);
 	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("ms", ms)),
 		  "verified: %d checks passed (%lld ms)", total, ms);
+	return 0;
+}
+
+int verify_check_files(const struct checkset *set, struct pgb_error *err)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct checkfile *f = &set->files[i];
+		struct sql_script sc;
+		struct pgb_error ignored; /* the server reports what the lexer cannot split */
+		pgb_error_init(&ignored);
+		int split = sql_split(f->sql, f->len, NULL, &sc, &ignored) == 0;
+		pgb_error_free(&ignored);
+		for (size_t k = 0; split && k < sc.n; k++) {
+			if (sc.stmts[k].txn == SQL_TXN_NONE)
+				continue;
+			pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", f->name);
+			pgb_error_locus(err, f->path, sc.stmts[k].line, sc.stmts[k].column);
+			pgb_error_detail(err, "Checks run together in one READ ONLY transaction, each in a savepoint.");
+			pgb_error_hint(err, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the check.");
+			sql_script_free(&sc);
+			return -1;
+		}
+		if (split)
+			sql_script_free(&sc);
+	}
 	return 0;
 }
 

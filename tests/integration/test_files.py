@@ -122,3 +122,9 @@ def test_name_not_utf8_refused_before_anything_runs(t):
     p.write("migrations", "0002_caf\udce9.sql", "CREATE TABLE second (id int);\n")
     r = t.pgboot("migrate", project=p).expect(78, "0002_caf\\xe9.sql", "not valid UTF-8", where="err")
     check(not t.table_exists("first") and not t.table_exists("second"), "nothing applied", r)
+
+
+def test_other_file_with_a_name_not_utf8_is_ignored(t):
+    p = t.project(migrations=GOOD)
+    p.write("migrations", "\udcc4nderungen.txt", "notes from a Windows archive\n")
+    t.pgboot("migrate", project=p).expect(0)

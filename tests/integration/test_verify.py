@@ -83,3 +83,60 @@ def test_position_after_multibyte_text(t):
     t.pgboot("migrate", "--no-verify", project=p).expect(0)
     t.pgboot("verify", project=p).expect(4, '020_col.sql:2:8: error: check "020_col" could not run: column "nosuchcol" does not exist',
                                          where="err")
+
+
+REMOTE_DOWN = "DO $$BEGIN RAISE EXCEPTION 'remote down' USING ERRCODE = '08001'; END$$;\n"
+
+
+def test_connection_class_error_is_a_failed_check(t):
+    """An ERROR with a connection-exception SQLSTATE (dblink and postgres_fdw raise
+    08001 when their remote is down) fails the check; pgboot's own session is fine,
+    so no reconnecting and no 69."""
+    p = t.project(migrations=MIGS, verify={"010_remote.sql": REMOTE_DOWN, "020_rows.sql": "SELECT 1 AS after;"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("run", "--", "true", project=p).expect(4, 'check "010_remote" could not run: remote down',
+                                                         'check "020_rows" failed', where="err")
+    check("connecting again" not in r.err and "lost the connection" not in r.err, "no reconnect", r)
+
+
+def test_migration_with_connection_class_error_exits_3(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n" + REMOTE_DOWN})
+    r = t.pgboot("migrate", project=p).expect(3, "0001_a.sql:2", "remote down", where="err")
+    check("connecting again" not in r.err, "no reconnect", r)
+    check(not t.table_exists("a"), "rolled back")
+
+
+def test_batch_locates_a_runtime_error(t):
+    """No syntax error anywhere: the checks go in one message, and an error with no
+    position in a check's second statement is placed at that statement's line."""
+    p = t.project(migrations=MIGS, verify={"010_ok.sql": "SELECT 1 WHERE false;",
+                                           "020_second.sql": "SELECT 1 WHERE false;\n\n  SELECT 1/0;\n",
+                                           "030_rows.sql": "SELECT 3 AS three;"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", "--log-level", "debug", project=p).expect(4, where="err")
+    r.expect_text('020_second.sql:3:3: error: check "020_second" could not run: division by zero',
+                  'check "030_rows" failed', "three=3", where="err")
+    r.expect_text("4 checks in 2 messages", where="err")
+
+
+def test_passing_checks_go_in_one_message(t):
+    checks = {"%03d_c.sql" % i: "SELECT %d WHERE false;" % i for i in range(20)}
+    p = t.project(migrations=MIGS, verify=checks)
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    t.pgboot("verify", "--log-level", "debug", project=p).expect(0, "21 checks in 1 message", where="err")
+
+
+def test_transaction_control_in_a_check_refused(t):
+    p = t.project(migrations=MIGS, verify={"010_ok.sql": "SELECT 1 WHERE false;",
+                                           "020_txn.sql": "SELECT 1 WHERE false;\n  COMMIT;\n"})
+    r = t.pgboot("migrate", project=p).expect(78, '020_txn.sql:2:3: error: check "020_txn" controls the transaction',
+                                              where="err")
+    check(not t.table_exists("a"), "refused before anything was applied", r)
+
+
+def test_check_with_a_byte_order_mark(t):
+    p = t.project(migrations=MIGS, verify={"010_bom.sql": "\ufeffSELECT 1 WHERE false;",
+                                           "020_col.sql": "\ufeffSELECT 1 WHERE false;\nSELECT nosuchcol FROM a;\n"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    r = t.pgboot("verify", project=p).expect(4, "verification failed: 1 of 5 checks", where="err")
+    r.expect_text('020_col.sql:2:8: error: check "020_col" could not run: column "nosuchcol" does not exist', where="err")

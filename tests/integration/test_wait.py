@@ -168,3 +168,21 @@ def test_multi_host_connection_string(t):
     url = "postgres://postgres:%s@127.0.0.1:%d,127.0.0.1:%d/%s?target_session_attrs=read-write" % (
         t.password, dead, t.server.port, t.db)
     t.pgboot("wait", "--wait-timeout", "5s", url=url).expect(0)
+
+
+def test_scram_with_passwords_of_every_length(t):
+    """SCRAM's HMAC key is the password: up to a SHA-256 block (64 bytes) it is
+    padded, beyond it hashed first (RFC 2104). The static build computes Hi() with
+    its own keyed loop, so passwords at and around the block size must log in, and
+    a wrong one of the same length must not."""
+    for n in (1, 63, 64, 65, 100, 200):
+        user = "scram_len_%d" % n
+        pw = ("pw%d-" % n + "x" * n)[:n]
+        t.psql("DROP ROLE IF EXISTS %s" % user)
+        t.psql("SET password_encryption = 'scram-sha-256'; CREATE ROLE %s LOGIN PASSWORD '%s'" % (user, pw))
+        try:
+            t.pgboot("wait", url=t.url(user=user, password=pw)).expect(0)
+            wrong = pw[:-1] + ("y" if pw[-1] != "y" else "z")
+            t.pgboot("wait", "--wait-timeout", "5s", url=t.url(user=user, password=wrong)).expect(77)
+        finally:
+            t.psql("DROP ROLE IF EXISTS %s" % user)
