@@ -605,6 +605,19 @@ TEST(sqlsplit_idempotent_statements)
 	sql_script_free(&s);
 }
 
+/* Each case: SQL and "1" or "0", the predicate's answer for its first statement. */
+static void check_predicate(const char *const (*cases)[2], size_t n, int (*pred)(const char *, const struct sql_stmt *))
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sql_script s;
+		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
+		CHECK(st != NULL);
+		if (st)
+			CHECK_INT(pred(cases[i][0], st), cases[i][1][0] - '0');
+		sql_script_free(&s);
+	}
+}
+
 TEST(sqlsplit_copy_from_stdin)
 {
 	const char *cases[][2] = {
@@ -615,14 +628,7 @@ TEST(sqlsplit_copy_from_stdin)
 		{ "COPY (SELECT 1 FROM stdin) TO STDOUT;", "0" },
 		{ "SELECT 1 FROM stdin;", "0" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sql_script s;
-		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
-		CHECK(st != NULL);
-		if (st)
-			CHECK_INT(sql_stmt_is_copy_from_stdin(cases[i][0], st), cases[i][1][0] - '0');
-		sql_script_free(&s);
-	}
+	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_copy_from_stdin);
 }
 
 TEST(sqlsplit_copy_to_stdout)
@@ -635,14 +641,7 @@ TEST(sqlsplit_copy_to_stdout)
 		{ "COPY t FROM STDIN;", "0" },
 		{ "SELECT 'to stdout';", "0" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sql_script s;
-		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
-		CHECK(st != NULL);
-		if (st)
-			CHECK_INT(sql_stmt_is_copy_to_stdout(cases[i][0], st), cases[i][1][0] - '0');
-		sql_script_free(&s);
-	}
+	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_copy_to_stdout);
 }
 
 TEST(sqlsplit_two_phase)
@@ -658,14 +657,7 @@ TEST(sqlsplit_two_phase)
 		{ "COMMIT;", "0" },
 		{ "SELECT 'prepare transaction';", "0" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sql_script s;
-		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
-		CHECK(st != NULL);
-		if (st)
-			CHECK_INT(sql_stmt_is_two_phase(cases[i][0], st), cases[i][1][0] - '0');
-		sql_script_free(&s);
-	}
+	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_two_phase);
 }
 
 /* ---- characters, locate, excerpt ---- */
