@@ -2,7 +2,7 @@
 # pgboot's test command ("make test"): installs what is missing, builds, runs
 # the unit tests, starts one throwaway PostgreSQL 15 for the whole run, runs the
 # integration suite against ./pgboot (and against build/static/pgboot when it
-# exists or PGBOOT_TEST_STATIC=1), runs the deployment checks when present, and
+# exists or PGBOOT_TEST_STATIC=1), runs the deployment checks when present and the demo (make demo), and
 # ends with exactly one line "N passed, N failed". Exit status 1 if anything failed.
 #
 #   scripts/test.sh [--integration-only] [-k PATTERN]... [--keep]
@@ -132,6 +132,21 @@ if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ] && [ -f tests/deploy/
 	bash tests/deploy/run.sh </dev/null >"$work/deploy.log" 2>&1
 	tail -n 15 "$work/deploy.log"
 	add_counts "deploy" "$work/deploy.log"
+fi
+
+# ---- the README's first command: the demo runs and execs its app ---------------------
+if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
+	echo "== demo (make demo)"
+	if bash scripts/demo.sh </dev/null >"$work/demo.log" 2>&1 && grep -q '^pgboot: verified: ' "$work/demo.log" &&
+		grep -q '^morse-app: started' "$work/demo.log"; then
+		echo "ok - make demo: MORSE applied and verified, the app exec'd" | tee "$work/demo.result"
+		echo "1 passed, 0 failed" >>"$work/demo.result"
+	else
+		tail -n 20 "$work/demo.log"
+		echo "not ok - make demo" | tee "$work/demo.result"
+		echo "0 passed, 1 failed" >>"$work/demo.result"
+	fi
+	add_counts "demo" "$work/demo.result"
 fi
 
 # ---- the long suites: CI runs them all (PGBOOT_TEST_ALL=1) -------------------------
