@@ -395,8 +395,11 @@ admin_users = postgres
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(as_postgres(["/usr/sbin/pgbouncer", self.ini]), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        # pgbouncer refuses to run as root: switch in the child itself (not through runuser,
+        # which forks) so that the process stop() signals is pgbouncer, not a wrapper
+        kw = {"user": "postgres", "group": "postgres", "extra_groups": []} if IS_ROOT else {}
+        self.proc = subprocess.Popen(["/usr/sbin/pgbouncer", self.ini], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, **kw)
         import socket
         deadline = time.time() + 10
         while time.time() < deadline:
