@@ -17,7 +17,7 @@ ifeq ($(CI),true)
 WERROR  := -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(CFLAGS) -Iinclude -I$(PG_INC)
-LIBS    := -lpq -lsodium
+LIBS    := -lpq -lsodium -pthread
 
 SRCS      := $(sort $(wildcard src/*.c))
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))

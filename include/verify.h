@@ -15,9 +15,19 @@
 int verify_check_files(const struct checkset *set, struct pgb_error *err);
 
 /*
- * Run every check, logging each failure with its first rows. Returns 0 when
- * all pass, or -1 with err (4 when checks failed, or a connection error).
+ * The query verify_run starts with when it can be asked ahead of time (with
+ * the history, in one round trip), or NULL: with user checks, which run in
+ * their own read-only transaction, there is none.
  */
-int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, struct pgb_error *err);
+const char *verify_probe_sql(const struct checkset *checks);
+
+/*
+ * Run every check, logging each failure with its first rows. probe is the
+ * answer to verify_probe_sql's query when it was asked already, or NULL.
+ * Returns 0 when all pass, or -1 with err (4 when checks failed, or a
+ * connection error).
+ */
+int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, const struct db_result *probe,
+	       struct pgb_error *err);
 
 #endif

@@ -19,13 +19,22 @@ struct session_info {
 };
 
 /*
+ * Called once, before the first pause between attempts, when something ran
+ * beside the first attempt: 0 to go on waiting, -1 (err set) to stop.
+ */
+struct wait_gate {
+	int (*fn)(void *arg, struct pgb_error *err);
+	void *arg;
+};
+
+/*
  * Connect and prepare the session (statement_timeout from the config).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
- * 128+N when a signal arrived.
+ * 128+N when a signal arrived, or the gate's failure. gate may be NULL.
  */
-int wait_for_database(const struct pgb_config *cfg, struct db **out, struct session_info *info,
-		      struct pgb_error *err);
+int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
+		      struct session_info *info, struct pgb_error *err);
 void session_info_free(struct session_info *info);
 
 #endif

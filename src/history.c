@@ -26,6 +26,7 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 	h->table = xstrdup(cfg->history_table);
 	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
 	h->display = xasprintf("%s.%s", h->schema, h->table);
+	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
 	char *qs = db_quote_ident(db, h->schema, err);
 	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
 	if (qt)
@@ -79,7 +80,7 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	}
 	row->name = xstrdup(db_cell(r, i, 2) ? db_cell(r, i, 2) : "");
 	row->checksum = xstrdup(db_cell(r, i, 3) ? db_cell(r, i, 3) : "");
-	row->applied_at = xstrdup(db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
+	row->applied_at = xstrdup(h->details && db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
 	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
 	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
 	row->progress = db_cell(r, i, 7) ? atoi(db_cell(r, i, 7)) : -1;
@@ -95,23 +96,58 @@ static int shape_error(const struct history *h, struct pgb_error *server, struct
 	return -1;
 }
 
-int history_read(struct history *h, struct db *db, struct pgb_error *err)
+/* The failure of the history's own SELECT: a missing table is no error (0), other shapes are. */
+static int read_failed(struct history *h, struct pgb_error *e, struct pgb_error *err)
+{
+	enum sqlstate_class c = sqlstate_classify(e->sqlstate);
+	if (c == SQLSTATE_UNDEFINED_TABLE) {
+		pgb_error_free(e);
+		h->exists = 0;
+		return 0;
+	}
+	if (c == SQLSTATE_SYNTAX_OR_ACCESS)
+		return shape_error(h, e, err);
+	if (c == SQLSTATE_PERMISSION)
+		e->code = PGB_EXIT_AUTH;
+	pgb_error_move(err, e);
+	return -1;
+}
+
+static int fill_rows(struct history *h, const struct db_result *r, struct pgb_error *err)
+{
+	h->exists = 1;
+	h->rows = xcalloc((size_t)r->nrows + 1, sizeof(struct history_row));
+	for (int i = 0; i < r->nrows; i++) {
+		if (fill_row(&h->rows[h->n], r, i, h, err))
+			return -1;
+		h->n++;
+	}
+	return 0;
+}
+
+int history_read(struct history *h, struct db *db, struct history_rider *rider, struct pgb_error *err)
 {
 	free_rows(h);
-	char *sql = xasprintf("SELECT kind, version, name, checksum, "
-			      "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-			      "duration_ms, applied_by, progress FROM %s",
-			      h->qualified);
-	struct db_result r;
-	struct pgb_error e;
-	pgb_error_init(&e);
+	if (rider)
+		rider->ran = 0;
 	/* inside the run's transaction (--lock-mode transaction) a missing table must not abort it */
 	int in_tx = db_in_transaction(db);
+	if (in_tx)
+		rider = NULL;
+	/* every column is named either way, so a table of another shape is found out */
+	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress FROM %s%s%s",
+			      h->details ? "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+					 : "applied_at",
+			      h->qualified, rider ? "; " : "", rider ? rider->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);
 		return -1;
 	}
-	int rc = db_query(db, sql, 0, NULL, &r, &e);
+	struct db_result *res = NULL;
+	int n = 0;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = db_exec(db, sql, &res, &n, &e);
 	free(sql);
 	if (in_tx && db_alive(db)) {
 		struct pgb_error ignored;
@@ -119,31 +155,22 @@ int history_read(struct history *h, struct db *db, struct pgb_error *err)
 		db_exec(db, rc ? "ROLLBACK TO SAVEPOINT pgboot_read" : "RELEASE SAVEPOINT pgboot_read", NULL, NULL, &ignored);
 		pgb_error_free(&ignored);
 	}
-	if (rc) {
-		enum sqlstate_class c = sqlstate_classify(e.sqlstate);
-		if (c == SQLSTATE_UNDEFINED_TABLE) {
-			pgb_error_free(&e);
-			h->exists = 0;
-			return 0;
-		}
-		if (c == SQLSTATE_SYNTAX_OR_ACCESS)
-			return shape_error(h, &e, err);
-		if (c == SQLSTATE_PERMISSION)
-			e.code = PGB_EXIT_AUTH;
+	if (rc && e.statement_index > 0) {
+		/* the rider failed: its owner would have failed the same way on its own */
 		pgb_error_move(err, &e);
-		return -1;
-	}
-	h->exists = 1;
-	h->rows = xcalloc((size_t)r.nrows + 1, sizeof(struct history_row));
-	for (int i = 0; i < r.nrows; i++) {
-		if (fill_row(&h->rows[h->n], &r, i, h, err)) {
-			db_result_free(&r);
-			return -1;
+		rc = -1;
+	} else if (rc) {
+		rc = read_failed(h, &e, err);
+	} else {
+		rc = fill_rows(h, &res[0], err);
+		if (rc == 0 && rider && n > 1) {
+			*rider->result = res[1];
+			memset(&res[1], 0, sizeof(res[1]));
+			rider->ran = 1;
 		}
-		h->n++;
 	}
-	db_result_free(&r);
-	return 0;
+	db_results_free(res, n);
+	return rc;
 }
 
 /* The configured schema is not there: a configuration error, not the server's fault. */

@@ -1,8 +1,12 @@
 /*
  * lifecycle.c: the commands as sequences of phases (see lifecycle.h).
  *
- *   load files -> wait -> read history -> [lock -> re-read -> apply] -> verify
+ *   load files | wait -> read history -> [lock -> re-read -> apply] -> verify
  *   -> unlock -> disconnect -> exec
+ *
+ * The files are read on a second thread while the first connection attempt
+ * runs (the server forks and authenticates a backend meanwhile); a bad file
+ * still wins over whatever the connection did, and stops the wait at once.
  *
  * Every phase returns 0 or -1 with err set; release() undoes whatever was
  * acquired, in reverse order, on every path.
@@ -27,6 +31,7 @@
 #include "report.h"
 #include "signals.h"
 #include "source.h"
+#include "task.h"
 #include "verify.h"
 #include "wait.h"
 #include "xmem.h"
@@ -43,6 +48,8 @@ struct run {
 	struct plan plan;
 	struct migrate_jobs jobs;
 	int stale;        /* the history was never read, or changed since */
+	struct db_result probe; /* verify's first query, asked with the last history read */
+	int probed;
 	long long key;
 	int locked;
 	long long start;
@@ -59,35 +66,72 @@ static int want_checks(const struct run *r)
 	return c == CMD_VERIFY || ((c == CMD_RUN || c == CMD_MIGRATE) && !r->cfg->no_verify && !r->cfg->dry_run);
 }
 
-/* Read every file first: a bad file fails before any connection. */
-static int load_files(struct run *r, struct pgb_error *err)
+/* Read every file; no database. Runs on the loader thread: it must not log. */
+static int load_files(void *arg, struct pgb_error *err)
 {
+	struct run *r = arg;
 	const struct pgb_config *cfg = r->cfg;
 	if (source_load(cfg->migrations_dir, MIG_MIGRATION, cfg->command == CMD_STATUS, &r->migs, err))
 		return -1;
 	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, 1, &r->seeds, err))
 		return -1;
-	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
-		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
-			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
 	if (want_checks(r) && (source_load_checks(cfg->verify_dir, !cfg->verify_dir_explicit, &r->checks, err) ||
 			       verify_check_files(&r->checks, err)))
 		return -1;
 	return 0;
 }
 
-static int connect_db(struct run *r, struct pgb_error *err)
+static void warn_no_seeds(const struct run *r)
 {
-	if (wait_for_database(r->cfg, &r->db, &r->info, err))
+	const struct pgb_config *cfg = r->cfg;
+	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
+		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
+			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
+}
+
+static int gate_on_loader(void *arg, struct pgb_error *err)
+{
+	return task_finish(arg, err);
+}
+
+static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_error *err)
+{
+	if (wait_for_database(r->cfg, gate, &r->db, &r->info, err))
 		return -1;
 	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, err);
+}
+
+/* Read the files while connecting; a bad file wins over any connection outcome. */
+static int load_and_connect(struct run *r, struct pgb_error *err)
+{
+	struct task loader;
+	task_start(&loader, load_files, r);
+	struct wait_gate gate = {gate_on_loader, &loader};
+	int rc = connect_db(r, &gate, err);
+	struct pgb_error load_err;
+	pgb_error_init(&load_err);
+	if (task_finish(&loader, &load_err)) {
+		/* unless the gate already put it in err */
+		if (load_err.code)
+			pgb_error_move(err, &load_err);
+		return -1;
+	}
+	if (rc)
+		return -1;
+	warn_no_seeds(r);
+	return 0;
 }
 
 /* (Re)read the history and rebuild the plan. */
 static int read_state(struct run *r, struct pgb_error *err)
 {
 	plan_free(&r->plan);
-	if (history_read(&r->hist, r->db, err))
+	db_result_free(&r->probe);
+	const char *probe = want_checks(r) ? verify_probe_sql(&r->checks) : NULL;
+	struct history_rider rider = {probe, &r->probe, 0};
+	int rc = history_read(&r->hist, r->db, probe ? &rider : NULL, err);
+	r->probed = rider.ran;
+	if (rc)
 		return -1;
 	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
 	r->stale = 0;
@@ -144,7 +188,8 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		return -1;
 	if (r->plan.pending == 0)
 		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
-	r->stale = 1;
+	r->stale = 1; /* and the probe with it */
+	r->probed = 0;
 	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
 		return -1;
 	return commit_run(r, err);
@@ -189,7 +234,7 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	/* the plan must reflect what was just applied; up to date, it already does */
 	if (r->stale && read_state(r, err))
 		return -1;
-	return verify_run(r->db, &r->plan, &r->checks, err);
+	return verify_run(r->db, &r->plan, &r->checks, r->probed ? &r->probe : NULL, err);
 }
 
 static void disconnect(struct run *r);
@@ -204,7 +249,7 @@ static void release(struct run *r)
 
 static int cmd_status(struct run *r, struct pgb_error *err)
 {
-	if (load_files(r, err) || connect_db(r, err) || read_state(r, err))
+	if (load_and_connect(r, err) || read_state(r, err))
 		return -1;
 	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -216,7 +261,7 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 
 static int cmd_plan(struct run *r, struct pgb_error *err)
 {
-	if (load_files(r, err) || connect_db(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
 	    migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
@@ -228,7 +273,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 
 static int cmd_verify(struct run *r, struct pgb_error *err)
 {
-	if (load_files(r, err) || connect_db(r, err))
+	if (load_and_connect(r, err))
 		return -1;
 	return verify_phase(r, err);
 }
@@ -245,6 +290,8 @@ static void disconnect(struct run *r)
 	r->db = NULL;
 	r->locked = 0;
 	r->stale = 1;
+	db_result_free(&r->probe);
+	r->probed = 0;
 	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
 	history_free(&r->hist);
@@ -260,10 +307,8 @@ static int can_resume(const struct run *r, const struct pgb_error *err)
 
 static int cmd_migrate(struct run *r, struct pgb_error *err)
 {
-	if (load_files(r, err))
-		return -1;
-	for (;;) {
-		int rc = connect_db(r, err);
+	for (int first = 1;; first = 0) {
+		int rc = first ? load_and_connect(r, err) : connect_db(r, NULL, err);
 		if (rc == 0)
 			rc = r->cfg->skip_migrate ? await_migrations(r, err) : migrate_phase(r, err);
 		if (rc == 0)
@@ -322,7 +367,7 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 	int rc;
 	switch (cfg->command) {
 	case CMD_WAIT:
-		rc = connect_db(&r, err);
+		rc = connect_db(&r, NULL, err);
 		break;
 	case CMD_STATUS:
 		rc = cmd_status(&r, err);

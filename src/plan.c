@@ -10,7 +10,6 @@
 static struct plan_item *add(struct plan *p, enum mig_kind kind, enum item_state st, const struct migfile *f,
 			     const struct history_row *row)
 {
-	p->items = xrealloc(p->items, sizeof(struct plan_item) * (p->n + 1));
 	struct plan_item *it = &p->items[p->n++];
 	it->kind = kind;
 	it->state = st;
@@ -126,6 +125,8 @@ void plan_build(struct plan *p, const struct migset *migs, const struct migset *
 {
 	memset(p, 0, sizeof(*p));
 	p->allow_out_of_order = allow_out_of_order;
+	/* each file is one item, each row without a file one more */
+	p->items = xcalloc((migs ? migs->n : 0) + (seeds ? seeds->n : 0) + h->n + 1, sizeof(struct plan_item));
 	/* sorted once, so each file finds its row in log time: plans of thousands stay cheap */
 	if (h->n > 1)
 		qsort(h->rows, h->n, sizeof(struct history_row), row_order);

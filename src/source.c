@@ -23,7 +23,8 @@ static char *join_path(const char *dir, const char *name)
 /* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
 static int read_file(const char *path, char **data, size_t *len, struct pgb_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open file \"%s\": %m", path);
 	struct stat st;

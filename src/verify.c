@@ -390,29 +390,50 @@ int verify_check_files(const struct checkset *set, struct pgb_error *err)
 	return 0;
 }
 
-int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, struct pgb_error *err)
+const char *verify_probe_sql(const struct checkset *checks)
 {
-	long long start = clock_now_ms();
-	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
-	if (checks->n == 0) {
-		/* one read-only query needs no transaction of its own: one round trip on the fast path,
-		 * a probe the server plans in a fraction of the full query's time; the full one only
-		 * when there is an INVALID index to look at */
-		struct db_result r;
+	return checks->n == 0 ? INVALID_INDEX_PROBE_SQL : NULL;
+}
+
+/* The INVALID indexes, from a probe the server plans in a fraction of the full query's time; the full one
+ * only when the probe finds one. 1 if any (reported), 0 if none, -1 on error. */
+static int invalid_indexes(struct db *db, const struct db_result *probe, struct pgb_error *err)
+{
+	struct db_result r;
+	if (!probe) {
 		if (db_query(db, INVALID_INDEX_PROBE_SQL, 0, NULL, &r, err))
 			return -1;
 		int any = r.nrows > 0;
 		db_result_free(&r);
-		if (any && db_query(db, INVALID_INDEX_SQL, 0, NULL, &r, err))
+		if (!any)
+			return 0;
+	} else if (probe->nrows == 0) {
+		return 0;
+	}
+	if (db_query(db, INVALID_INDEX_SQL, 0, NULL, &r, err))
+		return -1;
+	int found = r.nrows > 0;
+	if (found) {
+		char *shown = format_rows(&r);
+		report_violation("pgboot: no invalid indexes", NULL, r.nrows, shown);
+		free(shown);
+	}
+	db_result_free(&r);
+	return found;
+}
+
+int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, const struct db_result *probe,
+	       struct pgb_error *err)
+{
+	long long start = clock_now_ms();
+	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
+	if (checks->n == 0) {
+		/* one read-only query needs no transaction of its own: no round trip at all when the
+		 * probe came with the history, one otherwise */
+		int r = invalid_indexes(db, probe, err);
+		if (r < 0)
 			return -1;
-		if (r.nrows) {
-			char *shown = format_rows(&r);
-			report_violation("pgboot: no invalid indexes", NULL, r.nrows, shown);
-			free(shown);
-			failed++;
-		}
-		db_result_free(&r);
-		return finish(failed, total, start, err);
+		return finish(failed + r, total, start, err);
 	}
 	int r = run_checks(db, checks, err);
 	if (r < 0)

@@ -136,8 +136,8 @@ static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **o
 	return -1;
 }
 
-int wait_for_database(const struct pgb_config *cfg, struct db **out, struct session_info *info,
-		      struct pgb_error *err)
+int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
+		      struct session_info *info, struct pgb_error *err)
 {
 	struct waiter w = {0};
 	w.start = clock_now_ms();
@@ -161,6 +161,11 @@ int wait_for_database(const struct pgb_config *cfg, struct db **out, struct sess
 		rc = attempt(&w, cfg, out, info, &fast, err);
 		if (rc != 0)
 			break;
+		if (gate && gate->fn(gate->arg, err)) {
+			rc = -1;
+			break;
+		}
+		gate = NULL;
 		if (clock_now_ms() >= w.deadline) {
 			rc = timed_out(&w, cfg, err);
 			break;
