@@ -27,6 +27,7 @@ struct db_result {
 	int nrows;
 	int ncols;
 	char **colnames;
+	unsigned *coltypes; /* the columns' type OIDs (pg_type.oid) */
 	char **cells;
 };
 
@@ -53,10 +54,12 @@ char *db_describe_target(const char *conninfo);
  * (libpq's defaults). fallback_application_name is "pgboot". On
  * DB_CONNECTED *out owns the connection; otherwise err says why and, for
  * DB_TRANSIENT, *fast tells whether the failure was quick (refused,
- * starting up) so the caller may retry at once.
+ * starting up) so the caller may retry at once. give_up(arg), polled at
+ * least every 100 ms (NULL: a signal arrived), ends the attempt with
+ * DB_INTERRUPTED.
  */
-enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, struct db **out, int *fast,
-				   struct pgb_error *err);
+enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
+				   struct db **out, int *fast, struct pgb_error *err);
 /* Cancel any active statement, then close. NULL is fine. */
 void db_close(struct db *db);
 

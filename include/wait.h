@@ -19,11 +19,16 @@ struct session_info {
 };
 
 /*
- * Called once, before the first pause between attempts, when something ran
- * beside the first attempt: 0 to go on waiting, -1 (err set) to stop.
+ * Work that runs beside the first attempt (pgboot reads its files meanwhile)
+ * and must succeed for the wait to count. failed(arg) is polled while
+ * connecting and must not block: 1 ends the attempt at once. finish(arg,
+ * err) waits for the work, -1 with err when it failed; it is called once,
+ * before the first pause between attempts or the end of the wait, and its
+ * failure is the wait's, whatever the connection did.
  */
 struct wait_gate {
-	int (*fn)(void *arg, struct pgb_error *err);
+	int (*failed)(void *arg);
+	int (*finish)(void *arg, struct pgb_error *err);
 	void *arg;
 };
 

@@ -237,13 +237,20 @@ static void notice_receiver(void *arg, const PGresult *res)
 		  sev ? (strcmp(sev, "WARNING") ? "notice" : "warning") : "message", msg ? msg : "");
 }
 
-/* Drive PQconnectPoll until done, the deadline or a signal. */
-static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, int *interrupted)
+static int signalled(void *arg)
+{
+	(void)arg;
+	return signals_received() != 0;
+}
+
+/* Drive PQconnectPoll until done, the deadline or give_up. */
+static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, int (*give_up)(void *), void *arg,
+					      int *interrupted)
 {
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	*interrupted = 0;
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-		if (signals_received()) {
+		if (give_up(arg)) {
 			*interrupted = 1;
 			return PGRES_POLLING_FAILED;
 		}
@@ -260,8 +267,8 @@ static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, 
 	return st;
 }
 
-enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, struct db **out, int *fast,
-				   struct pgb_error *err)
+enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
+				   struct db **out, int *fast, struct pgb_error *err)
 {
 	/* files are UTF-8 and error positions count UTF-8 characters; the user's setting, after it, wins */
 	const char *keys[] = {"client_encoding", "dbname", "fallback_application_name", NULL};
@@ -275,7 +282,8 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, s
 	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
 	int interrupted = 0;
 	PostgresPollingStatusType st = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-									: poll_connect(conn, clock_now_ms() + timeout_ms, &interrupted);
+									: poll_connect(conn, clock_now_ms() + timeout_ms,
+										give_up ? give_up : signalled, arg, &interrupted);
 	if (interrupted) {
 		PQfinish(conn);
 		return DB_INTERRUPTED;
@@ -327,8 +335,11 @@ static void copy_result(const PGresult *r, struct db_result *out)
 	out->nrows = PQntuples(r);
 	out->ncols = PQnfields(r);
 	out->colnames = xcalloc((size_t)out->ncols + 1, sizeof(char *));
-	for (int c = 0; c < out->ncols; c++)
+	out->coltypes = xcalloc((size_t)out->ncols + 1, sizeof(unsigned));
+	for (int c = 0; c < out->ncols; c++) {
 		out->colnames[c] = xstrdup(PQfname(r, c));
+		out->coltypes[c] = PQftype(r, c);
+	}
 	out->cells = xcalloc((size_t)out->nrows * (size_t)out->ncols + 1, sizeof(char *));
 	for (int i = 0; i < out->nrows; i++)
 		for (int c = 0; c < out->ncols; c++)
@@ -538,6 +549,7 @@ void db_result_free(struct db_result *res)
 	for (int i = 0; res->cells && i < res->nrows * res->ncols; i++)
 		free(res->cells[i]);
 	free(res->colnames);
+	free(res->coltypes);
 	free(res->cells);
 	memset(res, 0, sizeof(*res));
 }

@@ -113,8 +113,18 @@ static int read_failed(struct history *h, struct pgb_error *e, struct pgb_error 
 	return -1;
 }
 
+#define TIMESTAMPOID 1114
+#define TIMESTAMPTZOID 1184
+
 static int fill_rows(struct history *h, const struct db_result *r, struct pgb_error *err)
 {
+	/* to_char(... AT TIME ZONE) checks the type on the server; the raw column is checked here */
+	if (!h->details && r->ncols > 4 && r->coltypes[4] != TIMESTAMPTZOID && r->coltypes[4] != TIMESTAMPOID) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "table \"%s\" exists but is not a pgboot history table", h->display);
+		pgb_error_detail(err, "Its column \"applied_at\" is not a timestamp.");
+		pgb_error_hint(err, "Choose another table with --history-table, or rename the existing one.");
+		return -1;
+	}
 	h->exists = 1;
 	h->rows = xcalloc((size_t)r->nrows + 1, sizeof(struct history_row));
 	for (int i = 0; i < r->nrows; i++) {

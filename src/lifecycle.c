@@ -89,7 +89,12 @@ static void warn_no_seeds(const struct run *r)
 			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
 }
 
-static int gate_on_loader(void *arg, struct pgb_error *err)
+static int loader_failed(void *arg)
+{
+	return task_failed(arg);
+}
+
+static int loader_finish(void *arg, struct pgb_error *err)
 {
 	return task_finish(arg, err);
 }
@@ -101,23 +106,26 @@ static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_er
 	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, err);
 }
 
-/* Read the files while connecting; a bad file wins over any connection outcome. */
+/* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
 static int load_and_connect(struct run *r, struct pgb_error *err)
 {
 	struct task loader;
 	task_start(&loader, load_files, r);
-	struct wait_gate gate = {gate_on_loader, &loader};
+	struct wait_gate gate = {loader_failed, loader_finish, &loader};
 	int rc = connect_db(r, &gate, err);
-	struct pgb_error load_err;
-	pgb_error_init(&load_err);
-	if (task_finish(&loader, &load_err)) {
-		/* unless the gate already put it in err */
-		if (load_err.code)
-			pgb_error_move(err, &load_err);
+	struct pgb_error unseen;
+	pgb_error_init(&unseen);
+	/* the gate joined the thread and passed on its failure; this only makes sure */
+	if (task_finish(&loader, &unseen)) {
+		if (unseen.code)
+			pgb_error_move(err, &unseen);
 		return -1;
 	}
 	if (rc)
 		return -1;
+	/* a signal that arrived while the files were read, after the connection was made */
+	if (signals_received())
+		return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
 	warn_no_seeds(r);
 	return 0;
 }

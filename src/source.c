@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strbuf.h"
 #include "xmem.h"
 
 static char *join_path(const char *dir, const char *name)
@@ -21,7 +20,7 @@ static char *join_path(const char *dir, const char *name)
 }
 
 /* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
-static int read_file(const char *path, char **data, size_t *len, struct pgb_error *err)
+static int read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -42,30 +41,35 @@ static int read_file(const char *path, char **data, size_t *len, struct pgb_erro
 		pgb_error_detail(err, "The limit is %u MB.", MIGFILE_MAX_BYTES / (1024 * 1024));
 		return -1;
 	}
-	struct strbuf sb;
-	strbuf_init(&sb);
-	char buf[65536];
+	/* read into a buffer of the size fstat saw, plus one byte to notice a file that grew */
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *buf = xmalloc(cap + 1);
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			close(fd);
-			strbuf_free(&sb);
+			free(buf);
 			return pgb_fail(err, PGB_EXIT_CONFIG, "could not read file \"%s\": %m", path);
 		}
 		if (n == 0)
 			break;
-		strbuf_add(&sb, buf, (size_t)n);
-		if (sb.len > MIGFILE_MAX_BYTES) {
+		len += (size_t)n;
+		if (len > MIGFILE_MAX_BYTES) {
 			close(fd);
-			strbuf_free(&sb);
+			free(buf);
 			return pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" is too large", path);
+		}
+		if (len == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
 		}
 	}
 	close(fd);
-	*len = sb.len;
-	*data = strbuf_detach(&sb);
+	buf[len] = '\0';
+	*len_out = len;
+	*data = buf;
 	return 0;
 }
 

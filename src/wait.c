@@ -21,12 +21,34 @@ struct waiter {
 	long long start, deadline, backoff, last_log;
 	char *target;
 	struct pgb_error last;
+	const struct wait_gate *gate; /* until it is passed */
 };
 
 static int interrupted(struct pgb_error *err)
 {
 	int sig = signals_received();
 	return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the database", sig);
+}
+
+static int give_up(void *arg)
+{
+	const struct waiter *w = arg;
+	return signals_received() || (w->gate && w->gate->failed(w->gate->arg));
+}
+
+/* Finish the gate's work, once; its failure replaces whatever err holds. */
+static int pass_gate(struct waiter *w, struct pgb_error *err)
+{
+	const struct wait_gate *g = w->gate;
+	if (!g)
+		return 0;
+	w->gate = NULL;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (g->finish(g->arg, &e) == 0)
+		return 0;
+	pgb_error_move(err, &e);
+	return -1;
 }
 
 /* Log the reason on the first failure, then every few seconds. */
@@ -100,39 +122,36 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	return 1;
 }
 
-/* One attempt: 1 ready (*out set), 0 transient, -1 permanent or interrupted (err set). */
+/* One attempt: 1 ready (*out set), 0 transient (e set), -1 permanent, interrupted or gate failed (err set). */
 static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **out, struct session_info *info,
-		   int *fast, struct pgb_error *err)
+		   int *fast, struct pgb_error *e, struct pgb_error *err)
 {
-	struct pgb_error e;
-	pgb_error_init(&e);
 	long long left = w->deadline - clock_now_ms();
 	struct db *db = NULL;
-	switch (db_connect(cfg->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, &db, fast, &e)) {
+	switch (db_connect(cfg->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, give_up, w, &db, fast, e)) {
 	case DB_INTERRUPTED:
-		pgb_error_free(&e);
+		pgb_error_free(e);
+		if (!signals_received() && pass_gate(w, err))
+			return -1;
 		return interrupted(err);
 	case DB_PERMANENT:
-		pgb_error_move(err, &e);
+		pgb_error_move(err, e);
 		return -1;
 	case DB_TRANSIENT:
-		note_transient(w, &e);
 		return 0;
 	case DB_CONNECTED:
 		break;
 	}
-	int r = prepare_session(db, cfg, info, &e);
+	int r = prepare_session(db, cfg, info, e);
 	if (r == 1) {
 		*out = db;
 		return 1;
 	}
 	db_close(db);
 	*fast = 1;
-	if (r == 0) {
-		note_transient(w, &e);
+	if (r == 0)
 		return 0;
-	}
-	pgb_error_move(err, &e);
+	pgb_error_move(err, e);
 	return -1;
 }
 
@@ -140,6 +159,7 @@ int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate
 		      struct session_info *info, struct pgb_error *err)
 {
 	struct waiter w = {0};
+	w.gate = gate;
 	w.start = clock_now_ms();
 	w.deadline = w.start + cfg->wait_timeout_ms;
 	w.backoff = 100;
@@ -147,25 +167,27 @@ int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate
 	pgb_error_init(&w.last);
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
-	if (db_check_conninfo(cfg->conninfo, err)) {
-		free(w.target);
-		return -1;
-	}
 	int rc;
+	if (db_check_conninfo(cfg->conninfo, err)) {
+		rc = -1;
+		goto out;
+	}
 	for (;;) {
 		int fast = 0;
 		if (signals_received()) {
 			rc = interrupted(err);
 			break;
 		}
-		rc = attempt(&w, cfg, out, info, &fast, err);
-		if (rc != 0)
-			break;
-		if (gate && gate->fn(gate->arg, err)) {
+		struct pgb_error e;
+		pgb_error_init(&e);
+		rc = attempt(&w, cfg, out, info, &fast, &e, err);
+		if (rc == 0 && pass_gate(&w, err))
 			rc = -1;
+		if (rc != 0) {
+			pgb_error_free(&e);
 			break;
 		}
-		gate = NULL;
+		note_transient(&w, &e);
 		if (clock_now_ms() >= w.deadline) {
 			rc = timed_out(&w, cfg, err);
 			break;
@@ -178,6 +200,15 @@ int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate
 			rc = interrupted(err);
 			break;
 		}
+	}
+out:
+	if (pass_gate(&w, err)) {
+		if (rc == 1) {
+			db_close(*out);
+			*out = NULL;
+			session_info_free(info);
+		}
+		rc = -1;
 	}
 	if (rc == 1) {
 		info->waited_ms = clock_now_ms() - w.start;

@@ -10,6 +10,7 @@ An empty or comment-only migration is NOT bad input: recorded with a warning.
 Run by tests/faults/run.py --dir tests/badinput --label badinput."""
 import os
 import re
+import socket
 import subprocess
 
 import faultlib
@@ -69,6 +70,15 @@ def _drop_history_then(sql):
     return setup
 
 
+def _silent_server(t, p):
+    """A port that accepts connections and never answers: each connection attempt hangs."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    t.on_cleanup(sock.close)
+    return {"url": "postgres://postgres@127.0.0.1:%d/x?connect_timeout=30" % sock.getsockname()[1]}
+
+
 def _both_urls(t, p):
     t.write("url-secret", t.url() + "\n")
     return {"env": {"DATABASE_URL_FILE": t.path("url-secret")}}
@@ -121,6 +131,9 @@ CASES = [
     ("bad_file_and_no_server", 78, ["0003_nul.sql"],
      {"files": {"0003_nul.sql": b"SELECT 1;\x00\n"}, "url": "postgres://postgres@127.0.0.1:1/x",
       "args": ["migrate", "--wait-timeout", "60s"]}),
+    ("bad_file_and_silent_server", 78, ["0003_nul.sql"],
+     {"files": {"0003_nul.sql": b"SELECT 1;\x00\n"}, "setup": _silent_server,
+      "args": ["migrate", "--wait-timeout", "60s"], "max_seconds": 3}),
     ("bad_file_and_wrong_password", 78, ["0003_nul.sql"],
      {"files": {"0003_nul.sql": b"SELECT 1;\x00\n"}, "url_fn": lambda t: t.url(password="wrong-pw-4711"),
       "absent": ["wrong-pw-4711"]}),
@@ -165,6 +178,8 @@ CASES = [
                                   "VALUES ('V1__base.sql')")}),
     ("history_is_a_view", (5, 78), ["pgboot_migrations"],
      {"setup": _drop_history_then("CREATE VIEW pgboot_migrations AS SELECT 'migration'::text AS kind, '0001'::text AS version")}),
+    ("history_applied_at_not_a_timestamp", (5, 78), ["pgboot_migrations", "applied_at"],
+     {"setup": _psql_setup("ALTER TABLE pgboot_migrations ALTER COLUMN applied_at TYPE text")}),
     ("history_row_of_unknown_kind", 5, ["frobnicate"],
      # written by a newer pgboot with a kind this one does not know (so without this one's CHECK)
      {"setup": _psql_setup("ALTER TABLE pgboot_migrations DROP CONSTRAINT IF EXISTS pgboot_migrations_kind_check; "
@@ -239,7 +254,8 @@ def _run_case(t, code, needles, spec):
     check(r.code in codes, "exit %s" % " or ".join(map(str, codes)), r)
     r.expect_text(*needles, where="err")
     r.expect_no_text(*(spec.get("absent") or []), "pgboot-test-secret")
-    check(r.elapsed < 15, "answered at once (%.1fs)" % r.elapsed, r)
+    limit = spec.get("max_seconds", 15)
+    check(r.elapsed < limit, "answered at once (%.1fs, limit %ds)" % (r.elapsed, limit), r)
     after = faultlib.fingerprint(t)
     if after != before:
         import difflib
