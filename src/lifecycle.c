@@ -174,6 +174,16 @@ static int commit_run(struct run *r, struct pgb_error *err)
 	return migrate_commit(r->db, &r->jobs, err);
 }
 
+/* Give the lock back before the run ends: the session lock, or the run's transaction that holds it. */
+static int unlock_early(struct run *r, struct pgb_error *err)
+{
+	if (r->locked) {
+		lock_release(r->db, r->key);
+		r->locked = 0;
+	}
+	return commit_run(r, err);
+}
+
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
@@ -190,12 +200,16 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
+	if (r->plan.pending == 0) {
+		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
+		/* nothing to do under the lock: verify without it, as the fast path does, and let the next
+		 * waiter in now rather than after this one's checks */
+		return unlock_early(r, err);
+	}
 	if (migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
 		return -1;
-	if (r->plan.pending && !r->hist.exists && history_create(&r->hist, r->db, xact, err))
+	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
-	if (r->plan.pending == 0)
-		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
 	r->stale = 1; /* and the probe with it */
 	r->probed = 0;
 	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))

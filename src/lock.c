@@ -13,8 +13,11 @@
 #include "xmem.h"
 
 #define POLL_START_MS 20
-#define POLL_MAX_MS 250
+#define POLL_MAX_MS 100
 #define LOG_EVERY_MS 5000
+/* who holds the lock is asked of pg_locks, which every backend of a stampede would read at once:
+ * a short wait is not worth a line */
+#define LOG_FIRST_MS 1000
 
 long long lock_key(const char *dbname, const char *history_display)
 {
@@ -91,7 +94,8 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, s
 			free(who);
 			return -1;
 		}
-		if (last_log == 0 || now - last_log >= LOG_EVERY_MS) {
+		long long first = timeout_ms / 2 < LOG_FIRST_MS ? timeout_ms / 2 : LOG_FIRST_MS;
+		if (last_log == 0 ? now - start >= first : now - last_log >= LOG_EVERY_MS) {
 			char *who = describe_holder(db, keytext);
 			log_event(LOG_INFO, "lock_wait", LOG_FIELDS(LF_INT("ms", now - start)),
 				  "waiting for the migration lock, %s", who);

@@ -49,6 +49,28 @@ def test_eight_at_once_with_run(t):
     check(t.psql("SELECT count(*) FROM runs") == "4", "each migration once")
 
 
+def test_waiter_with_nothing_left_verifies_without_the_lock(t):
+    """A pgboot that finds everything applied once it has the lock gives the lock back at once: its checks
+    run without it, as on the fast path, so the next waiter does not queue behind them."""
+    p = t.project(migrations={"0001_a.sql": "SELECT pg_sleep(1.5); CREATE TABLE a (id int);"},
+                  verify={"010_slow.sql": "SELECT 1 FROM pg_sleep(2) WHERE random() < 0;"})
+    active = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
+              "AND query LIKE '%%%s%%' AND state = 'active'")
+    sleeping = active % "pg_sleep(2)"
+    advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    first = t.spawn("migrate", project=p)
+    t.wait_until(lambda: t.psql(active % "pg_sleep(1.5)") == "1", what="the first pgboot migrating")
+    # the second finds the migration pending and waits for the lock
+    second = t.spawn("migrate", "--lock-timeout", "20s", project=p)
+    t.wait_until(lambda: t.psql(sleeping) == "1", what="the first pgboot checking, under the lock")
+    check(t.psql(advisory) == "1", "the applier verifies under the lock (DESIGN.md's order)")
+    second.wait_for_text("another pgboot applied everything", timeout=15)
+    first.wait(10).expect(0)
+    t.wait_until(lambda: t.psql(sleeping) == "1", what="the second pgboot checking")
+    check(t.psql(advisory) == "0", "no lock held while the second one checks")
+    second.wait(10).expect(0)
+
+
 def test_lock_held_by_another_pgboot_gives_75(t):
     p = t.project(migrations={"0001_slow.sql": "SELECT pg_sleep(6); CREATE TABLE slow (id int);"})
     first = t.spawn("migrate", project=p)
