@@ -275,8 +275,9 @@ def doc(res, path):
     w("### Machine\n")
     w(f"{mc['nproc']} CPUs ({mc['cpu']}), {mc.get('mem_mb', '?')} MB, {mc.get('os', '')}, Linux {mc['kernel']},")
     w(f"PostgreSQL {mc['postgresql']} on the same machine (`fsync=off`: the apply scenarios measure the tools, not")
-    w(f"the disk). Load average {mc['loadavg_start'][0]:.1f} at the start, {m.get('loadavg_end', [0])[0]:.1f} at")
-    w(f"the end: the machine was shared, so spreads are wide and medians of paired ratios are the figures to quote.")
+    w(f"the disk). Load average {mc['loadavg_start'][0]:.1f} at the start (the bench waits up to two minutes for it")
+    w(f"to fall below the number of CPUs) and {m.get('loadavg_end', [0])[0]:.1f} at the end, most of it the stampedes' own")
+    w("processes. On a small VM spreads are wide: the medians of paired ratios are the figures to quote.")
     v = m["versions"]
     w("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + ".")
     w(f"Run {m['started']}, {m.get('duration_s', 0) / 60:.1f} minutes; the raw runs are in")

@@ -43,8 +43,8 @@ def env_int(name, default):
 
 
 CFG = {
-    "reps": env_int("PGBOOT_BENCH_REPS", 10),               # up-to-date start, per tool
-    "apply_reps": env_int("PGBOOT_BENCH_APPLY_REPS", 3),    # fresh 1,000 migrations
+    "reps": env_int("PGBOOT_BENCH_REPS", 30),               # up-to-date start, per tool
+    "apply_reps": env_int("PGBOOT_BENCH_APPLY_REPS", 5),    # fresh 1,000 migrations
     "morse_reps": env_int("PGBOOT_BENCH_MORSE_REPS", 5),    # fresh MORSE
     "slow_reps": env_int("PGBOOT_BENCH_SLOW_REPS", 1),      # sqitch and the psql loop on 1,000 migrations
     "ready_reps": env_int("PGBOOT_BENCH_READY_REPS", 5),
@@ -415,6 +415,13 @@ def scenario_fresh(S, T, peers, sets, which):
             return T.run(tool, paths, db_of(name), extra=extra, timeout=1800)
         return T.run(name, paths, db_of(name), timeout=1800)
 
+    # the first apply into a new database of a new cluster is slower for every tool (the file system
+    # allocates the relations' files for the first time): one untimed run first, so that it is no pair's
+    warm = db_of("warm-up")
+    S.reset_db(warm)
+    log(f"{which}: warm-up apply with pgboot (untimed)")
+    T.run("pgboot", paths, warm, timeout=1800)
+    S.psql(f'DROP DATABASE IF EXISTS "{warm}" WITH (FORCE)')
     res = measure_alternating(T, order, reps, prepare, run_one, which)
     for name in order:
         S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
@@ -726,7 +733,20 @@ def machine(S):
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem_mb": mem, "kernel": platform.release(), "os": osr,
-            "postgresql": S.version(), "loadavg_start": os.getloadavg()}
+            "postgresql": S.version(), "loadavg_start": settle()}
+
+
+def settle(limit_s=120):
+    """Wait (at most limit_s) for the 1-minute load average to fall below the CPU count: a run started
+    right after another one (or after a test suite) would inherit its load. Returns the load then."""
+    deadline = time.time() + limit_s
+    said = False
+    while os.getloadavg()[0] >= (os.cpu_count() or 1) and time.time() < deadline:
+        if not said:
+            log(f"waiting up to {limit_s} s for the load average ({os.getloadavg()[0]:.1f}) to settle")
+            said = True
+        time.sleep(5)
+    return os.getloadavg()
 
 
 def versions(T):

@@ -9,10 +9,10 @@
 # and docs/bench.md.
 #
 # Sizes (defaults sized for about 12 minutes on 2 idle cores; more on a shared machine):
-#   PGBOOT_BENCH_REPS=10                 up-to-date start runs per tool
+#   PGBOOT_BENCH_REPS=30                 up-to-date start runs per tool
 #   PGBOOT_BENCH_MIGRATIONS=1000         fresh-apply size
 #   PGBOOT_BENCH_UPTODATE_MIGRATIONS=300
-#   PGBOOT_BENCH_APPLY_REPS=3            fresh 1,000 runs per tool
+#   PGBOOT_BENCH_APPLY_REPS=5            fresh 1,000 runs per tool (after one untimed warm-up)
 #   PGBOOT_BENCH_MORSE_REPS=5            fresh MORSE runs per tool
 #   PGBOOT_BENCH_SLOW_REPS=1             sqitch and psql-loop runs on the 1,000 migrations
 #   PGBOOT_BENCH_READY_REPS=5            readiness runs per tool (a server restart each)
