@@ -24,9 +24,9 @@ What "line up" means, and why:
   other command psql keeps the text in its buffer and the statement goes on.
 - \\copy sends one COPY statement of psql's making; it is allowed once.
 - After COPY ... FROM STDIN (and \\copy ... from stdin) psql reads the lines
-  up to "\\." as data and never lexes them (even against this fake server,
-  which does not answer with CopyInResponse); the lexer splits them as SQL,
-  so its items in that stretch are skipped. pgboot refuses such files
+  up to "\\." as data and never lexes them (fakepg.py answers with
+  CopyInResponse, as a server does); the lexer splits them as SQL, so its
+  items in that stretch are skipped. pgboot refuses such files
   (sql_stmt_is_copy_from_stdin).
 - Inside \\if ... \\endif a statement may be missing (its branch was not
   taken); \\q ends the file for psql when it is not inside an \\if.

@@ -12,8 +12,9 @@ file depends on another, nothing is slow and nothing is left behind.
 It behaves like PostgreSQL 15 where psql's lexing depends on the server:
 it reports standard_conforming_strings (on) and changes it, with a
 ParameterStatus message, on SET/RESET standard_conforming_strings, as the
-real server does. It never answers a COPY with CopyInResponse, so psql, like
-the lexer, reads lines after COPY ... FROM stdin as SQL.
+real server does. It answers COPY ... FROM STDIN with CopyInResponse, as the
+real server does, so psql sends the lines up to "\\." as data and never lexes
+them (without it, psql 15.18 reads them as SQL).
 
 Usage: fakepg.py SOCKET_DIR PORT   (listens on SOCKET_DIR/.s.PGSQL.PORT)
 """
@@ -27,6 +28,7 @@ import sys
 SCS_SET = re.compile(
     rb"^\s*set\s+(?:session\s+)?standard_conforming_strings\s*(?:=|to)\s*'?(\w+)'?\s*;?\s*$",
     re.I | re.S)
+COPY_IN = re.compile(rb"^\s*copy\b.*\bfrom\s+(stdin|stdout)\b", re.I | re.S)  # the grammar takes both
 SCS_RESET = re.compile(rb"^\s*reset\s+(?:standard_conforming_strings|all)\s*;?\s*$", re.I | re.S)
 
 
@@ -101,6 +103,10 @@ class Handler(socketserver.BaseRequestHandler):
                 elif SCS_RESET.match(query) and self.scs != "on":
                     self.scs = "on"
                     out += param("standard_conforming_strings", "on")
+                if COPY_IN.match(query):
+                    # text format, no columns: psql sends CopyData messages, then CopyDone or CopyFail
+                    self.request.sendall(out + msg(b"G", struct.pack("!bH", 0, 0)))
+                    continue
                 if query.strip(b" \t\r\n\f;") == b"":
                     out += msg(b"I")
                 else:
@@ -124,6 +130,13 @@ class Handler(socketserver.BaseRequestHandler):
                 self.request.sendall(msg(b"Z", b"I"))
             elif kind == b"H":
                 pass
+            elif kind == b"d":  # CopyData
+                pass
+            elif kind == b"c":  # CopyDone
+                self.request.sendall(msg(b"C", b"COPY 0\0") + msg(b"Z", b"I"))
+            elif kind == b"f":  # CopyFail
+                err = b"SERROR\0C57014\0MCOPY from stdin failed\0\0"
+                self.request.sendall(msg(b"E", err) + msg(b"Z", b"I"))
             else:  # FunctionCall (large objects) and anything else: refuse politely
                 err = b"SERROR\0C0A000\0Mnot supported by the fake server\0\0"
                 self.request.sendall(msg(b"E", err) + msg(b"Z", b"I"))
