@@ -53,7 +53,7 @@ CFG = {
     "migrations": env_int("PGBOOT_BENCH_MIGRATIONS", 1000),
     "rt_migrations": env_int("PGBOOT_BENCH_RT_MIGRATIONS", 100),
     "stampede": [int(x) for x in os.environ.get("PGBOOT_BENCH_STAMPEDE", "32,64").split(",") if x.strip()],
-    "port": env_int("PGBOOT_BENCH_PORT", 54411),
+    "port": env_int("PGBOOT_BENCH_PORT", 31411),
     "psql_wait_interval": os.environ.get("PGBOOT_BENCH_PSQL_WAIT_INTERVAL", "1"),
     "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
     "scenarios": [s for s in os.environ.get(

@@ -10,7 +10,7 @@ make -s -j2 pgboot
 
 dir=$(mktemp -d /tmp/pgboot-demo.XXXXXX)
 chmod 755 "$dir" # the server runs as postgres (or the caller) and must reach $dir/pg
-port=${PGBOOT_DEMO_PORT:-$((56000 + RANDOM % 2000))}
+port=${PGBOOT_DEMO_PORT:-$((29500 + RANDOM % 1500))}
 cleanup() {
 	scripts/pgtmp.sh stop "$dir/pg" immediate >/dev/null 2>&1 || true
 	rm -rf "$dir"

@@ -57,7 +57,7 @@ mkdir -p "$work/bin"
 chmod 755 "$work/bin"
 cp "$bin" "$work/bin/pgboot" || { failed=1; finish; }
 
-if ! suite_server 50000-54999; then
+if ! suite_server 27500-28999; then
 	echo "faults.sh: could not start the test server" >&2
 	failed=1
 	finish

@@ -86,7 +86,7 @@ if [ "$do_asan" -eq 1 ]; then
 	fi
 fi
 
-if ! suite_server 45000-49999; then
+if ! suite_server 26000-27499; then
 	echo "memcheck.sh: could not start the test server" >&2
 	failed=$((failed + 1))
 	finish

@@ -85,7 +85,7 @@ fi
 
 # ---- the server ---------------------------------------------------------------------
 echo "== PostgreSQL"
-if ! suite_server 55000-59999; then
+if ! suite_server 24000-25999; then
 	echo "test.sh: could not start the test server" >&2
 	step_failed "test server"
 	finish

@@ -8,7 +8,9 @@
 #                          at exit the server is stopped and $work removed (kept, and
 #                          named on stderr, when the caller's keep is 1); INT and TERM
 #                          end the script with 130 and 143
-#   suite_server LO-HI     start the server in $pgdir on a free port between LO and HI;
+#   suite_server LO-HI     start the server in $pgdir on a free port between LO and HI
+#                          (every suite's range is below 32768, Linux's first ephemeral
+#                          port: a client socket of another test cannot hold it);
 #                          sets port. Returns 1 (pgtmp.sh said why) when it could not.
 #   add_counts LABEL FILE  add FILE's last "N passed, N failed" to the caller's passed
 #                          and failed, and "LABEL: N passed, N failed" to its summary

@@ -6,7 +6,7 @@
 #
 #   tests/deploy/scratch_tests.sh [BINARY]     default: build/static/pgboot
 #
-# Environment: PGBOOT_SCRATCH_PORT (default 55480), PGBOOT_SCRATCH_DIR (default a
+# Environment: PGBOOT_SCRATCH_PORT (a port or a range; default a free one of 29000-29499), PGBOOT_SCRATCH_DIR (default a
 # fresh temporary directory, removed at the end unless PGBOOT_KEEP=1).
 # Prints "ok - ..."/"not ok - ..." per case and "N passed, N failed"; exits 1 on
 # any failure. Needs root, or user namespaces (the --user cases then skip).
@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$root/build/static/pgboot}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-port=${PGBOOT_SCRATCH_PORT:-55480}
+port=${PGBOOT_SCRATCH_PORT:-29000-29499}
 work=${PGBOOT_SCRATCH_DIR:-$(mktemp -d /tmp/pgboot-scratch.XXXXXX)}
 se=$root/tests/deploy/scratch_env.sh
 pass=0 fail=0
@@ -57,6 +57,7 @@ mkdir -p "$work/tls"
 		-days 2 -extfile ext.cnf
 ) >"$work/tls/openssl.log" 2>&1
 "$root/scripts/pgtmp.sh" start "$work/pg" "$port"
+port=$(sed -n 's/^PGPORT=//p' "$work/pg/env")
 cp "$work/tls/server.crt" "$work/tls/server.key" "$work/pg/data/"
 chmod 600 "$work/pg/data/server.key"
 [ "$(id -u)" -ne 0 ] || chown postgres: "$work/pg/data/server.crt" "$work/pg/data/server.key"

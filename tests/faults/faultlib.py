@@ -293,7 +293,7 @@ class Cluster:
         d = tempfile.mkdtemp(prefix="pgboot-fault-pg-")
         os.chmod(d, 0o755)
         # pgtmp.sh picks a free port of the range, and another after a lost race
-        p = pgtmp("start", d, "20000-60000", check_rc=False)
+        p = pgtmp("start", d, "31000-32499", check_rc=False)
         if p.returncode != 0:
             shutil.rmtree(d, ignore_errors=True)
             raise TestFailure("could not start a cluster: %s" % p.stdout)
