@@ -53,7 +53,7 @@ CFG = {
     "migrations": env_int("PGBOOT_BENCH_MIGRATIONS", 1000),
     "rt_migrations": env_int("PGBOOT_BENCH_RT_MIGRATIONS", 100),
     "stampede": [int(x) for x in os.environ.get("PGBOOT_BENCH_STAMPEDE", "32,64").split(",") if x.strip()],
-    "port": env_int("PGBOOT_BENCH_PORT", 31411),
+    "port": env_int("PGBOOT_BENCH_PORT", 32600),
     "psql_wait_interval": os.environ.get("PGBOOT_BENCH_PSQL_WAIT_INTERVAL", "1"),
     "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
     "scenarios": [s for s in os.environ.get(
@@ -741,7 +741,8 @@ def settle(limit_s=120):
     right after another one (or after a test suite) would inherit its load. Returns the load then."""
     deadline = time.time() + limit_s
     said = False
-    while os.getloadavg()[0] >= (os.cpu_count() or 1) and time.time() < deadline:
+    cpus = len(os.sched_getaffinity(0)) or 1
+    while os.getloadavg()[0] >= cpus and time.time() < deadline:
         if not said:
             log(f"waiting up to {limit_s} s for the load average ({os.getloadavg()[0]:.1f}) to settle")
             said = True

@@ -22,7 +22,7 @@
 #   PGBOOT_BENCH_PEERS=dbmate,psql,node-pg-migrate,sqitch
 #   PGBOOT_BENCH_SCENARIOS=size,roundtrips,uptodate,fresh,readiness,stampede
 #   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
-#   PGBOOT_BENCH_PORT=31411              the server's loopback port
+#   PGBOOT_BENCH_PORT=32600              the server's loopback port
 # A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench
 #
 # Only with --report: re-render the chart and docs/bench.md from latest.json.
@@ -32,7 +32,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 work=$root/bench/work
 results=$root/bench/results
-port=${PGBOOT_BENCH_PORT:-31411}
+port=${PGBOOT_BENCH_PORT:-32600}
 t0=$(date +%s)
 
 say() { echo "bench: $*" >&2; }

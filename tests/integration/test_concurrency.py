@@ -52,23 +52,32 @@ def test_eight_at_once_with_run(t):
 def test_waiter_with_nothing_left_verifies_without_the_lock(t):
     """A pgboot that finds everything applied once it has the lock gives the lock back at once: its checks
     run without it, as on the fast path, so the next waiter does not queue behind them."""
-    p = t.project(migrations={"0001_a.sql": "SELECT pg_sleep(1.5); CREATE TABLE a (id int);"},
+    gate_key = 4711
+    p = t.project(migrations={"0001_a.sql": "SELECT pg_advisory_xact_lock(%d); CREATE TABLE a (id int);" % gate_key},
                   verify={"010_slow.sql": "SELECT 1 FROM pg_sleep(2) WHERE random() < 0;"})
-    active = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
-              "AND query LIKE '%%%s%%' AND state = 'active'")
-    sleeping = active % "pg_sleep(2)"
-    advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    mine = "FROM pg_stat_activity WHERE application_name = 'pgboot' AND datname = current_database() "
+    checking = "SELECT count(*) " + mine + "AND query LIKE '%pg_sleep(2)%' AND state = 'active'"
+    key = lock_key(t.db, "public.pgboot_migrations")
+    migration_lock = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                      "AND objid = (%d & 4294967295)::oid AND classid = ((%d >> 32) & 4294967295)::oid" % (key, key))
+    # the test holds a gate the first migration waits for: the second pgboot reads the history while it waits
+    gate = t.hold("SELECT pg_advisory_lock(%d)" % gate_key,
+                  ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                            "AND objid = %d" % gate_key)
     first = t.spawn("migrate", project=p)
-    t.wait_until(lambda: t.psql(active % "pg_sleep(1.5)") == "1", what="the first pgboot migrating")
-    # the second finds the migration pending and waits for the lock
-    second = t.spawn("migrate", "--lock-timeout", "20s", project=p)
-    t.wait_until(lambda: t.psql(sleeping) == "1", what="the first pgboot checking, under the lock")
-    check(t.psql(advisory) == "1", "the applier verifies under the lock (DESIGN.md's order)")
+    t.wait_until(lambda: t.psql("SELECT count(*) " + mine + "AND wait_event_type = 'Lock'") == "1",
+                 what="the first pgboot migrating, at the gate")
+    second = t.spawn("migrate", "--lock-timeout", "30s", project=p)
+    second.wait_for_text("taking the migration lock", timeout=15)
+    t.release(gate)
+    t.wait_until(lambda: t.psql(checking) == "1", timeout=15, what="the first pgboot checking")
+    check(t.psql(migration_lock) == "1", "the applier verifies under the lock (DESIGN.md's order)")
     second.wait_for_text("another pgboot applied everything", timeout=15)
-    first.wait(10).expect(0)
-    t.wait_until(lambda: t.psql(sleeping) == "1", what="the second pgboot checking")
-    check(t.psql(advisory) == "0", "no lock held while the second one checks")
-    second.wait(10).expect(0)
+    first.wait(15).expect(0)
+    t.wait_until(lambda: t.psql(checking) == "1", timeout=15, what="the second pgboot checking")
+    check(t.psql(migration_lock) == "0", "no migration lock held while the second one checks")
+    second.wait(15).expect(0)
 
 
 def test_lock_held_by_another_pgboot_gives_75(t):
