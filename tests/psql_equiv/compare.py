@@ -25,8 +25,9 @@ What "line up" means, and why:
 - \\copy sends one COPY statement of psql's making; it is allowed once.
 - After COPY ... FROM STDIN (and \\copy ... from stdin) psql reads the lines
   up to "\\." as data and never lexes them (fakepg.py answers with
-  CopyInResponse, as a server does); the lexer splits them as SQL, so its
-  items in that stretch are skipped. pgboot refuses such files
+  CopyInResponse, as a server does), once per COPY of the query string; the
+  lexer splits them as SQL, so its items in those stretches are skipped.
+  COPY is recognised by fakepg.statements, which skips comments and literals. pgboot refuses such files
   (sql_stmt_is_copy_from_stdin).
 - Inside \\if ... \\endif a statement may be missing (its branch was not
   taken); \\q ends the file for psql when it is not inside an \\if.
@@ -38,6 +39,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+import fakepg
 
 SEND_CMDS = {"g", "gx", "gset", "gexec", "gdesc", "crosstabview", "watch"}
 QUERY_RE = re.compile(rb"\*{9} QUERY \*{10}\n(.*?)\n\*{26}\n\n", re.S)
@@ -88,7 +91,10 @@ def meta_name(text):
     return m.group(1).decode("ascii", "replace") if m else ""
 
 
-COPY_FROM_RE = re.compile(rb"copy\b.*\bfrom\s+(stdin|stdout)\b", re.I | re.S)
+def copy_blocks(text):
+    """How many COPY ... FROM STDIN a statement sent to psql's server holds (several when joined
+    by "\\;"), found as fakepg.py finds them: by keywords, not inside literals or comments."""
+    return sum(1 for st in fakepg.statements(text.replace(b"\\;", b";"), "on") if fakepg.COPY_IN.match(st))
 
 
 def copy_data_end(src, end):
@@ -144,8 +150,11 @@ def match(items, sent, src):
             r = expect(text, k)
             if r:
                 return r
-            if COPY_FROM_RE.match(norm(text)):
-                skip_until = copy_data_end(src, end)
+            blocks = copy_blocks(text)
+            if blocks:
+                skip_until = end
+                for _ in range(blocks):
+                    skip_until = copy_data_end(src, skip_until)
             continue
         name = meta_name(text)
         if pending is not None:
