@@ -55,8 +55,8 @@ char *db_describe_target(const char *conninfo);
  * DB_CONNECTED *out owns the connection; otherwise err says why and, for
  * DB_TRANSIENT, *fast tells whether the failure was quick (refused,
  * starting up) so the caller may retry at once. give_up(arg), polled at
- * least every 100 ms (NULL: a signal arrived), ends the attempt with
- * DB_INTERRUPTED.
+ * least every 100 ms (the caller's: a signal arrived, or other work
+ * failed), ends the attempt with DB_INTERRUPTED.
  */
 enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
 				   struct db **out, int *fast, struct pgb_error *err);

@@ -57,12 +57,12 @@ void history_free(struct history *h);
  * A read-only query sent in the same message as the history's SELECT, so
  * that a later step finds its answer without a round trip of its own. It
  * runs only when the history table exists and outside a transaction block;
- * then *result holds its rows (the caller frees) and ran is 1.
+ * then *result, which the caller passes empty, holds its rows (the caller
+ * frees); otherwise it stays empty (result->command NULL).
  */
 struct history_rider {
 	const char *sql;
 	struct db_result *result;
-	int ran;
 };
 
 /*

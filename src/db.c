@@ -237,12 +237,6 @@ static void notice_receiver(void *arg, const PGresult *res)
 		  sev ? (strcmp(sev, "WARNING") ? "notice" : "warning") : "message", msg ? msg : "");
 }
 
-static int signalled(void *arg)
-{
-	(void)arg;
-	return signals_received() != 0;
-}
-
 /* Drive PQconnectPoll until done, the deadline or give_up. */
 static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, int (*give_up)(void *), void *arg,
 					      int *interrupted)
@@ -282,8 +276,8 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
 	int interrupted = 0;
 	PostgresPollingStatusType st = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-									: poll_connect(conn, clock_now_ms() + timeout_ms,
-										give_up ? give_up : signalled, arg, &interrupted);
+									: poll_connect(conn, clock_now_ms() + timeout_ms, give_up,
+										       arg, &interrupted);
 	if (interrupted) {
 		PQfinish(conn);
 		return DB_INTERRUPTED;

@@ -138,8 +138,6 @@ static int fill_rows(struct history *h, const struct db_result *r, struct pgb_er
 int history_read(struct history *h, struct db *db, struct history_rider *rider, struct pgb_error *err)
 {
 	free_rows(h);
-	if (rider)
-		rider->ran = 0;
 	/* inside the run's transaction (--lock-mode transaction) a missing table must not abort it */
 	int in_tx = db_in_transaction(db);
 	if (in_tx)
@@ -176,7 +174,6 @@ int history_read(struct history *h, struct db *db, struct history_rider *rider, 
 		if (rc == 0 && rider && n > 1) {
 			*rider->result = res[1];
 			memset(&res[1], 0, sizeof(res[1]));
-			rider->ran = 1;
 		}
 	}
 	db_results_free(res, n);

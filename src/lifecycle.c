@@ -48,8 +48,7 @@ struct run {
 	struct plan plan;
 	struct migrate_jobs jobs;
 	int stale;        /* the history was never read, or changed since */
-	struct db_result probe; /* verify's first query, asked with the last history read */
-	int probed;
+	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
 	long long key;
 	int locked;
 	long long start;
@@ -113,15 +112,8 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 	task_start(&loader, load_files, r);
 	struct wait_gate gate = {loader_failed, loader_finish, &loader};
 	int rc = connect_db(r, &gate, err);
-	struct pgb_error unseen;
-	pgb_error_init(&unseen);
-	/* the gate joined the thread and passed on its failure; this only makes sure */
-	if (task_finish(&loader, &unseen)) {
-		if (unseen.code)
-			pgb_error_move(err, &unseen);
-		return -1;
-	}
-	if (rc)
+	/* the wait passed the gate: the thread is joined and a failure of its is in err already */
+	if (task_finish(&loader, err) || rc)
 		return -1;
 	/* a signal that arrived while the files were read, after the connection was made */
 	if (signals_received())
@@ -136,10 +128,8 @@ static int read_state(struct run *r, struct pgb_error *err)
 	plan_free(&r->plan);
 	db_result_free(&r->probe);
 	const char *probe = want_checks(r) ? verify_probe_sql(&r->checks) : NULL;
-	struct history_rider rider = {probe, &r->probe, 0};
-	int rc = history_read(&r->hist, r->db, probe ? &rider : NULL, err);
-	r->probed = rider.ran;
-	if (rc)
+	struct history_rider rider = {probe, &r->probe};
+	if (history_read(&r->hist, r->db, probe ? &rider : NULL, err))
 		return -1;
 	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
 	r->stale = 0;
@@ -211,7 +201,7 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
 	r->stale = 1; /* and the probe with it */
-	r->probed = 0;
+	db_result_free(&r->probe);
 	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
 		return -1;
 	return commit_run(r, err);
@@ -256,7 +246,7 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	/* the plan must reflect what was just applied; up to date, it already does */
 	if (r->stale && read_state(r, err))
 		return -1;
-	return verify_run(r->db, &r->plan, &r->checks, r->probed ? &r->probe : NULL, err);
+	return verify_run(r->db, &r->plan, &r->checks, r->probe.command ? &r->probe : NULL, err);
 }
 
 static void disconnect(struct run *r);
@@ -313,7 +303,6 @@ static void disconnect(struct run *r)
 	r->locked = 0;
 	r->stale = 1;
 	db_result_free(&r->probe);
-	r->probed = 0;
 	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
 	history_free(&r->hist);

@@ -79,6 +79,7 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, s
 	char keytext[32];
 	snprintf(keytext, sizeof(keytext), "%lld", key);
 	long long start = clock_now_ms(), last_log = 0, pause = POLL_START_MS;
+	long long first_log = timeout_ms / 2 < LOG_FIRST_MS ? timeout_ms / 2 : LOG_FIRST_MS;
 	for (;;) {
 		int got = try_lock(db, keytext, xact, err);
 		if (got != 0)
@@ -94,8 +95,7 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, s
 			free(who);
 			return -1;
 		}
-		long long first = timeout_ms / 2 < LOG_FIRST_MS ? timeout_ms / 2 : LOG_FIRST_MS;
-		if (last_log == 0 ? now - start >= first : now - last_log >= LOG_EVERY_MS) {
+		if (last_log == 0 ? now - start >= first_log : now - last_log >= LOG_EVERY_MS) {
 			char *who = describe_holder(db, keytext);
 			log_event(LOG_INFO, "lock_wait", LOG_FIELDS(LF_INT("ms", now - start)),
 				  "waiting for the migration lock, %s", who);
