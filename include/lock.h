@@ -1,8 +1,10 @@
 /*
  * lock.h: the migration lock, a session-level advisory lock on the
- * migrating connection. Key: the first 8 bytes of a libsodium generic hash
+ * migrating connection (--lock-mode transaction: a transaction-level one). Key: the first 8 bytes of a libsodium generic hash
  * of "pgboot:" + database name + the qualified history table name. Polled
  * with pg_try_advisory_lock so pgboot can say who holds it and give up.
+ * A session lock that a transaction pooler would strand on a pooled server
+ * connection is detected, released and refused (78).
  */
 #ifndef PGB_LOCK_H
 #define PGB_LOCK_H
@@ -13,12 +15,22 @@
 long long lock_key(const char *dbname, const char *history_display);
 /*
  * Take the lock, waiting up to timeout_ms and logging the holder every few
- * seconds. With xact, a transaction-level lock (the caller has opened the
- * transaction; COMMIT or ROLLBACK releases it). Returns 0 when held, or -1
- * with err: 75 on timeout, 128+N on a signal, or a database error.
+ * seconds. With begin (the statements that open the run's transaction,
+ * "BEGIN; SET LOCAL ..."), a transaction-level lock: each attempt opens the
+ * transaction and rolls it back when the lock is busy, so no transaction
+ * stays open while pgboot waits; once held, the transaction stays open
+ * (COMMIT or ROLLBACK releases the lock). Without begin, a session lock,
+ * checked to stay with the session: *pid is the server process that holds
+ * it, for lock_release. Returns 0 when held, or -1 with err: 75 on timeout,
+ * 78 when a transaction pooler moved the session (the lock is released
+ * again), 128+N on a signal, or a database error.
  */
-int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, struct pgb_error *err);
-/* Release it; failures are logged, since closing the session releases it too. */
-void lock_release(struct db *db, long long key);
+int lock_acquire(struct db *db, long long key, long long timeout_ms, const char *begin, int *pid,
+		 struct pgb_error *err);
+/*
+ * Release the session lock taken on server process pid; failures are
+ * logged, since closing the session releases it too.
+ */
+void lock_release(struct db *db, long long key, int pid);
 
 #endif

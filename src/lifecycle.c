@@ -51,6 +51,7 @@ struct run {
 	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
 	long long key;
 	int locked;
+	int lock_pid; /* the server process that holds the session lock */
 	long long start;
 };
 
@@ -141,14 +142,10 @@ static int take_lock(struct run *r, struct pgb_error *err)
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	r->key = lock_key(r->info.database, r->hist.display);
 	long long t = clock_now_ms();
-	if (xact) {
-		char *begin = xasprintf("BEGIN; SET LOCAL statement_timeout = %lld", r->cfg->statement_timeout_ms);
-		int rc = db_exec(r->db, begin, NULL, NULL, err);
-		free(begin);
-		if (rc)
-			return -1;
-	}
-	if (lock_acquire(r->db, r->key, r->cfg->lock_timeout_ms, xact, err))
+	char *begin = xact ? xasprintf("BEGIN; SET LOCAL statement_timeout = %lld", r->cfg->statement_timeout_ms) : NULL;
+	int rc = lock_acquire(r->db, r->key, r->cfg->lock_timeout_ms, begin, &r->lock_pid, err);
+	free(begin);
+	if (rc)
 		return -1;
 	r->locked = !xact; /* a transaction lock ends with the transaction */
 	log_event(LOG_DEBUG, "locked", LOG_FIELDS(LF_INT("ms", clock_now_ms() - t)), "took the migration lock in %lld ms",
@@ -168,7 +165,7 @@ static int commit_run(struct run *r, struct pgb_error *err)
 static int unlock_early(struct run *r, struct pgb_error *err)
 {
 	if (r->locked) {
-		lock_release(r->db, r->key);
+		lock_release(r->db, r->key, r->lock_pid);
 		r->locked = 0;
 	}
 	return commit_run(r, err);
@@ -296,7 +293,7 @@ static void disconnect(struct run *r)
 	if (r->db) {
 		db_rollback_if_needed(r->db);
 		if (r->locked)
-			lock_release(r->db, r->key);
+			lock_release(r->db, r->key, r->lock_pid);
 		db_close(r->db);
 	}
 	r->db = NULL;

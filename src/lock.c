@@ -18,6 +18,10 @@
 /* who holds the lock is asked of pg_locks, which every backend of a stampede would read at once:
  * a short wait is not worth a line */
 #define LOG_FIRST_MS 1000
+/* statements asked where they run after a session lock is taken through a pooler */
+#define STICKY_CHECKS 3
+/* attempts at reaching a pooled server connection that kept the lock */
+#define STRANDED_UNLOCKS 50
 
 long long lock_key(const char *dbname, const char *history_display)
 {
@@ -31,19 +35,142 @@ long long lock_key(const char *dbname, const char *history_display)
 	return (long long)k;
 }
 
-/* 1 acquired, 0 busy, -1 failed */
-static int try_lock(struct db *db, const char *keytext, int xact, struct pgb_error *err)
+/*
+ * "SELECT got, pid": try fn (pg_try_advisory_lock or pg_try_advisory_xact_lock) on the key, and
+ * say which server process ran it. pgboot never takes its lock twice, so a server process that
+ * already holds it serves more than one client (a transaction pooler): got is NULL then, and
+ * nothing was taken. Connected directly (the process libpq was given) that cannot be: not asked.
+ */
+static char *lock_sql(const char *fn, const char *keytext, int session_pid)
 {
-	const char *params[] = {keytext};
+	return xasprintf("SELECT CASE WHEN pg_catalog.pg_backend_pid() <> %d AND EXISTS ("
+			 "SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid() "
+			 "AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+			 "AND l.classid = ((%s::bigint >> 32) & 4294967295)::oid "
+			 "AND l.objid = (%s::bigint & 4294967295)::oid) "
+			 "THEN NULL ELSE pg_catalog.%s(%s::bigint) END, pg_catalog.pg_backend_pid()",
+			 session_pid, keytext, keytext, fn, keytext);
+}
+
+/* 1 acquired, 0 busy, 2 already held by the server process (pooled), -1 failed; *pid: the process */
+static int lock_reply(const struct db_result *r, int *pid)
+{
+	*pid = db_cell(r, 0, 1) ? atoi(db_cell(r, 0, 1)) : 0;
+	if (!db_cell(r, 0, 0))
+		return 2;
+	return strcmp(db_cell(r, 0, 0), "t") == 0;
+}
+
+static int try_session_lock(struct db *db, const char *keytext, int *pid, struct pgb_error *err)
+{
+	char *sql = lock_sql("pg_try_advisory_lock", keytext, db_backend_pid(db));
 	struct db_result r;
-	if (db_query(db,
-		     xact ? "SELECT pg_catalog.pg_try_advisory_xact_lock($1::bigint)"
-			  : "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
-		     1, params, &r, err))
+	int rc = db_query(db, sql, 0, NULL, &r, err);
+	free(sql);
+	if (rc)
 		return -1;
-	int got = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
+	int got = lock_reply(&r, pid);
 	db_result_free(&r);
 	return got;
+}
+
+/*
+ * The transaction lock, polled in a transaction of its own each time: a waiter that kept one
+ * open would stall a CREATE INDEX CONCURRENTLY of the session that holds the lock (it waits for
+ * every older transaction), and that session would never let go. Held: the transaction stays.
+ * A server process that already holds the lock (another client's session lock, stranded there
+ * by a pooler) counts as busy.
+ */
+static int try_xact_lock(struct db *db, const char *begin, const char *keytext, struct pgb_error *err)
+{
+	char *lock = lock_sql("pg_try_advisory_xact_lock", keytext, db_backend_pid(db));
+	char *sql = xasprintf("%s; %s", begin, lock);
+	struct db_result *res = NULL;
+	int n = 0, pid;
+	int rc = db_exec(db, sql, &res, &n, err);
+	free(lock);
+	free(sql);
+	int got = rc == 0 && n > 0 && lock_reply(&res[n - 1], &pid) == 1;
+	db_results_free(res, n);
+	if (rc)
+		return -1;
+	if (!got && db_exec(db, "ROLLBACK", NULL, NULL, err))
+		return -1;
+	return got;
+}
+
+/* The server process this statement runs on, or 0 with err set. */
+static int current_pid(struct db *db, struct pgb_error *err)
+{
+	struct db_result r;
+	if (db_query(db, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, &r, err))
+		return 0;
+	int pid = db_cell(&r, 0, 0) ? atoi(db_cell(&r, 0, 0)) : 0;
+	db_result_free(&r);
+	return pid;
+}
+
+/*
+ * A session lock lives on one server process. Connected directly, that is the process libpq
+ * was given at connect time; through a pooler it is not, and a transaction pooler runs each
+ * transaction wherever it likes: the lock stays behind on a pooled connection. Ask a few
+ * separate statements where they run: 1 the lock stayed, 0 it did not (*moved: where the
+ * statement ran), -1 failed.
+ */
+static int lock_stays(struct db *db, int pid, int *moved, struct pgb_error *err)
+{
+	if (pid == db_backend_pid(db))
+		return 1;
+	for (int i = 0; i < STICKY_CHECKS; i++) {
+		int now = current_pid(db, err);
+		if (now == 0)
+			return -1;
+		if (now != pid) {
+			*moved = now;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Give back a session lock left on server process pid, which this connection no longer owns:
+ * unlock until a statement lands there, else end that process when it sits idle (a pooled
+ * connection between clients; the pooler opens another).
+ */
+static void release_stranded(struct db *db, const char *keytext, int pid)
+{
+	char pidtext[16];
+	snprintf(pidtext, sizeof(pidtext), "%d", pid);
+	const char *params[] = {keytext, pidtext};
+	struct pgb_error e;
+	pgb_error_init(&e);
+	for (int i = 0; i < STRANDED_UNLOCKS; i++) {
+		struct db_result r;
+		if (db_query(db,
+			     "SELECT pg_catalog.pg_advisory_unlock($1::bigint) "
+			     "AND pg_catalog.pg_backend_pid() = $2::int",
+			     2, params, &r, &e))
+			goto failed;
+		int done = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
+		db_result_free(&r);
+		if (done)
+			return;
+	}
+	if (db_query(db,
+		     "SELECT pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity a "
+		     "JOIN pg_catalog.pg_locks l ON l.pid = a.pid "
+		     "WHERE a.pid = $2::int AND a.state = 'idle' AND l.locktype = 'advisory' AND l.granted "
+		     "AND l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::oid "
+		     "AND l.objid = ($1::bigint & 4294967295)::oid",
+		     2, params, NULL, &e) == 0) {
+		pgb_error_free(&e);
+		return;
+	}
+failed:
+	log_event(LOG_WARNING, "lock_stranded", LOG_FIELDS(LF_INT("pid", pid)),
+		  "could not release the migration lock left on server process %d: %s", pid, e.message);
+	pgb_error_free(&e);
 }
 
 /* A line about who holds the lock, from pg_locks and pg_stat_activity; the caller frees. */
@@ -74,16 +201,56 @@ static char *describe_holder(struct db *db, const char *keytext)
 	return s;
 }
 
-int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, struct pgb_error *err)
+static int pooled(struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "the migration lock did not stay with this session: the connection goes through a "
+				       "transaction pooler");
+	pgb_error_hint(err, "Use --lock-mode transaction (PGBOOT_LOCK_MODE=transaction) with a transaction pooler such "
+			    "as PgBouncer's pool_mode=transaction, or connect to the server directly.");
+	return -1;
+}
+
+/*
+ * got: try_session_lock's answer on server process pid. 0 when the lock is held and stays
+ * with this session, else -1 with err (78) and nothing left held.
+ */
+static int confirm_session(struct db *db, const char *keytext, int got, int pid, struct pgb_error *err)
+{
+	if (got == 2) {
+		pooled(err);
+		pgb_error_detail(err, "Server process %d already held pgboot's session lock, which another client of the "
+				      "pooler took; this session took nothing.",
+				 pid);
+		return -1;
+	}
+	int moved = 0;
+	int rc = lock_stays(db, pid, &moved, err);
+	if (rc > 0)
+		return 0;
+	release_stranded(db, keytext, pid);
+	if (rc < 0)
+		return -1;
+	pooled(err);
+	pgb_error_detail(err, "pg_try_advisory_lock took the session lock on server process %d; the next statement ran on "
+			      "server process %d. The lock was released where it was taken.",
+			 pid, moved);
+	return -1;
+}
+
+int lock_acquire(struct db *db, long long key, long long timeout_ms, const char *begin, int *pid,
+		 struct pgb_error *err)
 {
 	char keytext[32];
 	snprintf(keytext, sizeof(keytext), "%lld", key);
 	long long start = clock_now_ms(), last_log = 0, pause = POLL_START_MS;
 	long long first_log = timeout_ms / 2 < LOG_FIRST_MS ? timeout_ms / 2 : LOG_FIRST_MS;
+	*pid = 0;
 	for (;;) {
-		int got = try_lock(db, keytext, xact, err);
-		if (got != 0)
-			return got > 0 ? 0 : -1;
+		int got = begin ? try_xact_lock(db, begin, keytext, err) : try_session_lock(db, keytext, pid, err);
+		if (got < 0)
+			return -1;
+		if (got > 0)
+			return begin ? 0 : confirm_session(db, keytext, got, *pid, err);
 		long long now = clock_now_ms();
 		if (now - start >= timeout_ms) {
 			char *who = describe_holder(db, keytext);
@@ -110,16 +277,24 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, s
 	}
 }
 
-void lock_release(struct db *db, long long key)
+void lock_release(struct db *db, long long key, int pid)
 {
 	if (!db_alive(db))
 		return;
 	char keytext[32];
 	snprintf(keytext, sizeof(keytext), "%lld", key);
 	const char *params[] = {keytext};
+	struct db_result r;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (db_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, NULL, &e))
+	if (db_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, &r, &e)) {
 		log_debug("unlock_failed", "could not release the migration lock: %s", e.message);
-	pgb_error_free(&e);
+		pgb_error_free(&e);
+		return;
+	}
+	int released = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
+	db_result_free(&r);
+	/* the unlock ran elsewhere than the lock: a pooler moved the session since */
+	if (!released && pid)
+		release_stranded(db, keytext, pid);
 }

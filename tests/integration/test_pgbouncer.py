@@ -1,16 +1,19 @@
-"""pgboot through PgBouncer in session mode (the mode that keeps session advisory
-locks): migrate, run, and several at once. Transaction mode is a later issue."""
+"""pgboot through PgBouncer: in session mode (the mode that keeps session advisory
+locks) migrate, run, and several at once; in transaction mode, the default session
+lock is refused (78) and leaves no lock behind, and nothing pgboot sets outlives its
+transaction."""
 import os
 import shutil
 import subprocess
 import time
 
-from harness import check, free_port
+from harness import PSQL, check, free_port
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+PSQL_BIN = PSQL
 
 
-def _start_pgbouncer(t):
+def _start_pgbouncer(t, mode="session", pool_size=20, extra=""):
     check(os.path.exists(PGBOUNCER), "pgbouncer is installed (scripts/install-deps.sh test)")
     d = t.path("pgbouncer")
     os.makedirs(d)
@@ -19,10 +22,10 @@ def _start_pgbouncer(t):
         f.write('"postgres" ""\n')
     with open(os.path.join(d, "pgbouncer.ini"), "w") as f:
         f.write("[databases]\n* = host=%s port=%d\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = %d\n"
-                "unix_socket_dir =\nauth_type = trust\nauth_file = %s/users.txt\npool_mode = session\n"
-                "max_client_conn = 100\ndefault_pool_size = 20\nlogfile = %s/pgbouncer.log\n"
-                "ignore_startup_parameters = extra_float_digits\n"
-                % (t.server.sock, t.server.port, port, d, d))
+                "unix_socket_dir =\nauth_type = trust\nauth_file = %s/users.txt\npool_mode = %s\n"
+                "max_client_conn = 100\ndefault_pool_size = %d\nlogfile = %s/pgbouncer.log\n"
+                "ignore_startup_parameters = extra_float_digits\n%s"
+                % (t.server.sock, t.server.port, port, d, mode, pool_size, d, extra))
     cmd = [PGBOUNCER, os.path.join(d, "pgbouncer.ini")]
     kw = {}
     if os.geteuid() == 0:
@@ -77,3 +80,54 @@ def test_concurrent_through_pgbouncer(t):
     for pr in procs:
         pr.wait(60).expect(0)
     check(t.psql("SELECT string_agg(v, ',' ORDER BY v) FROM runs") == "1,2", "each migration once")
+
+
+def _migration_locks(t):
+    """Advisory locks held in the test's database, asked directly (not through the pooler)."""
+    return t.psql("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                  "WHERE l.locktype = 'advisory' AND d.datname = current_database()")
+
+
+def _warm_pool(t, port, n):
+    """Open n server connections (n clients in a transaction at once), so the pool has that many."""
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    procs = [subprocess.Popen([PSQL_BIN, "-X", "-At", "-d", url, "-c", "SELECT pg_sleep(0.3)"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
+    for p in procs:
+        p.wait(30)
+
+
+def test_session_lock_through_transaction_pooler_is_refused(t):
+    # server_round_robin: each transaction goes to the next server connection, as it does under load
+    port = _start_pgbouncer(t, mode="transaction", pool_size=4, extra="server_round_robin = 1\n")
+    _warm_pool(t, port, 4)
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    r = t.pgboot("migrate", project=p, url=url)
+    r.expect(78, "did not stay with this session", "--lock-mode transaction")
+    check(r.elapsed < 5, "stopped at once", r)
+    check(not t.table_exists("a"), "nothing applied")
+    check(_migration_locks(t) == "0", "no lock left on a pooled server connection", r)
+    # the next, correct deploy does not wait for a lock nobody holds
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--lock-timeout", "3s", project=p, url=url)
+    r.expect(0)
+    check(r.elapsed < 3, "no wait for a stranded lock", r)
+
+
+def test_session_lock_through_transaction_pooler_replicas(t):
+    port = _start_pgbouncer(t, mode="transaction", pool_size=3)
+    _warm_pool(t, port, 3)
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    p = t.project(migrations={
+        "0001_a.sql": "CREATE TABLE a (id int); SELECT pg_sleep(0.2);",
+        "0002_b.sql": "INSERT INTO a VALUES (1);"})
+    procs = [t.spawn("migrate", "--lock-timeout", "20s", project=p, url=url) for _ in range(8)]
+    results = [pr.wait(60) for pr in procs]
+    codes = [r.code for r in results]
+    check(all(c in (0, 78) for c in codes), "every replica is done (0) or refused (78): %s" % codes,
+          *[str(r) for r in results if r.code not in (0, 78)])
+    check(78 in codes, "the pooled session lock is detected: %s" % codes)
+    check(_migration_locks(t) == "0", "no lock left on a pooled server connection")
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--lock-timeout", "3s", project=p, url=url)
+    r.expect(0)
+    check(t.psql("SELECT count(*) FROM a") == "1", "each migration once")
