@@ -147,3 +147,21 @@ def test_app_does_not_inherit_lock_or_connection(t):
     t.pgboot("run", "--", "sh", "-c", "sleep 0.3; psql -X -At -h %s -p %d -U postgres -d %s -c \"%s\" > %s"
              % (t.server.sock, t.server.port, t.db, sql, out), project=p).expect(0)
     check(t.read("seen").strip() == "0 0", "before exec the lock and the connection are released", t.read("seen"))
+
+
+def test_transaction_mode_waiter_does_not_stall_concurrent_index(t):
+    """A --lock-mode transaction run waiting for the lock holds no transaction open: the
+    session-mode run that holds the lock reaches CREATE INDEX CONCURRENTLY (which waits for
+    every older transaction) and both finish promptly."""
+    p = t.project(migrations={
+        "0001_a.sql": "CREATE TABLE a (id int); INSERT INTO a SELECT generate_series(1, 1000); SELECT pg_sleep(1.5);",
+        "0002_idx.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);"})
+    holder = t.spawn("migrate", "--lock-timeout", "30s", "-v", project=p)
+    holder.wait_for_text("took the migration lock", timeout=10)
+    waiter = t.spawn("migrate", "--lock-mode", "transaction", "--lock-timeout", "30s", project=p)
+    r1 = holder.wait(40)
+    r2 = waiter.wait(40)
+    r1.expect(0)
+    r2.expect(0)
+    check(r1.elapsed < 10 and r2.elapsed < 10, "neither waited for the other's lock timeout", r1, r2)
+    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'a_id'::regclass") == "t", "the index is valid")
