@@ -119,12 +119,17 @@ static void choose_mode(struct migrate_job *j)
 	}
 }
 
-/* 1 when every statement of the file can run again after a half-way stop */
-static int rerunnable(const struct migrate_job *j, const struct sql_stmt **culprit)
+/*
+ * 1 when the file can run again from the start after a stop with its first `done` statements
+ * committed: those run twice and must be safe to. The statement that stopped the run rolled back
+ * (a failed concurrent build leaves an INVALID index, which its own error names; once dropped,
+ * the build can run again) and the later ones never ran. So a file with none committed always can.
+ */
+static int rerunnable(const struct migrate_job *j, int done, const struct sql_stmt **culprit)
 {
 	if (j->f->idempotent)
 		return 1;
-	for (size_t i = 0; i < j->script.n; i++) {
+	for (size_t i = 0; i < j->script.n && i < (size_t)done; i++) {
 		const struct sql_stmt *st = &j->script.stmts[i];
 		if (st->txn != SQL_TXN_NONE)
 			continue;
@@ -139,7 +144,7 @@ static int rerunnable(const struct migrate_job *j, const struct sql_stmt **culpr
 static int check_partial(const struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
 {
 	const struct sql_stmt *culprit = NULL;
-	if (j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED || rerunnable(j, &culprit)) {
+	if (j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED || rerunnable(j, it->row->progress, &culprit)) {
 		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
 			  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
 			  kind_name(j->f->kind), j->f->path, it->row->progress);

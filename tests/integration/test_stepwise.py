@@ -46,6 +46,37 @@ def test_failed_concurrent_unique_index_reports_invalid_index(t):
     check("DROP INDEX CONCURRENTLY" in v.err, "with the statement that fixes it", v)
 
 
+def test_failed_concurrent_unique_index_reruns_after_the_hint(t):
+    """pgboot's own hint (drop the invalid index, fix the data) is enough: nothing of the file
+    is committed, so it runs again, even though CREATE UNIQUE INDEX cannot run twice."""
+    body = "-- pgboot:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY base_email ON base (email);\n"
+    p = t.project(migrations=dict(BASE, **{"0002_uniq.sql": body}))
+    t.pgboot("migrate", project=p).expect(3, "DROP INDEX CONCURRENTLY", where="err")
+    check(progress(t, "0002") == "0", "nothing committed")
+    # an INVALID index still there: the rerun fails on it, loudly, and changes nothing
+    r = t.pgboot("migrate", project=p).expect(3, "base_email", where="err")
+    check("half applied" not in r.err, "not refused as half applied", r)
+    t.psql("DROP INDEX CONCURRENTLY base_email")
+    t.psql("DELETE FROM base b USING base c WHERE b.email = c.email AND b.ctid > c.ctid")
+    r = t.pgboot("migrate", project=p).expect(0)
+    check(progress(t, "0002") == "done", "finished now", r)
+    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'base_email'::regclass") == "t",
+          "the index is valid", r)
+
+
+def test_rerun_runs_again_only_what_is_safe_twice(t):
+    """Only the committed statements run twice: a non-idempotent statement after the one that
+    failed does not stop the rerun; one before it does."""
+    body = ("-- pgboot:no-transaction\nCREATE TABLE IF NOT EXISTS rr (id int);\nSELECT * FROM nope;\n"
+            "CREATE TABLE rr2 (id int);\n")
+    p = t.project(migrations=dict(BASE, **{"0002_rr.sql": body}))
+    t.pgboot("migrate", "--no-verify", project=p).expect(3, "statement 2 of 3", where="err")
+    check(progress(t, "0002") == "1", "one statement committed")
+    p.write("migrations", "0002_rr.sql", body.replace("SELECT * FROM nope;", "SELECT 1;"))
+    t.pgboot("migrate", "--no-verify", project=p).expect(0, "running it again", where="err")
+    check(t.table_exists("rr2"), "the rest ran")
+
+
 def test_kill_half_way_then_refused_then_idempotent_rerun(t):
     body = ("-- pgboot:no-transaction\nCREATE TABLE half (id int);\n"
             "SELECT pg_sleep(30);\nINSERT INTO half VALUES (1);\n")
