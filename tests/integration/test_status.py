@@ -79,14 +79,25 @@ def test_plan_with_drift_exit_5(t):
     t.pgboot("plan", project=p).expect(5, "0002_b.sql", where="err")
 
 
-def test_plan_takes_lock(t):
-    """DESIGN.md: plan still takes the lock: with it held, plan gives up with 75."""
+def test_plan_does_not_need_the_lock(t):
+    """plan changes nothing, so it does not wait for the lock: with another session holding it,
+    plan (and migrate --dry-run) answer at once with 0."""
     from harness import lock_key
     p = t.project(migrations=MIGS)
     key = lock_key(t.db, "public.pgboot_migrations")
     t.hold("SELECT pg_advisory_lock(%d)" % key,
            ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted")
-    t.pgboot("plan", "--lock-timeout", "500ms", project=p).expect(75)
+    r = t.pgboot("plan", "--lock-timeout", "5s", project=p).expect(0, "0001", where="out")
+    check(r.elapsed < 2, "promptly", r)
+    r = t.pgboot("migrate", "--dry-run", "--lock-timeout", "5s", project=p).expect(0)
+    check(r.elapsed < 2, "promptly", r)
+
+
+def test_plan_exits_5_when_history_and_files_disagree(t):
+    p = t.project(migrations=MIGS)
+    t.pgboot("migrate", project=p).expect(0)
+    p.write("migrations", "0000_early.sql", "SELECT 1;")
+    t.pgboot("plan", project=p).expect(5, "0000_early", where="err")
 
 
 def test_plan_with_seeds(t):
