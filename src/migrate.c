@@ -368,9 +368,12 @@ static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int
 }
 
 /*
- * Name the sessions that can hold the lock a migration waited for: any
- * blocker held it when the attempt began, so its transaction is older than
- * the attempt.
+ * Name the sessions that can hold the lock a migration waited for. The attempt has ended, so
+ * pg_blocking_pids() has no waiter left to ask: any blocker held a lock when the attempt
+ * began, so its transaction is older than the attempt. Another role's session hides its
+ * transaction start, state, query and backend type (pg_stat_activity): a client's session
+ * (it has a role) counts when it holds a relation lock (pg_locks shows every session's), and
+ * the line says what is hidden.
  */
 static void log_blockers(struct db *db, const struct pgb_config *cfg, const struct migfile *f)
 {
@@ -381,21 +384,35 @@ static void log_blockers(struct db *db, const struct pgb_config *cfg, const stru
 	struct pgb_error e;
 	pgb_error_init(&e);
 	if (db_query(db,
-		     "SELECT pid, coalesce(state, ''), coalesce(application_name, ''), "
-		     "extract(epoch FROM now() - xact_start)::bigint, "
-		     "left(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g'), 120) "
-		     "FROM pg_catalog.pg_stat_activity WHERE pid <> pg_catalog.pg_backend_pid() "
-		     "AND datname = pg_catalog.current_database() AND xact_start IS NOT NULL "
-		     "AND xact_start < pg_catalog.clock_timestamp() - $1::int * interval '1 millisecond' "
-		     "ORDER BY xact_start LIMIT 3",
+		     "SELECT a.pid, a.state, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
+		     "extract(epoch FROM now() - a.xact_start)::bigint, "
+		     "left(regexp_replace(coalesce(a.query, ''), '[[:space:]]+', ' ', 'g'), 120) "
+		     "FROM pg_catalog.pg_stat_activity a WHERE a.pid <> pg_catalog.pg_backend_pid() "
+		     "AND a.datname = pg_catalog.current_database() AND a.usename IS NOT NULL "
+		     "AND coalesce(a.backend_type, 'client backend') = 'client backend' "
+		     "AND (a.xact_start < pg_catalog.clock_timestamp() - $1::int * interval '1 millisecond' "
+		     "OR (a.state IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = a.pid "
+		     "AND l.locktype = 'relation' AND l.granted))) "
+		     "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 3",
 		     1, params, &r, &e) == 0) {
-		for (int i = 0; i < r.nrows; i++)
-			log_event(LOG_WARNING, "blocker",
-				  LOG_FIELDS(LF_STR("version", f->version.text), LF_INT("pid", atoll(db_cell(&r, i, 0))),
-					     LF_STR("state", db_cell(&r, i, 1)), LF_STR("query", db_cell(&r, i, 4))),
-				  "\"%s\" is likely blocked by pid %s (%s, application \"%s\", transaction open %ss): %s",
-				  f->path, db_cell(&r, i, 0), db_cell(&r, i, 1), db_cell(&r, i, 2), db_cell(&r, i, 3),
-				  db_cell(&r, i, 4));
+		for (int i = 0; i < r.nrows; i++) {
+			const char *pid = db_cell(&r, i, 0), *state = db_cell(&r, i, 1);
+			if (state)
+				log_event(LOG_WARNING, "blocker",
+					  LOG_FIELDS(LF_STR("version", f->version.text), LF_INT("pid", atoll(pid)),
+						     LF_STR("state", state), LF_STR("query", db_cell(&r, i, 5))),
+					  "\"%s\" is likely blocked by pid %s (%s, role \"%s\", application \"%s\", "
+					  "transaction open %ss): %s",
+					  f->path, pid, state, db_cell(&r, i, 3), db_cell(&r, i, 2), db_cell(&r, i, 4),
+					  db_cell(&r, i, 5));
+			else
+				log_event(LOG_WARNING, "blocker",
+					  LOG_FIELDS(LF_STR("version", f->version.text), LF_INT("pid", atoll(pid)),
+						     LF_STR("role", db_cell(&r, i, 3))),
+					  "\"%s\" is likely blocked by pid %s (role \"%s\", application \"%s\", holding "
+					  "a table lock; state and query hidden: another role's session)",
+					  f->path, pid, db_cell(&r, i, 3), db_cell(&r, i, 2));
+		}
 		db_result_free(&r);
 	}
 	pgb_error_free(&e);

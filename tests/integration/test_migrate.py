@@ -331,3 +331,22 @@ def test_migrate_via_keyword_string_over_socket(t):
     p = t.project(migrations=THREE)
     t.pgboot("migrate", project=p, url=t.keyword_url()).expect(0)
     check(len(t.history()) == 3, "applied")
+
+
+def test_ddl_lock_timeout_names_a_blocker_of_another_role(t):
+    """The owner + app setup: the blocker is another role's session, whose transaction start,
+    state and query pg_stat_activity hides from pgboot; it is still named, and what is hidden said."""
+    role = "owner_%s" % t.db[-4:]
+    t.psql("CREATE ROLE %s LOGIN; GRANT ALL ON SCHEMA public TO %s" % (role, role))
+    db = t.db
+    t.on_cleanup(lambda: t.server.psql(db, "DROP OWNED BY %s CASCADE; DROP ROLE IF EXISTS %s" % (role, role),
+                                       check=False))
+    t.psql("CREATE TABLE busy (id int); ALTER TABLE busy OWNER TO %s" % role)
+    p = t.project(migrations={"0001_alter.sql": "ALTER TABLE busy ADD COLUMN x int;"})
+    app = t.hold("BEGIN; LOCK TABLE busy IN ACCESS SHARE MODE")
+    blocker = t.holder_pid(app)
+    url = t.keyword_url(user=role)
+    r = t.pgboot("migrate", "--ddl-lock-timeout", "200ms", "--ddl-lock-retries", "2", project=p, url=url)
+    r.expect(3, "55P03", where="err")
+    r.expect_text(re.compile(r"likely blocked by pid %s \(role \"postgres\", application \"%s\"" % (blocker, app)),
+                  "query hidden: another role's session", where="err")
