@@ -24,6 +24,7 @@ static const char *const env_vars[] = {
 	"PGBOOT_STATEMENT_TIMEOUT", "PGBOOT_HISTORY_TABLE",	"PGBOOT_LOG_FORMAT",
 	"PGBOOT_LOG_LEVEL",	    "PGBOOT_ALLOW_OUT_OF_ORDER", "PGBOOT_NO_VERIFY",
 	"PGBOOT_SKIP_MIGRATE",	    "AUTO_MIGRATE",		"PGPASSWORD",
+	"PGBOOT_DRY_RUN",	    "PGBOOT_JSON",
 };
 #define NVARS (sizeof(env_vars) / sizeof(env_vars[0]))
 
@@ -213,6 +214,41 @@ TEST(config_precedence_booleans)
 	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
 	CHECK_INT(cfg.with_test_data, 1);
 	CHECK_INT(cfg.allow_out_of_order, 1);
+	done(&cfg, &err, &a);
+	env_end();
+}
+
+/* every option is a flag and a variable: --dry-run and status --json too */
+TEST(config_dry_run_and_json_variables)
+{
+	struct pgb_config cfg;
+	struct pgb_error err;
+	struct args a;
+	env_begin();
+	setenv("PGBOOT_DRY_RUN", "1", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.command, CMD_PLAN);
+	CHECK_INT(cfg.dry_run, 1);
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_DRY_RUN", "0", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.command, CMD_MIGRATE);
+	CHECK_INT(cfg.dry_run, 0);
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_DRY_RUN", "maybe", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), -1);
+	CHECK_INT(err.code, PGB_EXIT_CONFIG);
+	CHECK_CONTAINS(err.message, "PGBOOT_DRY_RUN");
+	done(&cfg, &err, &a);
+	unsetenv("PGBOOT_DRY_RUN");
+
+	setenv("PGBOOT_JSON", "true", 1);
+	CHECK_INT(load(&cfg, &err, &a, "status", NULL), 0);
+	CHECK_INT(cfg.json, 1);
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_JSON", "0", 1);
+	CHECK_INT(load(&cfg, &err, &a, "status", "--json", NULL), 0);
+	CHECK_INT(cfg.json, 1);
 	done(&cfg, &err, &a);
 	env_end();
 }
