@@ -1,8 +1,9 @@
 """Command-line conformance: version, help, usage errors (exit 2), configuration
 errors (exit 78). Most of these need no database."""
+import os
 import re
 
-from harness import check, free_port
+from harness import ROOT, check, free_port
 
 COMMANDS = ["run", "migrate", "wait", "status", "verify", "plan", "version"]
 
@@ -129,3 +130,111 @@ def test_explicit_missing_verify_dir_exit_78(t):
 def test_default_missing_verify_dir_is_fine(t):
     p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
     t.pgboot("migrate", project=p).expect(0)
+
+
+# ---- README's tables are the binary's ----------------------------------------------
+
+README = os.path.join(ROOT, "README.md")
+EXITCODE_H = os.path.join(ROOT, "include", "exitcode.h")
+
+
+def _readme_table(heading):
+    """The rows (lists of cells) of the first table after the line "## heading"."""
+    with open(README) as f:
+        lines = f.read().split("\n")
+    i = lines.index("## " + heading)
+    rows = []
+    for line in lines[i + 1:]:
+        if line.startswith("## "):
+            break
+        if line.startswith("|"):
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            if not all(re.fullmatch(r"-+", c) for c in cells):
+                rows.append(cells)
+        elif rows:
+            break
+    return rows[1:]  # without the header
+
+
+def _help_options(t):
+    """{"--flag": (set of variables, default)} over every command's --help."""
+    opts = {}
+    for cmd in COMMANDS:
+        out = t.pgboot(cmd, "--help", url=None).expect(0).out
+        current = None
+        for line in out.split("\n"):
+            m = re.match(r"^  (?:-\w, )?\s*(--[a-z-]+)", line)
+            if m:
+                current = m.group(1)
+                opts.setdefault(current, (set(), None))
+            elif current and line.startswith("      ") and "[env:" in line or (current and "[default:" in line):
+                envs, default = opts[current]
+                e = re.search(r"\[env: ([^\]]*)\]", line)
+                if e:
+                    envs |= {v.split("=")[0] for v in e.group(1).split(", ")}
+                d = re.search(r"\[default: ([^\]]*)\]", line)
+                opts[current] = (envs, d.group(1) if d else default)
+            elif not line.strip():
+                current = None
+    for builtin in ("--help", "--version"):
+        opts.pop(builtin, None)
+    return opts
+
+
+def test_readme_options_match_help(t):
+    """README's Configuration table lists exactly the options of --help, each with the same
+    variables and default, so the two cannot drift apart."""
+    help_opts = _help_options(t)
+    readme = {}
+    for flag_cell, env_cell, default_cell in _readme_table("Configuration"):
+        flags = re.findall(r"--[a-z-]+", flag_cell) + [
+            {"-q": "--quiet", "-v": "--verbose"}[s] for s in re.findall(r"`(-[qv])`", flag_cell)]
+        check(flags, "a flag in the row %r" % flag_cell)
+        for flag in flags:
+            readme[flag] = (env_cell, default_cell)
+    check(set(readme) == set(help_opts),
+          "README's options are --help's: only in README %s, only in --help %s"
+          % (sorted(set(readme) - set(help_opts)), sorted(set(help_opts) - set(readme))))
+    for flag, (envs, default) in sorted(help_opts.items()):
+        env_cell, default_cell = readme[flag]
+        named = set(re.findall(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b", env_cell))
+        want = {v for v in envs if not (v.endswith("_FILE") and "*_FILE" in env_cell)}
+        check(want == named - {"FILE"}, "%s: README names the variables %s, --help %s" % (flag, sorted(named), sorted(envs)))
+        if default:
+            plain = default_cell.replace("`", "").replace("./", "")
+            check(default.split(",")[0].replace("`", "") in plain,
+                  "%s: README's default %r says --help's %r" % (flag, default_cell, default))
+        else:
+            check(default_cell in ("", "off") or default_cell.startswith("("),
+                  "%s: no default in --help, README says %r" % (flag, default_cell))
+
+
+def _meaning(text):
+    """The meaning's head, for comparison: up to a colon or parenthesis, without markup."""
+    return re.split(r" \(|:", text.replace("`", ""))[0].strip().lower()
+
+
+def test_readme_exit_codes_match_help_and_header(t):
+    """README's exit-code table, --help's and include/exitcode.h list the same codes and meanings."""
+    readme = {}
+    for code, meaning in _readme_table("Exit codes"):
+        codes = code.split(" / ")
+        meanings = meaning.split(" / ") if len(codes) > 1 else [meaning]
+        check(len(codes) == len(meanings), "one meaning per code in README's row %r" % code)
+        readme.update(zip(codes, meanings))
+    header = {}
+    with open(EXITCODE_H) as f:
+        for m in re.finditer(r"PGB_EXIT_\w+ = (\d+),?\s*/\* (.*?) \*/", f.read()):
+            header["128+N" if m.group(1) == "128" else m.group(1)] = re.sub(r"^128\+N: ", "", m.group(2))
+    helped = {}
+    for cmd in COMMANDS:
+        out = t.pgboot(cmd, "--help", url=None).expect(0).out
+        for m in re.finditer(r"^  (\d+(?:\+N)?)\s+(.*)$", out, re.M):
+            helped[m.group(1)] = m.group(2)
+    check(set(readme) == set(header), "README's codes %s are exitcode.h's %s" % (sorted(readme), sorted(header)))
+    check(set(helped) == set(header), "--help's codes %s are exitcode.h's %s" % (sorted(helped), sorted(header)))
+    for code in sorted(header):
+        # --help says "APP", the header "the app"
+        r, h, hh = (re.sub(r"\b(the|was|app) ", "", _meaning(x)) for x in (readme[code], helped[code], header[code]))
+        check(r == h == hh, "%s means the same everywhere: README %r, --help %r, exitcode.h %r"
+              % (code, readme[code], helped[code], header[code]))
