@@ -21,6 +21,9 @@ int verify_check_files(const struct checkset *set, struct pgb_error *err);
  */
 const char *verify_probe_sql(const struct checkset *checks);
 
+/* Every check transaction sets statement_timeout LOCAL (--lock-mode transaction: no session SET). */
+void verify_set_local_timeout(long long ms);
+
 /*
  * Run every check, logging each failure with its first rows. probe is the
  * answer to verify_probe_sql's query when it was asked already, or NULL.

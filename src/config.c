@@ -213,8 +213,9 @@ static const struct opt options[] = {
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
 	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
-	 .cmds = C_APPLY, .set = set_lock_mode, .off = OFF(lock_mode), .def = "session",
-	 .help = "transaction: one transaction for the whole run, for PgBouncer's transaction pooling"},
+	 .cmds = C_DB, .set = set_lock_mode, .off = OFF(lock_mode), .def = "session",
+	 .help = "transaction: one transaction for the whole run and nothing set for the session, "
+		 "for PgBouncer's transaction pooling"},
 	{.name = "ddl-lock-timeout", .metavar = "DUR", .env = "PGBOOT_DDL_LOCK_TIMEOUT",
 	 .cmds = C_LIFECYCLE, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
 	 .help = "lock_timeout of each attempt at a migration"},

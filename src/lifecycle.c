@@ -243,6 +243,8 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	/* the plan must reflect what was just applied; up to date, it already does */
 	if (r->stale && read_state(r, err))
 		return -1;
+	if (r->cfg->lock_mode == LOCK_TRANSACTION)
+		verify_set_local_timeout(r->cfg->statement_timeout_ms);
 	return verify_run(r->db, &r->plan, &r->checks, r->probe.command ? &r->probe : NULL, err);
 }
 

@@ -1,6 +1,7 @@
 /* verify.c: built-in and user checks (see verify.h). */
 #include "verify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,16 @@ static int builtin_plan_checks(const struct plan *p)
 
 /* messages that carried checks in this run (logged at debug level) */
 static int g_messages;
+/* how a check transaction opens: with --lock-mode transaction it also sets statement_timeout, LOCAL
+ * (a session SET would outlive pgboot on a pooled server connection) */
+static char g_begin[96] = "BEGIN READ ONLY";
+static int g_begin_statements = 1;
+
+void verify_set_local_timeout(long long ms)
+{
+	snprintf(g_begin, sizeof(g_begin), "BEGIN READ ONLY; SET LOCAL statement_timeout = %lld", ms);
+	g_begin_statements = 2;
+}
 
 struct check {
 	const char *name, *file, *sql;
@@ -210,16 +221,16 @@ static int rollback_to_check(struct db *db, struct pgb_error *err)
 struct batch {
 	struct strbuf msg;
 	long *prefix_chars; /* characters of the message before check i's text */
-	int lead;           /* statements before the first frame (BEGIN) */
+	int lead;           /* statements before the first frame (BEGIN, SET LOCAL) */
 };
 
 /* Frame checks [from, to) into one message. */
 static void batch_build(struct batch *b, const struct check *c, size_t from, size_t to, int begin)
 {
 	strbuf_init(&b->msg);
-	b->lead = begin;
+	b->lead = begin ? g_begin_statements : 0;
 	if (begin)
-		strbuf_adds(&b->msg, "BEGIN READ ONLY;\n");
+		strbuf_addf(&b->msg, "%s;\n", g_begin);
 	static const char head[] = "SAVEPOINT pgboot_check;\n", tail[] = "\n;\nRELEASE SAVEPOINT pgboot_check;\n";
 	long chars = (long)b->msg.len; /* ASCII so far */
 	for (size_t i = from; i < to; i++) {
@@ -304,8 +315,11 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 static int run_alone(struct db *db, const struct check *c, struct pgb_error *err)
 {
 	g_messages++;
-	const char *open = db_in_transaction(db) ? "SAVEPOINT pgboot_check" : "BEGIN READ ONLY; SAVEPOINT pgboot_check";
-	if (db_exec(db, open, NULL, NULL, err))
+	char *open = db_in_transaction(db) ? xstrdup("SAVEPOINT pgboot_check")
+					   : xasprintf("%s; SAVEPOINT pgboot_check", g_begin);
+	int rc = db_exec(db, open, NULL, NULL, err);
+	free(open);
+	if (rc)
 		return -1;
 	struct db_result *res = NULL;
 	int n = 0, ok;

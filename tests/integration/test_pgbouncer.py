@@ -131,3 +131,33 @@ def test_session_lock_through_transaction_pooler_replicas(t):
     r = t.pgboot("migrate", "--lock-mode", "transaction", "--lock-timeout", "3s", project=p, url=url)
     r.expect(0)
     check(t.psql("SELECT count(*) FROM a") == "1", "each migration once")
+
+
+def _pool_settings(t, port, n, name):
+    """SHOW name on every server connection of the pool (n clients in a transaction at once)."""
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    procs = [subprocess.Popen([PSQL_BIN, "-X", "-At", "-d", url, "-c",
+                               "BEGIN; SELECT current_setting('%s') || ' ' || pg_backend_pid() "
+                               "FROM pg_sleep(0.5); COMMIT;" % name],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    outs = [p.communicate(timeout=30) for p in procs]
+    lines = [line for out, _ in outs for line in out.split("\n") if line.strip() and line not in ("BEGIN", "COMMIT")]
+    check(len({line.split()[1] for line in lines}) == n, "every server connection asked: %s %s" % (lines, outs))
+    return {line.split()[0] for line in lines}
+
+
+def test_transaction_mode_sets_nothing_for_the_pool(t):
+    """status, wait and verify take --lock-mode transaction too: --statement-timeout is SET LOCAL
+    in pgboot's transactions, never left on a pooled server connection for the app."""
+    port = _start_pgbouncer(t, mode="transaction", pool_size=2)
+    _warm_pool(t, port, 2)
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"},
+                  verify={"010_timeout.sql": "SELECT 1 WHERE current_setting('statement_timeout') <> '1s';"})
+    t.pgboot("migrate", "--lock-mode", "transaction", "--statement-timeout", "1s", project=p, url=url).expect(0)
+    for cmd in ("verify", "status", "wait", "plan"):
+        t.pgboot(cmd, "--lock-mode", "transaction", "--statement-timeout", "1s", project=p, url=url).expect(0)
+    check(_pool_settings(t, port, 2, "statement_timeout") == {"0"}, "statement_timeout unchanged for the pool")
+    env = {"PGBOOT_LOCK_MODE": "transaction", "PGBOOT_STATEMENT_TIMEOUT": "1s"}
+    t.pgboot("verify", project=p, url=url, env=env).expect(0)
+    check(_pool_settings(t, port, 2, "statement_timeout") == {"0"}, "statement_timeout unchanged for the pool")
