@@ -25,8 +25,14 @@
 #   PGBOOT_BENCH_PORT=32600              the server's loopback port
 # A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench
 #
+# Usage: scripts/bench.sh [--report]
 # Only with --report: re-render the chart and docs/bench.md from latest.json.
+# --help (-h) prints this and changes nothing.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+case "${1:-}" in --report | "") [ $# -le 1 ] || { echo "bench.sh: unexpected argument \"$2\" (try --help)" >&2; exit 2; } ;;
+*) echo "bench.sh: unknown argument \"$1\" (try --help)" >&2; exit 2 ;;
+esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -35,9 +35,10 @@ unset MAKELEVEL MAKEFLAGS MFLAGS
 
 deps_only=0
 case "${1:-}" in
+-h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 --deps-only) deps_only=1 ;;
 "") ;;
-*) echo "build-static: unknown argument \"$1\" (usage: build-static.sh [--deps-only])" >&2; exit 2 ;;
+*) echo "build-static: unknown argument \"$1\" (usage: build-static.sh [--deps-only | --help])" >&2; exit 2 ;;
 esac
 
 deps=${PGBOOT_DEPS_DIR:-$root/build/static-deps}

@@ -2,7 +2,11 @@
 # make demo: a throwaway PostgreSQL, the MORSE migrations, seeds and checks,
 # and the demo app exec'd by pgboot. Everything lives in a temp dir that is
 # removed at the end.
+#
+#   scripts/demo.sh            (no arguments; --help prints this)
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+[ $# -eq 0 ] || { echo "demo.sh: unknown argument \"$1\" (try --help)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh build test

@@ -12,10 +12,12 @@
 # added to tests/fuzz/corpus/NAME/ as a regression case once fixed.
 # Ends with "N passed, N failed"; exits non-zero if any target failed.
 set -uo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+[ $# -le 1 ] || { echo "fuzz.sh: unexpected argument \"$2\" (try --help)" >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 seconds=${1:-${PGBOOT_FUZZ_SECONDS:-60}}
-case "$seconds" in '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a number" >&2; exit 2 ;; esac
+case "$seconds" in '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a number (try --help)" >&2; exit 2 ;; esac
 
 if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
 	scripts/install-deps.sh fuzz || exit 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
-# Groups: build (default), test, static, fuzz, bench.
+# Groups: build (default), test, static, fuzz, bench. --help (-h) prints this.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
@@ -18,7 +19,7 @@ for g in "${groups[@]}"; do
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
-	*) echo "install-deps: unknown group \"$g\"" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group \"$g\" (try --help)" >&2; exit 2 ;;
 	esac
 done
 

@@ -16,6 +16,8 @@
 # DIR/env (scram-sha-256). DIR/env holds PGHOST, PGPORT, PGUSER and
 # PGBOOT_TEST_PASSWORD for the callers to source.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+case "${1:-}" in start | stop | restart) ;; *) echo "pgtmp.sh: unknown command \"${1:-}\" (usage: pgtmp.sh start|stop|restart DIR [PORT|MODE]; try --help)" >&2; exit 2 ;; esac
 
 cmd=${1:?usage: pgtmp.sh start|stop|restart DIR [PORT|MODE]}
 dir=${2:?usage: pgtmp.sh start|stop|restart DIR [PORT|MODE]}

@@ -11,6 +11,8 @@
 # /etc/apt/sources.list.d/pgboot-deb-src.sources, when apt has none
 # (scripts/lib/debsrc.sh, shared with the static build).
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+[ $# -eq 0 ] || { echo "regress-corpus.sh: unknown argument \"$1\" (try --help)" >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 cache=build/regress-corpus

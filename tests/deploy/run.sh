@@ -12,6 +12,9 @@
 # With BINARY, the pgboot command lines of the files are checked against its
 # --help. Prints every check's line, then the total "N passed, N failed".
 set -uo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+case "${1:-}" in -*) echo "run.sh: unknown option \"$1\" (try --help)" >&2; exit 2 ;; esac
+[ $# -le 1 ] || { echo "run.sh: unexpected argument \"$2\" (try --help)" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-}

@@ -11,6 +11,9 @@
 # Prints "ok - ..."/"not ok - ..." per case and "N passed, N failed"; exits 1 on
 # any failure. Needs root, or user namespaces (the --user cases then skip).
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+case "${1:-}" in -*) echo "scratch_tests.sh: unknown option \"$1\" (try --help)" >&2; exit 2 ;; esac
+[ $# -le 1 ] || { echo "scratch_tests.sh: unexpected argument \"$2\" (try --help)" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$root/build/static/pgboot}

@@ -238,3 +238,54 @@ def test_readme_exit_codes_match_help_and_header(t):
         r, h, hh = (re.sub(r"\b(the|was|app) ", "", _meaning(x)) for x in (readme[code], helped[code], header[code]))
         check(r == h == hh, "%s means the same everywhere: README %r, --help %r, exitcode.h %r"
               % (code, readme[code], helped[code], header[code]))
+
+
+# ---- every script answers --help ----------------------------------------------------
+
+def _scripts():
+    """Every script a user may run: scripts/*.sh (not the sourced scripts/lib) and the suites' run.sh."""
+    found = []
+    for d in ("scripts", "tests/deploy", "tests/psql_equiv", "tests/badinput", "tests/faults", "tests/integration",
+              "tests/unit", "tests/fuzz"):
+        for name in sorted(os.listdir(os.path.join(ROOT, d))):
+            if name.endswith(".sh") and (d == "scripts" or name in ("run.sh", "scratch_tests.sh")):
+                found.append(os.path.join(d, name))
+    return found
+
+
+def _run_script(path, arg):
+    import subprocess
+    import time
+    start = time.time()
+    p = subprocess.Popen(["bash", os.path.join(ROOT, path), arg], cwd=ROOT, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        out, err = p.communicate()
+        raise AssertionError("%s %s still running after 20 s: it started something" % (path, arg))
+    elapsed = time.time() - start
+    try:
+        os.killpg(p.pid, 0)
+        left = True
+        os.killpg(p.pid, 9)
+    except ProcessLookupError:
+        left = False
+    return p.returncode, out, err, elapsed, left
+
+
+def test_every_script_answers_help(t):
+    """scripts/bench.sh --help once started the whole benchmark: every script prints its usage for
+    --help and -h, exits 0 at once and starts nothing; an unknown argument is a usage error (2)."""
+    scripts = _scripts()
+    check("scripts/bench.sh" in scripts and "tests/psql_equiv/run.sh" in scripts, "the scripts are found: %s" % scripts)
+    for path in scripts:
+        for arg in ("--help", "-h"):
+            code, out, err, elapsed, left = _run_script(path, arg)
+            check(code == 0, "%s %s exits 0, not %s: %s" % (path, arg, code, err))
+            check(os.path.basename(path) in out, "%s %s prints its usage: %r" % (path, arg, out[:300]))
+            check(elapsed < 2 and not left, "%s %s starts nothing (%.1fs, process left: %s)" % (path, arg, elapsed, left))
+        code, out, err, elapsed, left = _run_script(path, "--no-such-option")
+        check(code == 2 and "--help" in err, "%s: an unknown argument is a usage error (2): %s %r" % (path, code, err))
+        check(elapsed < 2 and not left, "%s --no-such-option starts nothing" % path)

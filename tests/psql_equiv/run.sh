@@ -10,6 +10,8 @@
 # scripts/regress-corpus.sh. No PostgreSQL server: psql talks to fakepg.py.
 # Ends with "N passed, N failed"; exits non-zero on a failure.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+for a in "$@"; do case "$a" in -*) echo "run.sh: unknown option \"$a\" (try --help)" >&2; exit 2 ;; esac; done
 
 cd "$(dirname "$0")/../.."
 mkdir -p build
