@@ -84,6 +84,12 @@ static int load_files(void *arg, struct pgb_error *err)
 static void warn_no_seeds(const struct run *r)
 {
 	const struct pgb_config *cfg = r->cfg;
+	if (cfg->with_test_data && cfg->skip_migrate) {
+		log_event(LOG_WARNING, "seeds_skipped", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
+			  "--with-test-data with --skip-migrate applies no seeds: the pgboot that migrates applies them "
+			  "(give it --with-test-data)");
+		return;
+	}
 	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
 		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
 			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);

@@ -102,3 +102,12 @@ for _name in sorted(os.listdir(_ex)) if os.path.isdir(_ex) else []:
         _fn = _example_test(_name)
         _fn.__module__ = __name__
         globals()[_fn.__name__] = _fn
+
+
+def test_metrics_with_test_data_warns_and_goes_on(t):
+    """examples/README.md: metrics/ has no seeds/; --with-test-data warns and exits 0."""
+    d = os.path.join(ROOT, "examples", "metrics")
+    check(not os.path.exists(os.path.join(d, "seeds")), "metrics has no seeds")
+    t.pgboot("migrate", "--with-test-data", cwd=d).expect(0, 'no seed files in "seeds"', where="err")
+    with open(os.path.join(ROOT, "examples", "README.md")) as f:
+        check('no seed files in\n"seeds"" and goes on, exit 0' in f.read(), "examples/README.md says so")

@@ -245,3 +245,12 @@ def test_app_gets_default_signal_dispositions(t):
     fields = dict(l.split(":\t") for l in r.out.splitlines())
     check(int(fields["SigBlk"], 16) == 0, "no blocked signals in the app", r)
     check(int(fields["SigIgn"], 16) == 0, "no ignored signals in the app", r)
+
+
+def test_skip_migrate_with_test_data_says_seeds_are_not_applied(t):
+    """run --skip-migrate --with-test-data applies no seeds: it says so instead of ignoring them silently."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"}, seeds={"0001_s.sql": "INSERT INTO a VALUES (1);"})
+    t.pgboot("migrate", project=p).expect(0)
+    r = t.pgboot("run", "--skip-migrate", "--with-test-data", "--", "true", project=p).expect(0)
+    r.expect_text("applies no seeds", where="err")
+    check(t.psql("SELECT count(*) FROM a") == "0", "no seed applied", r)
