@@ -135,8 +135,8 @@ static int lock_stays(struct db *db, int pid, int *moved, struct pgb_error *err)
 
 /*
  * Give back a session lock left on server process pid, which this connection no longer owns:
- * unlock until a statement lands there, else end that process when it sits idle (a pooled
- * connection between clients; the pooler opens another).
+ * unlock when a statement lands there, else end that process when it sits idle holding it (a
+ * pooled connection between clients; the pooler opens another).
  */
 static void release_stranded(struct db *db, const char *keytext, int pid)
 {
@@ -147,14 +147,15 @@ static void release_stranded(struct db *db, const char *keytext, int pid)
 	pgb_error_init(&e);
 	for (int i = 0; i < STRANDED_UNLOCKS; i++) {
 		struct db_result r;
+		/* unlock only there: elsewhere it could release another client's lock */
 		if (db_query(db,
-			     "SELECT pg_catalog.pg_advisory_unlock($1::bigint) "
-			     "AND pg_catalog.pg_backend_pid() = $2::int",
+			     "SELECT CASE WHEN pg_catalog.pg_backend_pid() = $2::int "
+			     "THEN pg_catalog.pg_advisory_unlock($1::bigint) IS NOT NULL ELSE false END",
 			     2, params, &r, &e))
 			goto failed;
-		int done = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
+		int there = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
 		db_result_free(&r);
-		if (done)
+		if (there)
 			return;
 	}
 	if (db_query(db,
@@ -294,7 +295,7 @@ void lock_release(struct db *db, long long key, int pid)
 	}
 	int released = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
 	db_result_free(&r);
-	/* the unlock ran elsewhere than the lock: a pooler moved the session since */
-	if (!released && pid)
+	/* through a pooler the unlock may have run elsewhere than the lock */
+	if (!released && pid && pid != db_backend_pid(db))
 		release_stranded(db, keytext, pid);
 }
