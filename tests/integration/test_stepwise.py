@@ -77,6 +77,17 @@ def test_rerun_runs_again_only_what_is_safe_twice(t):
     check(t.table_exists("rr2"), "the rest ran")
 
 
+def test_status_shows_partial_and_plan_says_it_cannot_rerun(t):
+    """README: a partial file is pending work, so status exits 0 and shows it; plan, which changes
+    nothing, says with exit 5 that migrate would refuse to run it again."""
+    body = "-- pgboot:no-transaction\nCREATE TABLE pp (id int);\nSELECT * FROM nope;\n"
+    p = t.project(migrations=dict(BASE, **{"0002_pp.sql": body}))
+    t.pgboot("migrate", "--no-verify", project=p).expect(3)
+    check(progress(t, "0002") == "1", "one statement committed")
+    t.pgboot("status", project=p).expect(0, "partial", where="out")
+    t.pgboot("plan", project=p).expect(5, "half applied", where="err")
+
+
 def test_kill_half_way_then_refused_then_idempotent_rerun(t):
     body = ("-- pgboot:no-transaction\nCREATE TABLE half (id int);\n"
             "SELECT pg_sleep(30);\nINSERT INTO half VALUES (1);\n")
