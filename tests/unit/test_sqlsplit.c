@@ -17,7 +17,7 @@ static const char *split_std(const char *sql, int std)
 	static char out[8192];
 	struct sql_script s;
 	struct pgb_error err;
-	struct sqlsplit_opts o = { std };
+	struct sqlsplit_opts o = {.standard_conforming_strings = std};
 	pgb_error_init(&err);
 	if (sql_split(sql, strlen(sql), &o, &s, &err) != 0) {
 		snprintf(out, sizeof(out), "ERR %s @%d:%d", err.message, err.line, err.column);
