@@ -37,6 +37,11 @@ static size_t first_down_line(const char *s, size_t len)
 	while (at < len) {
 		const char *nl = memchr(s + at, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - (s + at)) : len - at;
+		/* the lexer ends a "--" comment at a '\r' too: so does migfile's marker line */
+		const char *cr = memchr(s + at, '\r', n);
+		size_t line_len = n;
+		if (cr)
+			n = (size_t)(cr - (s + at));
 		size_t skip = at == 0 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 		struct marker m;
 		struct pgb_error err;
@@ -45,7 +50,7 @@ static size_t first_down_line(const char *s, size_t len)
 		pgb_error_free(&err);
 		if (r == 0 && m.kind == MARKER_DOWN)
 			return at;
-		at += n + 1;
+		at += line_len + 1;
 	}
 	return len;
 }
