@@ -112,9 +112,11 @@ static char *sql_below(int parent_fd, const char *name, const char *rel, int dep
 		if (de->d_name[0] == '.')
 			continue;
 		char *path = xasprintf("%s/%s", rel, de->d_name);
-		if (ends_with_sql_ci(de->d_name))
-			found = path, path = NULL;
-		else if (depth > 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN))
+		if (ends_with_sql_ci(de->d_name)) {
+			found = path;
+			continue;
+		}
+		if (depth > 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN))
 			found = sql_below(dirfd(d), de->d_name, path, depth - 1, 0);
 		free(path);
 	}
