@@ -8,8 +8,11 @@
  */
 #include "marker.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "xmem.h"
 
 enum family { FAM_NONE, FAM_PGBOOT, FAM_DBMATE, FAM_GOOSE, FAM_SQLMIGRATE };
 
@@ -195,29 +198,10 @@ static const char goose_hint[] =
 	"\"NO TRANSACTION\" and \"ENVSUB OFF\" (any case after a lower-case \"+goose\", at the start of "
 	"the line, nothing else on it).";
 
-static int read_goose(const char *line, size_t n, struct marker *m, struct pgb_error *err)
+/* what is left of a goose line once "--" and "+goose" are gone: cmd[0..cl) */
+static int goose_word(const char *line, size_t n, const char *cmd, size_t cl, struct marker *m,
+		      struct pgb_error *err)
 {
-	if (n && is_blank(line[0]))
-		return refuse(err, line, n, "goose refuses an annotation indented by blanks", goose_hint);
-	/* goose removes every "--" and the first "+goose", then trims */
-	char cmd[64];
-	size_t cl = 0, i = 0;
-	int seen = 0;
-	while (i < n) {
-		if (starts_with(line + i, n - i, "--")) {
-			i += 2;
-		} else if (starts_with(line + i, n - i, "+goose")) {
-			if (seen++)
-				return refuse(err, line, n, "two annotations on one line", goose_hint);
-			i += 6;
-		} else {
-			if (cl + 1 >= sizeof(cmd))
-				return refuse(err, line, n, "not a goose annotation", goose_hint);
-			cmd[cl++] = line[i++];
-		}
-	}
-	if (!seen)
-		return refuse(err, line, n, "goose reads \"+goose\" only in lower case", goose_hint);
 	size_t a = 0;
 	while (a < cl && is_wsp(cmd[a]))
 		a++;
@@ -241,6 +225,33 @@ static int read_goose(const char *line, size_t n, struct marker *m, struct pgb_e
 		return refuse(err, line, n, "not a goose annotation", goose_hint);
 #undef IS
 	return 0;
+}
+
+static int read_goose(const char *line, size_t n, struct marker *m, struct pgb_error *err)
+{
+	if (n && is_blank(line[0]))
+		return refuse(err, line, n, "goose refuses an annotation indented by blanks", goose_hint);
+	/* goose removes every "--" and the first "+goose", then trims */
+	char *cmd = xmalloc(n + 1);
+	size_t cl = 0, i = 0;
+	int seen = 0, r = 0;
+	while (i < n && r == 0) {
+		if (starts_with(line + i, n - i, "--")) {
+			i += 2;
+		} else if (starts_with(line + i, n - i, "+goose")) {
+			if (seen++)
+				r = refuse(err, line, n, "two annotations on one line", goose_hint);
+			i += 6;
+		} else {
+			cmd[cl++] = line[i++];
+		}
+	}
+	if (r == 0 && !seen)
+		r = refuse(err, line, n, "goose reads \"+goose\" only in lower case", goose_hint);
+	if (r == 0)
+		r = goose_word(line, n, cmd, cl, m, err);
+	free(cmd);
+	return r;
 }
 
 /* ---- sql-migrate: the prefix "-- +migrate ", then fields ----------------- */

@@ -336,6 +336,8 @@ TEST(migfile_goose_grammar)
 	struct pgb_error err;
 	expect_split("-- +goose up\nCREATE TABLE t ();\n-- +goose down\nDROP TABLE t;\n", "DROP TABLE t;\n");
 	expect_split("--+goose Up\nCREATE TABLE t ();\n--   +goose   DOWN  \nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- +goose Up\nCREATE TABLE t ();\n-- +goose Down                                                      "
+		     "                                \nDROP TABLE t;\n", "DROP TABLE t;\n");
 	expect_split("-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE t ();\n-- +goose StatementEnd\n"
 		     "-- +goose Down\nDROP TABLE t;\n", "DROP TABLE t;\n");
 	/* goose honours NO TRANSACTION wherever it is */
