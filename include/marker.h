@@ -3,9 +3,9 @@
  * it. Pure: borrows the line, allocates nothing but an error's text.
  *
  * A comment line (optional blanks, then "--") whose text after "--" and
- * optional blanks starts with "pgboot:", "+goose" or "+migrate", or with
- * "migrate:" or "migrate" ":" up/down (any case), belongs to pgboot, goose,
- * sql-migrate or dbmate, and must then be a marker that tool itself accepts
+ * optional blanks starts with "pgboot:", "+goose" or "+migrate" (any case),
+ * or with "migrate:" or "migrate" ":" and the word up or down (any case),
+ * belongs to pgboot, goose, sql-migrate or dbmate, and must then be a marker that tool itself accepts
  * (the grammar is in migfile.h). Anything else there is a near miss: an
  * error, never a comment, because the tool's author meant a marker and a
  * marker read as a comment runs the down part as part of the up part.

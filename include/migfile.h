@@ -32,8 +32,8 @@
  *                written); Up and Down may add notransaction; a field
  *                starting with "--" ends the line.
  * Any other comment line whose text after "--" and blanks starts with
- * "pgboot:", "+goose", "+migrate", "migrate:", or "migrate" ":" up/down (any
- * case) is a near miss: refused (78, file:line, the accepted spellings),
+ * "pgboot:", "+goose", "+migrate" (any case), "migrate:", or "migrate" ":"
+ * and the word up or down (any case, blanks around the colon) is a near miss: refused (78, file:line, the accepted spellings),
  * wherever it is in the file, because read as a comment it would run the
  * down part as up. So are options pgboot cannot honour (goose's ENVSUB ON)
  * and unknown ones. StatementBegin/End and ENVSUB OFF are understood and

@@ -8,6 +8,7 @@
  */
 #include "marker.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,7 +54,14 @@ static int word_colon(const char *s, size_t n, const char *word, size_t *after)
 	return 1;
 }
 
-/* dbmate's family: its exact prefix, or "migrate" ":" and a word that starts like up/down */
+/* a word w (any case) at s, not followed by a letter or digit */
+static int word_ci(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	return starts_ci(s, n, w) && (n == k || !isalnum((unsigned char)s[k]));
+}
+
+/* dbmate's family: its exact prefix, or "migrate" ":" and the word up or down (prose stays prose) */
 static int dbmate_like(const char *s, size_t n)
 {
 	size_t i;
@@ -63,7 +71,7 @@ static int dbmate_like(const char *s, size_t n)
 		return 0;
 	while (i < n && is_blank(s[i]))
 		i++;
-	return starts_ci(s + i, n - i, "up") || starts_ci(s + i, n - i, "down");
+	return word_ci(s + i, n - i, "up") || word_ci(s + i, n - i, "down");
 }
 
 /* The family of a comment line; *body is the text after "--" and blanks. */

@@ -300,7 +300,8 @@ TEST(migfile_pgboot_grammar)
 	/* prose that does not name a tool's marker prefix is a comment */
 	struct migfile mf;
 	char *up, *down;
-	CHECK_INT(parts(&mf, "-- pgboot down the line\n-- Migrate: move rows\nSELECT 1;\n", &up, &down), 0);
+	CHECK_INT(parts(&mf, "-- pgboot down the line\n-- Migrate: move rows\n-- Migrate: update names\nSELECT 1;\n",
+			&up, &down), 0);
 	CHECK(!mf.has_down);
 	free(up);
 	free(down);
@@ -323,6 +324,7 @@ TEST(migfile_dbmate_grammar)
 	/* dbmate would not read these as markers: its down part would run in the up */
 	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate:Down\n", 3, "dbmate");
 	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate: down\n", 3, "dbmate");
+	expect_refused("-- migrate:up\nSELECT 1;\n-- MIGRATE : DOWN\n", 3, "dbmate");
 	expect_refused("-- migrate:up\nSELECT 1;\n  -- migrate:down\n", 3, "start");
 	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate:downgrade\n", 3, "dbmate");
 	/* an option pgboot cannot honour, or a misspelt one, is an error */
