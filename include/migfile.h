@@ -1,19 +1,67 @@
 /*
  * migfile.h: one migration or seed file in memory: its bytes, its up and
  * down parts, its directives and its checksum. Pure (no I/O): source.c reads
- * the bytes and hands them here.
+ * the bytes and hands them here; marker.c reads each marker line.
  *
  * Layout of a file:
- *     -- pgboot:no-transaction     directives: comment lines at the top
- *     -- pgboot:idempotent         (safe to re-run after a half-way failure)
- *     -- pgboot:up                 optional
+ *     -- pgboot:no-transaction     directives: the leading block (comment lines,
+ *     -- pgboot:idempotent         blank lines and block comments before the
+ *     -- pgboot:up                 first statement); pgboot:up is optional
  *     CREATE TABLE ...;            the up part
  *     -- pgboot:down
  *     DROP TABLE ...;              the down part
  *
- * The up part is everything before the "-- pgboot:down" line; its checksum
- * (SHA-256 of the up part with CRLF folded to LF, lowercase hex) is what the
- * history records, so editing the down part is not drift.
+ * Markers. A marker is a "--" comment that starts its line (after blanks) and
+ * that the lexer (sqlsplit.c, standard_conforming_strings on, the file's own
+ * SET of it followed) finds outside quotes, dollar bodies and block comments:
+ * text inside those is never a marker. Four families, each read as its tool
+ * reads it (dbmate pkg/dbmate/migration.go, goose internal/sqlparser/parser.go,
+ * sql-migrate sqlparse/sqlparse.go):
+ *   pgboot       "--", blanks, "pgboot", blanks, ":", blanks, a word, blanks,
+ *                optionally a "--" comment. Any case; the line may be
+ *                indented. Words: up, down, no-transaction, idempotent.
+ *   dbmate       ^--\s*migrate:up or migrate:down, lower case, "--" in column
+ *                1; then the end of the line or blanks and options:
+ *                transaction:false or transaction:true (a "--" ends them).
+ *   goose        "--" in column 1; every "--" and the first lower-case
+ *                "+goose" removed, the rest trimmed must be (any case) Up,
+ *                Down, StatementBegin, StatementEnd, NO TRANSACTION or ENVSUB
+ *                OFF. Nothing else may follow (goose refuses it too).
+ *   sql-migrate  the line starts with exactly "-- +migrate "; the first field
+ *                is Up, Down, StatementBegin or StatementEnd (case as
+ *                written); Up and Down may add notransaction; a field
+ *                starting with "--" ends the line.
+ * Any other comment line whose text after "--" and blanks starts with
+ * "pgboot:", "+goose", "+migrate" (any case), "migrate:", or "migrate" ":"
+ * and the word up or down (any case, blanks around the colon) is a near miss: refused (78, file:line, the accepted spellings),
+ * wherever it is in the file, because read as a comment it would run the
+ * down part as up. So are options pgboot cannot honour (goose's ENVSUB ON)
+ * and unknown ones. StatementBegin/End and ENVSUB OFF are understood and
+ * need nothing: the lexer finds statement ends itself.
+ *
+ * Sections. An up marker opens an up section, a down marker a down section,
+ * in any order and as often as the tools allow (sql-migrate's Down may come
+ * first); a down marker inside a down section is an error. Text before the
+ * first marker is up. The up part is every up section; the down part every
+ * down section in file order (a down marker's own line is in neither).
+ * no-transaction comes from pgboot:no-transaction (or sqlx's
+ * "-- no-transaction", morph's "-- morph:nontransactional") in the leading
+ * block, from an up marker's option, or from goose's NO TRANSACTION anywhere
+ * (goose honours it anywhere). pgboot:no-transaction or pgboot:idempotent
+ * below a statement or inside a down section is refused; sqlx's and morph's
+ * are comments there, as before.
+ *
+ * Where the bytes are: content[0 .. up_len) is the up part and
+ * content[down_start .. len) the down part. For a file in the usual order
+ * (up, then down to its end) content is the file itself. When a down section
+ * precedes an up section, content is rebuilt: the file with every line
+ * outside the up sections emptied (its "\n" kept, so each up statement keeps
+ * its line and column for error messages), then the down sections.
+ *
+ * The checksum is SHA-256 of the up sections' text as written (CRLF folded
+ * to LF, lowercase hex): what the history records. Editing the down part,
+ * even its number of lines, is not drift. For the usual file it is the
+ * checksum of everything before the down marker, as it always was.
  */
 #ifndef PGB_MIGFILE_H
 #define PGB_MIGFILE_H
@@ -33,12 +81,12 @@ struct migfile {
 	char *path;               /* as shown to the user: "migrations/0001_init.sql" */
 	struct pgb_version version;
 	char *name;               /* "init" */
-	char *content;            /* the whole file, NUL-terminated (NUL bytes are refused) */
+	char *content;            /* the file, or its rebuilt up and down parts; NUL-terminated */
 	size_t len;
-	size_t up_len;            /* the up part is content[0 .. up_len) */
+	size_t up_len;            /* the up part is content[0 .. up_len) (see "Where the bytes are") */
 	size_t down_start;        /* the down part is content[down_start .. len), when has_down */
 	int has_down;
-	int down_line;            /* 1-based line of the first down byte */
+	int down_line;            /* 1-based line of the first down byte (in the file) */
 	int no_transaction;       /* a directive asked for statement-by-statement, autocommit */
 	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
 	int empty;                /* the up part is only whitespace and comments */
@@ -47,8 +95,9 @@ struct migfile {
 
 /*
  * Take ownership of content (malloc'd, len bytes plus a NUL) and analyse it:
- * refuse NUL bytes and invalid UTF-8 (naming the line), find the down
- * marker, read the directives, compute the checksum. path, version and name
+ * refuse NUL bytes and invalid UTF-8 (naming the line), read the markers
+ * and directives (refusing near misses), find the sections, compute the
+ * checksum. content may be replaced by a rebuilt buffer (see above). path, version and name
  * must already be set. Returns 0, or -1 with err (PGB_EXIT_CONFIG) naming
  * path and line.
  */

@@ -1,7 +1,10 @@
 /*
  * source.h: discover the migration, seed or verify files of a directory,
  * read and validate them, and return them ordered. Reads the file system;
- * no database.
+ * no database. Only the files directly in a directory are read: a
+ * subdirectory holding .sql files (three levels down at most; names starting
+ * with '.' skipped) is an error naming the first one, since skipping it would
+ * leave migrations out without a word; one without .sql files is ignored.
  */
 #ifndef PGB_SOURCE_H
 #define PGB_SOURCE_H
@@ -38,7 +41,11 @@ struct checkset {
 	struct checkfile *files; /* in file-name order */
 	size_t n;
 };
-/* Read the *.sql files of dir in name order; a missing dir gives an empty set when missing_ok. */
+/*
+ * Read the *.sql files of dir in name order; a missing dir gives an empty set
+ * when missing_ok. A name ending in ".SQL" (any other case) or not UTF-8 is
+ * an error, as it is for migrations.
+ */
 int source_load_checks(const char *dir, int missing_ok, struct checkset *out, struct pgb_error *err);
 void checkset_free(struct checkset *set);
 

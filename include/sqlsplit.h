@@ -49,6 +49,11 @@ struct sqlsplit_opts {
 					    The value at the start: a top-level SET [SESSION] or RESET
 					    of it changes it for what follows, as the server's
 					    ParameterStatus does for psql (SET LOCAL does not) */
+	/* when set, called with ctx for every "--" comment the lexer meets outside
+	   quotes, dollar bodies and block comments (in order): buf[start..end) is
+	   the comment, without its line end. migfile.c finds markers with it. */
+	void (*on_comment)(void *ctx, size_t start, size_t end);
+	void *ctx;
 };
 
 /*

@@ -6,22 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "marker.h"
+#include "sqlsplit.h"
 #include "strbuf.h"
 #include "xmem.h"
+
+static void sha_update_folded(crypto_hash_sha256_state *st, const char *data, size_t len)
+{
+	size_t from = 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (data[i] == '\r' && data[i + 1] == '\n') {
+			crypto_hash_sha256_update(st, (const unsigned char *)data + from, i - from);
+			from = i + 1;
+		}
+	}
+	crypto_hash_sha256_update(st, (const unsigned char *)data + from, len - from);
+}
 
 void migfile_checksum(const char *data, size_t len, char out[65])
 {
 	crypto_hash_sha256_state st;
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_init(&st);
-	size_t from = 0;
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (data[i] == '\r' && data[i + 1] == '\n') {
-			crypto_hash_sha256_update(&st, (const unsigned char *)data + from, i - from);
-			from = i + 1;
-		}
-	}
-	crypto_hash_sha256_update(&st, (const unsigned char *)data + from, len - from);
+	sha_update_folded(&st, data, len);
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
@@ -142,114 +149,265 @@ int migfile_validate_text(const char *path, const char *s, size_t len, struct pg
 	return validate_text(path, s, len, err);
 }
 
-/* The trimmed text of a "--" comment line, or NULL when the line is not one. */
-static int comment_body(const char *line, size_t n, const char **body, size_t *blen)
-{
-	while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	size_t i = 0;
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i + 1 >= n || line[i] != '-' || line[i + 1] != '-')
-		return 0;
-	i += 2;
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	*body = line + i;
-	*blen = n - i;
-	return 1;
-}
+/*
+ * Finding the sections. The lexer reports every "--" comment outside quotes,
+ * dollar bodies and block comments, in order; a comment that starts its line
+ * is read by marker_read. Up sections are kept in ups[], down sections in
+ * downs[] (a down marker's own line is in neither).
+ */
+struct span {
+	size_t start, end;
+};
 
-static int body_is(const char *body, size_t blen, const char *word)
-{
-	return blen == strlen(word) && strncasecmp(body, word, blen) == 0;
-}
+struct spans {
+	struct span *v;
+	size_t n, cap;
+};
 
-/* markers that open the down part, ours and the peers' */
-static int is_down_marker(const char *body, size_t blen)
+static void spans_add(struct spans *s, size_t start, size_t end)
 {
-	return body_is(body, blen, "pgboot:down") || body_is(body, blen, "migrate:down") ||
-	       body_is(body, blen, "+goose Down") || body_is(body, blen, "+migrate Down");
-}
-
-/* directives asking for no transaction, ours and the peers' */
-static int is_no_transaction(const char *body, size_t blen)
-{
-	return body_is(body, blen, "pgboot:no-transaction") || body_is(body, blen, "migrate:up transaction:false") ||
-	       body_is(body, blen, "+goose NO TRANSACTION") || body_is(body, blen, "morph:nontransactional") ||
-	       body_is(body, blen, "no-transaction") || body_is(body, blen, "+migrate Up notransaction");
-}
-
-static int is_up_marker(const char *body, size_t blen)
-{
-	return body_is(body, blen, "pgboot:up") || body_is(body, blen, "migrate:up") ||
-	       body_is(body, blen, "+goose Up") || body_is(body, blen, "+migrate Up");
-}
-
-/* Handle a comment line in the leading block; returns -1 on an unknown pgboot: directive. */
-static int leading_directive(struct migfile *mf, const char *body, size_t blen, int line, struct pgb_error *err)
-{
-	if (is_no_transaction(body, blen)) {
-		mf->no_transaction = 1;
-		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
-	if (body_is(body, blen, "pgboot:idempotent")) {
-		mf->idempotent = 1;
-		return 0;
-	}
-	if (is_up_marker(body, blen))
-		return 0;
-	if (blen > 7 && strncasecmp(body, "pgboot:", 7) == 0) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "unrecognized directive \"-- %.*s\"", (int)blen, body);
-		pgb_error_locus(err, mf->path, line, 0);
-		pgb_error_hint(err, "Known directives: \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\", \"-- pgboot:idempotent\".");
-		return -1;
-	}
+	s->v[s->n].start = start;
+	s->v[s->n].end = end;
+	s->n++;
+}
+
+struct scan {
+	struct migfile *mf;
+	struct pgb_error *err;
+	int failed;
+	size_t bom;
+	struct spans ups, downs;
+	int in_down;
+	size_t open;       /* where the current section started */
+	size_t up_checked; /* up text before this offset has been looked at */
+	int up_has_sql;    /* ... and held a statement */
+	int line;          /* the line of line_at */
+	size_t line_at;
+};
+
+static int line_of(struct scan *sc, size_t at)
+{
+	const char *s = sc->mf->content;
+	for (; sc->line_at < at; sc->line_at++)
+		if (s[sc->line_at] == '\n')
+			sc->line++;
+	return sc->line;
+}
+
+/* look at the up text of the current section up to `to` for a statement */
+static void check_up(struct scan *sc, size_t to)
+{
+	size_t from = sc->up_checked > sc->open ? sc->up_checked : sc->open;
+	if (from < sc->bom)
+		from = sc->bom;
+	if (!sc->up_has_sql && to > from && !migfile_is_blank_sql(sc->mf->content + from, to - from))
+		sc->up_has_sql = 1;
+	if (to > sc->up_checked)
+		sc->up_checked = to;
+}
+
+static void section_down(struct scan *sc, size_t ls, size_t next, int line)
+{
+	check_up(sc, ls);
+	spans_add(&sc->ups, sc->open, ls);
+	if (!sc->mf->has_down)
+		sc->mf->down_line = line + 1;
+	sc->mf->has_down = 1;
+	sc->in_down = 1;
+	sc->open = next;
+}
+
+static void section_up(struct scan *sc, size_t ls)
+{
+	if (!sc->in_down)
+		return;
+	spans_add(&sc->downs, sc->open, ls);
+	sc->in_down = 0;
+	sc->open = ls;
+	sc->up_checked = ls;
+}
+
+static int fail_line(struct scan *sc, int line)
+{
+	pgb_error_locus(sc->err, sc->mf->path, line, 0);
+	sc->failed = 1;
+	return -1;
+}
+
+/* a directive that counts only at the top of the up part */
+static int leading(struct scan *sc, const struct marker *m, size_t ls, size_t n, int line)
+{
+	if (!sc->in_down)
+		check_up(sc, ls);
+	if (!sc->in_down && !sc->up_has_sql)
+		return 1;
+	if (m->foreign)
+		return 0; /* sqlx's and morph's directives below a statement were always comments */
+	pgb_fail(sc->err, PGB_EXIT_CONFIG, "directive \"%.*s\" must be at the top of the file", (int)n,
+		 sc->mf->content + ls);
+	pgb_error_detail(sc->err, "It follows %s, where it would not apply to the statements above it.",
+			 sc->in_down ? "a down marker" : "a statement");
+	pgb_error_hint(sc->err, "Move it above the first statement (comments and blank lines may precede it).");
+	fail_line(sc, line);
 	return 0;
 }
 
-/* A down marker outside the leading block; returns -1 on a second one. */
-static int find_down(struct migfile *mf, size_t at, size_t next, int line, struct pgb_error *err)
+static void on_marker(struct scan *sc, const struct marker *m, size_t ls, size_t n, size_t next, int line)
 {
-	if (mf->has_down) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "second down marker in \"%s\"", mf->path);
-		pgb_error_locus(err, mf->path, line, 0);
-		pgb_error_detail(err, "The down part already started on line %d.", mf->down_line - 1);
-		return -1;
-	}
-	mf->has_down = 1;
-	mf->up_len = at;
-	mf->down_start = next;
-	mf->down_line = line + 1;
-	return 0;
-}
-
-static int scan_lines(struct migfile *mf, struct pgb_error *err)
-{
-	int leading = 1, line = 1;
-	/* a UTF-8 byte-order mark must not hide a directive on the first line */
-	size_t at = mf->len >= 3 && memcmp(mf->content, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-	while (at < mf->len) {
-		const char *nl = memchr(mf->content + at, '\n', mf->len - at);
-		size_t n = nl ? (size_t)(nl - (mf->content + at)) : mf->len - at;
-		size_t next = at + n + (nl ? 1 : 0);
-		const char *body;
-		size_t blen;
-		if (comment_body(mf->content + at, n, &body, &blen)) {
-			if (is_down_marker(body, blen)) {
-				if (find_down(mf, at, next, line, err))
-					return -1;
-				leading = 0;
-			} else if (leading && leading_directive(mf, body, blen, line, err)) {
-				return -1;
-			}
-		} else if (!migfile_is_blank_sql(mf->content + at, n)) {
-			leading = 0;
+	struct migfile *mf = sc->mf;
+	switch (m->kind) {
+	case MARKER_NONE:
+	case MARKER_NOOP:
+		break;
+	case MARKER_UP:
+		mf->no_transaction |= m->no_transaction;
+		section_up(sc, ls);
+		break;
+	case MARKER_DOWN:
+		if (sc->in_down) {
+			pgb_fail(sc->err, PGB_EXIT_CONFIG, "second down marker in \"%s\"", mf->path);
+			pgb_error_detail(sc->err, "The down part already started on line %d.", mf->down_line - 1);
+			pgb_error_hint(sc->err, "A down marker ends the up part; an up marker ends the down part.");
+			fail_line(sc, line);
+			break;
 		}
-		at = next;
-		line++;
+		section_down(sc, ls, next, line);
+		break;
+	case MARKER_NO_TRANSACTION:
+		if (!m->leading_only || leading(sc, m, ls, n, line))
+			mf->no_transaction = 1;
+		break;
+	case MARKER_IDEMPOTENT:
+		if (leading(sc, m, ls, n, line))
+			mf->idempotent = 1;
+		break;
+	}
+}
+
+static void on_comment(void *ctx, size_t start, size_t end)
+{
+	struct scan *sc = ctx;
+	const char *s = sc->mf->content;
+	if (sc->failed)
+		return;
+	size_t ls = start;
+	while (ls > sc->bom && (s[ls - 1] == ' ' || s[ls - 1] == '\t'))
+		ls--;
+	if (ls > sc->bom && s[ls - 1] != '\n')
+		return; /* a comment after something on its line is never a marker */
+	size_t next = end;
+	if (next < sc->mf->len && s[next] == '\r')
+		next++;
+	if (next < sc->mf->len && s[next] == '\n')
+		next++;
+	int line = line_of(sc, ls);
+	struct marker m;
+	if (marker_read(s + ls, end - ls, &m, sc->err)) {
+		fail_line(sc, line);
+		return;
+	}
+	on_marker(sc, &m, ls, end - ls, next, line);
+}
+
+/*
+ * The lexer stopped at an unterminated quote, comment or dollar body opened
+ * on line `open`: what follows is inside it. A marker there would be lost
+ * (a down-first file would lose its up part), so it is an error.
+ */
+static int hidden_marker(struct scan *sc, const struct pgb_error *lex)
+{
+	const char *s = sc->mf->content;
+	size_t at = 0, len = sc->mf->len;
+	for (int line = 1; at < len; line++) {
+		const char *nl = memchr(s + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (s + at)) : len - at;
+		if (line > lex->line && marker_is_candidate(s + at, n)) {
+			pgb_fail(sc->err, PGB_EXIT_CONFIG, "%s in \"%s\"", lex->message, sc->mf->path);
+			pgb_error_detail(sc->err, "It opens on line %d and hides the marker on line %d.", lex->line,
+					 line);
+			pgb_error_hint(sc->err, "Close the quote or comment.");
+			return fail_line(sc, lex->line);
+		}
+		at += n + 1;
 	}
 	return 0;
+}
+
+/*
+ * A down section before an up section: content becomes the up part (the file
+ * with every line outside the up sections emptied, so each up line keeps its
+ * number and columns) followed by the down sections.
+ */
+static void rearrange(struct migfile *mf, const struct spans *ups, const struct spans *downs)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	size_t at = 0;
+	for (size_t i = 0; i < ups->n; i++) {
+		for (; at < ups->v[i].start; at++)
+			if (mf->content[at] == '\n')
+				strbuf_add(&sb, "\n", 1);
+		strbuf_add(&sb, mf->content + ups->v[i].start, ups->v[i].end - ups->v[i].start);
+		at = ups->v[i].end;
+	}
+	mf->up_len = sb.len;
+	mf->down_start = sb.len;
+	for (size_t i = 0; i < downs->n; i++)
+		strbuf_add(&sb, mf->content + downs->v[i].start, downs->v[i].end - downs->v[i].start);
+	free(mf->content);
+	mf->len = sb.len;
+	mf->content = strbuf_detach(&sb);
+}
+
+static void finish_sections(struct scan *sc)
+{
+	struct migfile *mf = sc->mf;
+	spans_add(sc->in_down ? &sc->downs : &sc->ups, sc->open, mf->len);
+	crypto_hash_sha256_state st;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_init(&st);
+	for (size_t i = 0; i < sc->ups.n; i++)
+		sha_update_folded(&st, mf->content + sc->ups.v[i].start, sc->ups.v[i].end - sc->ups.v[i].start);
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(mf->checksum, sizeof(mf->checksum), digest, sizeof(digest));
+	if (!mf->has_down) {
+		mf->up_len = mf->len;
+	} else if (sc->ups.n == 1) { /* the usual file: up, then down to the end */
+		mf->up_len = sc->ups.v[0].end;
+		mf->down_start = sc->downs.v[0].start;
+	} else {
+		rearrange(mf, &sc->ups, &sc->downs);
+	}
+}
+
+static int scan_sections(struct migfile *mf, struct pgb_error *err)
+{
+	struct scan sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.mf = mf;
+	sc.err = err;
+	sc.line = 1;
+	/* a UTF-8 byte-order mark must not hide a directive on the first line */
+	sc.bom = mf->len >= 3 && memcmp(mf->content, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	sc.open = 0;
+	struct sqlsplit_opts opts = {.standard_conforming_strings = 1, .on_comment = on_comment, .ctx = &sc};
+	struct sql_script script;
+	struct pgb_error lex;
+	pgb_error_init(&lex);
+	if (sql_split(mf->content, mf->len, &opts, &script, &lex) == 0)
+		sql_script_free(&script);
+	else if (!sc.failed)
+		hidden_marker(&sc, &lex);
+	pgb_error_free(&lex);
+	if (!sc.failed)
+		finish_sections(&sc);
+	free(sc.ups.v);
+	free(sc.downs.v);
+	return sc.failed ? -1 : 0;
 }
 
 int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error *err)
@@ -259,10 +417,9 @@ int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error
 	mf->up_len = len;
 	if (validate_text(mf->path, content, len, err))
 		return -1;
-	if (scan_lines(mf, err))
+	if (scan_sections(mf, err))
 		return -1;
-	mf->empty = migfile_is_blank_sql(content, mf->up_len);
-	migfile_checksum(content, mf->up_len, mf->checksum);
+	mf->empty = migfile_is_blank_sql(mf->content, mf->up_len);
 	return 0;
 }
 

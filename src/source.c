@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,6 +74,98 @@ static int read_file(const char *path, char **data, size_t *len_out, struct pgb_
 	return 0;
 }
 
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int ends_with_sql_ci(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcasecmp(name + n - 4, ".sql") == 0;
+}
+
+/* how deep below a subdirectory .sql files are looked for */
+#define SUBDIR_DEPTH 3
+
+/*
+ * The first .sql file in the directory `name` of parent_fd or below it
+ * (depth levels more at most; entries starting with '.' skipped; symbolic
+ * links followed only for `name` itself), as "rel/file.sql"; NULL when none
+ * or unreadable.
+ */
+static char *sql_below(int parent_fd, const char *name, const char *rel, int depth, int follow)
+{
+	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return NULL;
+	}
+	char *found = NULL;
+	struct dirent *de;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *path = xasprintf("%s/%s", rel, de->d_name);
+		if (ends_with_sql_ci(de->d_name)) {
+			found = path;
+			continue;
+		}
+		if (depth > 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN))
+			found = sql_below(dirfd(d), de->d_name, path, depth - 1, 0);
+		free(path);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * pgboot reads only the files directly in dir: .sql files in a subdirectory
+ * (a diesel or prisma "<version>_<name>/up.sql" tree, an "archive/") would
+ * be left out without a word, and the run would say "up to date". A
+ * subdirectory without .sql files (docs/, .git/) is left alone.
+ */
+static int refuse_sql_subdir(DIR *d, const char *dir, const struct dirent *de, struct pgb_error *err)
+{
+	if (de->d_type != DT_DIR && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return 0;
+	char *rel = xasprintf("%s/%s", dir, de->d_name);
+	char *found = sql_below(dirfd(d), de->d_name, rel, SUBDIR_DEPTH - 1, 1);
+	if (!found) {
+		free(rel);
+		return 0;
+	}
+	/* name the up file of a diesel or prisma tree, whatever order readdir gave */
+	static const char *const ups[] = {"up.sql", "migration.sql"};
+	for (size_t i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
+		char *sub = xasprintf("%s/%s", de->d_name, ups[i]);
+		struct stat st;
+		if (fstatat(dirfd(d), sub, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+			free(found);
+			found = xasprintf("%s/%s", rel, ups[i]);
+		}
+		free(sub);
+	}
+	pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" holds SQL files that pgboot would not read: \"%s\"", rel,
+		 found);
+	pgb_error_detail(err, "pgboot reads only the .sql files directly in \"%s\", never a subdirectory.", dir);
+	const char *base = strrchr(found, '/') + 1;
+	if (strcmp(base, "up.sql") == 0 || strcmp(base, "migration.sql") == 0)
+		pgb_error_hint(err, "Make each version one file: \"%s.sql\" holding %s, and its down.sql, if any, after "
+				    "a line \"-- pgboot:down\"; or move the directory out of \"%s\".", rel, base, dir);
+	else
+		pgb_error_hint(err, "Move the files into \"%s\" itself, or the directory out of it.", dir);
+	pgb_error_locus(err, found, 0, 0);
+	free(found);
+	free(rel);
+	return -1;
+}
+
 /* The names of dir's entries that do not start with '.'; the callers pick the .sql ones. */
 static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, struct pgb_error *err)
 {
@@ -91,6 +184,13 @@ static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, s
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
+		if (!ends_with_sql_ci(de->d_name) && refuse_sql_subdir(d, dir, de, err)) {
+			closedir(d);
+			free_names(*names, *n);
+			*names = NULL;
+			*n = 0;
+			return -1;
+		}
 		*names = xrealloc(*names, sizeof(char *) * (*n + 1));
 		(*names)[(*n)++] = xstrdup(de->d_name);
 	}
@@ -106,13 +206,6 @@ static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, s
 		return pgb_fail(err, PGB_EXIT_CONFIG, "could not read directory \"%s\": %m", dir);
 	}
 	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 static int by_version(const void *a, const void *b)
@@ -215,6 +308,22 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* a check's name follows the rules of a migration's extension and encoding */
+static int check_name(const char *dir, const char *fname, struct pgb_error *err)
+{
+	size_t len = strlen(fname);
+	if (strcmp(fname + len - 4, ".sql") != 0)
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid check file name \"%s\": the extension must be \".sql\" in lower case",
+			 fname);
+	else if (migfile_validate_name(fname, err) == 0)
+		return 0;
+	char *path = join_path(dir, fname);
+	pgb_error_locus(err, path, 0, 0);
+	pgb_error_hint(err, "Rename it to end in \".sql\": pgboot reads the same names in every folder.");
+	free(path);
+	return -1;
+}
+
 int source_load_checks(const char *dir, int missing_ok, struct checkset *out, struct pgb_error *err)
 {
 	char **names;
@@ -229,8 +338,10 @@ int source_load_checks(const char *dir, int missing_ok, struct checkset *out, st
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		size_t len = strlen(names[i]);
-		if (len < 5 || strcmp(names[i] + len - 4, ".sql") != 0)
+		if (!ends_with_sql_ci(names[i]))
 			continue;
+		if ((rc = check_name(dir, names[i], err)) != 0)
+			break;
 		struct checkfile *cf = &out->files[out->n++];
 		cf->path = join_path(dir, names[i]);
 		cf->name = xstrndup(names[i], len - 4);

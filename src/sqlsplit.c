@@ -279,6 +279,7 @@ struct lexer {
 	size_t len;
 	size_t i;         /* the next byte to scan */
 	int std_strings;  /* psqlscan's cur_state->std_strings */
+	const struct sqlsplit_opts *opts;
 	long paren_depth; /* cur_state->paren_depth */
 	long begin_depth; /* cur_state->begin_depth */
 	size_t identifier_count;
@@ -665,6 +666,8 @@ static int scan(struct lexer *lx, struct pgb_error *err)
 		if (c == '-' && d == '-') { /* {comment}, to the next \n or \r */
 			while (lx->i < n && u[lx->i] != '\n' && u[lx->i] != '\r')
 				lx->i++;
+			if (lx->opts && lx->opts->on_comment)
+				lx->opts->on_comment(lx->opts->ctx, i, lx->i);
 			continue;
 		}
 		if (c == '/' && d == '*') { /* {xcstart} */
@@ -1141,6 +1144,7 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 	lx.u = (const unsigned char *)buf;
 	lx.len = len;
 	lx.std_strings = opts ? opts->standard_conforming_strings : 1;
+	lx.opts = opts;
 	lx.out = out;
 	out->stmts = NULL;
 	out->n = 0;

@@ -57,6 +57,12 @@ def _url_file(content, var="DATABASE_URL_FILE", kind="file"):
     return setup
 
 
+def _write(sub, name, content):
+    def setup(t, p):
+        p.write(sub, name, content)
+    return setup
+
+
 def _psql_setup(sql):
     def setup(t, p):
         t.psql(sql)
@@ -155,6 +161,10 @@ CASES = [
     ("duplicate_versions_as_numbers", 78, ["0003_a.sql", "03_b.sql"], {"files": {"0003_a.sql": GOOD, "03_b.sql": GOOD}}),
     ("duplicate_seed_versions", 78, ["0001_a.sql", "001_b.sql"],
      {"seeds": {"0001_a.sql": "SELECT 1;", "001_b.sql": "SELECT 1;"}, "args": ["migrate", "--with-test-data"]}),
+    ("migrations_in_subdirectories", 78, ["20221023135826_users/up.sql"],
+     {"setup": _write("migrations/20221023135826_users", "up.sql", GOOD)}),
+    ("check_name_upper_case_extension", 78, ["090_x.SQL"],
+     {"setup": _write("verify", "090_x.SQL", "SELECT 1 WHERE false;\n")}),
     # ---- file contents -----------------------------------------------------------------
     ("nul_byte", 78, ["0003_nul.sql"], {"files": {"0003_nul.sql": b"CREATE TABLE n (id int);\x00\n"}}),
     ("invalid_utf8", 78, ["0003_latin1.sql"],
@@ -169,6 +179,10 @@ CASES = [
      {"files": {"0003_q.sql": "CREATE TABLE q (id int);\nSELECT 'abc;\nSELECT 1;\n"}}),
     ("unterminated_dollar_body", 78, [re.compile(r"0003_d\.sql:1\b")],
      {"files": {"0003_d.sql": "DO $body$ BEGIN\n  PERFORM 1;\nEND $$;\n"}}),
+    ("marker_near_miss_goose", 78, [re.compile(r"0003_m\.sql:3\b"), "+goose"],
+     {"files": {"0003_m.sql": "-- +goose Up\nCREATE TABLE m (id int);\n-- +goose Down  -- text\nDROP TABLE base;\n"}}),
+    ("marker_near_miss_sql_migrate", 78, [re.compile(r"0003_m\.sql:3\b"), "+migrate"],
+     {"files": {"0003_m.sql": "-- +migrate Up\nCREATE TABLE m (id int);\n-- +migrate down\nDROP TABLE base;\n"}}),
     ("unterminated_comment", 78, [re.compile(r"0003_c\.sql:2\b")],
      {"files": {"0003_c.sql": "SELECT 1;\n/* open /* nested */\nSELECT 2;\n"}}),
     # ---- the history table ---------------------------------------------------------------

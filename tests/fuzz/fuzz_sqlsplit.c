@@ -31,7 +31,7 @@ static int is_space(unsigned char c)
 
 static void check_split(const char *buf, size_t len, int std)
 {
-	struct sqlsplit_opts o = { std };
+	struct sqlsplit_opts o = {.standard_conforming_strings = std};
 	struct sql_script s;
 	struct pgb_error err;
 	pgb_error_init(&err);

@@ -85,11 +85,51 @@ def test_other_files_ignored(t):
     check(len(t.history()) == 1, "only the .sql file", t.history())
 
 
-def test_subdirectory_ignored_or_refused_cleanly(t):
+def test_subdirectory_with_sql_refused(t):
+    """A .sql file in a subdirectory would be left out with "up to date": 78 naming it."""
     p = t.project(migrations=GOOD)
-    p.write("migrations/old", "0002_x.sql", "SELECT 1;")
-    r = t.pgboot("migrate", project=p)
-    check(r.code in (0, 78), "a subdirectory is ignored or refused, never a crash", r)
+    p.write("migrations/old", "0002_x.sql", "CREATE TABLE second (id int);")
+    r = t.pgboot("migrate", project=p).expect(78, "migrations/old/0002_x.sql", "subdirectory", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
+
+
+def test_diesel_layout_refused_with_its_fix(t):
+    p = t.project(migrations=GOOD)
+    p.write("migrations/2022-10-23-135826_users", "up.sql", "CREATE TABLE users (id int);")
+    p.write("migrations/2022-10-23-135826_users", "down.sql", "DROP TABLE users;")
+    r = t.pgboot("migrate", project=p).expect(78, "2022-10-23-135826_users/", where="err")
+    r.expect_text("2022-10-23-135826_users.sql", "-- pgboot:down", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
+
+
+def test_prisma_layout_refused(t):
+    p = t.project(migrations=GOOD)
+    p.write("migrations/20240101120000_init", "migration.sql", "CREATE TABLE users (id int);")
+    p.write("migrations", "migration_lock.toml", 'provider = "postgresql"\n')
+    r = t.pgboot("migrate", project=p).expect(78, "20240101120000_init/migration.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
+
+
+def test_subdirectory_without_sql_ignored(t):
+    p = t.project(migrations=GOOD)
+    p.write("migrations/docs", "README.md", "# how we migrate")
+    p.write("migrations/.git", "0002_x.sql", "hidden directories are not looked into")
+    t.pgboot("migrate", project=p).expect(0)
+    check(len(t.history()) == 1, "only the .sql file", t.history())
+
+
+def test_seed_subdirectory_refused(t):
+    p = t.project(migrations=GOOD, seeds={"0001_a.sql": "SELECT 1;"})
+    p.write("seeds/dev", "0002_users.sql", "SELECT 1;")
+    r = t.pgboot("migrate", "--with-test-data", project=p).expect(78, "seeds/dev/0002_users.sql", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
+
+
+def test_check_with_upper_case_extension_refused(t):
+    """verify/090_x.SQL was skipped without a word; migrations/ refuses the same name."""
+    p = t.project(migrations=GOOD, verify={"090_x.SQL": "SELECT 1 WHERE false;"})
+    r = t.pgboot("migrate", project=p).expect(78, "090_x.SQL", "lower case", where="err")
+    check(not t.table_exists("first"), "nothing applied", r)
 
 
 def test_unreadable_file_refused(t):

@@ -17,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	struct sqlsplit_opts o = { 1 };
+	struct sqlsplit_opts o = {.standard_conforming_strings = 1};
 	int a = 1;
 	if (a < argc && strcmp(argv[a], "--no-std-strings") == 0)
 		o.standard_conforming_strings = 0, a++;

@@ -1,4 +1,5 @@
 /* Unit tests: up/down parts, directives, checksums (migfile.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,10 +77,12 @@ TEST(migfile_reads_directives)
 	CHECK_INT(load(&mf, "-- +goose NO TRANSACTION\nVACUUM;\n", &err), 0);
 	CHECK(mf.no_transaction);
 	migfile_free(&mf);
-	/* a directive below the first statement is just a comment */
-	CHECK_INT(load(&mf, "SELECT 1;\n-- pgboot:no-transaction\n", &err), 0);
-	CHECK(!mf.no_transaction);
+	/* a directive below the first statement would not apply: refused, not ignored */
+	CHECK_INT(load(&mf, "SELECT 1;\n-- pgboot:no-transaction\n", &err), -1);
+	CHECK_CONTAINS(err.message, "must be at the top");
+	CHECK_INT(err.line, 2);
 	migfile_free(&mf);
+	pgb_error_free(&err);
 }
 
 TEST(migfile_refuses_unknown_directive)
@@ -146,5 +149,278 @@ TEST(migfile_empty_files)
 	migfile_free(&mf);
 	CHECK_INT(load(&mf, "\n-- pgboot:down\nDROP TABLE t;\n", &err), 0);
 	CHECK(mf.empty);
+	migfile_free(&mf);
+}
+
+/* ---- markers: each family read as its tool reads it (issue 10, section 4) ---- */
+
+/* load text, expecting success; up and down are the parts pgboot will use */
+static int parts(struct migfile *mf, const char *text, char **up, char **down)
+{
+	struct pgb_error err;
+	int r = load(mf, text, &err);
+	if (r != 0) {
+		fprintf(stderr, "    load failed: %s\n", err.message ? err.message : "?");
+		pgb_error_free(&err);
+		*up = *down = NULL;
+		return r;
+	}
+	*up = xstrndup(mf->content, mf->up_len);
+	*down = mf->has_down ? xstrndup(mf->content + mf->down_start, mf->len - mf->down_start) : xstrdup("");
+	return 0;
+}
+
+/* the up part holds CREATE and not DROP, the down part DROP */
+static void expect_split(const char *text, const char *down_text)
+{
+	struct migfile mf;
+	char *up, *down;
+	CHECK_INT(parts(&mf, text, &up, &down), 0);
+	if (!up)
+		return;
+	CHECK(mf.has_down);
+	CHECK(strstr(up, "CREATE TABLE t") != NULL);
+	CHECK(strstr(up, "DROP") == NULL);
+	CHECK_STR(down, down_text);
+	free(up);
+	free(down);
+	migfile_free(&mf);
+}
+
+/* loading text fails with 78 on line `line`, the message naming `what` */
+static void expect_refused(const char *text, int line, const char *what)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	CHECK_INT(load(&mf, text, &err), -1);
+	CHECK_INT(err.code, PGB_EXIT_CONFIG);
+	CHECK_INT(err.line, line);
+	CHECK_STR(err.file, "migrations/0001_x.sql");
+	if (err.message)
+		CHECK_CONTAINS(err.message, what);
+	migfile_free(&mf);
+	pgb_error_free(&err);
+}
+
+TEST(migfile_observed_down_markers_split_the_file)
+{
+	/* each of these once ran its down part inside the up part, exit 0 */
+	expect_split("-- migrate:up\nCREATE TABLE t ();\n-- migrate:down transaction:false\nDROP TABLE t;\n",
+		     "DROP TABLE t;\n");
+	expect_split("CREATE TABLE t ();\n-- pgboot: down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("CREATE TABLE t ();\n-- pgboot:down -- a note\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- +migrate Up\nCREATE TABLE t ();\n-- +migrate  Down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- +migrate Up\nCREATE TABLE t ();\n-- +migrate Down notransaction\nDROP TABLE t;\n",
+		     "DROP TABLE t;\n");
+}
+
+TEST(migfile_goose_down_with_trailing_text_is_refused)
+{
+	/* goose itself refuses it ("not supported"): a near miss, never a comment */
+	expect_refused("-- +goose Up\nCREATE TABLE t ();\n-- +goose Down  -- text\nDROP TABLE t;\n", 3,
+		       "-- +goose Down  -- text");
+}
+
+TEST(migfile_sql_migrate_down_section_first)
+{
+	const char *text = "-- +migrate Down\nDROP TABLE t;\n\n-- +migrate Up\nCREATE TABLE t (id int);\nSELECT 1;\n";
+	struct migfile mf;
+	char *up, *down;
+	CHECK_INT(parts(&mf, text, &up, &down), 0);
+	if (!up)
+		return;
+	/* the up part keeps every line where it was: line 5 is still CREATE */
+	CHECK_STR(up, "\n\n\n-- +migrate Up\nCREATE TABLE t (id int);\nSELECT 1;\n");
+	CHECK_STR(down, "DROP TABLE t;\n\n");
+	CHECK(!mf.empty);
+	CHECK_INT(mf.down_line, 2);
+	/* the checksum is the up section's text: what goes before it does not count */
+	char sum[65];
+	const char *up_section = "-- +migrate Up\nCREATE TABLE t (id int);\nSELECT 1;\n";
+	migfile_checksum(up_section, strlen(up_section), sum);
+	CHECK_STR(mf.checksum, sum);
+	free(up);
+	free(down);
+	migfile_free(&mf);
+	/* editing the down section (even its line count) is not drift */
+	struct migfile other;
+	CHECK_INT(parts(&other, "-- +migrate Down\nDROP TABLE IF EXISTS t;\nDROP TYPE x;\n\n\n-- +migrate Up\n"
+				"CREATE TABLE t (id int);\nSELECT 1;\n", &up, &down), 0);
+	CHECK_STR(other.checksum, sum);
+	free(up);
+	free(down);
+	migfile_free(&other);
+}
+
+TEST(migfile_alternating_sections)
+{
+	struct migfile mf;
+	char *up, *down;
+	CHECK_INT(parts(&mf, "-- +migrate Up\nCREATE TABLE t ();\n-- +migrate Down\nDROP TABLE t;\n"
+			     "-- +migrate Up\nCREATE TABLE u ();\n-- +migrate Down\nDROP TABLE u;\n", &up, &down), 0);
+	if (!up)
+		return;
+	CHECK_STR(up, "-- +migrate Up\nCREATE TABLE t ();\n\n\n-- +migrate Up\nCREATE TABLE u ();\n");
+	CHECK_STR(down, "DROP TABLE t;\nDROP TABLE u;\n");
+	free(up);
+	free(down);
+	migfile_free(&mf);
+}
+
+TEST(migfile_directive_after_block_comment_header)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	CHECK_INT(load(&mf, "/*\n * Licensed under the MIT licence.\n */\n\n-- pgboot:no-transaction\n"
+			    "CREATE INDEX CONCURRENTLY i ON t (a);\n", &err), 0);
+	CHECK(mf.no_transaction);
+	migfile_free(&mf);
+	CHECK_INT(load(&mf, "-- a\n/* b */ /* c\n*/\n-- pgboot:idempotent\nSELECT 1;\n", &err), 0);
+	CHECK(mf.idempotent);
+	migfile_free(&mf);
+	/* sqlx's and morph's directives below a statement stay comments, as before */
+	CHECK_INT(load(&mf, "SELECT 1;\n-- no-transaction\n", &err), 0);
+	CHECK(!mf.no_transaction);
+	migfile_free(&mf);
+	expect_refused("SELECT 1;\n\n-- pgboot:idempotent\n", 3, "must be at the top");
+	expect_refused("-- +migrate Down\nDROP TABLE t;\n-- pgboot:no-transaction\n", 3, "must be at the top");
+}
+
+TEST(migfile_pgboot_grammar)
+{
+	/* any case, indented, blanks around the colon, a trailing "--" comment */
+	expect_split("CREATE TABLE t ();\n-- PGBOOT:DOWN\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("CREATE TABLE t ();\n  --pgboot : down\t\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("CREATE TABLE t ();\r\n-- pgboot:down -- why\r\nDROP TABLE t;\r\n", "DROP TABLE t;\r\n");
+	expect_split("-- pgboot: Up\nCREATE TABLE t ();\n-- pgboot:down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	/* a down marker anywhere counts, not just in the leading block */
+	expect_refused("SELECT 1;\n-- pgboot:dwon\nDROP TABLE t;\n", 2, "not a pgboot directive");
+	expect_refused("SELECT 1;\n-- pgboot:down now\nDROP TABLE t;\n", 2, "unexpected text");
+	expect_refused("-- pgboot:\nSELECT 1;\n", 1, "not a pgboot directive");
+	/* prose that does not name a tool's marker prefix is a comment */
+	struct migfile mf;
+	char *up, *down;
+	CHECK_INT(parts(&mf, "-- pgboot down the line\n-- Migrate: move rows\n-- Migrate: update names\nSELECT 1;\n",
+			&up, &down), 0);
+	CHECK(!mf.has_down);
+	free(up);
+	free(down);
+	migfile_free(&mf);
+}
+
+TEST(migfile_dbmate_grammar)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	expect_split("--migrate:up\nCREATE TABLE t ();\n--migrate:down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- migrate:up\nCREATE TABLE t ();\n-- migrate:down -- rollback\nDROP TABLE t;\n",
+		     "DROP TABLE t;\n");
+	CHECK_INT(load(&mf, "-- migrate:up  transaction:false\nVACUUM;\n-- migrate:down\n", &err), 0);
+	CHECK(mf.no_transaction);
+	migfile_free(&mf);
+	CHECK_INT(load(&mf, "-- migrate:up transaction:true\nSELECT 1;\n", &err), 0);
+	CHECK(!mf.no_transaction);
+	migfile_free(&mf);
+	/* dbmate would not read these as markers: its down part would run in the up */
+	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate:Down\n", 3, "dbmate");
+	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate: down\n", 3, "dbmate");
+	expect_refused("-- migrate:up\nSELECT 1;\n-- MIGRATE : DOWN\n", 3, "dbmate");
+	expect_refused("-- migrate:up\nSELECT 1;\n  -- migrate:down\n", 3, "start");
+	expect_refused("-- migrate:up\nSELECT 1;\n-- migrate:downgrade\n", 3, "dbmate");
+	/* an option pgboot cannot honour, or a misspelt one, is an error */
+	expect_refused("-- migrate:up transaction:FALSE\nSELECT 1;\n", 1, "option");
+	expect_refused("-- migrate:up transactions:false\nSELECT 1;\n", 1, "option");
+}
+
+TEST(migfile_goose_grammar)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	expect_split("-- +goose up\nCREATE TABLE t ();\n-- +goose down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("--+goose Up\nCREATE TABLE t ();\n--   +goose   DOWN  \nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- +goose Up\nCREATE TABLE t ();\n-- +goose Down                                                      "
+		     "                                \nDROP TABLE t;\n", "DROP TABLE t;\n");
+	expect_split("-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE t ();\n-- +goose StatementEnd\n"
+		     "-- +goose Down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	/* goose honours NO TRANSACTION wherever it is */
+	CHECK_INT(load(&mf, "-- +goose Up\nSELECT 1;\n-- +goose NO TRANSACTION\n", &err), 0);
+	CHECK(mf.no_transaction);
+	migfile_free(&mf);
+	CHECK_INT(load(&mf, "-- +goose ENVSUB OFF\n-- +goose Up\nSELECT 1;\n", &err), 0);
+	migfile_free(&mf);
+	expect_refused("-- +goose Up\nSELECT 1;\n-- +GOOSE Down\n", 3, "lower case");
+	expect_refused("-- +goose Up\nSELECT 1;\n  -- +goose Down\n", 3, "indented");
+	expect_refused("-- +goose Up\nSELECT 1;\n-- +goose Dwn\n", 3, "not a goose annotation");
+	expect_refused("-- +goose NO  TRANSACTION\n-- +goose Up\nSELECT 1;\n", 1, "not a goose annotation");
+	expect_refused("-- +goose Up -- +goose Down\n", 1, "two annotations");
+	expect_refused("-- +goose ENVSUB ON\n-- +goose Up\nSELECT '${X}';\n", 1, "environment variables");
+}
+
+TEST(migfile_sql_migrate_grammar)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	expect_split("-- +migrate Up\nCREATE TABLE t ();\n-- +migrate Down -- note\nDROP TABLE t;\n",
+		     "DROP TABLE t;\n");
+	expect_split("-- +migrate Up\n-- +migrate StatementBegin\nCREATE TABLE t ();\n-- +migrate StatementEnd\n"
+		     "-- +migrate Down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	CHECK_INT(load(&mf, "-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n", &err), 0);
+	CHECK(mf.no_transaction);
+	migfile_free(&mf);
+	/* sql-migrate ignores these silently and would run the down part as up */
+	expect_refused("-- +migrate Up\nSELECT 1;\n-- +migrate down\n", 3, "not a sql-migrate command");
+	expect_refused("-- +migrate Up\nSELECT 1;\n--+migrate Down\n", 3, "-- +migrate ");
+	expect_refused("-- +migrate Up\nSELECT 1;\n -- +migrate Down\n", 3, "-- +migrate ");
+	expect_refused("-- +Migrate Up\nSELECT 1;\n", 1, "-- +migrate ");
+	expect_refused("-- +migrate \nSELECT 1;\n", 1, "incomplete");
+	expect_refused("-- +migrate Up no-transaction\nSELECT 1;\n", 1, "option");
+}
+
+TEST(migfile_markers_inside_literals_are_text)
+{
+	struct migfile mf;
+	char *up, *down;
+	const char *texts[] = {
+		"SELECT '\n-- pgboot:down\n';\n",
+		"DO $$\nBEGIN\n-- +goose Down\nEND\n$$;\n",
+		"CREATE FUNCTION f() RETURNS int AS $body$\n-- +migrate Down\nSELECT 1 $body$ LANGUAGE sql;\n",
+		"/* a note\n-- migrate:down\n*/\nSELECT 1;\n",
+		"SELECT \"a\n-- pgboot:down\" FROM t;\n",
+		"SELECT E'\\'\n-- pgboot:down\n';\n",
+		/* near misses inside them are not refused either */
+		"SELECT '\n-- +goose Dwn\n-- pgboot:nonsense\n';\n",
+		/* a comment after code on its line is no marker */
+		"SELECT 1; -- pgboot:down\nSELECT 2;\n",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		CHECK_INT(parts(&mf, texts[i], &up, &down), 0);
+		if (!up)
+			continue;
+		CHECK(!mf.has_down);
+		CHECK_INT(mf.up_len, strlen(texts[i]));
+		free(up);
+		free(down);
+		migfile_free(&mf);
+	}
+}
+
+TEST(migfile_unterminated_quote_hiding_a_marker_is_refused)
+{
+	/* the lexer would see the Up marker inside the quote and lose the up part */
+	expect_refused("-- +migrate Down\nDROP TABLE \"t;\n-- +migrate Up\nCREATE TABLE t ();\n", 2, "unterminated");
+	/* with no marker behind it, the split of the up part reports it later, as before */
+	struct migfile mf;
+	struct pgb_error err;
+	CHECK_INT(load(&mf, "CREATE TABLE t ();\n-- pgboot:down\nDROP TABLE 't;\n", &err), 0);
+	migfile_free(&mf);
+}
+
+TEST(migfile_marker_after_bom)
+{
+	expect_split("\xEF\xBB\xBF-- +goose Up\nCREATE TABLE t ();\n-- +goose Down\nDROP TABLE t;\n", "DROP TABLE t;\n");
+	struct migfile mf;
+	struct pgb_error err;
+	CHECK_INT(load(&mf, "\xEF\xBB\xBF-- pgboot:no-transaction\nVACUUM;\n", &err), 0);
+	CHECK(mf.no_transaction);
 	migfile_free(&mf);
 }

@@ -17,7 +17,7 @@ static const char *split_std(const char *sql, int std)
 	static char out[8192];
 	struct sql_script s;
 	struct pgb_error err;
-	struct sqlsplit_opts o = { std };
+	struct sqlsplit_opts o = {.standard_conforming_strings = std};
 	pgb_error_init(&err);
 	if (sql_split(sql, strlen(sql), &o, &s, &err) != 0) {
 		snprintf(out, sizeof(out), "ERR %s @%d:%d", err.message, err.line, err.column);
@@ -752,5 +752,33 @@ TEST(sqlsplit_locate_agrees_with_split_columns)
 		CHECK_INT(line, s.stmts[i].line);
 		CHECK_INT(col, s.stmts[i].column);
 	}
+	sql_script_free(&s);
+}
+
+struct seen_comments {
+	const char *buf;
+	char text[8][32];
+	int n;
+};
+
+static void record_comment(void *ctx, size_t start, size_t end)
+{
+	struct seen_comments *c = ctx;
+	if (c->n < 8)
+		snprintf(c->text[c->n++], sizeof(c->text[0]), "%.*s", (int)(end - start), c->buf + start);
+}
+
+TEST(sqlsplit_reports_only_top_level_line_comments)
+{
+	const char *sql = "-- one\nSELECT 'a -- no' /* -- no */, $$ -- no $$, \"-- no\" -- two\r\n"
+			  "/* nested /* -- no */ */ E'\\' -- no' ; -- three";
+	struct seen_comments c = {.buf = sql};
+	struct sqlsplit_opts o = {.standard_conforming_strings = 1, .on_comment = record_comment, .ctx = &c};
+	struct sql_script s;
+	CHECK_INT(sql_split(sql, strlen(sql), &o, &s, NULL), 0);
+	CHECK_INT(c.n, 3);
+	CHECK_STR(c.text[0], "-- one");
+	CHECK_STR(c.text[1], "-- two");
+	CHECK_STR(c.text[2], "-- three");
 	sql_script_free(&s);
 }

@@ -1,0 +1,9 @@
+SELECT '
+-- pgboot:down
+';
+/*
+-- +migrate Down
+*/
+SELECT E'\'
+-- migrate:down
+';
