@@ -76,8 +76,8 @@ void config_free(struct pgb_config *cfg);
  * set (2 for usage, 78 for a bad value, naming the flag or variable).
  *
  * cfg must come from config_init. Only the variables of the options the
- * command takes are read. Every password found (in the connection string
- * from any source, and PGPASSWORD) is registered with log_add_secret.
+ * command takes are read. The connection string, from any source, is
+ * registered with log_add_conninfo.
  * On return:
  *   CMD_NONE     no command word: main prints the general help to stderr, exit 2
  *   CMD_HELP     print config_print_help(cfg->help_command) to stdout, exit 0;

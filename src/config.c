@@ -23,7 +23,6 @@
 #include <strings.h>
 
 #include "duration.h"
-#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -303,12 +302,6 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-static void add_secret(const char *secret, void *arg)
-{
-	(void)arg;
-	log_add_secret(secret);
-}
-
 static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char *val,
 			const char *src, struct pgb_error *err)
 {
@@ -321,7 +314,7 @@ static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char 
 	free(cfg->conninfo_source);
 	cfg->conninfo = xstrdup(val);
 	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
-	conninfo_each_secret(val, add_secret, NULL);
+	log_add_conninfo(val);
 	return 0;
 }
 
@@ -832,7 +825,6 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		cfg->command = CMD_PLAN;
 	if (cfg->command == CMD_PLAN)
 		cfg->dry_run = 1;
-	log_add_secret(getenv("PGPASSWORD"));
 	return 0;
 }
 

@@ -51,13 +51,18 @@ int db_check_conninfo(const char *conninfo, struct pgb_error *err)
 		pgb_error_hint(err, "Use a URL that starts with \"postgres://\" or \"postgresql://\".");
 		return -1;
 	}
+	if (conninfo_url_host_has_at(conninfo)) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid connection string: the host part of the URL contains \"@\"");
+		pgb_error_hint(err, "A \"@\" in the user name or password must be percent-encoded as %%40.");
+		return -1;
+	}
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
 	if (opts) {
 		PQconninfoFree(opts);
 		return 0;
 	}
-	char *m = msg ? xstrdup(msg) : xstrdup("out of memory");
+	char *m = msg ? redact_echo(conninfo, msg) : xstrdup("out of memory");
 	size_t n = strlen(m);
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = '\0';
@@ -182,10 +187,13 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
  * server (an unknown parameter in options=, a database that refuses
  * connections) will be the same on the next attempt.
  */
-static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast, struct pgb_error *err)
+static enum db_connect_outcome classify_connect_failure(PGconn *conn, const char *conninfo, int *fast,
+							struct pgb_error *err)
 {
 	char sqlstate[6];
-	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	char *raw = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	char *msg = redact_echo(conninfo, raw); /* libpq quotes pieces of the connection string */
+	free(raw);
 	enum db_connect_outcome out = DB_PERMANENT;
 	int code = PGB_EXIT_CONFIG;
 	const char *hint = NULL;
@@ -288,7 +296,7 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 		return DB_TRANSIENT;
 	}
 	if (st != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
-		enum db_connect_outcome o = classify_connect_failure(conn, fast, err);
+		enum db_connect_outcome o = classify_connect_failure(conn, conninfo, fast, err);
 		PQfinish(conn);
 		return o;
 	}

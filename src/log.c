@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 
-#define MAX_SECRETS 8
+#define MAX_SECRETS 8 /* connection strings */
 
 static enum log_format g_format = LOG_TEXT;
 static enum log_level g_min = LOG_INFO;
@@ -46,20 +47,20 @@ enum log_format log_get_format(void)
 	return g_format;
 }
 
-void log_add_secret(const char *secret)
+void log_add_conninfo(const char *conninfo)
 {
-	if (!secret || !*secret || g_nsecrets == MAX_SECRETS)
+	if (!conninfo || !*conninfo || g_nsecrets == MAX_SECRETS)
 		return;
 	for (int i = 0; i < g_nsecrets; i++)
-		if (strcmp(g_secrets[i], secret) == 0)
+		if (strcmp(g_secrets[i], conninfo) == 0)
 			return;
-	g_secrets[g_nsecrets++] = xstrdup(secret);
+	g_secrets[g_nsecrets++] = xstrdup(conninfo);
 }
 
 void log_forget_secrets(void)
 {
 	for (int i = 0; i < g_nsecrets; i++) {
-		/* wipe: the bytes are a password */
+		/* wipe: the bytes hold a password */
 		volatile char *p = g_secrets[i];
 		while (*p)
 			*p++ = 0;
@@ -70,26 +71,13 @@ void log_forget_secrets(void)
 
 char *log_mask(const char *s)
 {
-	struct strbuf sb;
-	strbuf_init(&sb);
-	strbuf_adds(&sb, s ? s : "");
+	char *out = xstrdup(s ? s : "");
 	for (int i = 0; i < g_nsecrets; i++) {
-		size_t slen = strlen(g_secrets[i]);
-		char *hit;
-		size_t from = 0;
-		while ((hit = strstr(sb.buf + from, g_secrets[i])) != NULL) {
-			size_t at = (size_t)(hit - sb.buf);
-			struct strbuf out;
-			strbuf_init(&out);
-			strbuf_add(&out, sb.buf, at);
-			strbuf_adds(&out, "***");
-			strbuf_adds(&out, sb.buf + at + slen);
-			strbuf_free(&sb);
-			sb = out;
-			from = at + 3;
-		}
+		char *next = redact_echoes_of(g_secrets[i], out);
+		free(out);
+		out = next;
 	}
-	return strbuf_detach(&sb);
+	return out;
 }
 
 static const char *level_name(enum log_level level)

@@ -121,3 +121,53 @@ def test_percent_encoded_password_not_printed(t):
     bad = t.url(user=role, password=pw + "!")
     r = t.pgboot("wait", url=bad).expect(77)
     check(pw not in r.all and urllib.parse.quote(pw + "!", safe="") not in r.all, "the wrong password leaked", r)
+
+
+def _role_with_password(t, prefix, pw):
+    role = "%s_%s" % (prefix, t.db[-10:])
+    t.psql("CREATE ROLE %s LOGIN SUPERUSER PASSWORD '%s'" % (role, pw))
+    t.on_cleanup(lambda: t.server.psql("postgres", "DROP ROLE IF EXISTS %s" % role, check=False))
+    return role
+
+
+def test_password_with_unencoded_at_refused_without_leak(t):
+    """libpq ends the user information at the first '@': the password's tail would be taken for a
+    host name, echoed in its errors and retried until --wait-timeout. pgboot refuses the URL at once
+    (78) and no piece of the password is shown anywhere."""
+    role = _role_with_password(t, "at", "correct:horse@battery")
+    url = "postgres://%s:correct:horse@battery@127.0.0.1:%d/%s" % (role, t.server.port, t.db)
+    log = t.write("termination-log", "")
+    for args in (["wait"], ["migrate"], ["status", "--json"]):
+        r = t.pgboot(*args, "--wait-timeout", "3s", url=url, project=t.project(),
+                     env={"PGBOOT_TERMINATION_LOG": log}).expect(78, '"@"', "%40")
+        check(r.elapsed < 2.5, "refused at once, not retried", r)
+        for piece in ("battery", "horse", "correct"):
+            check(piece not in r.all, "a piece of the password leaked: " + piece, r)
+        check("battery" not in t.read("termination-log") and t.read("termination-log").strip(),
+              "termination log", t.read("termination-log"))
+    # encoded, the same password works
+    t.pgboot("wait", url="postgres://%s:correct:horse%%40battery@127.0.0.1:%d/%s" % (role, t.server.port, t.db)).expect(0)
+
+
+def test_common_word_password_masks_nothing_else(t):
+    """A password that is a common word is masked in the connection string, not everywhere."""
+    role = _role_with_password(t, "word", "postgres")
+    url = "postgres://%s:postgres@127.0.0.1:%d/%s" % (role, t.server.port, t.db)
+    p = t.project(migrations={"0001_a.sql": "SELECT 'postgres'::int;"})
+    r = t.pgboot("migrate", project=p, url=url).expect(3)
+    r.expect_text("postgres://%s:***@127.0.0.1" % role, '"postgres"', "PostgreSQL ")
+    r.expect_no_text("://%s:postgres@" % role, "***://", "***SQL", '"***"')
+    r = t.pgboot("migrate", "--log-format", "json", project=p, url=url).expect(3)
+    r.expect_text('\\"postgres\\"')
+    # a wrong password: the message names the user, masks nothing else, shows no password
+    r = t.pgboot("wait", url="postgres://%s:postgresx@127.0.0.1:%d/%s" % (role, t.server.port, t.db)).expect(77)
+    r.expect_text('user "%s"' % role).expect_no_text("postgresx")
+
+
+def test_password_words_in_keyword_string_not_echoed(t):
+    """An unquoted password with spaces: libpq reads its first word and refuses the next one as a
+    keyword, quoting it; that word is masked."""
+    kw = "host=127.0.0.1 port=%d dbname=%s password=correct horse battery" % (t.server.port, t.db)
+    r = t.pgboot("wait", url=kw).expect(78)
+    r.expect_no_text("horse", "battery", "correct")
+    r.expect_text('"***"')
