@@ -108,6 +108,8 @@ int db_server_version(struct db *db);
 /* a parameter the server reported ("server_version", "session_authorization"), or "" */
 const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
+/* 1 when the session authenticated with password pw (PGPASSWORD's value, say); 0 otherwise */
+int db_used_password(struct db *db, const char *pw);
 
 /* Async-signal-safe: ask the server to cancel the statement now running, if any. */
 void db_cancel_active(void);

@@ -314,6 +314,7 @@ static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char 
 	free(cfg->conninfo_source);
 	cfg->conninfo = xstrdup(val);
 	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
+	cfg->own_conninfo = !src || strncmp(src, "DATABASE_URL", 12) != 0;
 	log_add_conninfo(val);
 	return 0;
 }
@@ -971,8 +972,10 @@ void config_print_help(enum pgb_command cmd, FILE *out)
 
 /* ---- the environment of the app --------------------------------------------------- */
 
-void config_scrub_environment(void)
+void config_scrub_environment(int owner_password)
 {
+	if (owner_password)
+		unsetenv("PGPASSWORD");
 	size_t n = 0;
 	for (char **e = environ; e && *e; e++)
 		n++;

@@ -642,3 +642,9 @@ int db_backend_pid(struct db *db)
 {
 	return PQbackendPID(db->conn);
 }
+
+int db_used_password(struct db *db, const char *pw)
+{
+	const char *used = PQpass(db->conn);
+	return pw && *pw && PQconnectionUsedPassword(db->conn) && used && strcmp(used, pw) == 0;
+}

@@ -8,10 +8,10 @@
 #include "log.h"
 #include "signals.h"
 
-int exec_app(char **argv, struct pgb_error *err)
+int exec_app(char **argv, int owner_password, struct pgb_error *err)
 {
 	log_event(LOG_INFO, "exec", LOG_FIELDS(LF_STR("app", argv[0])), "starting %s", argv[0]);
-	config_scrub_environment();
+	config_scrub_environment(owner_password);
 	log_forget_secrets();
 	signals_restore();
 	execvp(argv[0], argv);

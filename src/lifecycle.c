@@ -397,6 +397,8 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 		rc = pgb_fail(err, PGB_EXIT_INTERNAL, "unexpected command");
 		break;
 	}
+	/* in the two-credential mode PGPASSWORD, when it was what let pgboot in, is the owner's */
+	int owner_password = cfg->own_conninfo && r.info.used_pgpassword;
 	release(&r);
 	if (rc == 0 && signals_received())
 		rc = pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
@@ -404,7 +406,7 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 	else if (rc != 0 && signals_received() && err->code < PGB_EXIT_SIGNAL)
 		err->code = PGB_EXIT_SIGNAL + signals_received();
 	if (rc == 0 && cfg->command == CMD_RUN && !cfg->dry_run)
-		rc = exec_app(cfg->app_argv, err);
+		rc = exec_app(cfg->app_argv, owner_password, err);
 	int code = rc ? err->code : 0;
 	if (rc)
 		log_error(err);

@@ -118,6 +118,7 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;
 	info->server_version = xstrdup(db_parameter(db, "server_version"));
 	info->database = xstrdup(db_cell(r, 0, 2) ? db_cell(r, 0, 2) : db_database(db));
+	info->used_pgpassword = db_used_password(db, getenv("PGPASSWORD"));
 	db_results_free(res, n);
 	return 1;
 }

@@ -171,3 +171,41 @@ def test_password_words_in_keyword_string_not_echoed(t):
     r = t.pgboot("wait", url=kw).expect(78)
     r.expect_no_text("horse", "battery", "correct")
     r.expect_text('"***"')
+
+
+def _app_env(t, env, url=None):
+    """Run pgboot run -- env with env; returns the app's environment as a dict."""
+    p = t.project(migrations={"0001_a.sql": "SELECT 1;"})
+    r = t.pgboot("run", "--", "env", project=p, url=url, env=env).expect(0)
+    return dict(line.split("=", 1) for line in r.out.splitlines() if "=" in line)
+
+
+def test_two_credentials_owner_pgpassword_not_inherited(t):
+    """PGBOOT_DATABASE_URL without a password, PGPASSWORD the owner's: the app gets neither."""
+    owner = _role_with_password(t, "own", SECRET)
+    url_file = t.write("owner-url", t.url(user=owner, password="") + "\n")
+    app_url = t.url()
+    for how in ({"PGBOOT_DATABASE_URL": t.url(user=owner, password="")},
+                {"PGBOOT_DATABASE_URL_FILE": url_file}):
+        env = _app_env(t, {"PGPASSWORD": SECRET, "DATABASE_URL": app_url, **how})
+        check("PGPASSWORD" not in env, "the owner's PGPASSWORD reached the app", env)
+        check(env.get("DATABASE_URL") == app_url, "the app's DATABASE_URL is intact", env)
+        check(not [k for k in env if k.startswith("PGBOOT_")], "PGBOOT_* reached the app", env)
+        check(not [v for v in env.values() if SECRET in v], "the owner's password reached the app", env)
+
+
+def test_two_credentials_apps_pgpassword_kept(t):
+    """PGPASSWORD that did not serve pgboot's connection is the app's: it stays."""
+    owner = _role_with_password(t, "own2", SECRET)
+    env = _app_env(t, {"PGBOOT_DATABASE_URL": t.url(user=owner, password=SECRET),
+                       "PGPASSWORD": "apps-own-password", "DATABASE_URL": t.url(password="")})
+    check(env.get("PGPASSWORD") == "apps-own-password", "the app's PGPASSWORD was removed", env)
+
+
+def test_one_credential_pgpassword_kept(t):
+    """DATABASE_URL alone: pgboot and the app share one credential, PGPASSWORD included."""
+    env = _app_env(t, {"PGPASSWORD": t.password, "DATABASE_URL": t.url(password="")})
+    check(env.get("PGPASSWORD") == t.password, "the shared PGPASSWORD was removed", env)
+    env = _app_env(t, {"PGPASSWORD": t.password, "PGHOST": "127.0.0.1", "PGPORT": str(t.server.port),
+                       "PGDATABASE": t.db, "PGUSER": t.server.user}, url=None)
+    check(env.get("PGPASSWORD") == t.password, "libpq's variables are the app's too", env)
