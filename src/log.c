@@ -1,7 +1,8 @@
 /*
  * log.c: every message pgboot writes (see log.h). Lines are built in
  * memory, masked, and written to stderr with one write() so that lines of
- * concurrent pgboot processes sharing a pipe do not interleave.
+ * concurrent pgboot processes sharing a pipe do not interleave. In text,
+ * what comes from outside is escaped (add_outside); JSON escapes it all.
  */
 #include "log.h"
 
@@ -90,6 +91,36 @@ static const char *level_name(enum log_level level)
 	}
 }
 
+/*
+ * Append text that came from outside (a server message, a file name, a
+ * line of a file) to a text line: masked first (an echo is matched as
+ * written), then with its control characters escaped, so that an ESC
+ * sequence cannot recolour or erase the terminal and a newline cannot start
+ * a line that looks like pgboot's own. Tabs stay (excerpts align on them).
+ * C1 controls (U+0080..U+009F, as UTF-8) are escaped too.
+ */
+static void add_outside(struct strbuf *line, const char *s, size_t n)
+{
+	char *copy = xstrndup(s, n);
+	char *masked = log_mask(copy);
+	const unsigned char *u = (const unsigned char *)masked;
+	for (size_t i = 0; u[i]; i++) {
+		unsigned char c = u[i];
+		if (c == '\n')
+			strbuf_adds(line, "\\n");
+		else if (c == '\r')
+			strbuf_adds(line, "\\r");
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			strbuf_addf(line, "\\x%02x", c);
+		else if (c == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
+			strbuf_addf(line, "\\u%04x", u[++i]);
+		else
+			strbuf_addc(line, (char)c);
+	}
+	free(masked);
+	free(copy);
+}
+
 static void emit(struct strbuf *line)
 {
 	char *masked = log_mask(line->buf);
@@ -169,7 +200,8 @@ void log_event(enum log_level level, const char *event, const struct log_field *
 		strbuf_adds(&line, "}\n");
 	} else {
 		text_prefix(&line, level, NULL);
-		strbuf_addf(&line, "%s\n", msg.buf);
+		add_outside(&line, msg.buf, msg.len);
+		strbuf_addc(&line, '\n');
 	}
 	emit(&line);
 	strbuf_free(&msg);
@@ -185,7 +217,9 @@ static void text_part(struct strbuf *line, const char *label, const char *text)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		strbuf_addf(line, "pgboot: %s: %.*s\n", label, (int)n, p);
+		strbuf_addf(line, "pgboot: %s: ", label);
+		add_outside(line, p, n);
+		strbuf_addc(line, '\n');
 		p += n + (nl ? 1 : 0);
 	}
 }
@@ -217,25 +251,29 @@ void log_error(const struct pgb_error *err)
 		json_str_field(&line, "excerpt", err->excerpt);
 		strbuf_adds(&line, "}\n");
 	} else {
-		char *locus = NULL;
+		struct strbuf locus;
+		strbuf_init(&locus);
+		if (err->file)
+			add_outside(&locus, err->file, strlen(err->file));
+		if (err->file && err->line)
+			strbuf_addf(&locus, ":%d", err->line);
 		if (err->file && err->line && err->column)
-			locus = xasprintf("%s:%d:%d", err->file, err->line, err->column);
-		else if (err->file && err->line)
-			locus = xasprintf("%s:%d", err->file, err->line);
-		else if (err->file)
-			locus = xstrdup(err->file);
-		text_prefix(&line, LOG_ERROR, locus);
-		free(locus);
-		strbuf_adds(&line, message);
+			strbuf_addf(&locus, ":%d", err->column);
+		text_prefix(&line, LOG_ERROR, err->file ? locus.buf : NULL);
+		strbuf_free(&locus);
+		add_outside(&line, message, strlen(message));
 		if (err->sqlstate[0])
 			strbuf_addf(&line, " (SQLSTATE %s)", err->sqlstate);
 		strbuf_addc(&line, '\n');
 		if (err->excerpt) {
+			/* pgboot's own layout: a line of the file, then the caret under it */
 			const char *p = err->excerpt;
 			while (*p) {
 				const char *nl = strchr(p, '\n');
 				size_t n = nl ? (size_t)(nl - p) : strlen(p);
-				strbuf_addf(&line, "    %.*s\n", (int)n, p);
+				strbuf_adds(&line, "    ");
+				add_outside(&line, p, n);
+				strbuf_addc(&line, '\n');
 				p += n + (nl ? 1 : 0);
 			}
 		}
