@@ -16,6 +16,11 @@
 #define LOG_EVERY_MS 5000
 #define MAX_ATTEMPT_MS 10000
 
+/* what prepare_session asks, in the message that sets the session up: no extra round trip */
+#define SESSION_QUERY                                                                                   \
+	"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), pg_catalog.current_database(), " \
+	"pg_catalog.current_setting('transaction_read_only')"
+
 /* the state of one wait: deadline, backoff, the last reason, when it was logged */
 struct waiter {
 	long long start, deadline, backoff, last_log;
@@ -78,9 +83,12 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "database at %s not available within %s", w->target, buf);
 	if (w->last.message)
 		pgb_error_detail(err, "Last error: %s", w->last.message);
-	pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
-			    "raise --wait-timeout if it needs longer to start.",
-		       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
+	if (w->last.hint)
+		pgb_error_hint(err, "%s", w->last.hint);
+	else
+		pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
+				    "raise --wait-timeout if it needs longer to start.",
+			       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
 	return -1;
 }
 
@@ -90,12 +98,8 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 {
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
 	char *sql = cfg->lock_mode == LOCK_TRANSACTION
-			    ? xstrdup("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
-				      "pg_catalog.current_database()")
-			    : xasprintf("SET statement_timeout = %lld; "
-					"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
-					"pg_catalog.current_database()",
-					cfg->statement_timeout_ms);
+			    ? xstrdup(SESSION_QUERY)
+			    : xasprintf("SET statement_timeout = %lld; " SESSION_QUERY, cfg->statement_timeout_ms);
 	struct db_result *res = NULL;
 	int n = 0;
 	int rc = db_exec(db, sql, &res, &n, e);
@@ -113,6 +117,14 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	if (in_recovery && !db_conninfo_has(cfg->conninfo, "target_session_attrs")) {
 		db_results_free(res, n);
 		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the server is a standby or in recovery");
+		return 0;
+	}
+	/* default_transaction_read_only = on (ALTER DATABASE/ROLE ... SET): no migration could write */
+	if (!in_recovery && db_cell(r, 0, 3) && strcmp(db_cell(r, 0, 3), "on") == 0) {
+		db_results_free(res, n);
+		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the session is read-only: default_transaction_read_only is on");
+		pgb_error_hint(e, "Reset the setting where it is made (ALTER DATABASE ... RESET "
+				  "default_transaction_read_only, or ALTER ROLE), or connect to a writable server.");
 		return 0;
 	}
 	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;

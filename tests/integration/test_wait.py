@@ -186,3 +186,19 @@ def test_scram_with_passwords_of_every_length(t):
             t.pgboot("wait", "--wait-timeout", "5s", url=t.url(user=user, password=wrong)).expect(77)
         finally:
             t.psql("DROP ROLE IF EXISTS %s" % user)
+
+
+def test_read_only_database_is_not_ready(t):
+    """default_transaction_read_only = on on the database: no migration could write, so wait does
+    not call it ready; wait and migrate end 69 naming the setting (not 0, not 70)."""
+    t.psql('ALTER DATABASE "%s" SET default_transaction_read_only = on' % t.db)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    for args in (["wait"], ["migrate"]):
+        r = t.pgboot(*args, "--wait-timeout", "1s", project=p).expect(69, "default_transaction_read_only", "RESET")
+        check(r.elapsed >= 0.9, "it waited", r)
+    # the setting goes away while pgboot waits: it goes on
+    proc = t.spawn("migrate", "--wait-timeout", "20s", project=p)
+    proc.wait_for_text("default_transaction_read_only", timeout=10)
+    t.psql('ALTER DATABASE "%s" RESET default_transaction_read_only' % t.db, db="postgres")
+    proc.wait(20).expect(0)
+    check(t.table_exists("a"), "migrated once writable")
