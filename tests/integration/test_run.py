@@ -83,6 +83,24 @@ def test_app_not_executable_126(t):
     t.pgboot("run", "--", t.path("adir"), project=p).expect(126)
 
 
+def test_app_with_missing_interpreter_named(t):
+    """A script that exists but whose "#!" names a missing interpreter is not "not found": 126,
+    naming the interpreter; CRLF line endings (the '\\r' the kernel keeps) are said so."""
+    p = t.project(migrations=MIGS)
+    app = t.write("needs-python9", "#!/usr/bin/python9 -u\nprint(1)\n", mode=0o755)
+    r = t.pgboot("run", "--", app, project=p).expect(126, '"/usr/bin/python9"', "interpreter", where="err")
+    r.expect_no_text("could not find the app", where="err")
+    crlf = t.write("crlf.sh", "#!/bin/sh\r\necho hi\r\n", mode=0o755)
+    r = t.pgboot("run", "--", crlf, project=p).expect(126, '"/bin/sh\\r"', "carriage return", "CRLF", where="err")
+    # found on PATH too
+    bindir = os.path.dirname(app)
+    r = t.pgboot("run", "--", "needs-python9", project=p,
+                 env={"PATH": bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin")})
+    r.expect(126, '"/usr/bin/python9"', where="err")
+    # a file that is truly missing is still 127
+    t.pgboot("run", "--", t.path("no-such-script"), project=p).expect(127, "could not find the app", where="err")
+
+
 def test_failed_verify_stops_app(t):
     p = t.project(migrations=MIGS, verify={"010_no_42.sql": "SELECT id AS bad_id FROM a WHERE id = 42;"})
     marker = t.path("started")
