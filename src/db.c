@@ -87,14 +87,54 @@ int db_conninfo_has(const char *conninfo, const char *kw)
 	return found;
 }
 
+/* "service=S host=H port=P user=U dbname=D": the named fields that are set, none of them a secret */
+static void add_fields(struct strbuf *sb, const char *const *keys, const char *const *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vals[i] && *vals[i])
+			strbuf_addf(sb, "%s%s=%s", sb->len ? " " : "", keys[i], vals[i]);
+}
+
 char *db_describe_target(const char *conninfo)
 {
 	if (conninfo)
 		return redact_conninfo(conninfo);
-	const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
-	const char *user = getenv("PGUSER"), *dbname = getenv("PGDATABASE");
-	return xasprintf("host=%s port=%s user=%s dbname=%s (libpq defaults)", host ? host : "(default)",
-			 port ? port : "5432", user ? user : "(default)", dbname ? dbname : "(default)");
+	/* libpq's defaults as it will apply them: PGSERVICE's service file entry, then the PG* variables */
+	static const char *const keys[] = {"service", "host", "hostaddr", "port", "user", "dbname"};
+	const char *vals[sizeof(keys) / sizeof(keys[0])] = {0};
+	PQconninfoOption *opts = PQconndefaults();
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(o->keyword, keys[i]) == 0)
+				vals[i] = o->val;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	add_fields(&sb, keys, vals, sizeof(keys) / sizeof(keys[0]));
+	strbuf_adds(&sb, sb.len ? " (libpq defaults)" : "libpq defaults");
+	PQconninfoFree(opts);
+	return strbuf_detach(&sb);
+}
+
+char *db_describe_connection(struct db *db)
+{
+	static const char *const keys[] = {"host", "port", "user", "dbname"};
+	const char *vals[] = {PQhost(db->conn), PQport(db->conn), PQuser(db->conn), PQdb(db->conn)};
+	struct strbuf sb;
+	strbuf_init(&sb);
+	add_fields(&sb, keys, vals, sizeof(keys) / sizeof(keys[0]));
+	return strbuf_detach(&sb);
+}
+
+const char *db_host(struct db *db)
+{
+	const char *h = PQhost(db->conn);
+	return h ? h : "";
+}
+
+const char *db_port(struct db *db)
+{
+	const char *p = PQport(db->conn);
+	return p ? p : "";
 }
 
 /* Append line and a newline to sb unless sb holds that line already. */

@@ -225,8 +225,13 @@ out:
 	}
 	if (rc == 1) {
 		info->waited_ms = clock_now_ms() - w.start;
-		log_event(LOG_INFO, "ready", LOG_FIELDS(LF_INT("ms", info->waited_ms), LF_STR("server_version", info->server_version)),
-			  "connected to %s (PostgreSQL %s) in %lld ms", w.target, info->server_version, info->waited_ms);
+		/* where libpq went (a host of a list, a service file's entry), not what was asked */
+		char *reached = db_describe_connection(*out);
+		log_event(LOG_INFO, "ready",
+			  LOG_FIELDS(LF_INT("ms", info->waited_ms), LF_STR("server_version", info->server_version),
+				     LF_STR("host", db_host(*out)), LF_STR("port", db_port(*out))),
+			  "connected to %s (PostgreSQL %s) in %lld ms", reached, info->server_version, info->waited_ms);
+		free(reached);
 		rc = 0;
 	}
 	free(w.target);

@@ -202,3 +202,20 @@ def test_read_only_database_is_not_ready(t):
     t.psql('ALTER DATABASE "%s" RESET default_transaction_read_only' % t.db, db="postgres")
     proc.wait(20).expect(0)
     check(t.table_exists("a"), "migrated once writable")
+
+
+def test_service_file_target_logged_as_used(t):
+    """PGSERVICE: the log names the host and port libpq used (from the service file), not
+    libpq's compiled-in defaults; the service file's password is not shown."""
+    svc = t.write("pg_service.conf", "[app]\nhost=127.0.0.1\nport=%d\ndbname=%s\nuser=%s\npassword=%s\n"
+                  "[down]\nhost=127.0.0.1\nport=%d\ndbname=%s\nuser=%s\n"
+                  % (t.server.port, t.db, t.server.user, t.password, free_port(), t.db, t.server.user))
+    env = {"PGSERVICEFILE": svc, "PGSERVICE": "app"}
+    r = t.pgboot("wait", url=None, env=env).expect(0)
+    r.expect_text("connected to host=127.0.0.1 port=%d user=%s dbname=%s" % (t.server.port, t.server.user, t.db))
+    r.expect_no_text("5432", t.password)
+    r = t.pgboot("wait", "--wait-timeout", "300ms", url=None, env={**env, "PGSERVICE": "down"}).expect(69)
+    r.expect_text("service=down host=127.0.0.1 port=")
+    r.expect_no_text("port=5432")
+    r = t.pgboot("wait", "-v", url="service=app", env={"PGSERVICEFILE": svc}).expect(0)
+    r.expect_text("connected to host=127.0.0.1 port=%d" % t.server.port).expect_no_text(t.password)
