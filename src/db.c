@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "log.h"
@@ -220,6 +221,76 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 	return DB_TRANSIENT;
 }
 
+/* the server's MAX_STARTUP_PACKET_LENGTH: a longer startup packet is refused, whatever the attempt */
+#define STARTUP_PACKET_MAX 10000
+
+/*
+ * The length of the startup packet libpq sent (fe-protocol3.c's
+ * build_startup_packet, as the server counts it); *biggest names its
+ * largest parameter. The server refuses one over STARTUP_PACKET_MAX with
+ * "invalid length of startup packet" in its own log only: libpq just sees
+ * the connection closed.
+ */
+static size_t startup_packet_length(PGconn *conn, const char **biggest, size_t *biggest_len)
+{
+	static const char *const sent[] = {"user", "dbname", "replication", "options", "client_encoding"};
+	static const char *const env[][2] = {{"PGDATESTYLE", "datestyle"}, {"PGTZ", "timezone"}, {"PGGEQO", "geqo"}};
+	size_t len = 4 + 1; /* the protocol version, the final terminator */
+	const char *appname = NULL, *fallback = NULL;
+	*biggest = NULL;
+	*biggest_len = 0;
+	PQconninfoOption *opts = PQconninfo(conn);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (strcmp(o->keyword, "application_name") == 0)
+			appname = o->val;
+		else if (strcmp(o->keyword, "fallback_application_name") == 0)
+			fallback = o->val;
+		for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++)
+			if (strcmp(o->keyword, sent[i]) == 0) {
+				/* the packet says "database" for dbname */
+				len += strlen(i == 1 ? "database" : o->keyword) + strlen(o->val) + 2;
+				if (strlen(o->val) > *biggest_len)
+					*biggest = sent[i], *biggest_len = strlen(o->val);
+			}
+	}
+	const char *app = appname ? appname : fallback;
+	if (app) {
+		len += strlen("application_name") + strlen(app) + 2;
+		if (strlen(app) > *biggest_len)
+			*biggest = "application_name", *biggest_len = strlen(app);
+	}
+	PQconninfoFree(opts);
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		const char *v = getenv(env[i][0]);
+		if (v && strcasecmp(v, "default") != 0)
+			len += strlen(env[i][1]) + strlen(v) + 2;
+	}
+	return len;
+}
+
+/* 1 (err filled) when the server closed the connection because the startup packet is too long. */
+static int startup_packet_refused(PGconn *conn, const char *msg, struct pgb_error *err)
+{
+	const char *biggest;
+	size_t biggest_len;
+	if (!contains(msg, "closed the connection"))
+		return 0;
+	size_t len = startup_packet_length(conn, &biggest, &biggest_len);
+	if (len <= STARTUP_PACKET_MAX)
+		return 0;
+	pgb_fail(err, PGB_EXIT_CONFIG,
+		 "the server refuses the connection's startup packet: it is %zu bytes, more than the %d the server "
+		 "accepts",
+		 len, STARTUP_PACKET_MAX);
+	pgb_error_detail(err, "The server logs \"invalid length of startup packet\" and closes the connection; "
+			      "%s holds %zu bytes.",
+			 biggest ? biggest : "the parameters", biggest_len);
+	pgb_error_hint(err, "Shorten %s in the connection string.", biggest ? biggest : "the parameters");
+	return 1;
+}
+
 /*
  * Classify a failed connection attempt and fill err. Only "not available
  * yet" is worth waiting for: the server starting up, shutting down or in
@@ -246,6 +317,10 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, const char
 	case SQLSTATE_NO_DATABASE:
 		break;
 	case SQLSTATE_NONE:
+		if (startup_packet_refused(conn, msg, err)) {
+			free(msg);
+			return DB_PERMANENT;
+		}
 		out = classify_client_failure(msg, &code, &hint, fast);
 		break;
 	case SQLSTATE_TRANSIENT:

@@ -219,3 +219,15 @@ def test_service_file_target_logged_as_used(t):
     r.expect_no_text("port=5432")
     r = t.pgboot("wait", "-v", url="service=app", env={"PGSERVICEFILE": svc}).expect(0)
     r.expect_text("connected to host=127.0.0.1 port=%d" % t.server.port).expect_no_text(t.password)
+
+
+def test_startup_packet_too_long_78_at_once(t):
+    """A startup packet over the server's 10000 bytes (a 10 KB application_name) is refused on every
+    attempt, the reason only in the server's log: 78 at once, naming the parameter."""
+    url = t.url(query={"application_name": "a" * 10240})
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=url).expect(78, "startup packet", "application_name",
+                                                                  "invalid length of startup packet")
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)
+    check("a" * 100 not in r.err, "the 10 KB value is not printed", r)
+    # under the limit, the same parameter is fine
+    t.pgboot("wait", url=t.url(query={"application_name": "a" * 5000})).expect(0)
