@@ -206,9 +206,11 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 		*code = PGB_EXIT_AUTH;
 		return DB_PERMANENT;
 	}
-	if (contains(msg, "could not look up local user")) {
+	/* no user name given and none for this uid: no /etc/passwd (scratch), or one without the uid */
+	if (contains(msg, "could not look up local user") || contains(msg, "local user with ID")) {
 		*code = PGB_EXIT_CONFIG;
-		*hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
+		*hint = "This user ID has no /etc/passwd entry (a scratch image, or an image run with another "
+			"--user): set user= in the connection string.";
 		return DB_PERMANENT;
 	}
 	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||

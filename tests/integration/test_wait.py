@@ -231,3 +231,30 @@ def test_startup_packet_too_long_78_at_once(t):
     check("a" * 100 not in r.err, "the 10 KB value is not printed", r)
     # under the limit, the same parameter is fine
     t.pgboot("wait", url=t.url(query={"application_name": "a" * 5000})).expect(0)
+
+
+def _reachable_by_others(path):
+    """Every directory on the way searchable, the file executable, by any user."""
+    p = os.path.abspath(path)
+    while True:
+        mode = os.stat(p).st_mode
+        if not mode & 0o001:
+            return False
+        if p == "/":
+            return True
+        p = os.path.dirname(p)
+
+
+def test_uid_without_passwd_entry_78_at_once(t):
+    """No user= and a uid /etc/passwd does not list (an image run with another --user): libpq cannot
+    name the user on any attempt, so 78 at once naming the uid, as in a scratch root."""
+    if os.geteuid() != 0 or not _reachable_by_others(t.bin):
+        return  # needs root to take a uid nobody has, and a binary that uid may run
+    uid = 54321
+    with open("/etc/passwd") as f:
+        check(not [ln for ln in f if ln.split(":")[2:3] == [str(uid)]], "uid %d is free" % uid)
+    url = "host=127.0.0.1 port=%d password=%s dbname=%s" % (t.server.port, t.password, t.db)
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=url,
+                 via=["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"])
+    r.expect(78, "local user with ID %d" % uid, "user=")
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)
