@@ -213,6 +213,14 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 			"--user): set user= in the connection string.";
 		return DB_PERMANENT;
 	}
+	/* the client's own key: unreadable, too open, encrypted without (or with a wrong) sslpassword, not
+	 * matching sslcert. The same on every attempt */
+	if (contains(msg, "private key") || contains(msg, "SSL key")) {
+		*code = PGB_EXIT_CONFIG;
+		*hint = "Check sslkey and sslpassword: the key file must be readable by its owner only (chmod 0600), "
+			"match sslcert, and when it is encrypted sslpassword must be its passphrase.";
+		return DB_PERMANENT;
+	}
 	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||
 	    contains(msg, "sslmode") || contains(msg, "invalid")) {
 		*code = PGB_EXIT_CONFIG;
@@ -394,6 +402,8 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	const char *vals[] = {"UTF8", conninfo ? conninfo : "", "pgboot", NULL};
 	*out = NULL;
 	*fast = 0;
+	/* an encrypted sslkey gets sslpassword or nothing: OpenSSL's own callback would ask on the terminal */
+	PQsetSSLKeyPassHook_OpenSSL(PQdefaultSSLKeyPassHook_OpenSSL);
 	PGconn *conn = PQconnectStartParams(keys, vals, 1);
 	if (!conn)
 		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory"), DB_PERMANENT;
