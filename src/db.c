@@ -221,6 +221,10 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 			"match sslcert, and when it is encrypted sslpassword must be its passphrase.";
 		return DB_PERMANENT;
 	}
+	if (contains(msg, "definition of service") || contains(msg, "service file")) {
+		*code = PGB_EXIT_CONFIG; /* PGSERVICE or service= names no entry, or the file is broken */
+		return DB_PERMANENT;
+	}
 	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||
 	    contains(msg, "sslmode") || contains(msg, "invalid")) {
 		*code = PGB_EXIT_CONFIG;

@@ -219,6 +219,10 @@ def test_service_file_target_logged_as_used(t):
     r.expect_no_text("port=5432")
     r = t.pgboot("wait", "-v", url="service=app", env={"PGSERVICEFILE": svc}).expect(0)
     r.expect_text("connected to host=127.0.0.1 port=%d" % t.server.port).expect_no_text(t.password)
+    # a service the file does not define will not appear by waiting: 78 at once
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=None, env={**env, "PGSERVICE": "nosuch"})
+    r.expect(78, '"nosuch"')
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)
 
 
 def test_startup_packet_too_long_78_at_once(t):
