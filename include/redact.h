@@ -56,7 +56,8 @@ int conninfo_url_host_has_at(const char *conninfo);
  *     database is named "postgres" too.
  *
  * Server messages after the connection (a migration's error, a check's
- * rows) are not scanned: they do not come from the connection string.
+ * rows) and the lines of the files are not scanned: they do not come from
+ * the connection string (a file that holds a password shows it itself).
  * PGPASSWORD, a service file's or a password file's password never reach
  * a message: libpq does not echo them.
  */
