@@ -817,7 +817,9 @@ TEST(config_scrub_environment_removes_every_pgboot_variable)
 	setenv("DATABASE_URL", "postgres://app:pw@db/app", 1);
 	setenv("NOT_PGBOOT_TEST", "keep", 1);
 	setenv("PGBOOTX_TEST", "keep", 1);
-	config_scrub_environment();
+	setenv("PGPASSWORD", "apps", 1);
+	config_scrub_environment(0);
+	CHECK_STR(getenv("PGPASSWORD"), "apps"); /* it did not serve pgboot's own connection string */
 	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
 		CHECK(getenv(ours[i]) == NULL);
 		CHECK(!in_environ(ours[i]));
@@ -830,6 +832,31 @@ TEST(config_scrub_environment_removes_every_pgboot_variable)
 		CHECK(strncmp(*e, "PGBOOT_", 7) != 0);
 	unsetenv("NOT_PGBOOT_TEST");
 	unsetenv("PGBOOTX_TEST");
+	/* the owner's PGPASSWORD (it let pgboot in with its own connection string) goes */
+	config_scrub_environment(1);
+	CHECK(getenv("PGPASSWORD") == NULL);
+	CHECK_STR(getenv("DATABASE_URL"), "postgres://app:pw@db/app");
+	env_end();
+}
+
+TEST(config_own_conninfo_is_not_database_url)
+{
+	struct pgb_config cfg;
+	struct pgb_error err;
+	struct args a;
+	env_begin();
+	setenv("DATABASE_URL", "postgres://app@db/app", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 0);
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_DATABASE_URL", "postgres://owner@db/app", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 1);
+	done(&cfg, &err, &a);
+	unsetenv("PGBOOT_DATABASE_URL");
+	CHECK_INT(load(&cfg, &err, &a, "migrate", "--database-url", "postgres://owner@db/app", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 1);
+	done(&cfg, &err, &a);
 	env_end();
 }
 
