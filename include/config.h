@@ -37,6 +37,7 @@ struct pgb_config {
 
 	char *conninfo;        /* URL or keyword string; NULL: libpq's own defaults */
 	char *conninfo_source; /* where it came from, for messages: "--database-url", "DATABASE_URL_FILE" ... */
+	int own_conninfo;      /* from PGBOOT_DATABASE_URL(_FILE) or --database-url: DATABASE_URL is the app's */
 	char *migrations_dir;  /* default "migrations" */
 	char *seeds_dir;       /* default "seeds" */
 	char *verify_dir;      /* default "verify"; missing is fine unless set explicitly */
@@ -76,8 +77,8 @@ void config_free(struct pgb_config *cfg);
  * set (2 for usage, 78 for a bad value, naming the flag or variable).
  *
  * cfg must come from config_init. Only the variables of the options the
- * command takes are read. Every password found (in the connection string
- * from any source, and PGPASSWORD) is registered with log_add_secret.
+ * command takes are read. The connection string, from any source, is
+ * registered with log_add_conninfo.
  * On return:
  *   CMD_NONE     no command word: main prints the general help to stderr, exit 2
  *   CMD_HELP     print config_print_help(cfg->help_command) to stdout, exit 0;
@@ -93,7 +94,11 @@ void config_print_help(enum pgb_command cmd, FILE *out);
 /* The command's name as typed ("run", "migrate" ...). */
 const char *config_command_name(enum pgb_command cmd);
 
-/* Remove every PGBOOT_* variable from the environment (before the exec). */
-void config_scrub_environment(void);
+/*
+ * Remove every PGBOOT_* variable from the environment (before the exec),
+ * and PGPASSWORD when owner_password says it served pgboot's own
+ * connection string (the two-credential mode: it is the owner's).
+ */
+void config_scrub_environment(int owner_password);
 
 #endif

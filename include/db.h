@@ -46,8 +46,21 @@ enum db_connect_outcome {
 int db_check_conninfo(const char *conninfo, struct pgb_error *err);
 /* 1 when the connection string sets keyword kw (e.g. "target_session_attrs") */
 int db_conninfo_has(const char *conninfo, const char *kw);
-/* Describe the target for logs, without any password: "postgres://app:***@db:5432/app" style. */
+/*
+ * Describe the target for logs, without any password, before connecting:
+ * the connection string redacted ("postgres://app:***@db:5432/app"), or for
+ * NULL libpq's defaults as it will apply them (PGSERVICE, PG* variables).
+ */
 char *db_describe_target(const char *conninfo);
+/*
+ * What the connection actually reached: "host=H port=P user=U dbname=D" as
+ * libpq used them (PQhost, PQport: the host of a list that answered, a
+ * service file's entry). No password. The caller frees.
+ */
+char *db_describe_connection(struct db *db);
+/* the host (or socket directory) and port the connection reached */
+const char *db_host(struct db *db);
+const char *db_port(struct db *db);
 
 /*
  * Try to connect once, giving up after timeout_ms. conninfo may be NULL
@@ -108,6 +121,8 @@ int db_server_version(struct db *db);
 /* a parameter the server reported ("server_version", "session_authorization"), or "" */
 const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
+/* 1 when the session authenticated with password pw (PGPASSWORD's value, say); 0 otherwise */
+int db_used_password(struct db *db, const char *pw);
 
 /* Async-signal-safe: ask the server to cancel the statement now running, if any. */
 void db_cancel_active(void);

@@ -3,8 +3,11 @@
  * (stdout belongs to the app after the exec, and to reports such as status);
  * text is one line per event prefixed "pgboot: ", JSON is one object per
  * line with ts, level, event, msg and the event's fields. Colour only on a
- * TTY without NO_COLOR. Any registered secret is replaced by "***" in every
- * line before it is written, as a last line of defence for passwords.
+ * TTY without NO_COLOR. Text output escapes the control characters of
+ * text that comes from outside (server messages, file names). Every echo of
+ * a registered connection string is redacted in every line before it is
+ * written, as a last line of defence for passwords (redact.h says where
+ * passwords are masked, and why never as words).
  */
 #ifndef PGB_LOG_H
 #define PGB_LOG_H
@@ -31,10 +34,14 @@ struct log_field {
 void log_setup(enum log_format format, enum log_level min_level, int color);
 enum log_level log_min_level(void);
 enum log_format log_get_format(void);
-/* Remember a secret (copied) to mask in every later line; NULL or "" is ignored. */
-void log_add_secret(const char *secret);
+/*
+ * Remember a connection string (copied; NULL or "" is ignored): every later
+ * line has each echo of it replaced by its redaction (redact.h's rule 2).
+ */
+void log_add_conninfo(const char *conninfo);
+/* Wipe and forget them (before the exec). */
 void log_forget_secrets(void);
-/* Apply the registered secrets' masking to s, in place into a new string the caller frees. */
+/* s with every registered connection string's echo redacted; the caller frees. */
 char *log_mask(const char *s);
 
 /* One event. fields may be NULL. The message is printf-style, PostgreSQL style. */

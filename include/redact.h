@@ -1,5 +1,6 @@
 /*
- * redact.h: show connection strings without their passwords. Pure.
+ * redact.h: show connection strings, and libpq's messages about them,
+ * without their passwords. Pure.
  */
 #ifndef PGB_REDACT_H
 #define PGB_REDACT_H
@@ -21,13 +22,51 @@ char *redact_conninfo(const char *conninfo);
 char *conninfo_password(const char *conninfo);
 
 /*
- * Call fn for every secret in conninfo (password, sslpassword, and those
- * of a dbname that is itself a connection string), decoded and, when that
- * differs, as written, so both forms can be masked in logs
- * (log_add_secret). The strings passed to fn are freed after the call.
+ * 1 when conninfo is a URL whose host part, as libpq splits it (the user
+ * information ends at the first '@' before a '/'), holds another '@': a
+ * password with an unencoded '@' ("postgres://u:correct:horse@battery@h/db").
+ * libpq would take the password's tail for a host name and echo it in its
+ * errors: pgboot refuses such a URL before connecting.
  */
-typedef void conninfo_secret_fn(const char *secret, void *arg);
-void conninfo_each_secret(const char *conninfo, conninfo_secret_fn *fn, void *arg);
+int conninfo_url_host_has_at(const char *conninfo);
+
+/*
+ * How pgboot keeps passwords out of its output (the rule, in one place):
+ *
+ * A password is never looked for as a word. It is masked where the
+ * structure of a connection string says it is, and nowhere else, so a
+ * password that is a common word ("postgres") masks no other text:
+ *
+ *  1. pgboot shows a connection string only through redact_conninfo:
+ *     every password and sslpassword value, and a dbname that is itself a
+ *     connection string, become "***". In a URL the user information ends
+ *     at the last '@', a superset of libpq's, so an unencoded '@', '/' or
+ *     '?' in a password cannot leak (masking too much is the safe mistake).
+ *  2. Text that echoes the whole connection string (libpq's URL parse
+ *     errors quote it) has each echo replaced by its redaction
+ *     (redact_echoes_of; log.c does it for every line as a last defence).
+ *  3. libpq's messages about a connection attempt (parse errors, failed
+ *     connections) also quote pieces of the string: a quoted piece is
+ *     masked when it is written in the string as a whole field (between
+ *     the syntax's punctuation or spaces) overlapping a secret, and nowhere
+ *     as a field outside the secrets (redact_echo). That catches the tail
+ *     of a password libpq took for a host, port, query parameter or
+ *     keyword ("password=correct horse" makes libpq refuse "horse"), while
+ *     `database "postgres" does not exist` stays as it is when the
+ *     database is named "postgres" too.
+ *
+ * Server messages after the connection (a migration's error, a check's
+ * rows) and the lines of the files are not scanned: they do not come from
+ * the connection string (a file that holds a password shows it itself).
+ * PGPASSWORD, a service file's or a password file's password never reach
+ * a message: libpq does not echo them.
+ */
+
+/* Rule 2: text with every echo of conninfo replaced by redact_conninfo(conninfo). The caller frees. */
+char *redact_echoes_of(const char *conninfo, const char *text);
+
+/* Rules 2 and 3, for libpq's messages about connecting with conninfo. The caller frees. */
+char *redact_echo(const char *conninfo, const char *text);
 
 /*
  * 1 when conninfo sets keyword kw ("application_name", "user" ...), else

@@ -16,6 +16,7 @@ struct session_info {
 	char *server_version; /* "15.18" */
 	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
 	long long waited_ms;
+	int used_pgpassword;  /* the session authenticated with PGPASSWORD's value */
 };
 
 /*

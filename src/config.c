@@ -23,7 +23,6 @@
 #include <strings.h>
 
 #include "duration.h"
-#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -305,12 +304,6 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-static void add_secret(const char *secret, void *arg)
-{
-	(void)arg;
-	log_add_secret(secret);
-}
-
 static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char *val,
 			const char *src, struct pgb_error *err)
 {
@@ -323,7 +316,8 @@ static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char 
 	free(cfg->conninfo_source);
 	cfg->conninfo = xstrdup(val);
 	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
-	conninfo_each_secret(val, add_secret, NULL);
+	cfg->own_conninfo = !src || strncmp(src, "DATABASE_URL", 12) != 0;
+	log_add_conninfo(val);
 	return 0;
 }
 
@@ -834,7 +828,6 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		cfg->command = CMD_PLAN;
 	if (cfg->command == CMD_PLAN)
 		cfg->dry_run = 1;
-	log_add_secret(getenv("PGPASSWORD"));
 	return 0;
 }
 
@@ -981,8 +974,10 @@ void config_print_help(enum pgb_command cmd, FILE *out)
 
 /* ---- the environment of the app --------------------------------------------------- */
 
-void config_scrub_environment(void)
+void config_scrub_environment(int owner_password)
 {
+	if (owner_password)
+		unsetenv("PGPASSWORD");
 	size_t n = 0;
 	for (char **e = environ; e && *e; e++)
 		n++;

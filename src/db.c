@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "log.h"
@@ -51,13 +52,18 @@ int db_check_conninfo(const char *conninfo, struct pgb_error *err)
 		pgb_error_hint(err, "Use a URL that starts with \"postgres://\" or \"postgresql://\".");
 		return -1;
 	}
+	if (conninfo_url_host_has_at(conninfo)) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid connection string: the host part of the URL contains \"@\"");
+		pgb_error_hint(err, "A \"@\" in the user name or password must be percent-encoded as %%40.");
+		return -1;
+	}
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
 	if (opts) {
 		PQconninfoFree(opts);
 		return 0;
 	}
-	char *m = msg ? xstrdup(msg) : xstrdup("out of memory");
+	char *m = msg ? redact_echo(conninfo, msg) : xstrdup("out of memory");
 	size_t n = strlen(m);
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = '\0';
@@ -82,14 +88,54 @@ int db_conninfo_has(const char *conninfo, const char *kw)
 	return found;
 }
 
+/* "service=S host=H port=P user=U dbname=D": the named fields that are set, none of them a secret */
+static void add_fields(struct strbuf *sb, const char *const *keys, const char *const *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vals[i] && *vals[i])
+			strbuf_addf(sb, "%s%s=%s", sb->len ? " " : "", keys[i], vals[i]);
+}
+
 char *db_describe_target(const char *conninfo)
 {
 	if (conninfo)
 		return redact_conninfo(conninfo);
-	const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
-	const char *user = getenv("PGUSER"), *dbname = getenv("PGDATABASE");
-	return xasprintf("host=%s port=%s user=%s dbname=%s (libpq defaults)", host ? host : "(default)",
-			 port ? port : "5432", user ? user : "(default)", dbname ? dbname : "(default)");
+	/* libpq's defaults as it will apply them: PGSERVICE's service file entry, then the PG* variables */
+	static const char *const keys[] = {"service", "host", "hostaddr", "port", "user", "dbname"};
+	const char *vals[sizeof(keys) / sizeof(keys[0])] = {0};
+	PQconninfoOption *opts = PQconndefaults();
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(o->keyword, keys[i]) == 0)
+				vals[i] = o->val;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	add_fields(&sb, keys, vals, sizeof(keys) / sizeof(keys[0]));
+	strbuf_adds(&sb, sb.len ? " (libpq defaults)" : "libpq defaults");
+	PQconninfoFree(opts);
+	return strbuf_detach(&sb);
+}
+
+char *db_describe_connection(struct db *db)
+{
+	static const char *const keys[] = {"host", "port", "user", "dbname"};
+	const char *vals[] = {PQhost(db->conn), PQport(db->conn), PQuser(db->conn), PQdb(db->conn)};
+	struct strbuf sb;
+	strbuf_init(&sb);
+	add_fields(&sb, keys, vals, sizeof(keys) / sizeof(keys[0]));
+	return strbuf_detach(&sb);
+}
+
+const char *db_host(struct db *db)
+{
+	const char *h = PQhost(db->conn);
+	return h ? h : "";
+}
+
+const char *db_port(struct db *db)
+{
+	const char *p = PQport(db->conn);
+	return p ? p : "";
 }
 
 /* Append line and a newline to sb unless sb holds that line already. */
@@ -160,9 +206,23 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 		*code = PGB_EXIT_AUTH;
 		return DB_PERMANENT;
 	}
-	if (contains(msg, "could not look up local user")) {
+	/* no user name given and none for this uid: no /etc/passwd (scratch), or one without the uid */
+	if (contains(msg, "could not look up local user") || contains(msg, "local user with ID")) {
 		*code = PGB_EXIT_CONFIG;
-		*hint = "This user ID has no /etc/passwd entry (a scratch image): set user= in the connection string.";
+		*hint = "This user ID has no /etc/passwd entry (a scratch image, or an image run with another "
+			"--user): set user= in the connection string.";
+		return DB_PERMANENT;
+	}
+	/* the client's own key: unreadable, too open, encrypted without (or with a wrong) sslpassword, not
+	 * matching sslcert. The same on every attempt */
+	if (contains(msg, "private key") || contains(msg, "SSL key")) {
+		*code = PGB_EXIT_CONFIG;
+		*hint = "Check sslkey and sslpassword: the key file must be readable by its owner only (chmod 0600), "
+			"match sslcert, and when it is encrypted sslpassword must be its passphrase.";
+		return DB_PERMANENT;
+	}
+	if (contains(msg, "definition of service") || contains(msg, "service file")) {
+		*code = PGB_EXIT_CONFIG; /* PGSERVICE or service= names no entry, or the file is broken */
 		return DB_PERMANENT;
 	}
 	if (contains(msg, "SSL was required") || contains(msg, "does not support SSL") || contains(msg, "certificate") ||
@@ -175,6 +235,76 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
 	return DB_TRANSIENT;
 }
 
+/* the server's MAX_STARTUP_PACKET_LENGTH: a longer startup packet is refused, whatever the attempt */
+#define STARTUP_PACKET_MAX 10000
+
+/*
+ * The length of the startup packet libpq sent (fe-protocol3.c's
+ * build_startup_packet, as the server counts it); *biggest names its
+ * largest parameter. The server refuses one over STARTUP_PACKET_MAX with
+ * "invalid length of startup packet" in its own log only: libpq just sees
+ * the connection closed.
+ */
+static size_t startup_packet_length(PGconn *conn, const char **biggest, size_t *biggest_len)
+{
+	static const char *const sent[] = {"user", "dbname", "replication", "options", "client_encoding"};
+	static const char *const env[][2] = {{"PGDATESTYLE", "datestyle"}, {"PGTZ", "timezone"}, {"PGGEQO", "geqo"}};
+	size_t len = 4 + 1; /* the protocol version, the final terminator */
+	const char *appname = NULL, *fallback = NULL;
+	*biggest = NULL;
+	*biggest_len = 0;
+	PQconninfoOption *opts = PQconninfo(conn);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (strcmp(o->keyword, "application_name") == 0)
+			appname = o->val;
+		else if (strcmp(o->keyword, "fallback_application_name") == 0)
+			fallback = o->val;
+		for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++)
+			if (strcmp(o->keyword, sent[i]) == 0) {
+				/* the packet says "database" for dbname */
+				len += strlen(i == 1 ? "database" : o->keyword) + strlen(o->val) + 2;
+				if (strlen(o->val) > *biggest_len)
+					*biggest = sent[i], *biggest_len = strlen(o->val);
+			}
+	}
+	const char *app = appname ? appname : fallback;
+	if (app) {
+		len += strlen("application_name") + strlen(app) + 2;
+		if (strlen(app) > *biggest_len)
+			*biggest = "application_name", *biggest_len = strlen(app);
+	}
+	PQconninfoFree(opts);
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		const char *v = getenv(env[i][0]);
+		if (v && strcasecmp(v, "default") != 0)
+			len += strlen(env[i][1]) + strlen(v) + 2;
+	}
+	return len;
+}
+
+/* 1 (err filled) when the server closed the connection because the startup packet is too long. */
+static int startup_packet_refused(PGconn *conn, const char *msg, struct pgb_error *err)
+{
+	const char *biggest;
+	size_t biggest_len;
+	if (!contains(msg, "closed the connection"))
+		return 0;
+	size_t len = startup_packet_length(conn, &biggest, &biggest_len);
+	if (len <= STARTUP_PACKET_MAX)
+		return 0;
+	pgb_fail(err, PGB_EXIT_CONFIG,
+		 "the server refuses the connection's startup packet: it is %zu bytes, more than the %d the server "
+		 "accepts",
+		 len, STARTUP_PACKET_MAX);
+	pgb_error_detail(err, "The server logs \"invalid length of startup packet\" and closes the connection; "
+			      "%s holds %zu bytes.",
+			 biggest ? biggest : "the parameters", biggest_len);
+	pgb_error_hint(err, "Shorten %s in the connection string.", biggest ? biggest : "the parameters");
+	return 1;
+}
+
 /*
  * Classify a failed connection attempt and fill err. Only "not available
  * yet" is worth waiting for: the server starting up, shutting down or in
@@ -182,10 +312,13 @@ static enum db_connect_outcome classify_client_failure(const char *msg, int *cod
  * server (an unknown parameter in options=, a database that refuses
  * connections) will be the same on the next attempt.
  */
-static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast, struct pgb_error *err)
+static enum db_connect_outcome classify_connect_failure(PGconn *conn, const char *conninfo, int *fast,
+							struct pgb_error *err)
 {
 	char sqlstate[6];
-	char *msg = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	char *raw = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	char *msg = redact_echo(conninfo, raw); /* libpq quotes pieces of the connection string */
+	free(raw);
 	enum db_connect_outcome out = DB_PERMANENT;
 	int code = PGB_EXIT_CONFIG;
 	const char *hint = NULL;
@@ -198,6 +331,10 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, int *fast,
 	case SQLSTATE_NO_DATABASE:
 		break;
 	case SQLSTATE_NONE:
+		if (startup_packet_refused(conn, msg, err)) {
+			free(msg);
+			return DB_PERMANENT;
+		}
 		out = classify_client_failure(msg, &code, &hint, fast);
 		break;
 	case SQLSTATE_TRANSIENT:
@@ -269,6 +406,8 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	const char *vals[] = {"UTF8", conninfo ? conninfo : "", "pgboot", NULL};
 	*out = NULL;
 	*fast = 0;
+	/* an encrypted sslkey gets sslpassword or nothing: OpenSSL's own callback would ask on the terminal */
+	PQsetSSLKeyPassHook_OpenSSL(PQdefaultSSLKeyPassHook_OpenSSL);
 	PGconn *conn = PQconnectStartParams(keys, vals, 1);
 	if (!conn)
 		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory"), DB_PERMANENT;
@@ -288,7 +427,7 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 		return DB_TRANSIENT;
 	}
 	if (st != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
-		enum db_connect_outcome o = classify_connect_failure(conn, fast, err);
+		enum db_connect_outcome o = classify_connect_failure(conn, conninfo, fast, err);
 		PQfinish(conn);
 		return o;
 	}
@@ -633,4 +772,10 @@ const char *db_parameter(struct db *db, const char *name)
 int db_backend_pid(struct db *db)
 {
 	return PQbackendPID(db->conn);
+}
+
+int db_used_password(struct db *db, const char *pw)
+{
+	const char *used = PQpass(db->conn);
+	return pw && *pw && PQconnectionUsedPassword(db->conn) && used && strcmp(used, pw) == 0;
 }

@@ -13,7 +13,6 @@
  */
 #include "lifecycle.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,41 +336,6 @@ static int cmd_migrate(struct run *r, struct pgb_error *err)
 	}
 }
 
-/* Write a one-line summary where Kubernetes shows it ("kubectl describe pod"). */
-static void termination_log(const char *line)
-{
-	const char *path = getenv("PGBOOT_TERMINATION_LOG");
-	if (!path)
-		path = "/dev/termination-log";
-	if (!*path || access(path, W_OK) != 0)
-		return;
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	char *masked = log_mask(line);
-	for (char *p = masked; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	ssize_t n = write(fd, masked, strlen(masked));
-	n = write(fd, "\n", 1);
-	(void)n;
-	free(masked);
-	close(fd);
-}
-
-static void summarize(const struct pgb_error *err, int code)
-{
-	char *line;
-	if (code == 0)
-		line = xstrdup("pgboot: database ready");
-	else if (err->file)
-		line = xasprintf("pgboot: exit %d: %s: %s", code, err->file, err->message ? err->message : "");
-	else
-		line = xasprintf("pgboot: exit %d: %s", code, err->message ? err->message : "");
-	termination_log(line);
-	free(line);
-}
-
 int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 {
 	struct run r;
@@ -401,6 +365,8 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 		rc = pgb_fail(err, PGB_EXIT_INTERNAL, "unexpected command");
 		break;
 	}
+	/* in the two-credential mode PGPASSWORD, when it was what let pgboot in, is the owner's */
+	int owner_password = cfg->own_conninfo && r.info.used_pgpassword;
 	release(&r);
 	if (rc == 0 && signals_received())
 		rc = pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
@@ -408,11 +374,9 @@ int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
 	else if (rc != 0 && signals_received() && err->code < PGB_EXIT_SIGNAL)
 		err->code = PGB_EXIT_SIGNAL + signals_received();
 	if (rc == 0 && cfg->command == CMD_RUN && !cfg->dry_run)
-		rc = exec_app(cfg->app_argv, err);
+		rc = exec_app(cfg->app_argv, owner_password, err);
 	int code = rc ? err->code : 0;
 	if (rc)
 		log_error(err);
-	if (cfg->command == CMD_RUN || cfg->command == CMD_MIGRATE || cfg->command == CMD_WAIT)
-		summarize(err, code);
 	return code;
 }

@@ -1,7 +1,8 @@
 /*
  * log.c: every message pgboot writes (see log.h). Lines are built in
  * memory, masked, and written to stderr with one write() so that lines of
- * concurrent pgboot processes sharing a pipe do not interleave.
+ * concurrent pgboot processes sharing a pipe do not interleave. In text,
+ * what comes from outside is escaped (add_outside); JSON escapes it all.
  */
 #include "log.h"
 
@@ -14,10 +15,11 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 
-#define MAX_SECRETS 8
+#define MAX_SECRETS 8 /* connection strings */
 
 static enum log_format g_format = LOG_TEXT;
 static enum log_level g_min = LOG_INFO;
@@ -46,20 +48,20 @@ enum log_format log_get_format(void)
 	return g_format;
 }
 
-void log_add_secret(const char *secret)
+void log_add_conninfo(const char *conninfo)
 {
-	if (!secret || !*secret || g_nsecrets == MAX_SECRETS)
+	if (!conninfo || !*conninfo || g_nsecrets == MAX_SECRETS)
 		return;
 	for (int i = 0; i < g_nsecrets; i++)
-		if (strcmp(g_secrets[i], secret) == 0)
+		if (strcmp(g_secrets[i], conninfo) == 0)
 			return;
-	g_secrets[g_nsecrets++] = xstrdup(secret);
+	g_secrets[g_nsecrets++] = xstrdup(conninfo);
 }
 
 void log_forget_secrets(void)
 {
 	for (int i = 0; i < g_nsecrets; i++) {
-		/* wipe: the bytes are a password */
+		/* wipe: the bytes hold a password */
 		volatile char *p = g_secrets[i];
 		while (*p)
 			*p++ = 0;
@@ -70,26 +72,13 @@ void log_forget_secrets(void)
 
 char *log_mask(const char *s)
 {
-	struct strbuf sb;
-	strbuf_init(&sb);
-	strbuf_adds(&sb, s ? s : "");
+	char *out = xstrdup(s ? s : "");
 	for (int i = 0; i < g_nsecrets; i++) {
-		size_t slen = strlen(g_secrets[i]);
-		char *hit;
-		size_t from = 0;
-		while ((hit = strstr(sb.buf + from, g_secrets[i])) != NULL) {
-			size_t at = (size_t)(hit - sb.buf);
-			struct strbuf out;
-			strbuf_init(&out);
-			strbuf_add(&out, sb.buf, at);
-			strbuf_adds(&out, "***");
-			strbuf_adds(&out, sb.buf + at + slen);
-			strbuf_free(&sb);
-			sb = out;
-			from = at + 3;
-		}
+		char *next = redact_echoes_of(g_secrets[i], out);
+		free(out);
+		out = next;
 	}
-	return strbuf_detach(&sb);
+	return out;
 }
 
 static const char *level_name(enum log_level level)
@@ -100,6 +89,36 @@ static const char *level_name(enum log_level level)
 	case LOG_WARNING: return "warning";
 	default: return "error";
 	}
+}
+
+/*
+ * Append text that came from outside (a server message, a file name, a
+ * line of a file) to a text line: masked first (an echo is matched as
+ * written), then with its control characters escaped, so that an ESC
+ * sequence cannot recolour or erase the terminal and a newline cannot start
+ * a line that looks like pgboot's own. Tabs stay (excerpts align on them).
+ * C1 controls (U+0080..U+009F, as UTF-8) are escaped too.
+ */
+static void add_outside(struct strbuf *line, const char *s, size_t n)
+{
+	char *copy = xstrndup(s, n);
+	char *masked = log_mask(copy);
+	const unsigned char *u = (const unsigned char *)masked;
+	for (size_t i = 0; u[i]; i++) {
+		unsigned char c = u[i];
+		if (c == '\n')
+			strbuf_adds(line, "\\n");
+		else if (c == '\r')
+			strbuf_adds(line, "\\r");
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			strbuf_addf(line, "\\x%02x", c);
+		else if (c == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
+			strbuf_addf(line, "\\u%04x", u[++i]);
+		else
+			strbuf_addc(line, (char)c);
+	}
+	free(masked);
+	free(copy);
 }
 
 static void emit(struct strbuf *line)
@@ -181,7 +200,8 @@ void log_event(enum log_level level, const char *event, const struct log_field *
 		strbuf_adds(&line, "}\n");
 	} else {
 		text_prefix(&line, level, NULL);
-		strbuf_addf(&line, "%s\n", msg.buf);
+		add_outside(&line, msg.buf, msg.len);
+		strbuf_addc(&line, '\n');
 	}
 	emit(&line);
 	strbuf_free(&msg);
@@ -197,7 +217,9 @@ static void text_part(struct strbuf *line, const char *label, const char *text)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		strbuf_addf(line, "pgboot: %s: %.*s\n", label, (int)n, p);
+		strbuf_addf(line, "pgboot: %s: ", label);
+		add_outside(line, p, n);
+		strbuf_addc(line, '\n');
 		p += n + (nl ? 1 : 0);
 	}
 }
@@ -229,25 +251,29 @@ void log_error(const struct pgb_error *err)
 		json_str_field(&line, "excerpt", err->excerpt);
 		strbuf_adds(&line, "}\n");
 	} else {
-		char *locus = NULL;
+		struct strbuf locus;
+		strbuf_init(&locus);
+		if (err->file)
+			add_outside(&locus, err->file, strlen(err->file));
+		if (err->file && err->line)
+			strbuf_addf(&locus, ":%d", err->line);
 		if (err->file && err->line && err->column)
-			locus = xasprintf("%s:%d:%d", err->file, err->line, err->column);
-		else if (err->file && err->line)
-			locus = xasprintf("%s:%d", err->file, err->line);
-		else if (err->file)
-			locus = xstrdup(err->file);
-		text_prefix(&line, LOG_ERROR, locus);
-		free(locus);
-		strbuf_adds(&line, message);
+			strbuf_addf(&locus, ":%d", err->column);
+		text_prefix(&line, LOG_ERROR, err->file ? locus.buf : NULL);
+		strbuf_free(&locus);
+		add_outside(&line, message, strlen(message));
 		if (err->sqlstate[0])
 			strbuf_addf(&line, " (SQLSTATE %s)", err->sqlstate);
 		strbuf_addc(&line, '\n');
 		if (err->excerpt) {
+			/* pgboot's own layout: a line of the file, then the caret under it */
 			const char *p = err->excerpt;
 			while (*p) {
 				const char *nl = strchr(p, '\n');
 				size_t n = nl ? (size_t)(nl - p) : strlen(p);
-				strbuf_addf(&line, "    %.*s\n", (int)n, p);
+				strbuf_adds(&line, "    ");
+				add_outside(&line, p, n);
+				strbuf_addc(&line, '\n');
 				p += n + (nl ? 1 : 0);
 			}
 		}

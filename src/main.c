@@ -1,6 +1,7 @@
 /*
  * main.c: the table of contents. Read the configuration, set up logging
- * and signals, run the command; the exit status is the command's.
+ * and signals, run the command; the exit status is the command's, and every
+ * exit that is not an exec leaves its summary in the termination log.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "signals.h"
+#include "termlog.h"
 #include "version_info.h"
 
 int main(int argc, char **argv)
@@ -20,11 +22,13 @@ int main(int argc, char **argv)
 	pgb_error_init(&err);
 	config_init(&cfg);
 	log_setup(LOG_TEXT, LOG_INFO, -1);
+	termlog_init();
 	signals_install();
 	if (sodium_init() < 0) {
 		pgb_fail(&err, PGB_EXIT_INTERNAL, "could not initialize libsodium");
 		log_error(&err);
 		code = err.code;
+		termlog_write(NULL, code, &err);
 		pgb_error_free(&err);
 		return code;
 	}
@@ -32,6 +36,7 @@ int main(int argc, char **argv)
 		log_setup(cfg.log_format, LOG_INFO, -1);
 		log_error(&err);
 		code = err.code;
+		termlog_write(NULL, code, &err);
 		pgb_error_free(&err);
 		config_free(&cfg);
 		return code;
@@ -47,10 +52,14 @@ int main(int argc, char **argv)
 		break;
 	case CMD_NONE:
 		config_print_help(CMD_NONE, stderr);
+		pgb_fail(&err, PGB_EXIT_USAGE, "no command given");
 		code = PGB_EXIT_USAGE;
+		termlog_write(NULL, code, &err);
 		break;
 	default:
+		/* returns only when pgboot exits rather than exec'ing the app (or the exec failed) */
 		code = lifecycle_main(&cfg, &err);
+		termlog_write(config_command_name(cfg.command), code, &err);
 		break;
 	}
 	pgb_error_free(&err);

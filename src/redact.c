@@ -292,33 +292,181 @@ char *conninfo_password(const char *conninfo)
 	return ps.found;
 }
 
-struct secret_visit {
-	conninfo_secret_fn *fn;
-	void *arg;
-};
-
-static void visit_secret(const struct pair *p, void *arg)
+int conninfo_url_host_has_at(const char *conninfo)
 {
-	struct secret_visit *sv = arg;
-	char *v = decode(p->val, p->val_len, p->enc);
-	if (is_nested_conninfo(p)) {
-		conninfo_each_secret(v, sv->fn, sv->arg);
-	} else if (is_secret_key(p->key) && *v) {
-		sv->fn(v, sv->arg);
-		if (p->val_len != strlen(v) || memcmp(v, p->val, p->val_len) != 0) {
-			char *raw = xstrndup(p->val, p->val_len);
-			sv->fn(raw, sv->arg);
-			wipe_free(raw);
-		}
-	}
-	wipe_free(v);
+	size_t prefix = conninfo ? url_prefix_len(conninfo) : 0;
+	if (!prefix)
+		return 0;
+	/* libpq's conninfo_uri_parse_options: the user information ends at the first '@' before a '/' */
+	const char *p = conninfo + prefix;
+	const char *stop = p + strcspn(p, "@/");
+	if (*stop != '@')
+		return 0;
+	p = stop + 1;
+	size_t netloc = strcspn(p, "/?");
+	return memchr(p, '@', netloc) != NULL;
 }
 
-void conninfo_each_secret(const char *conninfo, conninfo_secret_fn *fn, void *arg)
+/* ---- echoes ---------------------------------------------------------------- */
+
+#define MAX_SPANS 16
+
+/* Where secrets are written in a connection string: byte offsets [start, end). */
+struct secret_spans {
+	const char *base;
+	size_t n;
+	size_t start[MAX_SPANS], end[MAX_SPANS];
+};
+
+static int is_delimiter(char c)
 {
-	struct secret_visit sv = {fn, arg};
-	if (conninfo)
-		walk_conninfo(conninfo, visit_secret, &sv);
+	return c == '\0' || strchr(" \t\r\n:@/?&=,[]'\"", c) != NULL;
+}
+
+/* libpq's keywords (PostgreSQL 15 to 17): a word before '=' that is none of them is no keyword */
+static const char *const libpq_keywords[] = {
+	"application_name", "channel_binding", "client_encoding", "connect_timeout", "dbname",
+	"fallback_application_name", "gssdelegation", "gssencmode", "gsslib", "host", "hostaddr",
+	"keepalives", "keepalives_count", "keepalives_idle", "keepalives_interval", "krbsrvname",
+	"load_balance_hosts", "options", "passfile", "password", "port", "replication", "require_auth",
+	"requirepeer", "service", "ssl_max_protocol_version", "ssl_min_protocol_version", "sslcert",
+	"sslcertmode", "sslcompression", "sslcrl", "sslcrldir", "sslkey", "sslmode", "sslnegotiation",
+	"sslpassword", "sslrootcert", "sslsni", "target_session_attrs", "tcp_user_timeout", "user",
+};
+
+static int is_libpq_keyword(const char *w, size_t n)
+{
+	for (size_t i = 0; i < sizeof(libpq_keywords) / sizeof(libpq_keywords[0]); i++)
+		if (strlen(libpq_keywords[i]) == n && strncmp(libpq_keywords[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The words after an unquoted secret in a keyword string, up to the next
+ * "keyword=", belong to it: "password=correct horse=x host=db" makes libpq
+ * read "correct", then refuse "horse".
+ */
+static size_t extend_over_bare_words(const char *p)
+{
+	const char *start = p;
+	for (;;) {
+		const char *w = skip_space(p);
+		size_t n = 0;
+		while (w[n] && !isspace((unsigned char)w[n]) && w[n] != '=')
+			n++;
+		if (n == 0 || (skip_space(w + n)[0] == '=' && is_libpq_keyword(w, n)))
+			return (size_t)(p - start);
+		p = w + n;
+		if (*p == '=' || skip_space(p)[0] == '=')
+			p = skip_space(p) + 1; /* "horse=x": the '=' and what follows are the secret's too */
+	}
+}
+
+static void add_span(const struct pair *p, void *arg)
+{
+	struct secret_spans *ss = arg;
+	if (p->val_len == 0 || (!is_secret_key(p->key) && !is_nested_conninfo(p)) || ss->n == MAX_SPANS)
+		return;
+	size_t start = (size_t)(p->raw - ss->base), end = start + p->raw_len;
+	if (p->enc == ENC_KEYWORD)
+		end += extend_over_bare_words(ss->base + end);
+	ss->start[ss->n] = start;
+	ss->end[ss->n++] = end;
+}
+
+static int in_secret(const struct secret_spans *ss, size_t start, size_t end)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		if (start < ss->end[i] && end > ss->start[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when quoted text of a message is a piece of a secret: it is written in
+ * conninfo as a whole field (delimited by the syntax's punctuation or
+ * spaces), overlapping a secret, and nowhere as a field outside the secrets.
+ */
+static int is_secret_piece(const struct secret_spans *ss, const char *piece, size_t n)
+{
+	const char *s = ss->base;
+	int inside = 0;
+	for (size_t at = 0; n && s[at]; at++) {
+		if (strncmp(s + at, piece, n) != 0)
+			continue;
+		if ((at > 0 && !is_delimiter(s[at - 1])) || !is_delimiter(s[at + n]))
+			continue;
+		if (!in_secret(ss, at, at + n))
+			return 0;
+		inside = 1;
+	}
+	return inside;
+}
+
+/* Replace every echo of conninfo in text by its redaction. */
+static void replace_echoes(struct strbuf *sb, const char *conninfo)
+{
+	size_t clen = strlen(conninfo);
+	if (clen == 0 || !strstr(sb->buf, conninfo))
+		return;
+	char *shown = redact_conninfo(conninfo);
+	struct strbuf out;
+	strbuf_init(&out);
+	const char *p = sb->buf, *hit;
+	while ((hit = strstr(p, conninfo)) != NULL) {
+		strbuf_add(&out, p, (size_t)(hit - p));
+		strbuf_adds(&out, shown);
+		p = hit + clen;
+	}
+	strbuf_adds(&out, p);
+	free(shown);
+	strbuf_free(sb);
+	*sb = out;
+}
+
+char *redact_echo(const char *conninfo, const char *text)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_adds(&sb, text ? text : "");
+	if (!conninfo || !*conninfo)
+		return strbuf_detach(&sb);
+	replace_echoes(&sb, conninfo);
+	struct secret_spans ss = {conninfo, 0, {0}, {0}};
+	walk_conninfo(conninfo, add_span, &ss);
+	if (ss.n == 0)
+		return strbuf_detach(&sb);
+	struct strbuf out;
+	strbuf_init(&out);
+	const char *p = sb.buf;
+	const char *open;
+	while ((open = strchr(p, '"')) != NULL) {
+		const char *close = strchr(open + 1, '"');
+		if (!close)
+			break;
+		size_t n = (size_t)(close - open - 1);
+		strbuf_add(&out, p, (size_t)(open + 1 - p));
+		if (is_secret_piece(&ss, open + 1, n))
+			strbuf_adds(&out, MASK);
+		else
+			strbuf_add(&out, open + 1, n);
+		strbuf_addc(&out, '"');
+		p = close + 1;
+	}
+	strbuf_adds(&out, p);
+	strbuf_free(&sb);
+	return strbuf_detach(&out);
+}
+
+char *redact_echoes_of(const char *conninfo, const char *text)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_adds(&sb, text ? text : "");
+	if (conninfo && *conninfo)
+		replace_echoes(&sb, conninfo);
+	return strbuf_detach(&sb);
 }
 
 /* ---- keywords ------------------------------------------------------------- */

@@ -16,6 +16,11 @@
 #define LOG_EVERY_MS 5000
 #define MAX_ATTEMPT_MS 10000
 
+/* what prepare_session asks, in the message that sets the session up: no extra round trip */
+#define SESSION_QUERY                                                                                   \
+	"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), pg_catalog.current_database(), " \
+	"pg_catalog.current_setting('transaction_read_only')"
+
 /* the state of one wait: deadline, backoff, the last reason, when it was logged */
 struct waiter {
 	long long start, deadline, backoff, last_log;
@@ -78,9 +83,12 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "database at %s not available within %s", w->target, buf);
 	if (w->last.message)
 		pgb_error_detail(err, "Last error: %s", w->last.message);
-	pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
-			    "raise --wait-timeout if it needs longer to start.",
-		       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
+	if (w->last.hint)
+		pgb_error_hint(err, "%s", w->last.hint);
+	else
+		pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
+				    "raise --wait-timeout if it needs longer to start.",
+			       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
 	return -1;
 }
 
@@ -90,12 +98,8 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 {
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
 	char *sql = cfg->lock_mode == LOCK_TRANSACTION
-			    ? xstrdup("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
-				      "pg_catalog.current_database()")
-			    : xasprintf("SET statement_timeout = %lld; "
-					"SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
-					"pg_catalog.current_database()",
-					cfg->statement_timeout_ms);
+			    ? xstrdup(SESSION_QUERY)
+			    : xasprintf("SET statement_timeout = %lld; " SESSION_QUERY, cfg->statement_timeout_ms);
 	struct db_result *res = NULL;
 	int n = 0;
 	int rc = db_exec(db, sql, &res, &n, e);
@@ -115,9 +119,18 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the server is a standby or in recovery");
 		return 0;
 	}
+	/* default_transaction_read_only = on (ALTER DATABASE/ROLE ... SET): no migration could write */
+	if (!in_recovery && db_cell(r, 0, 3) && strcmp(db_cell(r, 0, 3), "on") == 0) {
+		db_results_free(res, n);
+		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the session is read-only: default_transaction_read_only is on");
+		pgb_error_hint(e, "Reset the setting where it is made (ALTER DATABASE ... RESET "
+				  "default_transaction_read_only, or ALTER ROLE), or connect to a writable server.");
+		return 0;
+	}
 	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;
 	info->server_version = xstrdup(db_parameter(db, "server_version"));
 	info->database = xstrdup(db_cell(r, 0, 2) ? db_cell(r, 0, 2) : db_database(db));
+	info->used_pgpassword = db_used_password(db, getenv("PGPASSWORD"));
 	db_results_free(res, n);
 	return 1;
 }
@@ -212,8 +225,13 @@ out:
 	}
 	if (rc == 1) {
 		info->waited_ms = clock_now_ms() - w.start;
-		log_event(LOG_INFO, "ready", LOG_FIELDS(LF_INT("ms", info->waited_ms), LF_STR("server_version", info->server_version)),
-			  "connected to %s (PostgreSQL %s) in %lld ms", w.target, info->server_version, info->waited_ms);
+		/* where libpq went (a host of a list, a service file's entry), not what was asked */
+		char *reached = db_describe_connection(*out);
+		log_event(LOG_INFO, "ready",
+			  LOG_FIELDS(LF_INT("ms", info->waited_ms), LF_STR("server_version", info->server_version),
+				     LF_STR("host", db_host(*out)), LF_STR("port", db_port(*out))),
+			  "connected to %s (PostgreSQL %s) in %lld ms", reached, info->server_version, info->waited_ms);
+		free(reached);
 		rc = 0;
 	}
 	free(w.target);

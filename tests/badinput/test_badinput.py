@@ -122,6 +122,16 @@ CASES = [
     ("url_file_blank_lines", 78, ["url-secret"], {"setup": _url_file("\n  \n", var="PGBOOT_DATABASE_URL_FILE")}),
     ("url_file_is_directory", 78, ["url-secret"], {"setup": _url_file(None, kind="dir")}),
     ("url_and_url_file_both_set", CFG, ["DATABASE_URL"], {"setup": _both_urls}),
+    # an unencoded '@' in the password: libpq would take its tail for a host; refused, nothing of it shown
+    ("url_password_with_unencoded_at", 78, ['"@"', "%40"],
+     {"url_fn": lambda t: t.url(password="PWX").replace("PWX", "correct:horse@battery"),
+      "absent": ["battery", "horse", "correct"]}),
+    # an unquoted password with a space: libpq refuses its second word, which is not shown
+    ("url_password_with_unquoted_space", 78, ['"***"'],
+     {"url": "host=127.0.0.1 dbname=x password=correct horse battery", "absent": ["horse", "battery"]}),
+    # a startup packet over the server's 10000 bytes is refused on every attempt
+    ("url_startup_packet_too_long", 78, ["application_name", "startup packet"],
+     {"url_fn": lambda t: t.url(query={"application_name": "a" * 10240}), "max_seconds": 5}),
     # ---- directories and files -------------------------------------------------------
     ("migrations_dir_missing", 78, ["/nonexistent/migrations-4711"],
      {"args": ["migrate", "--migrations", "/nonexistent/migrations-4711"]}),

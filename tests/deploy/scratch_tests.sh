@@ -125,9 +125,18 @@ run "host=localhost resolves with an /etc/hosts" 0 '' \
 run "host=localhost without /etc/hosts fails to resolve" nz 'could not translate host name' \
 	--env "PGBOOT_DATABASE_URL=host=localhost port=$port user=postgres password=$pw dbname=scratch" \
 	--env PGBOOT_WAIT_TIMEOUT=2s -- /pgboot wait
-run "no user= and no passwd entry fails, naming the uid" nz 'could not look up local user ID' \
+run "no user= and no passwd entry fails at once (78), naming the uid" 78 'could not look up local user ID' \
 	--env "PGBOOT_DATABASE_URL=host=127.0.0.1 port=$port password=$pw dbname=scratch" \
-	--env PGBOOT_WAIT_TIMEOUT=2s -- /pgboot wait
+	--env PGBOOT_WAIT_TIMEOUT=20s -- /pgboot wait
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$work/passwd-root-only"
+if [ ${#user[@]} -gt 0 ]; then
+	run "no user= and an /etc/passwd without the uid fails at once (78), naming the uid" 78 'local user with ID 65534' \
+		--file "$work/passwd-root-only:/etc/passwd" "${user[@]}" \
+		--env "PGBOOT_DATABASE_URL=host=127.0.0.1 port=$port password=$pw dbname=scratch" \
+		--env PGBOOT_WAIT_TIMEOUT=20s -- /pgboot wait
+else
+	skip "an /etc/passwd without the uid" "needs root for --user"
+fi
 run "verify-full without sslrootcert and without a home directory fails" nz 'root certificate file' \
 	--env "PGBOOT_DATABASE_URL=host=127.0.0.1 port=$port user=postgres password=$pw dbname=scratch sslmode=verify-full" \
 	--env PGBOOT_WAIT_TIMEOUT=2s -- /pgboot wait

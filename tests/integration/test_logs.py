@@ -82,3 +82,30 @@ def test_quiet_still_reports_errors(t):
 def test_server_notices_logged(t):
     p = t.project(migrations={"0001_n.sql": "DO $$ BEGIN RAISE WARNING 'careful now'; END $$;"})
     t.pgboot("migrate", project=p).expect(0, "careful now", where="err")
+
+
+FORGE = "E'boom\\npgboot: applied migration 9999_fake\\r\\n\\u001b[2K\\u001b[1Ggone\\u009b31m'"
+
+
+def test_text_escapes_server_control_characters(t):
+    """A server message (an exception, a notice, its detail and hint) with a newline, a carriage
+    return, an ESC sequence or a C1 control cannot forge a pgboot line or drive the terminal: text
+    output escapes them. pgboot's own multi-line excerpt (the file's line, then the caret) stays."""
+    raise_sql = ("DO $$ BEGIN RAISE NOTICE '%%', %s; RAISE EXCEPTION '%%', %s USING DETAIL = %s, HINT = %s; END $$;"
+                 % (FORGE, FORGE, FORGE, FORGE))
+    p = t.project(migrations={"0001_forge.sql": raise_sql})
+    r = t.pgboot("migrate", project=p).expect(3)
+    lines = r.err.splitlines()
+    check(not [ln for ln in lines if ln.startswith("pgboot: applied") or ln.startswith("gone")],
+          "a forged line", r)
+    check("\033" not in r.err and "\r" not in r.err and "\u009b" not in r.err, "a control character passed", r)
+    r.expect_text("\\npgboot: applied migration 9999_fake\\r\\n\\x1b[2K", "\\u009b", where="err")
+    check(all(ln.startswith("pgboot: ") or ln.startswith("    ") for ln in lines), "every line is pgboot's", r)
+    # pgboot's own excerpt keeps its two lines, the caret under the error
+    p = t.project(migrations={"0001_bad.sql": "SELECT 1;\nSELECT * FROM \"no\u001bpe\";"})
+    r = t.pgboot("migrate", project=p).expect(3)
+    r.expect_text('\n    LINE 2: SELECT * FROM "no\\x1bpe";\n' + " " * 26 + "^\n", where="err")
+    # JSON escapes them as JSON does
+    r = t.pgboot("migrate", "--log-format", "json", project=t.project(migrations={"0001_forge.sql": raise_sql})).expect(3)
+    errors = [e for e in r.json_lines() if e["level"] == "error"]
+    check(errors and errors[0]["msg"].startswith("boom\npgboot: applied"), "JSON carries the text itself", r)

@@ -83,6 +83,24 @@ def test_app_not_executable_126(t):
     t.pgboot("run", "--", t.path("adir"), project=p).expect(126)
 
 
+def test_app_with_missing_interpreter_named(t):
+    """A script that exists but whose "#!" names a missing interpreter is not "not found": 126,
+    naming the interpreter; CRLF line endings (the '\\r' the kernel keeps) are said so."""
+    p = t.project(migrations=MIGS)
+    app = t.write("needs-python9", "#!/usr/bin/python9 -u\nprint(1)\n", mode=0o755)
+    r = t.pgboot("run", "--", app, project=p).expect(126, '"/usr/bin/python9"', "interpreter", where="err")
+    r.expect_no_text("could not find the app", where="err")
+    crlf = t.write("crlf.sh", "#!/bin/sh\r\necho hi\r\n", mode=0o755)
+    r = t.pgboot("run", "--", crlf, project=p).expect(126, '"/bin/sh\\r"', "carriage return", "CRLF", where="err")
+    # found on PATH too
+    bindir = os.path.dirname(app)
+    r = t.pgboot("run", "--", "needs-python9", project=p,
+                 env={"PATH": bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin")})
+    r.expect(126, '"/usr/bin/python9"', where="err")
+    # a file that is truly missing is still 127
+    t.pgboot("run", "--", t.path("no-such-script"), project=p).expect(127, "could not find the app", where="err")
+
+
 def test_failed_verify_stops_app(t):
     p = t.project(migrations=MIGS, verify={"010_no_42.sql": "SELECT id AS bad_id FROM a WHERE id = 42;"})
     marker = t.path("started")
@@ -188,6 +206,57 @@ def test_termination_log_not_written_on_exec(t):
 def test_termination_log_missing_file_is_ignored(t):
     p = t.project(migrations=MIGS)
     t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": t.path("no/such/dir/log")}).expect(0)
+
+
+def test_termination_log_fifo_without_reader_does_not_block(t):
+    """A FIFO nobody reads: opened without blocking, skipped with a warning, exit at once."""
+    p = t.project(migrations=MIGS)
+    fifo = t.path("fifo")
+    os.mkfifo(fifo)
+    r = t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": fifo}, timeout=20)
+    r.expect(0, "termination log", fifo, where="err")
+    check(r.elapsed < 10, "no wait at exit", r)
+    # a FIFO that has a reader is not a file either: skipped, not written
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": fifo}, timeout=20).expect(
+            0, "not a regular file", where="err")
+        try:
+            data = os.read(reader, 4096)
+        except BlockingIOError:
+            data = b""
+        check(data == b"", "nothing written to the FIFO", data)
+    finally:
+        os.close(reader)
+    # a character device is written (Kubernetes may mount one)
+    t.pgboot("migrate", project=p, env={"PGBOOT_TERMINATION_LOG": "/dev/null"}).expect(0).expect_no_text(
+        "termination log")
+
+
+def _termlog_after(t, *args, project=None, env=None, code=None, url="default"):
+    """Run pgboot with a termination log that does not exist yet; returns what it holds."""
+    log = t.path("tl-%d" % len(t.transcript))
+    t.pgboot(*args, project=project, url=url, env={"PGBOOT_TERMINATION_LOG": log, **(env or {})}).expect(code)
+    text = t.read(os.path.basename(log))
+    check(text is not None and text.count("\n") == 1 and ("exit %d" % code in text or code == 0),
+          "a one-line summary in a created termination log (exit %s)" % code, repr(text))
+    return text
+
+
+def test_termination_log_every_exit_that_is_not_an_exec(t):
+    """Created when missing, and written for usage and configuration errors, an app that cannot be
+    exec'd (126/127), and the commands that only report."""
+    p = t.project(migrations=MIGS)
+    check("unrecognized" in _termlog_after(t, "migrate", "--bogus", project=p, code=2), "usage error")
+    check("command" in _termlog_after(t, project=p, code=2), "no command")
+    check("lock-mode" in _termlog_after(t, "migrate", "--lock-mode", "sometimes", project=p, code=78), "bad value")
+    check("DATABASE_URL_FILE" in _termlog_after(t, "migrate", project=p, url=None, code=78,
+                                                env={"DATABASE_URL_FILE": t.path("no-such-secret")}), "missing file")
+    check("no-such-app" in _termlog_after(t, "run", "--", t.path("no-such-app"), project=p, code=127), "127")
+    noexec = t.write("not-executable", "#!/bin/sh\n", mode=0o644)
+    check("not-executable" in _termlog_after(t, "run", "--", noexec, project=p, code=126), "126")
+    _termlog_after(t, "status", project=p, code=0)
+    _termlog_after(t, "verify", project=p, code=0)
 
 
 def test_run_fast_noop_start(t):

@@ -186,3 +186,79 @@ def test_scram_with_passwords_of_every_length(t):
             t.pgboot("wait", "--wait-timeout", "5s", url=t.url(user=user, password=wrong)).expect(77)
         finally:
             t.psql("DROP ROLE IF EXISTS %s" % user)
+
+
+def test_read_only_database_is_not_ready(t):
+    """default_transaction_read_only = on on the database: no migration could write, so wait does
+    not call it ready; wait and migrate end 69 naming the setting (not 0, not 70)."""
+    t.psql('ALTER DATABASE "%s" SET default_transaction_read_only = on' % t.db)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"})
+    for args in (["wait"], ["migrate"]):
+        r = t.pgboot(*args, "--wait-timeout", "1s", project=p).expect(69, "default_transaction_read_only", "RESET")
+        check(r.elapsed >= 0.9, "it waited", r)
+    # the setting goes away while pgboot waits: it goes on
+    proc = t.spawn("migrate", "--wait-timeout", "20s", project=p)
+    proc.wait_for_text("default_transaction_read_only", timeout=10)
+    t.psql('ALTER DATABASE "%s" RESET default_transaction_read_only' % t.db, db="postgres")
+    proc.wait(20).expect(0)
+    check(t.table_exists("a"), "migrated once writable")
+
+
+def test_service_file_target_logged_as_used(t):
+    """PGSERVICE: the log names the host and port libpq used (from the service file), not
+    libpq's compiled-in defaults; the service file's password is not shown."""
+    svc = t.write("pg_service.conf", "[app]\nhost=127.0.0.1\nport=%d\ndbname=%s\nuser=%s\npassword=%s\n"
+                  "[down]\nhost=127.0.0.1\nport=%d\ndbname=%s\nuser=%s\n"
+                  % (t.server.port, t.db, t.server.user, t.password, free_port(), t.db, t.server.user))
+    env = {"PGSERVICEFILE": svc, "PGSERVICE": "app"}
+    r = t.pgboot("wait", url=None, env=env).expect(0)
+    r.expect_text("connected to host=127.0.0.1 port=%d user=%s dbname=%s" % (t.server.port, t.server.user, t.db))
+    r.expect_no_text("5432", t.password)
+    r = t.pgboot("wait", "--wait-timeout", "300ms", url=None, env={**env, "PGSERVICE": "down"}).expect(69)
+    r.expect_text("service=down host=127.0.0.1 port=")
+    r.expect_no_text("port=5432")
+    r = t.pgboot("wait", "-v", url="service=app", env={"PGSERVICEFILE": svc}).expect(0)
+    r.expect_text("connected to host=127.0.0.1 port=%d" % t.server.port).expect_no_text(t.password)
+    # a service the file does not define will not appear by waiting: 78 at once
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=None, env={**env, "PGSERVICE": "nosuch"})
+    r.expect(78, '"nosuch"')
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)
+
+
+def test_startup_packet_too_long_78_at_once(t):
+    """A startup packet over the server's 10000 bytes (a 10 KB application_name) is refused on every
+    attempt, the reason only in the server's log: 78 at once, naming the parameter."""
+    url = t.url(query={"application_name": "a" * 10240})
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=url).expect(78, "startup packet", "application_name",
+                                                                  "invalid length of startup packet")
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)
+    check("a" * 100 not in r.err, "the 10 KB value is not printed", r)
+    # under the limit, the same parameter is fine
+    t.pgboot("wait", url=t.url(query={"application_name": "a" * 5000})).expect(0)
+
+
+def _reachable_by_others(path):
+    """Every directory on the way searchable, the file executable, by any user."""
+    p = os.path.abspath(path)
+    while True:
+        mode = os.stat(p).st_mode
+        if not mode & 0o001:
+            return False
+        if p == "/":
+            return True
+        p = os.path.dirname(p)
+
+
+def test_uid_without_passwd_entry_78_at_once(t):
+    """No user= and a uid /etc/passwd does not list (an image run with another --user): libpq cannot
+    name the user on any attempt, so 78 at once naming the uid, as in a scratch root."""
+    if os.geteuid() != 0 or not _reachable_by_others(t.bin):
+        return  # needs root to take a uid nobody has, and a binary that uid may run
+    uid = 54321
+    with open("/etc/passwd") as f:
+        check(not [ln for ln in f if ln.split(":")[2:3] == [str(uid)]], "uid %d is free" % uid)
+    url = "host=127.0.0.1 port=%d password=%s dbname=%s" % (t.server.port, t.password, t.db)
+    r = t.pgboot("wait", "--wait-timeout", "3s", url=url,
+                 via=["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"])
+    r.expect(78, "local user with ID %d" % uid, "user=")
+    check(r.elapsed < 2, "not retried until --wait-timeout", r)

@@ -360,8 +360,8 @@ TEST(config_database_url_file)
 	char want[128];
 	snprintf(want, sizeof(want), "DATABASE_URL_FILE (%s)", good);
 	CHECK_STR(cfg.conninfo_source, want);
-	char *masked = log_mask("connecting with filepw");
-	CHECK_STR(masked, "connecting with ***");
+	char *masked = log_mask("connecting with postgres://app:filepw@db/app, not filepw the word");
+	CHECK_STR(masked, "connecting with postgres://app:***@db/app, not filepw the word");
 	free(masked);
 	done(&cfg, &err, &a);
 
@@ -431,8 +431,9 @@ TEST(config_database_url_scrubbed_from_argv_and_masked)
 	}
 	CHECK_STR(a.argv[2], "--database-url");
 	CHECK(strncmp(a.argv[4], "--database-url=", 15) == 0);
-	char *masked = log_mask("a hunter2 b s@fe c s%40fe");
-	CHECK_STR(masked, "a *** b *** c ***");
+	/* both strings were registered: each echo is redacted, the words alone are not passwords */
+	char *masked = log_mask("a postgres://u:hunter2@h/d b postgres://u:s%40fe@h/d c s@fe");
+	CHECK_STR(masked, "a postgres://u:***@h/d b postgres://u:***@h/d c s@fe");
 	free(masked);
 	done(&cfg, &err, &a);
 
@@ -444,8 +445,9 @@ TEST(config_database_url_scrubbed_from_argv_and_masked)
 	setenv("PGPASSWORD", "envpw", 1);
 	setenv("DATABASE_URL", "host=db password='kv pw'", 1);
 	CHECK_INT(load(&cfg, &err, &a, "wait", NULL), 0);
-	masked = log_mask("envpw kv pw");
-	CHECK_STR(masked, "*** ***");
+	/* PGPASSWORD is never echoed, so never searched for: a common word stays a word */
+	masked = log_mask("envpw \"host=db password='kv pw'\"");
+	CHECK_STR(masked, "envpw \"host=db password=***\"");
 	free(masked);
 	done(&cfg, &err, &a);
 	env_end();
@@ -851,7 +853,9 @@ TEST(config_scrub_environment_removes_every_pgboot_variable)
 	setenv("DATABASE_URL", "postgres://app:pw@db/app", 1);
 	setenv("NOT_PGBOOT_TEST", "keep", 1);
 	setenv("PGBOOTX_TEST", "keep", 1);
-	config_scrub_environment();
+	setenv("PGPASSWORD", "apps", 1);
+	config_scrub_environment(0);
+	CHECK_STR(getenv("PGPASSWORD"), "apps"); /* it did not serve pgboot's own connection string */
 	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
 		CHECK(getenv(ours[i]) == NULL);
 		CHECK(!in_environ(ours[i]));
@@ -864,6 +868,31 @@ TEST(config_scrub_environment_removes_every_pgboot_variable)
 		CHECK(strncmp(*e, "PGBOOT_", 7) != 0);
 	unsetenv("NOT_PGBOOT_TEST");
 	unsetenv("PGBOOTX_TEST");
+	/* the owner's PGPASSWORD (it let pgboot in with its own connection string) goes */
+	config_scrub_environment(1);
+	CHECK(getenv("PGPASSWORD") == NULL);
+	CHECK_STR(getenv("DATABASE_URL"), "postgres://app:pw@db/app");
+	env_end();
+}
+
+TEST(config_own_conninfo_is_not_database_url)
+{
+	struct pgb_config cfg;
+	struct pgb_error err;
+	struct args a;
+	env_begin();
+	setenv("DATABASE_URL", "postgres://app@db/app", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 0);
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_DATABASE_URL", "postgres://owner@db/app", 1);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 1);
+	done(&cfg, &err, &a);
+	unsetenv("PGBOOT_DATABASE_URL");
+	CHECK_INT(load(&cfg, &err, &a, "migrate", "--database-url", "postgres://owner@db/app", NULL), 0);
+	CHECK_INT(cfg.own_conninfo, 1);
+	done(&cfg, &err, &a);
 	env_end();
 }
 

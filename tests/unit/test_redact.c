@@ -1,4 +1,4 @@
-/* test_redact.c: redact_conninfo, conninfo_password, conninfo_each_secret, conninfo_has_keyword. */
+/* test_redact.c: redact_conninfo, conninfo_password, redact_echo, conninfo_has_keyword. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -93,34 +93,82 @@ TEST(redact_null_input)
 	CHECK_INT(conninfo_has_keyword(NULL, "user"), 0);
 }
 
-struct collected {
-	char list[512];
-};
-
-static void collect(const char *secret, void *arg)
+TEST(redact_url_host_with_at)
 {
-	struct collected *c = arg;
-	strncat(c->list, secret, sizeof(c->list) - strlen(c->list) - 2);
-	strcat(c->list, "|");
+	CHECK_INT(conninfo_url_host_has_at("postgres://u:correct:horse@battery@host/db"), 1);
+	CHECK_INT(conninfo_url_host_has_at("postgres://u:pw@a@b:5432/db"), 1);
+	CHECK_INT(conninfo_url_host_has_at("postgres://u:pw@host/db"), 0);
+	CHECK_INT(conninfo_url_host_has_at("postgres://u:p%40ss@host/db"), 0);
+	/* an '@' in the path or query is not the host's */
+	CHECK_INT(conninfo_url_host_has_at("postgres://u:pw@host/db?application_name=web@eu"), 0);
+	CHECK_INT(conninfo_url_host_has_at("postgres://host/db?application_name=web@eu"), 0);
+	CHECK_INT(conninfo_url_host_has_at("host=a@b password=x"), 0);
+	CHECK_INT(conninfo_url_host_has_at(NULL), 0);
 }
 
-TEST(redact_each_secret_gives_decoded_and_written_forms)
+struct echo_case {
+	const char *conninfo;
+	const char *text;
+	const char *want;
+};
+
+static const struct echo_case echoes[] = {
+	/* a whole URL echoed by libpq's parser */
+	{"postgres://u:pw@[::1/db", "IPv6 host address: \"postgres://u:pw@[::1/db\"",
+	 "IPv6 host address: \"postgres://u:***@[::1/db\""},
+	/* the tail of a password libpq took for a host */
+	{"postgres://u:correct:horse@battery@host/db",
+	 "could not translate host name \"battery@host\" to address: Name or service not known",
+	 "could not translate host name \"***\" to address: Name or service not known"},
+	/* ... for a port, and for a query parameter */
+	{"postgres://u:p/ss@h/d", "invalid integer value \"p\" for connection option \"port\"",
+	 "invalid integer value \"***\" for connection option \"port\""},
+	{"postgres://app:p@ss/w?rd@db/app", "invalid URI query parameter: \"rd@db/app\"",
+	 "invalid URI query parameter: \"***\""},
+	/* a bad %-escape in the password, as written */
+	{"postgres://u:pa%zzss@h/d", "invalid percent-encoded token: \"pa%zzss\"",
+	 "invalid percent-encoded token: \"***\""},
+	/* the words of an unquoted password with spaces */
+	{"host=db password=correct horse battery user=u", "missing \"=\" after \"horse\" in connection info string",
+	 "missing \"=\" after \"***\" in connection info string"},
+	{"host=db password=correct horse=x", "invalid connection option \"horse\"",
+	 "invalid connection option \"***\""},
+	/* a common word as the password masks nothing else */
+	{"postgres://postgres:postgres@h/postgres", "database \"postgres\" does not exist",
+	 "database \"postgres\" does not exist"},
+	{"host=h user=postgres password=postgres", "password authentication failed for user \"postgres\"",
+	 "password authentication failed for user \"postgres\""},
+	{"postgres://u:db@h/app", "role \"u\" does not exist; database \"app\"; a db word",
+	 "role \"u\" does not exist; database \"app\"; a db word"},
+	/* a piece of a field is not the field */
+	{"postgres://u:xylophone@h/d", "role \"x\" does not exist", "role \"x\" does not exist"},
+	{"host=h password=secret", "unquoted secret and \"secret\"", "unquoted secret and \"***\""},
+	/* no password: nothing to mask */
+	{"postgres://u@h/d", "database \"d\" does not exist", "database \"d\" does not exist"},
+	{NULL, "text \"x\"", "text \"x\""},
+	{"host=h password=x", "an unterminated \"x", "an unterminated \"x"},
+};
+
+TEST(redact_echo_table)
 {
-	struct collected c = {""};
-	conninfo_each_secret("postgres://u:p%40ss@h/d?sslpassword=k", collect, &c);
-	CHECK_STR(c.list, "p@ss|p%40ss|k|");
+	for (size_t i = 0; i < sizeof(echoes) / sizeof(echoes[0]); i++) {
+		char *out = redact_echo(echoes[i].conninfo, echoes[i].text);
+		if (strcmp(out, echoes[i].want) != 0)
+			fprintf(stderr, "  case %zu: \"%s\"\n", i, echoes[i].text);
+		CHECK_STR(out, echoes[i].want);
+		free(out);
+	}
+}
 
-	struct collected kv = {""};
-	conninfo_each_secret("password='a b' sslpassword=plain", collect, &kv);
-	CHECK_STR(kv.list, "a b|plain|");
-
-	struct collected nested = {""};
-	conninfo_each_secret("dbname='host=x password=inner' user=u", collect, &nested);
-	CHECK_STR(nested.list, "inner|");
-
-	struct collected none = {""};
-	conninfo_each_secret("postgres://u@h/d", collect, &none);
-	CHECK_STR(none.list, "");
+TEST(redact_echoes_of_whole_string_only)
+{
+	char *out = redact_echoes_of("postgres://u:postgres@h/postgres",
+				     "at postgres://u:postgres@h/postgres: database \"postgres\" (postgres)");
+	CHECK_STR(out, "at postgres://u:***@h/postgres: database \"postgres\" (postgres)");
+	free(out);
+	out = redact_echoes_of(NULL, "a");
+	CHECK_STR(out, "a");
+	free(out);
 }
 
 struct keyword_case {

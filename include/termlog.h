@@ -1,0 +1,27 @@
+/*
+ * termlog.h: the one-line summary pgboot leaves where Kubernetes shows it
+ * ("kubectl describe pod"): PGBOOT_TERMINATION_LOG, default
+ * /dev/termination-log. Written for every exit that is not an exec (an app
+ * that starts owns the file), usage and configuration errors and an app
+ * that cannot be exec'd (126/127) included. The file is created when
+ * missing and the directory allows it; it is opened without blocking and
+ * written only when it is a regular file or a character device (a FIFO
+ * nobody reads would block the exit forever): anything else gets a warning
+ * and is skipped. The line goes through log_mask.
+ */
+#ifndef PGB_TERMLOG_H
+#define PGB_TERMLOG_H
+
+#include "error.h"
+
+/* Read the path from the environment; call before anything scrubs it (the exec does). */
+void termlog_init(void);
+
+/*
+ * Write the summary of an exit with code (err: why, when code is not 0);
+ * what: the command's name, for the success line. Never fails: a file that
+ * cannot be written is skipped.
+ */
+void termlog_write(const char *what, int code, const struct pgb_error *err);
+
+#endif
