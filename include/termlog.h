@@ -3,8 +3,10 @@
  * ("kubectl describe pod"): PGBOOT_TERMINATION_LOG, default
  * /dev/termination-log. Written for every exit that is not an exec (an app
  * that starts owns the file), usage and configuration errors and an app
- * that cannot be exec'd (126/127) included. The file is created when
- * missing and the directory allows it; it is opened without blocking and
+ * that cannot be exec'd (126/127) included. A path set in
+ * PGBOOT_TERMINATION_LOG is created when missing and the directory allows
+ * it; the default is written only when it exists (Kubernetes mounts it; on
+ * any other host pgboot creates nothing in /dev). It is opened without blocking and
  * written only when it is a regular file or a character device (a FIFO
  * nobody reads would block the exit forever): anything else gets a warning
  * and is skipped. The line goes through log_mask.

@@ -14,12 +14,15 @@
 #define DEFAULT_PATH "/dev/termination-log"
 
 static char *g_path;
+static int g_create; /* the path was given: create the file when missing */
 
 void termlog_init(void)
 {
 	const char *path = getenv("PGBOOT_TERMINATION_LOG");
 	free(g_path);
 	g_path = xstrdup(path ? path : DEFAULT_PATH);
+	/* Kubernetes mounts the default path; on any other host pgboot must not create files in /dev */
+	g_create = path != NULL;
 }
 
 static char *summary(const char *what, int code, const struct pgb_error *err)
@@ -37,7 +40,7 @@ static char *summary(const char *what, int code, const struct pgb_error *err)
 /* Open the file for writing without blocking; -1 when it is missing-and-uncreatable or not a file to write. */
 static int open_log(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | (g_create ? O_CREAT : 0) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		/* a FIFO nobody reads: ENXIO; a missing directory or a read-only one is ordinary outside Kubernetes */
 		if (errno == ENXIO || errno == EISDIR)

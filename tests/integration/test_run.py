@@ -233,6 +233,17 @@ def test_termination_log_fifo_without_reader_does_not_block(t):
         "termination log")
 
 
+def test_termination_log_default_path_is_not_created(t):
+    """The default /dev/termination-log is Kubernetes' to mount: on any other host pgboot
+    creates nothing in /dev (a path named in PGBOOT_TERMINATION_LOG is created)."""
+    if os.path.exists("/dev/termination-log"):
+        t.note("skipped: /dev/termination-log exists on this host")
+        return
+    p = t.project(migrations=MIGS)
+    t.pgboot("migrate", "--bogus", project=p, env={"PGBOOT_TERMINATION_LOG": None}).expect(2)
+    check(not os.path.exists("/dev/termination-log"), "no /dev/termination-log created", "")
+
+
 def _termlog_after(t, *args, project=None, env=None, code=None, url="default"):
     """Run pgboot with a termination log that does not exist yet; returns what it holds."""
     log = t.path("tl-%d" % len(t.transcript))
