@@ -21,4 +21,17 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, int xact, s
 /* Release it; failures are logged, since closing the session releases it too. */
 void lock_release(struct db *db, long long key);
 
+/*
+ * A statement to append to a message that ran something of a file: it fails
+ * with SQLSTATE LOCK_LOST_SQLSTATE when this session no longer holds the
+ * session lock key (pg_advisory_unlock_all, DISCARD ALL, an unlock of the key
+ * in a function the preflight cannot read). Its failure aborts the
+ * transaction block it runs in. Fully qualified: the session's search_path,
+ * standard_conforming_strings and client_encoding do not matter. A
+ * transaction-level lock needs no check: no SQL releases one.
+ */
+char *lock_check_sql(long long key);
+#define LOCK_LOST_SQLSTATE "PGBLK"
+int lock_check_failed(const struct pgb_error *err);
+
 #endif

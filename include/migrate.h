@@ -30,17 +30,20 @@ struct migrate_job; /* one pending file, split and classified */
 struct migrate_jobs {
 	struct migrate_job *jobs;
 	size_t n;
+	long long key; /* the migration lock's */
 };
 
 /*
  * Split and check every pending file of the plan before anything is
- * applied: psql meta-commands, COPY FROM STDIN and a top-level ROLLBACK are
- * refused with file:line (78), and so is a file that cannot be atomic when
+ * applied: psql meta-commands, COPY FROM STDIN, a top-level ROLLBACK and
+ * what can release the migration lock (key: DISCARD ALL,
+ * pg_advisory_unlock_all, sqlsplit.h's sql_stmt_unlocks) are refused with
+ * file:line (78), and so is a file that cannot be atomic when
  * cfg->lock_mode is LOCK_TRANSACTION; a half-applied file that is not safe to
  * re-run is refused (5). Returns 0 with jobs filled (free with
  * migrate_jobs_free), or -1.
  */
-int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct migrate_jobs *jobs,
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, struct migrate_jobs *jobs,
 		      struct pgb_error *err);
 void migrate_jobs_free(struct migrate_jobs *jobs);
 /*

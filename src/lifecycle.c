@@ -196,7 +196,7 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
 	}
-	if (migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
+	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
@@ -276,7 +276,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
-	    migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
+	    migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);

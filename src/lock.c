@@ -123,3 +123,21 @@ void lock_release(struct db *db, long long key)
 		log_debug("unlock_failed", "could not release the migration lock: %s", e.message);
 	pgb_error_free(&e);
 }
+
+char *lock_check_sql(long long key)
+{
+	unsigned long long k = (unsigned long long)key;
+	return xasprintf("DO $pgboot$BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_locks "
+			 "WHERE locktype OPERATOR(pg_catalog.=) 'advisory' "
+			 "AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() AND granted "
+			 "AND objsubid OPERATOR(pg_catalog.=) 1 AND classid OPERATOR(pg_catalog.=) '%llu'::pg_catalog.oid "
+			 "AND objid OPERATOR(pg_catalog.=) '%llu'::pg_catalog.oid AND mode OPERATOR(pg_catalog.=) 'ExclusiveLock') THEN "
+			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
+			 "END IF; END$pgboot$",
+			 (k >> 32) & 0xffffffffULL, k & 0xffffffffULL, LOCK_LOST_SQLSTATE);
+}
+
+int lock_check_failed(const struct pgb_error *err)
+{
+	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0;
+}
