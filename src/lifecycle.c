@@ -202,8 +202,11 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		return -1;
 	r->stale = 1; /* and the probe with it */
 	db_result_free(&r->probe);
-	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
+	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err)) {
+		if (err->code == PGB_EXIT_LOCK)
+			r->locked = 0; /* a file released it: nothing to unlock */
 		return -1;
+	}
 	return commit_run(r, err);
 }
 

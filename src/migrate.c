@@ -659,6 +659,7 @@ struct stepper {
 	enum step_stop stop;
 	int finish_in_tx; /* STOP_FINISH: the finish held the file's last COMMIT */
 	long long lock_timeout; /* the session's lock_timeout as pgboot last set it outside a transaction, -1 unknown */
+	int lock_at;            /* STOP_LOCK: the statement after which the lock was found gone */
 };
 
 static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
@@ -707,8 +708,10 @@ static void say_where(const struct stepper *s, struct pgb_error *err)
 	if (s->stop == STOP_START)
 		where = xasprintf("recording its start in the history table; none of its statements ran");
 	else if (s->stop == STOP_LOCK)
-		where = xasprintf("found after statement %d of %zu; %d statements are committed and stay applied, the history "
-				  "table records progress %d", s->done, n, s->committed, s->recorded);
+		where = xasprintf("found after statement %d of %zu, line %d%s; %d statements are committed and stay applied, "
+				  "the history table records progress %d", s->lock_at, n,
+				  s->lock_at >= 1 ? s->j->script.stmts[s->lock_at - 1].line : 0,
+				  s->lock_at > s->committed ? ", which is rolled back" : "", s->committed, s->recorded);
 	else if (s->stop == STOP_STATEMENT)
 		where = xasprintf("statement %d of %zu, line %d; %d committed before it stay applied", k, n, line, s->committed);
 	else if (s->stop == STOP_PROGRESS && s->committed == k)
@@ -784,6 +787,7 @@ static int step_send(struct stepper *s, size_t i, const char *progress, int *com
 		return 0;
 	if (*combined && lock_check_failed(err)) { /* the block is rolled back: statement i is not done */
 		s->stop = STOP_LOCK;
+		s->lock_at = (int)i + 1;
 		return failed(s->j, NULL, err);
 	}
 	if (*combined && err->statement_index >= 1) { /* the statement ran; its progress did not */
@@ -808,7 +812,7 @@ static int step_progress(struct stepper *s, const char *progress, struct pgb_err
 	if (rc == 0 || lock_check_failed(err))
 		s->recorded = s->done > s->recorded ? s->done : s->recorded;
 	if (rc && lock_check_failed(err))
-		s->stop = STOP_LOCK;
+		s->stop = STOP_LOCK, s->lock_at = s->done;
 	return rc ? failed(s->j, NULL, err) : 0;
 }
 
@@ -871,7 +875,7 @@ static int step_finish(struct stepper *s, long long start, struct pgb_error *err
 	if (rc == 0 || (lock_check_failed(err) && !s->finish_in_tx))
 		s->committed = s->done, s->recorded = (int)s->j->script.n;
 	if (rc && lock_check_failed(err))
-		s->stop = STOP_LOCK;
+		s->stop = STOP_LOCK, s->lock_at = (int)s->j->script.n;
 	return rc ? failed(s->j, NULL, err) : 0;
 }
 
@@ -879,7 +883,7 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 			  const struct migrate_job *j, struct pgb_error *err)
 {
 	/* a re-run keeps the furthest progress any run recorded (the history never says less is done) */
-	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0, -1};
+	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0, -1, 0};
 	long long start = clock_now_ms();
 	int rc = step_start(&s, err);
 	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {
