@@ -3,6 +3,8 @@
  * migrating connection. Key: the first 8 bytes of a libsodium generic hash
  * of "pgboot:" + database name + the qualified history table name. Polled
  * with pg_try_advisory_lock so pgboot can say who holds it and give up.
+ * The session lock is held twice (the check below gives one back and takes
+ * it again) and released twice.
  */
 #ifndef PGB_LOCK_H
 #define PGB_LOCK_H
@@ -28,7 +30,8 @@ void lock_release(struct db *db, long long key);
  * in a function the preflight cannot read). Its failure aborts the
  * transaction block it runs in. Fully qualified: the session's search_path,
  * standard_conforming_strings and client_encoding do not matter. A
- * transaction-level lock needs no check: no SQL releases one.
+ * transaction-level lock needs no check: no SQL releases one
+ * (pg_advisory_unlock_all and DISCARD release session locks only).
  */
 char *lock_check_sql(long long key);
 #define LOCK_LOST_SQLSTATE "PGBLK"

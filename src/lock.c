@@ -38,7 +38,9 @@ static int try_lock(struct db *db, const char *keytext, int xact, struct pgb_err
 	struct db_result r;
 	if (db_query(db,
 		     xact ? "SELECT pg_catalog.pg_try_advisory_xact_lock($1::bigint)"
-			  : "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
+			  /* held twice: lock_check_sql gives one back and takes it again without a gap */
+			  : "SELECT CASE WHEN pg_catalog.pg_try_advisory_lock($1::bigint) "
+			    "THEN pg_catalog.pg_try_advisory_lock($1::bigint) ELSE false END",
 		     1, params, &r, err))
 		return -1;
 	int got = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
@@ -119,22 +121,22 @@ void lock_release(struct db *db, long long key)
 	const char *params[] = {keytext};
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (db_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, NULL, &e))
+	if (db_query(db,
+		     "SELECT CASE WHEN pg_catalog.pg_advisory_unlock($1::bigint) "
+		     "THEN pg_catalog.pg_advisory_unlock($1::bigint) END",
+		     1, params, NULL, &e))
 		log_debug("unlock_failed", "could not release the migration lock: %s", e.message);
 	pgb_error_free(&e);
 }
 
 char *lock_check_sql(long long key)
 {
-	unsigned long long k = (unsigned long long)key;
-	return xasprintf("DO $pgboot$BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_locks "
-			 "WHERE locktype OPERATOR(pg_catalog.=) 'advisory' "
-			 "AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() AND granted "
-			 "AND objsubid OPERATOR(pg_catalog.=) 1 AND classid OPERATOR(pg_catalog.=) '%llu'::pg_catalog.oid "
-			 "AND objid OPERATOR(pg_catalog.=) '%llu'::pg_catalog.oid AND mode OPERATOR(pg_catalog.=) 'ExclusiveLock') THEN "
+	/* one of the two holds given back and taken again: no catalog read, and never a moment unheld */
+	return xasprintf("DO $pgboot$BEGIN IF NOT CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
+			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END THEN "
 			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
 			 "END IF; END$pgboot$",
-			 (k >> 32) & 0xffffffffULL, k & 0xffffffffULL, LOCK_LOST_SQLSTATE);
+			 key, key, LOCK_LOST_SQLSTATE);
 }
 
 int lock_check_failed(const struct pgb_error *err)
