@@ -132,8 +132,8 @@ void lock_release(struct db *db, long long key)
 char *lock_check_sql(long long key)
 {
 	/* one of the two holds given back and taken again: no catalog read, and never a moment unheld */
-	return xasprintf("DO $pgboot$BEGIN IF NOT CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
-			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END THEN "
+	return xasprintf("DO $pgboot$BEGIN IF NOT (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
+			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN "
 			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
 			 "END IF; END$pgboot$",
 			 key, key, LOCK_LOST_SQLSTATE);
