@@ -4,6 +4,12 @@
  * history row, sent as one simple-query message: one round trip. A lock
  * timeout (SQLSTATE 55P03) is retried with backoff; any other error rolls the
  * file back, stops, and is reported with file:line:column (exit 3).
+ *
+ * After every file, in its own last message, the session is put back as
+ * connect left it (RESET SESSION AUTHORIZATION, ROLE, ALL; never DISCARD
+ * ALL) before its history row is written, and in --lock-mode session the
+ * migration lock is confirmed held (lock.h): if a file released it, the run
+ * stops with 75 naming the file.
  */
 #ifndef PGB_MIGRATE_H
 #define PGB_MIGRATE_H
@@ -18,7 +24,9 @@
  * How a file is sent:
  *   ONE_MESSAGE    BEGIN; SET LOCAL lock_timeout; file; history row; COMMIT: one round trip
  *   WRAPPED        the file's own first BEGIN and last COMMIT become pgboot's: still one message
- *   NO_TRANSACTION a directive asked: statement by statement, autocommit
+ *   NO_TRANSACTION a directive asked: statement by statement, autocommit; a statement that can
+ *                  share a transaction block goes with its progress and the lock check (one
+ *                  round trip), one that cannot (CONCURRENTLY, VACUUM, DO ...) alone
  *   STEPWISE       transaction control in the middle: pgboot's BEGIN, then statement by
  *                  statement with the file's COMMIT/BEGIN taking effect, then the row and COMMIT
  * The last two are not atomic: their history row records progress.
