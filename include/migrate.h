@@ -38,7 +38,6 @@ struct migrate_job; /* one pending file, split and classified */
 struct migrate_jobs {
 	struct migrate_job *jobs;
 	size_t n;
-	long long key; /* the migration lock's */
 };
 
 /*

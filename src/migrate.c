@@ -215,7 +215,6 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long l
 {
 	jobs->jobs = xcalloc(p->n + 1, sizeof(struct migrate_job));
 	jobs->n = 0;
-	jobs->key = key;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(it, p->allow_out_of_order))
