@@ -97,9 +97,10 @@ def test_client_encoding_set_by_a_file_does_not_reach_the_next_file(t):
 def test_client_encoding_in_the_url_is_overridden(t):
     p = t.project(migrations={"0001_cities.sql": "CREATE TABLE cities (name text);\n"
                                                  "INSERT INTO cities VALUES ('Zürich');\n"})
-    for query in ("?client_encoding=LATIN1", "?options=-c%20client_encoding%3DLATIN1"):
+    for query, env in (("?client_encoding=LATIN1", None), ("?options=-c%20client_encoding%3DLATIN1", None),
+                       ("", {"PGCLIENTENCODING": "LATIN1"})):
         db = t.new_database()
-        r = t.pgboot("migrate", project=p, url=t.url(db=db) + query).expect(0)
+        r = t.pgboot("migrate", project=p, url=t.url(db=db) + query, env=env).expect(0)
         check(t.psql("SELECT name = U&'Z\\00FCrich' FROM cities", db=db) == "t", "stored as UTF-8 text", query,
               t.psql("SELECT name FROM cities", db=db), r)
 
@@ -133,11 +134,15 @@ def test_no_transaction_and_stepwise_files_are_reset_too(t):
         "0004_step.sql": "CREATE TABLE s1 (id int);\nCOMMIT;\nSET search_path = reporting;\n"
                          "SET standard_conforming_strings = off;\nBEGIN;\nCREATE TABLE r2 (id int);\n",
         "0005_p2.sql": "CREATE TABLE p2 (s text);\nINSERT INTO p2 VALUES ('a\\tb');\n",
+        "0006_empty.sql": "-- pgboot:no-transaction\nSELECT pg_catalog.set_config('search_path', '', false);\n"
+                          "CREATE TABLE public.e1 (id int);\nCREATE INDEX CONCURRENTLY e1_id ON public.e1 (id);\n",
+        "0007_p3.sql": "CREATE TABLE p3 (id int);\n",
     })
     r = t.pgboot("migrate", project=p).expect(0)
     got = t.psql("SELECT string_agg(relname || '=' || relnamespace::regnamespace, ' ' ORDER BY relname) FROM pg_class "
-                 "WHERE relname IN ('r1', 'p1', 's1', 'r2', 'p2')")
-    check(got == "p1=public p2=public r1=reporting r2=reporting s1=public", "each file from a fresh state", got, r)
+                 "WHERE relname IN ('r1', 'p1', 's1', 'r2', 'p2', 'p3')")
+    check(got == "p1=public p2=public p3=public r1=reporting r2=reporting s1=public", "each file from a fresh state",
+          got, r)
     check(t.psql("SELECT s = 'a' || chr(92) || 'tb' FROM p2") == "t", "the backslash stays", r)
     check(t.psql("SELECT count(*) FROM pgboot_migrations WHERE progress IS NOT NULL") == "0", "all finished", r)
 
