@@ -64,7 +64,9 @@ const char *db_port(struct db *db);
 
 /*
  * Try to connect once, giving up after timeout_ms. conninfo may be NULL
- * (libpq's defaults). fallback_application_name is "pgboot". On
+ * (libpq's defaults). fallback_application_name is "pgboot"; client_encoding
+ * is UTF8 whatever conninfo, PGCLIENTENCODING or options=-c say (files are
+ * sent as UTF-8). On
  * DB_CONNECTED *out owns the connection; otherwise err says why and, for
  * DB_TRANSIENT, *fast tells whether the failure was quick (refused,
  * starting up) so the caller may retry at once. give_up(arg), polled at

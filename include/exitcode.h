@@ -14,7 +14,7 @@ enum pgb_exit {
 	PGB_EXIT_DRIFT = 5,        /* history and files disagree (changed, missing, out of order) */
 	PGB_EXIT_UNAVAILABLE = 69, /* database not available within --wait-timeout */
 	PGB_EXIT_INTERNAL = 70,    /* internal error (a bug, or the server said something unexpected) */
-	PGB_EXIT_LOCK = 75,        /* migration lock not acquired within --lock-timeout */
+	PGB_EXIT_LOCK = 75,        /* migration lock not acquired within --lock-timeout, or released by a file */
 	PGB_EXIT_AUTH = 77,        /* authentication or permission denied */
 	PGB_EXIT_CONFIG = 78,      /* configuration error: bad URL, unreadable directory, bad file name */
 	PGB_EXIT_NOEXEC = 126,     /* the app exists but cannot be executed */

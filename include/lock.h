@@ -5,6 +5,8 @@
  * with pg_try_advisory_lock so pgboot can say who holds it and give up.
  * A session lock that a transaction pooler would strand on a pooled server
  * connection is detected, released and refused (78).
+ * The session lock is held twice (the check below gives one back and takes
+ * it again) and released twice.
  */
 #ifndef PGB_LOCK_H
 #define PGB_LOCK_H
@@ -32,5 +34,19 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, const char 
  * logged, since closing the session releases it too.
  */
 void lock_release(struct db *db, long long key, int pid);
+
+/*
+ * A statement to append to a message that ran something of a file: it fails
+ * with SQLSTATE LOCK_LOST_SQLSTATE when this session no longer holds the
+ * session lock key (pg_advisory_unlock_all, DISCARD ALL, an unlock of the key
+ * in a function the preflight cannot read). Its failure aborts the
+ * transaction block it runs in. Fully qualified: the session's search_path,
+ * standard_conforming_strings and client_encoding do not matter. A
+ * transaction-level lock needs no check: no SQL releases one
+ * (pg_advisory_unlock_all and DISCARD release session locks only).
+ */
+char *lock_check_sql(long long key);
+#define LOCK_LOST_SQLSTATE "PGBLK"
+int lock_check_failed(const struct pgb_error *err);
 
 #endif

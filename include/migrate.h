@@ -4,6 +4,12 @@
  * history row, sent as one simple-query message: one round trip. A lock
  * timeout (SQLSTATE 55P03) is retried with backoff; any other error rolls the
  * file back, stops, and is reported with file:line:column (exit 3).
+ *
+ * After every file, in its own last message, the session is put back as
+ * connect left it (RESET SESSION AUTHORIZATION, ROLE, ALL; never DISCARD
+ * ALL) before its history row is written, and in --lock-mode session the
+ * migration lock is confirmed held (lock.h): if a file released it, the run
+ * stops with 75 naming the file.
  */
 #ifndef PGB_MIGRATE_H
 #define PGB_MIGRATE_H
@@ -18,7 +24,9 @@
  * How a file is sent:
  *   ONE_MESSAGE    BEGIN; SET LOCAL lock_timeout; file; history row; COMMIT: one round trip
  *   WRAPPED        the file's own first BEGIN and last COMMIT become pgboot's: still one message
- *   NO_TRANSACTION a directive asked: statement by statement, autocommit
+ *   NO_TRANSACTION a directive asked: statement by statement, autocommit; a statement that can
+ *                  share a transaction block goes with its progress and the lock check (one
+ *                  round trip), one that cannot (CONCURRENTLY, VACUUM, DO ...) alone
  *   STEPWISE       transaction control in the middle: pgboot's BEGIN, then statement by
  *                  statement with the file's COMMIT/BEGIN taking effect, then the row and COMMIT
  * The last two are not atomic: their history row records progress.
@@ -34,13 +42,15 @@ struct migrate_jobs {
 
 /*
  * Split and check every pending file of the plan before anything is
- * applied: psql meta-commands, COPY FROM STDIN and a top-level ROLLBACK are
- * refused with file:line (78), and so is a file that cannot be atomic when
+ * applied: psql meta-commands, COPY FROM STDIN, a top-level ROLLBACK and
+ * what can release the migration lock (key: DISCARD ALL,
+ * pg_advisory_unlock_all, sqlsplit.h's sql_stmt_unlocks) are refused with
+ * file:line (78), and so is a file that cannot be atomic when
  * cfg->lock_mode is LOCK_TRANSACTION; a half-applied file that is not safe to
  * re-run is refused (5). Returns 0 with jobs filled (free with
  * migrate_jobs_free), or -1.
  */
-int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct migrate_jobs *jobs,
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, struct migrate_jobs *jobs,
 		      struct pgb_error *err);
 void migrate_jobs_free(struct migrate_jobs *jobs);
 /*

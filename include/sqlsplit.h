@@ -126,4 +126,31 @@ int sql_stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st);
 /* 1 for PREPARE TRANSACTION, COMMIT PREPARED and ROLLBACK PREPARED (by tokens). */
 int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st);
 
+/* How a statement can release session-level advisory locks (pgboot's migration lock among them). */
+enum sql_unlock {
+	SQL_UNLOCK_NONE,
+	SQL_UNLOCK_DISCARD, /* DISCARD ALL, or any DISCARD but TEMP, TEMPORARY, PLANS, SEQUENCES */
+	SQL_UNLOCK_ALL,     /* a call of pg_advisory_unlock_all */
+	SQL_UNLOCK_KEY      /* a one-argument pg_advisory_unlock[_shared] call whose argument is not an
+			       integer literal other than key: it may be pgboot's own */
+};
+
+/*
+ * Whether statement st of buf can release pgboot's migration lock (whose
+ * bigint key is key), by tokens: a name in a string, a comment or a
+ * dollar-quoted body is no call. The two-argument (int, int) forms of the
+ * unlock functions use another key space and are fine. *at is set to the
+ * byte offset of the word at fault.
+ */
+enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, long long key, size_t *at);
+
+/*
+ * 1 when the statement can share a transaction block with other statements
+ * and mean the same as when run alone: DML, SELECT, SET, most CREATE, ALTER
+ * and DROP. 0 for what refuses a transaction block or may end one
+ * (anything CONCURRENTLY, VACUUM, CREATE DATABASE, ALTER SYSTEM, DO, CALL,
+ * ...), for transaction control, and for anything not known.
+ */
+int sql_stmt_fits_block(const char *buf, const struct sql_stmt *st);
+
 #endif

@@ -126,7 +126,7 @@ static const struct exit_row exit_rows[] = {
 	 C_APPLY | C(CMD_STATUS)},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", C_DB},
 	{PGB_EXIT_INTERNAL, "internal error", C_DB},
-	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout", C_APPLY},
+	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", C_APPLY},
 	{PGB_EXIT_AUTH, "authentication or permission denied", C_DB},
 	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", C_DB},
 	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", C(CMD_RUN)},

@@ -401,9 +401,10 @@ static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, 
 enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
 				   struct db **out, int *fast, struct pgb_error *err)
 {
-	/* files are UTF-8 and error positions count UTF-8 characters; the user's setting, after it, wins */
-	const char *keys[] = {"client_encoding", "dbname", "fallback_application_name", NULL};
-	const char *vals[] = {"UTF8", conninfo ? conninfo : "", "pgboot", NULL};
+	/* files are UTF-8 and error positions count UTF-8 characters: after dbname, so it wins over a
+	 * client_encoding in the connection string (or PGCLIENTENCODING), and the server applies it after options=-c */
+	const char *keys[] = {"dbname", "client_encoding", "fallback_application_name", NULL};
+	const char *vals[] = {conninfo ? conninfo : "", "UTF8", "pgboot", NULL};
 	*out = NULL;
 	*fast = 0;
 	/* an encrypted sslkey gets sslpassword or nothing: OpenSSL's own callback would ask on the terminal */

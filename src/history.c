@@ -201,7 +201,7 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 			      "name text NOT NULL, "
 			      "checksum text NOT NULL, "
 			      "down_sql text, "
-			      "applied_at timestamptz NOT NULL DEFAULT now(), "
+			      "applied_at timestamptz NOT NULL DEFAULT pg_catalog.now(), "
 			      "duration_ms integer NOT NULL DEFAULT 0, "
 			      "applied_by text NOT NULL DEFAULT '', "
 			      "progress integer, "
@@ -275,8 +275,8 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
-		"VALUES ('%s', %s, %s, '%s', %s, now(), "
-		"(extract(epoch FROM pg_catalog.clock_timestamp() - now()) * 1000)::integer, %s)%s",
+		"VALUES ('%s', %s, %s, '%s', %s, pg_catalog.now(), "
+		"(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer, %s)%s",
 		h->qualified, kind, l.ver, l.name, mf->checksum, l.down, l.by,
 		mf->kind == MIG_SEED || replace ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
 				       "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
@@ -294,7 +294,7 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 		return NULL;
 	char *sql = xasprintf(
 		"INSERT INTO %s AS h (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by, progress) "
-		"VALUES ('%s', %s, %s, '%s', %s, now(), 0, %s, 0) "
+		"VALUES ('%s', %s, %s, '%s', %s, pg_catalog.now(), 0, %s, 0) "
 		"ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
 		"down_sql = EXCLUDED.down_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by, "
 		/* a re-run of a half-applied file: the objects of the furthest run may exist, so the
@@ -324,7 +324,7 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 	char *ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err);
 	if (!ver)
 		return NULL;
-	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = now(), duration_ms = %lld "
+	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = pg_catalog.now(), duration_ms = %lld "
 			      "WHERE kind = '%s' AND version = %s",
 			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mf->kind == MIG_SEED ? "seed" : "migration",
 			      ver);

@@ -198,14 +198,17 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
 	}
-	if (migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
+	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
 	r->stale = 1; /* and the probe with it */
 	db_result_free(&r->probe);
-	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err))
+	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err)) {
+		if (err->code == PGB_EXIT_LOCK)
+			r->locked = 0; /* a file released it: nothing to unlock */
 		return -1;
+	}
 	return commit_run(r, err);
 }
 
@@ -278,8 +281,10 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 /* plan changes nothing, so it takes no lock: it shows the history as it is now */
 static int cmd_plan(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
-	    migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
+	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
+	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);

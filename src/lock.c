@@ -37,19 +37,27 @@ long long lock_key(const char *dbname, const char *history_display)
 
 /*
  * "SELECT got, pid": try fn (pg_try_advisory_lock or pg_try_advisory_xact_lock) on the key, and
- * say which server process ran it. pgboot never takes its lock twice, so a server process that
- * already holds it serves more than one client (a transaction pooler): got is NULL then, and
- * nothing was taken. Connected directly (the process libpq was given) that cannot be: not asked.
+ * say which server process ran it. pgboot never asks for its lock while it holds it, so a server
+ * process that already holds it serves more than one client (a transaction pooler): got is NULL
+ * then, and nothing was taken. Connected directly (the process libpq was given) that cannot be:
+ * not asked. The session lock is taken twice when free: lock_check_sql gives one hold back and
+ * takes it again without a gap.
  */
-static char *lock_sql(const char *fn, const char *keytext, int session_pid)
+static char *lock_sql(int session, const char *keytext, int session_pid)
 {
-	return xasprintf("SELECT CASE WHEN pg_catalog.pg_backend_pid() <> %d AND EXISTS ("
-			 "SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid() "
-			 "AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-			 "AND l.classid = ((%s::bigint >> 32) & 4294967295)::oid "
-			 "AND l.objid = (%s::bigint & 4294967295)::oid) "
-			 "THEN NULL ELSE pg_catalog.%s(%s::bigint) END, pg_catalog.pg_backend_pid()",
-			 session_pid, keytext, keytext, fn, keytext);
+	char *take = session ? xasprintf("CASE WHEN pg_catalog.pg_try_advisory_lock(%s::bigint) "
+					 "THEN pg_catalog.pg_try_advisory_lock(%s::bigint) ELSE false END",
+					 keytext, keytext)
+			     : xasprintf("pg_catalog.pg_try_advisory_xact_lock(%s::bigint)", keytext);
+	char *sql = xasprintf("SELECT CASE WHEN pg_catalog.pg_backend_pid() <> %d AND EXISTS ("
+			      "SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid() "
+			      "AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+			      "AND l.classid = ((%s::bigint >> 32) & 4294967295)::oid "
+			      "AND l.objid = (%s::bigint & 4294967295)::oid) "
+			      "THEN NULL ELSE %s END, pg_catalog.pg_backend_pid()",
+			      session_pid, keytext, keytext, take);
+	free(take);
+	return sql;
 }
 
 /* 1 acquired, 0 busy, 2 already held by the server process (pooled), -1 failed; *pid: the process */
@@ -63,7 +71,7 @@ static int lock_reply(const struct db_result *r, int *pid)
 
 static int try_session_lock(struct db *db, const char *keytext, int *pid, struct pgb_error *err)
 {
-	char *sql = lock_sql("pg_try_advisory_lock", keytext, db_backend_pid(db));
+	char *sql = lock_sql(1, keytext, db_backend_pid(db));
 	struct db_result r;
 	int rc = db_query(db, sql, 0, NULL, &r, err);
 	free(sql);
@@ -83,7 +91,7 @@ static int try_session_lock(struct db *db, const char *keytext, int *pid, struct
  */
 static int try_xact_lock(struct db *db, const char *begin, const char *keytext, struct pgb_error *err)
 {
-	char *lock = lock_sql("pg_try_advisory_xact_lock", keytext, db_backend_pid(db));
+	char *lock = lock_sql(0, keytext, db_backend_pid(db));
 	char *sql = xasprintf("%s; %s", begin, lock);
 	struct db_result *res = NULL;
 	int n = 0, pid;
@@ -150,7 +158,8 @@ static void release_stranded(struct db *db, const char *keytext, int pid)
 		/* unlock only there: elsewhere it could release another client's lock */
 		if (db_query(db,
 			     "SELECT CASE WHEN pg_catalog.pg_backend_pid() = $2::int "
-			     "THEN pg_catalog.pg_advisory_unlock($1::bigint) IS NOT NULL ELSE false END",
+			     "THEN (CASE WHEN pg_catalog.pg_advisory_unlock($1::bigint) "
+			     "THEN pg_catalog.pg_advisory_unlock($1::bigint) ELSE false END) IS NOT NULL ELSE false END",
 			     2, params, &r, &e))
 			goto failed;
 		int there = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
@@ -288,7 +297,11 @@ void lock_release(struct db *db, long long key, int pid)
 	struct db_result r;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (db_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, &r, &e)) {
+	/* held twice (see lock_sql): both holds go */
+	if (db_query(db,
+		     "SELECT CASE WHEN pg_catalog.pg_advisory_unlock($1::bigint) "
+		     "THEN pg_catalog.pg_advisory_unlock($1::bigint) ELSE false END",
+		     1, params, &r, &e)) {
 		log_debug("unlock_failed", "could not release the migration lock: %s", e.message);
 		pgb_error_free(&e);
 		return;
@@ -298,4 +311,19 @@ void lock_release(struct db *db, long long key, int pid)
 	/* through a pooler the unlock may have run elsewhere than the lock */
 	if (!released && pid && pid != db_backend_pid(db))
 		release_stranded(db, keytext, pid);
+}
+
+char *lock_check_sql(long long key)
+{
+	/* one of the two holds given back and taken again: no catalog read, and never a moment unheld */
+	return xasprintf("DO $pgboot$BEGIN IF NOT (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
+			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN "
+			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
+			 "END IF; END$pgboot$",
+			 key, key, LOCK_LOST_SQLSTATE);
+}
+
+int lock_check_failed(const struct pgb_error *err)
+{
+	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0;
 }

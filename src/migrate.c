@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "lock.h"
 #include "log.h"
 #include "signals.h"
 #include "sqlsplit.h"
@@ -32,6 +33,7 @@ struct migrate_job {
 	size_t first, last; /* WRAPPED: the statements that are the file's BEGIN and COMMIT */
 	int resume;         /* the history has a row for it already (a partial run): replace it */
 	int prior;          /* the progress that row records (0 without one) */
+	long long key;      /* the migration lock's; checked after the file's work in --lock-mode session */
 };
 
 /* where the file's text sits in a message: file[base..) starts after prefix_chars characters */
@@ -69,11 +71,33 @@ static int refuse(const struct migfile *f, const struct sql_stmt *st, const char
 	return -1;
 }
 
-static int check_statements(const struct migrate_job *j, struct pgb_error *err)
+/* A statement that can release the migration lock: refused, at the word at fault. */
+static int check_unlock(const struct migrate_job *j, const struct sql_stmt *st, long long key, struct pgb_error *err)
+{
+	static const char *const what[] = {NULL, "DISCARD ALL", "pg_advisory_unlock_all()",
+					   "an advisory unlock that may release pgboot's lock"};
+	size_t at = st->start;
+	enum sql_unlock u = sql_stmt_unlocks(j->f->content, st, key, &at);
+	if (u == SQL_UNLOCK_NONE)
+		return 0;
+	struct sql_stmt word = *st;
+	sql_offset_locus(j->f->content, j->f->up_len, at, &word.line, &word.column);
+	return refuse(j->f, &word, what[u],
+		      u == SQL_UNLOCK_DISCARD
+			      ? "It releases every advisory lock, pgboot's migration lock among them; DISCARD TEMP, PLANS "
+				"and SEQUENCES are fine."
+			      : "pgboot's migration lock is a session advisory lock: this would release it while the run "
+				"goes on. Unlock only your own locks: pg_advisory_unlock(int, int), or a literal bigint key.",
+		      err);
+}
+
+static int check_statements(const struct migrate_job *j, long long key, struct pgb_error *err)
 {
 	const char *buf = j->f->content;
 	for (size_t i = 0; i < j->script.n; i++) {
 		const struct sql_stmt *st = &j->script.stmts[i];
+		if (check_unlock(j, st, key, err))
+			return -1;
 		if (st->kind == SQL_STMT_META)
 			return refuse(j->f, st, "a psql meta-command",
 				      "pgboot sends SQL to the server and has no psql meta-commands; "
@@ -159,17 +183,18 @@ static int check_partial(const struct migrate_job *j, const struct plan_item *it
 	return -1;
 }
 
-static int prepare_job(const struct pgb_config *cfg, struct migrate_job *j, const struct plan_item *it,
-		       struct pgb_error *err)
+static int prepare_job(const struct pgb_config *cfg, long long key, struct migrate_job *j,
+		       const struct plan_item *it, struct pgb_error *err)
 {
 	j->f = it->file;
+	j->key = key;
 	j->resume = it->row != NULL;
 	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
 	if (sql_split(j->f->content, j->f->up_len, NULL, &j->script, err)) {
 		pgb_error_locus(err, j->f->path, err->line, err->column);
 		return -1;
 	}
-	if (check_statements(j, err))
+	if (check_statements(j, key, err))
 		return -1;
 	choose_mode(j);
 	if (cfg->lock_mode == LOCK_TRANSACTION && (j->mode == MODE_NO_TRANSACTION || j->mode == MODE_STEPWISE)) {
@@ -190,7 +215,7 @@ static int prepare_job(const struct pgb_config *cfg, struct migrate_job *j, cons
 	return 0;
 }
 
-int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct migrate_jobs *jobs,
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, struct migrate_jobs *jobs,
 		      struct pgb_error *err)
 {
 	jobs->jobs = xcalloc(p->n + 1, sizeof(struct migrate_job));
@@ -199,7 +224,7 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, struct
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(it, p->allow_out_of_order))
 			continue;
-		if (prepare_job(cfg, &jobs->jobs[jobs->n++], it, err)) {
+		if (prepare_job(cfg, key, &jobs->jobs[jobs->n++], it, err)) {
 			migrate_jobs_free(jobs);
 			return -1;
 		}
@@ -327,6 +352,35 @@ static int unquotable(const struct migfile *f, struct pgb_error *err)
 	return -1;
 }
 
+/* The lock check after the file's work failed: stop with 75, naming the file. */
+static int lock_lost(const struct migrate_job *j, struct pgb_error *err)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	pgb_fail(&e, PGB_EXIT_LOCK, "the migration lock was released while applying %s \"%s\"", kind_name(j->f->kind),
+		 j->f->path);
+	pgb_error_locus(&e, j->f->path, 0, 0);
+	pgb_error_detail(&e, "Something it ran released pgboot's advisory lock (pg_advisory_unlock_all(), an unlock of "
+			     "pgboot's key or DISCARD ALL, perhaps inside a function it calls), so another pgboot may be "
+			     "migrating now. pgboot stopped; no later file was applied.");
+	pgb_error_hint(&e, "Remove the unlock from the file or from the function it calls. A migration's own advisory "
+			   "locks can use the two-argument pg_advisory_lock(int, int), whose keys are never pgboot's.");
+	pgb_error_move(err, &e);
+	return -1;
+}
+
+/* "cannot run inside a transaction block": name the directive that runs a file without one. */
+static void hint_no_transaction(const struct migrate_job *j, struct pgb_error *err)
+{
+	if (j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED)
+		pgb_error_hint(err, "pgboot runs a file in one transaction. Add the line \"-- pgboot:no-transaction\" at "
+				    "the top of the file to run it statement by statement, outside a transaction (not "
+				    "atomic: put such a statement in a file of its own).");
+	else if (j->mode == MODE_STEPWISE)
+		pgb_error_hint(err, "Here it runs inside the file's own transaction: move it after a COMMIT, or add the "
+				    "line \"-- pgboot:no-transaction\" at the top of the file.");
+}
+
 /*
  * Turn a failed message into the error the user sees. sl says where the
  * file's text sat in the message; NULL when the message held none of it (a
@@ -347,11 +401,15 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 				      "table; the rest was rolled back and the next run applies it.", j->f->path);
 		return -1;
 	}
+	if (lock_check_failed(err))
+		return lock_lost(j, err);
 	err->code = PGB_EXIT_MIGRATION;
 	if (sl)
 		locate_error(j, sl, err);
 	else
 		pgb_error_locus(err, j->f->path, 0, 0);
+	if (strcmp(err->sqlstate, "25001") == 0)
+		hint_no_transaction(j, err);
 	return -1;
 }
 
@@ -477,6 +535,34 @@ static void log_applied(const struct migfile *f, const struct pgb_config *cfg, l
 		  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
 }
 
+/* ---- the session after a file ---------------------------------------------- */
+
+/*
+ * Statements that put the session back as it was right after connect,
+ * whatever the file set: its role, any setting (search_path,
+ * standard_conforming_strings, client_encoding, session_replication_role,
+ * timeouts ...), then pgboot's own statement_timeout again. SESSION
+ * AUTHORIZATION first: as another role, resetting a superuser's setting may
+ * be refused. Never DISCARD ALL: it would release the migration lock. Run in
+ * the file's transaction (the run's, with --lock-mode transaction), so what
+ * a file set through a transaction pooler never outlives it.
+ */
+static char *reset_sql(const struct pgb_config *cfg)
+{
+	return xasprintf("RESET SESSION AUTHORIZATION;\nRESET ROLE;\nRESET ALL;\nSET %sstatement_timeout = %lld",
+			 cfg->lock_mode == LOCK_TRANSACTION ? "LOCAL " : "", cfg->statement_timeout_ms);
+}
+
+/* Append ";\n" and the lock check when the lock is a session's (a transaction's cannot be released). */
+static void add_lock_check(struct strbuf *sb, const struct pgb_config *cfg, const struct migrate_job *j)
+{
+	if (cfg->lock_mode == LOCK_TRANSACTION)
+		return;
+	char *check = lock_check_sql(j->key);
+	strbuf_addf(sb, "%s;\n", check);
+	free(check);
+}
+
 /* ---- one message: the atomic modes ---------------------------------------- */
 
 /* The message that applies j, or NULL with err when its history row cannot be quoted. */
@@ -516,8 +602,13 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	}
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
 	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
-	/* a newline ends a trailing "--" comment, the ";" a last statement without one */
-	strbuf_addf(&sb, "\n;\n%s;\n%s;", record, outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
+	/* a newline ends a trailing "--" comment, the ";" a last statement without one; then the
+	 * session as connect left it, the row written in it, and the lock checked before COMMIT */
+	char *reset = reset_sql(cfg);
+	strbuf_addf(&sb, "\n;\n%s;\n%s;\n", reset, record);
+	add_lock_check(&sb, cfg, j);
+	strbuf_addf(&sb, "%s;", outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
+	free(reset);
 	free(record);
 	return strbuf_detach(&sb);
 }
@@ -573,7 +664,8 @@ enum step_stop {
 	STOP_START,     /* recording the file's start in the history */
 	STOP_STATEMENT, /* at statement done + 1 (it failed, or a signal came before it) */
 	STOP_PROGRESS,  /* recording the progress of statement done, which ran */
-	STOP_FINISH     /* committing the last transaction and marking the file finished */
+	STOP_FINISH,    /* committing the last transaction and marking the file finished */
+	STOP_LOCK       /* the lock check after a step found the migration lock gone */
 };
 
 /* state of a statement-by-statement run */
@@ -587,6 +679,8 @@ struct stepper {
 	int recorded;  /* the progress the history row holds, committed */
 	enum step_stop stop;
 	int finish_in_tx; /* STOP_FINISH: the finish held the file's last COMMIT */
+	long long lock_timeout; /* the session's lock_timeout as pgboot last set it outside a transaction, -1 unknown */
+	int lock_at;            /* STOP_LOCK: the statement after which the lock was found gone */
 };
 
 static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
@@ -598,15 +692,17 @@ static int step_exec(struct stepper *s, const char *sql, struct pgb_error *err)
 }
 
 /*
- * Record in the history what is committed, outside any transaction: run to
- * its end even after a signal (the work it records is done), and tried twice
- * while the connection lives. Returns 0, or -1 with err.
+ * Record in the history what is committed, in a transaction of its own: run
+ * to its end even after a signal (the work it records is done), and tried
+ * twice while the connection lives (not when the lock check failed: the
+ * record committed before it). Returns 0, or -1 with err.
  */
 static int step_record(struct stepper *s, const char *sql, struct pgb_error *err)
 {
 	if (db_exec_shielded(s->db, sql, err) == 0)
 		return 0;
-	if (!db_alive(s->db))
+	db_rollback_if_needed(s->db);
+	if (!db_alive(s->db) || lock_check_failed(err))
 		return -1;
 	log_event(LOG_WARNING, "record_retry",
 		  LOG_FIELDS(LF_STR("version", s->j->f->version.text), LF_STR("reason", err->message)),
@@ -617,6 +713,8 @@ static int step_record(struct stepper *s, const char *sql, struct pgb_error *err
 	int rc = db_exec_shielded(s->db, sql, &again);
 	if (rc == 0)
 		pgb_error_free(err);
+	else
+		db_rollback_if_needed(s->db);
 	pgb_error_free(&again);
 	return rc;
 }
@@ -630,6 +728,11 @@ static void say_where(const struct stepper *s, struct pgb_error *err)
 	char *where;
 	if (s->stop == STOP_START)
 		where = xasprintf("recording its start in the history table; none of its statements ran");
+	else if (s->stop == STOP_LOCK)
+		where = xasprintf("found after statement %d of %zu, line %d%s; %d statements are committed and stay applied, "
+				  "the history table records progress %d", s->lock_at, n,
+				  s->lock_at >= 1 ? s->j->script.stmts[s->lock_at - 1].line : 0,
+				  s->lock_at > s->committed ? ", which is rolled back" : "", s->committed, s->recorded);
 	else if (s->stop == STOP_STATEMENT)
 		where = xasprintf("statement %d of %zu, line %d; %d committed before it stay applied", k, n, line, s->committed);
 	else if (s->stop == STOP_PROGRESS && s->committed == k)
@@ -650,32 +753,64 @@ static void say_where(const struct stepper *s, struct pgb_error *err)
 	err->message = m;
 }
 
-/* Send statement i, with its progress in the same message when a transaction holds both. */
+/* The lock check, or nothing (--lock-mode transaction): a new string. */
+static char *check_sql(const struct stepper *s)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	add_lock_check(&sb, s->cfg, s->j);
+	return strbuf_detach(&sb);
+}
+
+/* Outside a transaction: set the lock_timeout a statement needs, unless the session has it already. */
+static int step_timeout(struct stepper *s, int concurrent, struct pgb_error *err)
+{
+	/* a concurrent build takes no lock that blocks queries, and a lock timeout would leave it INVALID */
+	long long want = concurrent ? 0 : s->cfg->ddl_lock_timeout_ms;
+	if (want == s->lock_timeout)
+		return 0;
+	char set[64];
+	snprintf(set, sizeof(set), "SET lock_timeout = %lld", want);
+	if (step_exec(s, set, err))
+		return failed(s->j, NULL, err);
+	s->lock_timeout = want;
+	return 0;
+}
+
+/*
+ * Send statement i. *combined: its progress and the lock check went in the
+ * same message and commit with it: in the file's transaction, or for an
+ * autocommit statement that can share the implicit transaction block of a
+ * multi-statement message (one round trip). Statements that cannot (CREATE
+ * INDEX CONCURRENTLY, VACUUM ...) and the file's COMMIT go alone.
+ */
 static int step_send(struct stepper *s, size_t i, const char *progress, int *combined, struct pgb_error *err)
 {
 	const struct migfile *f = s->j->f;
 	const struct sql_stmt *st = &s->j->script.stmts[i];
-	/* a concurrent build takes no lock that blocks queries, and a lock timeout would leave it INVALID */
 	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
 	int in_tx = db_in_transaction(s->db);
-	if (!in_tx) {
-		char set[64];
-		snprintf(set, sizeof(set), "SET lock_timeout = %lld", concurrent ? 0 : s->cfg->ddl_lock_timeout_ms);
-		if (step_exec(s, set, err))
-			return failed(s->j, NULL, err);
-	}
-	/* the progress commits with the work; a COMMIT or ROLLBACK ends the transaction, so its progress comes after */
-	*combined = in_tx && st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK;
+	if (!in_tx && step_timeout(s, concurrent, err))
+		return -1;
+	*combined = in_tx ? st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK : sql_stmt_fits_block(f->content, st);
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
-	if (*combined)
-		strbuf_addf(&sb, "\n;\n%s", progress);
+	if (*combined) {
+		char *check = check_sql(s);
+		strbuf_addf(&sb, "\n;\n%s;\n%s", progress, check);
+		free(check);
+	}
 	struct slice sl = {st->start, st->end, 0, (int)i, 0};
 	int rc = send_with_retry(s->db, s->cfg, f, sb.buf, !in_tx, err);
 	strbuf_free(&sb);
 	if (rc == 0)
 		return 0;
+	if (*combined && lock_check_failed(err)) { /* the block is rolled back: statement i is not done */
+		s->stop = STOP_LOCK;
+		s->lock_at = (int)i + 1;
+		return failed(s->j, NULL, err);
+	}
 	if (*combined && err->statement_index >= 1) { /* the statement ran; its progress did not */
 		s->done = (int)i + 1;
 		s->stop = STOP_PROGRESS;
@@ -684,6 +819,22 @@ static int step_send(struct stepper *s, size_t i, const char *progress, int *com
 	if (concurrent)
 		hint_invalid_indexes(s->db, err);
 	return failed(s->j, &sl, err);
+}
+
+/* After an autocommit statement sent alone, or the file's COMMIT: its progress, then the lock check. */
+static int step_progress(struct stepper *s, const char *progress, struct pgb_error *err)
+{
+	char *check = check_sql(s);
+	char *msg = xasprintf("BEGIN READ WRITE;\n%s;\nCOMMIT;\n%s", progress, check);
+	free(check);
+	s->stop = STOP_PROGRESS;
+	int rc = step_record(s, msg, err);
+	free(msg);
+	if (rc == 0 || lock_check_failed(err))
+		s->recorded = s->done > s->recorded ? s->done : s->recorded;
+	if (rc && lock_check_failed(err))
+		s->stop = STOP_LOCK, s->lock_at = s->done;
+	return rc ? failed(s->j, NULL, err) : 0;
 }
 
 static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
@@ -696,15 +847,14 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 	int rc = step_send(s, i, progress, &combined, err);
 	if (rc == 0) {
 		s->done = (int)i + 1;
-		if (!db_in_transaction(s->db))
+		int in_tx = db_in_transaction(s->db);
+		if (!in_tx)
 			s->committed = s->done;
+		if (combined && !in_tx)
+			s->recorded = s->done > s->recorded ? s->done : s->recorded;
 		/* outside a transaction the progress is recorded on its own (a file's BEGIN has none) */
-		if (!combined && !db_in_transaction(s->db)) {
-			s->stop = STOP_PROGRESS;
-			rc = step_record(s, progress, err) ? failed(s->j, NULL, err) : 0;
-			if (rc == 0)
-				s->recorded = s->done > s->recorded ? s->done : s->recorded;
-		}
+		if (!combined && !in_tx)
+			rc = step_progress(s, progress, err);
 	}
 	free(progress);
 	return rc;
@@ -727,6 +877,7 @@ static int step_start(struct stepper *s, struct pgb_error *err)
 	return rc ? failed(j, NULL, err) : 0;
 }
 
+/* The file's row finished and the session as connect left it; in the file's last transaction when one is open. */
 static int step_finish(struct stepper *s, long long start, struct pgb_error *err)
 {
 	char *finish = history_finish_sql(s->h, s->db, s->j->f, clock_now_ms() - start, err);
@@ -734,10 +885,18 @@ static int step_finish(struct stepper *s, long long start, struct pgb_error *err
 		return unquotable(s->j->f, err);
 	s->stop = STOP_FINISH;
 	s->finish_in_tx = db_in_transaction(s->db);
-	char *msg = xasprintf("%s;\n%sRESET lock_timeout", finish, s->finish_in_tx ? "COMMIT;\n" : "");
+	char *reset = reset_sql(s->cfg), *check = check_sql(s);
+	char *msg = s->finish_in_tx ? xasprintf("%s;\n%s;\n%sCOMMIT", reset, finish, check)
+				    : xasprintf("BEGIN READ WRITE;\n%s;\n%s;\nCOMMIT;\n%s", reset, finish, check);
 	free(finish);
+	free(reset);
+	free(check);
 	int rc = s->finish_in_tx ? step_exec(s, msg, err) : step_record(s, msg, err);
 	free(msg);
+	if (rc == 0 || (lock_check_failed(err) && !s->finish_in_tx))
+		s->committed = s->done, s->recorded = (int)s->j->script.n;
+	if (rc && lock_check_failed(err))
+		s->stop = STOP_LOCK, s->lock_at = (int)s->j->script.n;
 	return rc ? failed(s->j, NULL, err) : 0;
 }
 
@@ -745,7 +904,7 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 			  const struct migrate_job *j, struct pgb_error *err)
 {
 	/* a re-run keeps the furthest progress any run recorded (the history never says less is done) */
-	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0};
+	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0, -1, 0};
 	long long start = clock_now_ms();
 	int rc = step_start(&s, err);
 	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {

@@ -20,6 +20,7 @@
  */
 #include "sqlsplit.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1131,6 +1132,127 @@ int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st)
 	struct tok first = next_tok(&t), second = next_tok(&t);
 	return (tok_is(&first, "prepare") && tok_is(&second, "transaction")) ||
 	       ((tok_is(&first, "commit") || tok_is(&first, "rollback")) && tok_is(&second, "prepared"));
+}
+
+/* ---- what can release a session lock, what can share a block ------------ */
+
+/* The token names the function w: the word, any case, or the quoted identifier exactly. */
+static int tok_names(const struct tok *k, const char *w)
+{
+	size_t n = strlen(w);
+	if (k->kind == TOK_WORD)
+		return word_is(k->s, k->n, w);
+	return k->n == n + 2 && k->s[0] == '"' && memcmp(k->s + 1, w, n) == 0 && k->s[n + 1] == '"';
+}
+
+static int tok_is_char(const struct tok *k, char c)
+{
+	return k->kind == TOK_OTHER && k->n == 1 && k->s[0] == c;
+}
+
+/* s[0..n), blanks trimmed, is an integer literal whose value is not key */
+static int literal_other_than(const char *s, size_t n, long long key)
+{
+	while (n && is_space((unsigned char)*s))
+		s++, n--;
+	while (n && is_space((unsigned char)s[n - 1]))
+		n--;
+	char num[32];
+	if (n == 0 || n >= sizeof(num))
+		return 0;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	size_t k = num[0] == '-' || num[0] == '+';
+	if (!num[k])
+		return 0;
+	for (size_t j = k; j < n; j++)
+		if (!is_digit((unsigned char)num[j]))
+			return 0;
+	errno = 0;
+	long long v = strtoll(num, NULL, 10);
+	return errno == 0 && v != key;
+}
+
+/* After "name(": 1 when the call has two arguments, or one that is an integer literal other than key. */
+static int unlock_call_harmless(struct tokens *t, long long key)
+{
+	int depth = t->depth, commas = 0;
+	size_t arg = t->i;
+	for (struct tok k = next_tok(t); k.kind != TOK_END; k = next_tok(t)) {
+		if (k.depth == depth && tok_is_char(&k, ','))
+			commas++;
+		if (k.depth == depth && tok_is_char(&k, ')'))
+			return commas == 1 || (commas == 0 && literal_other_than(t->buf + arg, (size_t)(k.s - t->buf) - arg, key));
+	}
+	return 0;
+}
+
+enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, long long key, size_t *at)
+{
+	if (st->kind != SQL_STMT_SQL)
+		return SQL_UNLOCK_NONE;
+	struct tokens t;
+	tokens_init(&t, buf, st);
+	struct tok k = next_tok(&t);
+	*at = k.s ? (size_t)(k.s - buf) : st->start;
+	if (tok_is(&k, "discard")) {
+		struct tok what = next_tok(&t);
+		if (!(tok_is(&what, "temp") || tok_is(&what, "temporary") || tok_is(&what, "plans") ||
+		      tok_is(&what, "sequences")))
+			return SQL_UNLOCK_DISCARD;
+	}
+	for (; k.kind != TOK_END; k = next_tok(&t)) {
+		int all = tok_names(&k, "pg_advisory_unlock_all");
+		int one = tok_names(&k, "pg_advisory_unlock") || tok_names(&k, "pg_advisory_unlock_shared");
+		if (!all && !one)
+			continue;
+		*at = (size_t)(k.s - buf);
+		struct tokens peek = t;
+		struct tok open = next_tok(&peek);
+		if (!tok_is_char(&open, '('))
+			continue; /* a column or another object of that name, not a call */
+		if (all)
+			return SQL_UNLOCK_ALL;
+		t = peek;
+		if (!unlock_call_harmless(&t, key))
+			return SQL_UNLOCK_KEY;
+	}
+	return SQL_UNLOCK_NONE;
+}
+
+/* a word at the statement's top level */
+static int has_top_word(const char *buf, const struct sql_stmt *st, const char *w)
+{
+	struct tokens t;
+	tokens_init(&t, buf, st);
+	for (struct tok k = next_tok(&t); k.kind != TOK_END; k = next_tok(&t))
+		if (k.depth == 0 && tok_is(&k, w))
+			return 1;
+	return 0;
+}
+
+int sql_stmt_fits_block(const char *buf, const struct sql_stmt *st)
+{
+	static const char *const fits[] = {"select", "insert", "update", "delete", "merge", "with", "values",
+					   "table", "copy", "truncate", "comment", "grant", "revoke", "analyze",
+					   "analyse", "set", "reset", "create", "alter", "drop", "refresh",
+					   "security", NULL};
+	/* the objects whose CREATE, ALTER or DROP refuses a transaction block (or may, by version or options) */
+	static const char *const alone[] = {"database", "tablespace", "subscription", "system", "type", NULL};
+	if (st->kind != SQL_STMT_SQL || st->txn != SQL_TXN_NONE || has_top_word(buf, st, "concurrently"))
+		return 0;
+	struct words ws;
+	first_words(buf, st, &ws);
+	int ok = 0;
+	for (int i = 0; ws.n > 0 && fits[i] && !ok; i++)
+		ok = tok_is(&ws.w[0], fits[i]);
+	if (!ok)
+		return 0;
+	if (tok_is(&ws.w[0], "create") || tok_is(&ws.w[0], "alter") || tok_is(&ws.w[0], "drop"))
+		for (int i = 0; ws.n > 1 && alone[i]; i++)
+			if (tok_is(&ws.w[1], alone[i]))
+				return 0;
+	return 1;
 }
 
 /* ---- the entry point ------------------------------------------------------ */

@@ -301,6 +301,10 @@ def _history_trigger(t, when, timing="BEFORE UPDATE"):
 
 
 NT3 = "-- pgboot:no-transaction\nCREATE TABLE nt1 (id int);\nCREATE TABLE nt2 (id int);\nCREATE TABLE nt3 (id int);\n"
+# statements that cannot share a message with their progress (a DO block may COMMIT): each is
+# committed on its own, then its progress is recorded in a message of its own
+NT3_ALONE = ("-- pgboot:no-transaction\nDO $$BEGIN CREATE TABLE nt1 (id int); END$$;\n"
+             "DO $$BEGIN CREATE TABLE nt2 (id int); END$$;\nDO $$BEGIN CREATE TABLE nt3 (id int); END$$;\n")
 
 
 def test_history_start_failure_names_the_file(t):
@@ -331,11 +335,26 @@ def test_progress_failure_reports_what_is_committed(t):
     p = t.project(migrations=BASE)
     t.pgboot("migrate", project=p).expect(0)
     _history_trigger(t, "NEW.progress = 2")
-    p.write("migrations", "0002_nt.sql", NT3)
+    p.write("migrations", "0002_nt.sql", NT3_ALONE)
     r = t.pgboot("migrate", project=p).expect(3, where="err")
     r.expect_text("0002_nt.sql: error: history write refused (statement 2 of 3, line 3, is committed, but recording "
                   "its progress failed; the history table still records progress 1)", where="err")
     check(t.table_exists("nt2") and not t.table_exists("nt3"), "statement 2 committed, 3 never ran", r)
+    check(progress(t, "0002") == "1", "the row says 1", r)
+
+
+def test_progress_failure_of_a_statement_sharing_its_message_rolls_it_back(t):
+    """An autocommit statement that can share a transaction block is sent with its
+    progress (one round trip): when the progress fails, the statement is rolled back
+    with it, and the report says so."""
+    p = t.project(migrations=BASE)
+    t.pgboot("migrate", project=p).expect(0)
+    _history_trigger(t, "NEW.progress = 2")
+    p.write("migrations", "0002_nt.sql", NT3)
+    r = t.pgboot("migrate", project=p).expect(3, where="err")
+    r.expect_text("0002_nt.sql: error: history write refused (recording the progress of statement 2 of 3, line 3; its "
+                  "transaction is rolled back, 1 committed before it stay applied)", where="err")
+    check(t.table_exists("nt1") and not t.table_exists("nt2"), "statement 2 rolled back with its progress", r)
     check(progress(t, "0002") == "1", "the row says 1", r)
 
 
@@ -344,7 +363,7 @@ def test_progress_failure_once_is_recorded_on_the_second_try(t):
     t.pgboot("migrate", project=p).expect(0)
     t.psql("CREATE SEQUENCE once")
     _history_trigger(t, "NEW.progress = 2 AND nextval('once') = 1")  # a sequence does not roll back
-    p.write("migrations", "0002_nt.sql", NT3)
+    p.write("migrations", "0002_nt.sql", NT3_ALONE)
     r = t.pgboot("migrate", project=p).expect(0, "trying once more", where="err")
     check(t.table_exists("nt3") and progress(t, "0002") == "done", "finished, recorded as finished", r)
 
@@ -358,9 +377,9 @@ def test_sigterm_while_recording_progress_keeps_it(t):
     t.psql("CREATE FUNCTION slow_history() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
            "IF NEW.progress = 1 THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END$$")
     t.psql("CREATE TRIGGER slow_history BEFORE UPDATE ON pgboot_migrations FOR EACH ROW EXECUTE FUNCTION slow_history()")
-    p.write("migrations", "0002_nt.sql", NT3)
+    p.write("migrations", "0002_nt.sql", NT3_ALONE)
     proc = t.spawn("migrate", project=p)
-    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE %progress = GREATEST(progress, 1)%' "
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%UPDATE %progress = GREATEST(progress, 1)%' "
                                 "AND wait_event = 'PgSleep'") == "1", what="the progress UPDATE to run")
     proc.signal(signal.SIGTERM)
     r = proc.wait(10)

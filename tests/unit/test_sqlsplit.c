@@ -660,6 +660,77 @@ TEST(sqlsplit_two_phase)
 	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_two_phase);
 }
 
+static int unlocks(const char *sql)
+{
+	struct sql_script s;
+	const struct sql_stmt *st = nth(sql, 0, &s);
+	size_t at = 0;
+	int r = st ? (int)sql_stmt_unlocks(sql, st, 77, &at) : -1;
+	sql_script_free(&s);
+	return r;
+}
+
+TEST(sqlsplit_unlocks)
+{
+	CHECK_INT(unlocks("DISCARD ALL;"), SQL_UNLOCK_DISCARD);
+	CHECK_INT(unlocks("discard /* c */ all"), SQL_UNLOCK_DISCARD);
+	CHECK_INT(unlocks("DISCARD TEMP;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("DISCARD TEMPORARY;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("DISCARD PLANS;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("discard sequences;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock_all();"), SQL_UNLOCK_ALL);
+	CHECK_INT(unlocks("SELECT pg_catalog.PG_ADVISORY_UNLOCK_ALL ( );"), SQL_UNLOCK_ALL);
+	CHECK_INT(unlocks("SELECT \"pg_advisory_unlock_all\"();"), SQL_UNLOCK_ALL);
+	CHECK_INT(unlocks("SELECT x FROM t WHERE pg_advisory_unlock(id);"), SQL_UNLOCK_KEY);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock(77);"), SQL_UNLOCK_KEY);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock_shared(hashtext('x'));"), SQL_UNLOCK_KEY);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock((76 + 1));"), SQL_UNLOCK_KEY);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock(42), pg_advisory_unlock(f(1, 2));"), SQL_UNLOCK_KEY);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock(42);"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock( -42 );"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock(1, 77);"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock_shared(f(1, 2), 3);"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT 'pg_advisory_unlock_all() DISCARD ALL';"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT 1 -- pg_advisory_unlock_all()\n;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("CREATE FUNCTION f() RETURNS void AS $$ SELECT pg_advisory_unlock_all() $$ LANGUAGE sql;"),
+		  SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT pg_advisory_unlock_all FROM t;"), SQL_UNLOCK_NONE);
+	CHECK_INT(unlocks("SELECT \"PG_ADVISORY_UNLOCK_ALL\"();"), SQL_UNLOCK_NONE);
+}
+
+TEST(sqlsplit_fits_block)
+{
+	const char *cases[][2] = {
+		{ "INSERT INTO t VALUES (1);", "1" },
+		{ "select 1;", "1" },
+		{ "WITH x AS (SELECT 1) SELECT * FROM x;", "1" },
+		{ "CREATE TABLE t (id int);", "1" },
+		{ "CREATE INDEX i ON t (x);", "1" },
+		{ "ALTER TABLE t ADD COLUMN c int;", "1" },
+		{ "DROP INDEX i;", "1" },
+		{ "SET search_path = x;", "1" },
+		{ "CREATE INDEX CONCURRENTLY i ON t (x);", "0" },
+		{ "create unique index concurrently i on t (x);", "0" },
+		{ "DROP INDEX CONCURRENTLY i;", "0" },
+		{ "REFRESH MATERIALIZED VIEW CONCURRENTLY v;", "0" },
+		{ "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;", "0" },
+		{ "VACUUM t;", "0" },
+		{ "REINDEX TABLE t;", "0" },
+		{ "CREATE DATABASE d;", "0" },
+		{ "DROP TABLESPACE s;", "0" },
+		{ "ALTER SYSTEM SET work_mem = '1MB';", "0" },
+		{ "ALTER TYPE mood ADD VALUE 'x';", "0" },
+		{ "DO $$ BEGIN COMMIT; END $$;", "0" },
+		{ "CALL p();", "0" },
+		{ "BEGIN;", "0" },
+		{ "COMMIT;", "0" },
+		{ "LOCK TABLE t;", "0" },
+		{ "CLUSTER;", "0" },
+		{ "SELECT 'concurrently' /* concurrently */;", "1" },
+	};
+	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_fits_block);
+}
+
 /* ---- characters, locate, excerpt ---- */
 
 TEST(sqlsplit_char_count)
