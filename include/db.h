@@ -24,7 +24,8 @@ struct db;
 /* One result set, copied out of libpq: cells are row-major, NULL for SQL null. */
 struct db_result {
 	char *command; /* the command tag: "SELECT 3", "SAVEPOINT" */
-	int nrows;
+	int nrows;        /* the rows kept in cells */
+	long long total;  /* the rows the server returned (more than nrows when db_exec_rows cut them) */
 	int ncols;
 	char **colnames;
 	unsigned *coltypes; /* the columns' type OIDs (pg_type.oid) */
@@ -75,6 +76,14 @@ void db_close(struct db *db);
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
 /*
+ * db_exec keeping at most keep rows of each result set (total counts them
+ * all): the rows stream in one at a time (libpq's single-row mode) and the
+ * rest are discarded as they arrive, so memory does not grow with the rows
+ * the server returns. db_exec with results NULL streams and discards too.
+ */
+int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
+		 struct pgb_error *err);
+/*
  * db_exec without results, run to its end even when a signal arrives: for
  * a short write that records what is already committed (a non-atomic file's
  * progress), which a cancel would leave behind the truth.
@@ -108,6 +117,12 @@ int db_server_version(struct db *db);
 /* a parameter the server reported ("server_version", "session_authorization"), or "" */
 const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
+/*
+ * 1 when the server would lex a query message as it did right after connect:
+ * standard_conforming_strings and client_encoding (which it reads the whole
+ * message with, before running any of it) are what they were then.
+ */
+int db_lexes_as_connected(struct db *db);
 
 /* Async-signal-safe: ask the server to cancel the statement now running, if any. */
 void db_cancel_active(void);

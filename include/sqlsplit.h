@@ -49,6 +49,9 @@ struct sqlsplit_opts {
 					    The value at the start: a top-level SET [SESSION] or RESET
 					    of it changes it for what follows, as the server's
 					    ParameterStatus does for psql (SET LOCAL does not) */
+	int one_message; /* 1: the text goes to the server in one Query message, which the
+			    server lexes whole, before running any of it, with the value at
+			    its start: a SET inside changes nothing */
 };
 
 /*

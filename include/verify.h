@@ -24,10 +24,12 @@ const char *verify_probe_sql(const struct checkset *checks);
 /*
  * Run every check, logging each failure with its first rows. probe is the
  * answer to verify_probe_sql's query when it was asked already, or NULL.
+ * The user checks run in the state a new session of the same login gets
+ * (pgboot's statement_timeout_ms included), whatever a migration SET.
  * Returns 0 when all pass, or -1 with err (4 when checks failed, or a
  * connection error).
  */
-int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, const struct db_result *probe,
-	       struct pgb_error *err);
+int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
+	       const struct db_result *probe, struct pgb_error *err);
 
 #endif

@@ -279,6 +279,7 @@ struct lexer {
 	size_t len;
 	size_t i;         /* the next byte to scan */
 	int std_strings;  /* psqlscan's cur_state->std_strings */
+	int one_message;  /* sqlsplit_opts.one_message */
 	long paren_depth; /* cur_state->paren_depth */
 	long begin_depth; /* cur_state->begin_depth */
 	size_t identifier_count;
@@ -686,7 +687,7 @@ static int scan(struct lexer *lx, struct pgb_error *err)
 				end_stmt(lx, lx->i, 1);
 				lx->identifier_count = 0;
 				/* the server reports the change and psql lexes on with it */
-				int scs = scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
+				int scs = lx->one_message ? -1 : scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
 				if (scs >= 0)
 					lx->std_strings = scs;
 			}
@@ -1141,6 +1142,7 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 	lx.u = (const unsigned char *)buf;
 	lx.len = len;
 	lx.std_strings = opts ? opts->standard_conforming_strings : 1;
+	lx.one_message = opts ? opts->one_message : 0;
 	lx.out = out;
 	out->stmts = NULL;
 	out->n = 0;
