@@ -191,3 +191,33 @@ def test_hidden_commit_set_off_inside_check(t):
     the message it is in, so the COMMIT is seen, though psql would not see it."""
     _hidden_write(t, "set_off", None, "SET standard_conforming_strings = off; SELECT 'a\\' AS x WHERE false; COMMIT; "
                                        "INSERT INTO a VALUES (6); COMMIT; -- '\n")
+
+
+# ---- verify starts from the state of a new session ---------------------------
+
+STATE_CHECK = ("SELECT current_user AS who, current_setting('search_path') AS sp, "
+               "current_setting('standard_conforming_strings') AS scs, "
+               "current_setting('statement_timeout') AS st, 'a\\b' AS lit\n"
+               "WHERE current_user <> session_user OR current_setting('search_path') <> '\"$user\", public'\n"
+               "   OR current_setting('standard_conforming_strings') <> 'on' OR 'a\\b' <> E'a\\\\b'\n"
+               "   OR current_setting('statement_timeout') <> '1min';\n")
+
+SETTING_MIGRATION = ("CREATE SCHEMA reporting;\n"
+                     # (pgboot records the file after it, in the state it left)
+                     "GRANT ALL ON public.pgboot_migrations TO pg_monitor;\n"
+                     "SET search_path = reporting, public;\n"
+                     "SET ROLE pg_monitor;\n"
+                     "SET standard_conforming_strings = off;\n"
+                     "SET statement_timeout = '5s';\n")
+
+
+def test_verify_in_run_sees_a_new_session(t):
+    """A migration's SET search_path, SET ROLE, SET standard_conforming_strings do not
+    reach verify: the check sees the same in the run as `pgboot verify` after it."""
+    for mode in ("session", "transaction"):
+        db = t.new_database()
+        p = t.project(migrations={"0001_set.sql": SETTING_MIGRATION}, verify={"010_state.sql": STATE_CHECK})
+        r = t.pgboot("run", "--lock-mode", mode, "--statement-timeout", "1m", "--", "true",
+                     project=p, url=t.url(db))
+        r.expect(0, "verified: 4 checks passed", where="err")
+        t.pgboot("verify", "--statement-timeout", "1m", project=p, url=t.url(db)).expect(0)
