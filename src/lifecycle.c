@@ -37,6 +37,8 @@
 #include "xmem.h"
 
 #define SKIP_MIGRATE_POLL_MS 250
+/* new starts after a lost connection, per run: a backend terminated again and again is not a failover */
+#define MAX_RESUMES 3
 
 struct run {
 	struct pgb_config *cfg;
@@ -51,6 +53,7 @@ struct run {
 	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
 	long long key;
 	int locked;
+	int resumes; /* new starts after a lost connection */
 	long long start;
 };
 
@@ -310,10 +313,18 @@ static void disconnect(struct run *r)
 }
 
 /* A lost connection with time left before the wait deadline is worth a new start. */
-static int can_resume(const struct run *r, const struct pgb_error *err)
+static int can_resume(const struct run *r, struct pgb_error *err)
 {
-	return err->code == PGB_EXIT_UNAVAILABLE && r->db && !db_alive(r->db) && !signals_received() &&
-	       clock_now_ms() < r->start + r->cfg->wait_timeout_ms;
+	if (err->code != PGB_EXIT_UNAVAILABLE || !r->db || db_alive(r->db) || signals_received() ||
+	    clock_now_ms() >= r->start + r->cfg->wait_timeout_ms)
+		return 0;
+	if (r->resumes < MAX_RESUMES)
+		return 1;
+	if (!err->hint)
+		pgb_error_hint(err, "The connection was lost %d times in this run: something ends pgboot's sessions "
+				    "(pg_terminate_backend, a pooler or proxy timeout); pgboot stops rather than reconnect "
+				    "again.", MAX_RESUMES + 1);
+	return 0;
 }
 
 static int cmd_migrate(struct run *r, struct pgb_error *err)
@@ -326,6 +337,7 @@ static int cmd_migrate(struct run *r, struct pgb_error *err)
 			rc = verify_phase(r, err);
 		if (rc == 0 || !can_resume(r, err))
 			return rc;
+		r->resumes++;
 		log_event(LOG_WARNING, "reconnect", LOG_FIELDS(LF_STR("reason", err->message)),
 			  "lost the connection (%s); connecting again to finish the job", err->message);
 		pgb_error_free(err);
