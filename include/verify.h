@@ -11,7 +11,11 @@
 #include "plan.h"
 #include "source.h"
 
-/* Refuse (78, file:line) a check with transaction control: BEGIN, COMMIT, SAVEPOINT ... */
+/*
+ * Refuse (78, file:line) a check with transaction control: BEGIN, COMMIT,
+ * SAVEPOINT ..., as the server reads the check with either value of
+ * standard_conforming_strings (in one message: a SET inside changes nothing).
+ */
 int verify_check_files(const struct checkset *set, struct pgb_error *err);
 
 /*

@@ -116,8 +116,9 @@ static int builtin_plan_checks(const struct plan *p)
  * The server lexes a whole message before it runs any of it, with the
  * standard_conforming_strings and client_encoding the session has then:
  * each check is split with that value right before it is sent (a SET
- * inside a message changes nothing), and transaction control found that way
- * is refused (78). When a migration left those settings changed, the reset
+ * inside a message changes nothing). Transaction control in a check is
+ * refused (78) before anything runs, found by reading it both ways (the
+ * setting is not known before connecting). When a migration left those settings changed, the reset
  * goes in a message of its own first, so the checks are read as a new
  * session would read them. The command tags the server sends back are what
  * it ran: a check whose statements include a transaction command (a lexer
@@ -169,7 +170,7 @@ static void checks_free(struct check *c, size_t n)
 			sql_script_free(&c[i].script);
 }
 
-/* Refuse (78) transaction control in a check as the server will read it. */
+/* Refuse (78) transaction control in a check read with standard_conforming_strings scs. */
 static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *err)
 {
 	for (size_t k = 0; c->split_ok && k < c->script.n; k++) {
@@ -179,8 +180,9 @@ static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *
 		pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", c->name);
 		if (c->file)
 			pgb_error_locus(err, c->file, st->line, st->column);
-		pgb_error_detail(err, "The server reads the check with standard_conforming_strings = %s, and so "
-				      "sees \"%.*s\" there. Checks run together in one READ ONLY transaction.",
+		pgb_error_detail(err, "Read with standard_conforming_strings = %s, as a server with that setting reads "
+				      "it, the check runs \"%.*s\" there. Checks run together in one READ ONLY "
+				      "transaction, each in a savepoint.",
 				 scs ? "on" : "off", (int)(st->end - st->start > 60 ? 60 : st->end - st->start),
 				 c->sql + st->start);
 		pgb_error_hint(err, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the check; write "
@@ -191,7 +193,7 @@ static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *
 }
 
 /* Split checks [from, n) as the server will lex the next message: with the session's setting now. */
-static int lex_checks(struct db *db, struct check *c, size_t from, size_t n, struct pgb_error *err)
+static void lex_checks(struct db *db, struct check *c, size_t from, size_t n)
 {
 	const char *v = db_parameter(db, "standard_conforming_strings");
 	int scs = strcmp(v, "off") != 0;
@@ -206,10 +208,7 @@ static int lex_checks(struct db *db, struct check *c, size_t from, size_t n, str
 		c[i].split_ok = sql_split(c[i].sql, c[i].len, &opts, &c[i].script, &ignored) == 0;
 		pgb_error_free(&ignored);
 		c[i].lexed = scs;
-		if (refuse_txn_control(&c[i], scs, err))
-			return -1;
 	}
-	return 0;
 }
 
 /* The tag of a transaction command among res[0..n), or NULL. */
@@ -479,10 +478,7 @@ static int run_checks(struct db *db, const struct checkset *set, long long state
 	    db_exec(db, "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL", NULL, NULL, err))
 		i = -1;
 	while (i >= 0 && (size_t)i < n) {
-		if (lex_checks(db, c, (size_t)i, n, err)) {
-			i = -1;
-			break;
-		}
+		lex_checks(db, c, (size_t)i, n);
 		if (!alone && c[i].split_ok) {
 			i = run_batch(db, c, (size_t)i, n, &failed, &alone, err);
 			continue;
@@ -513,27 +509,25 @@ static int finish(int failed, int total, long long start, struct pgb_error *err)
 
 int verify_check_files(const struct checkset *set, struct pgb_error *err)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		const struct checkfile *f = &set->files[i];
-		struct sql_script sc;
-		struct pgb_error ignored; /* the server reports what the lexer cannot split */
-		pgb_error_init(&ignored);
-		int split = sql_split(f->sql, f->len, NULL, &sc, &ignored) == 0;
-		pgb_error_free(&ignored);
-		for (size_t k = 0; split && k < sc.n; k++) {
-			if (sc.stmts[k].txn == SQL_TXN_NONE)
-				continue;
-			pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", f->name);
-			pgb_error_locus(err, f->path, sc.stmts[k].line, sc.stmts[k].column);
-			pgb_error_detail(err, "Checks run together in one READ ONLY transaction, each in a savepoint.");
-			pgb_error_hint(err, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the check.");
-			sql_script_free(&sc);
-			return -1;
+	struct check *c = xcalloc(set->n + 1, sizeof(*c));
+	checks_init(c, set);
+	int rc = 0;
+	/* the server's setting is not known yet: a check must hold no transaction command either way */
+	for (size_t i = 1; rc == 0 && i <= set->n; i++) {
+		for (int scs = 1; rc == 0 && scs >= 0; scs--) {
+			struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = 1};
+			struct pgb_error ignored; /* the server reports what the lexer cannot split */
+			pgb_error_init(&ignored);
+			c[i].split_ok = sql_split(c[i].sql, c[i].len, &opts, &c[i].script, &ignored) == 0;
+			pgb_error_free(&ignored);
+			rc = refuse_txn_control(&c[i], scs, err);
+			if (c[i].split_ok)
+				sql_script_free(&c[i].script);
+			c[i].split_ok = 0;
 		}
-		if (split)
-			sql_script_free(&sc);
 	}
-	return 0;
+	free(c);
+	return rc;
 }
 
 const char *verify_probe_sql(const struct checkset *checks)

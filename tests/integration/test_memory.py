@@ -91,3 +91,13 @@ def test_migration_error_with_huge_message_cut(t):
         r = t.pgboot("migrate", "--log-format", fmt, project=p).expect(3, "more bytes)", where="err")
         longest = max(len(line) for line in r.err.splitlines())
         check(longest < 16384, "the longest %s line has %d characters" % (fmt, longest), r)
+
+
+def test_migration_error_on_a_long_line_cut(t):
+    """A failing statement on a 1 MB line: the excerpt shows the part around the caret."""
+    p = t.project(migrations={"0001_long.sql": "SELECT '%s' AS a b c;\n" % ("x" * 1048576)})
+    for fmt in ("text", "json"):
+        r = t.pgboot("migrate", "--log-format", fmt, project=p).expect(3, "0001_long.sql", "syntax error", where="err")
+        r.expect_text("...xxx", where="err")
+        longest = max(len(line) for line in r.err.splitlines())
+        check(longest < 16384, "the longest %s line has %d characters" % (fmt, longest), r)
