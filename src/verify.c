@@ -118,11 +118,12 @@ static int builtin_plan_checks(const struct plan *p)
  * each check is split with that value right before it is sent (a SET
  * inside a message changes nothing). Transaction control in a check is
  * refused (78) before anything runs, found by reading it both ways (the
- * setting is not known before connecting). When a migration left those settings changed, the reset
- * goes in a message of its own first, so the checks are read as a new
- * session would read them. The command tags the server sends back are what
- * it ran: a check whose statements include a transaction command (a lexer
- * and server that disagree) stops verify with 4.
+ * setting is not known before connecting). When a migration left those
+ * settings changed, the reset goes in a message of its own first, so the
+ * checks are read as a new session would read them. The command tags the
+ * server sends back are what it ran: a check whose statements include a
+ * transaction command (a lexer and server that disagree) stops verify
+ * with 4.
  *
  * The lexer counts each check's statements, so the results (command tags
  * checked at each frame) say which rows belong to which check. A check
