@@ -95,11 +95,13 @@ def test_check_values_cut_in_messages(t):
 
 def test_migration_error_with_huge_message_cut(t):
     """A server message can be as long as a migration makes it (RAISE of a 1 MB text): cut too."""
-    p = t.project(migrations={"0001_big.sql": "DO $$BEGIN RAISE EXCEPTION '%', repeat('m', 1048576) "
+    p = t.project(migrations={"0001_big.sql": "DO $$BEGIN RAISE NOTICE '%', repeat('n', 1048576); "
+                                              "RAISE EXCEPTION '%', repeat('m', 1048576) "
                                               "USING DETAIL = repeat('d', 1048576), HINT = repeat('h', 1048576); END$$;\n",
                               })
     for fmt in ("text", "json"):
-        r = t.pgboot("migrate", "--log-format", fmt, project=p).expect(3, "more bytes)", where="err")
+        r = t.pgboot("migrate", "--log-format", fmt, project=p).expect(3, "more bytes)", "nnnnn", "mmmmm",
+                                                                    "ddddd", "hhhhh", where="err")
         longest = max(len(line) for line in r.err.splitlines())
         check(longest < 16384, "the longest %s line has %d characters" % (fmt, longest), r)
 
