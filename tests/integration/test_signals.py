@@ -178,3 +178,17 @@ def test_terminated_check_named_no_reconnect_storm(t):
     check(reconnects <= 3, "at most 3 reconnects (%d, %d backends terminated)" % (reconnects, kills), r)
     check(r.elapsed < 10, "stopped long before --wait-timeout (%.1fs)" % r.elapsed, r)
     check(t.read("started") is None, "the app did not start", r)
+
+
+def test_terminated_check_named_by_verify(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"},
+                  verify={"010_slow.sql": "SELECT 1 WHERE (SELECT pg_sleep(5))::text = 'never';"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    proc = t.spawn("verify", project=p)
+    q = ("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgboot' AND datname = current_database() "
+         "AND query LIKE '%pg_sleep(5)%'")
+    t.wait_until(lambda: t.psql(q) != "", what="the check to run")
+    t.psql("SELECT pg_terminate_backend(%s)" % t.psql(q).split()[0])
+    r = proc.wait(10)
+    check(r.code == 69, "exit 69", r)
+    r.expect_text('verify/010_slow.sql: error: check "010_slow" did not finish: terminating connection', where="err")
