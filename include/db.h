@@ -7,7 +7,9 @@
  * the error position (characters of the text sent). Functions return 0, or
  * -1 with err set; PGB_EXIT_INTERNAL unless the caller re-classifies the
  * error with sqlstate_classify(err->sqlstate). An err that is already set
- * is left whole (the first failure wins, as with pgb_fail).
+ * is left whole (the first failure wins, as with pgb_fail). Each field of a
+ * server message (and a notice) is cut at 2 KB, saying how much was cut.
+ * Rows a caller does not keep are dropped as they arrive (single-row mode).
  *
  * A signal (signals.h) cancels the active statement through db_cancel_active,
  * which is async-signal-safe.
@@ -66,7 +68,8 @@ void db_close(struct db *db);
 
 /*
  * Send sql (one or more statements) in one simple-query message and
- * collect every result set. results may be NULL when the caller wants none;
+ * collect every result set. results may be NULL when the caller wants none
+ * (then rows stream in and are dropped: memory does not grow with them);
  * otherwise *results (free with db_results_free) holds one entry per
  * statement that returned rows or a command status. On an error, err is
  * set (err->statement_index: how many statements completed), *results

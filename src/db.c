@@ -401,14 +401,15 @@ static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error 
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	const char *f;
-	char *cut;
 	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL))) {
-		pgb_error_detail(err, "%s", cut = server_text(f));
-		free(cut);
+		char *detail = server_text(f);
+		pgb_error_detail(err, "%s", detail);
+		free(detail);
 	}
 	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT))) {
-		pgb_error_hint(err, "%s", cut = server_text(f));
-		free(cut);
+		char *hint = server_text(f);
+		pgb_error_hint(err, "%s", hint);
+		free(hint);
 	}
 	if ((f = PQresultErrorField(r, PG_DIAG_CONTEXT)))
 		err->context = server_text(f);
