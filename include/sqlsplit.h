@@ -95,8 +95,8 @@ int sql_offset_locus(const char *buf, size_t len, size_t off, int *line, int *co
  * `column`: "LINE 12: <text>\n         ^". Tabs before the column are kept in
  * the caret line so the caret lines up; wide (East Asian) characters get two
  * spaces and combining marks none. A line longer than 160 characters shows
- * the 160 around the column, with "..." where it was cut. Returns a string the caller frees, or
- * NULL when the line does not exist.
+ * the 160 around the column, with "..." where it was cut. Returns a string
+ * the caller frees, or NULL when the line does not exist.
  */
 char *sql_caret_excerpt(const char *buf, size_t len, int line, int column);
 

@@ -249,7 +249,8 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	/* the plan must reflect what was just applied; up to date, it already does */
 	if (r->stale && read_state(r, err))
 		return -1;
-	return verify_run(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks, r->probe.command ? &r->probe : NULL, err);
+	return verify_run(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks,
+			  r->probe.command ? &r->probe : NULL, err);
 }
 
 static void disconnect(struct run *r);

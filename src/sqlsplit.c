@@ -215,8 +215,8 @@ char *sql_caret_excerpt(const char *buf, size_t len, int line, int column)
 	/* a long line (a 1 MB literal) shows a window around the caret, as psql shows one */
 	int first = 1;
 	const char *lead = "", *trail = "";
-	if (sql_char_count(buf + ls, le - ls) > EXCERPT_WINDOW) {
-		int nchars = (int)sql_char_count(buf + ls, le - ls);
+	int nchars = (int)sql_char_count(buf + ls, le - ls);
+	if (nchars > EXCERPT_WINDOW) {
 		first = column - EXCERPT_WINDOW / 2;
 		if (first > nchars - EXCERPT_WINDOW + 1)
 			first = nchars - EXCERPT_WINDOW + 1;

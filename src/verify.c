@@ -139,7 +139,7 @@ static int builtin_plan_checks(const struct plan *p)
 
 /* messages that carried checks in this run (logged at debug level) */
 static int g_messages;
-/* the statements that reset the session, after BEGIN (ASCII) */
+/* the statements that reset the session, after BEGIN (ASCII): RESET_STATEMENTS of them, built by run_checks */
 static char *g_reset;
 #define RESET_STATEMENTS 4
 
@@ -470,6 +470,7 @@ static int run_checks(struct db *db, const struct checkset *set, long long state
 	struct check *c = xcalloc(n, sizeof(*c));
 	checks_init(c, set);
 	g_messages = 0;
+	/* RESET_STATEMENTS statements: the session as a new one of the login has it, with pgboot's timeout */
 	g_reset = xasprintf("RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET LOCAL statement_timeout = %lld;\n",
 			    statement_timeout_ms);
 	int failed = 0, alone = 0;
