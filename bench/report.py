@@ -124,6 +124,18 @@ def targets(res):
         if rss.get(k):
             t.append(("Peak RSS < 4 MB for the MORSE run", f"{rss[k] / 1024:.1f} MiB ({k.replace(' +verify +seeds', '')}, "
                       f"migrations + seeds + 56 checks)", rss[k] < 4 * 1024))
+    rw = sc.get("rows")
+    if rw:
+        for tool, label in (("pgboot-static", "static"), ("pgboot", "dynamic")):
+            kb = rw["peak_rss_kb"].get(tool)
+            if not kb or None in kb.values():
+                continue
+            worst = max(kb.values())
+            t.append((f"Peak RSS < 8 MB with {rw['rows']['migration']:,} rows from a migration and "
+                      f"{rw['rows']['check']:,} from a check ({label} build)",
+                      f"{kb['migration'] / 1024:.1f} MiB and {kb['check'] / 1024:.1f} MiB",
+                      worst < 8 * 1024 if tool == "pgboot-static" else None))
+            break
     st = sc.get("stampede", {})
     one, many = st.get("uptodate_1"), st.get("uptodate_64")
     if one and many:
@@ -271,6 +283,18 @@ def doc(res, path):
         w("")
         w("The dynamic build's RSS counts the pages of libssl, libcrypto and libc it maps; the static one maps")
         w("only what it uses.\n")
+    rw = sc.get("rows")
+    if rw:
+        w(f"Peak RSS when the server returns many rows (rows stream in one at a time and are dropped; a check")
+        w(f"keeps its first five and counts the rest):\n")
+        w(f"| | a migration returning {rw['rows']['migration']:,} rows | a check with {rw['rows']['check']:,} violations |")
+        w("|---|---|---|")
+        for tool, label in (("pgboot-static", "pgboot, static (musl)"), ("pgboot", "pgboot, dynamic")):
+            kb = rw["peak_rss_kb"].get(tool)
+            if kb:
+                cell = [f"{kb[c] / 1024:.1f} MiB" if kb.get(c) else "failed" for c in ("migration", "check")]
+                w(f"| {label} | {cell[0]} | {cell[1]} |")
+        w("")
 
     w("### Machine\n")
     w(f"{mc['nproc']} CPUs ({mc['cpu']}), {mc.get('mem_mb', '?')} MB, {mc.get('os', '')}, Linux {mc['kernel']},")

@@ -7,6 +7,8 @@ Scenarios (issue 6):
   readiness   tool started before the server; delay from "ready to accept connections" to the app
   stampede    32 and 64 processes at once, on an up-to-date and on an empty database
   size        stripped binary sizes, peak RSS of a MORSE run
+  rows        peak RSS when the server returns many rows: a migration whose statement returns
+              3,000,000 (a `SELECT fn(id) FROM t` backfill), a check with 1,000,000 violations
   roundtrips  protocol round trips counted in front of the server (bench/rtproxy.py)
 
 Runs alternate between tools, the order rotating each repetition; ratios are
@@ -57,7 +59,9 @@ CFG = {
     "psql_wait_interval": os.environ.get("PGBOOT_BENCH_PSQL_WAIT_INTERVAL", "1"),
     "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
     "scenarios": [s for s in os.environ.get(
-        "PGBOOT_BENCH_SCENARIOS", "size,roundtrips,uptodate,fresh,readiness,stampede").split(",") if s],
+        "PGBOOT_BENCH_SCENARIOS", "size,rows,roundtrips,uptodate,fresh,readiness,stampede").split(",") if s],
+    "rows_migration": env_int("PGBOOT_BENCH_ROWS_MIGRATION", 3000000),
+    "rows_check": env_int("PGBOOT_BENCH_ROWS_CHECK", 1000000),
     "timeout_s": env_int("PGBOOT_BENCH_TIMEOUT", 300),
 }
 
@@ -645,6 +649,46 @@ def scenario_size(S, T, peers, sets):
     return res
 
 
+def scenario_rows(S, T):
+    """Peak RSS of pgboot (each build) when the server returns many rows it does not
+    keep: a backfill migration's SELECT, and a failing check (first rows shown, the
+    rest counted)."""
+    n_mig, n_check = CFG["rows_migration"], CFG["rows_check"]
+    base = os.path.join(WORK, "sets", "rows")
+    shutil.rmtree(base, ignore_errors=True)
+    for d in ("migrations", "verify"):
+        os.makedirs(os.path.join(base, d))
+    files = {
+        "migrations/0001_big.sql": f"CREATE TABLE big AS SELECT g AS id FROM generate_series(1, {n_mig}) g;\n",
+        "migrations/0002_backfill.sql": "CREATE FUNCTION bench_fn(i int) RETURNS text LANGUAGE sql IMMUTABLE\n"
+                                        "    AS $$ SELECT md5(i::text) $$;\nSELECT bench_fn(id) FROM big;\n",
+        "verify/010_violations.sql": f"SELECT id, md5(id::text) AS h FROM big WHERE id <= {n_check};\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(base, name), "w") as f:
+            f.write(text)
+    res = {"rows": {"migration": n_mig, "check": n_check}, "peak_rss_kb": {}}
+    for tool in ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []):
+        b = T.pgboot_static if tool == "pgboot-static" else T.pgboot
+        db = "rows_" + tool.replace("-", "_")
+        S.reset_db(db)
+        url = S.url(db)
+        kb = {}
+        for case, argv, want in (("migration", [b, "migrate", "-q", "--no-verify"], 0),
+                                 ("check", [b, "verify", "-q"], 4)):
+            out = os.path.join(WORK, "time.out")
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + argv + ["--database-url", url], cwd=base,
+                               env=T.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+            kb[case] = int(open(out).read().split()[-1]) if p.returncode == want else None
+            if p.returncode != want:
+                log(f"rows: {tool} {case} exited {p.returncode}: {p.stderr.decode(errors='replace')[-400:]}")
+        res["peak_rss_kb"][tool] = kb
+        log(f"rows: {tool}: peak RSS {kb['migration']} kB ({n_mig} rows from a migration), "
+            f"{kb['check']} kB ({n_check} from a check)")
+        S.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return res
+
+
 def scenario_roundtrips(S, T, peers, sets):
     """Counts for a fresh apply of N and of 2N small migrations and an up-to-date run;
     the cost of one migration is the slope (2N - N) / N, the rest is fixed."""
@@ -807,6 +851,9 @@ def main():
         if "size" in todo:
             log("scenario: size")
             sc["size"] = scenario_size(S, T, peers, sets)
+        if "rows" in todo:
+            log("scenario: rows (peak RSS when the server returns many rows)")
+            sc["rows"] = scenario_rows(S, T)
         if "roundtrips" in todo:
             log("scenario: round trips")
             sc["roundtrips"] = scenario_roundtrips(S, T, peers, sets)

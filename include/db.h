@@ -7,7 +7,9 @@
  * the error position (characters of the text sent). Functions return 0, or
  * -1 with err set; PGB_EXIT_INTERNAL unless the caller re-classifies the
  * error with sqlstate_classify(err->sqlstate). An err that is already set
- * is left whole (the first failure wins, as with pgb_fail).
+ * is left whole (the first failure wins, as with pgb_fail). Each field of a
+ * server message (and a notice) is cut at 2 KB, saying how much was cut.
+ * Rows a caller does not keep are dropped as they arrive (single-row mode).
  *
  * A signal (signals.h) cancels the active statement through db_cancel_active,
  * which is async-signal-safe.
@@ -24,7 +26,8 @@ struct db;
 /* One result set, copied out of libpq: cells are row-major, NULL for SQL null. */
 struct db_result {
 	char *command; /* the command tag: "SELECT 3", "SAVEPOINT" */
-	int nrows;
+	int nrows;        /* the rows kept in cells */
+	long long total;  /* the rows the server returned (more than nrows when db_exec_rows cut them) */
 	int ncols;
 	char **colnames;
 	unsigned *coltypes; /* the columns' type OIDs (pg_type.oid) */
@@ -80,7 +83,8 @@ void db_close(struct db *db);
 
 /*
  * Send sql (one or more statements) in one simple-query message and
- * collect every result set. results may be NULL when the caller wants none;
+ * collect every result set. results may be NULL when the caller wants none
+ * (then rows stream in and are dropped: memory does not grow with them);
  * otherwise *results (free with db_results_free) holds one entry per
  * statement that returned rows or a command status. On an error, err is
  * set (err->statement_index: how many statements completed), *results
@@ -89,6 +93,14 @@ void db_close(struct db *db);
  * caller decides: db_rollback).
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
+/*
+ * db_exec keeping at most keep rows of each result set (total counts them
+ * all): the rows stream in one at a time (libpq's single-row mode) and the
+ * rest are discarded as they arrive, so memory does not grow with the rows
+ * the server returns. db_exec with results NULL streams and discards too.
+ */
+int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
+		 struct pgb_error *err);
 /*
  * db_exec without results, run to its end even when a signal arrives: for
  * a short write that records what is already committed (a non-atomic file's
@@ -125,6 +137,12 @@ const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
 /* 1 when the session authenticated with password pw (PGPASSWORD's value, say); 0 otherwise */
 int db_used_password(struct db *db, const char *pw);
+/*
+ * 1 when the server would lex a query message as it did right after connect:
+ * standard_conforming_strings and client_encoding (which it reads the whole
+ * message with, before running any of it) are what they were then.
+ */
+int db_lexes_as_connected(struct db *db);
 
 /* Async-signal-safe: ask the server to cancel the statement now running, if any. */
 void db_cancel_active(void);

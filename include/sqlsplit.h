@@ -49,6 +49,9 @@ struct sqlsplit_opts {
 					    The value at the start: a top-level SET [SESSION] or RESET
 					    of it changes it for what follows, as the server's
 					    ParameterStatus does for psql (SET LOCAL does not) */
+	int one_message; /* 1: the text goes to the server in one Query message, which the
+			    server lexes whole, before running any of it, with the value at
+			    its start: a SET inside changes nothing */
 	/* when set, called with ctx for every "--" comment the lexer meets outside
 	   quotes, dollar bodies and block comments (in order): buf[start..end) is
 	   the comment, without its line end. migfile.c finds markers with it. */
@@ -96,8 +99,9 @@ int sql_offset_locus(const char *buf, size_t len, size_t off, int *line, int *co
  * A psql-style excerpt of line `line` with a caret under character
  * `column`: "LINE 12: <text>\n         ^". Tabs before the column are kept in
  * the caret line so the caret lines up; wide (East Asian) characters get two
- * spaces and combining marks none. Returns a string the caller frees, or
- * NULL when the line does not exist.
+ * spaces and combining marks none. A line longer than 160 characters shows
+ * the 160 around the column, with "..." where it was cut. Returns a string
+ * the caller frees, or NULL when the line does not exist.
  */
 char *sql_caret_excerpt(const char *buf, size_t len, int line, int column);
 

@@ -23,6 +23,12 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Append s, cut after at most max bytes (never inside a UTF-8 character) with
+ * " ...(N more bytes)" saying how much was left out: for values echoed in
+ * messages, so that one log line stays well under what log pipelines keep.
+ */
+void strbuf_add_cut(struct strbuf *sb, const char *s, size_t max);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 
 #endif

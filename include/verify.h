@@ -11,7 +11,11 @@
 #include "plan.h"
 #include "source.h"
 
-/* Refuse (78, file:line) a check with transaction control: BEGIN, COMMIT, SAVEPOINT ... */
+/*
+ * Refuse (78, file:line) a check with transaction control: BEGIN, COMMIT,
+ * SAVEPOINT ..., as the server reads the check with either value of
+ * standard_conforming_strings (in one message: a SET inside changes nothing).
+ */
 int verify_check_files(const struct checkset *set, struct pgb_error *err);
 
 /*
@@ -21,16 +25,15 @@ int verify_check_files(const struct checkset *set, struct pgb_error *err);
  */
 const char *verify_probe_sql(const struct checkset *checks);
 
-/* Every check transaction sets statement_timeout LOCAL (--lock-mode transaction: no session SET). */
-void verify_set_local_timeout(long long ms);
-
 /*
  * Run every check, logging each failure with its first rows. probe is the
  * answer to verify_probe_sql's query when it was asked already, or NULL.
+ * The user checks run in the state a new session of the same login gets
+ * (pgboot's statement_timeout_ms included), whatever a migration SET.
  * Returns 0 when all pass, or -1 with err (4 when checks failed, or a
  * connection error).
  */
-int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, const struct db_result *probe,
-	       struct pgb_error *err);
+int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
+	       const struct db_result *probe, struct pgb_error *err);
 
 #endif

@@ -20,7 +20,9 @@
 #   PGBOOT_BENCH_STAMPEDE_REPS=2
 #   PGBOOT_BENCH_RT_MIGRATIONS=100       round-trip counting: N and 2N migrations
 #   PGBOOT_BENCH_PEERS=dbmate,psql,node-pg-migrate,sqitch
-#   PGBOOT_BENCH_SCENARIOS=size,roundtrips,uptodate,fresh,readiness,stampede
+#   PGBOOT_BENCH_ROWS_MIGRATION=3000000  rows a migration's SELECT returns (peak RSS, scenario rows)
+#   PGBOOT_BENCH_ROWS_CHECK=1000000      violations a check returns (the same)
+#   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede
 #   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
 #   PGBOOT_BENCH_PORT=32600              the server's loopback port
 # A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench

@@ -27,7 +27,16 @@ struct db {
 	PGcancel *cancel;
 	int lost;     /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
 	int shielded; /* db_exec_shielded is running: a signal does not cancel it */
+	char *lexing; /* standard_conforming_strings and client_encoding at connect */
 };
+
+/* The settings with which the server lexes a query message, as it reports them now. */
+static char *lexing_settings(PGconn *conn)
+{
+	const char *scs = PQparameterStatus(conn, "standard_conforming_strings");
+	const char *enc = PQparameterStatus(conn, "client_encoding");
+	return xasprintf("%s/%s", scs ? scs : "", enc ? enc : "");
+}
 
 /* the cancel handle of the connection now running statements, for the signal handler */
 static PGcancel *volatile g_active_cancel;
@@ -360,6 +369,18 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, const char
 	return out;
 }
 
+/* bytes of one field of a server message kept: a RAISE can make one as long as it likes */
+#define SERVER_TEXT_MAX 2048
+
+/* s cut at SERVER_TEXT_MAX bytes, saying how much was cut; the caller frees */
+static char *server_text(const char *s)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_add_cut(&sb, s ? s : "", SERVER_TEXT_MAX);
+	return strbuf_detach(&sb);
+}
+
 static void notice_receiver(void *arg, const PGresult *res)
 {
 	(void)arg;
@@ -370,8 +391,10 @@ static void notice_receiver(void *arg, const PGresult *res)
 		level = LOG_INFO;
 	else if (sev && !strcmp(sev, "WARNING"))
 		level = LOG_WARNING;
+	char *m = server_text(msg);
 	log_event(level, "server_notice", LOG_FIELDS(LF_STR("severity", sev)), "server %s: %s",
-		  sev ? (strcmp(sev, "WARNING") ? "notice" : "warning") : "message", msg ? msg : "");
+		  sev ? (strcmp(sev, "WARNING") ? "notice" : "warning") : "message", m);
+	free(m);
 }
 
 /* Drive PQconnectPoll until done, the deadline or give_up. */
@@ -436,6 +459,7 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	PQsetNoticeReceiver(conn, notice_receiver, NULL);
 	struct db *db = xcalloc(1, sizeof(*db));
 	db->conn = conn;
+	db->lexing = lexing_settings(conn);
 	db->cancel = PQgetCancel(conn);
 	g_active_cancel = db->cancel;
 	*out = db;
@@ -460,13 +484,14 @@ void db_close(struct db *db)
 		PQfreeCancel(db->cancel);
 	}
 	PQfinish(db->conn);
+	free(db->lexing);
 	free(db);
 }
 
-static void copy_result(const PGresult *r, struct db_result *out)
+/* Start out from r's row description: the command tag comes with the end of the set. */
+static void begin_result(const PGresult *r, struct db_result *out)
 {
-	out->command = xstrdup(PQcmdStatus((PGresult *)r));
-	out->nrows = PQntuples(r);
+	memset(out, 0, sizeof(*out));
 	out->ncols = PQnfields(r);
 	out->colnames = xcalloc((size_t)out->ncols + 1, sizeof(char *));
 	out->coltypes = xcalloc((size_t)out->ncols + 1, sizeof(unsigned));
@@ -474,11 +499,24 @@ static void copy_result(const PGresult *r, struct db_result *out)
 		out->colnames[c] = xstrdup(PQfname(r, c));
 		out->coltypes[c] = PQftype(r, c);
 	}
-	out->cells = xcalloc((size_t)out->nrows * (size_t)out->ncols + 1, sizeof(char *));
-	for (int i = 0; i < out->nrows; i++)
+}
+
+/* Count r's rows into out, keeping the first ones up to keep (-1: all). */
+static void add_rows(const PGresult *r, struct db_result *out, int keep)
+{
+	int n = PQntuples(r);
+	int take = keep < 0 ? n : keep - out->nrows;
+	take = take < 0 ? 0 : take > n ? n : take;
+	out->total += n;
+	if (take == 0)
+		return;
+	size_t have = (size_t)out->nrows * (size_t)out->ncols;
+	out->cells = xrealloc(out->cells, (have + (size_t)take * (size_t)out->ncols + 1) * sizeof(char *));
+	for (int i = 0; i < take; i++)
 		for (int c = 0; c < out->ncols; c++)
-			if (!PQgetisnull(r, i, c))
-				out->cells[i * out->ncols + c] = xstrdup(PQgetvalue(r, i, c));
+			out->cells[have + (size_t)i * (size_t)out->ncols + (size_t)c] =
+				PQgetisnull(r, i, c) ? NULL : xstrdup(PQgetvalue(r, i, c));
+	out->nrows += take;
 }
 
 /* Fill err from a failed result; an error already set is kept whole, as pgb_fail keeps it. */
@@ -496,17 +534,25 @@ static void fill_server_error(const PGresult *r, PGconn *conn, struct pgb_error 
 		if (!state)
 			state = "08006";
 	} else {
-		pgb_fail(err, PGB_EXIT_INTERNAL, "%s", primary);
+		char *m = server_text(primary);
+		pgb_fail(err, PGB_EXIT_INTERNAL, "%s", m);
+		free(m);
 	}
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	const char *f;
-	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)))
-		pgb_error_detail(err, "%s", f);
-	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)))
-		pgb_error_hint(err, "%s", f);
+	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL))) {
+		char *detail = server_text(f);
+		pgb_error_detail(err, "%s", detail);
+		free(detail);
+	}
+	if ((f = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT))) {
+		char *hint = server_text(f);
+		pgb_error_hint(err, "%s", hint);
+		free(hint);
+	}
 	if ((f = PQresultErrorField(r, PG_DIAG_CONTEXT)))
-		err->context = xstrdup(f);
+		err->context = server_text(f);
 	if ((f = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)))
 		err->position = atoi(f);
 	if ((f = PQresultErrorField(r, PG_DIAG_INTERNAL_POSITION)))
@@ -578,12 +624,51 @@ static int session_ended(const PGresult *r)
 	return sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
 }
 
-/* Collect every result of the query in flight; returns 0 or -1 with err. */
-static int collect(struct db *db, struct db_result **results, int *nresults, struct pgb_error *err)
+/*
+ * The result sets of the query in flight, built as they arrive: in single-row
+ * mode a set comes row by row and only the rows kept are copied.
+ */
+struct collector {
+	struct db_result **results; /* NULL: none wanted */
+	int *nresults;
+	int keep;                   /* rows kept per set, -1 all */
+	struct db_result open;      /* the set now arriving (ncols -1: none) */
+	int completed;              /* statements that completed */
+};
+
+/* A row or a whole set: returns 1 when a statement completed. */
+static int collect_ok(struct collector *k, const PGresult *r, ExecStatusType st)
 {
-	int failed = 0, completed = 0;
+	if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+		if (k->results && k->open.ncols < 0)
+			begin_result(r, &k->open);
+		if (k->results)
+			add_rows(r, &k->open, k->keep);
+		if (st == PGRES_SINGLE_TUPLE)
+			return 0;
+	}
+	k->completed++;
+	if (!k->results)
+		return 1;
+	if (k->open.ncols < 0)
+		begin_result(r, &k->open);
+	k->open.command = xstrdup(PQcmdStatus((PGresult *)r));
+	*k->results = xrealloc(*k->results, sizeof(struct db_result) * (size_t)(*k->nresults + 1));
+	(*k->results)[(*k->nresults)++] = k->open;
+	memset(&k->open, 0, sizeof(k->open));
+	k->open.ncols = -1;
+	return 1;
+}
+
+/* Collect every result of the query in flight; returns 0 or -1 with err. */
+static int collect(struct db *db, struct collector *k, struct pgb_error *err)
+{
+	int failed = 0;
 	/* the caller's error, when already set, stays as it is: this call's failure only returns -1 */
 	int fresh = err && !err->code;
+	memset(&k->open, 0, sizeof(k->open));
+	k->open.ncols = -1;
+	k->completed = 0;
 	for (;;) {
 		if (wait_result(db, err)) {
 			db->lost = 1; /* err may hold the server's FATAL from before: keep it, fix its code */
@@ -597,7 +682,7 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
 			if (!failed && fresh) {
 				fill_server_error(r, db->conn, err);
-				err->statement_index = completed;
+				err->statement_index = k->completed;
 			}
 			if (session_ended(r))
 				db->lost = 1;
@@ -606,12 +691,13 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 			if (!failed)
 				refuse_copy(db->conn, r, err);
 			failed = 1;
-		} else if (!failed && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) && ++completed && results) {
-			*results = xrealloc(*results, sizeof(struct db_result) * (size_t)(*nresults + 1));
-			copy_result(r, &(*results)[(*nresults)++]);
+		} else if (!failed && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_SINGLE_TUPLE)) {
+			collect_ok(k, r, st);
 		}
 		PQclear(r);
 	}
+	if (k->open.ncols >= 0)
+		db_result_free(&k->open); /* a set an error cut short */
 	if (!failed && PQstatus(db->conn) == CONNECTION_BAD) {
 		lost_connection(db->conn, err);
 		failed = 1;
@@ -625,7 +711,9 @@ static int collect(struct db *db, struct db_result **results, int *nresults, str
 	return failed ? -1 : 0;
 }
 
-int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
+/* Send sql; rows stream in one at a time unless every row is wanted (keep -1). */
+static int exec_keeping(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
+			struct pgb_error *err)
 {
 	struct db_result *res = NULL;
 	int n = 0;
@@ -633,12 +721,26 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	int rc = collect(db, results ? &res : NULL, &n, err);
+	if (keep >= 0 || !results)
+		PQsetSingleRowMode(db->conn);
+	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0};
+	int rc = collect(db, &k, err);
 	if (results) {
 		*results = res;
 		*nresults = n;
 	}
 	return rc;
+}
+
+int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
+{
+	return exec_keeping(db, sql, -1, results, nresults, err);
+}
+
+int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
+		 struct pgb_error *err)
+{
+	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, err);
 }
 
 int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
@@ -660,7 +762,8 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	int rc = collect(db, &all, &n, err);
+	struct collector k = {&all, &n, -1, {0}, 0};
+	int rc = collect(db, &k, err);
 	if (rc == 0 && res) {
 		if (n > 0) {
 			*res = all[0];
@@ -768,6 +871,14 @@ const char *db_parameter(struct db *db, const char *name)
 {
 	const char *v = PQparameterStatus(db->conn, name);
 	return v ? v : "";
+}
+
+int db_lexes_as_connected(struct db *db)
+{
+	char *now = lexing_settings(db->conn);
+	int same = strcmp(now, db->lexing) == 0;
+	free(now);
+	return same;
 }
 
 int db_backend_pid(struct db *db)

@@ -36,6 +36,8 @@
 #include "xmem.h"
 
 #define SKIP_MIGRATE_POLL_MS 250
+/* new starts after a lost connection, per run: a backend terminated again and again is not a failover */
+#define MAX_RESUMES 3
 
 struct run {
 	struct pgb_config *cfg;
@@ -51,6 +53,7 @@ struct run {
 	long long key;
 	int locked;
 	int lock_pid; /* the server process that holds the session lock */
+	int resumes; /* new starts after a lost connection */
 	long long start;
 };
 
@@ -251,9 +254,8 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	/* the plan must reflect what was just applied; up to date, it already does */
 	if (r->stale && read_state(r, err))
 		return -1;
-	if (r->cfg->lock_mode == LOCK_TRANSACTION)
-		verify_set_local_timeout(r->cfg->statement_timeout_ms);
-	return verify_run(r->db, &r->plan, &r->checks, r->probe.command ? &r->probe : NULL, err);
+	return verify_run(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks,
+			  r->probe.command ? &r->probe : NULL, err);
 }
 
 static void disconnect(struct run *r);
@@ -318,10 +320,18 @@ static void disconnect(struct run *r)
 }
 
 /* A lost connection with time left before the wait deadline is worth a new start. */
-static int can_resume(const struct run *r, const struct pgb_error *err)
+static int can_resume(const struct run *r, struct pgb_error *err)
 {
-	return err->code == PGB_EXIT_UNAVAILABLE && r->db && !db_alive(r->db) && !signals_received() &&
-	       clock_now_ms() < r->start + r->cfg->wait_timeout_ms;
+	if (err->code != PGB_EXIT_UNAVAILABLE || !r->db || db_alive(r->db) || signals_received() ||
+	    clock_now_ms() >= r->start + r->cfg->wait_timeout_ms)
+		return 0;
+	if (r->resumes < MAX_RESUMES)
+		return 1;
+	if (!err->hint)
+		pgb_error_hint(err, "The connection was lost %d times in this run: something ends pgboot's sessions "
+				    "(pg_terminate_backend, a pooler or proxy timeout); pgboot stops rather than reconnect "
+				    "again.", MAX_RESUMES + 1);
+	return 0;
 }
 
 static int cmd_migrate(struct run *r, struct pgb_error *err)
@@ -334,6 +344,7 @@ static int cmd_migrate(struct run *r, struct pgb_error *err)
 			rc = verify_phase(r, err);
 		if (rc == 0 || !can_resume(r, err))
 			return rc;
+		r->resumes++;
 		log_event(LOG_WARNING, "reconnect", LOG_FIELDS(LF_STR("reason", err->message)),
 			  "lost the connection (%s); connecting again to finish the job", err->message);
 		pgb_error_free(err);

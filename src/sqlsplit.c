@@ -183,6 +183,18 @@ static int cp_width(uint32_t cp)
 	return 1;
 }
 
+/* characters of a long line an excerpt shows around its caret */
+#define EXCERPT_WINDOW 160
+
+/* The byte offset n characters after p (or end). */
+static size_t skip_chars(const unsigned char *u, size_t p, size_t end, int n)
+{
+	uint32_t cp;
+	for (; n > 0 && p < end; n--)
+		p += utf8_len(u + p, end - p, &cp);
+	return p;
+}
+
 char *sql_caret_excerpt(const char *buf, size_t len, int line, int column)
 {
 	const unsigned char *u = (const unsigned char *)buf;
@@ -201,17 +213,36 @@ char *sql_caret_excerpt(const char *buf, size_t len, int line, int column)
 	if (le > ls && u[le - 1] == '\r')
 		le--;
 
+	/* a long line (a 1 MB literal) shows a window around the caret, as psql shows one */
+	int first = 1;
+	const char *lead = "", *trail = "";
+	int nchars = (int)sql_char_count(buf + ls, le - ls);
+	if (nchars > EXCERPT_WINDOW) {
+		first = column - EXCERPT_WINDOW / 2;
+		if (first > nchars - EXCERPT_WINDOW + 1)
+			first = nchars - EXCERPT_WINDOW + 1;
+		if (first < 1)
+			first = 1;
+		size_t ws = skip_chars(u, ls, le, first - 1);
+		size_t we = skip_chars(u, ws, le, EXCERPT_WINDOW);
+		lead = first > 1 ? "..." : "";
+		trail = we < le ? "..." : "";
+		ls = ws;
+		le = we;
+	}
+
 	struct strbuf sb;
 	strbuf_init(&sb);
-	strbuf_addf(&sb, "LINE %d: ", line);
+	strbuf_addf(&sb, "LINE %d: %s", line, lead);
 	size_t prefix = sb.len;
 	/* a NUL would cut the excerpt short: show it as '?' (one column, as counted) */
 	for (size_t p = ls; p < le; p++)
 		strbuf_addc(&sb, buf[p] ? buf[p] : '?');
+	strbuf_adds(&sb, trail);
 	strbuf_addc(&sb, '\n');
 	for (size_t k = 0; k < prefix; k++)
 		strbuf_addc(&sb, ' ');
-	int col = 1;
+	int col = first;
 	for (size_t p = ls; p < le && col < column; col++) {
 		uint32_t cp;
 		size_t n = utf8_len(u + p, le - p, &cp);
@@ -281,6 +312,7 @@ struct lexer {
 	size_t i;         /* the next byte to scan */
 	int std_strings;  /* psqlscan's cur_state->std_strings */
 	const struct sqlsplit_opts *opts;
+	int one_message;  /* sqlsplit_opts.one_message */
 	long paren_depth; /* cur_state->paren_depth */
 	long begin_depth; /* cur_state->begin_depth */
 	size_t identifier_count;
@@ -690,7 +722,7 @@ static int scan(struct lexer *lx, struct pgb_error *err)
 				end_stmt(lx, lx->i, 1);
 				lx->identifier_count = 0;
 				/* the server reports the change and psql lexes on with it */
-				int scs = scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
+				int scs = lx->one_message ? -1 : scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
 				if (scs >= 0)
 					lx->std_strings = scs;
 			}
@@ -1267,6 +1299,7 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 	lx.len = len;
 	lx.std_strings = opts ? opts->standard_conforming_strings : 1;
 	lx.opts = opts;
+	lx.one_message = opts ? opts->one_message : 0;
 	lx.out = out;
 	out->stmts = NULL;
 	out->n = 0;

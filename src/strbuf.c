@@ -94,3 +94,17 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	strbuf_vaddf(sb, fmt, ap);
 	va_end(ap);
 }
+
+void strbuf_add_cut(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max) {
+		strbuf_add(sb, s, n);
+		return;
+	}
+	size_t keep = max;
+	while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+		keep--; /* s[keep] continues a character: cut before it starts */
+	strbuf_add(sb, s, keep);
+	strbuf_addf(sb, " ...(%zu more bytes)", n - keep);
+}

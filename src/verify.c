@@ -13,6 +13,8 @@
 #include "xmem.h"
 
 #define SHOW_ROWS 5
+#define VALUE_MAX 200  /* bytes of one value shown; the rest is cut, saying how much */
+#define SHOWN_MAX 4096 /* bytes of all the rows shown: one log line stays well under 16 KB */
 
 static const char *const INVALID_INDEX_SQL =
 	"SELECT n.nspname AS schema, c.relname AS index, "
@@ -26,29 +28,36 @@ static const char *const INVALID_INDEX_SQL =
 
 static const char *const INVALID_INDEX_PROBE_SQL = "SELECT 1 FROM pg_catalog.pg_index WHERE NOT indisvalid LIMIT 1";
 
-/* Format up to SHOW_ROWS rows as "col=value, col=value" lines. */
-static char *format_rows(const struct db_result *r)
+/*
+ * Format up to SHOW_ROWS rows as "col=value, col=value" lines, each value cut
+ * at VALUE_MAX bytes and the whole at about SHOWN_MAX; total counts every row.
+ */
+static char *format_rows(const struct db_result *r, long long total)
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
-	for (int i = 0; i < r->nrows && i < SHOW_ROWS; i++) {
+	int i = 0;
+	for (; i < r->nrows && i < SHOW_ROWS && sb.len < SHOWN_MAX; i++) {
 		if (i)
 			strbuf_addc(&sb, '\n');
-		for (int c = 0; c < r->ncols; c++) {
+		for (int c = 0; c < r->ncols && sb.len < SHOWN_MAX; c++) {
 			const char *v = db_cell(r, i, c);
-			strbuf_addf(&sb, "%s%s=%s", c ? ", " : "", r->colnames[c], v ? v : "NULL");
+			strbuf_addf(&sb, "%s%s=", c ? ", " : "", r->colnames[c]);
+			strbuf_add_cut(&sb, v ? v : "NULL", VALUE_MAX);
+			if (c + 1 < r->ncols && sb.len >= SHOWN_MAX)
+				strbuf_addf(&sb, ", ...(%d more columns)", r->ncols - c - 1);
 		}
 	}
-	if (r->nrows > SHOW_ROWS)
-		strbuf_addf(&sb, "\n... and %d more", r->nrows - SHOW_ROWS);
+	if (total > i)
+		strbuf_addf(&sb, "\n... and %lld more", total - i);
 	return strbuf_detach(&sb);
 }
 
-static void report_violation(const char *check, const char *file, int rows, const char *shown)
+static void report_violation(const char *check, const char *file, long long rows, const char *shown)
 {
 	struct pgb_error e;
 	pgb_error_init(&e);
-	pgb_fail(&e, PGB_EXIT_VERIFY, "check \"%s\" failed: %d violation%s", check, rows, rows == 1 ? "" : "s");
+	pgb_fail(&e, PGB_EXIT_VERIFY, "check \"%s\" failed: %lld violation%s", check, rows, rows == 1 ? "" : "s");
 	if (file)
 		pgb_error_locus(&e, file, 0, 0);
 	if (shown && *shown)
@@ -79,11 +88,11 @@ static int builtin_plan_checks(const struct plan *p)
 		}
 	}
 	if (npend) {
-		report_violation("pgboot: no pending migrations", NULL, (int)npend, pend.buf);
+		report_violation("pgboot: no pending migrations", NULL, (long long)npend, pend.buf);
 		failed++;
 	}
 	if (ndrift) {
-		report_violation("pgboot: history matches files", NULL, (int)ndrift, drift.buf);
+		report_violation("pgboot: history matches files", NULL, (long long)ndrift, drift.buf);
 		failed++;
 	}
 	strbuf_free(&pend);
@@ -94,10 +103,28 @@ static int builtin_plan_checks(const struct plan *p)
 /* ---- user checks, batched -------------------------------------------------
  *
  * The checks run in one READ ONLY transaction, each in its own savepoint so
- * that one that errors does not abort the others. They go to the server
- * in as few messages as possible: every check in one message, framed as
+ * that one that errors does not abort the others, and the transaction ends
+ * with ROLLBACK. They go to the server in as few messages as possible: every
+ * check in one message, framed as
  *
- *   [BEGIN READ ONLY;] SAVEPOINT pgboot_check; <check> ; RELEASE SAVEPOINT pgboot_check; ...
+ *   [BEGIN READ ONLY; <reset>] SAVEPOINT pgboot_check; <check> ; RELEASE SAVEPOINT pgboot_check; ...
+ *
+ * <reset> puts the session back to the state a new connection of the same
+ * login gets (RESET SESSION AUTHORIZATION, ROLE, ALL, and pgboot's own
+ * statement_timeout), inside the transaction, so it costs no round trip and
+ * outlives nothing: verify in a run and a later `pgboot verify` see the same.
+ *
+ * The server lexes a whole message before it runs any of it, with the
+ * standard_conforming_strings and client_encoding the session has then:
+ * each check is split with that value right before it is sent (a SET
+ * inside a message changes nothing). Transaction control in a check is
+ * refused (78) before anything runs, found by reading it both ways (the
+ * setting is not known before connecting). When a migration left those
+ * settings changed, the reset goes in a message of its own first, so the
+ * checks are read as a new session would read them. The command tags the
+ * server sends back are what it ran: a check whose statements include a
+ * transaction command (a lexer and server that disagree) stops verify
+ * with 4.
  *
  * The lexer counts each check's statements, so the results (command tags
  * checked at each frame) say which rows belong to which check. A check
@@ -105,64 +132,126 @@ static int builtin_plan_checks(const struct plan *p)
  * to the savepoint and sends the rest. An error before anything ran (the
  * server parses the whole message first) or a frame that does not line up
  * sends the remaining checks one at a time, each error then its own.
+ *
+ * Only the first SHOW_ROWS rows of each statement are kept; the others are
+ * counted as they stream in and dropped (libpq's single-row mode): memory
+ * does not grow with the rows a check returns, the count is exact.
  */
 
 /* messages that carried checks in this run (logged at debug level) */
 static int g_messages;
-/* how a check transaction opens: with --lock-mode transaction it also sets statement_timeout, LOCAL
- * (a session SET would outlive pgboot on a pooled server connection) */
-static char g_begin[96] = "BEGIN READ ONLY";
-static int g_begin_statements = 1;
-
-void verify_set_local_timeout(long long ms)
-{
-	snprintf(g_begin, sizeof(g_begin), "BEGIN READ ONLY; SET LOCAL statement_timeout = %lld", ms);
-	g_begin_statements = 2;
-}
+/* the statements that reset the session, after BEGIN (ASCII): RESET_STATEMENTS of them, built by run_checks */
+static char *g_reset;
+#define RESET_STATEMENTS 4
 
 struct check {
 	const char *name, *file, *sql;
 	size_t len;
 	struct sql_script script; /* statements; split_ok 0 when the lexer could not split it */
 	int split_ok;
+	int lexed; /* the standard_conforming_strings it was split with, -1 not yet */
 };
 
-static void checks_init(struct check *c, const struct checkset *set, const struct sqlsplit_opts *opts)
+static void checks_init(struct check *c, const struct checkset *set)
 {
 	c[0] = (struct check){.name = "pgboot: no invalid indexes", .sql = INVALID_INDEX_SQL,
-			      .len = strlen(INVALID_INDEX_SQL)};
+			      .len = strlen(INVALID_INDEX_SQL), .lexed = -1};
 	for (size_t i = 0; i < set->n; i++) {
 		const struct checkfile *f = &set->files[i];
 		/* a byte-order mark is not SQL: psql skips it, the server would not */
 		size_t bom = f->len >= 3 && memcmp(f->sql, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-		c[i + 1] = (struct check){.name = f->name, .file = f->path, .sql = f->sql + bom, .len = f->len - bom};
-	}
-	for (size_t i = 0; i <= set->n; i++) {
-		struct pgb_error ignored;
-		pgb_error_init(&ignored);
-		c[i].split_ok = sql_split(c[i].sql, c[i].len, opts, &c[i].script, &ignored) == 0;
-		pgb_error_free(&ignored);
+		c[i + 1] = (struct check){.name = f->name, .file = f->path, .sql = f->sql + bom, .len = f->len - bom,
+					  .lexed = -1};
 	}
 }
 
 static void checks_free(struct check *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		sql_script_free(&c[i].script);
+		if (c[i].split_ok)
+			sql_script_free(&c[i].script);
 }
 
-/* The rows of one check's statements: 1 passed, 0 failed (logged). */
-static int judge(const struct check *c, const struct db_result *res, int n)
+/* Refuse (78) transaction control in a check read with standard_conforming_strings scs. */
+static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *err)
 {
-	int rows = 0;
+	for (size_t k = 0; c->split_ok && k < c->script.n; k++) {
+		const struct sql_stmt *st = &c->script.stmts[k];
+		if (st->txn == SQL_TXN_NONE)
+			continue;
+		pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", c->name);
+		if (c->file)
+			pgb_error_locus(err, c->file, st->line, st->column);
+		pgb_error_detail(err, "Read with standard_conforming_strings = %s, as a server with that setting reads "
+				      "it, the check runs \"%.*s\" there. Checks run together in one READ ONLY "
+				      "transaction, each in a savepoint.",
+				 scs ? "on" : "off", (int)(st->end - st->start > 60 ? 60 : st->end - st->start),
+				 c->sql + st->start);
+		pgb_error_hint(err, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the check; write "
+				    "string literals that mean the same under either setting (E'it\\'s' or 'it''s').");
+		return -1;
+	}
+	return 0;
+}
+
+/* Split checks [from, n) as the server will lex the next message: with the session's setting now. */
+static void lex_checks(struct db *db, struct check *c, size_t from, size_t n)
+{
+	const char *v = db_parameter(db, "standard_conforming_strings");
+	int scs = strcmp(v, "off") != 0;
+	for (size_t i = from; i < n; i++) {
+		if (c[i].lexed == scs)
+			continue;
+		if (c[i].split_ok)
+			sql_script_free(&c[i].script);
+		struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = 1};
+		struct pgb_error ignored; /* the server reports what the lexer cannot split */
+		pgb_error_init(&ignored);
+		c[i].split_ok = sql_split(c[i].sql, c[i].len, &opts, &c[i].script, &ignored) == 0;
+		pgb_error_free(&ignored);
+		c[i].lexed = scs;
+	}
+}
+
+/* The tag of a transaction command among res[0..n), or NULL. */
+static const char *txn_tag(const struct db_result *res, int n)
+{
+	static const char *const tags[] = {"BEGIN", "START TRANSACTION", "COMMIT", "ROLLBACK", "SAVEPOINT",
+					   "RELEASE", "PREPARE TRANSACTION", "COMMIT PREPARED", "ROLLBACK PREPARED"};
+	for (int i = 0; i < n; i++)
+		for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+			if (res[i].command && strcmp(res[i].command, tags[t]) == 0)
+				return tags[t];
+	return NULL;
+}
+
+/* The server ran a transaction command of the check: the lexer missed it. */
+static int ended_transaction(const struct check *c, const char *tag, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_VERIFY, "check \"%s\" ran %s: it left the checks' read-only transaction", c->name, tag);
+	if (c->file)
+		pgb_error_locus(err, c->file, 0, 0);
+	pgb_error_detail(err, "pgboot's lexer did not see this transaction command; the server did. What the check ran "
+			      "after it was not read-only.");
+	pgb_error_hint(err, "Remove transaction control from the check and look at what it may have written.");
+	return -1;
+}
+
+/* The rows of one check's statements: 1 passed, 0 failed (logged), -1 it ended the transaction (err). */
+static int judge(const struct check *c, const struct db_result *res, int n, struct pgb_error *err)
+{
+	const char *tag = txn_tag(res, n);
+	if (tag)
+		return ended_transaction(c, tag, err);
+	long long rows = 0;
 	const struct db_result *first = NULL;
 	for (int i = 0; i < n; i++) {
-		rows += res[i].nrows;
-		if (res[i].nrows && !first)
+		rows += res[i].total;
+		if (res[i].total && !first)
 			first = &res[i];
 	}
 	if (rows) {
-		char *shown = format_rows(first);
+		char *shown = format_rows(first, first->total);
 		report_violation(c->name, c->file, rows, shown);
 		free(shown);
 	}
@@ -198,6 +287,18 @@ static void report_unrunnable(const struct check *c, long prefix_chars, int stmt
 	log_error(e);
 }
 
+/* The connection or a signal ended the run while check c ran: name it. */
+static void stopped_in_check(const struct check *c, struct pgb_error *err)
+{
+	if (!err->message || strstr(err->message, "check \""))
+		return;
+	char *m = xasprintf("check \"%s\" did not finish: %s", c->name, err->message);
+	free(err->message);
+	err->message = m;
+	if (c->file && !err->file)
+		pgb_error_locus(err, c->file, 0, 0);
+}
+
 static int is_tag(const struct db_result *r, const char *tag)
 {
 	return r->command && strcmp(r->command, tag) == 0;
@@ -221,16 +322,16 @@ static int rollback_to_check(struct db *db, struct pgb_error *err)
 struct batch {
 	struct strbuf msg;
 	long *prefix_chars; /* characters of the message before check i's text */
-	int lead;           /* statements before the first frame (BEGIN, SET LOCAL) */
+	int lead;           /* statements before the first frame (BEGIN and the reset) */
 };
 
 /* Frame checks [from, to) into one message. */
 static void batch_build(struct batch *b, const struct check *c, size_t from, size_t to, int begin)
 {
 	strbuf_init(&b->msg);
-	b->lead = begin ? g_begin_statements : 0;
+	b->lead = begin ? 1 + RESET_STATEMENTS : 0;
 	if (begin)
-		strbuf_addf(&b->msg, "%s;\n", g_begin);
+		strbuf_addf(&b->msg, "BEGIN READ ONLY;\n%s", g_reset);
 	static const char head[] = "SAVEPOINT pgboot_check;\n", tail[] = "\n;\nRELEASE SAVEPOINT pgboot_check;\n";
 	long chars = (long)b->msg.len; /* ASCII so far */
 	for (size_t i = from; i < to; i++) {
@@ -247,7 +348,8 @@ static void batch_build(struct batch *b, const struct check *c, size_t from, siz
  * Send checks [from, n) in one message, stopping before one the lexer could
  * not split (c[from] can be split). Adds failed checks to *failed. Returns
  * the first check not settled, with *alone set when the rest must go one at
- * a time; -1 with err set when the connection or a signal ended the run.
+ * a time; -1 with err set when the connection or a signal ended the run, or
+ * a check ended the transaction.
  */
 static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int *failed, int *alone,
 		      struct pgb_error *err)
@@ -263,10 +365,10 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 	int nres = 0;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	int rc = db_exec(db, b.msg.buf, &res, &nres, &e);
+	int rc = db_exec_rows(db, b.msg.buf, SHOW_ROWS, &res, &nres, &e);
 	strbuf_free(&b.msg);
 	/* settle every check whose frame came back whole */
-	int pos = b.lead;
+	int pos = b.lead, ended = 0;
 	size_t i = from;
 	for (; i < to; i++) {
 		int need = (int)c[i].script.n + 2;
@@ -276,24 +378,40 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 			*alone = 1; /* the lexer and the server disagree on the statements: trust neither */
 			break;
 		}
-		*failed += !judge(&c[i], res + pos + 1, need - 2);
+		int j = judge(&c[i], res + pos + 1, need - 2, err);
+		if (j < 0) {
+			ended = 1;
+			break;
+		}
+		*failed += !j;
 		pos += need;
 	}
 	/* the failing frame must line up too: its SAVEPOINT first, no frame tag after it */
-	if (rc != 0 && !*alone && i < to && nres > pos) {
+	if (!ended && rc != 0 && !*alone && i < to && nres > pos) {
 		int ok = is_tag(&res[pos], "SAVEPOINT");
 		for (int k = pos + 1; ok && k < nres; k++)
 			ok = !is_tag(&res[k], "SAVEPOINT") && !is_tag(&res[k], "RELEASE");
 		if (!ok)
 			*alone = 1;
 	}
+	/* frames out of line: never run again what ran a transaction command (pgboot sends none) */
+	const char *tag = NULL;
+	for (int k = pos; !ended && *alone && k < nres && !tag; k++)
+		if (!is_tag(&res[k], "SAVEPOINT") && !is_tag(&res[k], "RELEASE"))
+			tag = txn_tag(&res[k], 1);
+	if (tag)
+		ended = ended_transaction(&c[i < to ? i : from], tag, err) < 0;
 	db_results_free(res, nres);
 	long next = (long)i;
-	if (rc == 0) {
+	if (ended) {
+		next = -1;
+	} else if (rc == 0) {
 		if (i < to)
 			*alone = 1;
 	} else if (!db_alive(db) || signals_received()) {
 		pgb_error_move(err, &e);
+		if (i < to)
+			stopped_in_check(&c[i], err);
 		next = -1;
 	} else if (i < to && !*alone && e.statement_index > pos) {
 		/* a statement of check i failed as it ran: it alone failed */
@@ -311,12 +429,13 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 	return next;
 }
 
-/* One check in a message of its own, as written: 1 passed, 0 failed, -1 connection lost or signal. */
+/* One check in a message of its own, as written: 1 passed, 0 failed, -1 connection lost, signal or it
+ * ended the transaction. */
 static int run_alone(struct db *db, const struct check *c, struct pgb_error *err)
 {
 	g_messages++;
 	char *open = db_in_transaction(db) ? xstrdup("SAVEPOINT pgboot_check")
-					   : xasprintf("%s; SAVEPOINT pgboot_check", g_begin);
+					   : xasprintf("BEGIN READ ONLY; %s SAVEPOINT pgboot_check", g_reset);
 	int rc = db_exec(db, open, NULL, NULL, err);
 	free(open);
 	if (rc)
@@ -325,13 +444,16 @@ static int run_alone(struct db *db, const struct check *c, struct pgb_error *err
 	int n = 0, ok;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (db_exec(db, c->sql, &res, &n, &e) == 0) {
-		ok = judge(c, res, n);
-		if (db_exec(db, "RELEASE SAVEPOINT pgboot_check", NULL, NULL, err))
+	if (db_exec_rows(db, c->sql, SHOW_ROWS, &res, &n, &e) == 0) {
+		ok = judge(c, res, n, err);
+		if (ok >= 0 && db_exec(db, "RELEASE SAVEPOINT pgboot_check", NULL, NULL, err))
 			ok = -1;
 	} else if (!db_alive(db) || signals_received()) {
 		pgb_error_move(err, &e);
+		stopped_in_check(c, err);
 		ok = -1;
+	} else if (txn_tag(res, n)) {
+		ok = ended_transaction(c, txn_tag(res, n), err);
 	} else {
 		report_unrunnable(c, 0, e.statement_index, &e);
 		ok = rollback_to_check(db, err) ? -1 : 0;
@@ -342,17 +464,24 @@ static int run_alone(struct db *db, const struct check *c, struct pgb_error *err
 }
 
 /* The invalid-index check and the user checks. Returns the number failed, or -1 (err set). */
-static int run_checks(struct db *db, const struct checkset *set, struct pgb_error *err)
+static int run_checks(struct db *db, const struct checkset *set, long long statement_timeout_ms,
+		      struct pgb_error *err)
 {
 	size_t n = set->n + 1;
 	struct check *c = xcalloc(n, sizeof(*c));
-	const char *scs = db_parameter(db, "standard_conforming_strings");
-	struct sqlsplit_opts opts = {.standard_conforming_strings = !scs || strcmp(scs, "off") != 0};
-	checks_init(c, set, &opts);
+	checks_init(c, set);
 	g_messages = 0;
+	/* RESET_STATEMENTS statements: the session as a new one of the login has it, with pgboot's timeout */
+	g_reset = xasprintf("RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET LOCAL statement_timeout = %lld;\n",
+			    statement_timeout_ms);
 	int failed = 0, alone = 0;
 	long i = 0;
+	/* a migration left the session reading text otherwise than a new one would: reset it first */
+	if (!db_in_transaction(db) && !db_lexes_as_connected(db) &&
+	    db_exec(db, "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL", NULL, NULL, err))
+		i = -1;
 	while (i >= 0 && (size_t)i < n) {
+		lex_checks(db, c, (size_t)i, n);
 		if (!alone && c[i].split_ok) {
 			i = run_batch(db, c, (size_t)i, n, &failed, &alone, err);
 			continue;
@@ -363,6 +492,8 @@ static int run_checks(struct db *db, const struct checkset *set, struct pgb_erro
 	}
 	checks_free(c, n);
 	free(c);
+	free(g_reset);
+	g_reset = NULL;
 	db_rollback_if_needed(db);
 	log_event(LOG_DEBUG, "checks_sent", LOG_FIELDS(LF_INT("checks", (long long)n), LF_INT("messages", g_messages)),
 		  "%zu checks in %d message%s", n, g_messages, g_messages == 1 ? "" : "s");
@@ -381,27 +512,25 @@ static int finish(int failed, int total, long long start, struct pgb_error *err)
 
 int verify_check_files(const struct checkset *set, struct pgb_error *err)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		const struct checkfile *f = &set->files[i];
-		struct sql_script sc;
-		struct pgb_error ignored; /* the server reports what the lexer cannot split */
-		pgb_error_init(&ignored);
-		int split = sql_split(f->sql, f->len, NULL, &sc, &ignored) == 0;
-		pgb_error_free(&ignored);
-		for (size_t k = 0; split && k < sc.n; k++) {
-			if (sc.stmts[k].txn == SQL_TXN_NONE)
-				continue;
-			pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", f->name);
-			pgb_error_locus(err, f->path, sc.stmts[k].line, sc.stmts[k].column);
-			pgb_error_detail(err, "Checks run together in one READ ONLY transaction, each in a savepoint.");
-			pgb_error_hint(err, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the check.");
-			sql_script_free(&sc);
-			return -1;
+	struct check *c = xcalloc(set->n + 1, sizeof(*c));
+	checks_init(c, set);
+	int rc = 0;
+	/* the server's setting is not known yet: a check must hold no transaction command either way */
+	for (size_t i = 1; rc == 0 && i <= set->n; i++) {
+		for (int scs = 1; rc == 0 && scs >= 0; scs--) {
+			struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = 1};
+			struct pgb_error ignored; /* the server reports what the lexer cannot split */
+			pgb_error_init(&ignored);
+			c[i].split_ok = sql_split(c[i].sql, c[i].len, &opts, &c[i].script, &ignored) == 0;
+			pgb_error_free(&ignored);
+			rc = refuse_txn_control(&c[i], scs, err);
+			if (c[i].split_ok)
+				sql_script_free(&c[i].script);
+			c[i].split_ok = 0;
 		}
-		if (split)
-			sql_script_free(&sc);
 	}
-	return 0;
+	free(c);
+	return rc;
 }
 
 const char *verify_probe_sql(const struct checkset *checks)
@@ -428,16 +557,16 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 		return -1;
 	int found = r.nrows > 0;
 	if (found) {
-		char *shown = format_rows(&r);
-		report_violation("pgboot: no invalid indexes", NULL, r.nrows, shown);
+		char *shown = format_rows(&r, r.total);
+		report_violation("pgboot: no invalid indexes", NULL, r.total, shown);
 		free(shown);
 	}
 	db_result_free(&r);
 	return found;
 }
 
-int verify_run(struct db *db, const struct plan *p, const struct checkset *checks, const struct db_result *probe,
-	       struct pgb_error *err)
+int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
+	       const struct db_result *probe, struct pgb_error *err)
 {
 	long long start = clock_now_ms();
 	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
@@ -449,7 +578,7 @@ int verify_run(struct db *db, const struct plan *p, const struct checkset *check
 			return -1;
 		return finish(failed + r, total, start, err);
 	}
-	int r = run_checks(db, checks, err);
+	int r = run_checks(db, checks, statement_timeout_ms, err);
 	if (r < 0)
 		return -1;
 	return finish(failed + r, total, start, err);

@@ -158,6 +158,14 @@ CASES = [
     ("migrations_dir_symlink_loop", 78, ["loop_a"], {"setup": _dir_loop}),
     ("verify_dir_named_but_missing", 78, ["/nonexistent/verify-4711"],
      {"args": ["migrate", "--verify", "/nonexistent/verify-4711"]}),
+    # a check with a COMMIT that one value of standard_conforming_strings hides: refused either way
+    ("check_commit_behind_backslash_quote", 78, ["020_hide.sql", "controls the transaction",
+                                                 "standard_conforming_strings = off"],
+     {"verify": {"020_hide.sql": "SELECT 'it\\'s' WHERE false; COMMIT; INSERT INTO base VALUES (9, 'x'); COMMIT;\n"}}),
+    ("check_commit_behind_set_inside", 78, ["020_hide.sql", "controls the transaction",
+                                            "standard_conforming_strings = on"],
+     {"verify": {"020_hide.sql": "SET standard_conforming_strings = off; SELECT 'a\\' WHERE false; COMMIT; "
+                                 "INSERT INTO base VALUES (9, 'x'); COMMIT; -- '\n"}}),
     ("seeds_dir_is_a_file", 78, ["seeds-file"],
      {"setup": lambda t, p: {"args": ["migrate", "--with-test-data", "--seeds", t.write("seeds-file", "x")]}}),
     # ---- names that almost match ---------------------------------------------------------
@@ -253,6 +261,8 @@ def _prepare(t, spec):
         p.write("migrations", name, content)
     for name, content in (spec.get("seeds") or {}).items():
         p.write("seeds", name, content)
+    for name, content in (spec.get("verify") or {}).items():
+        p.write("verify", name, content)
     return p
 
 

@@ -142,6 +142,7 @@ def _signal_during_check(t, *args):
     took = time.time() - sent
     check(r.code == 143, "exit 143", r)
     check(took < 2.5, "stopped within ~2 s (%.2fs)" % took, r)
+    r.expect_text('check "010_slow" did not finish', where="err")
     t.wait_until(lambda: t.psql(running) == "0", timeout=2, what="no backend left running the check")
     check(t.read("started") is None, "the app did not start", r)
     check(t.table_exists("a"), "the migration before the checks stays applied", r)
@@ -154,3 +155,40 @@ def test_sigterm_during_verify_phase_of_run(t):
 
 def test_sigterm_during_verify_command(t):
     _signal_during_check(t, "verify")
+
+
+def test_terminated_check_named_no_reconnect_storm(t):
+    """Every backend that runs the check is terminated (pg_terminate_backend from
+    another session): the error names the check, and `run` reconnects a bounded
+    number of times (3), not as often as --wait-timeout allows."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"},
+                  verify={"010_slow.sql": "SELECT 1 WHERE (SELECT pg_sleep(5))::text = 'never';"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    marker = t.path("started")
+    proc = t.spawn("run", "--wait-timeout", "20s", "--", "touch", marker, project=p)
+    kills, deadline = 0, time.time() + 15
+    while proc.poll() is None and time.time() < deadline:
+        kills += int(t.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                            "'pgboot' AND datname = current_database() AND query LIKE '%pg_sleep(5)%'"))
+        time.sleep(0.05)
+    r = proc.wait(10)
+    check(r.code == 69, "exit 69", r)
+    r.expect_text('check "010_slow" did not finish', "terminating connection", where="err")
+    reconnects = r.err.count("connecting again")
+    check(reconnects <= 3, "at most 3 reconnects (%d, %d backends terminated)" % (reconnects, kills), r)
+    check(r.elapsed < 10, "stopped long before --wait-timeout (%.1fs)" % r.elapsed, r)
+    check(t.read("started") is None, "the app did not start", r)
+
+
+def test_terminated_check_named_by_verify(t):
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);"},
+                  verify={"010_slow.sql": "SELECT 1 WHERE (SELECT pg_sleep(5))::text = 'never';"})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    proc = t.spawn("verify", project=p)
+    q = ("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgboot' AND datname = current_database() "
+         "AND query LIKE '%pg_sleep(5)%'")
+    t.wait_until(lambda: t.psql(q) != "", what="the check to run")
+    t.psql("SELECT pg_terminate_backend(%s)" % t.psql(q).split()[0])
+    r = proc.wait(10)
+    check(r.code == 69, "exit 69", r)
+    r.expect_text('verify/010_slow.sql: error: check "010_slow" did not finish: terminating connection', where="err")

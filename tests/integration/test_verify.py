@@ -140,3 +140,84 @@ def test_check_with_a_byte_order_mark(t):
     t.pgboot("migrate", "--no-verify", project=p).expect(0)
     r = t.pgboot("verify", project=p).expect(4, "verification failed: 1 of 5 checks", where="err")
     r.expect_text('020_col.sql:2:8: error: check "020_col" could not run: column "nosuchcol" does not exist', where="err")
+
+
+# ---- a check cannot write, whatever standard_conforming_strings says ----------
+
+HIDDEN_WRITES = {
+    # the observed case: the quote hides the rest under scs=on, not under scs=off
+    "plain": "SELECT 'it\\'s' AS x WHERE false; COMMIT; INSERT INTO a VALUES (1); COMMIT;\n",
+    "no_commit_after": "SELECT 'it\\'s' AS x WHERE false; COMMIT; INSERT INTO a VALUES (2);\n",
+    "estring_end": "SELECT E'it\\'s' AS x WHERE false; SELECT 'a\\'; END; INSERT INTO a VALUES (3); END;\n",
+    # the server lexes the whole message with the setting at its start: a SET inside changes nothing
+    "set_on_inside": "SET standard_conforming_strings = on; SELECT 'it\\'s' AS x WHERE false; COMMIT; "
+                     "INSERT INTO a VALUES (4); COMMIT; -- '\n",
+    "rollback": "SELECT 'it\\'s' AS x WHERE false; ROLLBACK; INSERT INTO a VALUES (5); COMMIT;\n",
+}
+
+
+def _hidden_write(t, name, level, sql=None):
+    p = t.project(migrations=MIGS, verify={"010_ok.sql": "SELECT 1 WHERE false;",
+                                           "020_hide.sql": sql or HIDDEN_WRITES[name]})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    role = t.psql("SELECT current_user")
+    target = {"database": 'DATABASE "%s"' % t.db, "role": 'ROLE "%s"' % role}.get(level)
+    if target:
+        t.psql("ALTER %s SET standard_conforming_strings = off" % target)
+    try:
+        for cmd in (["verify"], ["run", "--", "true"]):
+            r = t.pgboot(*cmd, project=p)
+            check(t.psql("SELECT count(*) FROM a") == "0", "nothing was written by %s" % name, r)
+            r.expect(78, 'check "020_hide" controls the transaction', where="err")
+            if name != "estring_end":  # the one the load-time lexing (scs on) sees already
+                r.expect_text("standard_conforming_strings = %s" % ("on" if level is None else "off"), where="err")
+    finally:
+        if target:
+            t.psql("ALTER %s RESET standard_conforming_strings" % target)
+
+
+def test_hidden_commit_database_scs_off(t):
+    for name in HIDDEN_WRITES:
+        _hidden_write(t, name, "database")
+
+
+def test_hidden_commit_role_scs_off(t):
+    _hidden_write(t, "plain", "role")
+    _hidden_write(t, "estring_end", "role")
+
+
+def test_hidden_commit_set_off_inside_check(t):
+    """scs on (the default): the check's own SET does not change how the server lexes
+    the message it is in, so the COMMIT is seen, though psql would not see it."""
+    _hidden_write(t, "set_off", None, "SET standard_conforming_strings = off; SELECT 'a\\' AS x WHERE false; COMMIT; "
+                                       "INSERT INTO a VALUES (6); COMMIT; -- '\n")
+
+
+# ---- verify starts from the state of a new session ---------------------------
+
+STATE_CHECK = ("SELECT current_user AS who, current_setting('search_path') AS sp, "
+               "current_setting('standard_conforming_strings') AS scs, "
+               "current_setting('statement_timeout') AS st, 'a\\b' AS lit\n"
+               "WHERE current_user <> session_user OR current_setting('search_path') <> '\"$user\", public'\n"
+               "   OR current_setting('standard_conforming_strings') <> 'on' OR 'a\\b' <> E'a\\\\b'\n"
+               "   OR current_setting('statement_timeout') <> '1min';\n")
+
+SETTING_MIGRATION = ("CREATE SCHEMA reporting;\n"
+                     # (pgboot records the file after it, in the state it left)
+                     "GRANT ALL ON public.pgboot_migrations TO pg_monitor;\n"
+                     "SET search_path = reporting, public;\n"
+                     "SET ROLE pg_monitor;\n"
+                     "SET standard_conforming_strings = off;\n"
+                     "SET statement_timeout = '5s';\n")
+
+
+def test_verify_in_run_sees_a_new_session(t):
+    """A migration's SET search_path, SET ROLE, SET standard_conforming_strings do not
+    reach verify: the check sees the same in the run as `pgboot verify` after it."""
+    for mode in ("session", "transaction"):
+        db = t.new_database()
+        p = t.project(migrations={"0001_set.sql": SETTING_MIGRATION}, verify={"010_state.sql": STATE_CHECK})
+        r = t.pgboot("run", "--lock-mode", mode, "--statement-timeout", "1m", "--", "true",
+                     project=p, url=t.url(db))
+        r.expect(0, "verified: 4 checks passed", where="err")
+        t.pgboot("verify", "--statement-timeout", "1m", project=p, url=t.url(db)).expect(0)

@@ -12,12 +12,12 @@
  * trailing "~". Returns "ERR <message> @line:column" on failure. The result
  * is a static buffer.
  */
-static const char *split_std(const char *sql, int std)
+static const char *split_opts(const char *sql, int std, int one_message)
 {
 	static char out[8192];
 	struct sql_script s;
 	struct pgb_error err;
-	struct sqlsplit_opts o = {.standard_conforming_strings = std};
+	struct sqlsplit_opts o = {.standard_conforming_strings = std, .one_message = one_message};
 	pgb_error_init(&err);
 	if (sql_split(sql, strlen(sql), &o, &s, &err) != 0) {
 		snprintf(out, sizeof(out), "ERR %s @%d:%d", err.message, err.line, err.column);
@@ -40,6 +40,11 @@ static const char *split_std(const char *sql, int std)
 	strbuf_free(&sb);
 	sql_script_free(&s);
 	return out;
+}
+
+static const char *split_std(const char *sql, int std)
+{
+	return split_opts(sql, std, 0);
 }
 
 static const char *split(const char *sql)
@@ -191,6 +196,32 @@ TEST(sqlsplit_set_standard_conforming_strings_changes_lexing)
 	/* SET LOCAL ends with the transaction: not followed */
 	CHECK_STR(split("SET LOCAL standard_conforming_strings = off; SELECT 'a\\'; SELECT 2;"),
 		  "SET LOCAL standard_conforming_strings = off;|SELECT 'a\\';|SELECT 2;");
+}
+
+TEST(sqlsplit_one_message_lexes_with_the_setting_at_its_start)
+{
+	/* the server lexes a whole Query message before running any of it: a SET inside changes nothing */
+	CHECK_STR(split_opts("SET standard_conforming_strings = off; SELECT 'a\\'; COMMIT; --'", 1, 1),
+		  "SET standard_conforming_strings = off;|SELECT 'a\\';|COMMIT;");
+	CHECK_STR(split_opts("SET standard_conforming_strings = on; SELECT 'it\\'s'; COMMIT; --'", 0, 1),
+		  "SET standard_conforming_strings = on;|SELECT 'it\\'s';|COMMIT;");
+	CHECK_STR(split_opts("RESET ALL; SELECT 'a\\'; b'; SELECT 2;", 0, 1), "RESET ALL;|SELECT 'a\\'; b';|SELECT 2;");
+}
+
+TEST(strbuf_add_cut_says_how_much_was_cut)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_add_cut(&sb, "abcdef", 6);
+	CHECK_STR(sb.buf, "abcdef");
+	strbuf_reset(&sb);
+	strbuf_add_cut(&sb, "abcdefgh", 3);
+	CHECK_STR(sb.buf, "abc ...(5 more bytes)");
+	strbuf_reset(&sb);
+	/* never inside a UTF-8 character: "é" is 2 bytes, cut before it */
+	strbuf_add_cut(&sb, "a\xC3\xA9" "b", 2);
+	CHECK_STR(sb.buf, "a ...(3 more bytes)");
+	strbuf_free(&sb);
 }
 
 TEST(sqlsplit_escape_strings)
@@ -826,30 +857,29 @@ TEST(sqlsplit_locate_agrees_with_split_columns)
 	sql_script_free(&s);
 }
 
-struct seen_comments {
-	const char *buf;
-	char text[8][32];
-	int n;
-};
-
-static void record_comment(void *ctx, size_t start, size_t end)
+TEST(sqlsplit_caret_excerpt_of_a_long_line_is_a_window)
 {
-	struct seen_comments *c = ctx;
-	if (c->n < 8)
-		snprintf(c->text[c->n++], sizeof(c->text[0]), "%.*s", (int)(end - start), c->buf + start);
-}
-
-TEST(sqlsplit_reports_only_top_level_line_comments)
-{
-	const char *sql = "-- one\nSELECT 'a -- no' /* -- no */, $$ -- no $$, \"-- no\" -- two\r\n"
-			  "/* nested /* -- no */ */ E'\\' -- no' ; -- three";
-	struct seen_comments c = {.buf = sql};
-	struct sqlsplit_opts o = {.standard_conforming_strings = 1, .on_comment = record_comment, .ctx = &c};
-	struct sql_script s;
-	CHECK_INT(sql_split(sql, strlen(sql), &o, &s, NULL), 0);
-	CHECK_INT(c.n, 3);
-	CHECK_STR(c.text[0], "-- one");
-	CHECK_STR(c.text[1], "-- two");
-	CHECK_STR(c.text[2], "-- three");
-	sql_script_free(&s);
+	/* a 1 MB literal on one line: the excerpt shows 160 characters around the caret */
+	size_t n = 1000000;
+	char *sql = malloc(n + 64);
+	strcpy(sql, "INSERT INTO t VALUES ('");
+	size_t at = strlen(sql);
+	memset(sql + at, 'x', n);
+	strcpy(sql + at + n, "') oops;");
+	size_t len = strlen(sql);
+	int col = (int)(at + n + 4); /* "oops" */
+	char *e = sql_caret_excerpt(sql, len, 1, col);
+	CHECK(e != NULL);
+	CHECK(strlen(e) < 400);
+	CHECK(strncmp(e, "LINE 1: ...xxx", 14) == 0);
+	/* the caret stands under the "o" of oops */
+	const char *nl = strchr(e, '\n');
+	const char *o = strstr(e, "oops");
+	CHECK(nl && o && (size_t)(strchr(nl, '^') - nl - 1) == (size_t)(o - e));
+	free(e);
+	/* a short line is shown whole */
+	e = sql_caret_excerpt("SELECT 1 oops;", 14, 1, 10);
+	CHECK_STR(e, "LINE 1: SELECT 1 oops;\n                 ^");
+	free(e);
+	free(sql);
 }
