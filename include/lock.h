@@ -48,5 +48,13 @@ void lock_release(struct db *db, long long key, int pid);
 char *lock_check_sql(long long key);
 #define LOCK_LOST_SQLSTATE "PGBLK"
 int lock_check_failed(const struct pgb_error *err);
+/*
+ * A file's message found the session lock gone (err: 75). Through a
+ * transaction pooler that message simply ran on another server process
+ * than pid, which holds the lock: then the lock is released where it was
+ * taken, err becomes the pooler's 78, and 1 is returned. Otherwise 0 and err
+ * stays (a file released the lock).
+ */
+int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err);
 
 #endif

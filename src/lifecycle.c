@@ -208,8 +208,11 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	r->stale = 1; /* and the probe with it */
 	db_result_free(&r->probe);
 	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err)) {
-		if (err->code == PGB_EXIT_LOCK)
-			r->locked = 0; /* a file released it: nothing to unlock */
+		/* a file released it (nothing to unlock), or a pooler moved the session (released where it was taken) */
+		if (err->code == PGB_EXIT_LOCK) {
+			lock_lost_to_pooler(r->db, r->key, r->lock_pid, err);
+			r->locked = 0;
+		}
 		return -1;
 	}
 	return commit_run(r, err);

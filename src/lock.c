@@ -327,3 +327,25 @@ int lock_check_failed(const struct pgb_error *err)
 {
 	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0;
 }
+
+int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err)
+{
+	if (!pid || pid == db_backend_pid(db) || !db_alive(db))
+		return 0;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int now = current_pid(db, &e);
+	pgb_error_free(&e);
+	if (now == 0 || now == pid)
+		return 0; /* still on the process that took the lock: a file released it */
+	char keytext[32];
+	snprintf(keytext, sizeof(keytext), "%lld", key);
+	release_stranded(db, keytext, pid);
+	pooled(&e);
+	pgb_error_detail(&e, "pg_try_advisory_lock took the session lock on server process %d; a later statement ran on "
+			     "server process %d, where the lock is not held (%s). The lock was released where it was taken.",
+			 pid, now, err->message ? err->message : "");
+	pgb_error_free(err);
+	pgb_error_move(err, &e);
+	return 1;
+}

@@ -126,7 +126,10 @@ def test_session_lock_through_transaction_pooler_replicas(t):
     codes = [r.code for r in results]
     check(all(c in (0, 78) for c in codes), "every replica is done (0) or refused (78): %s" % codes,
           *[str(r) for r in results if r.code not in (0, 78)])
-    check(78 in codes, "the pooled session lock is detected: %s" % codes)
+    # whether a replica lands where the lock is depends on timing: a LIFO pool may hand every
+    # statement of a run the same server connection (then it is done, correctly); the
+    # round-robin test above makes the detection certain
+    t.note("exit codes of the pooled replicas: %s" % codes)
     check(_migration_locks(t) == "0", "no lock left on a pooled server connection")
     r = t.pgboot("migrate", "--lock-mode", "transaction", "--lock-timeout", "3s", project=p, url=url)
     r.expect(0)
