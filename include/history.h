@@ -34,12 +34,14 @@ struct history_row {
 };
 
 struct history {
-	char *schema;     /* resolved: the configured schema or the session's current schema */
+	char *schema;     /* resolved: the configured schema, the one found, or where to create it */
 	char *table;
 	char *setting;    /* where the name was set, for messages: "--history-table", "PGBOOT_HISTORY_TABLE" */
 	char *qualified;  /* quoted "schema"."table", for SQL */
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
+	int found;        /* unqualified: the lookup found it (else: the session's schema, to create it in) */
+	const char *placement; /* unqualified and not found: why it is created in schema (static text) */
 	int details;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
 	struct history_row *rows;
@@ -47,11 +49,36 @@ struct history {
 };
 
 /*
- * Work out the table's name. current_schema may be NULL (then err, 78).
- * Returns 0 or -1 (70 when libpq cannot quote the name).
+ * Where an unqualified history table is: looked up by name in every schema
+ * the role may use (USAGE), in the query the connection runs anyway, so the
+ * up-to-date path keeps its round trips.
+ */
+struct history_lookup {
+	int asked;      /* the connect query carried history_lookup_sql's columns */
+	long long found;/* how many such schemas hold a table of that name */
+	char *schema;   /* the first of them (the only one when found == 1) */
+	char *tables;   /* every one, "app.t, public.t", for messages */
+};
+
+/*
+ * The lookup as a FROM item of one row of three columns (found, schema,
+ * tables) for the connect query, or NULL when there is nothing to look up
+ * (a qualified --history-table, or a command without history) or err (70:
+ * libpq cannot quote the name).
+ */
+char *history_lookup_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);
+/* Fill lk from the three columns of row 0 of r, starting at column col. */
+void history_lookup_fill(struct history_lookup *lk, const struct db_result *r, int col);
+void history_lookup_free(struct history_lookup *lk);
+
+/*
+ * Work out the table's name: the configured schema; else the one schema
+ * the lookup found it in; else current_schema (may be NULL: then public),
+ * where it is to be created. Returns 0 or -1: 78 when the lookup found it
+ * in more than one schema, 70 when libpq cannot quote the name.
  */
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 struct pgb_error *err);
+		 const struct history_lookup *lk, struct pgb_error *err);
 void history_free(struct history *h);
 /*
  * A read-only query sent in the same message as the history's SELECT, so

@@ -10,11 +10,13 @@
 #include "config.h"
 #include "db.h"
 #include "error.h"
+#include "history.h"
 
 struct session_info {
 	char *current_schema; /* NULL when search_path names no existing schema */
 	char *server_version; /* "15.18" */
 	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
+	struct history_lookup history; /* the unqualified history table, looked up in the same query */
 	long long waited_ms;
 };
 

@@ -11,22 +11,96 @@
 #include "version_info.h"
 #include "xmem.h"
 
+char *history_lookup_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err)
+{
+	if (cfg->history_schema || cfg->command == CMD_WAIT)
+		return NULL;
+	char *name = db_quote_literal(db, cfg->history_table, strlen(cfg->history_table), err);
+	if (!name)
+		return NULL;
+	/* pg_class is readable by every role; a schema the role may not use does not count, nor another
+	 * session's temporary schema (or its own: a temporary table is no history) */
+	char *sql = xasprintf("(SELECT pg_catalog.count(*), pg_catalog.min(n.nspname::text), "
+			      "pg_catalog.string_agg(pg_catalog.concat_ws('.', n.nspname, c.relname), ', ' ORDER BY n.nspname) "
+			      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			      "WHERE c.relname = %s AND c.relkind IN ('r', 'p') "
+			      "AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') "
+			      "AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) "
+			      "AND n.oid <> pg_catalog.pg_my_temp_schema()) history_lookup",
+			      name);
+	free(name);
+	return sql;
+}
+
+void history_lookup_fill(struct history_lookup *lk, const struct db_result *r, int col)
+{
+	history_lookup_free(lk);
+	lk->asked = 1;
+	lk->found = db_cell(r, 0, col) ? atoll(db_cell(r, 0, col)) : 0;
+	lk->schema = db_cell(r, 0, col + 1) ? xstrdup(db_cell(r, 0, col + 1)) : NULL;
+	lk->tables = xstrdup(db_cell(r, 0, col + 2) ? db_cell(r, 0, col + 2) : "");
+}
+
+void history_lookup_free(struct history_lookup *lk)
+{
+	free(lk->schema);
+	free(lk->tables);
+	memset(lk, 0, sizeof(*lk));
+}
+
+static int ambiguous(const struct pgb_config *cfg, const struct history_lookup *lk, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "history table \"%s\" exists in %lld schemas: %s", cfg->history_table, lk->found,
+		 lk->tables);
+	pgb_error_detail(err, "%s names the table without a schema, and the role may use every one of these.",
+			 cfg->history_source ? cfg->history_source : "The default --history-table");
+	pgb_error_hint(err, "Name the one that holds this project's history with --history-table SCHEMA.NAME "
+			    "(or PGBOOT_HISTORY_TABLE).");
+	return -1;
+}
+
+/* The schema of the history table: configured, found, or where a new one goes. */
+static const char *choose_schema(const struct pgb_config *cfg, const char *current_schema,
+				 const struct history_lookup *lk, int *found)
+{
+	*found = 0;
+	if (cfg->history_schema)
+		return cfg->history_schema;
+	if (lk && lk->found == 1 && lk->schema) {
+		*found = 1;
+		return lk->schema;
+	}
+	return current_schema && *current_schema ? current_schema : "public";
+}
+
+/* Why a table not found goes where it goes, for the log line that creates it. */
+static const char *placement(const struct pgb_config *cfg, const char *current_schema, int found)
+{
+	if (cfg->history_schema || found)
+		return NULL;
+	return current_schema && *current_schema
+		       ? "none found in the schemas the role may use: created in the current schema"
+		       : "none found in the schemas the role may use, and search_path names no existing schema: "
+			 "created in public";
+}
+
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 struct pgb_error *err)
+		 const struct history_lookup *lk, struct pgb_error *err)
 {
 	memset(h, 0, sizeof(*h));
-	const char *schema = cfg->history_schema ? cfg->history_schema : current_schema;
-	if (!schema) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "no schema for the history table \"%s\"", cfg->history_table);
-		pgb_error_detail(err, "The session's search_path names no schema that exists.");
-		pgb_error_hint(err, "Qualify the table with --history-table SCHEMA.NAME, or fix the role's search_path.");
-		return -1;
-	}
+	if (!cfg->history_schema && lk && lk->found > 1)
+		return ambiguous(cfg, lk, err);
+	const char *schema = choose_schema(cfg, current_schema, lk, &h->found);
+	h->placement = placement(cfg, current_schema, h->found);
 	h->schema = xstrdup(schema);
 	h->table = xstrdup(cfg->history_table);
 	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
 	h->display = xasprintf("%s.%s", h->schema, h->table);
 	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
+	if (h->found && (!current_schema || strcmp(current_schema, h->schema) != 0))
+		log_event(LOG_DEBUG, "history_found", LOG_FIELDS(LF_STR("table", h->display)),
+			  "history table \"%s\" found outside the current schema \"%s\"", h->display,
+			  current_schema ? current_schema : "");
 	char *qs = db_quote_ident(db, h->schema, err);
 	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
 	if (qt)
@@ -220,8 +294,10 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 		return -1;
 	}
 	/* in the run's transaction (--lock-mode transaction) the table commits with the run, or not at all */
-	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"%s",
-		  h->display, in_transaction ? " (commits with the run)" : "");
+	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)),
+		  "created history table \"%s\"%s%s%s%s", h->display, h->placement ? " (" : "",
+		  h->placement ? h->placement : "", h->placement ? ")" : "",
+		  in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
 	return 0;
 }

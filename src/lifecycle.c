@@ -102,7 +102,7 @@ static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_er
 {
 	if (wait_for_database(r->cfg, gate, &r->db, &r->info, err))
 		return -1;
-	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, err);
+	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, &r->info.history, err);
 }
 
 /* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
