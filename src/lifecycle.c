@@ -51,6 +51,7 @@ struct run {
 	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
 	long long key;
 	int locked;
+	int warned_future; /* the future migrations were logged */
 	long long start;
 };
 
@@ -122,6 +123,19 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 	return 0;
 }
 
+/* Versions a newer release applied: this one goes on beside it (--strict refuses them: drift). */
+static void warn_future(struct run *r)
+{
+	if (!r->plan.future || r->plan.strict || r->warned_future || r->cfg->command == CMD_STATUS)
+		return;
+	char *list = plan_future_list(&r->plan);
+	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)r->plan.future), LF_STR("versions", list)),
+		  "history table \"%s\" holds %zu migration%s newer than every file here, applied by a newer release: %s; "
+		  "going on (--strict refuses)", r->hist.display, r->plan.future, r->plan.future == 1 ? "" : "s", list);
+	free(list);
+	r->warned_future = 1;
+}
+
 /* (Re)read the history and rebuild the plan. */
 static int read_state(struct run *r, struct pgb_error *err)
 {
@@ -131,8 +145,10 @@ static int read_state(struct run *r, struct pgb_error *err)
 	struct history_rider rider = {probe, &r->probe};
 	if (history_read(&r->hist, r->db, probe ? &rider : NULL, err))
 		return -1;
-	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
+	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist,
+		   (r->cfg->allow_out_of_order ? PLAN_ALLOW_OUT_OF_ORDER : 0) | (r->cfg->strict ? PLAN_STRICT : 0));
 	r->stale = 0;
+	warn_future(r);
 	return 0;
 }
 

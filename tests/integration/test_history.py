@@ -2,6 +2,7 @@
 looked up by name in every schema the role may use, so a migration that moves
 search_path (the manual's secure-schema pattern, ALTER DATABASE ... SET
 search_path) never makes a second history table; two visible tables are 78."""
+import os
 import random
 
 from harness import check, lock_key
@@ -135,3 +136,51 @@ def test_search_path_without_schema_creates_in_public(t):
     t.pgboot("migrate", project=p).expect(0, 'created history table "public.pgboot_migrations"', "public",
                                           where="err")
     t.pgboot("migrate", project=p).expect(0, "up to date", where="err")
+
+
+# ---- future migrations: an older release beside a newer one -------------------------------
+
+OLD = {
+    "0001_a.sql": "CREATE TABLE a (id int);\n",
+    "0002_b.sql": "CREATE TABLE b (id int);\n",
+    "0003_c.sql": "CREATE TABLE c (id int);\n",
+}
+NEW = dict(OLD, **{"0004_d.sql": "CREATE TABLE d (id int);\n", "0005_e.sql": "CREATE TABLE e (id int);\n"})
+
+
+def test_older_release_after_newer_goes_on(t):
+    """The history holds versions newer than every local file (a newer image
+    migrated; this is the previous release, rolled back): run, run
+    --skip-migrate, migrate and verify warn naming them and go on; the app runs."""
+    t.pgboot("migrate", project=t.project(migrations=NEW)).expect(0)
+    old = t.project(migrations=OLD)
+    marker = t.path("app-ran")
+    for args in (["run"], ["run", "--skip-migrate"]):
+        r = t.pgboot(*args, "--", "touch", marker, project=old).expect(0)
+        r.expect_text("0004", "0005", "newer release", where="err")
+        check(t.read("app-ran") is not None, "the app ran (%s)" % " ".join(args), r)
+        os.unlink(marker)
+    t.pgboot("migrate", project=old).expect(0, "0004", "0005", where="err")
+    r = t.pgboot("verify", project=old).expect(0)
+    r.expect_no_text("history matches files", where="err")
+    check(len(t.history()) == 5, "nothing changed in the history", t.history())
+
+
+def test_older_release_strict_refuses_future(t):
+    """--strict (and PGBOOT_STRICT=1) keep today's refusal: exit 5 naming them."""
+    t.pgboot("migrate", project=t.project(migrations=NEW)).expect(0)
+    old = t.project(migrations=OLD)
+    for args, env in ((["run", "--strict", "--", "true"], None),
+                      (["run", "--skip-migrate", "--", "true"], {"PGBOOT_STRICT": "1"}),
+                      (["migrate", "--strict"], None)):
+        t.pgboot(*args, project=old, env=env).expect(5, "0004", "0005", "future", where="err")
+    t.pgboot("verify", "--strict", project=old).expect(4, "history matches files", where="err")
+
+
+def test_missing_file_older_than_newest_stays_drift(t):
+    """A missing file older than the newest local one is not future: exit 5."""
+    t.pgboot("migrate", project=t.project(migrations=NEW)).expect(0)
+    gap = {k: v for k, v in NEW.items() if not k.startswith("0002")}
+    for args in (["run", "--", "true"], ["run", "--skip-migrate", "--", "true"], ["migrate"], ["status"]):
+        t.pgboot(*args, project=t.project(migrations=gap)).expect(5, "0002", "missing", where="all")
+    t.pgboot("verify", project=t.project(migrations=gap)).expect(4, "history matches files", where="err")
