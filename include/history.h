@@ -41,7 +41,7 @@ struct history {
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
 	int found;        /* unqualified: the lookup found it (else: the session's schema, to create it in) */
-	const char *placement; /* unqualified and not found: why it is created in schema (static text) */
+	const char *placement; /* " in the current schema (...)": where and why a table not found is created; "" */
 	int details;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
 	struct history_row *rows;
@@ -54,8 +54,7 @@ struct history {
  * up-to-date path keeps its round trips.
  */
 struct history_lookup {
-	int asked;      /* the connect query carried history_lookup_sql's columns */
-	long long found;/* how many such schemas hold a table of that name */
+	long long found; /* how many such schemas hold a table of that name (0 when not looked up) */
 	char *schema;   /* the first of them (the only one when found == 1) */
 	char *tables;   /* every one, "app.t, public.t", for messages */
 };

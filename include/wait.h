@@ -35,7 +35,8 @@ struct wait_gate {
 };
 
 /*
- * Connect and prepare the session (statement_timeout from the config).
+ * Connect and prepare the session (statement_timeout from the config), and
+ * look up an unqualified history table in the same query (info->history).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
  * 128+N when a signal arrived, or the gate's failure. gate may be NULL.

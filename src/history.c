@@ -35,7 +35,6 @@ char *history_lookup_sql(struct db *db, const struct pgb_config *cfg, struct pgb
 void history_lookup_fill(struct history_lookup *lk, const struct db_result *r, int col)
 {
 	history_lookup_free(lk);
-	lk->asked = 1;
 	lk->found = db_cell(r, 0, col) ? atoll(db_cell(r, 0, col)) : 0;
 	lk->schema = db_cell(r, 0, col + 1) ? xstrdup(db_cell(r, 0, col + 1)) : NULL;
 	lk->tables = xstrdup(db_cell(r, 0, col + 2) ? db_cell(r, 0, col + 2) : "");
@@ -73,15 +72,14 @@ static const char *choose_schema(const struct pgb_config *cfg, const char *curre
 	return current_schema && *current_schema ? current_schema : "public";
 }
 
-/* Why a table not found goes where it goes, for the log line that creates it. */
+/* Where a table not found goes, and why, for the log line that creates it. */
 static const char *placement(const struct pgb_config *cfg, const char *current_schema, int found)
 {
 	if (cfg->history_schema || found)
-		return NULL;
+		return "";
 	return current_schema && *current_schema
-		       ? "none found in the schemas the role may use: created in the current schema"
-		       : "none found in the schemas the role may use, and search_path names no existing schema: "
-			 "created in public";
+		       ? " in the current schema (no schema the role may use has one)"
+		       : " in public (no schema the role may use has one, and search_path names no existing schema)";
 }
 
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
@@ -295,8 +293,7 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 	}
 	/* in the run's transaction (--lock-mode transaction) the table commits with the run, or not at all */
 	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)),
-		  "created history table \"%s\"%s%s%s%s", h->display, h->placement ? " (" : "",
-		  h->placement ? h->placement : "", h->placement ? ")" : "",
+		  "created history table \"%s\"%s%s", h->display, h->placement ? h->placement : "",
 		  in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
 	return 0;

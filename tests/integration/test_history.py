@@ -124,8 +124,8 @@ def test_new_history_created_in_current_schema_logged(t):
     t.psql("CREATE SCHEMA app")
     t.psql('ALTER DATABASE "%s" SET search_path = app, public' % t.db)
     p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n"})
-    t.pgboot("migrate", project=p).expect(0, 'created history table "app.pgboot_migrations"',
-                                          "created in the current schema", where="err")
+    t.pgboot("migrate", project=p).expect(0, 'created history table "app.pgboot_migrations" in the current schema',
+                                          where="err")
     check(_history_tables(t) == "app.pgboot_migrations", "in app", _history_tables(t))
 
 
@@ -133,8 +133,8 @@ def test_search_path_without_schema_creates_in_public(t):
     """search_path names no existing schema: the table goes to public (today: 78)."""
     t.psql('ALTER DATABASE "%s" SET search_path = nosuch' % t.db)
     p = t.project(migrations={"0001_a.sql": "CREATE TABLE public.a (id int);\n"})
-    t.pgboot("migrate", project=p).expect(0, 'created history table "public.pgboot_migrations"', "public",
-                                          where="err")
+    t.pgboot("migrate", project=p).expect(0, 'created history table "public.pgboot_migrations" in public',
+                                          "search_path names no existing schema", where="err")
     t.pgboot("migrate", project=p).expect(0, "up to date", where="err")
 
 
