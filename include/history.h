@@ -40,7 +40,7 @@ struct history {
 	char *qualified;  /* quoted "schema"."table", for SQL */
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
-	int found;        /* unqualified: the lookup found it (else: the session's schema, to create it in) */
+	int resolved;     /* qualified, or history_resolve ran */
 	const char *placement; /* " in the current schema (...)": where and why a table not found is created; "" */
 	int details;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
@@ -49,35 +49,33 @@ struct history {
 };
 
 /*
- * Where an unqualified history table is: looked up by name in every schema
- * the role may use (USAGE), in the query the connection runs anyway, so the
- * up-to-date path keeps its round trips.
+ * An unqualified history table is found in two steps, so that the up-to-date
+ * start neither plans a catalog query nor spends a round trip on it:
+ *
+ * - history_path_sql is an expression the connect query carries (syscache
+ *   lookups only): the schema, quoted as an identifier, where search_path
+ *   finds the table first, or NULL. history_init reads the history there.
+ * - Before anything is applied, created or reported (anything but an
+ *   up-to-date start), history_resolve looks the name up in every schema the
+ *   role may use (USAGE): exactly one: use it, wherever search_path points;
+ *   none: the current schema (public when search_path names none) is where
+ *   it will be created; more than one: 78 naming each.
  */
-struct history_lookup {
-	long long found; /* how many such schemas hold a table of that name (0 when not looked up) */
-	char *schema;   /* the first of them (the only one when found == 1) */
-	char *tables;   /* every one, "app.t, public.t", for messages */
-};
-
+/* NULL when there is nothing to look up (a qualified --history-table, or wait), or on err (70). */
+char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);
 /*
- * The lookup as a FROM item of one row of three columns (found, schema,
- * tables) for the connect query, or NULL when there is nothing to look up
- * (a qualified --history-table, or a command without history) or err (70:
- * libpq cannot quote the name).
- */
-char *history_lookup_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);
-/* Fill lk from the three columns of row 0 of r, starting at column col. */
-void history_lookup_fill(struct history_lookup *lk, const struct db_result *r, int col);
-void history_lookup_free(struct history_lookup *lk);
-
-/*
- * Work out the table's name: the configured schema; else the one schema
- * the lookup found it in; else current_schema (may be NULL: then public),
- * where it is to be created. Returns 0 or -1: 78 when the lookup found it
- * in more than one schema, 70 when libpq cannot quote the name.
+ * Work out the table's name: the configured schema; else path_schema (the
+ * connect query's answer, may be NULL); else where it would be created.
+ * Returns 0 or -1 (70 when libpq cannot quote the name).
  */
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 const struct history_lookup *lk, struct pgb_error *err);
+		 const char *path_schema, struct pgb_error *err);
+/*
+ * The full lookup (one query): 1 when it moved h to another schema (read the
+ * history again), 0 when h stays, -1 with err (78 when found in more than one
+ * schema). Sets h->resolved.
+ */
+int history_resolve(struct history *h, struct db *db, const char *current_schema, struct pgb_error *err);
 void history_free(struct history *h);
 /*
  * A read-only query sent in the same message as the history's SELECT, so

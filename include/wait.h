@@ -16,7 +16,7 @@ struct session_info {
 	char *current_schema; /* NULL when search_path names no existing schema */
 	char *server_version; /* "15.18" */
 	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
-	struct history_lookup history; /* the unqualified history table, looked up in the same query */
+	char *history_schema; /* where search_path finds an unqualified history table first (quoted), or NULL */
 	long long waited_ms;
 };
 
@@ -36,7 +36,8 @@ struct wait_gate {
 
 /*
  * Connect and prepare the session (statement_timeout from the config), and
- * look up an unqualified history table in the same query (info->history).
+ * find an unqualified history table on search_path in the same query
+ * (history_path_sql: info->history_schema).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
  * 128+N when a signal arrived, or the gate's failure. gate may be NULL.

@@ -103,7 +103,7 @@ static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_er
 {
 	if (wait_for_database(r->cfg, gate, &r->db, &r->info, err))
 		return -1;
-	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, &r->info.history, err);
+	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, r->info.history_schema, err);
 }
 
 /* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
@@ -152,6 +152,27 @@ static int read_state(struct run *r, struct pgb_error *err)
 	return 0;
 }
 
+/* Look an unqualified history table up in every schema the role may use, and read it again when it is
+ * elsewhere. Once found, it stays; a table not there yet is looked for again at the next call. */
+static int resolve_history(struct run *r, struct pgb_error *err)
+{
+	if (r->cfg->history_schema || (r->hist.resolved && r->hist.exists))
+		return 0;
+	int rc = history_resolve(&r->hist, r->db, r->info.current_schema, err);
+	return rc == 1 ? read_state(r, err) : rc;
+}
+
+/* Read the history; unless the start is up to date (the fast path: a read found nothing to do), find
+ * the table for sure before anything is applied, created, awaited or refused. */
+static int read_resolved(struct run *r, struct pgb_error *err)
+{
+	if (read_state(r, err))
+		return -1;
+	if (r->hist.exists && r->plan.pending == 0 && r->plan.drift == 0)
+		return 0;
+	return resolve_history(r, err);
+}
+
 static int take_lock(struct run *r, struct pgb_error *err)
 {
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
@@ -194,7 +215,7 @@ static int unlock_early(struct run *r, struct pgb_error *err)
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
-	if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (r->plan.pending == 0) {
 		log_event(LOG_INFO, "up_to_date", LOG_FIELDS(LF_INT("migrations", (long long)r->migs.n)),
@@ -228,7 +249,7 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 {
 	long long deadline = r->start + r->cfg->wait_timeout_ms, last_log = 0;
 	for (;;) {
-		if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 			return -1;
 		if (r->plan.pending_migrations == 0)
 			return 0;
@@ -277,7 +298,7 @@ static void release(struct run *r)
 
 static int cmd_status(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
 		return -1;
 	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -289,7 +310,8 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 
 static int cmd_plan(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err) ||
 	    migrate_preflight(r->cfg, &r->plan, &r->jobs, err))
@@ -301,7 +323,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 
 static int cmd_verify(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
 		return -1;
 	return verify_phase(r, err);
 }

@@ -88,14 +88,14 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
 			   struct pgb_error *e)
 {
-	/* the history table's lookup rides on this query: it runs at every connect anyway */
-	char *lookup = history_lookup_sql(db, cfg, e);
-	if (!lookup && e->message)
+	/* where search_path finds the history table rides on this query: it runs at every connect anyway */
+	char *path = history_path_sql(db, cfg, e);
+	if (!path && e->message)
 		return -1;
 	char *select = xasprintf("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_schema(), "
 				 "pg_catalog.current_database()%s%s",
-				 lookup ? ", history_lookup.* FROM " : "", lookup ? lookup : "");
-	free(lookup);
+				 path ? ", " : "", path ? path : "");
+	free(path);
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
 	char *sql = cfg->lock_mode == LOCK_TRANSACTION
 			    ? xstrdup(select)
@@ -123,8 +123,8 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	info->current_schema = db_cell(r, 0, 1) ? xstrdup(db_cell(r, 0, 1)) : NULL;
 	info->server_version = xstrdup(db_parameter(db, "server_version"));
 	info->database = xstrdup(db_cell(r, 0, 2) ? db_cell(r, 0, 2) : db_database(db));
-	if (r->ncols >= 6)
-		history_lookup_fill(&info->history, r, 3);
+	if (r->ncols > 3 && db_cell(r, 0, 3))
+		info->history_schema = xstrdup(db_cell(r, 0, 3));
 	db_results_free(res, n);
 	return 1;
 }
@@ -233,6 +233,6 @@ void session_info_free(struct session_info *info)
 	free(info->current_schema);
 	free(info->server_version);
 	free(info->database);
-	history_lookup_free(&info->history);
+	free(info->history_schema);
 	memset(info, 0, sizeof(*info));
 }

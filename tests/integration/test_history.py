@@ -85,6 +85,15 @@ def test_alter_database_search_path_finds_history(t):
     t.pgboot("migrate", project=p).expect(0)
     check(t.table_exists("app.more"), "0003 follows search_path")
     check(len(t.history()) == 3, "three rows in public.pgboot_migrations", t.history())
+    # public off search_path altogether: found all the same
+    t.psql('ALTER DATABASE "%s" SET search_path = app' % t.db)
+    t.pgboot("run", "--", "true", project=p).expect(0, "up to date", where="err")
+    t.pgboot("status", project=p).expect(0, "public.pgboot_migrations", where="out")
+    p.write("migrations", "0004_last.sql", "CREATE TABLE last (id int);\n")
+    t.pgboot("migrate", project=p).expect(0)
+    rows = t.history(table="public.pgboot_migrations")
+    check(t.table_exists("app.last") and len(rows) == 4, "0004 applied once, its row in public", rows)
+    check(_history_tables(t) == "public.pgboot_migrations", "still one history table", _history_tables(t))
 
 
 def test_two_visible_history_tables_78(t):
