@@ -193,3 +193,19 @@ def test_missing_file_older_than_newest_stays_drift(t):
     for args in (["run", "--", "true"], ["run", "--skip-migrate", "--", "true"], ["migrate"], ["status"]):
         t.pgboot(*args, project=t.project(migrations=gap)).expect(5, "0002", "missing", where="all")
     t.pgboot("verify", project=t.project(migrations=gap)).expect(4, "history matches files", where="err")
+
+
+def test_history_in_schema_needing_quotes(t):
+    """A schema whose name needs quoting (Odd "S"): the up-to-date start
+    finds the table where search_path points at once (no full lookup that
+    moves it), and the full lookup agrees."""
+    t.psql('CREATE SCHEMA "Odd ""S"""')
+    t.psql('ALTER DATABASE "%s" SET search_path = "Odd ""S"""' % t.db)
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n"})
+    t.pgboot("migrate", project=p).expect(0, 'created history table "Odd "S".pgboot_migrations"', where="err")
+    r = t.pgboot("run", "-v", "--", "true", project=p).expect(0, "up to date", where="err")
+    r.expect_no_text("outside search_path", where="err")
+    t.pgboot("status", project=p).expect(0, 'Odd "S".pgboot_migrations', where="out")
+    p.write("migrations", "0002_b.sql", "CREATE TABLE b (id int);\n")
+    t.pgboot("migrate", project=p).expect(0)
+    check(t.psql('SELECT count(*) FROM "Odd ""S""".pgboot_migrations') == "2", "both rows in the one table")
