@@ -1,8 +1,11 @@
 /*
  * lifecycle.c: the commands as sequences of phases (see lifecycle.h).
  *
- *   load files | wait -> read history -> [lock -> re-read -> apply] -> verify
- *   -> unlock -> disconnect -> exec
+ *   load files | wait -> read history -> [find the history table for sure ->
+ *   lock -> re-read -> apply] -> verify -> unlock -> disconnect -> exec
+ *
+ * An up-to-date start skips the bracket: the history where search_path finds
+ * it first (the connect query's answer) said there is nothing to do.
  *
  * The files are read on a second thread while the first connection attempt
  * runs (the server forks and authenticates a backend meanwhile); a bad file
