@@ -56,6 +56,7 @@ struct pgb_config {
 	int with_test_data;     /* apply seeds */
 	int dry_run;            /* plan only */
 	int allow_out_of_order;
+	int strict;             /* future migrations (a newer release's) are drift */
 	int no_verify;
 	int skip_migrate;       /* wait for another pgboot to apply everything */
 	int json;               /* status --json */

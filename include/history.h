@@ -34,12 +34,14 @@ struct history_row {
 };
 
 struct history {
-	char *schema;     /* resolved: the configured schema or the session's current schema */
+	char *schema;     /* resolved: the configured schema, the one found, or where to create it */
 	char *table;
 	char *setting;    /* where the name was set, for messages: "--history-table", "PGBOOT_HISTORY_TABLE" */
 	char *qualified;  /* quoted "schema"."table", for SQL */
 	char *display;    /* schema.table, for messages and the lock key */
 	int exists;       /* the table was there when last read */
+	int resolved;     /* qualified, or history_resolve ran */
+	const char *placement; /* " in the current schema (...)": where and why a table not found is created; "" */
 	int details;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
 	struct history_row *rows;
@@ -47,11 +49,33 @@ struct history {
 };
 
 /*
- * Work out the table's name. current_schema may be NULL (then err, 78).
+ * An unqualified history table is found in two steps, so that the up-to-date
+ * start neither plans a catalog query nor spends a round trip on it:
+ *
+ * - history_path_sql is an expression the connect query carries (syscache
+ *   lookups only): the schema, quoted as an identifier, where search_path
+ *   finds the table first, or NULL. history_init reads the history there.
+ * - Before anything is applied, created or reported (anything but an
+ *   up-to-date start), history_resolve looks the name up in every schema the
+ *   role may use (USAGE): exactly one: use it, wherever search_path points;
+ *   none: the current schema (public when search_path names none) is where
+ *   it will be created; more than one: 78 naming each.
+ */
+/* NULL when there is nothing to look up (a qualified --history-table, or wait), or on err (70). */
+char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);
+/*
+ * Work out the table's name: the configured schema; else path_schema (the
+ * connect query's answer, may be NULL); else where it would be created.
  * Returns 0 or -1 (70 when libpq cannot quote the name).
  */
 int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 struct pgb_error *err);
+		 const char *path_schema, struct pgb_error *err);
+/*
+ * The full lookup (one query): 1 when it moved h to another schema (read the
+ * history again), 0 when h stays, -1 with err (78 when found in more than one
+ * schema). Sets h->resolved.
+ */
+int history_resolve(struct history *h, struct db *db, const char *current_schema, struct pgb_error *err);
 void history_free(struct history *h);
 /*
  * A read-only query sent in the same message as the history's SELECT, so

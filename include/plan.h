@@ -17,7 +17,15 @@ enum item_state {
 	ITEM_CHANGED,      /* an applied migration whose file's checksum differs */
 	ITEM_MISSING,      /* in the history, no file */
 	ITEM_OUT_OF_ORDER, /* pending, but older than the newest applied migration */
-	ITEM_PARTIAL       /* a non-atomic file that stopped half-way: to re-run if it is safe (migrate.c decides) */
+	ITEM_PARTIAL,      /* a non-atomic file that stopped half-way: to re-run if it is safe (migrate.c decides) */
+	ITEM_FUTURE        /* a migration in the history, no file, newer than every file: a newer release's */
+};
+#define ITEM_NSTATES (ITEM_FUTURE + 1)
+
+/* plan_build's flags */
+enum plan_flags {
+	PLAN_ALLOW_OUT_OF_ORDER = 1 << 0, /* out-of-order files are pending, not drift */
+	PLAN_STRICT = 1 << 1              /* future migrations are drift */
 };
 
 struct plan_item {
@@ -32,22 +40,30 @@ struct plan {
 	size_t n;
 	size_t pending;          /* migrations and seeds to apply (out-of-order ones included when allowed) */
 	size_t pending_migrations;
-	size_t drift;            /* changed, missing, and out-of-order migrations when not allowed */
+	size_t drift;            /* changed, missing, and out-of-order migrations when not allowed, future ones when strict */
+	size_t future;           /* future migrations */
 	int allow_out_of_order;
+	int strict;
 };
 
 /*
  * Build the plan. seeds may be NULL (seeds not asked for). A changed seed is
  * pending, not drift; a missing seed file is reported but is not drift.
- * With allow_out_of_order, out-of-order files are pending, not drift. A
+ * With PLAN_ALLOW_OUT_OF_ORDER, out-of-order files are pending, not drift. A
  * partial row is pending whatever its checksum (it never finished), unless
- * its file is missing (drift). Sorts h's rows by kind and version.
+ * its file is missing (drift). A migration row without a file whose version
+ * is newer than the newest migration file is future (an older release beside
+ * or after a newer one): not drift unless PLAN_STRICT; when there is no
+ * migration file at all, such a row is missing. Sorts h's rows by kind and
+ * version.
  */
 void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, struct history *h,
-		int allow_out_of_order);
+		unsigned flags);
 void plan_free(struct plan *p);
-/* When the plan has drift, fill err (exit 5) naming every offending file, and return -1. */
+/* When the plan has drift, fill err (exit 5) naming every offending file (and future version), and return -1. */
 int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err);
+/* "0004 (\"add_x\"), 0005 (\"add_y\")": the future versions, for a warning (the first few, then "and N more"); the caller frees. */
+char *plan_future_list(const struct plan *p);
 /* "applied", "pending", ... */
 const char *plan_state_name(enum item_state s);
 /* 1 when this item is to be applied now */

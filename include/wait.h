@@ -10,11 +10,13 @@
 #include "config.h"
 #include "db.h"
 #include "error.h"
+#include "history.h"
 
 struct session_info {
 	char *current_schema; /* NULL when search_path names no existing schema */
 	char *server_version; /* "15.18" */
 	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
+	char *history_schema; /* where search_path finds an unqualified history table first (quoted), or NULL */
 	long long waited_ms;
 	int used_pgpassword;  /* the session authenticated with PGPASSWORD's value */
 };
@@ -34,7 +36,9 @@ struct wait_gate {
 };
 
 /*
- * Connect and prepare the session (statement_timeout from the config).
+ * Connect and prepare the session (statement_timeout from the config), and
+ * find an unqualified history table on search_path in the same query
+ * (history_path_sql: info->history_schema).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
  * 128+N when a signal arrived, or the gate's failure. gate may be NULL.

@@ -199,6 +199,8 @@ static const struct opt options[] = {
 	{.name = "allow-out-of-order", .env = "PGBOOT_ALLOW_OUT_OF_ORDER", .cmds = C_FILES,
 	 .set = set_bool, .off = OFF(allow_out_of_order), .def_help = "off",
 	 .help = "apply pending migrations older than the newest applied one"},
+	{.name = "strict", .env = "PGBOOT_STRICT", .cmds = C_FILES, .set = set_bool, .off = OFF(strict),
+	 .def_help = "off", .help = "refuse applied versions newer than every file (exit 5)"},
 	{.name = "dry-run", .env = "PGBOOT_DRY_RUN", .cmds = C(CMD_MIGRATE) | C(CMD_PLAN), .set = set_bool,
 	 .off = OFF(dry_run), .def_help = "off",
 	 .help = "show what would run, change nothing (= plan)"},

@@ -11,22 +11,48 @@
 #include "version_info.h"
 #include "xmem.h"
 
-int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 struct pgb_error *err)
+char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err)
 {
-	memset(h, 0, sizeof(*h));
-	const char *schema = cfg->history_schema ? cfg->history_schema : current_schema;
-	if (!schema) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "no schema for the history table \"%s\"", cfg->history_table);
-		pgb_error_detail(err, "The session's search_path names no schema that exists.");
-		pgb_error_hint(err, "Qualify the table with --history-table SCHEMA.NAME, or fix the role's search_path.");
-		return -1;
+	if (cfg->history_schema || cfg->command == CMD_WAIT)
+		return NULL;
+	char *ident = db_quote_ident(db, cfg->history_table, err);
+	char *lit = ident ? db_quote_literal(db, ident, strlen(ident), err) : NULL;
+	free(ident);
+	if (!lit)
+		return NULL;
+	/* syscache lookups only: a cold backend plans nothing for it */
+	char *sql = xasprintf("(pg_catalog.pg_identify_object('pg_catalog.pg_class'::pg_catalog.regclass, "
+			      "pg_catalog.to_regclass(%s), 0)).schema", lit);
+	free(lit);
+	return sql;
+}
+
+/* An identifier as the server quotes it ("My S", or plain) back to the name. */
+static char *unquote_ident(const char *q)
+{
+	size_t n = strlen(q);
+	if (n < 2 || q[0] != '"' || q[n - 1] != '"')
+		return xstrdup(q);
+	char *out = xmalloc(n), *o = out;
+	for (size_t i = 1; i + 1 < n; i++) {
+		*o++ = q[i];
+		if (q[i] == '"' && q[i + 1] == '"')
+			i++;
 	}
-	h->schema = xstrdup(schema);
-	h->table = xstrdup(cfg->history_table);
-	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
+	*o = '\0';
+	return out;
+}
+
+/* Point h at schema.table; 0, or -1 (70) when libpq cannot quote the name. */
+static int set_schema(struct history *h, struct db *db, const char *schema, struct pgb_error *err)
+{
+	char *copy = xstrdup(schema);
+	free(h->schema);
+	free(h->display);
+	free(h->qualified);
+	h->schema = copy;
 	h->display = xasprintf("%s.%s", h->schema, h->table);
-	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
+	h->qualified = NULL;
 	char *qs = db_quote_ident(db, h->schema, err);
 	char *qt = qs ? db_quote_ident(db, h->table, err) : NULL;
 	if (qt)
@@ -34,6 +60,94 @@ int history_init(struct history *h, struct db *db, const struct pgb_config *cfg,
 	free(qs);
 	free(qt);
 	return h->qualified ? 0 : -1;
+}
+
+/* Where a table not found is created: the current schema, or public when search_path names none. */
+static const char *creation_schema(const char *current_schema, const char **why)
+{
+	if (current_schema && *current_schema) {
+		*why = " in the current schema (no schema the role may use has one)";
+		return current_schema;
+	}
+	*why = " in public (no schema the role may use has one, and search_path names no existing schema)";
+	return "public";
+}
+
+int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
+		 const char *path_schema, struct pgb_error *err)
+{
+	memset(h, 0, sizeof(*h));
+	h->table = xstrdup(cfg->history_table);
+	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
+	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
+	h->placement = "";
+	h->resolved = cfg->history_schema != NULL;
+	if (cfg->history_schema)
+		return set_schema(h, db, cfg->history_schema, err);
+	if (path_schema) {
+		char *schema = unquote_ident(path_schema);
+		int rc = set_schema(h, db, schema, err);
+		free(schema);
+		return rc;
+	}
+	return set_schema(h, db, creation_schema(current_schema, &h->placement), err);
+}
+
+static int ambiguous(const struct history *h, const char *count, const char *tables, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "history table \"%s\" exists in %s schemas: %s", h->table, count, tables);
+	pgb_error_detail(err, "%s names the table without a schema, and the role may use every one of these.",
+			 h->setting);
+	pgb_error_hint(err, "Name the one that holds this project's history with --history-table SCHEMA.NAME "
+			    "(or PGBOOT_HISTORY_TABLE).");
+	return -1;
+}
+
+int history_resolve(struct history *h, struct db *db, const char *current_schema, struct pgb_error *err)
+{
+	char *name = db_quote_literal(db, h->table, strlen(h->table), err);
+	if (!name)
+		return -1;
+	/* pg_class is readable by every role; a schema the role may not use does not count, nor another
+	 * session's temporary schema (or its own: a temporary table is no history) */
+	char *sql = xasprintf("SELECT pg_catalog.count(*), pg_catalog.min(n.nspname::text), "
+			      "pg_catalog.string_agg(pg_catalog.concat_ws('.', n.nspname, c.relname), ', ' ORDER BY n.nspname) "
+			      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			      "WHERE c.relname = %s AND c.relkind IN ('r', 'p') "
+			      "AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') "
+			      "AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) "
+			      "AND n.oid <> pg_catalog.pg_my_temp_schema()",
+			      name);
+	free(name);
+	struct db_result *res = NULL;
+	int n = 0;
+	int rc = db_exec(db, sql, &res, &n, err);
+	free(sql);
+	if (rc) {
+		db_results_free(res, n);
+		return -1;
+	}
+	const struct db_result *r = &res[n - 1];
+	const char *count = db_cell(r, 0, 0) ? db_cell(r, 0, 0) : "0";
+	const char *schema = strcmp(count, "1") == 0 ? db_cell(r, 0, 1) : NULL;
+	const char *why = "";
+	if (strcmp(count, "0") != 0 && strcmp(count, "1") != 0)
+		rc = ambiguous(h, count, db_cell(r, 0, 2) ? db_cell(r, 0, 2) : "", err);
+	else if (!schema)
+		schema = creation_schema(current_schema, &why);
+	int moved = rc == 0 && strcmp(schema, h->schema) != 0;
+	if (moved) {
+		log_event(LOG_DEBUG, "history_found", LOG_FIELDS(LF_STR("schema", schema)),
+			  "found history table \"%s.%s\" outside search_path (current schema \"%s\")", schema, h->table,
+			  current_schema ? current_schema : "");
+		rc = set_schema(h, db, schema, err);
+	}
+	if (rc == 0) {
+		h->placement = why;
+		h->resolved = 1;
+	}
+	db_results_free(res, n);
+	return rc ? -1 : moved;
 }
 
 static void free_rows(struct history *h)
@@ -220,8 +334,9 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 		return -1;
 	}
 	/* in the run's transaction (--lock-mode transaction) the table commits with the run, or not at all */
-	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)), "created history table \"%s\"%s",
-		  h->display, in_transaction ? " (commits with the run)" : "");
+	log_event(LOG_INFO, "history_created", LOG_FIELDS(LF_STR("table", h->display)),
+		  "created history table \"%s\"%s%s", h->display, h->placement ? h->placement : "",
+		  in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
 	return 0;
 }

@@ -1,8 +1,11 @@
 /*
  * lifecycle.c: the commands as sequences of phases (see lifecycle.h).
  *
- *   load files | wait -> read history -> [lock -> re-read -> apply] -> verify
- *   -> unlock -> disconnect -> exec
+ *   load files | wait -> read history -> [find the history table for sure ->
+ *   lock -> re-read -> apply] -> verify -> unlock -> disconnect -> exec
+ *
+ * An up-to-date start skips the bracket: the history where search_path finds
+ * it first (the connect query's answer) said there is nothing to do.
  *
  * The files are read on a second thread while the first connection attempt
  * runs (the server forks and authenticates a backend meanwhile); a bad file
@@ -54,6 +57,7 @@ struct run {
 	int locked;
 	int lock_pid; /* the server process that holds the session lock */
 	int resumes; /* new starts after a lost connection */
+	int warned_future; /* the future migrations were logged */
 	long long start;
 };
 
@@ -111,7 +115,7 @@ static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_er
 {
 	if (wait_for_database(r->cfg, gate, &r->db, &r->info, err))
 		return -1;
-	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, err);
+	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, r->info.history_schema, err);
 }
 
 /* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
@@ -131,6 +135,19 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 	return 0;
 }
 
+/* Versions a newer release applied: this one goes on beside it (--strict refuses them: drift). */
+static void warn_future(struct run *r)
+{
+	if (!r->plan.future || r->plan.strict || r->warned_future || r->cfg->command == CMD_STATUS)
+		return;
+	char *list = plan_future_list(&r->plan);
+	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)r->plan.future), LF_STR("versions", list)),
+		  "history table \"%s\" holds %zu migration%s newer than every file here, applied by a newer release: %s; "
+		  "going on (--strict refuses)", r->hist.display, r->plan.future, r->plan.future == 1 ? "" : "s", list);
+	free(list);
+	r->warned_future = 1;
+}
+
 /* (Re)read the history and rebuild the plan. */
 static int read_state(struct run *r, struct pgb_error *err)
 {
@@ -140,9 +157,32 @@ static int read_state(struct run *r, struct pgb_error *err)
 	struct history_rider rider = {probe, &r->probe};
 	if (history_read(&r->hist, r->db, probe ? &rider : NULL, err))
 		return -1;
-	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist, r->cfg->allow_out_of_order);
+	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist,
+		   (r->cfg->allow_out_of_order ? PLAN_ALLOW_OUT_OF_ORDER : 0) | (r->cfg->strict ? PLAN_STRICT : 0));
 	r->stale = 0;
+	warn_future(r);
 	return 0;
+}
+
+/* Look an unqualified history table up in every schema the role may use, and read it again when it is
+ * elsewhere. Once found, it stays; a table not there yet is looked for again at the next call. */
+static int resolve_history(struct run *r, struct pgb_error *err)
+{
+	if (r->cfg->history_schema || (r->hist.resolved && r->hist.exists))
+		return 0;
+	int rc = history_resolve(&r->hist, r->db, r->info.current_schema, err);
+	return rc == 1 ? read_state(r, err) : rc;
+}
+
+/* Read the history; unless the start is up to date (the fast path: a read found nothing to do), find
+ * the table for sure before anything is applied, created, awaited or refused. */
+static int read_resolved(struct run *r, struct pgb_error *err)
+{
+	if (read_state(r, err))
+		return -1;
+	if (r->hist.exists && r->plan.pending == 0 && r->plan.drift == 0)
+		return 0;
+	return resolve_history(r, err);
 }
 
 static int take_lock(struct run *r, struct pgb_error *err)
@@ -183,7 +223,7 @@ static int unlock_early(struct run *r, struct pgb_error *err)
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
-	if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	if (r->plan.pending == 0) {
 		log_event(LOG_INFO, "up_to_date", LOG_FIELDS(LF_INT("migrations", (long long)r->migs.n)),
@@ -223,7 +263,7 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 {
 	long long deadline = r->start + r->cfg->wait_timeout_ms, last_log = 0;
 	for (;;) {
-		if (read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 			return -1;
 		if (r->plan.pending_migrations == 0)
 			return 0;
@@ -273,7 +313,7 @@ static void release(struct run *r)
 
 static int cmd_status(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
 		return -1;
 	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -286,7 +326,8 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 /* plan changes nothing, so it takes no lock: it shows the history as it is now */
 static int cmd_plan(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
 	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
@@ -298,7 +339,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 
 static int cmd_verify(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err))
+	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
 		return -1;
 	return verify_phase(r, err);
 }

@@ -1,6 +1,7 @@
 /* plan.c: files against history (see plan.h). */
 #include "plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,10 +82,35 @@ static const struct migfile *find_file(const struct migset *set, const struct pg
 	return NULL;
 }
 
+/* the newest file of a set, or NULL */
+static const struct pgb_version *newest_file(const struct migset *set)
+{
+	const struct pgb_version *best = NULL;
+	for (size_t i = 0; set && i < set->n; i++)
+		if (!best || version_compare(&set->files[i].version, best) > 0)
+			best = &set->files[i].version;
+	return best;
+}
+
+/* A migration row without a file: future when newer than the newest file, else missing. */
+static void add_fileless(struct plan *p, const struct pgb_version *newest, const struct history_row *row)
+{
+	if (newest && version_compare(&row->version, newest) > 0) {
+		add(p, MIG_MIGRATION, ITEM_FUTURE, NULL, row);
+		p->future++;
+		if (p->strict)
+			p->drift++;
+		return;
+	}
+	add(p, MIG_MIGRATION, ITEM_MISSING, NULL, row);
+	p->drift++;
+}
+
 static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *set, const struct history *h,
 		     int allow_ooo)
 {
 	const struct pgb_version *newest = kind == MIG_MIGRATION ? newest_applied(h) : NULL;
+	const struct pgb_version *last_file = kind == MIG_MIGRATION ? newest_file(set) : NULL;
 	for (size_t i = 0; set && i < set->n; i++) {
 		const struct migfile *f = &set->files[i];
 		const struct history_row *row = find_row(h, kind, &f->version);
@@ -112,27 +138,29 @@ static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *se
 		const struct history_row *row = &h->rows[i];
 		if (row->kind != kind)
 			continue;
-		if (!find_file(set, &row->version)) {
+		if (find_file(set, &row->version))
+			continue;
+		if (kind == MIG_MIGRATION)
+			add_fileless(p, last_file, row);
+		else
 			add(p, kind, ITEM_MISSING, NULL, row);
-			if (kind == MIG_MIGRATION)
-				p->drift++;
-		}
 	}
 }
 
 void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, struct history *h,
-		int allow_out_of_order)
+		unsigned flags)
 {
 	memset(p, 0, sizeof(*p));
-	p->allow_out_of_order = allow_out_of_order;
+	p->allow_out_of_order = (flags & PLAN_ALLOW_OUT_OF_ORDER) != 0;
+	p->strict = (flags & PLAN_STRICT) != 0;
 	/* each file is one item, each row without a file one more */
 	p->items = xcalloc((migs ? migs->n : 0) + (seeds ? seeds->n : 0) + h->n + 1, sizeof(struct plan_item));
 	/* sorted once, so each file finds its row in log time: plans of thousands stay cheap */
 	if (h->n > 1)
 		qsort(h->rows, h->n, sizeof(struct history_row), row_order);
-	add_kind(p, MIG_MIGRATION, migs, h, allow_out_of_order);
+	add_kind(p, MIG_MIGRATION, migs, h, p->allow_out_of_order);
 	if (seeds)
-		add_kind(p, MIG_SEED, seeds, h, allow_out_of_order);
+		add_kind(p, MIG_SEED, seeds, h, p->allow_out_of_order);
 	if (p->n > 1)
 		qsort(p->items, p->n, sizeof(struct plan_item), by_version);
 }
@@ -158,8 +186,21 @@ const char *plan_state_name(enum item_state s)
 	case ITEM_MISSING: return "missing";
 	case ITEM_OUT_OF_ORDER: return "out of order";
 	case ITEM_PARTIAL: return "partial";
+	case ITEM_FUTURE: return "future";
 	}
 	return "unknown";
+}
+
+/* The hint for the worst kind of drift found. */
+static void drift_hint(size_t changed, size_t missing, size_t ooo, struct pgb_error *err)
+{
+	if (changed || missing)
+		pgb_error_hint(err, "Never edit or delete an applied migration: restore the file as it was applied and add a new migration instead.");
+	else if (ooo)
+		pgb_error_hint(err, "Give the file a version newer than every applied one, or pass --allow-out-of-order.");
+	else
+		pgb_error_hint(err, "A newer release applied them: run that release, or leave out --strict (PGBOOT_STRICT) "
+				    "to let an older release start beside it.");
 }
 
 int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err)
@@ -168,7 +209,7 @@ int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_e
 		return 0;
 	struct strbuf sb;
 	strbuf_init(&sb);
-	size_t changed = 0, missing = 0, ooo = 0;
+	size_t changed = 0, missing = 0, ooo = 0, future = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		if (it->kind != MIG_MIGRATION)
@@ -185,19 +226,43 @@ int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_e
 			ooo++;
 			strbuf_addf(&sb, "%s\"%s\" is pending but older than the newest applied migration.",
 				    sb.len ? "\n" : "", it->file->path);
+		} else if (it->state == ITEM_FUTURE && p->strict) {
+			future++;
+			strbuf_addf(&sb, "%sMigration %s (\"%s\") was applied but is newer than every file here (--strict).",
+				    sb.len ? "\n" : "", it->row->version.text, it->row->name);
 		}
 	}
-	if (!changed && !missing && !ooo) {
+	if (!changed && !missing && !ooo && !future) {
 		strbuf_free(&sb);
 		return 0;
 	}
-	pgb_fail(err, PGB_EXIT_DRIFT, "migration files and history table \"%s\" disagree: %zu changed, %zu missing, %zu out of order",
-		 h->display, changed, missing, ooo);
+	char more[48] = "";
+	if (future)
+		snprintf(more, sizeof(more), ", %zu future", future);
+	pgb_fail(err, PGB_EXIT_DRIFT, "migration files and history table \"%s\" disagree: %zu changed, %zu missing, %zu out of order%s",
+		 h->display, changed, missing, ooo, more);
 	pgb_error_detail(err, "%s", sb.buf);
-	if (changed || missing)
-		pgb_error_hint(err, "Never edit or delete an applied migration: restore the file as it was applied and add a new migration instead.");
-	else
-		pgb_error_hint(err, "Give the file a version newer than every applied one, or pass --allow-out-of-order.");
+	drift_hint(changed, missing, ooo, err);
 	strbuf_free(&sb);
 	return -1;
+}
+
+/* Up to this many future versions are named in the warning. */
+#define FUTURE_NAMED 10
+
+char *plan_future_list(const struct plan *p)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	size_t named = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->state != ITEM_FUTURE)
+			continue;
+		if (named++ < FUTURE_NAMED)
+			strbuf_addf(&sb, "%s%s (\"%s\")", sb.len ? ", " : "", it->row->version.text, it->row->name);
+	}
+	if (named > FUTURE_NAMED)
+		strbuf_addf(&sb, " and %zu more", named - FUTURE_NAMED);
+	return strbuf_detach(&sb);
 }

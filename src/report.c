@@ -31,6 +31,10 @@ static const char *item_state(const struct plan_item *it)
 		snprintf(buf, sizeof(buf), "partial (%d done)", it->row->progress);
 		return buf;
 	}
+	if (it->state == ITEM_FUTURE && it->row->progress >= 0) {
+		snprintf(buf, sizeof(buf), "future (%d done)", it->row->progress);
+		return buf;
+	}
 	return plan_state_name(it->state);
 }
 
@@ -68,9 +72,9 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 	strbuf_addc(sb, '}');
 }
 
-static void count_states(const struct plan *p, size_t counts[6])
+static void count_states(const struct plan *p, size_t counts[ITEM_NSTATES])
 {
-	memset(counts, 0, 6 * sizeof(size_t));
+	memset(counts, 0, ITEM_NSTATES * sizeof(size_t));
 	for (size_t i = 0; i < p->n; i++)
 		counts[p->items[i].state]++;
 }
@@ -79,7 +83,7 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
-	size_t c[6];
+	size_t c[ITEM_NSTATES];
 	count_states(p, c);
 	strbuf_addc(&sb, '{');
 	json_add_key(&sb, "database");
@@ -90,9 +94,10 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 	strbuf_adds(&sb, h->exists ? "true" : "false");
 	json_add_key(&sb, "summary");
 	strbuf_addf(&sb,
-		    "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu,\"partial\":%zu}",
+		    "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu,\"partial\":%zu,"
+		    "\"future\":%zu}",
 		    c[ITEM_APPLIED], c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER],
-		    c[ITEM_PARTIAL]);
+		    c[ITEM_PARTIAL], c[ITEM_FUTURE]);
 	json_add_key(&sb, "items");
 	strbuf_addc(&sb, '[');
 	int first = 1;
@@ -115,7 +120,7 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		json_report(out, p, h, dbname, 0);
 		return;
 	}
-	size_t c[6];
+	size_t c[ITEM_NSTATES];
 	count_states(p, c);
 	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
 		h->exists ? "" : " (not created yet)");
@@ -134,6 +139,8 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
 	if (c[ITEM_PARTIAL])
 		fprintf(out, ", %zu partial", c[ITEM_PARTIAL]);
+	if (c[ITEM_FUTURE])
+		fprintf(out, ", %zu future (applied by a newer release)", c[ITEM_FUTURE]);
 	fputc('\n', out);
 }
 

@@ -82,7 +82,7 @@ static int builtin_plan_checks(const struct plan *p)
 		if (it->state == ITEM_PENDING || it->state == ITEM_OUT_OF_ORDER) {
 			if (npend++ < SHOW_ROWS)
 				strbuf_addf(&pend, "%s%s", pend.len ? "\n" : "", what);
-		} else if (it->state != ITEM_APPLIED) {
+		} else if (it->state != ITEM_APPLIED && (it->state != ITEM_FUTURE || p->strict)) {
 			if (ndrift++ < SHOW_ROWS)
 				strbuf_addf(&drift, "%s%s: %s", drift.len ? "\n" : "", what, plan_state_name(it->state));
 		}

@@ -96,10 +96,17 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
 			   struct pgb_error *e)
 {
+	/* where search_path finds the history table rides on this query: it runs at every connect anyway */
+	char *path = history_path_sql(db, cfg, e);
+	if (!path && e->message)
+		return -1;
+	char *select = xasprintf(SESSION_QUERY "%s%s", path ? ", " : "", path ? path : "");
+	free(path);
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
 	char *sql = cfg->lock_mode == LOCK_TRANSACTION
-			    ? xstrdup(SESSION_QUERY)
-			    : xasprintf("SET statement_timeout = %lld; " SESSION_QUERY, cfg->statement_timeout_ms);
+			    ? xstrdup(select)
+			    : xasprintf("SET statement_timeout = %lld; %s", cfg->statement_timeout_ms, select);
+	free(select);
 	struct db_result *res = NULL;
 	int n = 0;
 	int rc = db_exec(db, sql, &res, &n, e);
@@ -131,6 +138,8 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	info->server_version = xstrdup(db_parameter(db, "server_version"));
 	info->database = xstrdup(db_cell(r, 0, 2) ? db_cell(r, 0, 2) : db_database(db));
 	info->used_pgpassword = db_used_password(db, getenv("PGPASSWORD"));
+	if (r->ncols > 4 && db_cell(r, 0, 4))
+		info->history_schema = xstrdup(db_cell(r, 0, 4));
 	db_results_free(res, n);
 	return 1;
 }
@@ -244,5 +253,6 @@ void session_info_free(struct session_info *info)
 	free(info->current_schema);
 	free(info->server_version);
 	free(info->database);
+	free(info->history_schema);
 	memset(info, 0, sizeof(*info));
 }

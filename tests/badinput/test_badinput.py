@@ -224,6 +224,13 @@ CASES = [
      {"setup": _psql_setup("INSERT INTO pgboot_migrations (kind, version, name, checksum, applied_at, duration_ms, applied_by) "
                            "VALUES ('migration', '0009', 'later', repeat('1', 64), now(), 1, 'test')"),
       "files": {"0009_later.sql": "SELECT 1;"}}),
+    ("history_in_two_schemas", 78, ["other.pgboot_migrations", "public.pgboot_migrations", "SCHEMA.NAME"],
+     {"setup": _psql_setup("CREATE SCHEMA other; "
+                           "CREATE TABLE other.pgboot_migrations (LIKE public.pgboot_migrations INCLUDING ALL)")}),
+    ("history_future_version_strict", 5, ["0009", "future", "--strict"],
+     {"setup": _psql_setup("INSERT INTO pgboot_migrations (kind, version, name, checksum, applied_at, duration_ms, applied_by) "
+                           "VALUES ('migration', '0009', 'newer_release', repeat('1', 64), now(), 1, 'test')"),
+      "args": ["migrate", "--strict"]}),
     ("history_table_name_three_parts", CFG, ["a.b.c"], {"args": ["migrate", "--history-table", "a.b.c"]}),
     ("history_table_name_empty", CFG, ["history"], {"args": ["migrate", "--history-table", ""]}),
     # ---- options --------------------------------------------------------------------------
@@ -329,3 +336,8 @@ for _name, _files in CONTROLS:
 
 def test_case_count(t):
     check(len(CASES) >= 40, "at least 40 malformed inputs (%d)" % len(CASES))
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+    with open(readme, encoding="utf-8") as f:
+        said = re.search(r"\| bad input \| (\d+) malformed inputs", f.read())
+    check(said and int(said.group(1)) == len(CASES),
+          "README's bad-input row counts the cases (%s, %d)" % (said and said.group(1), len(CASES)))

@@ -30,7 +30,7 @@ VALUE_OPTIONS = {
     "--lock-mode": r"session|transaction",
 }
 FLAG_OPTIONS = (
-    "--with-test-data", "--dry-run", "--allow-out-of-order", "--no-verify",
+    "--with-test-data", "--dry-run", "--allow-out-of-order", "--strict", "--no-verify",
     "--skip-migrate", "-q", "-v", "--json", "--help", "--quiet", "--verbose",
 )
 # Options that make no sense outside one command.
@@ -41,7 +41,7 @@ ENV_VARS = (
     "PGBOOT_VERIFY", "PGBOOT_WITH_TEST_DATA", "PGBOOT_WAIT_TIMEOUT", "PGBOOT_LOCK_TIMEOUT",
     "PGBOOT_DDL_LOCK_TIMEOUT", "PGBOOT_STATEMENT_TIMEOUT", "PGBOOT_HISTORY_TABLE",
     "PGBOOT_LOG_FORMAT", "PGBOOT_ALLOW_OUT_OF_ORDER", "PGBOOT_NO_VERIFY",
-    "PGBOOT_SKIP_MIGRATE", "PGBOOT_LOG_LEVEL", "PGBOOT_LOCK_MODE",
+    "PGBOOT_SKIP_MIGRATE", "PGBOOT_LOG_LEVEL", "PGBOOT_LOCK_MODE", "PGBOOT_STRICT",
 )
 # Read by pgboot but not PGBOOT_*: the app's URL is pgboot's fallback.
 OTHER_ENV_VARS = ("DATABASE_URL", "DATABASE_URL_FILE", "AUTO_MIGRATE")
@@ -50,7 +50,7 @@ ENV_VALUE = {
     "PGBOOT_DDL_LOCK_TIMEOUT": DURATION, "PGBOOT_STATEMENT_TIMEOUT": DURATION,
     "PGBOOT_LOG_FORMAT": r"text|json", "PGBOOT_WITH_TEST_DATA": r"0|1|true|false",
     "PGBOOT_ALLOW_OUT_OF_ORDER": r"0|1|true|false", "PGBOOT_NO_VERIFY": r"0|1|true|false",
-    "PGBOOT_SKIP_MIGRATE": r"0|1|true|false",
+    "PGBOOT_SKIP_MIGRATE": r"0|1|true|false", "PGBOOT_STRICT": r"0|1|true|false",
     "PGBOOT_LOG_LEVEL": r"debug|info|warning|error", "PGBOOT_LOCK_MODE": r"session|transaction",
 }
 

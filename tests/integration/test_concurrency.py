@@ -1,4 +1,5 @@
 """Several pgboot processes at once, and the migration lock (exit 75)."""
+import random
 import re
 import time
 
@@ -165,3 +166,52 @@ def test_transaction_mode_waiter_does_not_stall_concurrent_index(t):
     r2.expect(0)
     check(r1.elapsed < 10 and r2.elapsed < 10, "neither waited for the other's lock timeout", r1, r2)
     check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'a_id'::regclass") == "t", "the index is valid")
+
+
+# An old release (files 1..3) and a new one (1..5) of the same project; every migration counts its runs.
+ROLLOUT_NEW = {
+    "0001_runs.sql": "CREATE TABLE runs (version text NOT NULL); INSERT INTO runs VALUES ('0001');",
+    "0002_b.sql": "CREATE TABLE b (id int); INSERT INTO runs VALUES ('0002'); SELECT pg_sleep(0.05);",
+    "0003_c.sql": "CREATE TABLE c (id int); INSERT INTO runs VALUES ('0003');",
+    "0004_d.sql": "CREATE TABLE d (id int); INSERT INTO runs VALUES ('0004'); SELECT pg_sleep(0.05);",
+    "0005_e.sql": "ALTER TABLE b ADD COLUMN e int; INSERT INTO runs VALUES ('0005');",
+}
+ROLLOUT_OLD = {k: v for k, v in ROLLOUT_NEW.items() if k < "0004"}
+
+
+def test_old_and_new_release_started_together(t):
+    """A rollout (or a rollback) runs the previous image beside the new one:
+    whatever the timing, both reach their app, each migration runs once, and
+    the history ends with the new release's 5 rows. Repeated with either one
+    first, a random head start, and the old one with --skip-migrate too."""
+    old, new = t.project(migrations=ROLLOUT_OLD), t.project(migrations=ROLLOUT_NEW)
+    rnd = random.Random(10)
+    for i in range(8):
+        db = t.new_database()
+        url = t.url(db=db)
+        old_args = ["run", "--skip-migrate", "--wait-timeout", "20s"] if i % 4 == 3 else ["run"]
+        starts = [(old, old_args), (new, ["run"])]
+        if i % 2:
+            starts.reverse()
+        procs = []
+        for n, (proj, args) in enumerate(starts):
+            if n:
+                time.sleep(rnd.choice([0, 0, 0.01, 0.03, 0.08, 0.15]))
+            procs.append(t.spawn(*args, "--", "sh", "-c", "exit 0", project=proj, url=url))
+        results = [pr.wait(60) for pr in procs]
+        for r in results:
+            r.expect(0)
+        counts = t.psql("SELECT string_agg(version || '=' || n, ' ' ORDER BY version) FROM "
+                        "(SELECT version, count(*) AS n FROM runs GROUP BY version) s", db=db)
+        check(counts == "0001=1 0002=1 0003=1 0004=1 0005=1", "round %d: each migration once" % i, counts, *results)
+        check(len(t.history(db=db)) == 5, "round %d: the history has the new release's 5 rows" % i, *results)
+
+
+def test_old_release_skip_migrate_beside_migrated_schema(t):
+    """The new release migrated; the old image with --skip-migrate (the app
+    replicas of a two-step deploy) starts: it warns about 0004 and 0005 and execs."""
+    t.pgboot("migrate", project=t.project(migrations=ROLLOUT_NEW)).expect(0)
+    r = t.pgboot("run", "--skip-migrate", "--wait-timeout", "5s", "--", "sh", "-c", "exit 0",
+                 project=t.project(migrations=ROLLOUT_OLD)).expect(0)
+    r.expect_text("0004", "0005", "newer release", where="err")
+    check(r.elapsed < 4, "at once, not after --wait-timeout", r)

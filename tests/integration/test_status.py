@@ -44,12 +44,31 @@ def test_status_json(t):
 def test_status_drift_exit_5_json(t):
     p = t.project(migrations=MIGS)
     t.pgboot("migrate", project=p).expect(0)
-    p.write("migrations", "0001_a.sql", "CREATE TABLE a (id bigint);")
-    p.remove("migrations", "0002_b.sql")
+    p.write("migrations", "0002_b.sql", "CREATE TABLE b (id bigint);")
+    p.remove("migrations", "0001_a.sql")
     r = t.pgboot("status", "--json", project=p).expect(5)
     doc = json.loads(r.out)
     states = {i["version"]: i["state"] for i in doc["items"]}
-    check(states == {"0001": "changed", "0002": "missing"}, "changed and missing", doc)
+    check(states == {"0001": "missing", "0002": "changed"}, "changed and missing", doc)
+
+
+def test_status_future_migrations(t):
+    """Versions newer than every file (a newer release applied them) show as
+    future and are not drift: exit 0; --strict / PGBOOT_STRICT=1 make them 5."""
+    new = dict(MIGS, **{"0003_c.sql": "CREATE TABLE c (id int);", "0004_d.sql": "CREATE TABLE d (id int);"})
+    t.pgboot("migrate", project=t.project(migrations=new)).expect(0)
+    old = t.project(migrations=MIGS)
+    r = t.pgboot("status", project=old).expect(0)
+    for v in ("0003", "0004"):
+        row = [l for l in r.out.splitlines() if l.split()[1:2] == [v]]
+        check(row and "future" in row[0], "%s future" % v, r)
+    r.expect_text("2 future", where="out")
+    doc = json.loads(t.pgboot("status", "--json", project=old).expect(0).out)
+    states = {i["version"]: i["state"] for i in doc["items"]}
+    check(states == {"0001": "applied", "0002": "applied", "0003": "future", "0004": "future"}, "json states", doc)
+    check(doc["summary"]["future"] == 2 and doc["summary"]["missing"] == 0, "json summary", doc)
+    t.pgboot("status", "--strict", project=old).expect(5, "2 future", "disagree", where="all")
+    t.pgboot("status", project=old, env={"PGBOOT_STRICT": "1"}).expect(5, "future", where="out")
 
 
 def test_plan_changes_nothing(t):

@@ -65,8 +65,10 @@ TEST(plan_drift_changed_missing_out_of_order)
 	h.display = xstrdup("public.pgboot_migrations");
 	add_file(&m, MIG_MIGRATION, "1", "changed");
 	add_file(&m, MIG_MIGRATION, "2", "new");
+	add_file(&m, MIG_MIGRATION, "4", "d");
 	add_row(&h, MIG_MIGRATION, "1", "orig");
 	add_row(&h, MIG_MIGRATION, "3", "c");
+	add_row(&h, MIG_MIGRATION, "4", "d");
 	struct plan p;
 	plan_build(&p, &m, NULL, &h, 0);
 	CHECK_INT(p.drift, 3);
@@ -83,6 +85,63 @@ TEST(plan_drift_changed_missing_out_of_order)
 	plan_build(&p, &m, NULL, &h, 1);
 	CHECK_INT(p.drift, 2);
 	CHECK_INT(p.pending, 1);
+	plan_free(&p);
+	fixture_free(&m, &s, &h);
+}
+
+TEST(plan_future_migrations)
+{
+	struct migset m = {0}, s = {0};
+	struct history h = {0};
+	h.display = xstrdup("public.pgboot_migrations");
+	add_file(&m, MIG_MIGRATION, "1", "a");
+	add_file(&m, MIG_MIGRATION, "3", "c");
+	add_row(&h, MIG_MIGRATION, "1", "a");
+	add_row(&h, MIG_MIGRATION, "3", "c");
+	add_row(&h, MIG_MIGRATION, "4", "d");
+	add_row(&h, MIG_MIGRATION, "10", "e");
+	/* newer than every file: a newer release's, not drift */
+	struct plan p;
+	plan_build(&p, &m, NULL, &h, 0);
+	CHECK_INT(p.future, 2);
+	CHECK_INT(p.drift, 0);
+	CHECK_INT(p.pending, 0);
+	CHECK_INT(p.items[2].state, ITEM_FUTURE);
+	CHECK_INT(p.items[3].state, ITEM_FUTURE);
+	CHECK_STR(plan_state_name(ITEM_FUTURE), "future");
+	char *list = plan_future_list(&p);
+	CHECK_STR(list, "4 (\"x\"), 10 (\"x\")");
+	free(list);
+	struct pgb_error err;
+	pgb_error_init(&err);
+	CHECK_INT(plan_check_drift(&p, &h, &err), 0);
+	plan_free(&p);
+	/* --strict: drift, named */
+	plan_build(&p, &m, NULL, &h, PLAN_STRICT);
+	CHECK_INT(p.drift, 2);
+	CHECK_INT(plan_check_drift(&p, &h, &err), -1);
+	CHECK_INT(err.code, PGB_EXIT_DRIFT);
+	CHECK_CONTAINS(err.message, "2 future");
+	CHECK_CONTAINS(err.detail, "Migration 4");
+	CHECK_CONTAINS(err.detail, "Migration 10");
+	CHECK_CONTAINS(err.hint, "--strict");
+	pgb_error_free(&err);
+	plan_free(&p);
+	/* a missing file older than the newest one stays drift */
+	add_row(&h, MIG_MIGRATION, "2", "b");
+	plan_build(&p, &m, NULL, &h, 0);
+	CHECK_INT(p.drift, 1);
+	CHECK_INT(p.future, 2);
+	CHECK_INT(plan_check_drift(&p, &h, &err), -1);
+	CHECK_CONTAINS(err.message, "1 missing");
+	CHECK_CONTAINS(err.detail, "Migration 2");
+	pgb_error_free(&err);
+	plan_free(&p);
+	/* no migration file at all: nothing is newer than every file; missing */
+	migset_free(&m);
+	plan_build(&p, &m, NULL, &h, 0);
+	CHECK_INT(p.future, 0);
+	CHECK_INT(p.drift, 5);
 	plan_free(&p);
 	fixture_free(&m, &s, &h);
 }
