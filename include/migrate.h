@@ -42,7 +42,10 @@ struct migrate_jobs {
 
 /*
  * Split and check every pending file of the plan before anything is
- * applied: psql meta-commands, COPY FROM STDIN, a top-level ROLLBACK and
+ * applied, as the server will read it (scs: the session's
+ * standard_conforming_strings as connect left it, 1 for on; a file sent in
+ * one message is lexed whole with it, one sent statement by statement
+ * follows its own SETs): psql meta-commands, COPY FROM STDIN, a top-level ROLLBACK and
  * what can release the migration lock (key: DISCARD ALL,
  * pg_advisory_unlock_all, sqlsplit.h's sql_stmt_unlocks) are refused with
  * file:line (78), and so is a file that cannot be atomic when
@@ -50,8 +53,8 @@ struct migrate_jobs {
  * re-run is refused (5). Returns 0 with jobs filled (free with
  * migrate_jobs_free), or -1.
  */
-int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, struct migrate_jobs *jobs,
-		      struct pgb_error *err);
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, int scs,
+		      struct migrate_jobs *jobs, struct pgb_error *err);
 void migrate_jobs_free(struct migrate_jobs *jobs);
 /*
  * Apply the jobs in order. With LOCK_TRANSACTION the caller has opened the

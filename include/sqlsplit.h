@@ -149,6 +149,14 @@ enum sql_unlock {
 enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, long long key, size_t *at);
 
 /*
+ * 1 when the statement may change a session setting for the statements
+ * after it (by tokens): SET (SET LOCAL too), RESET or DISCARD first, or a
+ * set_config call anywhere but in a string, a comment or a dollar-quoted
+ * body. A function that sets one inside its body is not seen.
+ */
+int sql_stmt_sets_session(const char *buf, const struct sql_stmt *st);
+
+/*
  * 1 when the statement can share a transaction block with other statements
  * and mean the same as when run alone: DML, SELECT, SET, most CREATE, ALTER
  * and DROP. 0 for what refuses a transaction block or may end one

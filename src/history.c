@@ -110,7 +110,7 @@ int history_resolve(struct history *h, struct db *db, const char *current_schema
 		return -1;
 	/* pg_class is readable by every role; a schema the role may not use does not count, nor another
 	 * session's temporary schema (or its own: a temporary table is no history) */
-	char *sql = xasprintf("SELECT pg_catalog.count(*), pg_catalog.min(n.nspname::text), "
+	char *sql = xasprintf("SELECT pg_catalog.count(*), pg_catalog.min(n.nspname::pg_catalog.text), "
 			      "pg_catalog.string_agg(pg_catalog.concat_ws('.', n.nspname, c.relname), ', ' ORDER BY n.nspname) "
 			      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 			      "WHERE c.relname = %s AND c.relkind IN ('r', 'p') "
@@ -258,7 +258,7 @@ int history_read(struct history *h, struct db *db, struct history_rider *rider, 
 		rider = NULL;
 	/* every column is named either way, so a table of another shape is found out */
 	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress FROM %s%s%s",
-			      h->details ? "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			      h->details ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 					 : "applied_at",
 			      h->qualified, rider ? "; " : "", rider ? rider->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {

@@ -61,6 +61,12 @@ struct run {
 	long long start;
 };
 
+/* The session's standard_conforming_strings as the server reported it: 1 unless "off". */
+static int server_scs(struct db *db)
+{
+	return strcmp(db_parameter(db, "standard_conforming_strings"), "off") != 0;
+}
+
 static int want_seeds(const struct run *r)
 {
 	return r->cfg->with_test_data || r->cfg->command == CMD_STATUS;
@@ -241,7 +247,7 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
 	}
-	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
+	if (migrate_preflight(r->cfg, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
@@ -330,7 +336,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
-	if (migrate_preflight(r->cfg, &r->plan, r->key, &r->jobs, err))
+	if (migrate_preflight(r->cfg, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);

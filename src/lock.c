@@ -52,8 +52,8 @@ static char *lock_sql(int session, const char *keytext, int session_pid)
 	char *sql = xasprintf("SELECT CASE WHEN pg_catalog.pg_backend_pid() <> %d AND EXISTS ("
 			      "SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid() "
 			      "AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-			      "AND l.classid = ((%s::bigint >> 32) & 4294967295)::oid "
-			      "AND l.objid = (%s::bigint & 4294967295)::oid) "
+			      "AND l.classid = ((%s::bigint >> 32) & 4294967295)::pg_catalog.oid "
+			      "AND l.objid = (%s::bigint & 4294967295)::pg_catalog.oid) "
 			      "THEN NULL ELSE %s END, pg_catalog.pg_backend_pid()",
 			      session_pid, keytext, keytext, take);
 	free(take);
@@ -171,8 +171,8 @@ static void release_stranded(struct db *db, const char *keytext, int pid)
 		     "SELECT pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity a "
 		     "JOIN pg_catalog.pg_locks l ON l.pid = a.pid "
 		     "WHERE a.pid = $2::int AND a.state = 'idle' AND l.locktype = 'advisory' AND l.granted "
-		     "AND l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::oid "
-		     "AND l.objid = ($1::bigint & 4294967295)::oid",
+		     "AND l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::pg_catalog.oid "
+		     "AND l.objid = ($1::bigint & 4294967295)::pg_catalog.oid",
 		     2, params, NULL, &e) == 0) {
 		pgb_error_free(&e);
 		return;
@@ -191,13 +191,13 @@ static char *describe_holder(struct db *db, const char *keytext)
 	struct pgb_error e;
 	pgb_error_init(&e);
 	int rc = db_query(db,
-			  "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), "
+			  "SELECT a.pid, coalesce(a.application_name, ''), coalesce(pg_catalog.host(a.client_addr), 'local'), "
 			  "coalesce(a.state, ''), "
-			  "coalesce(extract(epoch FROM now() - a.backend_start)::bigint, 0) "
+			  "coalesce(extract(epoch FROM pg_catalog.now() - a.backend_start)::bigint, 0) "
 			  "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
 			  "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-			  "AND l.classid = (($1::bigint >> 32) & 4294967295)::oid "
-			  "AND l.objid = ($1::bigint & 4294967295)::oid LIMIT 1",
+			  "AND l.classid = (($1::bigint >> 32) & 4294967295)::pg_catalog.oid "
+			  "AND l.objid = ($1::bigint & 4294967295)::pg_catalog.oid LIMIT 1",
 			  1, params, &r, &e);
 	char *s;
 	if (rc || r.nrows == 0)

@@ -34,6 +34,7 @@ struct migrate_job {
 	int resume;         /* the history has a row for it already (a partial run): replace it */
 	int prior;          /* the progress that row records (0 without one) */
 	long long key;      /* the migration lock's; checked after the file's work in --lock-mode session */
+	int complete;       /* not atomic, and the row's progress covers every statement: only mark it finished */
 };
 
 /* where the file's text sits in a message: file[base..) starts after prefix_chars characters */
@@ -165,10 +166,20 @@ static int rerunnable(const struct migrate_job *j, int done, const struct sql_st
 	return 1;
 }
 
-static int check_partial(const struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
+static int check_partial(struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
 {
 	const struct sql_stmt *culprit = NULL;
-	if (j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED || rerunnable(j, it->row->progress, &culprit)) {
+	int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
+	if (!atomic && it->row->progress >= 0 && (size_t)it->row->progress >= j->script.n) {
+		/* progress is recorded with (or after) the statement's commit: all of them are committed,
+		 * only marking it finished failed (a lost connection) */
+		j->complete = 1;
+		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
+			  "%s \"%s\" ran every statement before (%d committed) but was not marked finished; marking it "
+			  "finished without running it again", kind_name(j->f->kind), j->f->path, it->row->progress);
+		return 0;
+	}
+	if (atomic || rerunnable(j, it->row->progress, &culprit)) {
 		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
 			  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
 			  kind_name(j->f->kind), j->f->path, it->row->progress);
@@ -183,20 +194,40 @@ static int check_partial(const struct migrate_job *j, const struct plan_item *it
 	return -1;
 }
 
-static int prepare_job(const struct pgb_config *cfg, long long key, struct migrate_job *j,
+/* Split j's file as the server will read it: in one message, or statement by statement. */
+static int split_job(struct migrate_job *j, int scs, int one_message, struct pgb_error *err)
+{
+	struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = one_message};
+	sql_script_free(&j->script);
+	if (sql_split(j->f->content, j->f->up_len, &opts, &j->script, err) == 0)
+		return 0;
+	pgb_error_locus(err, j->f->path, err->line, err->column);
+	return -1;
+}
+
+/*
+ * The atomic modes send the file in one Query message, which the server lexes whole with
+ * the standard_conforming_strings in force when it arrives (scs: connect's, as the reset
+ * after every file leaves it); a SET inside changes nothing. A file sent statement by
+ * statement (no-transaction, stepwise) is read with the value each SET left.
+ */
+static int split_and_choose(struct migrate_job *j, int scs, struct pgb_error *err)
+{
+	if (split_job(j, scs, !j->f->no_transaction, err))
+		return -1;
+	choose_mode(j);
+	return j->mode == MODE_STEPWISE ? split_job(j, scs, 0, err) : 0;
+}
+
+static int prepare_job(const struct pgb_config *cfg, long long key, int scs, struct migrate_job *j,
 		       const struct plan_item *it, struct pgb_error *err)
 {
 	j->f = it->file;
 	j->key = key;
 	j->resume = it->row != NULL;
 	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
-	if (sql_split(j->f->content, j->f->up_len, NULL, &j->script, err)) {
-		pgb_error_locus(err, j->f->path, err->line, err->column);
+	if (split_and_choose(j, scs, err) || check_statements(j, key, err))
 		return -1;
-	}
-	if (check_statements(j, key, err))
-		return -1;
-	choose_mode(j);
 	if (cfg->lock_mode == LOCK_TRANSACTION && (j->mode == MODE_NO_TRANSACTION || j->mode == MODE_STEPWISE)) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "%s \"%s\" cannot run in one transaction, which --lock-mode transaction needs",
 			 kind_name(j->f->kind), j->f->path);
@@ -208,15 +239,15 @@ static int prepare_job(const struct pgb_config *cfg, long long key, struct migra
 	}
 	if (it->state == ITEM_PARTIAL && check_partial(j, it, err))
 		return -1;
-	if (j->mode == MODE_STEPWISE)
+	if (j->mode == MODE_STEPWISE && !j->complete)
 		log_event(LOG_INFO, "not_atomic", LOG_FIELDS(LF_STR("version", j->f->version.text)),
 			  "%s \"%s\" has transaction control in its middle: it runs statement by statement and is not "
 			  "atomic; its progress is recorded", kind_name(j->f->kind), j->f->path);
 	return 0;
 }
 
-int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, struct migrate_jobs *jobs,
-		      struct pgb_error *err)
+int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, int scs,
+		      struct migrate_jobs *jobs, struct pgb_error *err)
 {
 	jobs->jobs = xcalloc(p->n + 1, sizeof(struct migrate_job));
 	jobs->n = 0;
@@ -224,7 +255,7 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long l
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(it, p->allow_out_of_order))
 			continue;
-		if (prepare_job(cfg, key, &jobs->jobs[jobs->n++], it, err)) {
+		if (prepare_job(cfg, key, scs, &jobs->jobs[jobs->n++], it, err)) {
 			migrate_jobs_free(jobs);
 			return -1;
 		}
@@ -442,9 +473,9 @@ static void log_blockers(struct db *db, const struct pgb_config *cfg, const stru
 	struct pgb_error e;
 	pgb_error_init(&e);
 	if (db_query(db,
-		     "SELECT a.pid, a.state, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
-		     "extract(epoch FROM now() - a.xact_start)::bigint, "
-		     "left(regexp_replace(coalesce(a.query, ''), '[[:space:]]+', ' ', 'g'), 120) "
+		     "SELECT a.pid, a.state, coalesce(a.application_name, ''), coalesce(a.usename::pg_catalog.text, ''), "
+		     "extract(epoch FROM pg_catalog.now() - a.xact_start)::bigint, "
+		     "pg_catalog.left(pg_catalog.regexp_replace(coalesce(a.query, ''), '[[:space:]]+', ' ', 'g'), 120) "
 		     "FROM pg_catalog.pg_stat_activity a WHERE a.pid <> pg_catalog.pg_backend_pid() "
 		     "AND a.datname = pg_catalog.current_database() AND a.usename IS NOT NULL "
 		     "AND coalesce(a.backend_type, 'client backend') = 'client backend' "
@@ -844,7 +875,12 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 		return unquotable(s->j->f, err);
 	int combined = 0;
 	s->stop = STOP_STATEMENT;
+	int was_in_tx = db_in_transaction(s->db);
 	int rc = step_send(s, i, progress, &combined, err);
+	/* the session's lock_timeout is pgboot's no more when the file may have set one, or ran
+	 * in a transaction of its own (a SET there outlives its COMMIT) */
+	if (was_in_tx || db_in_transaction(s->db) || sql_stmt_sets_session(s->j->f->content, &s->j->script.stmts[i]))
+		s->lock_timeout = -1;
 	if (rc == 0) {
 		s->done = (int)i + 1;
 		int in_tx = db_in_transaction(s->db);
@@ -906,8 +942,10 @@ static int apply_stepwise(struct db *db, const struct pgb_config *cfg, const str
 	/* a re-run keeps the furthest progress any run recorded (the history never says less is done) */
 	struct stepper s = {db, cfg, h, j, 0, 0, j->prior, STOP_START, 0, -1, 0};
 	long long start = clock_now_ms();
-	int rc = step_start(&s, err);
-	for (size_t i = 0; rc == 0 && i < j->script.n; i++) {
+	if (j->complete) /* every statement committed before: the row only needs its finish */
+		s.done = s.committed = s.recorded = (int)j->script.n;
+	int rc = j->complete ? 0 : step_start(&s, err);
+	for (size_t i = s.done; rc == 0 && i < j->script.n; i++) {
 		s.stop = STOP_STATEMENT;
 		rc = signals_received() ? failed(j, NULL, err) : step_statement(&s, i, err);
 	}

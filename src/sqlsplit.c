@@ -1252,6 +1252,21 @@ enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, lon
 	return SQL_UNLOCK_NONE;
 }
 
+int sql_stmt_sets_session(const char *buf, const struct sql_stmt *st)
+{
+	if (st->kind != SQL_STMT_SQL)
+		return 0;
+	struct tokens t;
+	tokens_init(&t, buf, st);
+	struct tok k = next_tok(&t);
+	if (tok_is(&k, "set") || tok_is(&k, "reset") || tok_is(&k, "discard"))
+		return 1;
+	for (; k.kind != TOK_END; k = next_tok(&t))
+		if (tok_names(&k, "set_config"))
+			return 1;
+	return 0;
+}
+
 /* a word at the statement's top level */
 static int has_top_word(const char *buf, const struct sql_stmt *st, const char *w)
 {

@@ -266,3 +266,62 @@ def test_no_transaction_file_sends_one_message_per_statement(t):
     time.sleep(0.5)
     spent = _commits(t) - before
     check(spent < 1.5 * n, "about one transaction per statement (3 before issue 10)", spent, r)
+
+
+# ---- review fixes: a file is split as the server reads it ------------------------
+
+
+def test_one_message_file_is_split_with_the_connect_time_setting(t):
+    """A transactional file goes in one Query message, which the server lexes whole with the
+    standard_conforming_strings in force when it arrives (on): a SET inside changes nothing.
+    So the COMMIT behind 'a\\' is transaction control (the file runs statement by statement
+    and its failure rolls back all of it, not a half committed by the hidden COMMIT), and the
+    unlock behind it is a statement the preflight refuses (78)."""
+    hidden = ("CREATE TABLE part (id int);\nSET standard_conforming_strings = off;\n"
+              "SELECT 'a\\'; COMMIT; --';\nSELECT 1/0;\n")
+    p = t.project(migrations={"0001_hidden.sql": hidden})
+    r = t.pgboot("migrate", project=p).expect(3, "0001_hidden.sql:4", "division by zero", where="err")
+    check(not t.table_exists("part"), "the file's failure left nothing of it committed", r)
+    check(t.psql("SELECT count(*) FROM pgboot_migrations") == "0", "and nothing recorded", r)
+    line2 = "SELECT 'a\\'; SELECT pg_catalog.pg_advisory_unlock_all(); --';"
+    col = line2.index("pg_advisory_unlock_all") + 1
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n",
+                              "0002_sneak.sql": "SET standard_conforming_strings = off;\n" + line2 + "\n"})
+    r = t.pgboot("migrate", project=p).expect(78, "0002_sneak.sql:2:%d" % col, "pg_advisory_unlock_all",
+                                              where="err")
+    check(not t.table_exists("a"), "nothing was applied", r)
+
+
+def test_database_with_standard_conforming_strings_off_splits_files_as_it_reads_them(t):
+    """ALTER DATABASE ... SET standard_conforming_strings = off: the server reads '\\'' as a
+    quote inside the literal; so does the preflight (the mode, the refusals, the error loci)."""
+    t.psql('ALTER DATABASE "%s" SET standard_conforming_strings = off' % t.db)
+    p = t.project(migrations={
+        "0001_t.sql": "CREATE TABLE t (v text);\nINSERT INTO t VALUES ('it\\'s');\n",
+        # a COMMIT inside the literal: one statement, the file stays atomic
+        "0002_hidden.sql": "INSERT INTO t VALUES ('c\\'; COMMIT; \\'d');\n",
+    })
+    r = t.pgboot("migrate", project=p).expect(0)
+    check(t.psql("SELECT string_agg(v, '|' ORDER BY v) FROM t") == "c'; COMMIT; 'd|it's", "the literals as written",
+          r)
+    check("not atomic" not in r.err, "no file was run statement by statement", r)
+    p.write("migrations", "0003_bad.sql", "INSERT INTO t VALUES ('x\\'y');\nSELECT nosuch;\n")
+    t.pgboot("migrate", project=p).expect(3, "0003_bad.sql:2:8", 'column "nosuch" does not exist', where="err")
+    check(t.psql("SELECT count(*) FROM t") == "2", "the failed file is rolled back")
+
+
+# ---- review fixes: the no-transaction lock_timeout ---------------------------------
+
+
+def test_no_transaction_file_setting_lock_timeout_does_not_outlast_pgboots(t):
+    """pgboot sets --ddl-lock-timeout once per session for the statements of a no-transaction
+    file; after the file's own SET (or RESET, set_config) it sets it again."""
+    body = ("-- pgboot:no-transaction\nCREATE TABLE lt (step int, v text);\n"
+            "SET lock_timeout = 0;\nINSERT INTO lt VALUES (1, current_setting('lock_timeout'));\n"
+            "SELECT set_config('lock_timeout', '7s', false);\n"
+            "INSERT INTO lt VALUES (2, current_setting('lock_timeout'));\n"
+            "RESET lock_timeout;\nINSERT INTO lt VALUES (3, current_setting('lock_timeout'));\n")
+    p = t.project(migrations={"0001_lt.sql": body})
+    r = t.pgboot("migrate", "--ddl-lock-timeout", "3s", project=p).expect(0)
+    got = t.psql("SELECT string_agg(step || '=' || v, ' ' ORDER BY step) FROM lt")
+    check(got == "1=3s 2=3s 3=3s", "each statement ran with pgboot's lock_timeout", got, r)

@@ -452,3 +452,29 @@ def test_lookalikes_of_refused_statements_run(t):
     p.write("migrations", "0002_copy.sql", "COPY sp FROM '/nonexistent/stdout.csv';\n")
     r = t.pgboot("migrate", project=p).expect(3, "0002_copy.sql", where="err")
     check("not supported" not in r.err and "COPY TO STDOUT" not in r.err, "the server ran it (and could not open the file)", r)
+
+
+def test_stepwise_file_setting_lock_timeout_in_its_transaction_does_not_outlast_it(t):
+    """A session SET inside the file's own transaction survives its COMMIT: the statements
+    after it run with pgboot's --ddl-lock-timeout again, not the file's."""
+    body = ("CREATE TABLE lt (step int, v text);\nCOMMIT;\n"
+            "INSERT INTO lt VALUES (1, current_setting('lock_timeout'));\n"
+            "BEGIN;\nSET lock_timeout = 0;\nCOMMIT;\n"
+            "INSERT INTO lt VALUES (2, current_setting('lock_timeout'));\n")
+    p = t.project(migrations={"0001_lt.sql": body})
+    r = t.pgboot("migrate", "--ddl-lock-timeout", "3s", project=p).expect(0)
+    got = t.psql("SELECT string_agg(step || '=' || v, ' ' ORDER BY step) FROM lt")
+    check(got == "1=3s 2=3s", "each statement ran with pgboot's lock_timeout", got, r)
+
+
+def test_no_transaction_file_whose_finish_was_lost_is_only_marked_finished(t):
+    """Every statement committed and recorded, but marking the row finished failed (a lost
+    connection): the next run marks it finished and runs nothing again, even a statement
+    that is not safe to run twice."""
+    body = "-- pgboot:no-transaction\nCREATE TABLE IF NOT EXISTS once (id int);\nINSERT INTO once VALUES (1);\n"
+    p = t.project(migrations={"0001_once.sql": body})
+    t.pgboot("migrate", "--no-verify", project=p).expect(0)
+    t.psql("UPDATE pgboot_migrations SET progress = 2 WHERE version = '0001'")  # as a lost finish leaves it
+    r = t.pgboot("migrate", "--no-verify", project=p).expect(0, "marking it finished", where="err")
+    check(t.psql("SELECT count(*) FROM once") == "1", "the INSERT ran once", r)
+    check(progress(t, "0001") == "done", "the row is finished", r)

@@ -762,6 +762,26 @@ TEST(sqlsplit_fits_block)
 	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_fits_block);
 }
 
+TEST(sqlsplit_sets_session)
+{
+	const char *cases[][2] = {
+		{ "SET lock_timeout = 0;", "1" },
+		{ "set local lock_timeout = '1s';", "1" },
+		{ "RESET lock_timeout;", "1" },
+		{ "RESET ALL;", "1" },
+		{ "DISCARD PLANS;", "1" },
+		{ "SELECT pg_catalog.set_config('lock_timeout', '0', false);", "1" },
+		{ "SELECT \"set_config\"('lock_timeout', '0', false);", "1" },
+		{ "/* c */ SET search_path = x;", "1" },
+		{ "INSERT INTO t VALUES (1);", "0" },
+		{ "SELECT 'set_config(x)' /* set_config( */;", "0" },
+		{ "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;", "0" },
+		{ "ALTER TABLE t SET SCHEMA s;", "0" },
+		{ "UPDATE t SET x = 1;", "0" },
+	};
+	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_sets_session);
+}
+
 /* ---- characters, locate, excerpt ---- */
 
 TEST(sqlsplit_char_count)
