@@ -192,3 +192,17 @@ def test_migrations_dir_option(t):
     p.write("db/mig", "0002_b.sql", "CREATE TABLE b (id int);")
     t.pgboot("migrate", project=p, env={"PGBOOT_MIGRATIONS": p.path("db/mig", "")}).expect(0)
     check(t.table_exists("b"), "applied from PGBOOT_MIGRATIONS")
+
+
+def test_status_uses_pg_catalog_functions_whatever_search_path(t):
+    """pgboot's own SQL names pg_catalog's functions: a to_char in a schema that search_path
+    puts before pg_catalog does not format the history's applied_at."""
+    p = t.project(migrations=MIGS)
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE SCHEMA shadow; CREATE FUNCTION shadow.to_char(timestamp, text) RETURNS text "
+           "LANGUAGE sql AS $$ SELECT 'shadowed'::text $$")
+    t.psql('ALTER DATABASE "%s" SET search_path = shadow, pg_catalog, public' % t.db)
+    r = t.pgboot("status", "--json", project=p).expect(0)
+    a = [i for i in json.loads(r.out)["items"] if i["version"] == "0001"][0]
+    check(a.get("applied_at", "").endswith("Z") and "shadowed" not in r.out, "applied_at from pg_catalog.to_char",
+          a, r)
