@@ -105,6 +105,8 @@ static void check_split(const char *buf, size_t len, int std)
 		REQUIRE(st->kind == SQL_STMT_SQL || idem == 0);
 		int copy = sql_stmt_is_copy_from_stdin(buf, st);
 		REQUIRE(copy == 0 || copy == 1);
+		int sets = sql_stmt_sets_session(buf, st);
+		REQUIRE(sets == 0 || sets == 1);
 	}
 	sql_script_free(&s);
 }
