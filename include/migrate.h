@@ -50,8 +50,9 @@ struct migrate_jobs {
  * pg_advisory_unlock_all, sqlsplit.h's sql_stmt_unlocks) are refused with
  * file:line (78), and so is a file that cannot be atomic when
  * cfg->lock_mode is LOCK_TRANSACTION; a half-applied file that is not safe to
- * re-run is refused (5). Returns 0 with jobs filled (free with
- * migrate_jobs_free), or -1.
+ * re-run is refused (5), and one whose progress counts every statement (only
+ * its finish was lost) is only marked finished when applied. Returns 0 with
+ * jobs filled (free with migrate_jobs_free), or -1.
  */
 int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long long key, int scs,
 		      struct migrate_jobs *jobs, struct pgb_error *err);
