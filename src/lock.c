@@ -315,17 +315,22 @@ void lock_release(struct db *db, long long key, int pid)
 
 char *lock_check_sql(long long key)
 {
-	/* one of the two holds given back and taken again: no catalog read, and never a moment unheld */
-	return xasprintf("DO $pgboot$BEGIN IF NOT (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
-			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN "
-			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
-			 "END IF; END$pgboot$",
-			 key, key, LOCK_LOST_SQLSTATE);
+	/*
+	 * One of the two holds given back and taken again: no catalog read, and never a moment unheld.
+	 * Plain SQL, no PL/pgSQL (a database may revoke it or drop it): a lost lock casts the marker
+	 * text to an integer, 22P02. The cast's input names the server process, so the planner cannot
+	 * fold it into an error of every plan.
+	 */
+	return xasprintf("SELECT CASE WHEN (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
+			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN NULL "
+			 "ELSE ('%s'::pg_catalog.text OPERATOR(pg_catalog.||) pg_catalog.pg_backend_pid())::pg_catalog.int4 END",
+			 key, key, LOCK_LOST_MARKER);
 }
 
 int lock_check_failed(const struct pgb_error *err)
 {
-	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0;
+	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0 && err->message &&
+	       strstr(err->message, LOCK_LOST_MARKER) != NULL;
 }
 
 int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err)
