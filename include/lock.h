@@ -55,9 +55,11 @@ int lock_check_failed(const struct pgb_error *err);
 /*
  * A file's message found the session lock gone (err: 75). Through a
  * transaction pooler that message simply ran on another server process
- * than pid, which holds the lock: then the lock is released where it was
- * taken, err becomes the pooler's 78, and 1 is returned. Otherwise 0 and err
- * stays (a file released the lock).
+ * than pid, which holds the lock: seen when the next statement runs
+ * elsewhere than pid, or on pid with the lock still held there. Then the lock
+ * is released where it was taken (or the detail says it could not be), err
+ * becomes the pooler's 78, and 1 is returned. Otherwise 0 and err stays (a
+ * file released the lock: back on pid, the lock is gone there).
  */
 int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err);
 
