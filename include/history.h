@@ -53,13 +53,17 @@ struct history {
  * start neither plans a catalog query nor spends a round trip on it:
  *
  * - history_path_sql is an expression the connect query carries (syscache
- *   lookups only): the schema, quoted as an identifier, where search_path
- *   finds the table first, or NULL. history_init reads the history there.
+ *   lookups and one index scan of pg_class by name): the schema, quoted as
+ *   an identifier, where search_path finds the table first, when that is an
+ *   ordinary or partitioned table and the only table of that name in the
+ *   database; else NULL. history_init reads the history there.
  * - Before anything is applied, created or reported (anything but an
- *   up-to-date start), history_resolve looks the name up in every schema the
- *   role may use (USAGE): exactly one: use it, wherever search_path points;
- *   none: the current schema (public when search_path names none) is where
- *   it will be created; more than one: 78 naming each.
+ *   up-to-date start from a table the connect query placed), and before the
+ *   first read when it placed none (a view or a second table of the name
+ *   would be read otherwise), history_resolve looks the name up in every
+ *   schema the role may use (USAGE): exactly one: use it, wherever
+ *   search_path points; none: the current schema (public when search_path
+ *   names none) is where it will be created; more than one: 78 naming each.
  */
 /* NULL when there is nothing to look up (a qualified --history-table, or wait), or on err (70). */
 char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);

@@ -37,23 +37,29 @@ void lock_release(struct db *db, long long key, int pid);
 
 /*
  * A statement to append to a message that ran something of a file: it fails
- * with SQLSTATE LOCK_LOST_SQLSTATE when this session no longer holds the
+ * with SQLSTATE LOCK_LOST_SQLSTATE (invalid_text_representation) and
+ * LOCK_LOST_MARKER in the message when this session no longer holds the
  * session lock key (pg_advisory_unlock_all, DISCARD ALL, an unlock of the key
  * in a function the preflight cannot read). Its failure aborts the
- * transaction block it runs in. Fully qualified: the session's search_path,
+ * transaction block it runs in. Plain SQL (no PL/pgSQL, which a database
+ * may not offer the role). Fully qualified: the session's search_path,
  * standard_conforming_strings and client_encoding do not matter. A
  * transaction-level lock needs no check: no SQL releases one
  * (pg_advisory_unlock_all and DISCARD release session locks only).
  */
 char *lock_check_sql(long long key);
-#define LOCK_LOST_SQLSTATE "PGBLK"
+#define LOCK_LOST_SQLSTATE "22P02"
+#define LOCK_LOST_MARKER "pgboot: migration lock lost, backend "
+/* the check's failure: its SQLSTATE with the marker, never a file's own 22P02 */
 int lock_check_failed(const struct pgb_error *err);
 /*
  * A file's message found the session lock gone (err: 75). Through a
  * transaction pooler that message simply ran on another server process
- * than pid, which holds the lock: then the lock is released where it was
- * taken, err becomes the pooler's 78, and 1 is returned. Otherwise 0 and err
- * stays (a file released the lock).
+ * than pid, which holds the lock: seen when the next statement runs
+ * elsewhere than pid, or on pid with the lock still held there. Then the lock
+ * is released where it was taken (or the detail says it could not be), err
+ * becomes the pooler's 78, and 1 is returned. Otherwise 0 and err stays (a
+ * file released the lock: back on pid, the lock is gone there).
  */
 int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err);
 

@@ -16,7 +16,8 @@ struct session_info {
 	char *current_schema; /* NULL when search_path names no existing schema */
 	char *server_version; /* "15.18" */
 	char *database;       /* current_database(): the lock key's, whatever name or pooler alias reached it */
-	char *history_schema; /* where search_path finds an unqualified history table first (quoted), or NULL */
+	char *history_schema; /* where search_path finds an unqualified history table first (quoted) when it is
+			       the only table of that name, or NULL */
 	long long waited_ms;
 	int used_pgpassword;  /* the session authenticated with PGPASSWORD's value */
 };

@@ -17,13 +17,24 @@ char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_e
 		return NULL;
 	char *ident = db_quote_ident(db, cfg->history_table, err);
 	char *lit = ident ? db_quote_literal(db, ident, strlen(ident), err) : NULL;
+	char *name = lit ? db_quote_literal(db, cfg->history_table, strlen(cfg->history_table), err) : NULL;
 	free(ident);
-	if (!lit)
+	if (!name) {
+		free(lit);
 		return NULL;
-	/* syscache lookups only: a cold backend plans nothing for it */
-	char *sql = xasprintf("(pg_catalog.pg_identify_object('pg_catalog.pg_class'::pg_catalog.regclass, "
-			      "pg_catalog.to_regclass(%s), 0)).schema", lit);
+	}
+	/* to_regclass and pg_identify_object are syscache lookups, the count one index scan of pg_class by
+	 * name (pg_class_relname_nsp_index); pg_identify_object's type "table" is an ordinary or a
+	 * partitioned table, never a view, sequence or foreign table */
+	char *obj = xasprintf("pg_catalog.pg_identify_object('pg_catalog.pg_class'::pg_catalog.regclass, "
+			      "pg_catalog.to_regclass(%s), 0)", lit);
+	char *sql = xasprintf("CASE WHEN (%s).type OPERATOR(pg_catalog.=) 'table' AND (SELECT pg_catalog.count(*) "
+			      "FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.=) %s::pg_catalog.name "
+			      "AND c.relkind IN ('r', 'p')) OPERATOR(pg_catalog.=) 1 THEN (%s).schema END",
+			      obj, name, obj);
+	free(obj);
 	free(lit);
+	free(name);
 	return sql;
 }
 

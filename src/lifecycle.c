@@ -180,15 +180,27 @@ static int resolve_history(struct run *r, struct pgb_error *err)
 	return rc == 1 ? read_state(r, err) : rc;
 }
 
-/* Read the history; unless the start is up to date (the fast path: a read found nothing to do), find
- * the table for sure before anything is applied, created, awaited or refused. */
-static int read_resolved(struct run *r, struct pgb_error *err)
+/*
+ * Read the history. A table the connect query could not place for sure (history.h: none, a view, or
+ * more than one table of the name) is looked up first; else, unless fast (an up-to-date start: a
+ * read found nothing to do), it is looked up after the read, before anything is applied, created,
+ * awaited, reported or refused.
+ */
+static int read_found(struct run *r, int fast, struct pgb_error *err)
 {
+	int first = !r->cfg->history_schema && !r->info.history_schema && !r->hist.resolved;
+	if (first && history_resolve(&r->hist, r->db, r->info.current_schema, err) < 0)
+		return -1;
 	if (read_state(r, err))
 		return -1;
-	if (r->hist.exists && r->plan.pending == 0 && r->plan.drift == 0)
+	if (first || (fast && r->hist.exists && r->plan.pending == 0 && r->plan.drift == 0))
 		return 0;
 	return resolve_history(r, err);
+}
+
+static int read_resolved(struct run *r, struct pgb_error *err)
+{
+	return read_found(r, 1, err);
 }
 
 static int take_lock(struct run *r, struct pgb_error *err)
@@ -319,7 +331,7 @@ static void release(struct run *r)
 
 static int cmd_status(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
+	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
 	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -332,7 +344,7 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 /* plan changes nothing, so it takes no lock: it shows the history as it is now */
 static int cmd_plan(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err) ||
+	if (load_and_connect(r, err) || read_found(r, 0, err) ||
 	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
@@ -345,7 +357,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 
 static int cmd_verify(struct run *r, struct pgb_error *err)
 {
-	if (load_and_connect(r, err) || read_state(r, err) || resolve_history(r, err))
+	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
 	return verify_phase(r, err);
 }

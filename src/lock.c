@@ -144,43 +144,62 @@ static int lock_stays(struct db *db, int pid, int *moved, struct pgb_error *err)
 /*
  * Give back a session lock left on server process pid, which this connection no longer owns:
  * unlock when a statement lands there, else end that process when it sits idle holding it (a
- * pooled connection between clients; the pooler opens another).
+ * pooled connection between clients; the pooler opens another). 1 when it was released there, 0
+ * when a statement reached pid and found it no longer held, -1 when it could not be (logged).
  */
-static void release_stranded(struct db *db, const char *keytext, int pid)
+static int release_stranded(struct db *db, const char *keytext, int pid)
 {
 	char pidtext[16];
 	snprintf(pidtext, sizeof(pidtext), "%d", pid);
 	const char *params[] = {keytext, pidtext};
 	struct pgb_error e;
 	pgb_error_init(&e);
+	struct db_result r;
 	for (int i = 0; i < STRANDED_UNLOCKS; i++) {
-		struct db_result r;
 		/* unlock only there: elsewhere it could release another client's lock */
 		if (db_query(db,
 			     "SELECT CASE WHEN pg_catalog.pg_backend_pid() = $2::int "
 			     "THEN (CASE WHEN pg_catalog.pg_advisory_unlock($1::bigint) "
-			     "THEN pg_catalog.pg_advisory_unlock($1::bigint) ELSE false END) IS NOT NULL ELSE false END",
+			     "THEN pg_catalog.pg_advisory_unlock($1::bigint) ELSE false END) END",
 			     2, params, &r, &e))
 			goto failed;
-		int there = db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "t") == 0;
+		const char *there = db_cell(&r, 0, 0); /* NULL: another server process */
+		int released = there && strcmp(there, "t") == 0;
 		db_result_free(&r);
 		if (there)
-			return;
+			return released;
 	}
+	/* NULL: pid holds the lock no more (the pooler closed that connection) */
 	if (db_query(db,
-		     "SELECT pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity a "
-		     "JOIN pg_catalog.pg_locks l ON l.pid = a.pid "
-		     "WHERE a.pid = $2::int AND a.state = 'idle' AND l.locktype = 'advisory' AND l.granted "
+		     "SELECT pg_catalog.bool_or(CASE WHEN a.state = 'idle' THEN pg_catalog.pg_terminate_backend(l.pid) "
+		     "ELSE false END) FROM pg_catalog.pg_locks l "
+		     "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+		     "WHERE l.pid = $2::int AND l.locktype = 'advisory' AND l.granted "
 		     "AND l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::pg_catalog.oid "
 		     "AND l.objid = ($1::bigint & 4294967295)::pg_catalog.oid",
-		     2, params, NULL, &e) == 0) {
-		pgb_error_free(&e);
-		return;
-	}
+		     2, params, &r, &e))
+		goto failed;
+	const char *ended = db_cell(&r, 0, 0);
+	int rc = !ended ? 0 : strcmp(ended, "t") == 0 ? 1 : -1;
+	db_result_free(&r);
+	if (rc >= 0)
+		return rc;
+	pgb_fail(&e, PGB_EXIT_LOCK, "no statement reached it in %d tries, and it is not idle", STRANDED_UNLOCKS);
 failed:
 	log_event(LOG_WARNING, "lock_stranded", LOG_FIELDS(LF_INT("pid", pid)),
 		  "could not release the migration lock left on server process %d: %s", pid, e.message);
 	pgb_error_free(&e);
+	return -1;
+}
+
+/* The end of a pooler 78's detail: what became of the lock left on server process pid. */
+static void released_sentence(char *buf, size_t n, int released, int pid)
+{
+	if (released >= 0)
+		snprintf(buf, n, "The lock was released where it was taken.");
+	else
+		snprintf(buf, n, "The lock could not be released: server process %d may hold it until it ends "
+				 "(SELECT pg_terminate_backend(%d) ends it).", pid, pid);
 }
 
 /* A line about who holds the lock, from pg_locks and pg_stat_activity; the caller frees. */
@@ -237,13 +256,14 @@ static int confirm_session(struct db *db, const char *keytext, int got, int pid,
 	int rc = lock_stays(db, pid, &moved, err);
 	if (rc > 0)
 		return 0;
-	release_stranded(db, keytext, pid);
+	char released[160];
+	released_sentence(released, sizeof(released), release_stranded(db, keytext, pid), pid);
 	if (rc < 0)
 		return -1;
 	pooled(err);
 	pgb_error_detail(err, "pg_try_advisory_lock took the session lock on server process %d; the next statement ran on "
-			      "server process %d. The lock was released where it was taken.",
-			 pid, moved);
+			      "server process %d. %s",
+			 pid, moved, released);
 	return -1;
 }
 
@@ -315,36 +335,78 @@ void lock_release(struct db *db, long long key, int pid)
 
 char *lock_check_sql(long long key)
 {
-	/* one of the two holds given back and taken again: no catalog read, and never a moment unheld */
-	return xasprintf("DO $pgboot$BEGIN IF NOT (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
-			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN "
-			 "RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = 'pgboot''s migration lock is no longer held'; "
-			 "END IF; END$pgboot$",
-			 key, key, LOCK_LOST_SQLSTATE);
+	/*
+	 * One of the two holds given back and taken again: no catalog read, and never a moment unheld.
+	 * Plain SQL, no PL/pgSQL (a database may revoke it or drop it): a lost lock casts the marker
+	 * text to an integer, 22P02. The cast's input names the server process, so the planner cannot
+	 * fold it into an error of every plan.
+	 */
+	return xasprintf("SELECT CASE WHEN (CASE WHEN pg_catalog.pg_advisory_unlock(%lld::pg_catalog.int8) "
+			 "THEN pg_catalog.pg_try_advisory_lock(%lld::pg_catalog.int8) ELSE false END) THEN NULL "
+			 "ELSE ('%s'::pg_catalog.text OPERATOR(pg_catalog.||) pg_catalog.pg_backend_pid())::pg_catalog.int4 END",
+			 key, key, LOCK_LOST_MARKER);
 }
 
 int lock_check_failed(const struct pgb_error *err)
 {
-	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0;
+	return strcmp(err->sqlstate, LOCK_LOST_SQLSTATE) == 0 && err->message &&
+	       strstr(err->message, LOCK_LOST_MARKER) != NULL;
+}
+
+/*
+ * Where a statement runs now, and whether that server process holds the session lock (twice, or
+ * once after a check that gave one hold back elsewhere). 0 with *now and *holds, or -1.
+ */
+static int where_now(struct db *db, const char *keytext, int *now, int *holds)
+{
+	const char *params[] = {keytext};
+	struct db_result r;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = db_query(db,
+			  "SELECT pg_catalog.pg_backend_pid(), EXISTS (SELECT 1 FROM pg_catalog.pg_locks l "
+			  "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'advisory' AND l.granted "
+			  "AND l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::pg_catalog.oid "
+			  "AND l.objid = ($1::bigint & 4294967295)::pg_catalog.oid)",
+			  1, params, &r, &e);
+	pgb_error_free(&e);
+	if (rc)
+		return -1;
+	*now = db_cell(&r, 0, 0) ? atoi(db_cell(&r, 0, 0)) : 0;
+	*holds = db_cell(&r, 0, 1) && strcmp(db_cell(&r, 0, 1), "t") == 0;
+	db_result_free(&r);
+	return *now ? 0 : -1;
 }
 
 int lock_lost_to_pooler(struct db *db, long long key, int pid, struct pgb_error *err)
 {
 	if (!pid || pid == db_backend_pid(db) || !db_alive(db))
 		return 0;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	int now = current_pid(db, &e);
-	pgb_error_free(&e);
-	if (now == 0 || now == pid)
-		return 0; /* still on the process that took the lock: a file released it */
 	char keytext[32];
 	snprintf(keytext, sizeof(keytext), "%lld", key);
-	release_stranded(db, keytext, pid);
+	int now = 0, holds = 0;
+	int asked = where_now(db, keytext, &now, &holds) == 0;
+	/* back on the process that took the lock and it is gone there: a file released it */
+	if (asked && now == pid && !holds)
+		return 0;
+	/* elsewhere, or there with the lock still held (the failed check ran elsewhere), or not known:
+	 * never leave the lock behind */
+	int released = release_stranded(db, keytext, pid);
+	if (!asked && released != 1)
+		return 0; /* nothing shows a pooler: the file's 75 stands */
+	struct pgb_error e;
+	pgb_error_init(&e);
+	char sentence[160];
+	released_sentence(sentence, sizeof(sentence), released, pid);
 	pooled(&e);
-	pgb_error_detail(&e, "pg_try_advisory_lock took the session lock on server process %d; a later statement ran on "
-			     "server process %d, where the lock is not held (%s). The lock was released where it was taken.",
-			 pid, now, err->message ? err->message : "");
+	if (asked && now != pid)
+		pgb_error_detail(&e, "pg_try_advisory_lock took the session lock on server process %d; a later statement "
+				     "ran on server process %d, where the lock is not held (%s). %s",
+				 pid, now, err->message ? err->message : "", sentence);
+	else
+		pgb_error_detail(&e, "pg_try_advisory_lock took the session lock on server process %d, which still held "
+				     "it, but the check after a file ran on another server process (%s). %s",
+				 pid, err->message ? err->message : "", sentence);
 	pgb_error_free(err);
 	pgb_error_move(err, &e);
 	return 1;

@@ -209,3 +209,34 @@ def test_history_in_schema_needing_quotes(t):
     p.write("migrations", "0002_b.sql", "CREATE TABLE b (id int);\n")
     t.pgboot("migrate", project=p).expect(0)
     check(t.psql('SELECT count(*) FROM "Odd ""S""".pgboot_migrations') == "2", "both rows in the one table")
+
+
+def test_two_history_tables_up_to_date_run_78(t):
+    """Nothing pending and search_path finds public's table: a second table of
+    the name in a schema the role may use is still 78 naming both, for run (the
+    up-to-date start) as for status; a qualified name picks one."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n"})
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE SCHEMA other; CREATE TABLE other.pgboot_migrations (LIKE public.pgboot_migrations INCLUDING ALL)")
+    for args in (["run", "--", "true"], ["migrate"], ["status"]):
+        t.pgboot(*args, project=p).expect(78, "other.pgboot_migrations", "public.pgboot_migrations",
+                                          "--history-table SCHEMA.NAME", where="err")
+    t.pgboot("run", "--history-table", "public.pgboot_migrations", "--", "true", project=p).expect(0)
+
+
+def test_view_named_like_history_earlier_in_search_path_is_not_read(t):
+    """A view named pgboot_migrations in a schema search_path names before
+    public: neither the up-to-date start nor status, plan or a new migration
+    reads it; public's table is the history."""
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);\n"})
+    t.pgboot("migrate", project=p).expect(0)
+    t.psql("CREATE SCHEMA app; CREATE VIEW app.pgboot_migrations AS SELECT 1 AS x")
+    t.psql('ALTER DATABASE "%s" SET search_path = app, public' % t.db)
+    t.pgboot("run", "--", "true", project=p).expect(0, "up to date", where="err")
+    t.pgboot("status", project=p).expect(0, "public.pgboot_migrations", where="out")
+    p.write("migrations", "0002_b.sql", "CREATE TABLE b (id int);\n")
+    t.pgboot("plan", project=p).expect(0, "0002", where="out")
+    t.pgboot("migrate", project=p).expect(0)
+    check(t.psql("SELECT count(*) FROM public.pgboot_migrations") == "2", "the rows are in public's table")
+    check(t.psql("SELECT x FROM app.pgboot_migrations") == "1", "the view is untouched")
+    check(_history_tables(t) == "app.pgboot_migrations,public.pgboot_migrations", "no third", _history_tables(t))

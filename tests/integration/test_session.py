@@ -4,6 +4,7 @@ statements do not depend on that state, the migration lock cannot be lost
 silently (preflight refusals, a check after each step: 75), client_encoding is
 UTF8 whatever the URL says, the 25001 hint, and a no-transaction file's round
 trips."""
+import random
 import time
 
 from harness import check, lock_key
@@ -230,6 +231,34 @@ def test_lock_lost_in_a_stepwise_file_stops_with_75(t):
     r = _lost(t, "INSERT INTO runs VALUES ('a');\nCOMMIT;\nVACUUM runs;\nSELECT housekeeping();\nBEGIN;\n"
                  "INSERT INTO runs VALUES ('b');\n")
     check(t.psql("SELECT string_agg(v, ',') FROM runs") == "a", "only the committed part stays", r)
+
+
+def test_lock_check_needs_no_plpgsql(t):
+    """The lock check after each file is plain SQL: an owner role without USAGE
+    on PL/pgSQL (REVOKE ... FROM PUBLIC, the language is per database) applies
+    a transactional, a no-transaction and a seed file in session mode; a file's
+    own 22P02 stays the file's failure (3), not a lost lock."""
+    role = "nopl_%s_%04x" % (t.db[-8:], random.randrange(65536))
+    t.psql("CREATE ROLE %s LOGIN PASSWORD 'rolepw'" % role)
+
+    def drop():
+        t.psql("DROP OWNED BY %s CASCADE" % role, check=False)
+        t.server.psql("postgres", "DROP ROLE IF EXISTS %s" % role, check=False)
+    t.on_cleanup(drop)
+    t.psql("ALTER SCHEMA public OWNER TO %s; REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC" % role)
+    check(t.psql("SELECT has_language_privilege('%s', 'plpgsql', 'USAGE')" % role) == "f", "no PL/pgSQL for the role")
+    url = t.url(user=role, password="rolepw")
+    p = t.project(migrations={"0001_t.sql": "CREATE TABLE t (id int);\n",
+                              "0002_nt.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n"
+                                             "INSERT INTO t VALUES (1);\n"},
+                  seeds={"0001_s.sql": "INSERT INTO t VALUES (2);\n"})
+    r = t.pgboot("run", "--with-test-data", "--", "true", project=p, url=url).expect(0)
+    check([k + v for k, v, _ in t.history()] == ["migration0001", "migration0002", "seed0001"], "all applied",
+          t.history(), r)
+    check(t.psql("SELECT count(*) FROM t") == "2", "the seed ran too", r)
+    p.write("migrations", "0003_bad.sql", "SELECT 'x'::int;\n")
+    t.pgboot("migrate", project=p, url=url).expect(3, "0003_bad.sql", "invalid input syntax for type integer",
+                                                   where="err").expect_no_text("lock was released", where="err")
 
 
 # ---- section 8 and 10 --------------------------------------------------------------
