@@ -13,7 +13,7 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev pkg-config) ;;
 	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev postgresql-15
-		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind) ;;
+		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind openssl) ;;
 	static) pkgs+=(gcc make musl-tools musl-dev dpkg-dev autoconf automake libtool bison flex
 		perl file xz-utils ca-certificates binutils) ;;
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
