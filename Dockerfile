@@ -6,6 +6,15 @@
 #   docker build -t pgboot .                      FROM scratch: /pgboot and nothing else
 #   docker build --target demo -t pgboot-demo .   the MORSE demo app (docker-compose.yml)
 #
+# Both amd64 and arm64: the build stage runs on the builder's own platform and
+# cross-compiles for the target one (TARGETARCH), so no emulation is involved:
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/pgboot --push .
+#   buildah bud --platform linux/amd64,linux/arm64 --manifest pgboot .
+#
+# (The demo target's Debian packages are installed by the target platform's
+# apt, which does need emulation (binfmt_misc and qemu-user-static) for arm64.)
+#
 # The way to use pgboot in your own image is to copy the binary out of this one:
 #
 #   FROM pgboot AS pgboot                 # or the published image
@@ -24,7 +33,14 @@
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
 # --- build: OpenSSL, libpq and libsodium from Debian 12 sources, then pgboot ---
-FROM ${DEBIAN_IMAGE} AS build
+# On the build platform; TARGETARCH (amd64 or arm64, set by buildx and buildah)
+# picks the architecture build-static.sh compiles for: the builder's own, or a
+# cross build (Debian's cross gcc and musl-dev of the target). Unset (a builder
+# without it), the builder's own. Whatever the target, the binary is written to
+# /src/build/static/pgboot (PGBOOT_STATIC_OUT), where the stages below take it.
+FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS build
+ARG TARGETARCH
+ENV PGBOOT_ARCH=${TARGETARCH} PGBOOT_STATIC_OUT=/src/build/static
 WORKDIR /src
 # The dependencies come first and alone, so this slow layer (about two minutes)
 # is rebuilt only when the build script (or a scripts/lib file it sources)
@@ -34,8 +50,11 @@ COPY scripts/lib/debsrc.sh scripts/lib/
 RUN scripts/build-static.sh --deps-only
 COPY include/ include/
 COPY src/ src/
-# The script also checks with `file` that the result is statically linked.
-RUN scripts/build-static.sh && build/static/pgboot version
+# The script also checks with `file` that the result is statically linked and
+# of the target's architecture; only a native one can be run here.
+RUN scripts/build-static.sh \
+	&& if [ -z "$TARGETARCH" ] || [ "$TARGETARCH" = "$(dpkg --print-architecture)" ]; then \
+		build/static/pgboot version; fi
 
 # --- demo: the MORSE workout tracker app started through pgboot ----------------
 # Not the default target (that is the last stage below); with BuildKit it is

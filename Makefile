@@ -1,6 +1,10 @@
 # pgboot: one hand-written Makefile.
 #   make            ./pgboot against the system libpq and libsodium (fast iteration)
 #   make static     build/static/pgboot: musl, fully static (scripts/build-static.sh)
+#   make static ARCH=aarch64
+#                   cross-build build/static-aarch64/pgboot on an x86_64 machine
+#                   (its own cache build/static-deps-aarch64); tests/cross/run.sh
+#                   runs its core integration tests under qemu-user
 #   make test       unit tests, then the integration suite on every built binary
 #   make demo       a throwaway PostgreSQL, the MORSE project, the demo app exec'd
 #   make bench      pgboot against its peers (bench/)
@@ -41,8 +45,9 @@ build/dyn build/asan:
 build/unit_tests: $(LIB_OBJS) $(UNIT_SRCS) tests/unit/check.h
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LDFLAGS) $(LIBS)
 
+# ARCH: x86_64 or aarch64 (amd64, arm64); empty is the machine's own.
 static:
-	scripts/build-static.sh
+	scripts/build-static.sh $(if $(ARCH),--arch $(ARCH))
 
 unit: build/unit_tests
 	build/unit_tests

@@ -5,11 +5,24 @@
 #
 #   scripts/build-static.sh              dependencies (cached), then pgboot
 #   scripts/build-static.sh --deps-only  only the cached dependencies (a Docker layer)
+#   scripts/build-static.sh --arch ARCH  cross-build for ARCH (`make static ARCH=aarch64`)
+#
+# ARCH is x86_64 or aarch64 (amd64 and arm64, Docker's and Debian's names, are
+# taken too); the default is the machine's own. A cross build uses Debian's
+# cross compiler (crossbuild-essential-arm64 or -amd64) with musl-dev of the
+# target architecture (dpkg --add-architecture; installed by install-deps.sh's
+# group cross-arm64 or cross-amd64), and keeps its own cache and output:
+# build/static-deps-ARCH and build/static-ARCH/pgboot. A native build keeps
+# build/static-deps and build/static/pgboot. tests/cross/run.sh runs an aarch64
+# binary's core integration tests under qemu-user.
 #
 # Environment:
+#   PGBOOT_ARCH            as --arch (the option wins)
 #   PGBOOT_DEPS_DIR        cache of sources, stamps and the musl sysroot
-#                          (default build/static-deps)
-#   PGBOOT_STATIC_OUT      where pgboot is written (default build/static)
+#                          (default build/static-deps, build/static-deps-ARCH
+#                          for a cross build)
+#   PGBOOT_STATIC_OUT      where pgboot is written (default build/static,
+#                          build/static-ARCH for a cross build)
 #   PGBOOT_STATIC_SRC_DIR  the C sources to build (default src; for testing the
 #                          pipeline on another program)
 #   PGBOOT_DEPS_SUITES     suites to take sources from; the newest version any
@@ -33,16 +46,34 @@ cd "$root"
 # top-level make.
 unset MAKELEVEL MAKEFLAGS MFLAGS
 
+usage="usage: build-static.sh [--deps-only] [--arch x86_64|aarch64] | --help"
 deps_only=0
-case "${1:-}" in
--h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
---deps-only) deps_only=1 ;;
-"") ;;
-*) echo "build-static: unknown argument \"$1\" (usage: build-static.sh [--deps-only | --help])" >&2; exit 2 ;;
-esac
+arch=${PGBOOT_ARCH:-}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+	--deps-only) deps_only=1 ;;
+	--arch) [ $# -ge 2 ] || { echo "build-static: --arch needs an architecture ($usage)" >&2; exit 2; }
+		arch=$2; shift ;;
+	--arch=*) arch=${1#--arch=} ;;
+	*) echo "build-static: unknown argument \"$1\" ($usage)" >&2; exit 2 ;;
+	esac
+	shift
+done
 
-deps=${PGBOOT_DEPS_DIR:-$root/build/static-deps}
-out=${PGBOOT_STATIC_OUT:-$root/build/static}
+# The target: GNU name (aarch64), Debian's (arm64), OpenSSL's configuration.
+host_arch=$(uname -m)
+case "${arch:-$host_arch}" in
+x86_64 | amd64) arch=x86_64 debarch=amd64 openssl_target=linux-x86_64 ;;
+aarch64 | arm64) arch=aarch64 debarch=arm64 openssl_target=linux-aarch64 ;;
+*) echo "build-static: unsupported architecture \"${arch:-$host_arch}\" (x86_64 or aarch64)" >&2; exit 2 ;;
+esac
+cross=0
+suffix=
+if [ "$arch" != "$host_arch" ]; then cross=1 suffix=-$arch; fi
+
+deps=${PGBOOT_DEPS_DIR:-$root/build/static-deps$suffix}
+out=${PGBOOT_STATIC_OUT:-$root/build/static$suffix}
 srcdir=${PGBOOT_STATIC_SRC_DIR:-$root/src}
 suites=${PGBOOT_DEPS_SUITES:-bookworm-security bookworm-updates bookworm}
 jobs=${PGBOOT_JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -68,21 +99,38 @@ if [ "$deps_only" = 0 ] && [ ! -f "$srcdir/main.c" ]; then
 	die "no main.c in $srcdir: nothing to build (the sources of pgboot go in src/)"
 fi
 
-"$root/scripts/install-deps.sh" static
-command -v musl-gcc >/dev/null || die "musl-gcc not found (Debian package musl-tools)"
+# The compiler: musl-gcc (musl-tools) natively; for a cross build, the wrapper
+# that the target's musl-dev ships around Debian's cross gcc (its specs file
+# points at the target's musl headers, crt files and libc.a).
+if [ "$cross" = 0 ]; then
+	"$root/scripts/install-deps.sh" static
+	CC=musl-gcc
+	command -v "$CC" >/dev/null || die "musl-gcc not found (Debian package musl-tools)"
+	tools=
+	kheaders=/usr/include
+	multiarch=$(gcc -print-multiarch 2>/dev/null || true)
+	[ -n "$multiarch" ] || multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+	kasm=/usr/include/$multiarch/asm
+else
+	"$root/scripts/install-deps.sh" static "cross-$debarch"
+	CC=$arch-linux-musl-gcc
+	command -v "$CC" >/dev/null || die "$CC not found (Debian package musl-dev:$debarch)"
+	tools=$arch-linux-gnu-
+	kheaders=/usr/$arch-linux-gnu/include
+	kasm=$kheaders/asm
+fi
+# Build and host types for the autoconf configures (libsodium, libpq).
+host_flags=()
+[ "$cross" = 0 ] || host_flags=(--build="$host_arch-linux-gnu" --host="$arch-linux-musl")
+# The cross archiver: the host's ar cannot index aarch64 objects.
+[ "$cross" = 0 ] || export AR=${tools}ar RANLIB=${tools}ranlib
+STRIP=${tools}strip
+say "target $arch$([ "$cross" = 1 ] && echo " (cross-compiled with $CC)")"
 
 # The dependencies are compiled for size: each function and object in its own
 # section, so the final link can drop what pgboot never calls; no unwind tables
 # (C without exceptions; they were 10% of the binary).
 DEP_CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
-
-multiarch=$(gcc -print-multiarch 2>/dev/null || true)
-[ -n "$multiarch" ] || multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-case "$(uname -m)" in
-x86_64) openssl_target=linux-x86_64 ;;
-aarch64) openssl_target=linux-aarch64 ;;
-*) openssl_target=linux-generic64 ;;
-esac
 
 # OpenSSL: static libraries only, and only what a TLS client talking to
 # PostgreSQL needs: TLS 1.2/1.3, RSA/ECDSA certificates, ECDHE, AES-GCM,
@@ -260,9 +308,9 @@ dsc_version() { awk '/^Version: /{print $2; exit}' "$1"; }
 # checkout does not end up in the "compiler:" string OpenSSL embeds.
 make_kinc() {
 	mkdir -p "$kinc"
-	ln -sfn /usr/include/linux "$kinc/linux"
-	ln -sfn "/usr/include/$multiarch/asm" "$kinc/asm"
-	ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
+	ln -sfn "$kheaders/linux" "$kinc/linux"
+	ln -sfn "$kasm" "$kinc/asm"
+	ln -sfn "$kheaders/asm-generic" "$kinc/asm-generic"
 	export C_INCLUDE_PATH=$kinc
 }
 
@@ -295,7 +343,7 @@ build_openssl() {
 	dep_begin openssl openssl OpenSSL
 	# shellcheck disable=SC2086
 	# --prefix is a fixed path (installed with DESTDIR), as it is embedded.
-	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc ./Configure "$openssl_target" \
+	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=$CC ./Configure "$openssl_target" \
 		--prefix=/usr/local --libdir=lib --openssldir=/etc/ssl $OPENSSL_OPTS $OPENSSL_FLAGS \
 		-ffile-prefix-map="$deps"=/deps >"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "OpenSSL configure failed"; }
@@ -316,8 +364,9 @@ build_libsodium() {
 	# Debian's source is a git export without ./configure.
 	# shellcheck disable=SC2086
 	(cd "$b" && autoreconf -fi >"$b/pgboot-configure.log" 2>&1 &&
-		SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc \
+		SOURCE_DATE_EPOCH=$(src_date "$b") CC=$CC \
 			CFLAGS="$DEP_CFLAGS -ffile-prefix-map=$deps=/deps" ./configure --prefix="$sysroot" $SODIUM_OPTS \
+			${host_flags[@]+"${host_flags[@]}"} \
 			>>"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "libsodium configure failed"; }
 	(cd "$b" && make -j"$jobs" >"$b/pgboot-make.log" 2>&1 && make install >>"$b/pgboot-make.log" 2>&1) ||
@@ -346,9 +395,9 @@ build_libpq() {
 	dep_begin postgresql postgresql-15 libpq
 	patch_scram "$b/src/common/scram-common.c"
 	# shellcheck disable=SC2086
-	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=musl-gcc \
+	(cd "$b" && SOURCE_DATE_EPOCH=$(src_date "$b") CC=$CC \
 		CFLAGS="$DEP_CFLAGS -ffile-prefix-map=$deps=/deps" CPPFLAGS="-I$sysroot/include" \
-		LDFLAGS="-L$sysroot/lib" ./configure --prefix=/usr/local $PG_OPTS \
+		LDFLAGS="-L$sysroot/lib" ./configure --prefix=/usr/local $PG_OPTS ${host_flags[@]+"${host_flags[@]}"} \
 		>"$b/pgboot-configure.log" 2>&1) ||
 		{ tail -n 30 "$b/pgboot-configure.log" >&2; die "PostgreSQL configure failed (log: $b/config.log)"; }
 	(cd "$b" && make -j"$jobs" -C src/port all >"$b/pgboot-make.log" 2>&1 &&
@@ -384,13 +433,13 @@ t0=$(now)
 # File names relative to the checkout (assert messages), so that the same
 # commit gives the same bytes wherever it is built.
 # shellcheck disable=SC2086
-musl-gcc -static $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra -ffile-prefix-map="$root"/= \
+"$CC" -static $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra -ffile-prefix-map="$root"/= \
 	${PGBOOT_STATIC_CFLAGS:-} -I"$incdir" -I"$sysroot/include" \
 	-o "$out/pgboot.unstripped" "${srcs[@]}" \
 	-Wl,--gc-sections -L"$sysroot/lib" \
 	-Wl,--start-group -lpq -lpgcommon_shlib -lpgport_shlib -lssl -lcrypto -lsodium -Wl,--end-group
 cp "$out/pgboot.unstripped" "$out/pgboot.tmp"
-strip --strip-all "$out/pgboot.tmp"
+"$STRIP" --strip-all "$out/pgboot.tmp"
 mv -f "$out/pgboot.tmp" "$out/pgboot"
 
 info=$(file -b "$out/pgboot")
@@ -398,5 +447,9 @@ case "$info" in
 *"statically linked"*) ;;
 *) die "$out/pgboot is not statically linked: $info" ;;
 esac
+case "$arch:$info" in
+x86_64:*x86-64* | aarch64:*"ARM aarch64"*) ;;
+*) die "$out/pgboot is not an $arch executable: $info" ;;
+esac
 size=$(stat -c %s "$out/pgboot")
-say "built ${out#"$root"/}/pgboot in $(($(now) - t0))s: $size bytes ($((size / 1024)) KiB) stripped, statically linked"
+say "built ${out#"$root"/}/pgboot ($arch) in $(($(now) - t0))s: $size bytes ($((size / 1024)) KiB) stripped, statically linked"

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
-# Groups: build (default), test, static, fuzz, bench. --help (-h) prints this.
+# Groups: build (default), test, static, fuzz, bench, cross-arm64 (alias cross),
+# cross-amd64, qemu. --help (-h) prints this.
+#
+# cross-arm64 is what `make static ARCH=aarch64` needs on an amd64 machine:
+# Debian's cross compiler and musl-dev:arm64 (its aarch64-linux-musl-gcc
+# wrapper, headers and libc.a), which takes `dpkg --add-architecture arm64`,
+# done here when missing; cross-amd64 is the same the other way round. qemu is
+# qemu-user, which runs the aarch64 binary's tests (tests/cross/run.sh).
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
@@ -17,6 +24,9 @@ for g in "${groups[@]}"; do
 	static) pkgs+=(gcc make musl-tools musl-dev dpkg-dev autoconf automake libtool bison flex
 		perl file xz-utils ca-certificates binutils) ;;
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
+	cross | cross-arm64) pkgs+=(crossbuild-essential-arm64 musl-dev:arm64 file) ;;
+	cross-amd64) pkgs+=(crossbuild-essential-amd64 musl-dev:amd64 file) ;;
+	qemu) pkgs+=(qemu-user) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
 	*) echo "install-deps: unknown group \"$g\" (try --help)" >&2; exit 2 ;;
@@ -35,6 +45,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# A package of another architecture (musl-dev:arm64) needs it added to dpkg.
+for p in "${missing[@]}"; do
+	case "$p" in
+	*:*) a=${p#*:}
+		if [ "$a" != "$(dpkg --print-architecture)" ] && ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+			echo "install-deps: dpkg --add-architecture $a" >&2
+			dpkg --add-architecture "$a"
+		fi ;;
+	esac
+done
 # postgresql-common would create and start a "main" cluster; the tests start their own.
 mkdir -p /etc/postgresql-common
 [ -f /etc/postgresql-common/createcluster.conf ] ||

@@ -210,6 +210,17 @@ def main(argv):
         r.check(re.search(r"(^|[\s;&|])(\./)?scripts/build-static\.sh(\s|$)", runs) is not None
                 and re.search(r"scripts/build-static\.sh(\s*&&|\s*$)", runs) is not None,
                 "build stage runs scripts/build-static.sh (the same script as make static)")
+        # Multi-arch (issue 11): native on the builder, cross-compiling for the target,
+        # every architecture's binary where the stages below copy it from.
+        from_args = next(a for k, a, n in instructions if k == "FROM" and n == build.line)
+        r.check(re.search(r"--platform=\$\{?BUILDPLATFORM\}?(\s|$)", from_args) is not None,
+                "build stage runs on the builder's platform (FROM --platform=$BUILDPLATFORM)", from_args)
+        env = " ".join(a for a, _ in build.all("ENV"))
+        r.check(any(a.partition("=")[0].strip() == "TARGETARCH" for a, _ in build.all("ARG"))
+                and re.search(r"(^|\s)PGBOOT_ARCH=\$\{?TARGETARCH\}?(\s|$)", env) is not None,
+                "build stage compiles for TARGETARCH (ARG TARGETARCH, ENV PGBOOT_ARCH=${TARGETARCH})", env)
+        r.check(re.search(r"(^|\s)PGBOOT_STATIC_OUT=/src/build/static(\s|$)", env) is not None,
+                "build stage writes every architecture's binary to /src/build/static (PGBOOT_STATIC_OUT)", env)
         copied = " ".join(a for a, _ in build.all("COPY") + build.all("ADD"))
         for f in ("src/", "include/"):
             r.check(f in copied, "build stage copies %s" % f)
