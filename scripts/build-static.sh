@@ -131,6 +131,9 @@ say "target $arch$([ "$cross" = 1 ] && echo " (cross-compiled with $CC)")"
 # section, so the final link can drop what pgboot never calls; no unwind tables
 # (C without exceptions; they were 10% of the binary).
 DEP_CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+# Debian's aarch64 gcc calls libgcc's outline atomics, whose CPU probe needs
+# glibc's __getauxval (absent from musl): inline LL/SC atomics instead.
+[ "$arch" != aarch64 ] || DEP_CFLAGS="$DEP_CFLAGS -mno-outline-atomics"
 
 # OpenSSL: static libraries only, and only what a TLS client talking to
 # PostgreSQL needs: TLS 1.2/1.3, RSA/ECDSA certificates, ECDHE, AES-GCM,
