@@ -38,7 +38,9 @@ ARG DEBIAN_IMAGE=debian:bookworm-slim
 # cross build (Debian's cross gcc and musl-dev of the target). Unset (a builder
 # without it), the builder's own. Whatever the target, the binary is written to
 # /src/build/static/pgboot (PGBOOT_STATIC_OUT), where the stages below take it.
-FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS build
+# Debian 12's buildah (1.28) leaves BUILDPLATFORM empty in FROM lines, hence the
+# fallback: on an arm64 machine with it, add --build-arg BUILDPLATFORM=linux/arm64.
+FROM --platform=${BUILDPLATFORM:-linux/amd64} ${DEBIAN_IMAGE} AS build
 ARG TARGETARCH
 ENV PGBOOT_ARCH=${TARGETARCH} PGBOOT_STATIC_OUT=/src/build/static
 WORKDIR /src

@@ -213,7 +213,7 @@ def main(argv):
         # Multi-arch (issue 11): native on the builder, cross-compiling for the target,
         # every architecture's binary where the stages below copy it from.
         from_args = next(a for k, a, n in instructions if k == "FROM" and n == build.line)
-        r.check(re.search(r"--platform=\$\{?BUILDPLATFORM\}?(\s|$)", from_args) is not None,
+        r.check(re.search(r"--platform=(\$BUILDPLATFORM|\$\{BUILDPLATFORM(:-linux/amd64)?\})(\s|$)", from_args) is not None,
                 "build stage runs on the builder's platform (FROM --platform=$BUILDPLATFORM)", from_args)
         env = " ".join(a for a, _ in build.all("ENV"))
         r.check(any(a.partition("=")[0].strip() == "TARGETARCH" for a, _ in build.all("ARG"))
