@@ -8,7 +8,8 @@
 #
 #   tests/cross/run.sh [--build] [--keep] [-k PATTERN]... [BINARY]
 #
-#   BINARY      default build/static-aarch64/pgboot (`make static ARCH=aarch64`)
+#   BINARY      default build/static-aarch64/pgboot (`make static ARCH=aarch64`;
+#               build/static/pgboot on an aarch64 machine)
 #   --build     build it first (make static ARCH=aarch64; the dependencies are
 #               cached in build/static-deps-aarch64)
 #   -k PATTERN  run these integration tests ("file::name" contains PATTERN)
@@ -71,7 +72,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#pats[@]} -gt 0 ] || pats=("${CORE[@]}")
-bin=${bin:-$root/build/static-aarch64/pgboot}
+# On an aarch64 machine, `make static ARCH=aarch64` is the native build/static.
+native=$root/build/static-aarch64/pgboot
+[ "$(uname -m)" != aarch64 ] || native=$root/build/static/pgboot
+bin=${bin:-$native}
 qemu=${PGBOOT_QEMU:-qemu-aarch64}
 
 . scripts/lib/suite.sh
