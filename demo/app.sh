@@ -43,11 +43,24 @@ else
 fi
 
 if [ "${DEMO_APP_SERVE:-0}" = 1 ]; then
+	# With DEMO_APP_STATE_DIR (deploy/kubernetes/deployment.yaml) it keeps the
+	# files its probes read: "alive" touched every 10 s by this loop, "ready"
+	# while its last query of the database succeeded (removed when it fails,
+	# and on SIGTERM, so no new work is sent to a pod that is stopping).
+	state=${DEMO_APP_STATE_DIR:-}
 	echo "morse-app: serving (DEMO_APP_SERVE=1); stop with SIGTERM"
 	sleeper=
-	trap 'echo "morse-app: stopping"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
+	trap 'echo "morse-app: stopping"; [ -z "$state" ] || rm -f "$state/ready"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
 	while :; do
-		sleep 3600 &
+		if [ -n "$state" ]; then
+			: >"$state/alive"
+			if command -v psql >/dev/null 2>&1 && q "SELECT 1" >/dev/null 2>&1; then
+				: >"$state/ready"
+			else
+				rm -f "$state/ready"
+			fi
+		fi
+		sleep "${DEMO_APP_TICK:-10}" &
 		sleeper=$!
 		wait "$sleeper" || :
 	done

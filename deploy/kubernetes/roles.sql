@@ -5,8 +5,11 @@
 --   psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -v owner_password=... -v app_password=... \
 --        -f deploy/kubernetes/roles.sql
 --
--- roles-job.yaml runs it in the cluster. Optional variables (-v NAME=VALUE):
--- owner_role (default morse_owner), app_role (morse_app), dbname (morse).
+-- roles-job.yaml runs it in the cluster, the passwords from the environment:
+-- a variable not given with -v is read from MORSE_OWNER_PASSWORD and
+-- MORSE_APP_PASSWORD (psql 15's \getenv), so no password is on a command line.
+-- Optional variables (-v NAME=VALUE): owner_role (default morse_owner),
+-- app_role (morse_app), dbname (morse).
 --
 --   owner_role  owns the schema; the migrate initContainer connects as it
 --               (PGBOOT_DATABASE_URL) and creates every table, pgboot's history
@@ -25,11 +28,13 @@
 \if :{?app_role} \else \set app_role morse_app \endif
 \if :{?dbname} \else \set dbname morse \endif
 \set ON_ERROR_STOP 1
+\if :{?owner_password} \else \getenv owner_password MORSE_OWNER_PASSWORD \endif
+\if :{?app_password} \else \getenv app_password MORSE_APP_PASSWORD \endif
 \if :{?owner_password} \else
-DO $$ BEGIN RAISE EXCEPTION 'roles.sql: give the owner''s password with -v owner_password=...'; END $$;
+DO $$ BEGIN RAISE EXCEPTION 'roles.sql: give the owner''s password: -v owner_password=... or MORSE_OWNER_PASSWORD'; END $$;
 \endif
 \if :{?app_password} \else
-DO $$ BEGIN RAISE EXCEPTION 'roles.sql: give the app''s password with -v app_password=...'; END $$;
+DO $$ BEGIN RAISE EXCEPTION 'roles.sql: give the app''s password: -v app_password=... or MORSE_APP_PASSWORD'; END $$;
 \endif
 
 SELECT format('CREATE ROLE %I LOGIN', :'owner_role')
@@ -43,6 +48,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'dbname', :'owner_role')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'dbname') \gexec
 
 \connect :"dbname"
+SET client_min_messages = warning;
 -- public belongs to the database's owner (pg_database_owner, PostgreSQL 15):
 -- the owner role creates the tables there.
 GRANT USAGE ON SCHEMA public TO :"app_role";
