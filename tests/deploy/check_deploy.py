@@ -14,7 +14,9 @@ Secret; Render: preDeployCommand `pgboot migrate`). Needs python3-yaml. Prints o
 "ok"/"not ok" line per check and "N passed, N failed"; exits 1 on any failure.
 """
 
+import copy
 import glob
+import re
 import os
 import sys
 
@@ -167,6 +169,101 @@ def containers_of(doc):
     return pod, pod.get("initContainers") or [], pod.get("containers") or []
 
 
+# The Pod Security Standards' restricted level (Kubernetes 1.30), as the
+# PodSecurity admission controller checks a pod template.
+PSS_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+               "projected", "secret"}
+PSS_SECCOMP = {"RuntimeDefault", "Localhost"}
+
+
+def restricted_problems(pod):
+    """What keeps a pod spec from the restricted Pod Security level ([] when it passes)."""
+    out = []
+    psc = pod.get("securityContext") or {}
+    for k in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(k):
+            out.append("%s is set" % k)
+    for v in pod.get("volumes") or []:
+        kinds = set(v) - {"name"}
+        if not kinds <= PSS_VOLUMES:
+            out.append("volume %s is of type %s" % (v.get("name"), ", ".join(sorted(kinds - PSS_VOLUMES))))
+    if psc.get("runAsUser") == 0:
+        out.append("the pod runs as uid 0")
+    if psc.get("sysctls"):
+        out.append("the pod sets sysctls")
+    containers = [(c, "container " + str(c.get("name"))) for c in pod.get("containers") or []] + \
+        [(c, "initContainer " + str(c.get("name"))) for c in pod.get("initContainers") or []] + \
+        [(c, "ephemeralContainer " + str(c.get("name"))) for c in pod.get("ephemeralContainers") or []]
+    for c, where in containers:
+        sc = c.get("securityContext") or {}
+        if sc.get("privileged"):
+            out.append("%s is privileged" % where)
+        if sc.get("allowPrivilegeEscalation") is not False:
+            out.append("%s does not set allowPrivilegeEscalation: false" % where)
+        caps = sc.get("capabilities") or {}
+        if "ALL" not in (caps.get("drop") or []):
+            out.append("%s does not drop ALL capabilities" % where)
+        if set(caps.get("add") or []) - {"NET_BIND_SERVICE"}:
+            out.append("%s adds capabilities %s" % (where, ", ".join(caps["add"])))
+        if sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is not True:
+            out.append("%s: runAsNonRoot is not true (pod or container)" % where)
+        if sc.get("runAsUser") == 0:
+            out.append("%s runs as uid 0" % where)
+        seccomp = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+        if seccomp not in PSS_SECCOMP:
+            out.append("%s: seccompProfile is %s, not RuntimeDefault or Localhost (pod or container)"
+                       % (where, seccomp or "unset"))
+        if sc.get("procMount") not in (None, "Default"):
+            out.append("%s sets procMount" % where)
+        if any(p.get("hostPort") for p in c.get("ports") or []):
+            out.append("%s uses a hostPort" % where)
+    return out
+
+
+def duration_seconds(text):
+    """pgboot's duration ("120s", "2m", "500ms", "1h", plain seconds) in seconds, or None."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*", str(text))
+    if not m:
+        return None
+    return float(m.group(1)) * {"ms": 0.001, None: 1, "s": 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
+
+
+def check_restricted(r, where, pod):
+    problems = restricted_problems(pod)
+    r.check(not problems, "%s: the pod passes the restricted Pod Security level" % where,
+            "; ".join(problems))
+
+
+def prove_restricted_check(r, pod):
+    """The restricted check must fail on a pod that lacks each requirement."""
+    cases = [("no seccompProfile", lambda p: [p.get("securityContext", {}).pop("seccompProfile", None)] +
+              [c.get("securityContext", {}).pop("seccompProfile", None) for c in p["containers"]]),
+             ("an initContainer allowing privilege escalation", lambda p: (p.get("initContainers") or
+              p["containers"])[0]["securityContext"].pop("allowPrivilegeEscalation")),
+             ("a container keeping its capabilities", lambda p: p["containers"][0]["securityContext"].pop(
+                 "capabilities")),
+             ("runAsNonRoot unset", lambda p: [p.get("securityContext", {}).pop("runAsNonRoot", None)] +
+              [c.get("securityContext", {}).pop("runAsNonRoot", None) for c in p["containers"]]),
+             ("a hostPath volume", lambda p: p.setdefault("volumes", []).append(
+                 {"name": "h", "hostPath": {"path": "/"}}))]
+    for what, breaks in cases:
+        bad = copy.deepcopy(pod)
+        breaks(bad)
+        r.check(bool(restricted_problems(bad)), "the restricted check rejects a pod with %s" % what)
+
+
+def check_probes(r, where, c, env):
+    """The app container's probes: startup allows pgboot's wait, then liveness and readiness."""
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        r.check(bool(c.get(probe)), "%s has a %s" % (where, probe))
+    sp = c.get("startupProbe") or {}
+    budget = sp.get("periodSeconds", 10) * sp.get("failureThreshold", 3) + sp.get("initialDelaySeconds", 0)
+    wait = duration_seconds(env.get("PGBOOT_WAIT_TIMEOUT") or "60s")
+    r.check(wait is not None and budget >= wait,
+            "%s: the startupProbe allows %ds, at least pgboot's wait timeout (%s)"
+            % (where, budget, env.get("PGBOOT_WAIT_TIMEOUT") or "60s default"))
+
+
 def check_kubernetes(r, paths, help_):
     docs = []
     for p in paths:
@@ -181,10 +278,24 @@ def check_kubernetes(r, paths, help_):
                 (d.get("data") or {}).keys())
     lines = []
     saw_init = saw_app = False
+    config_maps = {d["metadata"]["name"] for _, d in docs if d.get("kind") == "ConfigMap"}
+    comments = "".join(open(p, encoding="utf-8").read() for p in paths)
+    config_maps |= set(re.findall(r"kubectl create configmap ([a-z0-9.-]+)", comments))
+    proved = False
     for p, d in docs:
         if d.get("kind") not in ("Deployment", "StatefulSet", "Job", "Pod", "DaemonSet"):
             continue
         pod, inits, apps = containers_of(d)
+        check_restricted(r, "%s: %s %s" % (rel(p), d.get("kind"), d["metadata"].get("name")), pod)
+        if not proved:
+            prove_restricted_check(r, pod)
+            proved = True
+        for v in pod.get("volumes") or []:
+            if "configMap" in v:
+                name = v["configMap"].get("name")
+                r.check(name in config_maps, "%s: ConfigMap %s of volume %s is shipped, or made by a "
+                        "`kubectl create configmap` the files show" % (rel(p), name, v.get("name")))
+        history = {}
         for role, cs in (("initContainer", inits), ("container", apps)):
             for c in cs:
                 where = "%s: %s %s" % (rel(p), role, c.get("name"))
@@ -192,6 +303,11 @@ def check_kubernetes(r, paths, help_):
                     pgboot_cli.split_command(c.get("args"))
                 env = {e["name"]: e.get("value") for e in c.get("env") or []}
                 check_env(r, where, env, help_)
+                for e in c.get("envFrom") or []:
+                    ref = e.get("secretRef")
+                    if ref:
+                        r.check(ref.get("name") in secrets,
+                                "%s: envFrom Secret %s exists" % (where, ref.get("name")))
                 for e in c.get("env") or []:
                     ref = (e.get("valueFrom") or {}).get("secretKeyRef")
                     if ref:
@@ -211,13 +327,19 @@ def check_kubernetes(r, paths, help_):
                     saw_init = True
                     r.check("PGBOOT_DATABASE_URL" in env,
                             "%s: migrates with the owner's PGBOOT_DATABASE_URL" % where)
+                history[c.get("name")] = env.get("PGBOOT_HISTORY_TABLE", "pgboot_migrations")
                 if role == "container" and argv[1:2] == ["run"]:
                     saw_app = True
+                    check_probes(r, where, c, env)
                     r.check("--skip-migrate" in argv,
                             "%s: the app container runs with --skip-migrate" % where)
                     r.check("PGBOOT_DATABASE_URL" not in env and "DATABASE_URL" in env,
                             "%s: the app container gets DATABASE_URL only, not the owner's URL"
                             % where)
+        if len(history) > 1:
+            r.check(len(set(history.values())) == 1,
+                    "%s: every pgboot container names the same history table (%s)"
+                    % (rel(p), ", ".join("%s: %s" % kv for kv in sorted(history.items()))))
         mounts = {v.get("name") for c in inits + apps for v in c.get("volumeMounts") or []}
         vols = {v.get("name") for v in pod.get("volumes") or []}
         r.check(mounts <= vols, "%s: every volumeMount names a volume" % rel(p),
@@ -226,6 +348,8 @@ def check_kubernetes(r, paths, help_):
     r.check(saw_app, "kubernetes: the app container runs `pgboot run --skip-migrate -- ...`")
     r.check(bool(secrets), "kubernetes: a Secret holds the database URLs")
     for name, keys in secrets.items():
+        if not keys & {"PGBOOT_DATABASE_URL", "DATABASE_URL"}:
+            continue  # another Secret (the role setup's)
         r.check({"PGBOOT_DATABASE_URL", "DATABASE_URL"} <= keys,
                 "kubernetes: Secret %s has PGBOOT_DATABASE_URL and DATABASE_URL" % name)
     return lines
