@@ -16,6 +16,7 @@ Secret; Render: preDeployCommand `pgboot migrate`). Needs python3-yaml. Prints o
 
 import copy
 import glob
+import json
 import re
 import os
 import sys
@@ -355,6 +356,114 @@ def check_kubernetes(r, paths, help_):
     return lines
 
 
+def dockerfile_stages(path):
+    """[{name, base, entrypoint, cmd, workdir, copies}] of a Dockerfile, in order. ENTRYPOINT and
+    CMD as argv (None when the stage does not set them); copies: [(sources, dest)] of its COPYs
+    from the context, dest absolute."""
+    stages = []
+    text = open(path, encoding="utf-8").read().replace("\\\n", " ")
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        op = words[0].upper()
+        if op == "FROM":
+            prev = {st["name"]: st for st in stages if st["name"]}
+            base = prev.get(words[1])
+            st = {"name": words[3] if len(words) >= 4 and words[2].upper() == "AS" else None,
+                  "base": words[1], "entrypoint": base["entrypoint"] if base else None,
+                  "cmd": base["cmd"] if base else None, "workdir": base["workdir"] if base else "/",
+                  "copies": list(base["copies"]) if base else []}
+            stages.append(st)
+        elif not stages:
+            continue
+        elif op in ("ENTRYPOINT", "CMD"):
+            rest = line.split(None, 1)[1].strip()
+            try:
+                argv = json.loads(rest)
+            except ValueError:
+                argv = ["/bin/sh", "-c", rest]
+            stages[-1]["entrypoint" if op == "ENTRYPOINT" else "cmd"] = argv or None
+            if op == "ENTRYPOINT":
+                stages[-1]["cmd"] = None  # a new ENTRYPOINT resets an inherited CMD
+        elif op == "WORKDIR":
+            stages[-1]["workdir"] = os.path.join(stages[-1]["workdir"], words[1])
+        elif op == "COPY" and not any(w.startswith("--from") for w in words[1:]):
+            args = [w for w in words[1:] if not w.startswith("--")]
+            dest = os.path.join(stages[-1]["workdir"], args[-1])
+            if args[-1].endswith("/") and not dest.endswith("/"):
+                dest += "/"
+            stages[-1]["copies"].append((args[:-1], dest))
+    return stages
+
+
+def render_effective(entrypoint, command):
+    """The argv Render starts: the image's ENTRYPOINT, then the command in place of its CMD."""
+    return list(entrypoint or []) + list(command or [])
+
+
+def start_problems(argv):
+    """What is wrong with a service's effective start command ([] for one `pgboot run
+    --skip-migrate -- APP`)."""
+    n = sum(1 for w in argv if pgboot_cli.is_pgboot(w))
+    if n != 1:
+        return ["it starts pgboot %d times: %s" % (n, " ".join(argv))]
+    if not (pgboot_cli.is_pgboot(argv[0]) and argv[1:2] == ["run"] and "--skip-migrate" in argv
+            and "--" in argv and argv.index("--") + 1 < len(argv)):
+        return ["it is not `pgboot run --skip-migrate -- APP`: %s" % " ".join(argv)]
+    return []
+
+
+BLUEPRINT_SERVICE_FIELDS = {
+    "type", "name", "runtime", "plan", "region", "repo", "branch", "rootDir", "dockerfilePath",
+    "dockerContext", "dockerCommand", "preDeployCommand", "buildCommand", "startCommand",
+    "registryCredential", "image", "envVars", "numInstances", "scaling", "healthCheckPath",
+    "autoDeploy", "disk", "domains", "buildFilter", "maxShutdownDelaySeconds", "schedule",
+    "previews", "ipAllowList", "staticPublishPath", "headers", "routes"}
+
+
+def check_render_image(r, where, svc, root):
+    """The Dockerfile Render builds: its last stage, what it starts, whether the app is in it."""
+    dockerfile = os.path.normpath(os.path.join(root, svc.get("dockerfilePath") or "./Dockerfile"))
+    if not r.check(os.path.isfile(dockerfile), "%s: dockerfilePath %s exists" % (where, rel(dockerfile))):
+        return
+    last = dockerfile_stages(dockerfile)[-1]
+    entry = last["entrypoint"]
+    r.check(not entry, "%s: %s's last stage (the one Render builds) has no ENTRYPOINT, so "
+            "dockerCommand and preDeployCommand run as written" % (where, rel(dockerfile)),
+            "ENTRYPOINT %s" % entry)
+    start = pgboot_cli.split_command(svc.get("dockerCommand")) or last["cmd"] or []
+    problems = start_problems(render_effective(entry, start))
+    r.check(not problems, "%s: the service starts `pgboot run --skip-migrate -- APP`, once" % where,
+            "; ".join(problems))
+    pre = render_effective(entry, pgboot_cli.split_command(svc.get("preDeployCommand")))
+    r.check(pre[:2] == ["pgboot", "migrate"] and sum(pgboot_cli.is_pgboot(w) for w in pre) == 1,
+            "%s: the pre-deploy step is `pgboot migrate`, alone, even under an ENTRYPOINT" % where,
+            " ".join(pre))
+    if "--" in start and start.index("--") + 1 < len(start):
+        app = start[start.index("--") + 1]
+        if app.startswith("/"):
+            r.check(any(app.startswith(dest) and dest.endswith("/") or app == dest
+                        for _, dest in last["copies"]),
+                    "%s: the app %s is copied into %s's last stage" % (where, app, rel(dockerfile)))
+            if app.endswith("/demo/app.sh"):
+                # demo/app.sh binds no port: on Render a web service must bind $PORT to go live
+                r.check(svc.get("type") == "worker",
+                        "%s: the demo app, which binds no port, runs as a worker (a web service "
+                        "must listen on $PORT)" % where, "type: %s" % svc.get("type"))
+
+
+def prove_render_checks(r):
+    """The start check must find the nesting of the old render.yaml: the demo image's ENTRYPOINT
+    (pgboot run --) under a dockerCommand that starts pgboot again."""
+    old = render_effective(["pgboot", "run", "--"],
+                           pgboot_cli.split_command("pgboot run --skip-migrate -- /app/demo/app.sh"))
+    r.check(bool(start_problems(old)), "the Render start check finds `pgboot run -- pgboot run "
+            "--skip-migrate -- APP` (the image's ENTRYPOINT under dockerCommand)")
+    r.check(bool(start_problems(["pgboot", "run", "--", "/app/demo/app.sh"])),
+            "the Render start check finds a start without --skip-migrate")
+
+
 def check_render(r, path, help_):
     docs = load_all(r, path)
     if not docs:
@@ -364,6 +473,13 @@ def check_render(r, path, help_):
     dbs = {d.get("name") for d in docs[0].get("databases") or []}
     for svc in docs[0].get("services") or []:
         where = "render service %s" % svc.get("name")
+        unknown = set(svc) - BLUEPRINT_SERVICE_FIELDS
+        r.check(not unknown, "%s: every field is one of Render's Blueprint service fields" % where,
+                ", ".join(sorted(unknown)))
+        r.check(svc.get("type") in ("web", "worker", "pserv", "cron"),
+                "%s: type %s is a Render service type" % (where, svc.get("type")))
+        if svc.get("runtime") == "docker":
+            check_render_image(r, where, svc, ROOT)
         for key in ("preDeployCommand", "dockerCommand", "startCommand"):
             if key in svc:
                 argv = pgboot_cli.split_command(svc[key])
@@ -389,6 +505,7 @@ def check_render(r, path, help_):
                         "%s: %s comes from database %s, which is declared"
                         % (where, e.get("key"), ref.get("name")))
     r.check(saw_pre, "render: a service has a preDeployCommand")
+    prove_render_checks(r)
     return lines
 
 
