@@ -210,12 +210,28 @@ static int contains(const char *hay, const char *needle)
 	return hay && strstr(hay, needle) != NULL;
 }
 
+/* 1 when every line of msg (one per host libpq tried) contains needle */
+static int only_lines_with(const char *msg, const char *needle)
+{
+	int any = 0;
+	for (const char *p = msg; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *hit = strstr(p, needle);
+		if (!hit || hit >= p + n)
+			return 0;
+		any = 1;
+		p += n + (nl ? 1 : 0);
+	}
+	return any;
+}
+
 /* A failure libpq reports without a SQLSTATE: sort it by what libpq says. */
 static enum db_connect_outcome classify_client_failure(const char *msg, int *code, const char **hint, int *fast)
 {
 	/* a name DNS may answer once it is up (a new pod) is waited for; first, for the message quotes the
 	 * name, which may hold any word tested below ("db.invalid") */
-	if (contains(msg, "could not translate host name")) {
+	if (only_lines_with(msg, "could not translate host name")) {
 		if (access("/etc/resolv.conf", F_OK) != 0)
 			*hint = "There is no /etc/resolv.conf: the resolver asks a DNS server at 127.0.0.1 only. Mount "
 				"one, or name the server by its address.";
