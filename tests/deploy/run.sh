@@ -10,6 +10,8 @@
 #   check_k8s_schema.py   deploy/kubernetes against the Kubernetes API's types,
 #                         strictly (npm's kubernetes-types and typescript, pinned
 #                         in build/node by scripts/install-deps.sh test)
+#   demo_probe_tests.sh   the demo app's probe check (demo/app.sh --probe), as the
+#                         Kubernetes exec probes run it
 #   scratch_tests.sh      the static binary in scratch-like roots (needs BINARY,
 #                         root or user namespaces, PostgreSQL 15)
 #
@@ -41,6 +43,7 @@ tally() {
 tally python3 "$root/tests/deploy/check_dockerfile.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_deploy.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_k8s_schema.py"
+tally "$root/tests/deploy/demo_probe_tests.sh"
 if [ -z "$bin" ]; then
 	echo "ok - scratch_tests.sh # SKIP no static binary (make static)"
 	passed=$((passed + 1))
