@@ -10,6 +10,23 @@
 # up like a server until SIGTERM/SIGINT (it is PID 1 in a container).
 # pgboot removed every PGBOOT_* variable before the exec: the app never sees
 # the schema owner's credentials.
+#
+#     demo/app.sh --probe alive|ready
+#
+# is the Kubernetes probes' check (deploy/kubernetes/deployment.yaml): exit 0
+# when the serving app (PID 1, or DEMO_APP_PROBE_PID) wrote that file in
+# DEMO_APP_STATE_DIR, and for "alive" in the last minute. A file left by an
+# earlier run of the container (an emptyDir outlives a restart) does not count.
+
+# a process's start time (/proc/PID/stat field 22, after a comm that may hold spaces)
+started() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+
+if [ "${1:-}" = --probe ]; then
+	f=${DEMO_APP_STATE_DIR:?DEMO_APP_STATE_DIR is not set}/${2:?alive or ready}
+	[ -f "$f" ] && [ "$(cat "$f")" = "$(started "${DEMO_APP_PROBE_PID:-1}")" ] || exit 1
+	[ "$2" != alive ] || [ -n "$(find "$f" -mmin -1)" ]
+	exit
+fi
 
 echo "morse-app: started (pid $$)"
 
@@ -43,11 +60,26 @@ else
 fi
 
 if [ "${DEMO_APP_SERVE:-0}" = 1 ]; then
+	# With DEMO_APP_STATE_DIR (deploy/kubernetes/deployment.yaml) it keeps the
+	# files its probes read (--probe), holding its start time: "alive" written
+	# every 10 s by this loop, "ready" while its last query of the database
+	# succeeded (removed when it fails, and on SIGTERM, so no new work is sent
+	# to a pod that is stopping).
+	state=${DEMO_APP_STATE_DIR:-}
+	me=$(started $$)
 	echo "morse-app: serving (DEMO_APP_SERVE=1); stop with SIGTERM"
 	sleeper=
-	trap 'echo "morse-app: stopping"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
+	trap 'echo "morse-app: stopping"; [ -z "$state" ] || rm -f "$state/ready"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
 	while :; do
-		sleep 3600 &
+		if [ -n "$state" ]; then
+			echo "$me" >"$state/alive"
+			if command -v psql >/dev/null 2>&1 && q "SELECT 1" >/dev/null 2>&1; then
+				echo "$me" >"$state/ready"
+			else
+				rm -f "$state/ready"
+			fi
+		fi
+		sleep "${DEMO_APP_TICK:-10}" &
 		sleeper=$!
 		wait "$sleeper" || :
 	done

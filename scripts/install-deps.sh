@@ -9,18 +9,24 @@
 # wrapper, headers and libc.a), which takes `dpkg --add-architecture arm64`,
 # done here when missing; cross-amd64 is the same the other way round. qemu is
 # qemu-user, which runs the aarch64 binary's tests (tests/cross/run.sh).
+# The test group also installs pinned npm packages into build/node (ignored by
+# git): the Kubernetes types the schema check of deploy/kubernetes compiles
+# against (tests/deploy/check_k8s_schema.py).
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 
-pkgs=()
+pkgs=() node_pkgs=()
 for g in "${groups[@]}"; do
 	case "$g" in
 	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev pkg-config) ;;
 	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev postgresql-15
-		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind openssl) ;;
+		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind openssl)
+		node_pkgs=(typescript@5.9.3 kubernetes-types@1.30.0)
+		command -v node >/dev/null || pkgs+=(nodejs)
+		command -v npm >/dev/null || pkgs+=(npm) ;;
 	static) pkgs+=(gcc make musl-tools musl-dev dpkg-dev autoconf automake libtool bison flex
 		perl file xz-utils ca-certificates binutils) ;;
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
@@ -37,7 +43,23 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The npm packages, into build/node unless every one is there at its version.
+install_node_pkgs() {
+	[ ${#node_pkgs[@]} -gt 0 ] || return 0
+	local dir p name have=1
+	dir=$(cd "$(dirname "$0")/.." && pwd)/build/node
+	for p in "${node_pkgs[@]}"; do
+		name=${p%@*}
+		grep -qs "\"version\": \"${p##*@}\"" "$dir/node_modules/$name/package.json" || have=0
+	done
+	[ "$have" = 0 ] || return 0
+	echo "install-deps: installing ${node_pkgs[*]} into build/node" >&2
+	mkdir -p "$dir"
+	[ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
+	npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${node_pkgs[@]}" >&2
+}
+
+[ ${#missing[@]} -eq 0 ] && { install_node_pkgs; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
@@ -61,3 +83,4 @@ mkdir -p /etc/postgresql-common
 	echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_node_pkgs

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "clock.h"
+#include "hostsfile.h"
 #include "log.h"
 #include "redact.h"
 #include "signals.h"
@@ -208,9 +210,33 @@ static int contains(const char *hay, const char *needle)
 	return hay && strstr(hay, needle) != NULL;
 }
 
+/* 1 when every line of msg (one per host libpq tried) contains needle */
+static int only_lines_with(const char *msg, const char *needle)
+{
+	int any = 0;
+	for (const char *p = msg; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *hit = strstr(p, needle);
+		if (!hit || hit >= p + n)
+			return 0;
+		any = 1;
+		p += n + (nl ? 1 : 0);
+	}
+	return any;
+}
+
 /* A failure libpq reports without a SQLSTATE: sort it by what libpq says. */
 static enum db_connect_outcome classify_client_failure(const char *msg, int *code, const char **hint, int *fast)
 {
+	/* a name DNS may answer once it is up (a new pod) is waited for; first, for the message quotes the
+	 * name, which may hold any word tested below ("db.invalid") */
+	if (only_lines_with(msg, "could not translate host name")) {
+		if (access("/etc/resolv.conf", F_OK) != 0)
+			*hint = "There is no /etc/resolv.conf: the resolver asks a DNS server at 127.0.0.1 only. Mount "
+				"one, or name the server by its address.";
+		return DB_TRANSIENT;
+	}
 	if (contains(msg, "no password supplied") || contains(msg, "password is required")) {
 		*code = PGB_EXIT_AUTH;
 		return DB_PERMANENT;
@@ -314,6 +340,52 @@ static int startup_packet_refused(PGconn *conn, const char *msg, struct pgb_erro
 	return 1;
 }
 
+/* The connection's host setting (connection string, service file or PGHOST), or NULL; the caller frees */
+static char *host_setting(PGconn *conn)
+{
+	char *host = NULL;
+	PQconninfoOption *opts = PQconninfo(conn);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "host") == 0 && o->val)
+			host = xstrdup(o->val);
+	PQconninfoFree(opts);
+	return host;
+}
+
+/*
+ * 1 (err filled) when libpq could not translate the one host, localhost, and
+ * /etc/hosts does not list it: nothing will ever answer (hostsfile.h). Any
+ * other name may be DNS not up yet in a new pod, and is waited for; so is a
+ * list of hosts, of which another may come up.
+ */
+static int unresolvable_localhost(PGconn *conn, const char *msg, struct pgb_error *err)
+{
+	if (!contains(msg, "could not translate host name"))
+		return 0;
+	char *host = host_setting(conn);
+	int localhost = hostsfile_is_localhost(host);
+	free(host);
+	if (!localhost)
+		return 0;
+	errno = 0;
+	int listed = hostsfile_lists("/etc/hosts", "localhost");
+	if (listed == 1)
+		return 0;
+	if (listed == 0)
+		pgb_fail(err, PGB_EXIT_CONFIG, "host name \"localhost\" cannot be resolved: /etc/hosts does not list it");
+	else if (errno == ENOENT)
+		pgb_fail(err, PGB_EXIT_CONFIG, "host name \"localhost\" cannot be resolved: there is no /etc/hosts");
+	else
+		pgb_fail(err, PGB_EXIT_CONFIG, "host name \"localhost\" cannot be resolved: could not read /etc/hosts: %m");
+	pgb_error_detail(err, "libpq: %s. The resolver looks localhost up in /etc/hosts, then asks DNS, which does not "
+			      "answer for it: waiting will not help.",
+			 msg);
+	pgb_error_hint(err, "Use host=127.0.0.1 (or ::1) in the connection string, or give the container an /etc/hosts "
+			    "with the line \"127.0.0.1 localhost\" (Docker, Podman and Kubernetes write one; a bare chroot "
+			    "or --no-hosts has none).");
+	return 1;
+}
+
 /*
  * Classify a failed connection attempt and fill err. Only "not available
  * yet" is worth waiting for: the server starting up, shutting down or in
@@ -340,7 +412,7 @@ static enum db_connect_outcome classify_connect_failure(PGconn *conn, const char
 	case SQLSTATE_NO_DATABASE:
 		break;
 	case SQLSTATE_NONE:
-		if (startup_packet_refused(conn, msg, err)) {
+		if (startup_packet_refused(conn, msg, err) || unresolvable_localhost(conn, msg, err)) {
 			free(msg);
 			return DB_PERMANENT;
 		}

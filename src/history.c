@@ -221,8 +221,36 @@ static int shape_error(const struct history *h, struct pgb_error *server, struct
 	return -1;
 }
 
+/*
+ * The read was refused (42501): name the grants it needs, for the role the
+ * server checked (current_user: options=-c role=... may differ from the
+ * login), on the schema and table read. Only a failure pays the question.
+ */
+static void grant_hint(const struct history *h, struct db *db, struct pgb_error *e)
+{
+	struct db_result *res = NULL;
+	int n = 0;
+	struct pgb_error ignored;
+	pgb_error_init(&ignored);
+	const char *role = db_parameter(db, "session_authorization");
+	if (db_alive(db) && !db_in_transaction(db) && db_exec(db, "SELECT current_user", &res, &n, &ignored) == 0 &&
+	    db_cell(&res[0], 0, 0))
+		role = db_cell(&res[0], 0, 0);
+	char *qrole = role ? db_quote_ident(db, role, &ignored) : NULL;
+	char *qschema = db_quote_ident(db, h->schema, &ignored);
+	if (qrole && qschema && h->qualified)
+		pgb_error_hint(e, "The role %s may not read the history table %s: as their owner, run GRANT USAGE ON "
+				  "SCHEMA %s TO %s; GRANT SELECT ON %s TO %s. A role that only runs --skip-migrate needs "
+				  "no more: never INSERT, UPDATE or DELETE on the history.",
+			       qrole, h->display, qschema, qrole, h->qualified, qrole);
+	free(qrole);
+	free(qschema);
+	db_results_free(res, n);
+	pgb_error_free(&ignored);
+}
+
 /* The failure of the history's own SELECT: a missing table is no error (0), other shapes are. */
-static int read_failed(struct history *h, struct pgb_error *e, struct pgb_error *err)
+static int read_failed(struct history *h, struct db *db, struct pgb_error *e, struct pgb_error *err)
 {
 	enum sqlstate_class c = sqlstate_classify(e->sqlstate);
 	if (c == SQLSTATE_UNDEFINED_TABLE) {
@@ -232,8 +260,10 @@ static int read_failed(struct history *h, struct pgb_error *e, struct pgb_error 
 	}
 	if (c == SQLSTATE_SYNTAX_OR_ACCESS)
 		return shape_error(h, e, err);
-	if (c == SQLSTATE_PERMISSION)
+	if (c == SQLSTATE_PERMISSION) {
 		e->code = PGB_EXIT_AUTH;
+		grant_hint(h, db, e);
+	}
 	pgb_error_move(err, e);
 	return -1;
 }
@@ -293,7 +323,7 @@ int history_read(struct history *h, struct db *db, struct history_rider *rider, 
 		pgb_error_move(err, &e);
 		rc = -1;
 	} else if (rc) {
-		rc = read_failed(h, &e, err);
+		rc = read_failed(h, db, &e, err);
 	} else {
 		rc = fill_rows(h, &res[0], err);
 		if (rc == 0 && rider && n > 1) {

@@ -14,7 +14,10 @@ Secret; Render: preDeployCommand `pgboot migrate`). Needs python3-yaml. Prints o
 "ok"/"not ok" line per check and "N passed, N failed"; exits 1 on any failure.
 """
 
+import copy
 import glob
+import json
+import re
 import os
 import sys
 
@@ -167,6 +170,101 @@ def containers_of(doc):
     return pod, pod.get("initContainers") or [], pod.get("containers") or []
 
 
+# The Pod Security Standards' restricted level (Kubernetes 1.30), as the
+# PodSecurity admission controller checks a pod template.
+PSS_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+               "projected", "secret"}
+PSS_SECCOMP = {"RuntimeDefault", "Localhost"}
+
+
+def restricted_problems(pod):
+    """What keeps a pod spec from the restricted Pod Security level ([] when it passes)."""
+    out = []
+    psc = pod.get("securityContext") or {}
+    for k in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(k):
+            out.append("%s is set" % k)
+    for v in pod.get("volumes") or []:
+        kinds = set(v) - {"name"}
+        if not kinds <= PSS_VOLUMES:
+            out.append("volume %s is of type %s" % (v.get("name"), ", ".join(sorted(kinds - PSS_VOLUMES))))
+    if psc.get("runAsUser") == 0:
+        out.append("the pod runs as uid 0")
+    if psc.get("sysctls"):
+        out.append("the pod sets sysctls")
+    containers = [(c, "container " + str(c.get("name"))) for c in pod.get("containers") or []] + \
+        [(c, "initContainer " + str(c.get("name"))) for c in pod.get("initContainers") or []] + \
+        [(c, "ephemeralContainer " + str(c.get("name"))) for c in pod.get("ephemeralContainers") or []]
+    for c, where in containers:
+        sc = c.get("securityContext") or {}
+        if sc.get("privileged"):
+            out.append("%s is privileged" % where)
+        if sc.get("allowPrivilegeEscalation") is not False:
+            out.append("%s does not set allowPrivilegeEscalation: false" % where)
+        caps = sc.get("capabilities") or {}
+        if "ALL" not in (caps.get("drop") or []):
+            out.append("%s does not drop ALL capabilities" % where)
+        if set(caps.get("add") or []) - {"NET_BIND_SERVICE"}:
+            out.append("%s adds capabilities %s" % (where, ", ".join(caps["add"])))
+        if sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is not True:
+            out.append("%s: runAsNonRoot is not true (pod or container)" % where)
+        if sc.get("runAsUser") == 0:
+            out.append("%s runs as uid 0" % where)
+        seccomp = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+        if seccomp not in PSS_SECCOMP:
+            out.append("%s: seccompProfile is %s, not RuntimeDefault or Localhost (pod or container)"
+                       % (where, seccomp or "unset"))
+        if sc.get("procMount") not in (None, "Default"):
+            out.append("%s sets procMount" % where)
+        if any(p.get("hostPort") for p in c.get("ports") or []):
+            out.append("%s uses a hostPort" % where)
+    return out
+
+
+def duration_seconds(text):
+    """pgboot's duration ("120s", "2m", "500ms", "1h", plain seconds) in seconds, or None."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*", str(text))
+    if not m:
+        return None
+    return float(m.group(1)) * {"ms": 0.001, None: 1, "s": 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
+
+
+def check_restricted(r, where, pod):
+    problems = restricted_problems(pod)
+    r.check(not problems, "%s: the pod passes the restricted Pod Security level" % where,
+            "; ".join(problems))
+
+
+def prove_restricted_check(r, pod):
+    """The restricted check must fail on a pod that lacks each requirement."""
+    cases = [("no seccompProfile", lambda p: [p.get("securityContext", {}).pop("seccompProfile", None)] +
+              [c.get("securityContext", {}).pop("seccompProfile", None) for c in p["containers"]]),
+             ("an initContainer allowing privilege escalation", lambda p: (p.get("initContainers") or
+              p["containers"])[0]["securityContext"].pop("allowPrivilegeEscalation")),
+             ("a container keeping its capabilities", lambda p: p["containers"][0]["securityContext"].pop(
+                 "capabilities")),
+             ("runAsNonRoot unset", lambda p: [p.get("securityContext", {}).pop("runAsNonRoot", None)] +
+              [c.get("securityContext", {}).pop("runAsNonRoot", None) for c in p["containers"]]),
+             ("a hostPath volume", lambda p: p.setdefault("volumes", []).append(
+                 {"name": "h", "hostPath": {"path": "/"}}))]
+    for what, breaks in cases:
+        bad = copy.deepcopy(pod)
+        breaks(bad)
+        r.check(bool(restricted_problems(bad)), "the restricted check rejects a pod with %s" % what)
+
+
+def check_probes(r, where, c, env):
+    """The app container's probes: startup allows pgboot's wait, then liveness and readiness."""
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        r.check(bool(c.get(probe)), "%s has a %s" % (where, probe))
+    sp = c.get("startupProbe") or {}
+    budget = sp.get("periodSeconds", 10) * sp.get("failureThreshold", 3) + sp.get("initialDelaySeconds", 0)
+    wait = duration_seconds(env.get("PGBOOT_WAIT_TIMEOUT") or "60s")
+    r.check(wait is not None and budget >= wait,
+            "%s: the startupProbe allows %ds, at least pgboot's wait timeout (%s)"
+            % (where, budget, env.get("PGBOOT_WAIT_TIMEOUT") or "60s default"))
+
+
 def check_kubernetes(r, paths, help_):
     docs = []
     for p in paths:
@@ -181,10 +279,24 @@ def check_kubernetes(r, paths, help_):
                 (d.get("data") or {}).keys())
     lines = []
     saw_init = saw_app = False
+    config_maps = {d["metadata"]["name"] for _, d in docs if d.get("kind") == "ConfigMap"}
+    comments = "".join(open(p, encoding="utf-8").read() for p in paths)
+    config_maps |= set(re.findall(r"kubectl create configmap ([a-z0-9.-]+)", comments))
+    proved = False
     for p, d in docs:
         if d.get("kind") not in ("Deployment", "StatefulSet", "Job", "Pod", "DaemonSet"):
             continue
         pod, inits, apps = containers_of(d)
+        check_restricted(r, "%s: %s %s" % (rel(p), d.get("kind"), d["metadata"].get("name")), pod)
+        if not proved:
+            prove_restricted_check(r, pod)
+            proved = True
+        for v in pod.get("volumes") or []:
+            if "configMap" in v:
+                name = v["configMap"].get("name")
+                r.check(name in config_maps, "%s: ConfigMap %s of volume %s is shipped, or made by a "
+                        "`kubectl create configmap` the files show" % (rel(p), name, v.get("name")))
+        history = {}
         for role, cs in (("initContainer", inits), ("container", apps)):
             for c in cs:
                 where = "%s: %s %s" % (rel(p), role, c.get("name"))
@@ -192,6 +304,11 @@ def check_kubernetes(r, paths, help_):
                     pgboot_cli.split_command(c.get("args"))
                 env = {e["name"]: e.get("value") for e in c.get("env") or []}
                 check_env(r, where, env, help_)
+                for e in c.get("envFrom") or []:
+                    ref = e.get("secretRef")
+                    if ref:
+                        r.check(ref.get("name") in secrets,
+                                "%s: envFrom Secret %s exists" % (where, ref.get("name")))
                 for e in c.get("env") or []:
                     ref = (e.get("valueFrom") or {}).get("secretKeyRef")
                     if ref:
@@ -211,13 +328,19 @@ def check_kubernetes(r, paths, help_):
                     saw_init = True
                     r.check("PGBOOT_DATABASE_URL" in env,
                             "%s: migrates with the owner's PGBOOT_DATABASE_URL" % where)
+                history[c.get("name")] = env.get("PGBOOT_HISTORY_TABLE", "pgboot_migrations")
                 if role == "container" and argv[1:2] == ["run"]:
                     saw_app = True
+                    check_probes(r, where, c, env)
                     r.check("--skip-migrate" in argv,
                             "%s: the app container runs with --skip-migrate" % where)
                     r.check("PGBOOT_DATABASE_URL" not in env and "DATABASE_URL" in env,
                             "%s: the app container gets DATABASE_URL only, not the owner's URL"
                             % where)
+        if len(history) > 1:
+            r.check(len(set(history.values())) == 1,
+                    "%s: every pgboot container names the same history table (%s)"
+                    % (rel(p), ", ".join("%s: %s" % kv for kv in sorted(history.items()))))
         mounts = {v.get("name") for c in inits + apps for v in c.get("volumeMounts") or []}
         vols = {v.get("name") for v in pod.get("volumes") or []}
         r.check(mounts <= vols, "%s: every volumeMount names a volume" % rel(p),
@@ -226,9 +349,119 @@ def check_kubernetes(r, paths, help_):
     r.check(saw_app, "kubernetes: the app container runs `pgboot run --skip-migrate -- ...`")
     r.check(bool(secrets), "kubernetes: a Secret holds the database URLs")
     for name, keys in secrets.items():
+        if not keys & {"PGBOOT_DATABASE_URL", "DATABASE_URL"}:
+            continue  # another Secret (the role setup's)
         r.check({"PGBOOT_DATABASE_URL", "DATABASE_URL"} <= keys,
                 "kubernetes: Secret %s has PGBOOT_DATABASE_URL and DATABASE_URL" % name)
     return lines
+
+
+def dockerfile_stages(path):
+    """[{name, base, entrypoint, cmd, workdir, copies}] of a Dockerfile, in order. ENTRYPOINT and
+    CMD as argv (None when the stage does not set them); copies: [(sources, dest)] of its COPYs
+    from the context, dest absolute."""
+    stages = []
+    text = open(path, encoding="utf-8").read().replace("\\\n", " ")
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        op = words[0].upper()
+        if op == "FROM":
+            prev = {st["name"]: st for st in stages if st["name"]}
+            base = prev.get(words[1])
+            st = {"name": words[3] if len(words) >= 4 and words[2].upper() == "AS" else None,
+                  "base": words[1], "entrypoint": base["entrypoint"] if base else None,
+                  "cmd": base["cmd"] if base else None, "workdir": base["workdir"] if base else "/",
+                  "copies": list(base["copies"]) if base else []}
+            stages.append(st)
+        elif not stages:
+            continue
+        elif op in ("ENTRYPOINT", "CMD"):
+            rest = line.split(None, 1)[1].strip()
+            try:
+                argv = json.loads(rest)
+            except ValueError:
+                argv = ["/bin/sh", "-c", rest]
+            stages[-1]["entrypoint" if op == "ENTRYPOINT" else "cmd"] = argv or None
+            if op == "ENTRYPOINT":
+                stages[-1]["cmd"] = None  # a new ENTRYPOINT resets an inherited CMD
+        elif op == "WORKDIR":
+            stages[-1]["workdir"] = os.path.join(stages[-1]["workdir"], words[1])
+        elif op == "COPY" and not any(w.startswith("--from") for w in words[1:]):
+            args = [w for w in words[1:] if not w.startswith("--")]
+            dest = os.path.join(stages[-1]["workdir"], args[-1])
+            if args[-1].endswith("/") and not dest.endswith("/"):
+                dest += "/"
+            stages[-1]["copies"].append((args[:-1], dest))
+    return stages
+
+
+def render_effective(entrypoint, command):
+    """The argv Render starts: the image's ENTRYPOINT, then the command in place of its CMD."""
+    return list(entrypoint or []) + list(command or [])
+
+
+def start_problems(argv):
+    """What is wrong with a service's effective start command ([] for one `pgboot run
+    --skip-migrate -- APP`)."""
+    n = sum(1 for w in argv if pgboot_cli.is_pgboot(w))
+    if n != 1:
+        return ["it starts pgboot %d times: %s" % (n, " ".join(argv))]
+    if not (pgboot_cli.is_pgboot(argv[0]) and argv[1:2] == ["run"] and "--skip-migrate" in argv
+            and "--" in argv and argv.index("--") + 1 < len(argv)):
+        return ["it is not `pgboot run --skip-migrate -- APP`: %s" % " ".join(argv)]
+    return []
+
+
+BLUEPRINT_SERVICE_FIELDS = {
+    "type", "name", "runtime", "plan", "region", "repo", "branch", "rootDir", "dockerfilePath",
+    "dockerContext", "dockerCommand", "preDeployCommand", "buildCommand", "startCommand",
+    "registryCredential", "image", "envVars", "numInstances", "scaling", "healthCheckPath",
+    "autoDeploy", "disk", "domains", "buildFilter", "maxShutdownDelaySeconds", "schedule",
+    "previews", "ipAllowList", "staticPublishPath", "headers", "routes"}
+
+
+def check_render_image(r, where, svc, root):
+    """The Dockerfile Render builds: its last stage, what it starts, whether the app is in it."""
+    dockerfile = os.path.normpath(os.path.join(root, svc.get("dockerfilePath") or "./Dockerfile"))
+    if not r.check(os.path.isfile(dockerfile), "%s: dockerfilePath %s exists" % (where, rel(dockerfile))):
+        return
+    last = dockerfile_stages(dockerfile)[-1]
+    entry = last["entrypoint"]
+    r.check(not entry, "%s: %s's last stage (the one Render builds) has no ENTRYPOINT, so "
+            "dockerCommand and preDeployCommand run as written" % (where, rel(dockerfile)),
+            "ENTRYPOINT %s" % entry)
+    start = pgboot_cli.split_command(svc.get("dockerCommand")) or last["cmd"] or []
+    problems = start_problems(render_effective(entry, start))
+    r.check(not problems, "%s: the service starts `pgboot run --skip-migrate -- APP`, once" % where,
+            "; ".join(problems))
+    pre = render_effective(entry, pgboot_cli.split_command(svc.get("preDeployCommand")))
+    r.check(pre[:2] == ["pgboot", "migrate"] and sum(pgboot_cli.is_pgboot(w) for w in pre) == 1,
+            "%s: the pre-deploy step is `pgboot migrate`, alone, even under an ENTRYPOINT" % where,
+            " ".join(pre))
+    if "--" in start and start.index("--") + 1 < len(start):
+        app = start[start.index("--") + 1]
+        if app.startswith("/"):
+            r.check(any(app.startswith(dest) and dest.endswith("/") or app == dest
+                        for _, dest in last["copies"]),
+                    "%s: the app %s is copied into %s's last stage" % (where, app, rel(dockerfile)))
+            if app.endswith("/demo/app.sh"):
+                # demo/app.sh binds no port: on Render a web service must bind $PORT to go live
+                r.check(svc.get("type") == "worker",
+                        "%s: the demo app, which binds no port, runs as a worker (a web service "
+                        "must listen on $PORT)" % where, "type: %s" % svc.get("type"))
+
+
+def prove_render_checks(r):
+    """The start check must find the nesting of the old render.yaml: the demo image's ENTRYPOINT
+    (pgboot run --) under a dockerCommand that starts pgboot again."""
+    old = render_effective(["pgboot", "run", "--"],
+                           pgboot_cli.split_command("pgboot run --skip-migrate -- /app/demo/app.sh"))
+    r.check(bool(start_problems(old)), "the Render start check finds `pgboot run -- pgboot run "
+            "--skip-migrate -- APP` (the image's ENTRYPOINT under dockerCommand)")
+    r.check(bool(start_problems(["pgboot", "run", "--", "/app/demo/app.sh"])),
+            "the Render start check finds a start without --skip-migrate")
 
 
 def check_render(r, path, help_):
@@ -240,6 +473,13 @@ def check_render(r, path, help_):
     dbs = {d.get("name") for d in docs[0].get("databases") or []}
     for svc in docs[0].get("services") or []:
         where = "render service %s" % svc.get("name")
+        unknown = set(svc) - BLUEPRINT_SERVICE_FIELDS
+        r.check(not unknown, "%s: every field is one of Render's Blueprint service fields" % where,
+                ", ".join(sorted(unknown)))
+        r.check(svc.get("type") in ("web", "worker", "pserv", "cron"),
+                "%s: type %s is a Render service type" % (where, svc.get("type")))
+        if svc.get("runtime") == "docker":
+            check_render_image(r, where, svc, ROOT)
         for key in ("preDeployCommand", "dockerCommand", "startCommand"):
             if key in svc:
                 argv = pgboot_cli.split_command(svc[key])
@@ -265,6 +505,7 @@ def check_render(r, path, help_):
                         "%s: %s comes from database %s, which is declared"
                         % (where, e.get("key"), ref.get("name")))
     r.check(saw_pre, "render: a service has a preDeployCommand")
+    prove_render_checks(r)
     return lines
 
 

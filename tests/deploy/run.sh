@@ -5,7 +5,13 @@
 #   tests/deploy/run.sh [BINARY]     default: build/static/pgboot when it exists
 #
 #   check_dockerfile.py   the Dockerfile's stages, build script, scratch stage
-#   check_deploy.py       docker-compose.yml, deploy/kubernetes, deploy/render
+#   check_deploy.py       docker-compose.yml, deploy/kubernetes (and its pods against
+#                         the restricted Pod Security level), deploy/render
+#   check_k8s_schema.py   deploy/kubernetes against the Kubernetes API's types,
+#                         strictly (npm's kubernetes-types and typescript, pinned
+#                         in build/node by scripts/install-deps.sh test)
+#   demo_probe_tests.sh   the demo app's probe check (demo/app.sh --probe), as the
+#                         Kubernetes exec probes run it
 #   scratch_tests.sh      the static binary in scratch-like roots (needs BINARY,
 #                         root or user namespaces, PostgreSQL 15)
 #
@@ -36,6 +42,8 @@ tally() {
 }
 tally python3 "$root/tests/deploy/check_dockerfile.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_deploy.py" ${bin:+"$bin"}
+tally python3 "$root/tests/deploy/check_k8s_schema.py"
+tally "$root/tests/deploy/demo_probe_tests.sh"
 if [ -z "$bin" ]; then
 	echo "ok - scratch_tests.sh # SKIP no static binary (make static)"
 	passed=$((passed + 1))
