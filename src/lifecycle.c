@@ -136,7 +136,7 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 		return -1;
 	/* a signal that arrived while the files were read, after the connection was made */
 	if (signals_received())
-		return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
+		return pgb_fail_signal(err, signals_received(), NULL);
 	warn_no_seeds(r);
 	return 0;
 }
@@ -301,10 +301,8 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 				  r->plan.pending_migrations == 1 ? "" : "s");
 			last_log = now;
 		}
-		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS)) {
-			int sig = signals_received();
-			return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for migrations", sig);
-		}
+		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS))
+			return pgb_fail_signal(err, signals_received(), "while waiting for migrations");
 	}
 }
 

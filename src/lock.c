@@ -299,10 +299,8 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, const char 
 			free(who);
 			last_log = now;
 		}
-		if (clock_sleep_ms(pause)) {
-			int sig = signals_received();
-			return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the migration lock", sig);
-		}
+		if (clock_sleep_ms(pause))
+			return pgb_fail_signal(err, signals_received(), "while waiting for the migration lock");
 		pause = pause * 2 > POLL_MAX_MS ? POLL_MAX_MS : pause * 2;
 	}
 }

@@ -423,7 +423,7 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 	if (sig) {
 		struct pgb_error e;
 		pgb_error_init(&e);
-		pgb_fail(&e, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while applying \"%s\"", sig, j->f->path);
+		pgb_fail_signal(&e, sig, "while applying \"%s\"", j->f->path);
 		pgb_error_move(err, &e);
 		return -1;
 	}
@@ -544,7 +544,7 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 		log_blockers(db, cfg, f);
 		pgb_error_free(err);
 		if (clock_sleep_ms(pause))
-			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "interrupted");
+			return pgb_fail_signal(err, signals_received(), "while waiting to retry \"%s\"", f->path);
 		pause = pause * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : pause * 2;
 	}
 }
@@ -1000,8 +1000,7 @@ int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct hist
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct migrate_job *j = &jobs->jobs[i];
 		if (signals_received()) {
-			pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
-				 signals_received(), j->f->path);
+			pgb_fail_signal(err, signals_received(), "before \"%s\"", j->f->path);
 			if (cfg->lock_mode == LOCK_TRANSACTION && i)
 				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
 			return -1;

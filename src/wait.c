@@ -31,8 +31,7 @@ struct waiter {
 
 static int interrupted(struct pgb_error *err)
 {
-	int sig = signals_received();
-	return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the database", sig);
+	return pgb_fail_signal(err, signals_received(), "while waiting for the database");
 }
 
 static int give_up(void *arg)
