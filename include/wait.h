@@ -38,14 +38,14 @@ struct wait_gate {
 
 /*
  * Connect and prepare the session (statement_timeout from the config), and
- * find an unqualified history table on search_path in the same query
- * (history_path_sql: info->history_schema).
+ * find the unqualified history table find_history (NULL: none to find) on
+ * search_path in the same query (history_path_sql: info->history_schema).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
  * 128+N when a signal arrived, or the gate's failure. gate may be NULL.
  */
-int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
-		      struct session_info *info, struct pgb_error *err);
+int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, const char *find_history,
+		      struct db **out, struct session_info *info, struct pgb_error *err);
 void session_info_free(struct session_info *info);
 
 #endif

@@ -1,6 +1,7 @@
 /* history.c: the history table (see history.h). */
 #include "history.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,13 +12,13 @@
 #include "version_info.h"
 #include "xmem.h"
 
-char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err)
+char *history_path_sql(struct db *db, const char *table, struct pgb_error *err)
 {
-	if (cfg->history_schema || cfg->command == CMD_WAIT)
+	if (!table)
 		return NULL;
-	char *ident = db_quote_ident(db, cfg->history_table, err);
+	char *ident = db_quote_ident(db, table, err);
 	char *lit = ident ? db_quote_literal(db, ident, strlen(ident), err) : NULL;
-	char *name = lit ? db_quote_literal(db, cfg->history_table, strlen(cfg->history_table), err) : NULL;
+	char *name = lit ? db_quote_literal(db, table, strlen(table), err) : NULL;
 	free(ident);
 	if (!name) {
 		free(lit);
@@ -84,17 +85,17 @@ static const char *creation_schema(const char *current_schema, const char **why)
 	return "public";
 }
 
-int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 const char *path_schema, struct pgb_error *err)
+int history_init(struct history *h, struct db *db, const struct history_name *name, int details,
+		 const char *current_schema, const char *path_schema, struct pgb_error *err)
 {
 	memset(h, 0, sizeof(*h));
-	h->table = xstrdup(cfg->history_table);
-	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
-	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
+	h->table = xstrdup(name->table);
+	h->setting = xstrdup(name->setting ? name->setting : "--history-table");
+	h->details = details;
 	h->placement = "";
-	h->resolved = cfg->history_schema != NULL;
-	if (cfg->history_schema)
-		return set_schema(h, db, cfg->history_schema, err);
+	h->resolved = name->schema != NULL;
+	if (name->schema)
+		return set_schema(h, db, name->schema, err);
 	if (path_schema) {
 		char *schema = unquote_ident(path_schema);
 		int rc = set_schema(h, db, schema, err);

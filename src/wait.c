@@ -27,6 +27,7 @@ struct waiter {
 	char *target;
 	struct pgb_error last;
 	const struct wait_gate *gate; /* until it is passed */
+	const char *find_history;     /* history_path_sql's table, or NULL */
 };
 
 static int interrupted(struct pgb_error *err)
@@ -92,11 +93,11 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 }
 
 /* Set up the session and check it is writable. 1 ready, 0 transient (e filled), -1 permanent. */
-static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
-			   struct pgb_error *e)
+static int prepare_session(struct db *db, const struct pgb_config *cfg, const char *find_history,
+			   struct session_info *info, struct pgb_error *e)
 {
 	/* where search_path finds the history table rides on this query: it runs at every connect anyway */
-	char *path = history_path_sql(db, cfg, e);
+	char *path = history_path_sql(db, find_history, e);
 	if (!path && e->message)
 		return -1;
 	char *select = xasprintf(SESSION_QUERY "%s%s", path ? ", " : "", path ? path : "");
@@ -163,7 +164,7 @@ static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **o
 	case DB_CONNECTED:
 		break;
 	}
-	int r = prepare_session(db, cfg, info, e);
+	int r = prepare_session(db, cfg, w->find_history, info, e);
 	if (r == 1) {
 		*out = db;
 		return 1;
@@ -176,11 +177,12 @@ static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **o
 	return -1;
 }
 
-int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
-		      struct session_info *info, struct pgb_error *err)
+int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, const char *find_history,
+		      struct db **out, struct session_info *info, struct pgb_error *err)
 {
 	struct waiter w = {0};
 	w.gate = gate;
+	w.find_history = find_history;
 	w.start = clock_now_ms();
 	w.deadline = w.start + cfg->wait_timeout_ms;
 	w.backoff = 100;
