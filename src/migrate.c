@@ -21,6 +21,7 @@
 #include "sqlsplit.h"
 #include "sqlstate.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define RETRY_FIRST_MS 1000
@@ -609,7 +610,7 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	memset(sl, 0, sizeof(*sl));
 	sl->end = f->up_len;
 	/* a UTF-8 byte-order mark is an editor's, not SQL: psql skips it, so does pgboot */
-	if (f->up_len >= 3 && memcmp(f->content, "\xEF\xBB\xBF", 3) == 0)
+	if (utf8_bom(f->content, f->up_len))
 		sl->base = 3;
 	int outer = cfg->lock_mode == LOCK_TRANSACTION;
 	if (j->mode == MODE_WRAPPED) {

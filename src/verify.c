@@ -10,6 +10,7 @@
 #include "signals.h"
 #include "sqlsplit.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define SHOW_ROWS 5
@@ -159,7 +160,7 @@ static void checks_init(struct check *c, const struct checkset *set)
 	for (size_t i = 0; i < set->n; i++) {
 		const struct checkfile *f = &set->files[i];
 		/* a byte-order mark is not SQL: psql skips it, the server would not */
-		size_t bom = f->len >= 3 && memcmp(f->sql, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		size_t bom = utf8_bom(f->sql, f->len);
 		c[i + 1] = (struct check){.name = f->name, .file = f->path, .sql = f->sql + bom, .len = f->len - bom,
 					  .lexed = -1};
 	}
