@@ -32,8 +32,6 @@ struct log_field {
 
 /* color: 1 on, 0 off, -1 decide from isatty(2) and NO_COLOR */
 void log_setup(enum log_format format, enum log_level min_level, int color);
-enum log_level log_min_level(void);
-enum log_format log_get_format(void);
 /*
  * Remember a connection string (copied; NULL or "" is ignored): every later
  * line has each echo of it replaced by its redaction (redact.h's rule 2).

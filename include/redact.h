@@ -14,14 +14,6 @@
 char *redact_conninfo(const char *conninfo);
 
 /*
- * The password conninfo carries, decoded (a URL's %-escapes, a keyword
- * string's quotes and backslashes), or NULL when it has none. When it is
- * given twice (user information and ?password=), the one libpq uses: the
- * last. The caller frees the result (and should wipe it).
- */
-char *conninfo_password(const char *conninfo);
-
-/*
  * 1 when conninfo is a URL whose host part, as libpq splits it (the user
  * information ends at the first '@' before a '/'), holds another '@': a
  * password with an unencoded '@' ("postgres://u:correct:horse@battery@h/db").
@@ -67,12 +59,5 @@ char *redact_echoes_of(const char *conninfo, const char *text);
 
 /* Rules 2 and 3, for libpq's messages about connecting with conninfo. The caller frees. */
 char *redact_echo(const char *conninfo, const char *text);
-
-/*
- * 1 when conninfo sets keyword kw ("application_name", "user" ...), else
- * 0. In a URL, the user information, host list, port and database name
- * count as "user", "password", "host", "port" and "dbname".
- */
-int conninfo_has_keyword(const char *conninfo, const char *kw);
 
 #endif

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -274,16 +275,6 @@ static int set_verify_dir(struct pgb_config *cfg, const struct opt *o, const cha
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	volatile char *p = s;
-	while (*p)
-		*p++ = 0;
-	free(s);
-}
-
 static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char *val,
 			const char *src, struct pgb_error *err)
 {
@@ -292,7 +283,7 @@ static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char 
 		pgb_error_detail(err, "The value cannot be empty.");
 		return -1;
 	}
-	wipe_free(cfg->conninfo);
+	secret_free(cfg->conninfo);
 	free(cfg->conninfo_source);
 	cfg->conninfo = xstrdup(val);
 	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
@@ -481,7 +472,7 @@ void config_init(struct pgb_config *cfg)
 
 void config_free(struct pgb_config *cfg)
 {
-	wipe_free(cfg->conninfo);
+	secret_free(cfg->conninfo);
 	free(cfg->conninfo_source);
 	free(cfg->migrations_dir);
 	free(cfg->seeds_dir);
@@ -720,7 +711,8 @@ static char *read_value_file(const char *var, const char *path, struct pgb_error
 	if (!err->code && !*buf)
 		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" named by %s is empty", path, var);
 	if (err->code) {
-		wipe_free(buf);
+		sodium_memzero(buf, CONNINFO_FILE_MAX + 1); /* past a NUL byte too */
+		free(buf);
 		return NULL;
 	}
 	return buf;
@@ -735,7 +727,7 @@ static int apply_file(struct pgb_config *cfg, const struct opt *o, const char *v
 	char *src = xasprintf("%s (%s)", var, path);
 	int rc = o->set(cfg, o, val, src, err);
 	free(src);
-	wipe_free(val);
+	secret_free(val);
 	return rc;
 }
 
@@ -850,7 +842,7 @@ int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error 
 	if (rc != 0)
 		early_log_format(cfg, argc, argv);
 	for (int k = 0; k < sc.nuses; k++)
-		wipe_free(sc.uses[k].val);
+		secret_free(sc.uses[k].val);
 	free(sc.uses);
 	return rc;
 }

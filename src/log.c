@@ -38,16 +38,6 @@ void log_setup(enum log_format format, enum log_level min_level, int color)
 	g_color = color;
 }
 
-enum log_level log_min_level(void)
-{
-	return g_min;
-}
-
-enum log_format log_get_format(void)
-{
-	return g_format;
-}
-
 void log_add_conninfo(const char *conninfo)
 {
 	if (!conninfo || !*conninfo || g_nsecrets == MAX_SECRETS)
@@ -60,13 +50,8 @@ void log_add_conninfo(const char *conninfo)
 
 void log_forget_secrets(void)
 {
-	for (int i = 0; i < g_nsecrets; i++) {
-		/* wipe: the bytes hold a password */
-		volatile char *p = g_secrets[i];
-		while (*p)
-			*p++ = 0;
-		free(g_secrets[i]);
-	}
+	for (int i = 0; i < g_nsecrets; i++)
+		secret_free(g_secrets[i]); /* the bytes hold a password */
 	g_nsecrets = 0;
 }
 
