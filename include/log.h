@@ -5,9 +5,9 @@
  * line with ts, level, event, msg and the event's fields. Colour only on a
  * TTY without NO_COLOR. Text output escapes the control characters of
  * text that comes from outside (server messages, file names). Every echo of
- * a registered connection string is redacted in every line before it is
- * written, as a last line of defence for passwords (redact.h says where
- * passwords are masked, and why never as words).
+ * a registered connection string is redacted in each such piece of text,
+ * before it is escaped, as a last line of defence for passwords (redact.h
+ * says where passwords are masked, and why never as words).
  */
 #ifndef PGB_LOG_H
 #define PGB_LOG_H

@@ -36,7 +36,8 @@ int conninfo_url_host_has_at(const char *conninfo);
  *     '?' in a password cannot leak (masking too much is the safe mistake).
  *  2. Text that echoes the whole connection string (libpq's URL parse
  *     errors quote it) has each echo replaced by its redaction
- *     (redact_echoes_of; log.c does it for every line as a last defence).
+ *     (redact_echoes_of; log.c does it for every piece of text a line takes
+ *     from outside, as a last defence).
  *  3. libpq's messages about a connection attempt (parse errors, failed
  *     connections) also quote pieces of the string: a quoted piece is
  *     masked when it is written in the string as a whole field (between

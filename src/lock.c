@@ -23,18 +23,6 @@
 /* attempts at reaching a pooled server connection that kept the lock */
 #define STRANDED_UNLOCKS 50
 
-long long lock_key(const char *dbname, const char *history_display)
-{
-	unsigned char out[crypto_generichash_BYTES];
-	char *text = xasprintf("pgboot:%s%s", dbname, history_display);
-	crypto_generichash(out, sizeof(out), (const unsigned char *)text, strlen(text), NULL, 0);
-	free(text);
-	unsigned long long k = 0;
-	for (int i = 0; i < 8; i++)
-		k = (k << 8) | out[i];
-	return (long long)k;
-}
-
 /*
  * "SELECT got, pid": try fn (pg_try_advisory_lock or pg_try_advisory_xact_lock) on the key, and
  * say which server process ran it. pgboot never asks for its lock while it holds it, so a server
