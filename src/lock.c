@@ -1,7 +1,6 @@
 /* lock.c: the migration advisory lock (see lock.h). */
 #include "lock.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -404,3 +404,19 @@ void migfile_free(struct migfile *mf)
 	version_free(&mf->version);
 	memset(mf, 0, sizeof(*mf));
 }
+
+const char *mig_kind_name(enum mig_kind kind)
+{
+	return kind == MIG_SEED ? "seed" : "migration";
+}
+
+int mig_kind_parse(const char *text, enum mig_kind *kind)
+{
+	if (text && strcmp(text, "migration") == 0)
+		*kind = MIG_MIGRATION;
+	else if (text && strcmp(text, "seed") == 0)
+		*kind = MIG_SEED;
+	else
+		return -1;
+	return 0;
+}
