@@ -107,7 +107,7 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_INTERNAL, "internal error", N_DB, 0},
 	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN, 0},
 	{PGB_EXIT_AUTH, "authentication or permission denied", N_DB, 0},
-	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB, 0},
+	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB | N_FILES, 0},
 	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", N_APP, 0},
 	{PGB_EXIT_NOTFOUND, "APP not found", N_APP, 0},
 	{PGB_EXIT_SIGNAL, "stopped by signal N (SIGTERM, SIGINT, SIGQUIT)", N_DB, 0},
