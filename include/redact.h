@@ -1,6 +1,6 @@
 /*
  * redact.h: show connection strings, and libpq's messages about them,
- * without their passwords. Pure.
+ * without their passwords, and forget passwords (secret_free). Pure.
  */
 #ifndef PGB_REDACT_H
 #define PGB_REDACT_H
@@ -54,6 +54,12 @@ int conninfo_url_host_has_at(const char *conninfo);
  * PGPASSWORD, a service file's or a password file's password never reach
  * a message: libpq does not echo them.
  */
+
+/*
+ * Free a string that may hold a password (NULL is fine), its bytes up to
+ * the NUL zeroed first with sodium_memzero (which the compiler cannot drop).
+ */
+void secret_free(char *s);
 
 /* Rule 2: text with every echo of conninfo replaced by redact_conninfo(conninfo). The caller frees. */
 char *redact_echoes_of(const char *conninfo, const char *text);

@@ -1,8 +1,7 @@
 /*
  * xmem.h: allocators that end the process on out-of-memory (exit 70), the
  * one place besides main and exec allowed to end the process. Everything
- * returned is owned by the caller and released with free(), or with
- * secret_free() when it may hold a password.
+ * returned is owned by the caller and released with free().
  */
 #ifndef PGB_XMEM_H
 #define PGB_XMEM_H
@@ -16,10 +15,5 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh string */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * Free a string that may hold a password (NULL is fine), its bytes up to
- * the NUL zeroed first with sodium_memzero (which the compiler cannot drop).
- */
-void secret_free(char *s);
 
 #endif

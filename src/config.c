@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 

@@ -123,9 +123,11 @@ static int loader_finish(void *arg, struct pgb_error *err)
 static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_error *err)
 {
 	const struct pgb_config *cfg = r->cfg;
-	/* the connect query finds an unqualified history table of a command that reads it */
-	const char *find = (r->needs & N_FILES) && !cfg->history_schema ? cfg->history_table : NULL;
-	if (wait_for_database(cfg, gate, find, &r->db, &r->info, err))
+	struct wait_opts w = {cfg->conninfo, cfg->conninfo_source, cfg->wait_timeout_ms, cfg->statement_timeout_ms,
+			      cfg->lock_mode == LOCK_TRANSACTION,
+			      /* the connect query finds an unqualified history table of a command that reads it */
+			      (r->needs & N_FILES) && !cfg->history_schema ? cfg->history_table : NULL};
+	if (wait_for_database(&w, gate, &r->db, &r->info, err))
 		return -1;
 	struct history_name name = {cfg->history_schema, cfg->history_table, cfg->history_source};
 	return history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,

@@ -16,6 +16,7 @@
 #include "redact.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -431,4 +432,12 @@ char *redact_echoes_of(const char *conninfo, const char *text)
 	if (conninfo && *conninfo)
 		replace_echoes(&sb, conninfo);
 	return strbuf_detach(&sb);
+}
+
+void secret_free(char *s)
+{
+	if (!s)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
 }
