@@ -370,15 +370,23 @@ static int parse_bool(const char *s)
 	return -1;
 }
 
-static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val,
-		    const char *src, struct pgb_error *err)
+/* A boolean option's value: 1 or 0 (a flag without argument is 1), or -1 with err. */
+static int bool_value(const struct opt *o, const char *val, const char *src, struct pgb_error *err)
 {
 	int v = val ? parse_bool(val) : 1;
 	if (v < 0) {
 		bad_value(err, o, val, src);
 		pgb_error_hint(err, BOOL_HINT);
-		return -1;
 	}
+	return v;
+}
+
+static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val,
+		    const char *src, struct pgb_error *err)
+{
+	int v = bool_value(o, val, src, err);
+	if (v < 0)
+		return -1;
 	if ((o->flags & OPT_ENV2_NEGATED) && src && o->env2 && strcmp(src, o->env2) == 0)
 		v = !v;
 	*FIELD(cfg, o, int) = v;
@@ -389,12 +397,9 @@ static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val
 static int set_dry_run(struct pgb_config *cfg, const struct opt *o, const char *val,
 		       const char *src, struct pgb_error *err)
 {
-	int v = val ? parse_bool(val) : 1;
-	if (v < 0) {
-		bad_value(err, o, val, src);
-		pgb_error_hint(err, BOOL_HINT);
+	int v = bool_value(o, val, src, err);
+	if (v < 0)
 		return -1;
-	}
 	if (v)
 		cfg->command = CMD_PLAN;
 	return 0;

@@ -447,6 +447,20 @@ static int run_end(struct run *r, int rc, struct pgb_error *err)
 	return rc;
 }
 
+/* A command that runs its phases, then releases (every command here but run). */
+static int run_phases(struct pgb_config *cfg, int (*phases)(struct run *r, struct pgb_error *err),
+		      struct pgb_error *err)
+{
+	struct run r;
+	run_init(&r, cfg);
+	return run_end(&r, phases(&r, err), err);
+}
+
+static int wait_only(struct run *r, struct pgb_error *err)
+{
+	return connect_db(r, NULL, err);
+}
+
 int cmd_run(struct pgb_config *cfg, struct pgb_error *err)
 {
 	struct run r;
@@ -461,35 +475,25 @@ int cmd_run(struct pgb_config *cfg, struct pgb_error *err)
 
 int cmd_migrate(struct pgb_config *cfg, struct pgb_error *err)
 {
-	struct run r;
-	run_init(&r, cfg);
-	return run_end(&r, prepare_database(&r, err), err);
+	return run_phases(cfg, prepare_database, err);
 }
 
 int cmd_plan(struct pgb_config *cfg, struct pgb_error *err)
 {
-	struct run r;
-	run_init(&r, cfg);
-	return run_end(&r, show_plan(&r, err), err);
+	return run_phases(cfg, show_plan, err);
 }
 
 int cmd_status(struct pgb_config *cfg, struct pgb_error *err)
 {
-	struct run r;
-	run_init(&r, cfg);
-	return run_end(&r, show_status(&r, err), err);
+	return run_phases(cfg, show_status, err);
 }
 
 int cmd_verify(struct pgb_config *cfg, struct pgb_error *err)
 {
-	struct run r;
-	run_init(&r, cfg);
-	return run_end(&r, verify_only(&r, err), err);
+	return run_phases(cfg, verify_only, err);
 }
 
 int cmd_wait(struct pgb_config *cfg, struct pgb_error *err)
 {
-	struct run r;
-	run_init(&r, cfg);
-	return run_end(&r, connect_db(&r, NULL, err), err);
+	return run_phases(cfg, wait_only, err);
 }
