@@ -14,17 +14,35 @@
 #include "error.h"
 #include "log.h"
 
+/* CMD_RUN, CMD_MIGRATE ... one per entry of commands.def, in its order */
 enum pgb_command {
-	CMD_NONE,    /* no command given: main prints usage, exit 2 */
-	CMD_RUN,     /* run [opts] -- APP [ARGS] */
-	CMD_MIGRATE, /* migrate */
-	CMD_WAIT,    /* wait */
-	CMD_STATUS,  /* status [--json] */
-	CMD_VERIFY,  /* verify */
-	CMD_PLAN,    /* plan (= migrate --dry-run) */
-	CMD_VERSION, /* version, --version */
-	CMD_HELP     /* help, --help, -h; help_command says for which command */
+	CMD_NONE, /* no command given: usage on stderr, exit 2 */
+#define COMMAND(id, name, needs, usage, summary, description) CMD_##id,
+#include "commands.def"
+#undef COMMAND
+	CMD_COUNT
 };
+
+/*
+ * What a command needs and does (commands.def's needs). The options it
+ * takes, the exit statuses its --help lists and its termination log derive
+ * from these bits; below the command layer nobody asks which command runs.
+ */
+enum command_needs {
+	N_DB = 1 << 0,        /* connects, waiting for the database (69, 70, 77, 78, 128+N) */
+	N_FILES = 1 << 1,     /* reads the migration files and the history table */
+	N_SEEDS = 1 << 2,     /* reads the seed files always (the N_PLAN commands: with --with-test-data) */
+	N_CHECKS = 1 << 3,    /* runs the checks (4), unless --no-verify */
+	N_PLAN = 1 << 4,      /* plans the pending migrations: preflight, drift (5), --lock-timeout (75) */
+	N_LOCK = 1 << 5,      /* applies them under the migration lock (3), then the database is ready */
+	N_APP = 1 << 6,       /* becomes APP after "--" (126, 127); APP's status is pgboot's */
+	N_DRY = 1 << 7,       /* takes --dry-run, which makes it plan */
+	N_REPORT = 1 << 8,    /* writes a report on standard output (times read as text; drift is 5) */
+	N_INVENTORY = 1 << 9, /* lists everything as it is: --json, a missing migrations directory
+				 is empty, newer versions are listed rather than warned of */
+};
+/* an option every command takes */
+#define N_ALL (~0u)
 
 enum lock_mode {
 	LOCK_SESSION,    /* a session advisory lock on the migrating connection (the default) */
@@ -54,7 +72,6 @@ struct pgb_config {
 	enum lock_mode lock_mode;       /* default session */
 
 	int with_test_data;     /* apply seeds */
-	int dry_run;            /* plan only */
 	int allow_out_of_order;
 	int strict;             /* future migrations (a newer release's) are drift */
 	int no_verify;
@@ -85,15 +102,17 @@ void config_free(struct pgb_config *cfg);
  *   CMD_HELP     print config_print_help(cfg->help_command) to stdout, exit 0;
  *                nothing else is parsed (no variables, no values)
  *   CMD_VERSION  print the version, exit 0 (--version anywhere wins)
- *   CMD_PLAN     also for "migrate --dry-run"; dry_run is 1 exactly then
+ *   CMD_PLAN     also for "migrate --dry-run" (--dry-run is nothing else)
  *   CMD_RUN      app_argv/app_argc hold APP and its arguments (at least APP)
  */
 int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error *err);
 
 /* Write the help of a command (CMD_NONE: general help) to out. */
 void config_print_help(enum pgb_command cmd, FILE *out);
-/* The command's name as typed ("run", "migrate" ...). */
+/* The command's name as typed ("run", "migrate" ...); "" for CMD_NONE. */
 const char *config_command_name(enum pgb_command cmd);
+/* The command's N_* bits (0 for CMD_NONE). */
+unsigned config_command_needs(enum pgb_command cmd);
 
 /*
  * Remove every PGBOOT_* variable from the environment (before the exec),

@@ -11,8 +11,9 @@
  * server message (and a notice) is cut at 2 KB, saying how much was cut.
  * Rows a caller does not keep are dropped as they arrive (single-row mode).
  *
- * A signal (signals.h) cancels the active statement through db_cancel_active,
- * which is async-signal-safe.
+ * A signal (signals.h) cancels the statement now running: db.c registers
+ * the signal hook and points it, around each statement, at the connection
+ * that runs it (never at a db_exec_shielded one).
  */
 #ifndef PGB_DB_H
 #define PGB_DB_H
@@ -131,7 +132,6 @@ char *db_quote_ident(struct db *db, const char *s, struct pgb_error *err);
 char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_error *err);
 
 const char *db_database(struct db *db);
-int db_server_version(struct db *db);
 /* a parameter the server reported ("server_version", "session_authorization"), or "" */
 const char *db_parameter(struct db *db, const char *name);
 int db_backend_pid(struct db *db);
@@ -143,8 +143,5 @@ int db_used_password(struct db *db, const char *pw);
  * message with, before running any of it) are what they were then.
  */
 int db_lexes_as_connected(struct db *db);
-
-/* Async-signal-safe: ask the server to cancel the statement now running, if any. */
-void db_cancel_active(void);
 
 #endif

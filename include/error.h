@@ -34,6 +34,13 @@ void pgb_error_init(struct pgb_error *err);
 void pgb_error_free(struct pgb_error *err);
 /* Sets code and message (printf-style; %m is expanded from errno). Returns -1. */
 int pgb_fail(struct pgb_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The one wording of a stop by signal sig: code 128+sig and the message
+ * "stopped by signal N", followed by " " and the printf-style while_fmt
+ * when it is not NULL ("while waiting for the database"). Returns -1.
+ */
+int pgb_fail_signal(struct pgb_error *err, int sig, const char *while_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Set the optional parts; each replaces an earlier value. */
 void pgb_error_detail(struct pgb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pgb_error_hint(struct pgb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,7 +17,6 @@
 
 #include <stddef.h>
 
-#include "config.h"
 #include "db.h"
 #include "migfile.h"
 #include "version.h"
@@ -65,15 +64,21 @@ struct history {
  *   search_path points; none: the current schema (public when search_path
  *   names none) is where it will be created; more than one: 78 naming each.
  */
-/* NULL when there is nothing to look up (a qualified --history-table, or wait), or on err (70). */
-char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err);
+/* table: the unqualified name to find; NULL when there is nothing to look up (then NULL), or on err (70). */
+char *history_path_sql(struct db *db, const char *table, struct pgb_error *err);
 /*
  * Work out the table's name: the configured schema; else path_schema (the
  * connect query's answer, may be NULL); else where it would be created.
- * Returns 0 or -1 (70 when libpq cannot quote the name).
+ * details: read applied_at as text (a report shows it). Returns 0 or -1
+ * (70 when libpq cannot quote the name).
  */
-int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 const char *path_schema, struct pgb_error *err);
+struct history_name {
+	const char *schema;  /* as configured; NULL: found on search_path */
+	const char *table;
+	const char *setting; /* where it was set, for messages; NULL: "--history-table" */
+};
+int history_init(struct history *h, struct db *db, const struct history_name *name, int details,
+		 const char *current_schema, const char *path_schema, struct pgb_error *err);
 /*
  * The full lookup (one query): 1 when it moved h to another schema (read the
  * history again), 0 when h stays, -1 with err (78 when found in more than one

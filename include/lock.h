@@ -1,7 +1,7 @@
 /*
  * lock.h: the migration lock, a session-level advisory lock on the
- * migrating connection (--lock-mode transaction: a transaction-level one). Key: the first 8 bytes of a libsodium generic hash
- * of "pgboot:" + database name + the qualified history table name. Polled
+ * migrating connection (--lock-mode transaction: a transaction-level one), on
+ * lock_key (lockkey.h). Polled
  * with pg_try_advisory_lock so pgboot can say who holds it and give up.
  * A session lock that a transaction pooler would strand on a pooled server
  * connection is detected, released and refused (78).
@@ -13,8 +13,8 @@
 
 #include "db.h"
 #include "error.h"
+#include "lockkey.h"
 
-long long lock_key(const char *dbname, const char *history_display);
 /*
  * Take the lock, waiting up to timeout_ms and logging the holder every few
  * seconds. With begin (the statements that open the run's transaction,

@@ -5,9 +5,9 @@
  * line with ts, level, event, msg and the event's fields. Colour only on a
  * TTY without NO_COLOR. Text output escapes the control characters of
  * text that comes from outside (server messages, file names). Every echo of
- * a registered connection string is redacted in every line before it is
- * written, as a last line of defence for passwords (redact.h says where
- * passwords are masked, and why never as words).
+ * a registered connection string is redacted in each such piece of text,
+ * before it is escaped, as a last line of defence for passwords (redact.h
+ * says where passwords are masked, and why never as words).
  */
 #ifndef PGB_LOG_H
 #define PGB_LOG_H
@@ -32,8 +32,6 @@ struct log_field {
 
 /* color: 1 on, 0 off, -1 decide from isatty(2) and NO_COLOR */
 void log_setup(enum log_format format, enum log_level min_level, int color);
-enum log_level log_min_level(void);
-enum log_format log_get_format(void);
 /*
  * Remember a connection string (copied; NULL or "" is ignored): every later
  * line has each echo of it replaced by its redaction (redact.h's rule 2).

@@ -72,6 +72,10 @@
 #include "version.h"
 
 enum mig_kind { MIG_MIGRATION, MIG_SEED };
+/* The kind as text, "migration" or "seed": the history table's kind column, the logs, the reports. */
+const char *mig_kind_name(enum mig_kind kind);
+/* The kind text names (mig_kind_name's inverse): 0, or -1 when it names none (NULL included). */
+int mig_kind_parse(const char *text, enum mig_kind *kind);
 
 /* the largest file pgboot reads: anything bigger is surely not a migration */
 #define MIGFILE_MAX_BYTES (32u * 1024 * 1024)

@@ -1,6 +1,6 @@
 /*
  * redact.h: show connection strings, and libpq's messages about them,
- * without their passwords. Pure.
+ * without their passwords, and forget passwords (secret_free). Pure.
  */
 #ifndef PGB_REDACT_H
 #define PGB_REDACT_H
@@ -12,14 +12,6 @@
  * leak. NULL gives "". The caller frees the result.
  */
 char *redact_conninfo(const char *conninfo);
-
-/*
- * The password conninfo carries, decoded (a URL's %-escapes, a keyword
- * string's quotes and backslashes), or NULL when it has none. When it is
- * given twice (user information and ?password=), the one libpq uses: the
- * last. The caller frees the result (and should wipe it).
- */
-char *conninfo_password(const char *conninfo);
 
 /*
  * 1 when conninfo is a URL whose host part, as libpq splits it (the user
@@ -44,7 +36,8 @@ int conninfo_url_host_has_at(const char *conninfo);
  *     '?' in a password cannot leak (masking too much is the safe mistake).
  *  2. Text that echoes the whole connection string (libpq's URL parse
  *     errors quote it) has each echo replaced by its redaction
- *     (redact_echoes_of; log.c does it for every line as a last defence).
+ *     (redact_echoes_of; log.c does it for every piece of text a line takes
+ *     from outside, as a last defence).
  *  3. libpq's messages about a connection attempt (parse errors, failed
  *     connections) also quote pieces of the string: a quoted piece is
  *     masked when it is written in the string as a whole field (between
@@ -62,17 +55,16 @@ int conninfo_url_host_has_at(const char *conninfo);
  * a message: libpq does not echo them.
  */
 
+/*
+ * Free a string that may hold a password (NULL is fine), its bytes up to
+ * the NUL zeroed first with sodium_memzero (which the compiler cannot drop).
+ */
+void secret_free(char *s);
+
 /* Rule 2: text with every echo of conninfo replaced by redact_conninfo(conninfo). The caller frees. */
 char *redact_echoes_of(const char *conninfo, const char *text);
 
 /* Rules 2 and 3, for libpq's messages about connecting with conninfo. The caller frees. */
 char *redact_echo(const char *conninfo, const char *text);
-
-/*
- * 1 when conninfo sets keyword kw ("application_name", "user" ...), else
- * 0. In a URL, the user information, host list, port and database name
- * count as "user", "password", "host", "port" and "dbname".
- */
-int conninfo_has_keyword(const char *conninfo, const char *kw);
 
 #endif

@@ -21,9 +21,9 @@ void termlog_init(void);
 
 /*
  * Write the summary of an exit with code (err: why, when code is not 0);
- * what: the command's name, for the success line. Never fails: a file that
- * cannot be written is skipped.
+ * success is "database ready" when ready, else "<what> done" (what: the
+ * command's name). Never fails: a file that cannot be written is skipped.
  */
-void termlog_write(const char *what, int code, const struct pgb_error *err);
+void termlog_write(const char *what, int ready, int code, const struct pgb_error *err);
 
 #endif

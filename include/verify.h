@@ -24,6 +24,12 @@ int verify_check_files(const struct checkset *set, struct pgb_error *err);
  * their own read-only transaction, there is none.
  */
 const char *verify_probe_sql(const struct checkset *checks);
+/*
+ * The invalid indexes a failed concurrent build left behind (one being built
+ * now is not one), in name order: columns schema, index, and fix (the
+ * DROP INDEX CONCURRENTLY that removes it, without a semicolon).
+ */
+extern const char *const verify_invalid_index_sql;
 
 /*
  * Run every check, logging each failure with its first rows. probe is the

@@ -7,7 +7,6 @@
 #ifndef PGB_WAIT_H
 #define PGB_WAIT_H
 
-#include "config.h"
 #include "db.h"
 #include "error.h"
 #include "history.h"
@@ -36,15 +35,25 @@ struct wait_gate {
 	void *arg;
 };
 
+/* The options of the wait, from the configuration. */
+struct wait_opts {
+	const char *conninfo;           /* URL or keywords; NULL: libpq's defaults */
+	const char *conninfo_source;    /* where it was set, for messages; NULL: libpq's PG* variables */
+	long long timeout_ms;           /* --wait-timeout */
+	long long statement_timeout_ms; /* set for the session, unless no_session_set */
+	int no_session_set;             /* --lock-mode transaction: a session SET would leak through a pooler */
+	const char *find_history;       /* the unqualified history table to find, or NULL */
+};
+
 /*
- * Connect and prepare the session (statement_timeout from the config), and
- * find an unqualified history table on search_path in the same query
- * (history_path_sql: info->history_schema).
+ * Connect and prepare the session (statement_timeout), and find the
+ * unqualified history table o->find_history on search_path in the same
+ * query (history_path_sql: info->history_schema).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
  * 128+N when a signal arrived, or the gate's failure. gate may be NULL.
  */
-int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
+int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, struct db **out,
 		      struct session_info *info, struct pgb_error *err);
 void session_info_free(struct session_info *info);
 

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -36,53 +38,19 @@ extern char **environ;
 
 /* ---- commands ------------------------------------------------------------- */
 
-#define C(cmd) (1u << (cmd))
-/* the commands that talk to the database */
-#define C_DB (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_WAIT) | C(CMD_STATUS) | C(CMD_VERIFY) | C(CMD_PLAN))
-/* the commands that read the migration files */
-#define C_FILES (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_STATUS) | C(CMD_VERIFY) | C(CMD_PLAN))
-/* the commands that apply (or plan) migrations */
-#define C_APPLY (C(CMD_RUN) | C(CMD_MIGRATE) | C(CMD_PLAN))
-#define C_LIFECYCLE (C(CMD_RUN) | C(CMD_MIGRATE))
-#define C_ALL 0xffffu
-
 struct command_def {
 	enum pgb_command cmd;
 	const char *name;
+	unsigned needs;      /* enum command_needs */
 	const char *usage;   /* after "pgboot " */
 	const char *summary; /* one line in the general help */
 	const char *description;
 };
 
 static const struct command_def commands[] = {
-	{CMD_RUN, "run", "run [OPTION]... -- APP [ARGS]...",
-	 "prepare the database, then become APP",
-	 "Wait for the database, take the migration lock, apply the pending migrations\n"
-	 "(and the seeds with --with-test-data), run the checks, release the lock, and\n"
-	 "exec APP with the environment minus the PGBOOT_* variables. Everything after\n"
-	 "\"--\" belongs to APP; once APP has started, its exit status is pgboot's."},
-	{CMD_MIGRATE, "migrate", "migrate [OPTION]...",
-	 "prepare the database, then exit (an initContainer, a pre-deploy job)",
-	 "The lifecycle of \"run\" without the exec: wait, lock, migrate, seed (if asked),\n"
-	 "verify, unlock. With --dry-run it is \"plan\"."},
-	{CMD_WAIT, "wait", "wait [OPTION]...",
-	 "wait until the database accepts an authenticated connection",
-	 "Wait, up to --wait-timeout, until the database accepts an authenticated\n"
-	 "connection and is not read-only."},
-	{CMD_STATUS, "status", "status [OPTION]...",
-	 "show every migration and seed: applied, pending, changed, missing",
-	 "Compare the history table with the files and show each migration and seed\n"
-	 "with its version, name, time and checksum; with --json as one JSON document\n"
-	 "on standard output."},
-	{CMD_VERIFY, "verify", "verify [OPTION]...", "run the checks only",
-	 "Run the built-in checks and the verify directory's SQL files, in name order,\n"
-	 "in one read-only transaction. A check passes when its query returns no rows."},
-	{CMD_PLAN, "plan", "plan [OPTION]...", "show what migrate would do, changing nothing",
-	 "Show what \"migrate\" would apply, changing nothing (it still takes the lock).\n"
-	 "The same as \"migrate --dry-run\"."},
-	{CMD_VERSION, "version", "version", "show the version", "Show pgboot's version."},
-	{CMD_HELP, "help", "help [COMMAND]", "show the help of pgboot or of COMMAND",
-	 "Show the help of pgboot, or of COMMAND (the same as \"pgboot COMMAND --help\")."},
+#define COMMAND(id, word, needs, usage, summary, description) {CMD_##id, #word, needs, usage, summary, description},
+#include "commands.def"
+#undef COMMAND
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -109,29 +77,41 @@ const char *config_command_name(enum pgb_command cmd)
 	return c ? c->name : "";
 }
 
+unsigned config_command_needs(enum pgb_command cmd)
+{
+	const struct command_def *c = command_by_id(cmd);
+	return c ? c->needs : 0;
+}
+
+/* needs: an option's or an exit status's N_* bits (N_ALL: every command) */
+static int applies(unsigned needs, enum pgb_command cmd)
+{
+	return needs == N_ALL || (needs & config_command_needs(cmd)) != 0;
+}
+
 /* ---- exit statuses, as in exitcode.h and DESIGN.md ---------------------- */
 
 struct exit_row {
 	int code; /* PGB_EXIT_SIGNAL is shown as 128+N */
 	const char *meaning;
-	unsigned cmds;
+	unsigned needs;  /* listed for the commands with one of these N_* bits */
+	unsigned unless; /* ... and none of these */
 };
 
 static const struct exit_row exit_rows[] = {
-	{PGB_EXIT_OK, "success", C_ALL & ~C(CMD_RUN)},
-	{PGB_EXIT_USAGE, "usage error: unknown option, missing argument", C_ALL},
-	{PGB_EXIT_MIGRATION, "a migration or seed failed (rolled back)", C_LIFECYCLE},
-	{PGB_EXIT_VERIFY, "verification failed", C_LIFECYCLE | C(CMD_VERIFY)},
-	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)",
-	 C_APPLY | C(CMD_STATUS)},
-	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", C_DB},
-	{PGB_EXIT_INTERNAL, "internal error", C_DB},
-	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", C_APPLY},
-	{PGB_EXIT_AUTH, "authentication or permission denied", C_DB},
-	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", C_DB},
-	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", C(CMD_RUN)},
-	{PGB_EXIT_NOTFOUND, "APP not found", C(CMD_RUN)},
-	{PGB_EXIT_SIGNAL, "stopped by signal N (SIGTERM, SIGINT, SIGQUIT)", C_DB},
+	{PGB_EXIT_OK, "success", N_ALL, N_APP},
+	{PGB_EXIT_USAGE, "usage error: unknown option, missing argument", N_ALL, 0},
+	{PGB_EXIT_MIGRATION, "a migration or seed failed (rolled back)", N_LOCK, 0},
+	{PGB_EXIT_VERIFY, "verification failed", N_CHECKS, 0},
+	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT, 0},
+	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, 0},
+	{PGB_EXIT_INTERNAL, "internal error", N_DB, 0},
+	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN, 0},
+	{PGB_EXIT_AUTH, "authentication or permission denied", N_DB, 0},
+	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB | N_FILES, 0},
+	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", N_APP, 0},
+	{PGB_EXIT_NOTFOUND, "APP not found", N_APP, 0},
+	{PGB_EXIT_SIGNAL, "stopped by signal N (SIGTERM, SIGINT, SIGQUIT)", N_DB, 0},
 };
 
 /* ---- the option table ----------------------------------------------------- */
@@ -158,7 +138,7 @@ struct opt {
 	const char *metavar;  /* NULL: a flag that takes no argument */
 	const char *env;      /* the variable, or NULL */
 	const char *env2;     /* the variable read when env is unset, or NULL */
-	unsigned cmds;        /* the commands that take it (C(...) bits) */
+	unsigned needs;       /* the commands with one of these N_* bits take it (N_ALL: every one) */
 	unsigned flags;       /* enum opt_flags */
 	opt_setter *set;
 	size_t off;           /* the field of struct pgb_config the setter fills */
@@ -168,80 +148,80 @@ struct opt {
 	const char *help;
 };
 
-static opt_setter set_string, set_verify_dir, set_conninfo, set_history, set_duration,
+static opt_setter set_dry_run, set_string, set_verify_dir, set_conninfo, set_history, set_duration,
 	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode;
 
 #define OFF(field) offsetof(struct pgb_config, field)
 
 static const struct opt options[] = {
 	{.name = "database-url", .metavar = "URL", .env = "PGBOOT_DATABASE_URL",
-	 .env2 = "DATABASE_URL", .cmds = C_DB, .flags = OPT_SECRET, .set = set_conninfo,
+	 .env2 = "DATABASE_URL", .needs = N_DB, .flags = OPT_SECRET, .set = set_conninfo,
 	 .off = OFF(conninfo), .def_help = "libpq's PGHOST, PGUSER ... variables",
 	 .help = "connection string: a URL or libpq keywords"},
-	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .cmds = C_FILES,
+	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .needs = N_FILES,
 	 .set = set_string, .off = OFF(migrations_dir), .def = "migrations",
 	 .help = "directory of the migration files"},
-	{.name = "seeds", .metavar = "DIR", .env = "PGBOOT_SEEDS", .cmds = C_APPLY | C(CMD_STATUS),
+	{.name = "seeds", .metavar = "DIR", .env = "PGBOOT_SEEDS", .needs = N_PLAN | N_SEEDS,
 	 .set = set_string, .off = OFF(seeds_dir), .def = "seeds",
 	 .help = "directory of the seed files (test data)"},
-	{.name = "with-test-data", .env = "PGBOOT_WITH_TEST_DATA", .cmds = C_APPLY,
+	{.name = "with-test-data", .env = "PGBOOT_WITH_TEST_DATA", .needs = N_PLAN,
 	 .set = set_bool, .off = OFF(with_test_data), .def_help = "off",
 	 .help = "apply the seeds too"},
 	{.name = "verify", .metavar = "DIR", .env = "PGBOOT_VERIFY",
-	 .cmds = C_LIFECYCLE | C(CMD_VERIFY), .set = set_verify_dir, .off = OFF(verify_dir),
+	 .needs = N_CHECKS, .set = set_verify_dir, .off = OFF(verify_dir),
 	 .def = "verify", .help = "directory of the checks (may be missing unless named)"},
-	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .cmds = C_LIFECYCLE, .set = set_bool,
+	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .needs = N_LOCK, .set = set_bool,
 	 .off = OFF(no_verify), .def_help = "verify on", .help = "skip the checks"},
 	{.name = "skip-migrate", .env = "PGBOOT_SKIP_MIGRATE", .env2 = "AUTO_MIGRATE",
-	 .cmds = C(CMD_RUN), .flags = OPT_ENV2_NEGATED, .set = set_bool,
+	 .needs = N_APP, .flags = OPT_ENV2_NEGATED, .set = set_bool,
 	 .off = OFF(skip_migrate), .def_help = "migrate on",
 	 .help = "apply nothing; wait until another pgboot has applied every migration"},
-	{.name = "allow-out-of-order", .env = "PGBOOT_ALLOW_OUT_OF_ORDER", .cmds = C_FILES,
+	{.name = "allow-out-of-order", .env = "PGBOOT_ALLOW_OUT_OF_ORDER", .needs = N_FILES,
 	 .set = set_bool, .off = OFF(allow_out_of_order), .def_help = "off",
 	 .help = "apply pending migrations older than the newest applied one"},
-	{.name = "strict", .env = "PGBOOT_STRICT", .cmds = C_FILES, .set = set_bool, .off = OFF(strict),
+	{.name = "strict", .env = "PGBOOT_STRICT", .needs = N_FILES, .set = set_bool, .off = OFF(strict),
 	 .def_help = "off", .help = "refuse applied versions newer than every file (exit 5)"},
-	{.name = "dry-run", .env = "PGBOOT_DRY_RUN", .cmds = C(CMD_MIGRATE) | C(CMD_PLAN), .set = set_bool,
-	 .off = OFF(dry_run), .def_help = "off",
+	{.name = "dry-run", .env = "PGBOOT_DRY_RUN", .needs = N_DRY, .set = set_dry_run,
+	 .off = OFF(command), .def_help = "off",
 	 .help = "show what would run, change nothing (= plan)"},
 	{.name = "history-table", .metavar = "[SCHEMA.]NAME", .env = "PGBOOT_HISTORY_TABLE",
-	 .cmds = C_FILES, .set = set_history, .off = OFF(history_table),
+	 .needs = N_FILES, .set = set_history, .off = OFF(history_table),
 	 .def = "pgboot_migrations", .help = "the history table (unquoted: folded to lower case)"},
-	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .cmds = C_DB,
+	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .needs = N_DB,
 	 .set = set_duration, .off = OFF(wait_timeout_ms), .def = "60s",
 	 .help = "how long to wait for the database"},
-	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .cmds = C_APPLY,
+	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN,
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
 	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
-	 .cmds = C_DB, .set = set_lock_mode, .off = OFF(lock_mode), .def = "session",
+	 .needs = N_DB, .set = set_lock_mode, .off = OFF(lock_mode), .def = "session",
 	 .help = "transaction: one transaction for the whole run and nothing set for the session, "
 		 "for PgBouncer's transaction pooling"},
 	{.name = "ddl-lock-timeout", .metavar = "DUR", .env = "PGBOOT_DDL_LOCK_TIMEOUT",
-	 .cmds = C_LIFECYCLE, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
+	 .needs = N_LOCK, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
 	 .help = "lock_timeout of each attempt at a migration"},
 	{.name = "ddl-lock-retries", .metavar = "N", .env = "PGBOOT_DDL_LOCK_RETRIES",
-	 .cmds = C_LIFECYCLE, .set = set_int, .off = OFF(ddl_lock_retries), .def = "5", .min = 1,
+	 .needs = N_LOCK, .set = set_int, .off = OFF(ddl_lock_retries), .def = "5", .min = 1,
 	 .max = 100, .help = "attempts at a migration that waits for a lock (1-100)"},
 	{.name = "statement-timeout", .metavar = "DUR", .env = "PGBOOT_STATEMENT_TIMEOUT",
-	 .cmds = C_DB, .set = set_duration, .off = OFF(statement_timeout_ms), .def = "0",
+	 .needs = N_DB, .set = set_duration, .off = OFF(statement_timeout_ms), .def = "0",
 	 .def_help = "0, none", .help = "statement_timeout of pgboot's own session"},
-	{.name = "json", .env = "PGBOOT_JSON", .cmds = C(CMD_STATUS), .set = set_bool, .off = OFF(json),
+	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
 	 .help = "write the status as JSON to standard output"},
-	{.name = "log-format", .metavar = "text|json", .env = "PGBOOT_LOG_FORMAT", .cmds = C_ALL,
+	{.name = "log-format", .metavar = "text|json", .env = "PGBOOT_LOG_FORMAT", .needs = N_ALL,
 	 .set = set_log_format, .off = OFF(log_format), .def = "text",
 	 .help = "format of the messages on standard error"},
-	{.name = "log-level", .metavar = "LEVEL", .env = "PGBOOT_LOG_LEVEL", .cmds = C_ALL,
+	{.name = "log-level", .metavar = "LEVEL", .env = "PGBOOT_LOG_LEVEL", .needs = N_ALL,
 	 .set = set_log_level, .off = OFF(log_level), .def = "info",
 	 .help = "debug, info, warning or error"},
-	{.name = "quiet", .short_name = 'q', .cmds = C_ALL, .set = set_log_level_const,
+	{.name = "quiet", .short_name = 'q', .needs = N_ALL, .set = set_log_level_const,
 	 .off = OFF(log_level), .min = LOG_WARNING, .help = "only warnings and errors"},
-	{.name = "verbose", .short_name = 'v', .cmds = C_ALL, .set = set_log_level_const,
+	{.name = "verbose", .short_name = 'v', .needs = N_ALL, .set = set_log_level_const,
 	 .off = OFF(log_level), .min = LOG_DEBUG, .help = "debug messages too"},
-	{.name = "version", .short_name = 'V', .cmds = C_ALL, .flags = OPT_VERSION,
+	{.name = "version", .short_name = 'V', .needs = N_ALL, .flags = OPT_VERSION,
 	 .help = "show the version, then exit"},
-	{.name = "help", .short_name = 'h', .cmds = C_ALL, .flags = OPT_HELP,
+	{.name = "help", .short_name = 'h', .needs = N_ALL, .flags = OPT_HELP,
 	 .help = "show this help, then exit"},
 };
 
@@ -296,16 +276,6 @@ static int set_verify_dir(struct pgb_config *cfg, const struct opt *o, const cha
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	volatile char *p = s;
-	while (*p)
-		*p++ = 0;
-	free(s);
-}
-
 static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char *val,
 			const char *src, struct pgb_error *err)
 {
@@ -314,7 +284,7 @@ static int set_conninfo(struct pgb_config *cfg, const struct opt *o, const char 
 		pgb_error_detail(err, "The value cannot be empty.");
 		return -1;
 	}
-	wipe_free(cfg->conninfo);
+	secret_free(cfg->conninfo);
 	free(cfg->conninfo_source);
 	cfg->conninfo = xstrdup(val);
 	cfg->conninfo_source = xstrdup(src ? src : "--database-url");
@@ -400,18 +370,38 @@ static int parse_bool(const char *s)
 	return -1;
 }
 
-static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val,
-		    const char *src, struct pgb_error *err)
+/* A boolean option's value: 1 or 0 (a flag without argument is 1), or -1 with err. */
+static int bool_value(const struct opt *o, const char *val, const char *src, struct pgb_error *err)
 {
 	int v = val ? parse_bool(val) : 1;
 	if (v < 0) {
 		bad_value(err, o, val, src);
 		pgb_error_hint(err, BOOL_HINT);
-		return -1;
 	}
+	return v;
+}
+
+static int set_bool(struct pgb_config *cfg, const struct opt *o, const char *val,
+		    const char *src, struct pgb_error *err)
+{
+	int v = bool_value(o, val, src, err);
+	if (v < 0)
+		return -1;
 	if ((o->flags & OPT_ENV2_NEGATED) && src && o->env2 && strcmp(src, o->env2) == 0)
 		v = !v;
 	*FIELD(cfg, o, int) = v;
+	return 0;
+}
+
+/* --dry-run is the command plan: "migrate --dry-run" becomes it, and there is no other dry run. */
+static int set_dry_run(struct pgb_config *cfg, const struct opt *o, const char *val,
+		       const char *src, struct pgb_error *err)
+{
+	int v = bool_value(o, val, src, err);
+	if (v < 0)
+		return -1;
+	if (v)
+		cfg->command = CMD_PLAN;
 	return 0;
 }
 
@@ -488,7 +478,7 @@ void config_init(struct pgb_config *cfg)
 
 void config_free(struct pgb_config *cfg)
 {
-	wipe_free(cfg->conninfo);
+	secret_free(cfg->conninfo);
 	free(cfg->conninfo_source);
 	free(cfg->migrations_dir);
 	free(cfg->seeds_dir);
@@ -682,7 +672,7 @@ static int check_flags_fit(const struct scan *sc, struct pgb_error *err)
 {
 	for (int k = 0; k < sc->nuses; k++) {
 		const struct opt *o = sc->uses[k].o;
-		if (o->cmds & C(sc->cmd))
+		if (applies(o->needs, sc->cmd))
 			continue;
 		char hint[96];
 		snprintf(hint, sizeof(hint), "Try \"pgboot %s --help\" for its options.",
@@ -727,7 +717,8 @@ static char *read_value_file(const char *var, const char *path, struct pgb_error
 	if (!err->code && !*buf)
 		pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" named by %s is empty", path, var);
 	if (err->code) {
-		wipe_free(buf);
+		sodium_memzero(buf, CONNINFO_FILE_MAX + 1); /* past a NUL byte too */
+		free(buf);
 		return NULL;
 	}
 	return buf;
@@ -742,7 +733,7 @@ static int apply_file(struct pgb_config *cfg, const struct opt *o, const char *v
 	char *src = xasprintf("%s (%s)", var, path);
 	int rc = o->set(cfg, o, val, src, err);
 	free(src);
-	wipe_free(val);
+	secret_free(val);
 	return rc;
 }
 
@@ -781,7 +772,7 @@ static int apply_environment(struct pgb_config *cfg, const struct scan *sc, stru
 {
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		const struct opt *o = &options[i];
-		if (!o->set || !(o->cmds & C(sc->cmd)) || set_by_flag(sc, o))
+		if (!o->set || !applies(o->needs, sc->cmd) || set_by_flag(sc, o))
 			continue;
 		const char *vars[2] = {o->env, o->env2};
 		for (int k = 0; k < 2 && vars[k]; k++) {
@@ -826,10 +817,6 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		return 0;
 	if (apply_environment(cfg, sc, err) != 0 || apply_flags(cfg, sc, err) != 0)
 		return -1;
-	if (cfg->command == CMD_MIGRATE && cfg->dry_run)
-		cfg->command = CMD_PLAN;
-	if (cfg->command == CMD_PLAN)
-		cfg->dry_run = 1;
 	return 0;
 }
 
@@ -861,7 +848,7 @@ int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error 
 	if (rc != 0)
 		early_log_format(cfg, argc, argv);
 	for (int k = 0; k < sc.nuses; k++)
-		wipe_free(sc.uses[k].val);
+		secret_free(sc.uses[k].val);
 	free(sc.uses);
 	return rc;
 }
@@ -899,7 +886,7 @@ static void print_option_sources(const struct opt *o, FILE *out)
 		strbuf_adds(&sb, vars[k]);
 		if (o->flags & OPT_SECRET)
 			strbuf_addf(&sb, ", %s_FILE", vars[k]);
-		if (o->set == set_bool)
+		if (o->set == set_bool || o->set == set_dry_run)
 			strbuf_adds(&sb, k && (o->flags & OPT_ENV2_NEGATED) ? "=false" : "=1");
 	}
 	if (sb.len)
@@ -918,20 +905,30 @@ static void print_option_sources(const struct opt *o, FILE *out)
 	strbuf_free(&sb);
 }
 
-static void print_exit_rows(unsigned cmd_bit, FILE *out)
+static void print_exit_rows(enum pgb_command cmd, FILE *out)
 {
-	if (cmd_bit == C(CMD_RUN))
+	unsigned needs = config_command_needs(cmd);
+	if (needs & N_APP)
 		fprintf(out, "\nExit status (once APP has started, it is APP's own):\n");
 	else
 		fprintf(out, "\nExit status:\n");
 	for (size_t i = 0; i < sizeof(exit_rows) / sizeof(exit_rows[0]); i++) {
-		if (!(exit_rows[i].cmds & cmd_bit))
+		if (!applies(exit_rows[i].needs, cmd) || (exit_rows[i].unless & needs))
 			continue;
 		if (exit_rows[i].code == PGB_EXIT_SIGNAL)
 			fprintf(out, "  %-7s%s\n", "128+N", exit_rows[i].meaning);
 		else
 			fprintf(out, "  %-7d%s\n", exit_rows[i].code, exit_rows[i].meaning);
 	}
+}
+
+/* The general help's common options: those of every command that connects. */
+static int for_every_db_command(unsigned needs)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if ((commands[i].needs & N_DB) && !applies(needs, commands[i].cmd))
+			return 0;
+	return 1;
 }
 
 static void print_general_help(FILE *out)
@@ -943,7 +940,7 @@ static void print_general_help(FILE *out)
 		fprintf(out, "  %-10s%s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nCommon options:\n");
 	for (size_t i = 0; i < NOPTIONS; i++) {
-		if ((options[i].cmds & C_DB) != C_DB)
+		if (!for_every_db_command(options[i].needs))
 			continue;
 		print_option(&options[i], out);
 		print_option_sources(&options[i], out);
@@ -957,12 +954,12 @@ static void print_command_help(const struct command_def *c, FILE *out)
 	fprintf(out, "pgboot %s: %s.\n\n%s\n\nUsage:\n  pgboot %s\n\nOptions:\n", c->name,
 		c->summary, c->description, c->usage);
 	for (size_t i = 0; i < NOPTIONS; i++) {
-		if (!(options[i].cmds & C(c->cmd)))
+		if (!applies(options[i].needs, c->cmd))
 			continue;
 		print_option(&options[i], out);
 		print_option_sources(&options[i], out);
 	}
-	print_exit_rows(C(c->cmd), out);
+	print_exit_rows(c->cmd, out);
 }
 
 void config_print_help(enum pgb_command cmd, FILE *out)

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,15 +39,31 @@ static char *lexing_settings(PGconn *conn)
 	return xasprintf("%s/%s", scs ? scs : "", enc ? enc : "");
 }
 
-/* the cancel handle of the connection now running statements, for the signal handler */
-static PGcancel *volatile g_active_cancel;
+/*
+ * The cancel handle of the connection now running a statement, set and
+ * cleared around each one (never while shielded), so that a signal cancels
+ * that statement and no other connection can take it over.
+ */
+static PGcancel *volatile g_running;
 
-void db_cancel_active(void)
+/* signals.h's hook: PQcancel is async-signal-safe */
+static void cancel_running(void)
 {
-	PGcancel *c = g_active_cancel;
+	PGcancel *c = g_running;
 	char buf[256];
 	if (c)
 		PQcancel(c, buf, sizeof(buf));
+}
+
+static void statement_begins(struct db *db)
+{
+	signals_set_hook(cancel_running);
+	g_running = db->shielded ? NULL : db->cancel;
+}
+
+static void statement_ends(void)
+{
+	g_running = NULL;
 }
 
 int db_check_conninfo(const char *conninfo, struct pgb_error *err)
@@ -533,7 +548,6 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	db->conn = conn;
 	db->lexing = lexing_settings(conn);
 	db->cancel = PQgetCancel(conn);
-	g_active_cancel = db->cancel;
 	*out = db;
 	return DB_CONNECTED;
 }
@@ -542,12 +556,6 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	if (g_active_cancel == db->cancel)
-		g_active_cancel = NULL;
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (db->cancel) {
 		if (PQtransactionStatus(db->conn) == PQTRANS_ACTIVE) {
 			char buf[256];
@@ -649,7 +657,9 @@ static int wait_result(struct db *db, struct pgb_error *err)
 	int canceled = db->shielded;
 	while (PQisBusy(conn)) {
 		if (signals_received() && !canceled) {
-			db_cancel_active();
+			char buf[256];
+			if (db->cancel)
+				PQcancel(db->cancel, buf, sizeof(buf));
 			canceled = 1;
 		}
 		struct pollfd p = {PQsocket(conn), POLLIN, 0};
@@ -789,7 +799,9 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 {
 	struct db_result *res = NULL;
 	int n = 0;
+	statement_begins(db);
 	if (!PQsendQuery(db->conn, sql)) {
+		statement_ends();
 		lost_connection(db->conn, err);
 		return -1;
 	}
@@ -797,6 +809,7 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 		PQsetSingleRowMode(db->conn);
 	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0};
 	int rc = collect(db, &k, err);
+	statement_ends();
 	if (results) {
 		*results = res;
 		*nresults = n;
@@ -817,11 +830,9 @@ int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **re
 
 int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
 {
-	g_active_cancel = NULL;
 	db->shielded = 1;
 	int rc = db_exec(db, sql, NULL, NULL, err);
 	db->shielded = 0;
-	g_active_cancel = db->cancel;
 	return rc;
 }
 
@@ -830,12 +841,15 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 {
 	struct db_result *all = NULL;
 	int n = 0;
+	statement_begins(db);
 	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		statement_ends();
 		lost_connection(db->conn, err);
 		return -1;
 	}
 	struct collector k = {&all, &n, -1, {0}, 0};
 	int rc = collect(db, &k, err);
+	statement_ends();
 	if (rc == 0 && res) {
 		if (n > 0) {
 			*res = all[0];
@@ -932,11 +946,6 @@ char *db_quote_literal(struct db *db, const char *s, size_t len, struct pgb_erro
 const char *db_database(struct db *db)
 {
 	return PQdb(db->conn);
-}
-
-int db_server_version(struct db *db)
-{
-	return PQserverVersion(db->conn);
 }
 
 const char *db_parameter(struct db *db, const char *name)

@@ -66,6 +66,25 @@ int pgb_fail(struct pgb_error *err, int code, const char *fmt, ...)
 	return -1;
 }
 
+int pgb_fail_signal(struct pgb_error *err, int sig, const char *while_fmt, ...)
+{
+	if (!err || err->code)
+		return -1;
+	struct strbuf msg;
+	strbuf_init(&msg);
+	strbuf_addf(&msg, "stopped by signal %d", sig);
+	if (while_fmt) {
+		va_list ap;
+		va_start(ap, while_fmt);
+		strbuf_addc(&msg, ' ');
+		strbuf_vaddf(&msg, while_fmt, ap);
+		va_end(ap);
+	}
+	err->message = strbuf_detach(&msg);
+	err->code = PGB_EXIT_SIGNAL + sig;
+	return -1;
+}
+
 void pgb_error_detail(struct pgb_error *err, const char *fmt, ...)
 {
 	int saved_errno = errno;

@@ -1,6 +1,7 @@
 /* history.c: the history table (see history.h). */
 #include "history.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,13 +12,13 @@
 #include "version_info.h"
 #include "xmem.h"
 
-char *history_path_sql(struct db *db, const struct pgb_config *cfg, struct pgb_error *err)
+char *history_path_sql(struct db *db, const char *table, struct pgb_error *err)
 {
-	if (cfg->history_schema || cfg->command == CMD_WAIT)
+	if (!table)
 		return NULL;
-	char *ident = db_quote_ident(db, cfg->history_table, err);
+	char *ident = db_quote_ident(db, table, err);
 	char *lit = ident ? db_quote_literal(db, ident, strlen(ident), err) : NULL;
-	char *name = lit ? db_quote_literal(db, cfg->history_table, strlen(cfg->history_table), err) : NULL;
+	char *name = lit ? db_quote_literal(db, table, strlen(table), err) : NULL;
 	free(ident);
 	if (!name) {
 		free(lit);
@@ -84,17 +85,17 @@ static const char *creation_schema(const char *current_schema, const char **why)
 	return "public";
 }
 
-int history_init(struct history *h, struct db *db, const struct pgb_config *cfg, const char *current_schema,
-		 const char *path_schema, struct pgb_error *err)
+int history_init(struct history *h, struct db *db, const struct history_name *name, int details,
+		 const char *current_schema, const char *path_schema, struct pgb_error *err)
 {
 	memset(h, 0, sizeof(*h));
-	h->table = xstrdup(cfg->history_table);
-	h->setting = xstrdup(cfg->history_source ? cfg->history_source : "--history-table");
-	h->details = cfg->command == CMD_STATUS || cfg->command == CMD_PLAN || cfg->dry_run;
+	h->table = xstrdup(name->table);
+	h->setting = xstrdup(name->setting ? name->setting : "--history-table");
+	h->details = details;
 	h->placement = "";
-	h->resolved = cfg->history_schema != NULL;
-	if (cfg->history_schema)
-		return set_schema(h, db, cfg->history_schema, err);
+	h->resolved = name->schema != NULL;
+	if (name->schema)
+		return set_schema(h, db, name->schema, err);
 	if (path_schema) {
 		char *schema = unquote_ident(path_schema);
 		int rc = set_schema(h, db, schema, err);
@@ -191,13 +192,12 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 		    struct pgb_error *err)
 {
 	const char *kind = db_cell(r, i, 0), *ver = db_cell(r, i, 1);
-	if (!kind || (strcmp(kind, "migration") && strcmp(kind, "seed"))) {
+	if (mig_kind_parse(kind, &row->kind)) {
 		pgb_fail(err, PGB_EXIT_DRIFT, "history table \"%s\" has a row of unknown kind \"%s\"", h->display,
 			 kind ? kind : "(null)");
 		pgb_error_detail(err, "Version %s. pgboot writes only \"migration\" and \"seed\" rows.", ver ? ver : "(null)");
 		return -1;
 	}
-	row->kind = strcmp(kind, "seed") == 0 ? MIG_SEED : MIG_MIGRATION;
 	if (!ver || version_parse_text(ver, &row->version)) {
 		pgb_fail(err, PGB_EXIT_DRIFT, "history table \"%s\" has a malformed version \"%s\"", h->display,
 			 ver ? ver : "(null)");
@@ -425,7 +425,7 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err)
 {
-	const char *kind = mf->kind == MIG_SEED ? "seed" : "migration";
+	const char *kind = mig_kind_name(mf->kind);
 	struct row_literals l;
 	if (row_literals(db, mf, &l, err))
 		return NULL;
@@ -456,7 +456,7 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 		/* a re-run of a half-applied file: the objects of the furthest run may exist, so the
 		 * history keeps saying that many statements ran (a finished row starts from 0) */
 		"progress = COALESCE(h.progress, 0)",
-		h->qualified, mf->kind == MIG_SEED ? "seed" : "migration", l.ver, l.name, mf->checksum, l.down, l.by);
+		h->qualified, mig_kind_name(mf->kind), l.ver, l.name, mf->checksum, l.down, l.by);
 	row_literals_free(&l);
 	return sql;
 }
@@ -469,7 +469,7 @@ char *history_progress_sql(const struct history *h, struct db *db, const struct 
 		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = GREATEST(progress, %d) WHERE kind = '%s' AND version = %s",
 			      h->qualified, done,
-			      mf->kind == MIG_SEED ? "seed" : "migration", ver);
+			      mig_kind_name(mf->kind), ver);
 	free(ver);
 	return sql;
 }
@@ -482,7 +482,7 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = pg_catalog.now(), duration_ms = %lld "
 			      "WHERE kind = '%s' AND version = %s",
-			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mf->kind == MIG_SEED ? "seed" : "migration",
+			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mig_kind_name(mf->kind),
 			      ver);
 	free(ver);
 	return sql;

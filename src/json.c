@@ -2,26 +2,9 @@
 #include "json.h"
 
 #include <stdio.h>
+#include <string.h>
 
-/* length of a valid UTF-8 sequence at s (1..4), or 0 when invalid */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n;
-	if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2)
-		n = 2;
-	else if ((s[0] & 0xF0) == 0xE0)
-		n = 3;
-	else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
+#include "utf8.h"
 
 void json_add_string(struct strbuf *sb, const char *s)
 {
@@ -30,7 +13,7 @@ void json_add_string(struct strbuf *sb, const char *s)
 		return;
 	}
 	strbuf_addc(sb, '"');
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	while (*p) {
 		size_t n;
 		switch (*p) {
@@ -44,7 +27,7 @@ void json_add_string(struct strbuf *sb, const char *s)
 		if (*p < 0x20) {
 			strbuf_addf(sb, "\\u%04x", *p);
 			p++;
-		} else if ((n = utf8_len(p)) == 0) {
+		} else if ((n = utf8_decode(p, (size_t)(end - p), NULL)) == 0) {
 			strbuf_adds(sb, "\\ufffd");
 			p++;
 		} else {

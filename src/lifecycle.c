@@ -1,5 +1,9 @@
 /*
- * lifecycle.c: the commands as sequences of phases (see lifecycle.h).
+ * lifecycle.c: the commands that connect (cmd_run, cmd_migrate, cmd_plan,
+ * cmd_status, cmd_verify, cmd_wait; cmd.h) as sequences of shared phases.
+ * A phase asks what the command needs (r->needs, commands.def), never which
+ * command runs. Each command releases what it acquired in one place, in
+ * reverse: cancel, roll back, unlock, disconnect; then exec or exit.
  *
  *   load files | wait -> read history -> [find the history table for sure ->
  *   lock -> re-read -> apply] -> verify -> unlock -> disconnect -> exec
@@ -14,14 +18,13 @@
  * Every phase returns 0 or -1 with err set; release() undoes whatever was
  * acquired, in reverse order, on every path.
  */
-#include "lifecycle.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmd.h"
 #include "db.h"
 #include "duration.h"
 #include "exec.h"
@@ -44,6 +47,7 @@
 
 struct run {
 	struct pgb_config *cfg;
+	unsigned needs; /* the command's N_* bits */
 	struct migset migs, seeds;
 	struct checkset checks;
 	struct db *db;
@@ -69,13 +73,12 @@ static int server_scs(struct db *db)
 
 static int want_seeds(const struct run *r)
 {
-	return r->cfg->with_test_data || r->cfg->command == CMD_STATUS;
+	return r->cfg->with_test_data || (r->needs & N_SEEDS);
 }
 
 static int want_checks(const struct run *r)
 {
-	enum pgb_command c = r->cfg->command;
-	return c == CMD_VERIFY || ((c == CMD_RUN || c == CMD_MIGRATE) && !r->cfg->no_verify && !r->cfg->dry_run);
+	return (r->needs & N_CHECKS) && !r->cfg->no_verify;
 }
 
 /* Read every file; no database. Runs on the loader thread: it must not log. */
@@ -83,7 +86,7 @@ static int load_files(void *arg, struct pgb_error *err)
 {
 	struct run *r = arg;
 	const struct pgb_config *cfg = r->cfg;
-	if (source_load(cfg->migrations_dir, MIG_MIGRATION, cfg->command == CMD_STATUS, &r->migs, err))
+	if (source_load(cfg->migrations_dir, MIG_MIGRATION, (r->needs & N_INVENTORY) != 0, &r->migs, err))
 		return -1;
 	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, 1, &r->seeds, err))
 		return -1;
@@ -102,7 +105,7 @@ static void warn_no_seeds(const struct run *r)
 			  "(give it --with-test-data)");
 		return;
 	}
-	if (cfg->with_test_data && r->seeds.n == 0 && cfg->command != CMD_STATUS)
+	if (cfg->with_test_data && r->seeds.n == 0 && !(r->needs & N_SEEDS))
 		log_event(LOG_WARNING, "no_seeds", LOG_FIELDS(LF_STR("dir", cfg->seeds_dir)),
 			  "--with-test-data: no seed files in \"%s\"", cfg->seeds_dir);
 }
@@ -119,9 +122,16 @@ static int loader_finish(void *arg, struct pgb_error *err)
 
 static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_error *err)
 {
-	if (wait_for_database(r->cfg, gate, &r->db, &r->info, err))
+	const struct pgb_config *cfg = r->cfg;
+	struct wait_opts w = {cfg->conninfo, cfg->conninfo_source, cfg->wait_timeout_ms, cfg->statement_timeout_ms,
+			      cfg->lock_mode == LOCK_TRANSACTION,
+			      /* the connect query finds an unqualified history table of a command that reads it */
+			      (r->needs & N_FILES) && !cfg->history_schema ? cfg->history_table : NULL};
+	if (wait_for_database(&w, gate, &r->db, &r->info, err))
 		return -1;
-	return history_init(&r->hist, r->db, r->cfg, r->info.current_schema, r->info.history_schema, err);
+	struct history_name name = {cfg->history_schema, cfg->history_table, cfg->history_source};
+	return history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,
+			    r->info.history_schema, err);
 }
 
 /* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
@@ -136,7 +146,7 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 		return -1;
 	/* a signal that arrived while the files were read, after the connection was made */
 	if (signals_received())
-		return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
+		return pgb_fail_signal(err, signals_received(), NULL);
 	warn_no_seeds(r);
 	return 0;
 }
@@ -144,7 +154,7 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 /* Versions a newer release applied: this one goes on beside it (--strict refuses them: drift). */
 static void warn_future(struct run *r)
 {
-	if (!r->plan.future || r->plan.strict || r->warned_future || r->cfg->command == CMD_STATUS)
+	if (!r->plan.future || r->plan.strict || r->warned_future || (r->needs & N_INVENTORY))
 		return;
 	char *list = plan_future_list(&r->plan);
 	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)r->plan.future), LF_STR("versions", list)),
@@ -301,10 +311,8 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 				  r->plan.pending_migrations == 1 ? "" : "s");
 			last_log = now;
 		}
-		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS)) {
-			int sig = signals_received();
-			return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for migrations", sig);
-		}
+		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS))
+			return pgb_fail_signal(err, signals_received(), "while waiting for migrations");
 	}
 }
 
@@ -329,7 +337,7 @@ static void release(struct run *r)
 	checkset_free(&r->checks);
 }
 
-static int cmd_status(struct run *r, struct pgb_error *err)
+static int show_status(struct run *r, struct pgb_error *err)
 {
 	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
@@ -342,7 +350,7 @@ static int cmd_status(struct run *r, struct pgb_error *err)
 }
 
 /* plan changes nothing, so it takes no lock: it shows the history as it is now */
-static int cmd_plan(struct run *r, struct pgb_error *err)
+static int show_plan(struct run *r, struct pgb_error *err)
 {
 	if (load_and_connect(r, err) || read_found(r, 0, err) ||
 	    plan_check_drift(&r->plan, &r->hist, err))
@@ -355,7 +363,7 @@ static int cmd_plan(struct run *r, struct pgb_error *err)
 	return 0;
 }
 
-static int cmd_verify(struct run *r, struct pgb_error *err)
+static int verify_only(struct run *r, struct pgb_error *err)
 {
 	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
@@ -396,7 +404,7 @@ static int can_resume(const struct run *r, struct pgb_error *err)
 	return 0;
 }
 
-static int cmd_migrate(struct run *r, struct pgb_error *err)
+static int prepare_database(struct run *r, struct pgb_error *err)
 {
 	for (int first = 1;; first = 0) {
 		int rc = first ? load_and_connect(r, err) : connect_db(r, NULL, err);
@@ -414,47 +422,78 @@ static int cmd_migrate(struct run *r, struct pgb_error *err)
 	}
 }
 
-int lifecycle_main(struct pgb_config *cfg, struct pgb_error *err)
+static void run_init(struct run *r, struct pgb_config *cfg)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->needs = config_command_needs(cfg->command);
+	r->start = clock_now_ms();
+	r->stale = 1;
+}
+
+/*
+ * Release everything, then let a signal decide the outcome: a success it
+ * interrupted is its 128+N, and a cancelled query surfaces as the server's
+ * error, whichever phase ran it.
+ */
+static int run_end(struct run *r, int rc, struct pgb_error *err)
+{
+	release(r);
+	int sig = signals_received();
+	if (rc == 0 && sig)
+		return pgb_fail_signal(err, sig, NULL);
+	if (rc != 0 && sig && err->code < PGB_EXIT_SIGNAL)
+		err->code = PGB_EXIT_SIGNAL + sig;
+	return rc;
+}
+
+/* A command that runs its phases, then releases (every command here but run). */
+static int run_phases(struct pgb_config *cfg, int (*phases)(struct run *r, struct pgb_error *err),
+		      struct pgb_error *err)
 {
 	struct run r;
-	memset(&r, 0, sizeof(r));
-	r.cfg = cfg;
-	r.start = clock_now_ms();
-	r.stale = 1;
-	int rc;
-	switch (cfg->command) {
-	case CMD_WAIT:
-		rc = connect_db(&r, NULL, err);
-		break;
-	case CMD_STATUS:
-		rc = cmd_status(&r, err);
-		break;
-	case CMD_VERIFY:
-		rc = cmd_verify(&r, err);
-		break;
-	case CMD_PLAN:
-		rc = cmd_plan(&r, err);
-		break;
-	case CMD_RUN:
-	case CMD_MIGRATE:
-		rc = cfg->dry_run ? cmd_plan(&r, err) : cmd_migrate(&r, err);
-		break;
-	default:
-		rc = pgb_fail(err, PGB_EXIT_INTERNAL, "unexpected command");
-		break;
-	}
+	run_init(&r, cfg);
+	return run_end(&r, phases(&r, err), err);
+}
+
+static int wait_only(struct run *r, struct pgb_error *err)
+{
+	return connect_db(r, NULL, err);
+}
+
+int cmd_run(struct pgb_config *cfg, struct pgb_error *err)
+{
+	struct run r;
+	run_init(&r, cfg);
+	int rc = prepare_database(&r, err);
 	/* in the two-credential mode PGPASSWORD, when it was what let pgboot in, is the owner's */
 	int owner_password = cfg->own_conninfo && r.info.used_pgpassword;
-	release(&r);
-	if (rc == 0 && signals_received())
-		rc = pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d", signals_received());
-	/* a cancelled query surfaces as the server's error, whichever phase ran it: the signal decides */
-	else if (rc != 0 && signals_received() && err->code < PGB_EXIT_SIGNAL)
-		err->code = PGB_EXIT_SIGNAL + signals_received();
-	if (rc == 0 && cfg->command == CMD_RUN && !cfg->dry_run)
-		rc = exec_app(cfg->app_argv, owner_password, err);
-	int code = rc ? err->code : 0;
-	if (rc)
-		log_error(err);
-	return code;
+	if (run_end(&r, rc, err))
+		return -1;
+	return exec_app(cfg->app_argv, owner_password, err);
+}
+
+int cmd_migrate(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, prepare_database, err);
+}
+
+int cmd_plan(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, show_plan, err);
+}
+
+int cmd_status(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, show_status, err);
+}
+
+int cmd_verify(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, verify_only, err);
+}
+
+int cmd_wait(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, wait_only, err);
 }

@@ -1,7 +1,6 @@
 /* lock.c: the migration advisory lock (see lock.h). */
 #include "lock.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +21,6 @@
 #define STICKY_CHECKS 3
 /* attempts at reaching a pooled server connection that kept the lock */
 #define STRANDED_UNLOCKS 50
-
-long long lock_key(const char *dbname, const char *history_display)
-{
-	unsigned char out[crypto_generichash_BYTES];
-	char *text = xasprintf("pgboot:%s%s", dbname, history_display);
-	crypto_generichash(out, sizeof(out), (const unsigned char *)text, strlen(text), NULL, 0);
-	free(text);
-	unsigned long long k = 0;
-	for (int i = 0; i < 8; i++)
-		k = (k << 8) | out[i];
-	return (long long)k;
-}
 
 /*
  * "SELECT got, pid": try fn (pg_try_advisory_lock or pg_try_advisory_xact_lock) on the key, and
@@ -299,10 +286,8 @@ int lock_acquire(struct db *db, long long key, long long timeout_ms, const char 
 			free(who);
 			last_log = now;
 		}
-		if (clock_sleep_ms(pause)) {
-			int sig = signals_received();
-			return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the migration lock", sig);
-		}
+		if (clock_sleep_ms(pause))
+			return pgb_fail_signal(err, signals_received(), "while waiting for the migration lock");
 		pause = pause * 2 > POLL_MAX_MS ? POLL_MAX_MS : pause * 2;
 	}
 }

@@ -2,7 +2,8 @@
  * log.c: every message pgboot writes (see log.h). Lines are built in
  * memory, masked, and written to stderr with one write() so that lines of
  * concurrent pgboot processes sharing a pipe do not interleave. In text,
- * what comes from outside is escaped (add_outside); JSON escapes it all.
+ * what comes from outside is masked, then escaped (add_outside); in JSON
+ * every string value is masked (json_str_field), then escaped.
  */
 #include "log.h"
 
@@ -38,16 +39,6 @@ void log_setup(enum log_format format, enum log_level min_level, int color)
 	g_color = color;
 }
 
-enum log_level log_min_level(void)
-{
-	return g_min;
-}
-
-enum log_format log_get_format(void)
-{
-	return g_format;
-}
-
 void log_add_conninfo(const char *conninfo)
 {
 	if (!conninfo || !*conninfo || g_nsecrets == MAX_SECRETS)
@@ -60,13 +51,8 @@ void log_add_conninfo(const char *conninfo)
 
 void log_forget_secrets(void)
 {
-	for (int i = 0; i < g_nsecrets; i++) {
-		/* wipe: the bytes hold a password */
-		volatile char *p = g_secrets[i];
-		while (*p)
-			*p++ = 0;
-		free(g_secrets[i]);
-	}
+	for (int i = 0; i < g_nsecrets; i++)
+		secret_free(g_secrets[i]); /* the bytes hold a password */
 	g_nsecrets = 0;
 }
 
@@ -121,19 +107,19 @@ static void add_outside(struct strbuf *line, const char *s, size_t n)
 	free(copy);
 }
 
+/* The line is masked already: every piece of it that is not pgboot's own went through
+ * add_outside or json_str_field, which mask before they escape (an escaped echo no longer matches). */
 static void emit(struct strbuf *line)
 {
-	char *masked = log_mask(line->buf);
-	size_t len = strlen(masked), off = 0;
-	while (off < len) {
-		ssize_t n = write(2, masked + off, len - off);
+	size_t off = 0;
+	while (off < line->len) {
+		ssize_t n = write(2, line->buf + off, line->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		off += (size_t)n;
 	}
-	free(masked);
 }
 
 static void json_start(struct strbuf *sb, enum log_level level, const char *event)

@@ -6,13 +6,12 @@
 #include <sodium.h>
 #include <stdio.h>
 
+#include "cmd.h"
 #include "config.h"
 #include "error.h"
-#include "lifecycle.h"
 #include "log.h"
 #include "signals.h"
 #include "termlog.h"
-#include "version_info.h"
 
 int main(int argc, char **argv)
 {
@@ -28,7 +27,7 @@ int main(int argc, char **argv)
 		pgb_fail(&err, PGB_EXIT_INTERNAL, "could not initialize libsodium");
 		log_error(&err);
 		code = err.code;
-		termlog_write(NULL, code, &err);
+		termlog_write(NULL, 0, code, &err);
 		pgb_error_free(&err);
 		return code;
 	}
@@ -36,32 +35,14 @@ int main(int argc, char **argv)
 		log_setup(cfg.log_format, LOG_INFO, -1);
 		log_error(&err);
 		code = err.code;
-		termlog_write(NULL, code, &err);
+		termlog_write(NULL, 0, code, &err);
 		pgb_error_free(&err);
 		config_free(&cfg);
 		return code;
 	}
 	log_setup(cfg.log_format, cfg.log_level, -1);
-	code = 0;
-	switch (cfg.command) {
-	case CMD_HELP:
-		config_print_help(cfg.help_command, stdout);
-		break;
-	case CMD_VERSION:
-		printf("pgboot %s\n", PGBOOT_VERSION);
-		break;
-	case CMD_NONE:
-		config_print_help(CMD_NONE, stderr);
-		pgb_fail(&err, PGB_EXIT_USAGE, "no command given");
-		code = PGB_EXIT_USAGE;
-		termlog_write(NULL, code, &err);
-		break;
-	default:
-		/* returns only when pgboot exits rather than exec'ing the app (or the exec failed) */
-		code = lifecycle_main(&cfg, &err);
-		termlog_write(config_command_name(cfg.command), code, &err);
-		break;
-	}
+	/* returns only when pgboot exits rather than exec'ing the app (or the exec failed) */
+	code = cmd_main(&cfg, &err);
 	pgb_error_free(&err);
 	config_free(&cfg);
 	return code;

@@ -9,6 +9,7 @@
 #include "marker.h"
 #include "sqlsplit.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 static void sha_update_folded(crypto_hash_sha256_state *st, const char *data, size_t len)
@@ -63,34 +64,6 @@ int migfile_is_blank_sql(const char *s, size_t len)
 	return 1;
 }
 
-/* length of the valid UTF-8 sequence at s (at most n bytes), 0 when invalid */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t len;
-	unsigned min;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, min = 0x800;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	unsigned cp = s[0] & (0xFF >> (len + 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
 /* Refuse NUL bytes and invalid UTF-8, naming the line. */
 static int validate_text(const char *path, const char *s, size_t len, struct pgb_error *err)
 {
@@ -104,7 +77,7 @@ static int validate_text(const char *path, const char *s, size_t len, struct pgb
 			pgb_error_hint(err, "SQL files must be text; is this a binary or UTF-16 file?");
 			return -1;
 		}
-		size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+		size_t n = utf8_decode((const unsigned char *)s + i, len - i, NULL);
 		if (n == 0) {
 			pgb_fail(err, PGB_EXIT_CONFIG, "file \"%s\" is not valid UTF-8", path);
 			pgb_error_locus(err, path, line, 0);
@@ -122,7 +95,7 @@ static int validate_text(const char *path, const char *s, size_t len, struct pgb
 int migfile_validate_name(const char *fname, struct pgb_error *err)
 {
 	size_t len = strlen(fname), i = 0, n;
-	while (i < len && (n = utf8_seq((const unsigned char *)fname + i, len - i)) != 0)
+	while (i < len && (n = utf8_decode((const unsigned char *)fname + i, len - i, NULL)) != 0)
 		i += n;
 	if (i == len)
 		return 0;
@@ -130,7 +103,7 @@ int migfile_validate_name(const char *fname, struct pgb_error *err)
 	struct strbuf shown;
 	strbuf_init(&shown);
 	for (i = 0; i < len; i += n) {
-		n = utf8_seq((const unsigned char *)fname + i, len - i);
+		n = utf8_decode((const unsigned char *)fname + i, len - i, NULL);
 		if (n) {
 			strbuf_add(&shown, fname + i, n);
 		} else {
@@ -392,7 +365,7 @@ static int scan_sections(struct migfile *mf, struct pgb_error *err)
 	sc.err = err;
 	sc.line = 1;
 	/* a UTF-8 byte-order mark must not hide a directive on the first line */
-	sc.bom = mf->len >= 3 && memcmp(mf->content, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	sc.bom = utf8_bom(mf->content, mf->len);
 	sc.open = 0;
 	struct sqlsplit_opts opts = {.standard_conforming_strings = 1, .on_comment = on_comment, .ctx = &sc};
 	struct sql_script script;
@@ -430,4 +403,20 @@ void migfile_free(struct migfile *mf)
 	free(mf->content);
 	version_free(&mf->version);
 	memset(mf, 0, sizeof(*mf));
+}
+
+const char *mig_kind_name(enum mig_kind kind)
+{
+	return kind == MIG_SEED ? "seed" : "migration";
+}
+
+int mig_kind_parse(const char *text, enum mig_kind *kind)
+{
+	if (text && strcmp(text, "migration") == 0)
+		*kind = MIG_MIGRATION;
+	else if (text && strcmp(text, "seed") == 0)
+		*kind = MIG_SEED;
+	else
+		return -1;
+	return 0;
 }

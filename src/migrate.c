@@ -21,6 +21,8 @@
 #include "sqlsplit.h"
 #include "sqlstate.h"
 #include "strbuf.h"
+#include "utf8.h"
+#include "verify.h"
 #include "xmem.h"
 
 #define RETRY_FIRST_MS 1000
@@ -45,11 +47,6 @@ struct slice {
 	int first_stmt; /* index in the script of the message's first file statement */
 	int prefix_stmts; /* statements pgboot put before it in the message */
 };
-
-static const char *kind_name(enum mig_kind k)
-{
-	return k == MIG_SEED ? "seed" : "migration";
-}
 
 /* ---- preflight ---------------------------------------------------------- */
 
@@ -176,17 +173,17 @@ static int check_partial(struct migrate_job *j, const struct plan_item *it, stru
 		j->complete = 1;
 		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
 			  "%s \"%s\" ran every statement before (%d committed) but was not marked finished; marking it "
-			  "finished without running it again", kind_name(j->f->kind), j->f->path, it->row->progress);
+			  "finished without running it again", mig_kind_name(j->f->kind), j->f->path, it->row->progress);
 		return 0;
 	}
 	if (atomic || rerunnable(j, it->row->progress, &culprit)) {
 		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
 			  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
-			  kind_name(j->f->kind), j->f->path, it->row->progress);
+			  mig_kind_name(j->f->kind), j->f->path, it->row->progress);
 		return 0;
 	}
 	pgb_fail(err, PGB_EXIT_DRIFT, "%s \"%s\" was left half applied: its first %d statements are committed",
-		 kind_name(j->f->kind), j->f->path, it->row->progress);
+		 mig_kind_name(j->f->kind), j->f->path, it->row->progress);
 	pgb_error_locus(err, j->f->path, culprit->line, culprit->column);
 	pgb_error_detail(err, "This statement is not safe to run twice, so pgboot will not run the file again.");
 	pgb_error_hint(err, "Finish or undo the file's work by hand, then make every statement safe to re-run "
@@ -230,7 +227,7 @@ static int prepare_job(const struct pgb_config *cfg, long long key, int scs, str
 		return -1;
 	if (cfg->lock_mode == LOCK_TRANSACTION && (j->mode == MODE_NO_TRANSACTION || j->mode == MODE_STEPWISE)) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "%s \"%s\" cannot run in one transaction, which --lock-mode transaction needs",
-			 kind_name(j->f->kind), j->f->path);
+			 mig_kind_name(j->f->kind), j->f->path);
 		pgb_error_detail(err, "%s", j->mode == MODE_NO_TRANSACTION ? "It asks for no transaction."
 									   : "It has transaction control in its middle.");
 		pgb_error_hint(err, "Run pgboot with --lock-mode session on a direct connection to the server, "
@@ -242,7 +239,7 @@ static int prepare_job(const struct pgb_config *cfg, long long key, int scs, str
 	if (j->mode == MODE_STEPWISE && !j->complete)
 		log_event(LOG_INFO, "not_atomic", LOG_FIELDS(LF_STR("version", j->f->version.text)),
 			  "%s \"%s\" has transaction control in its middle: it runs statement by statement and is not "
-			  "atomic; its progress is recorded", kind_name(j->f->kind), j->f->path);
+			  "atomic; its progress is recorded", mig_kind_name(j->f->kind), j->f->path);
 	return 0;
 }
 
@@ -388,7 +385,7 @@ static int lock_lost(const struct migrate_job *j, struct pgb_error *err)
 {
 	struct pgb_error e;
 	pgb_error_init(&e);
-	pgb_fail(&e, PGB_EXIT_LOCK, "the migration lock was released while applying %s \"%s\"", kind_name(j->f->kind),
+	pgb_fail(&e, PGB_EXIT_LOCK, "the migration lock was released while applying %s \"%s\"", mig_kind_name(j->f->kind),
 		 j->f->path);
 	pgb_error_locus(&e, j->f->path, 0, 0);
 	pgb_error_detail(&e, "Something it ran released pgboot's advisory lock (pg_advisory_unlock_all(), an unlock of "
@@ -423,7 +420,7 @@ static int failed(const struct migrate_job *j, const struct slice *sl, struct pg
 	if (sig) {
 		struct pgb_error e;
 		pgb_error_init(&e);
-		pgb_fail(&e, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while applying \"%s\"", sig, j->f->path);
+		pgb_fail_signal(&e, sig, "while applying \"%s\"", j->f->path);
 		pgb_error_move(err, &e);
 		return -1;
 	}
@@ -452,7 +449,7 @@ static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int
 	log_event(LOG_WARNING, "lock_retry",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("attempt", attempt),
 			     LF_INT("retry_ms", pause)),
-		  "%s \"%s\" waited more than %s for a lock (attempt %d of %d); retrying in %s", kind_name(f->kind),
+		  "%s \"%s\" waited more than %s for a lock (attempt %d of %d); retrying in %s", mig_kind_name(f->kind),
 		  f->path, t, attempt, cfg->ddl_lock_retries, p);
 }
 
@@ -537,14 +534,14 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 			if (attempt > 1 && sqlstate_classify(err->sqlstate) == SQLSTATE_LOCK_NOT_AVAILABLE)
 				pgb_error_hint(err, "The %s could not get its lock in %d attempts; find the long transaction "
 						    "that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",
-					       kind_name(f->kind), attempt);
+					       mig_kind_name(f->kind), attempt);
 			return -1;
 		}
 		log_retry(f, cfg, attempt, pause);
 		log_blockers(db, cfg, f);
 		pgb_error_free(err);
 		if (clock_sleep_ms(pause))
-			return pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "interrupted");
+			return pgb_fail_signal(err, signals_received(), "while waiting to retry \"%s\"", f->path);
 		pause = pause * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : pause * 2;
 	}
 }
@@ -558,12 +555,12 @@ static void log_applied(const struct migfile *f, const struct pgb_config *cfg, l
 	if (cfg->lock_mode == LOCK_TRANSACTION) {
 		log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_ran" : "migration_ran",
 			  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
-			  "ran %s %s_%s (%lld ms; commits with the run)", kind_name(f->kind), f->version.text, f->name, ms);
+			  "ran %s %s_%s (%lld ms; commits with the run)", mig_kind_name(f->kind), f->version.text, f->name, ms);
 		return;
 	}
 	log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
-		  "applied %s %s_%s (%lld ms)", kind_name(f->kind), f->version.text, f->name, ms);
+		  "applied %s %s_%s (%lld ms)", mig_kind_name(f->kind), f->version.text, f->name, ms);
 }
 
 /* ---- the session after a file ---------------------------------------------- */
@@ -609,7 +606,7 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 	memset(sl, 0, sizeof(*sl));
 	sl->end = f->up_len;
 	/* a UTF-8 byte-order mark is an editor's, not SQL: psql skips it, so does pgboot */
-	if (f->up_len >= 3 && memcmp(f->content, "\xEF\xBB\xBF", 3) == 0)
+	if (utf8_bom(f->content, f->up_len))
 		sl->base = 3;
 	int outer = cfg->lock_mode == LOCK_TRANSACTION;
 	if (j->mode == MODE_WRAPPED) {
@@ -669,18 +666,11 @@ static void hint_invalid_indexes(struct db *db, struct pgb_error *err)
 	struct db_result r;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (db_query(db,
-		     "SELECT 'DROP INDEX CONCURRENTLY ' || pg_catalog.quote_ident(n.nspname) || '.' || "
-		     "pg_catalog.quote_ident(c.relname) || ';' FROM pg_catalog.pg_index i "
-		     "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-		     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid "
-		     "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p "
-		     "WHERE p.index_relid = i.indexrelid)",
-		     0, NULL, &r, &e) == 0) {
+	if (db_query(db, verify_invalid_index_sql, 0, NULL, &r, &e) == 0) {
 		struct strbuf sb;
 		strbuf_init(&sb);
 		for (int i = 0; i < r.nrows; i++)
-			strbuf_addf(&sb, "%s%s", i ? " " : "", db_cell(&r, i, 0));
+			strbuf_addf(&sb, "%s%s;", i ? " " : "", db_cell(&r, i, 2));
 		if (r.nrows)
 			pgb_error_hint(err, "A failed concurrent build left an invalid index; drop it before the next run: %s",
 				       sb.buf);
@@ -981,7 +971,7 @@ static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs 
 	const struct migfile *f = jobs->jobs[i].f;
 	if (cfg->lock_mode != LOCK_TRANSACTION) {
 		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
-			  "%s %s_%s %s; no later file was applied", kind_name(f->kind), f->version.text, f->name,
+			  "%s %s_%s %s; no later file was applied", mig_kind_name(f->kind), f->version.text, f->name,
 			  atomic ? "was rolled back" : "stopped half-way");
 		return;
 	}
@@ -989,7 +979,7 @@ static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs 
 	char *before = count_files(jobs, i, &seeds);
 	log_event(LOG_INFO, "stopped",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("rolled_back", (long long)i)),
-		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", kind_name(f->kind),
+		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", mig_kind_name(f->kind),
 		  f->version.text, f->name, i ? " with the " : "", i ? before : "", i ? " run before it" : "");
 	free(before);
 }
@@ -1000,15 +990,14 @@ int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct hist
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct migrate_job *j = &jobs->jobs[i];
 		if (signals_received()) {
-			pgb_fail(err, PGB_EXIT_SIGNAL + signals_received(), "stopped by signal %d before \"%s\"",
-				 signals_received(), j->f->path);
+			pgb_fail_signal(err, signals_received(), "before \"%s\"", j->f->path);
 			if (cfg->lock_mode == LOCK_TRANSACTION && i)
 				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
 			return -1;
 		}
 		if (j->f->empty)
 			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
-				  "%s \"%s\" is empty; recording it as applied", kind_name(j->f->kind), j->f->path);
+				  "%s \"%s\" is empty; recording it as applied", mig_kind_name(j->f->kind), j->f->path);
 		int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
 		if ((atomic ? apply_atomic(db, cfg, h, j, err) : apply_stepwise(db, cfg, h, j, err)) != 0) {
 			log_stopped(cfg, jobs, i, atomic);

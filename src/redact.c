@@ -7,8 +7,8 @@
  *   postgresql://user:password@host1:5432,[::1]:5433/db?password=x&k=v
  *   host=db password='sec ret' user=app
  *
- * The consumers (redaction, password extraction, keyword lookup) only
- * look at those reports. In a URL the user information ends at the last
+ * The consumers (redaction of a string, of its echoes and of libpq's
+ * messages) only look at those reports. In a URL the user information ends at the last
  * '@': libpq stops at the first '@' before a '/', but a password that
  * holds an unencoded '/', '?' or '@' would then leak; masking too much is
  * the safe mistake.
@@ -16,6 +16,7 @@
 #include "redact.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,16 +80,6 @@ static char *decode(const char *s, size_t n, enum value_encoding enc)
 		}
 	}
 	return strbuf_detach(&sb);
-}
-
-/* Free a string that may hold a password, zeroing it first. */
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	for (volatile char *p = s; *p; p++)
-		*p = 0;
-	free(s);
 }
 
 static void report(pair_fn *fn, void *arg, const char *key, const char *v, size_t n,
@@ -264,32 +255,6 @@ char *redact_conninfo(const char *conninfo)
 	}
 	strbuf_adds(&r.out, r.copied_to);
 	return strbuf_detach(&r.out);
-}
-
-/* ---- passwords ------------------------------------------------------------ */
-
-struct password_search {
-	char *found;
-};
-
-static void keep_password(const struct pair *p, void *arg)
-{
-	struct password_search *ps = arg;
-	if (strcasecmp(p->key, "password") != 0)
-		return;
-	/* libpq lets a later value win (a URL's query over its user information) */
-	wipe_free(ps->found);
-	ps->found = decode(p->val, p->val_len, p->enc);
-}
-
-char *conninfo_password(const char *conninfo)
-{
-	struct password_search ps = {NULL};
-	if (!conninfo || walk_conninfo(conninfo, keep_password, &ps) != 0 || (ps.found && !*ps.found)) {
-		wipe_free(ps.found);
-		return NULL;
-	}
-	return ps.found;
 }
 
 int conninfo_url_host_has_at(const char *conninfo)
@@ -469,46 +434,10 @@ char *redact_echoes_of(const char *conninfo, const char *text)
 	return strbuf_detach(&sb);
 }
 
-/* ---- keywords ------------------------------------------------------------- */
-
-struct keyword_search {
-	const char *kw;
-	int found;
-};
-
-/* A URL's host list "h1:5432,[::1]:5433" names a port when any host has one. */
-static int url_hosts_have_port(const char *s, size_t n)
+void secret_free(char *s)
 {
-	const char *end = s + n;
-	while (s < end) {
-		const char *comma = memchr(s, ',', (size_t)(end - s));
-		const char *stop = comma ? comma : end;
-		const char *h = s;
-		if (*h == '[') {
-			const char *close = memchr(h, ']', (size_t)(stop - h));
-			h = close ? close + 1 : stop;
-		}
-		if (memchr(h, ':', (size_t)(stop - h)))
-			return 1;
-		s = comma ? comma + 1 : end;
-	}
-	return 0;
-}
-
-static void match_keyword(const struct pair *p, void *arg)
-{
-	struct keyword_search *ks = arg;
-	if (strcmp(p->key, ks->kw) == 0)
-		ks->found = 1;
-	else if (p->enc == ENC_URL && strcmp(p->key, "host") == 0 && strcmp(ks->kw, "port") == 0)
-		ks->found |= url_hosts_have_port(p->val, p->val_len);
-}
-
-int conninfo_has_keyword(const char *conninfo, const char *kw)
-{
-	struct keyword_search ks = {kw, 0};
-	if (!conninfo || !kw)
-		return 0;
-	walk_conninfo(conninfo, match_keyword, &ks);
-	return ks.found;
+	if (!s)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
 }

@@ -6,16 +6,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "db.h"
-
 static volatile sig_atomic_t g_signal;
+static signals_hook *volatile g_hook;
 static const int g_handled[] = {SIGTERM, SIGINT, SIGQUIT};
 
 static void on_signal(int sig)
 {
 	if (!g_signal)
 		g_signal = sig;
-	db_cancel_active();
+	signals_hook *hook = g_hook;
+	if (hook)
+		hook();
+}
+
+void signals_set_hook(signals_hook *hook)
+{
+	g_hook = hook;
 }
 
 void signals_install(void)

@@ -26,52 +26,17 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 /* ---- characters ---------------------------------------------------------- */
 
 /* Length in bytes of the character at p[0..n), n > 0: a valid UTF-8
- * sequence (no overlongs, no surrogates, at most U+10FFFF), else 1. */
+ * sequence (utf8.h), else 1 (*cp U+FFFD). */
 static size_t utf8_len(const unsigned char *p, size_t n, uint32_t *cp)
 {
-	unsigned char c = p[0];
-	size_t need;
-	uint32_t v, min;
-	if (c < 0x80) {
-		if (cp)
-			*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		need = 2, v = c & 0x1F, min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3, v = c & 0x0F, min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		goto invalid;
-	}
-	if (need > n)
-		goto invalid;
-	for (size_t k = 1; k < need; k++) {
-		if ((p[k] & 0xC0) != 0x80)
-			goto invalid;
-		v = (v << 6) | (p[k] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		goto invalid;
-	if (cp)
-		*cp = v;
-	return need;
-invalid:
-	if (cp)
-		*cp = 0xFFFD;
-	return 1;
-}
-
-/* A UTF-8 byte-order mark at the start of the text is no character. */
-static size_t bom_len(const char *buf, size_t len)
-{
-	return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t k = utf8_decode(p, n, cp);
+	return k ? k : 1;
 }
 
 /* A position in the text: byte offset, 1-based line and character column. */
@@ -83,7 +48,7 @@ struct cursor {
 
 static void cursor_init(struct cursor *c, const char *buf, size_t len)
 {
-	c->off = bom_len(buf, len);
+	c->off = utf8_bom(buf, len);
 	c->line = 1;
 	c->column = 1;
 }
@@ -107,11 +72,8 @@ static void cursor_seek(struct cursor *c, const char *buf, size_t len, size_t ta
 
 size_t sql_char_count(const char *buf, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)buf;
-	size_t n = 0;
-	for (size_t i = bom_len(buf, len); i < len; n++)
-		i += utf8_len(u + i, len - i, NULL);
-	return n;
+	size_t bom = utf8_bom(buf, len);
+	return utf8_count(buf + bom, len - bom);
 }
 
 int sql_offset_locus(const char *buf, size_t len, size_t off, int *line, int *column)
@@ -135,7 +97,7 @@ int sql_locate(const char *buf, size_t len, long char_pos, int *line, int *colum
 	const unsigned char *u = (const unsigned char *)buf;
 	if (char_pos < 1)
 		return -1;
-	size_t i = bom_len(buf, len), ls = i;
+	size_t i = utf8_bom(buf, len), ls = i;
 	int ln = 1, col = 1;
 	long pos = 1;
 	while (pos < char_pos) {
@@ -200,7 +162,7 @@ char *sql_caret_excerpt(const char *buf, size_t len, int line, int column)
 	const unsigned char *u = (const unsigned char *)buf;
 	if (line < 1 || column < 1)
 		return NULL;
-	size_t i = bom_len(buf, len);
+	size_t i = utf8_bom(buf, len);
 	for (int ln = 1; ln < line; ln++) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		if (!nl)
@@ -688,7 +650,7 @@ static int scan(struct lexer *lx, struct pgb_error *err)
 {
 	const unsigned char *u = lx->u;
 	size_t n = lx->len;
-	lx->i = bom_len(lx->buf, n); /* psql skips a byte-order mark on line 1 */
+	lx->i = utf8_bom(lx->buf, n); /* psql skips a byte-order mark on line 1 */
 	while (lx->i < n) {
 		size_t i = lx->i;
 		unsigned char c = u[i], d = i + 1 < n ? u[i + 1] : 0;

@@ -25,10 +25,10 @@ void termlog_init(void)
 	g_create = path != NULL;
 }
 
-static char *summary(const char *what, int code, const struct pgb_error *err)
+static char *summary(const char *what, int ready, int code, const struct pgb_error *err)
 {
 	const char *msg = err && err->message ? err->message : "";
-	if (code == 0 && what && (!strcmp(what, "run") || !strcmp(what, "migrate") || !strcmp(what, "wait")))
+	if (code == 0 && ready)
 		return xstrdup("pgboot: database ready");
 	if (code == 0)
 		return xasprintf("pgboot: %s done", what ? what : "");
@@ -63,14 +63,14 @@ static int open_log(const char *path)
 	return fd;
 }
 
-void termlog_write(const char *what, int code, const struct pgb_error *err)
+void termlog_write(const char *what, int ready, int code, const struct pgb_error *err)
 {
 	if (!g_path || !*g_path)
 		return;
 	int fd = open_log(g_path);
 	if (fd < 0)
 		return;
-	char *line = summary(what, code, err);
+	char *line = summary(what, ready, code, err);
 	char *masked = log_mask(line);
 	for (char *p = masked; *p; p++)
 		if (*p == '\n' || *p == '\r')

@@ -10,13 +10,14 @@
 #include "signals.h"
 #include "sqlsplit.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define SHOW_ROWS 5
 #define VALUE_MAX 200  /* bytes of one value shown; the rest is cut, saying how much */
 #define SHOWN_MAX 4096 /* bytes of all the rows shown: one log line stays well under 16 KB */
 
-static const char *const INVALID_INDEX_SQL =
+const char *const verify_invalid_index_sql =
 	"SELECT n.nspname AS schema, c.relname AS index, "
 	"'DROP INDEX CONCURRENTLY ' || pg_catalog.quote_ident(n.nspname) || '.' || "
 	"pg_catalog.quote_ident(c.relname) AS fix "
@@ -154,12 +155,12 @@ struct check {
 
 static void checks_init(struct check *c, const struct checkset *set)
 {
-	c[0] = (struct check){.name = "pgboot: no invalid indexes", .sql = INVALID_INDEX_SQL,
-			      .len = strlen(INVALID_INDEX_SQL), .lexed = -1};
+	c[0] = (struct check){.name = "pgboot: no invalid indexes", .sql = verify_invalid_index_sql,
+			      .len = strlen(verify_invalid_index_sql), .lexed = -1};
 	for (size_t i = 0; i < set->n; i++) {
 		const struct checkfile *f = &set->files[i];
 		/* a byte-order mark is not SQL: psql skips it, the server would not */
-		size_t bom = f->len >= 3 && memcmp(f->sql, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		size_t bom = utf8_bom(f->sql, f->len);
 		c[i + 1] = (struct check){.name = f->name, .file = f->path, .sql = f->sql + bom, .len = f->len - bom,
 					  .lexed = -1};
 	}
@@ -553,7 +554,7 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 	} else if (probe->nrows == 0) {
 		return 0;
 	}
-	if (db_query(db, INVALID_INDEX_SQL, 0, NULL, &r, err))
+	if (db_query(db, verify_invalid_index_sql, 0, NULL, &r, err))
 		return -1;
 	int found = r.nrows > 0;
 	if (found) {

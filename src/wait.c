@@ -31,8 +31,7 @@ struct waiter {
 
 static int interrupted(struct pgb_error *err)
 {
-	int sig = signals_received();
-	return pgb_fail(err, PGB_EXIT_SIGNAL + sig, "stopped by signal %d while waiting for the database", sig);
+	return pgb_fail_signal(err, signals_received(), "while waiting for the database");
 }
 
 static int give_up(void *arg)
@@ -76,10 +75,10 @@ static void note_transient(struct waiter *w, struct pgb_error *e)
 		pgb_error_move(&w->last, e);
 }
 
-static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struct pgb_error *err)
+static int timed_out(const struct waiter *w, const struct wait_opts *o, struct pgb_error *err)
 {
 	char buf[32];
-	duration_format(cfg->wait_timeout_ms, buf, sizeof(buf));
+	duration_format(o->timeout_ms, buf, sizeof(buf));
 	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "database at %s not available within %s", w->target, buf);
 	if (w->last.message)
 		pgb_error_detail(err, "Last error: %s", w->last.message);
@@ -88,24 +87,24 @@ static int timed_out(const struct waiter *w, const struct pgb_config *cfg, struc
 	else
 		pgb_error_hint(err, "Check the connection string (%s) and that the server is running; "
 				    "raise --wait-timeout if it needs longer to start.",
-			       cfg->conninfo_source ? cfg->conninfo_source : "libpq's PG* variables");
+			       o->conninfo_source ? o->conninfo_source : "libpq's PG* variables");
 	return -1;
 }
 
 /* Set up the session and check it is writable. 1 ready, 0 transient (e filled), -1 permanent. */
-static int prepare_session(struct db *db, const struct pgb_config *cfg, struct session_info *info,
+static int prepare_session(struct db *db, const struct wait_opts *o, struct session_info *info,
 			   struct pgb_error *e)
 {
 	/* where search_path finds the history table rides on this query: it runs at every connect anyway */
-	char *path = history_path_sql(db, cfg, e);
+	char *path = history_path_sql(db, o->find_history, e);
 	if (!path && e->message)
 		return -1;
 	char *select = xasprintf(SESSION_QUERY "%s%s", path ? ", " : "", path ? path : "");
 	free(path);
 	/* through a transaction pooler a session SET would leak to other clients: the run's transaction sets it */
-	char *sql = cfg->lock_mode == LOCK_TRANSACTION
+	char *sql = o->no_session_set
 			    ? xstrdup(select)
-			    : xasprintf("SET statement_timeout = %lld; %s", cfg->statement_timeout_ms, select);
+			    : xasprintf("SET statement_timeout = %lld; %s", o->statement_timeout_ms, select);
 	free(select);
 	struct db_result *res = NULL;
 	int n = 0;
@@ -121,7 +120,7 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 	}
 	const struct db_result *r = &res[n - 1];
 	int in_recovery = db_cell(r, 0, 0) && strcmp(db_cell(r, 0, 0), "t") == 0;
-	if (in_recovery && !db_conninfo_has(cfg->conninfo, "target_session_attrs")) {
+	if (in_recovery && !db_conninfo_has(o->conninfo, "target_session_attrs")) {
 		db_results_free(res, n);
 		pgb_fail(e, PGB_EXIT_UNAVAILABLE, "the server is a standby or in recovery");
 		return 0;
@@ -145,12 +144,12 @@ static int prepare_session(struct db *db, const struct pgb_config *cfg, struct s
 }
 
 /* One attempt: 1 ready (*out set), 0 transient (e set), -1 permanent, interrupted or gate failed (err set). */
-static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **out, struct session_info *info,
+static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out, struct session_info *info,
 		   int *fast, struct pgb_error *e, struct pgb_error *err)
 {
 	long long left = w->deadline - clock_now_ms();
 	struct db *db = NULL;
-	switch (db_connect(cfg->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, give_up, w, &db, fast, e)) {
+	switch (db_connect(o->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, give_up, w, &db, fast, e)) {
 	case DB_INTERRUPTED:
 		pgb_error_free(e);
 		if (!signals_received() && pass_gate(w, err))
@@ -164,7 +163,7 @@ static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **o
 	case DB_CONNECTED:
 		break;
 	}
-	int r = prepare_session(db, cfg, info, e);
+	int r = prepare_session(db, o, info, e);
 	if (r == 1) {
 		*out = db;
 		return 1;
@@ -177,20 +176,20 @@ static int attempt(struct waiter *w, const struct pgb_config *cfg, struct db **o
 	return -1;
 }
 
-int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate, struct db **out,
+int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, struct db **out,
 		      struct session_info *info, struct pgb_error *err)
 {
 	struct waiter w = {0};
 	w.gate = gate;
 	w.start = clock_now_ms();
-	w.deadline = w.start + cfg->wait_timeout_ms;
+	w.deadline = w.start + o->timeout_ms;
 	w.backoff = 100;
-	w.target = db_describe_target(cfg->conninfo);
+	w.target = db_describe_target(o->conninfo);
 	pgb_error_init(&w.last);
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
 	int rc;
-	if (db_check_conninfo(cfg->conninfo, err)) {
+	if (db_check_conninfo(o->conninfo, err)) {
 		rc = -1;
 		goto out;
 	}
@@ -202,7 +201,7 @@ int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate
 		}
 		struct pgb_error e;
 		pgb_error_init(&e);
-		rc = attempt(&w, cfg, out, info, &fast, &e, err);
+		rc = attempt(&w, o, out, info, &fast, &e, err);
 		if (rc == 0 && pass_gate(&w, err))
 			rc = -1;
 		if (rc != 0) {
@@ -211,7 +210,7 @@ int wait_for_database(const struct pgb_config *cfg, const struct wait_gate *gate
 		}
 		note_transient(&w, &e);
 		if (clock_now_ms() >= w.deadline) {
-			rc = timed_out(&w, cfg, err);
+			rc = timed_out(&w, o, err);
 			break;
 		}
 		long long pause = fast ? FAST_RETRY_MS : w.backoff;

@@ -1,4 +1,4 @@
-// fuzz-sources: src/sqlsplit.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/sqlsplit.c src/utf8.c src/error.c src/xmem.c src/strbuf.c
 /*
  * fuzz_sqlsplit.c: libFuzzer target for the SQL lexer and its helpers.
  * Splits the input with standard_conforming_strings on and off and checks

@@ -132,7 +132,7 @@ TEST(config_defaults)
 	CHECK_INT(cfg.ddl_lock_timeout_ms, 10000);
 	CHECK_INT(cfg.ddl_lock_retries, 5);
 	CHECK_INT(cfg.statement_timeout_ms, 0);
-	CHECK_INT(cfg.with_test_data + cfg.dry_run + cfg.allow_out_of_order + cfg.no_verify, 0);
+	CHECK_INT(cfg.with_test_data + cfg.allow_out_of_order + cfg.no_verify, 0);
 	CHECK_INT(cfg.skip_migrate + cfg.json, 0);
 	CHECK_INT(cfg.log_format, LOG_TEXT);
 	CHECK_INT(cfg.log_level, LOG_INFO);
@@ -228,12 +228,10 @@ TEST(config_dry_run_and_json_variables)
 	setenv("PGBOOT_DRY_RUN", "1", 1);
 	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
 	CHECK_INT(cfg.command, CMD_PLAN);
-	CHECK_INT(cfg.dry_run, 1);
 	done(&cfg, &err, &a);
 	setenv("PGBOOT_DRY_RUN", "0", 1);
 	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
 	CHECK_INT(cfg.command, CMD_MIGRATE);
-	CHECK_INT(cfg.dry_run, 0);
 	done(&cfg, &err, &a);
 	setenv("PGBOOT_DRY_RUN", "maybe", 1);
 	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), -1);
@@ -690,14 +688,12 @@ TEST(config_dry_run_is_plan)
 	env_begin();
 	CHECK_INT(load(&cfg, &err, &a, "migrate", "--dry-run", NULL), 0);
 	CHECK_INT(cfg.command, CMD_PLAN);
-	CHECK_INT(cfg.dry_run, 1);
 	done(&cfg, &err, &a);
 	CHECK_INT(load(&cfg, &err, &a, "plan", NULL), 0);
 	CHECK_INT(cfg.command, CMD_PLAN);
-	CHECK_INT(cfg.dry_run, 1);
 	done(&cfg, &err, &a);
 	CHECK_INT(load(&cfg, &err, &a, "migrate", NULL), 0);
-	CHECK_INT(cfg.dry_run, 0);
+	CHECK_INT(cfg.command, CMD_MIGRATE);
 	done(&cfg, &err, &a);
 	env_end();
 }
