@@ -105,8 +105,6 @@ int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error
 void migfile_free(struct migfile *mf);
 /* SHA-256 hex of data with every CRLF folded to LF; out holds 65 bytes */
 void migfile_checksum(const char *data, size_t len, char out[65]);
-/* 1 when data holds only whitespace and SQL comments */
-int migfile_is_blank_sql(const char *data, size_t len);
 /* Refuse a file name that is not UTF-8 (78, the bad bytes shown as \xNN). Returns 0 or -1. */
 int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */

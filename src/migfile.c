@@ -1,7 +1,6 @@
 /* migfile.c: up/down parts, directives and checksum of one file (see migfile.h). */
 #include "migfile.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,36 +30,6 @@ void migfile_checksum(const char *data, size_t len, char out[65])
 	sha_update_folded(&st, data, len);
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
-}
-
-int migfile_is_blank_sql(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		if (isspace((unsigned char)s[i])) {
-			i++;
-		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-			int depth = 1;
-			i += 2;
-			while (i < len && depth > 0) {
-				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/') {
-					depth--;
-					i += 2;
-				} else {
-					i++;
-				}
-			}
-		} else {
-			return 0;
-		}
-	}
-	return 1;
 }
 
 /* length of the valid UTF-8 sequence at s (at most n bytes), 0 when invalid */
@@ -204,7 +173,7 @@ static void check_up(struct scan *sc, size_t to)
 	size_t from = sc->up_checked > sc->open ? sc->up_checked : sc->open;
 	if (from < sc->bom)
 		from = sc->bom;
-	if (!sc->up_has_sql && to > from && !migfile_is_blank_sql(sc->mf->content + from, to - from))
+	if (!sc->up_has_sql && to > from && !sql_is_blank(sc->mf->content + from, to - from))
 		sc->up_has_sql = 1;
 	if (to > sc->up_checked)
 		sc->up_checked = to;
@@ -419,7 +388,7 @@ int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error
 		return -1;
 	if (scan_sections(mf, err))
 		return -1;
-	mf->empty = migfile_is_blank_sql(mf->content, mf->up_len);
+	mf->empty = sql_is_blank(mf->content, mf->up_len);
 	return 0;
 }
 

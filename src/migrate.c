@@ -8,10 +8,8 @@
  */
 #include "migrate.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "clock.h"
 #include "duration.h"
@@ -20,6 +18,7 @@
 #include "signals.h"
 #include "sqlsplit.h"
 #include "sqlstate.h"
+#include "stmt.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -53,15 +52,6 @@ static const char *kind_name(enum mig_kind k)
 
 /* ---- preflight ---------------------------------------------------------- */
 
-static int mentions(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	for (size_t i = 0; i + w <= n; i++)
-		if (strncasecmp(s + i, word, w) == 0)
-			return 1;
-	return 0;
-}
-
 /* Refuse statement st of f: what is not supported (78, the statement's line and column). */
 static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
 		  struct pgb_error *err)
@@ -78,13 +68,13 @@ static int check_unlock(const struct migrate_job *j, const struct sql_stmt *st, 
 	static const char *const what[] = {NULL, "DISCARD ALL", "pg_advisory_unlock_all()",
 					   "an advisory unlock that may release pgboot's lock"};
 	size_t at = st->start;
-	enum sql_unlock u = sql_stmt_unlocks(j->f->content, st, key, &at);
-	if (u == SQL_UNLOCK_NONE)
+	enum stmt_unlock u = stmt_unlocks(j->f->content, st, key, &at);
+	if (u == STMT_UNLOCK_NONE)
 		return 0;
 	struct sql_stmt word = *st;
 	sql_offset_locus(j->f->content, j->f->up_len, at, &word.line, &word.column);
 	return refuse(j->f, &word, what[u],
-		      u == SQL_UNLOCK_DISCARD
+		      u == STMT_UNLOCK_DISCARD
 			      ? "It releases every advisory lock, pgboot's migration lock among them; DISCARD TEMP, PLANS "
 				"and SEQUENCES are fine."
 			      : "pgboot's migration lock is a session advisory lock: this would release it while the run "
@@ -103,7 +93,7 @@ static int check_statements(const struct migrate_job *j, long long key, struct p
 			return refuse(j->f, st, "a psql meta-command",
 				      "pgboot sends SQL to the server and has no psql meta-commands; "
 				      "inline the file or set the value in SQL.", err);
-		if (sql_stmt_is_copy_from_stdin(buf, st))
+		if (stmt_is_copy_from_stdin(buf, st))
 			return refuse(j->f, st, "COPY FROM STDIN",
 				      "Use INSERT statements, or COPY from a file on the server.", err);
 		if (st->psql_escape != SQL_NO_ESCAPE) {
@@ -112,13 +102,13 @@ static int check_statements(const struct migrate_job *j, long long key, struct p
 			return refuse(j->f, &at, "psql's \\; or \\: escape",
 				      "Only psql understands these; write ; or : instead.", err);
 		}
-		if (sql_stmt_is_two_phase(buf, st))
+		if (stmt_is_two_phase(buf, st))
 			return refuse(j->f, st, "a two-phase commit statement",
 				      "PREPARE TRANSACTION would leave the file's work uncommitted while its history row commits.",
 				      err);
-		if (sql_stmt_is_copy_to_stdout(buf, st))
+		if (stmt_is_copy_to_stdout(buf, st))
 			return refuse(j->f, st, "COPY TO STDOUT", "A migration has no one to send rows to; remove it.", err);
-		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
+		if (stmt_txn(buf, st) == STMT_TXN_ROLLBACK && !j->f->no_transaction)
 			return refuse(j->f, st, "a top-level ROLLBACK",
 				      "A migration that rolls itself back would be recorded as applied; remove it.", err);
 	}
@@ -127,15 +117,17 @@ static int check_statements(const struct migrate_job *j, long long key, struct p
 
 static void choose_mode(struct migrate_job *j)
 {
+	const char *buf = j->f->content;
+	const struct sql_stmt *st = j->script.stmts;
 	size_t n = j->script.n, control = 0;
 	for (size_t i = 0; i < n; i++)
-		control += j->script.stmts[i].txn == SQL_TXN_BEGIN || j->script.stmts[i].txn == SQL_TXN_COMMIT;
+		control += stmt_txn(buf, &st[i]) == STMT_TXN_BEGIN || stmt_txn(buf, &st[i]) == STMT_TXN_COMMIT;
 	if (j->f->no_transaction)
 		j->mode = MODE_NO_TRANSACTION;
 	else if (control == 0)
 		j->mode = MODE_ONE_MESSAGE;
-	else if (control == 2 && n >= 2 && j->script.stmts[0].txn == SQL_TXN_BEGIN &&
-		 j->script.stmts[n - 1].txn == SQL_TXN_COMMIT) {
+	else if (control == 2 && n >= 2 && stmt_txn(buf, &st[0]) == STMT_TXN_BEGIN &&
+		 stmt_txn(buf, &st[n - 1]) == STMT_TXN_COMMIT) {
 		j->mode = MODE_WRAPPED;
 		j->first = 0;
 		j->last = n - 1;
@@ -156,9 +148,9 @@ static int rerunnable(const struct migrate_job *j, int done, const struct sql_st
 		return 1;
 	for (size_t i = 0; i < j->script.n && i < (size_t)done; i++) {
 		const struct sql_stmt *st = &j->script.stmts[i];
-		if (st->txn != SQL_TXN_NONE)
+		if (stmt_txn(j->f->content, st) != STMT_TXN_NONE)
 			continue;
-		if (!sql_stmt_is_idempotent(j->f->content, st)) {
+		if (!stmt_is_idempotent(j->f->content, st)) {
 			*culprit = st;
 			return 0;
 		}
@@ -274,20 +266,15 @@ void migrate_jobs_free(struct migrate_jobs *jobs)
 
 /* ---- error loci ----------------------------------------------------------- */
 
-/* The first dollar-quoted body of [start, end): the offset just past its opening tag, or 0. */
-static size_t body_start(const char *s, size_t start, size_t end)
+/* The statement's first dollar-quoted body: the offset just past its opening tag, or 0. */
+static size_t body_start(const char *buf, const struct sql_stmt *st)
 {
-	for (size_t i = start; i + 1 < end; i++) {
-		if (s[i] != '$' || (i > start && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')))
-			continue;
-		size_t k = i + 1;
-		if (isdigit((unsigned char)s[k]))
-			continue;
-		while (k < end && (isalnum((unsigned char)s[k]) || s[k] == '_'))
-			k++;
-		if (k < end && s[k] == '$')
-			return k + 1;
-	}
+	struct sql_tokens t;
+	struct sql_token k;
+	sql_tokens_init(&t, buf, st);
+	while (sql_token_next(&t, &k))
+		if (k.kind == SQL_TOKEN_DOLLAR)
+			return (size_t)((const char *)memchr(k.s + 1, '$', k.n - 1) - buf) + 1;
 	return 0;
 }
 
@@ -340,7 +327,7 @@ static int locate_position(const struct migfile *f, const struct slice *sl, stru
 /* Locate inside a function body: the compile position, or the CONTEXT line. */
 static int locate_in_body(const struct migfile *f, const struct sql_stmt *st, struct pgb_error *err)
 {
-	size_t b = body_start(f->content, st->start, st->end);
+	size_t b = body_start(f->content, st);
 	if (!b)
 		return 0;
 	int line, col;
@@ -819,11 +806,12 @@ static int step_send(struct stepper *s, size_t i, const char *progress, int *com
 {
 	const struct migfile *f = s->j->f;
 	const struct sql_stmt *st = &s->j->script.stmts[i];
-	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
+	int concurrent = stmt_is_concurrent(f->content, st);
 	int in_tx = db_in_transaction(s->db);
 	if (!in_tx && step_timeout(s, concurrent, err))
 		return -1;
-	*combined = in_tx ? st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK : sql_stmt_fits_block(f->content, st);
+	enum stmt_txn txn = stmt_txn(f->content, st);
+	*combined = in_tx ? txn != STMT_TXN_COMMIT && txn != STMT_TXN_ROLLBACK : stmt_fits_block(f->content, st);
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
@@ -879,7 +867,7 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 	int rc = step_send(s, i, progress, &combined, err);
 	/* the session's lock_timeout is pgboot's no more when the file may have set one, or ran
 	 * in a transaction of its own (a SET there outlives its COMMIT) */
-	if (was_in_tx || db_in_transaction(s->db) || sql_stmt_sets_session(s->j->f->content, &s->j->script.stmts[i]))
+	if (was_in_tx || db_in_transaction(s->db) || stmt_sets_session(s->j->f->content, &s->j->script.stmts[i]))
 		s->lock_timeout = -1;
 	if (rc == 0) {
 		s->done = (int)i + 1;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "signals.h"
 #include "sqlsplit.h"
+#include "stmt.h"
 #include "strbuf.h"
 #include "xmem.h"
 
@@ -177,7 +178,7 @@ static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *
 {
 	for (size_t k = 0; c->split_ok && k < c->script.n; k++) {
 		const struct sql_stmt *st = &c->script.stmts[k];
-		if (st->txn == SQL_TXN_NONE)
+		if (stmt_txn(c->sql, st) == STMT_TXN_NONE)
 			continue;
 		pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", c->name);
 		if (c->file)

@@ -18,6 +18,7 @@
 
 #include "marker.h"
 #include "migfile.h"
+#include "sqlsplit.h"
 #include "xmem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -96,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	REQUIRE(mf.up_len >= p);
 	REQUIRE(memcmp(mf.content, orig, p) == 0);
 	size_t bom = p >= 3 && memcmp(orig, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-	if (!migfile_is_blank_sql(orig + bom, p - bom))
+	if (!sql_is_blank(orig + bom, p - bom))
 		REQUIRE(!mf.empty);
 	/* the up part keeps the file's line count up to its end (error positions map) */
 	size_t lines_up = 0, lines_orig = 0;
