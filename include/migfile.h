@@ -1,7 +1,7 @@
 /*
  * migfile.h: one migration or seed file in memory: its bytes, its up and
  * down parts, its directives and its checksum. Pure (no I/O): source.c reads
- * the bytes and hands them here; marker.c reads each marker line.
+ * the bytes and hands them here; the layouts (layout.h) read each marker line.
  *
  * Layout of a file:
  *     -- pgboot:no-transaction     directives: the leading block (comment lines,

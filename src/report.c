@@ -6,11 +6,6 @@
 #include "json.h"
 #include "strbuf.h"
 
-static const char *kind_name(enum mig_kind k)
-{
-	return k == MIG_SEED ? "seed" : "migration";
-}
-
 static const char *item_version(const struct plan_item *it)
 {
 	return it->file ? it->file->version.text : it->row->version.text;
@@ -42,7 +37,7 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 {
 	strbuf_addc(sb, '{');
 	json_add_key(sb, "kind");
-	json_add_string(sb, kind_name(it->kind));
+	json_add_string(sb, history_kind_name(it->kind));
 	json_add_key(sb, "version");
 	json_add_string(sb, item_version(it));
 	json_add_key(sb, "name");
@@ -132,7 +127,7 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		if (it->row)
 			snprintf(ms, sizeof(ms), "%lld", it->row->duration_ms);
 		const char *sum = it->file ? it->file->checksum : it->row->checksum;
-		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", kind_name(it->kind), item_version(it),
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", history_kind_name(it->kind), item_version(it),
 			item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum);
 	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
@@ -160,7 +155,7 @@ void report_plan(FILE *out, const struct plan *p, const struct history *h, const
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(it, p->allow_out_of_order))
 			continue;
-		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", kind_name(it->kind), item_version(it), item_name(it),
+		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", history_kind_name(it->kind), item_version(it), item_name(it),
 			it->file->path, it->file->empty ? " (empty)" : "", it->row ? " (changed)" : "");
 	}
 }

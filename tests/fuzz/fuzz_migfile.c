@@ -1,8 +1,8 @@
-// fuzz-sources: src/migfile.c src/marker.c src/sqlsplit.c src/version.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/migfile.c src/layouts/*.c src/sqlsplit.c src/version.c src/error.c src/xmem.c src/strbuf.c
 // fuzz-libs: -lsodium
 /*
  * fuzz_migfile.c: libFuzzer target for a migration file's up and down parts
- * (migfile.c, marker.c). The property issue 10 asks for: the up part is
+ * (migfile.c, the layouts of src/layouts/). The property issue 10 asks for: the up part is
  * never empty when the file has SQL before any down marker. A down marker
  * is found here by reading every line with marker_read, blind to quotes and
  * comments, so this oracle's first down line is at or before the one
