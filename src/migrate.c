@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "duration.h"
 #include "lock.h"
+#include "locus.h"
 #include "log.h"
 #include "rules.h"
 #include "signals.h"
@@ -176,99 +177,13 @@ void migrate_jobs_free(struct migrate_jobs *jobs)
 
 /* ---- error loci ----------------------------------------------------------- */
 
-/* The statement's first dollar-quoted body: the offset just past its opening tag, or 0. */
-static size_t body_start(const char *buf, const struct sql_stmt *st)
-{
-	struct sql_tokens t;
-	struct sql_token k;
-	sql_tokens_init(&t, buf, st);
-	while (sql_token_next(&t, &k))
-		if (k.kind == SQL_TOKEN_DOLLAR)
-			return (size_t)((const char *)memchr(k.s + 1, '$', k.n - 1) - buf) + 1;
-	return 0;
-}
-
-/* "... PL/pgSQL function inline_code_block line 3 at RAISE": the 3, or 0 */
-static int context_line(const char *context)
-{
-	const char *p = context ? strstr(context, "PL/pgSQL function ") : NULL;
-	p = p ? strstr(p, " line ") : NULL;
-	return p ? atoi(p + 6) : 0;
-}
-
-/* the 1-based character column of the first non-blank character of a line, or 1 */
-static int first_text_column(const char *s, size_t len, int line)
-{
-	size_t i = 0;
-	for (int l = 1; l < line && i < len; i++)
-		if (s[i] == '\n')
-			l++;
-	size_t start = i;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return (int)sql_char_count(s + start, i - start) + 1;
-}
-
-/* Set the locus; col 0 (only the line is known) puts the caret under the line's text. */
-static void set_locus_line(const struct migfile *f, int line, int col, struct pgb_error *err)
-{
-	pgb_error_locus(err, f->path, line, col);
-	free(err->excerpt);
-	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line,
-					 col > 0 ? col : first_text_column(f->content, f->up_len, line));
-}
-
-/* Locate by the server's statement position; 1 when it pointed into the file. */
-static int locate_position(const struct migfile *f, const struct slice *sl, struct pgb_error *err)
-{
-	long rel = (long)err->position - sl->prefix_chars;
-	if (err->position <= 0 || rel <= 0)
-		return 0;
-	long pos = (long)sql_char_count(f->content, sl->base) + rel;
-	if (pos > (long)sql_char_count(f->content, sl->end) + 1)
-		return 0;
-	int line, col;
-	if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) != 0)
-		return 0;
-	set_locus_line(f, line, col, err);
-	return 1;
-}
-
-/* Locate inside a function body: the compile position, or the CONTEXT line. */
-static int locate_in_body(const struct migfile *f, const struct sql_stmt *st, struct pgb_error *err)
-{
-	size_t b = body_start(f->content, st);
-	if (!b)
-		return 0;
-	int line, col;
-	if (err->internal_position > 0) {
-		long pos = (long)sql_char_count(f->content, b) + err->internal_position;
-		if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) == 0) {
-			set_locus_line(f, line, col, err);
-			return 1;
-		}
-	}
-	int n = context_line(err->context);
-	if (n <= 0 || sql_offset_locus(f->content, f->up_len, b, &line, &col) != 0)
-		return 0;
-	set_locus_line(f, line + n - 1, 0, err);
-	return 1;
-}
-
 /* Point err at the file's line and column: by position, in a body, or at the failed statement. */
 static void locate_error(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
-	const struct migfile *f = j->f;
-	pgb_error_locus(err, f->path, 0, 0);
-	if (locate_position(f, sl, err))
-		return;
 	long idx = err->statement_index < 0 ? -1 : (long)err->statement_index - sl->prefix_stmts + sl->first_stmt;
-	if (idx < sl->first_stmt || idx >= (long)j->script.n)
-		return;
-	const struct sql_stmt *st = &j->script.stmts[idx];
-	if (st->start >= sl->end || locate_in_body(f, st, err))
-		return;
-	set_locus_line(f, st->line, st->column, err);
+	struct locus_map m = {j->f->path, j->f->content, j->f->up_len, &j->script, sl->base, sl->end,
+			      sl->prefix_chars, idx < sl->first_stmt ? -1 : idx, 1};
+	locus_locate(&m, err);
 }
 
 /* ---- failures -------------------------------------------------------------- */
