@@ -84,9 +84,8 @@ struct migfile {
 	char *content;            /* the file, or its rebuilt up and down parts; NUL-terminated */
 	size_t len;
 	size_t up_len;            /* the up part is content[0 .. up_len) (see "Where the bytes are") */
-	size_t down_start;        /* the down part is content[down_start .. len), when has_down */
-	int has_down;
-	int down_line;            /* 1-based line of the first down byte (in the file) */
+	size_t down_start;        /* the down part is content[down_start .. len), when it has one */
+	int down_line;            /* 1-based line of the first down byte (in the file); 0: no down part */
 	int no_transaction;       /* a directive asked for statement-by-statement, autocommit */
 	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
 	int empty;                /* the up part is only whitespace and comments */
@@ -103,6 +102,8 @@ struct migfile {
  */
 int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error *err);
 void migfile_free(struct migfile *mf);
+/* 1 when mf has a down part (a down marker; the part may be empty) */
+int migfile_has_down(const struct migfile *mf);
 /* SHA-256 hex of data with every CRLF folded to LF; out holds 65 bytes */
 void migfile_checksum(const char *data, size_t len, char out[65]);
 /* Refuse a file name that is not UTF-8 (78, the bad bytes shown as \xNN). Returns 0 or -1. */

@@ -378,7 +378,7 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
 	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
 	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
-	    (l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
+	    (l->down = migfile_has_down(mf) ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
 				    : xstrdup("NULL")))
 		return 0;
 	row_literals_free(l);

@@ -183,9 +183,8 @@ static void section_down(struct scan *sc, size_t ls, size_t next, int line)
 {
 	check_up(sc, ls);
 	spans_add(&sc->ups, sc->open, ls);
-	if (!sc->mf->has_down)
+	if (!migfile_has_down(sc->mf))
 		sc->mf->down_line = line + 1;
-	sc->mf->has_down = 1;
 	sc->in_down = 1;
 	sc->open = next;
 }
@@ -343,7 +342,7 @@ static void finish_sections(struct scan *sc)
 		sha_update_folded(&st, mf->content + sc->ups.v[i].start, sc->ups.v[i].end - sc->ups.v[i].start);
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(mf->checksum, sizeof(mf->checksum), digest, sizeof(digest));
-	if (!mf->has_down) {
+	if (!migfile_has_down(mf)) {
 		mf->up_len = mf->len;
 	} else if (sc->ups.n == 1) { /* the usual file: up, then down to the end */
 		mf->up_len = sc->ups.v[0].end;
@@ -390,6 +389,11 @@ int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error
 		return -1;
 	mf->empty = sql_is_blank(mf->content, mf->up_len);
 	return 0;
+}
+
+int migfile_has_down(const struct migfile *mf)
+{
+	return mf->down_line > 0;
 }
 
 void migfile_free(struct migfile *mf)

@@ -156,7 +156,7 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long l
 	jobs->n = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
-		if (!plan_item_is_pending(it, p->allow_out_of_order))
+		if (!plan_item_is_pending(p, it))
 			continue;
 		if (prepare_job(cfg, key, scs, &jobs->jobs[jobs->n++], it, err)) {
 			migrate_jobs_free(jobs);

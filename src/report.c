@@ -97,7 +97,7 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 	strbuf_addc(&sb, '[');
 	int first = 1;
 	for (size_t i = 0; i < p->n; i++) {
-		if (only_pending && !plan_item_is_pending(&p->items[i], p->allow_out_of_order))
+		if (only_pending && !plan_item_is_pending(p, &p->items[i]))
 			continue;
 		if (!first)
 			strbuf_addc(&sb, ',');
@@ -145,15 +145,15 @@ void report_plan(FILE *out, const struct plan *p, const struct history *h, const
 		json_report(out, p, h, dbname, 1);
 		return;
 	}
-	if (p->pending == 0) {
+	if (plan_pending(p, -1) == 0) {
 		fprintf(out, "nothing to apply: database \"%s\" is up to date\n", dbname);
 		return;
 	}
-	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", p->pending,
-		p->pending == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
+	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", plan_pending(p, -1),
+		plan_pending(p, -1) == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
-		if (!plan_item_is_pending(it, p->allow_out_of_order))
+		if (!plan_item_is_pending(p, it))
 			continue;
 		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", history_kind_name(it->kind), item_version(it), item_name(it),
 			it->file->path, it->file->empty ? " (empty)" : "", it->row ? " (changed)" : "");

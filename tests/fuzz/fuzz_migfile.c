@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	REQUIRE(err.code == 0);
 	REQUIRE(mf.up_len <= mf.len && mf.content[mf.len] == '\0');
-	if (!mf.has_down) {
+	if (!migfile_has_down(&mf)) {
 		REQUIRE(mf.len == size && mf.up_len == size && memcmp(mf.content, orig, size) == 0);
 		char sum[65];
 		migfile_checksum(orig, size, sum);
