@@ -10,13 +10,14 @@
 #include "layout.h"
 
 /* one line per layout: its file src/layouts/<name>.c defines layout_<name> */
-#define LAYOUTS                                                                                                \
-	X(pgboot)                                                                                              \
-	X(dbmate)                                                                                              \
-	X(goose)                                                                                               \
-	X(sql_migrate)                                                                                         \
-	X(sqlx)                                                                                                \
-	X(morph)
+#define LAYOUTS \
+	X(pgboot) \
+	X(dbmate) \
+	X(goose) \
+	X(sql_migrate) \
+	X(sqlx) \
+	X(morph) \
+	/* a new layout: one more line above */
 
 #define X(id) extern const struct layout layout_##id;
 LAYOUTS

@@ -2,16 +2,17 @@
 #include "rules.h"
 
 /* one line per rule: its file src/rules/<id>.c defines rule_<id> */
-#define RULES                                                                                                  \
-	X(releases_lock)                                                                                       \
-	X(meta_command)                                                                                        \
-	X(copy_from_stdin)                                                                                     \
-	X(psql_escape)                                                                                         \
-	X(two_phase)                                                                                           \
-	X(copy_to_stdout)                                                                                      \
-	X(top_level_rollback)                                                                                  \
-	X(not_atomic_in_one_transaction)                                                                       \
-	X(unsafe_rerun)
+#define RULES \
+	X(releases_lock) \
+	X(meta_command) \
+	X(copy_from_stdin) \
+	X(psql_escape) \
+	X(two_phase) \
+	X(copy_to_stdout) \
+	X(top_level_rollback) \
+	X(not_atomic_in_one_transaction) \
+	X(unsafe_rerun) \
+	/* a new rule: one more line above */
 
 #define X(id) extern const struct rule rule_##id;
 RULES
