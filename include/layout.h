@@ -63,6 +63,9 @@ int layout_starts_ci(const char *s, size_t n, const char *w);   /* w in any case
 int layout_word_colon(const char *s, size_t n, const char *word, size_t *after);
 /* a word w (any case) at s, not followed by a letter or digit */
 int layout_word_ci(const char *s, size_t n, const char *w);
+/* A whole-comment no-transaction directive (sqlx's, morph's): m set when the text after body, blanks
+ * trimmed, is word in any case; elsewhere than the leading block it stays a comment (m->foreign). */
+void layout_read_directive(const char *line, size_t n, size_t body, const char *word, struct marker *m);
 /* "unrecognized marker "<line>": <why>" with the hint (78): -1 */
 int layout_refuse(struct pgb_error *err, const char *line, size_t n, const char *why, const char *hint);
 

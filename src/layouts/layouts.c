@@ -80,6 +80,17 @@ int layout_refuse(struct pgb_error *err, const char *line, size_t n, const char 
 	return -1;
 }
 
+void layout_read_directive(const char *line, size_t n, size_t body, const char *word, struct marker *m)
+{
+	while (n > body && layout_is_wsp(line[n - 1]))
+		n--;
+	if (n - body == strlen(word) && strncasecmp(line + body, word, n - body) == 0) {
+		m->kind = MARKER_NO_TRANSACTION;
+		m->leading_only = 1;
+		m->foreign = 1;
+	}
+}
+
 /* A comment line's text after "--" and blanks: 1 with *body set, or 0 when the line is no "--" comment. */
 static int comment_body(const char *line, size_t n, size_t *body)
 {

@@ -3,21 +3,12 @@
  * comment, any case). It counts in the leading comment block; elsewhere it
  * is an ordinary comment, as it always was, so morph claims no comment.
  */
-#include <string.h>
-#include <strings.h>
-
 #include "layout.h"
 
 static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
 {
 	(void)err;
-	while (n > body && layout_is_wsp(line[n - 1]))
-		n--;
-	if (n - body == 22 && strncasecmp(line + body, "morph:nontransactional", 22) == 0) {
-		m->kind = MARKER_NO_TRANSACTION;
-		m->leading_only = 1;
-		m->foreign = 1;
-	}
+	layout_read_directive(line, n, body, "morph:nontransactional", m);
 	return 0;
 }
 
