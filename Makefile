@@ -23,11 +23,12 @@ endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(CFLAGS) -Iinclude -I$(PG_INC)
 LIBS    := -lpq -lsodium -pthread
 
-SRCS      := $(sort $(wildcard src/*.c))
+# the flat core, then one folder per family (src/rules/ ...)
+SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 OBJS      := $(SRCS:src/%.c=build/dyn/%.o)
 LIB_OBJS  := $(LIB_SRCS:src/%.c=build/dyn/%.o)
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 
 .PHONY: all static test unit integration demo bench asan fuzz psql-equiv clean format lint
 
@@ -36,10 +37,11 @@ all: pgboot
 pgboot: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LIBS)
 
-build/dyn/%.o: src/%.c $(wildcard include/*.h include/*.def) | build/dyn
+build/dyn/%.o: src/%.c $(wildcard include/*.h include/*.def)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/dyn build/asan:
+build/asan:
 	mkdir -p $@
 
 # The unit tests link the pure modules only, without libpq: the ones below
@@ -86,7 +88,7 @@ psql-equiv:
 	tests/psql_equiv/run.sh
 
 format:
-	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(SRCS) include/*.h $(UNIT_SRCS) tests/unit/*.h
 
 clean:
 	rm -rf build pgboot

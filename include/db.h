@@ -37,7 +37,8 @@ struct db_result {
 
 enum db_connect_outcome {
 	DB_CONNECTED,  /* *out is a ready connection */
-	DB_TRANSIENT,  /* worth asking again: refused, timeout, starting up, too many connections */
+	DB_TRANSIENT,  /* worth asking again: refused, starting up, too many connections */
+	DB_TIMEOUT,    /* worth asking again: the attempt's time ran out first (err says so) */
 	DB_PERMANENT,  /* give up: bad password (err->code 77), no database, TLS refused, bad conninfo, any
 			  other server reply such as an unknown parameter in options= (78) */
 	DB_INTERRUPTED /* a signal arrived while connecting */

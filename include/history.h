@@ -1,7 +1,9 @@
 /*
- * history.h: the history table: where it is, reading it, creating it, and
- * the SQL of the row a migration or seed inserts (sent in the migration's
- * own transaction, so the history can never disagree with the schema).
+ * history.h: pgboot's own history store: where its table is, reading it
+ * into history rows (the model, history_row.h), creating it, and the SQL of
+ * the row a migration or seed inserts (sent in the migration's own
+ * transaction, so the history can never disagree with the schema). Another
+ * tool's table is read through history_reader.h.
  *
  *   kind text, version text, name text, checksum text, down_sql text null,
  *   applied_at timestamptz, duration_ms integer, applied_by text,
@@ -18,19 +20,9 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "history_row.h"
 #include "migfile.h"
 #include "version.h"
-
-struct history_row {
-	enum mig_kind kind;
-	struct pgb_version version;
-	char *name;
-	char *checksum;
-	char *applied_at;   /* "2026-11-29T09:22:28Z"; "" unless the history was read with details */
-	long long duration_ms;
-	char *applied_by;
-	int progress;       /* -1 when finished; else statements committed of a non-atomic file */
-};
 
 struct history {
 	char *schema;     /* resolved: the configured schema, the one found, or where to create it */

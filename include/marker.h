@@ -1,6 +1,7 @@
 /*
  * marker.h: one comment line read as the migration tool it belongs to reads
- * it. Pure: borrows the line, allocates nothing but an error's text.
+ * it, through the layout that claims it (layout.h, src/layouts/). Pure:
+ * borrows the line, allocates nothing but an error's text.
  *
  * A comment line (optional blanks, then "--") whose text after "--" and
  * optional blanks starts with "pgboot:", "+goose" or "+migrate" (any case),

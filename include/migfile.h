@@ -1,7 +1,7 @@
 /*
  * migfile.h: one migration or seed file in memory: its bytes, its up and
  * down parts, its directives and its checksum. Pure (no I/O): source.c reads
- * the bytes and hands them here; marker.c reads each marker line.
+ * the bytes and hands them here; the layouts (layout.h) read each marker line.
  *
  * Layout of a file:
  *     -- pgboot:no-transaction     directives: the leading block (comment lines,
@@ -72,10 +72,6 @@
 #include "version.h"
 
 enum mig_kind { MIG_MIGRATION, MIG_SEED };
-/* The kind as text, "migration" or "seed": the history table's kind column, the logs, the reports. */
-const char *mig_kind_name(enum mig_kind kind);
-/* The kind text names (mig_kind_name's inverse): 0, or -1 when it names none (NULL included). */
-int mig_kind_parse(const char *text, enum mig_kind *kind);
 
 /* the largest file pgboot reads: anything bigger is surely not a migration */
 #define MIGFILE_MAX_BYTES (32u * 1024 * 1024)
@@ -88,9 +84,8 @@ struct migfile {
 	char *content;            /* the file, or its rebuilt up and down parts; NUL-terminated */
 	size_t len;
 	size_t up_len;            /* the up part is content[0 .. up_len) (see "Where the bytes are") */
-	size_t down_start;        /* the down part is content[down_start .. len), when has_down */
-	int has_down;
-	int down_line;            /* 1-based line of the first down byte (in the file) */
+	size_t down_start;        /* the down part is content[down_start .. len), when it has one */
+	int down_line;            /* 1-based line of the first down byte (in the file); 0: no down part */
 	int no_transaction;       /* a directive asked for statement-by-statement, autocommit */
 	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
 	int empty;                /* the up part is only whitespace and comments */
@@ -107,10 +102,10 @@ struct migfile {
  */
 int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error *err);
 void migfile_free(struct migfile *mf);
+/* 1 when mf has a down part (a down marker; the part may be empty) */
+int migfile_has_down(const struct migfile *mf);
 /* SHA-256 hex of data with every CRLF folded to LF; out holds 65 bytes */
 void migfile_checksum(const char *data, size_t len, char out[65]);
-/* 1 when data holds only whitespace and SQL comments */
-int migfile_is_blank_sql(const char *data, size_t len);
 /* Refuse a file name that is not UTF-8 (78, the bad bytes shown as \xNN). Returns 0 or -1. */
 int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */

@@ -35,15 +35,12 @@ struct plan_item {
 	const struct history_row *row; /* NULL when never applied */
 };
 
+/* The items are classified once, by plan_build; what they add up to is counted on demand. */
 struct plan {
 	struct plan_item *items; /* migrations by version, then seeds by version */
 	size_t n;
-	size_t pending;          /* migrations and seeds to apply (out-of-order ones included when allowed) */
-	size_t pending_migrations;
-	size_t drift;            /* changed, missing, and out-of-order migrations when not allowed, future ones when strict */
-	size_t future;           /* future migrations */
-	int allow_out_of_order;
-	int strict;
+	int allow_out_of_order;  /* PLAN_ALLOW_OUT_OF_ORDER */
+	int strict;              /* PLAN_STRICT */
 };
 
 /*
@@ -66,7 +63,13 @@ int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_e
 char *plan_future_list(const struct plan *p);
 /* "applied", "pending", ... */
 const char *plan_state_name(enum item_state s);
-/* 1 when this item is to be applied now */
-int plan_item_is_pending(const struct plan_item *it, int allow_out_of_order);
+/* 1 when this item is to be applied now (out-of-order files too when allowed) */
+int plan_item_is_pending(const struct plan *p, const struct plan_item *it);
+/* 1 when this item is drift: a changed or missing migration, an out-of-order one when not allowed, a future one when strict */
+int plan_item_is_drift(const struct plan *p, const struct plan_item *it);
+/* How many items are pending (of kind, or of both kinds when kind is -1), drift, or future migrations. */
+size_t plan_pending(const struct plan *p, int kind);
+size_t plan_drift(const struct plan *p);
+size_t plan_future(const struct plan *p);
 
 #endif

@@ -16,21 +16,13 @@ enum sql_stmt_kind {
 	SQL_STMT_META /* a psql meta-command (a backslash at top level): pgboot refuses these */
 };
 
-enum sql_txn {
-	SQL_TXN_NONE,     /* not transaction control */
-	SQL_TXN_BEGIN,    /* BEGIN, START TRANSACTION (not BEGIN ATOMIC, not DO blocks) */
-	SQL_TXN_COMMIT,   /* COMMIT, END (not COMMIT PREPARED) */
-	SQL_TXN_ROLLBACK, /* ROLLBACK, ABORT (not ROLLBACK TO SAVEPOINT, not ROLLBACK PREPARED) */
-	SQL_TXN_OTHER     /* SAVEPOINT, RELEASE, ROLLBACK TO, PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED */
-};
-
 struct sql_stmt {
 	size_t start;       /* byte offset of the statement's first token (leading whitespace and comments excluded) */
 	size_t end;         /* byte offset just past its terminating ';' (or the end of the text) */
 	int line;           /* 1-based line of start */
 	int column;         /* 1-based column of start, in characters (UTF-8) */
 	enum sql_stmt_kind kind;
-	enum sql_txn txn;
+	int std_strings;    /* the standard_conforming_strings it was lexed with (1 on) */
 	int terminated;     /* 1 when it ended with ';' (or a meta-command's end of line) */
 	size_t psql_escape; /* byte offset of the first psql-only \; or \: inside (psql sends
 			       them as ';' and ':', keeping the statement going; the server would
@@ -106,63 +98,59 @@ int sql_offset_locus(const char *buf, size_t len, size_t off, int *line, int *co
 char *sql_caret_excerpt(const char *buf, size_t len, int line, int column);
 
 /*
- * 1 when the statement st of buf is safe to run again after a partial
- * failure: CREATE ... IF NOT EXISTS, CREATE OR REPLACE, DROP ... IF EXISTS,
- * ALTER TABLE whose every action is ADD [COLUMN] IF NOT EXISTS or DROP
- * [COLUMN] IF EXISTS, ALTER TYPE ... ADD VALUE IF NOT EXISTS, VACUUM,
- * ANALYZE, REINDEX, REFRESH MATERIALIZED VIEW, SELECT (but not SELECT ...
- * INTO), SET, RESET, COMMENT ON, GRANT, REVOKE. 0 for everything else,
- * including meta-commands. Works on tokens: comments, case and quoting of
- * other identifiers do not matter.
+ * Blanks: 1 when buf[0..len) holds nothing but whitespace and comments (an
+ * unterminated block comment included), as the scanner reads them. A
+ * byte-order mark is text here: callers that skip one do so themselves.
  */
-int sql_stmt_is_idempotent(const char *buf, const struct sql_stmt *st);
+int sql_is_blank(const char *buf, size_t len);
 
 /*
- * 1 for COPY ... FROM STDIN: psql would read the lines after it as data,
- * which a lexer cannot know (they are split as SQL here); pgboot refuses
- * such a file rather than send data as statements.
+ * The tokens of a statement, as the scanner that split it reads them (the
+ * same state machine, with the statement's standard_conforming_strings):
+ * comments and whitespace are skipped, a string, quoted identifier or
+ * dollar-quoted body is one token, so a word inside one is never a word.
+ * This is the only way the rest of pgboot looks into SQL text.
  */
-int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st);
-
-/* 1 for COPY ... TO STDOUT: a migration has no one to send the rows to. */
-int sql_stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st);
-
-/* 1 for PREPARE TRANSACTION, COMMIT PREPARED and ROLLBACK PREPARED (by tokens). */
-int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st);
-
-/* How a statement can release session-level advisory locks (pgboot's migration lock among them). */
-enum sql_unlock {
-	SQL_UNLOCK_NONE,
-	SQL_UNLOCK_DISCARD, /* DISCARD ALL, or any DISCARD but TEMP, TEMPORARY, PLANS, SEQUENCES */
-	SQL_UNLOCK_ALL,     /* a call of pg_advisory_unlock_all */
-	SQL_UNLOCK_KEY      /* a one-argument pg_advisory_unlock[_shared] call whose argument is not an
-			       integer literal other than key: it may be pgboot's own */
+enum sql_token_kind {
+	SQL_TOKEN_END,    /* no more tokens */
+	SQL_TOKEN_WORD,   /* an unquoted identifier or keyword */
+	SQL_TOKEN_IDENT,  /* a quoted identifier: "x", U&"x" */
+	SQL_TOKEN_STRING, /* a string constant: 'x', E'x', N'x', B'x', X'x', U&'x' */
+	SQL_TOKEN_DOLLAR, /* a dollar-quoted string: $tag$ ... $tag$ */
+	SQL_TOKEN_NUMBER,
+	SQL_TOKEN_OTHER /* an operator or punctuation (one byte each), $1, a psql :variable, \; or \: */
 };
 
-/*
- * Whether statement st of buf can release pgboot's migration lock (whose
- * bigint key is key), by tokens: a name in a string, a comment or a
- * dollar-quoted body is no call. The two-argument (int, int) forms of the
- * unlock functions use another key space and are fine. *at is set to the
- * byte offset of the word at fault.
- */
-enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, long long key, size_t *at);
+struct sql_token {
+	enum sql_token_kind kind;
+	const char *s; /* its text, s[0..n), inside the buffer */
+	size_t n;
+	long depth; /* the parenthesis depth before it (a ')' is inside) */
+};
 
-/*
- * 1 when the statement may change a session setting for the statements
- * after it (by tokens): SET (SET LOCAL too), RESET or DISCARD first, or a
- * set_config call anywhere but in a string, a comment or a dollar-quoted
- * body. A function that sets one inside its body is not seen.
- */
-int sql_stmt_sets_session(const char *buf, const struct sql_stmt *st);
+/* The scanner's state, for sqlsplit.c only: callers read none of its fields. */
+struct sql_tokens {
+	const char *buf;
+	size_t len; /* the scan stops here */
+	size_t i;   /* the next byte to scan */
+	int std_strings;
+	long paren_depth;
+	long begin_depth;
+	size_t identifier_count;
+	char identifiers[4];
+	void (*on_comment)(void *ctx, size_t start, size_t end);
+	void *ctx;
+	size_t fail_open; /* after a failure: where the unterminated form opened, and what it is */
+	const char *fail_msg;
+};
 
-/*
- * 1 when the statement can share a transaction block with other statements
- * and mean the same as when run alone: DML, SELECT, SET, most CREATE, ALTER
- * and DROP. 0 for what refuses a transaction block or may end one
- * (anything CONCURRENTLY, VACUUM, CREATE DATABASE, ALTER SYSTEM, DO, CALL,
- * ...), for transaction control, and for anything not known.
- */
-int sql_stmt_fits_block(const char *buf, const struct sql_stmt *st);
+/* Start on statement st of buf (a statement sql_split gave for buf). */
+void sql_tokens_init(struct sql_tokens *t, const char *buf, const struct sql_stmt *st);
+
+/* The next token in *tok: 1, or 0 at the statement's end (tok->kind SQL_TOKEN_END). */
+int sql_token_next(struct sql_tokens *t, struct sql_token *tok);
+
+/* 1 when tok is the word w (lowercase), in any case. */
+int sql_token_is(const struct sql_token *tok, const char *w);
 
 #endif

@@ -425,7 +425,7 @@ say "dependencies: openssl $(head -n 1 "$stamps/openssl"), libpq $(head -n 1 "$s
 # --- pgboot itself -------------------------------------------------------
 
 shopt -s nullglob
-srcs=("$srcdir"/*.c)
+srcs=("$srcdir"/*.c "$srcdir"/*/*.c) # the flat core and the family folders (rules/ ...)
 shopt -u nullglob
 [ -f "$srcdir/main.c" ] || die "no main.c in $srcdir"
 incdir=$root/include

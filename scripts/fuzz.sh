@@ -42,7 +42,7 @@ for target in tests/fuzz/fuzz_*.c; do
 	libs=$(sed -n 's|^// fuzz-libs:||p' "$target" | head -n1)
 	if [ -z "$srcs" ]; then
 		# no list: everything but main.c, with the libraries they may need
-		srcs=$(ls src/*.c | grep -v '^src/main.c$' | tr '\n' ' ')
+		srcs=$(ls src/*.c src/*/*.c 2>/dev/null | grep -v '^src/main.c$' | tr '\n' ' ')
 		libs=${libs:--lpq -lsodium}
 	fi
 	bin=build/fuzz/$name

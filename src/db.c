@@ -535,7 +535,7 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 	if (st == PGRES_POLLING_ACTIVE) {
 		PQfinish(conn);
 		pgb_fail(err, PGB_EXIT_UNAVAILABLE, "timeout expired while connecting");
-		return DB_TRANSIENT;
+		return DB_TIMEOUT;
 	}
 	if (st != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
 		enum db_connect_outcome o = classify_connect_failure(conn, conninfo, fast, err);

@@ -164,14 +164,8 @@ int history_resolve(struct history *h, struct db *db, const char *current_schema
 
 static void free_rows(struct history *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		struct history_row *r = &h->rows[i];
-		version_free(&r->version);
-		free(r->name);
-		free(r->checksum);
-		free(r->applied_at);
-		free(r->applied_by);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		history_row_free(&h->rows[i]);
 	free(h->rows);
 	h->rows = NULL;
 	h->n = 0;
@@ -192,7 +186,7 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 		    struct pgb_error *err)
 {
 	const char *kind = db_cell(r, i, 0), *ver = db_cell(r, i, 1);
-	if (mig_kind_parse(kind, &row->kind)) {
+	if (history_kind_parse(kind, &row->kind)) {
 		pgb_fail(err, PGB_EXIT_DRIFT, "history table \"%s\" has a row of unknown kind \"%s\"", h->display,
 			 kind ? kind : "(null)");
 		pgb_error_detail(err, "Version %s. pgboot writes only \"migration\" and \"seed\" rows.", ver ? ver : "(null)");
@@ -415,7 +409,7 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
 	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
 	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
-	    (l->down = mf->has_down ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
+	    (l->down = migfile_has_down(mf) ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
 				    : xstrdup("NULL")))
 		return 0;
 	row_literals_free(l);
@@ -425,7 +419,7 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err)
 {
-	const char *kind = mig_kind_name(mf->kind);
+	const char *kind = history_kind_name(mf->kind);
 	struct row_literals l;
 	if (row_literals(db, mf, &l, err))
 		return NULL;
@@ -456,7 +450,7 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 		/* a re-run of a half-applied file: the objects of the furthest run may exist, so the
 		 * history keeps saying that many statements ran (a finished row starts from 0) */
 		"progress = COALESCE(h.progress, 0)",
-		h->qualified, mig_kind_name(mf->kind), l.ver, l.name, mf->checksum, l.down, l.by);
+		h->qualified, history_kind_name(mf->kind), l.ver, l.name, mf->checksum, l.down, l.by);
 	row_literals_free(&l);
 	return sql;
 }
@@ -469,7 +463,7 @@ char *history_progress_sql(const struct history *h, struct db *db, const struct 
 		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = GREATEST(progress, %d) WHERE kind = '%s' AND version = %s",
 			      h->qualified, done,
-			      mig_kind_name(mf->kind), ver);
+			      history_kind_name(mf->kind), ver);
 	free(ver);
 	return sql;
 }
@@ -482,7 +476,7 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 		return NULL;
 	char *sql = xasprintf("UPDATE %s SET progress = NULL, applied_at = pg_catalog.now(), duration_ms = %lld "
 			      "WHERE kind = '%s' AND version = %s",
-			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, mig_kind_name(mf->kind),
+			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, history_kind_name(mf->kind),
 			      ver);
 	free(ver);
 	return sql;

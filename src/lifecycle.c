@@ -154,12 +154,12 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 /* Versions a newer release applied: this one goes on beside it (--strict refuses them: drift). */
 static void warn_future(struct run *r)
 {
-	if (!r->plan.future || r->plan.strict || r->warned_future || (r->needs & N_INVENTORY))
+	if (!plan_future(&r->plan) || r->plan.strict || r->warned_future || (r->needs & N_INVENTORY))
 		return;
 	char *list = plan_future_list(&r->plan);
-	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)r->plan.future), LF_STR("versions", list)),
+	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)plan_future(&r->plan)), LF_STR("versions", list)),
 		  "history table \"%s\" holds %zu migration%s newer than every file here, applied by a newer release: %s; "
-		  "going on (--strict refuses)", r->hist.display, r->plan.future, r->plan.future == 1 ? "" : "s", list);
+		  "going on (--strict refuses)", r->hist.display, plan_future(&r->plan), plan_future(&r->plan) == 1 ? "" : "s", list);
 	free(list);
 	r->warned_future = 1;
 }
@@ -203,7 +203,7 @@ static int read_found(struct run *r, int fast, struct pgb_error *err)
 		return -1;
 	if (read_state(r, err))
 		return -1;
-	if (first || (fast && r->hist.exists && r->plan.pending == 0 && r->plan.drift == 0))
+	if (first || (fast && r->hist.exists && plan_pending(&r->plan, -1) == 0 && plan_drift(&r->plan) == 0))
 		return 0;
 	return resolve_history(r, err);
 }
@@ -253,17 +253,17 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
-	if (r->plan.pending == 0) {
+	if (plan_pending(&r->plan, -1) == 0) {
 		log_event(LOG_INFO, "up_to_date", LOG_FIELDS(LF_INT("migrations", (long long)r->migs.n)),
 			  "database is up to date (%zu migrations)", r->migs.n);
 		return 0;
 	}
-	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)r->plan.pending)),
-		  "%zu file%s to apply, taking the migration lock", r->plan.pending, r->plan.pending == 1 ? "" : "s");
+	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)plan_pending(&r->plan, -1))),
+		  "%zu file%s to apply, taking the migration lock", plan_pending(&r->plan, -1), plan_pending(&r->plan, -1) == 1 ? "" : "s");
 	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
-	if (r->plan.pending == 0) {
+	if (plan_pending(&r->plan, -1) == 0) {
 		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
 		/* nothing to do under the lock: verify without it, as the fast path does, and let the next
 		 * waiter in now rather than after this one's checks */
@@ -293,22 +293,22 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 	for (;;) {
 		if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 			return -1;
-		if (r->plan.pending_migrations == 0)
+		if (plan_pending(&r->plan, MIG_MIGRATION) == 0)
 			return 0;
 		long long now = clock_now_ms();
 		if (now >= deadline) {
 			char buf[32];
 			duration_format(r->cfg->wait_timeout_ms, buf, sizeof(buf));
-			pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%zu migration%s still pending after %s", r->plan.pending_migrations,
-				 r->plan.pending_migrations == 1 ? "" : "s", buf);
+			pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%zu migration%s still pending after %s", plan_pending(&r->plan, MIG_MIGRATION),
+				 plan_pending(&r->plan, MIG_MIGRATION) == 1 ? "" : "s", buf);
 			pgb_error_hint(err, "With --skip-migrate another pgboot (an initContainer, a pre-deploy job) must apply "
 					    "the migrations; check that it ran.");
 			return -1;
 		}
 		if (last_log == 0 || now - last_log >= 5000) {
-			log_event(LOG_INFO, "awaiting_migrations", LOG_FIELDS(LF_INT("pending", (long long)r->plan.pending_migrations)),
-				  "waiting for another pgboot to apply %zu migration%s", r->plan.pending_migrations,
-				  r->plan.pending_migrations == 1 ? "" : "s");
+			log_event(LOG_INFO, "awaiting_migrations", LOG_FIELDS(LF_INT("pending", (long long)plan_pending(&r->plan, MIG_MIGRATION))),
+				  "waiting for another pgboot to apply %zu migration%s", plan_pending(&r->plan, MIG_MIGRATION),
+				  plan_pending(&r->plan, MIG_MIGRATION) == 1 ? "" : "s");
 			last_log = now;
 		}
 		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS))
@@ -343,9 +343,9 @@ static int show_status(struct run *r, struct pgb_error *err)
 		return -1;
 	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
-	if (r->plan.drift)
-		return pgb_fail(err, PGB_EXIT_DRIFT, "history and files disagree: %zu problem%s", r->plan.drift,
-				r->plan.drift == 1 ? "" : "s");
+	if (plan_drift(&r->plan))
+		return pgb_fail(err, PGB_EXIT_DRIFT, "history and files disagree: %zu problem%s", plan_drift(&r->plan),
+				plan_drift(&r->plan) == 1 ? "" : "s");
 	return 0;
 }
 

@@ -1,7 +1,6 @@
 /* migfile.c: up/down parts, directives and checksum of one file (see migfile.h). */
 #include "migfile.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,36 +31,6 @@ void migfile_checksum(const char *data, size_t len, char out[65])
 	sha_update_folded(&st, data, len);
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
-}
-
-int migfile_is_blank_sql(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		if (isspace((unsigned char)s[i])) {
-			i++;
-		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-			int depth = 1;
-			i += 2;
-			while (i < len && depth > 0) {
-				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/') {
-					depth--;
-					i += 2;
-				} else {
-					i++;
-				}
-			}
-		} else {
-			return 0;
-		}
-	}
-	return 1;
 }
 
 /* Refuse NUL bytes and invalid UTF-8, naming the line. */
@@ -177,7 +146,7 @@ static void check_up(struct scan *sc, size_t to)
 	size_t from = sc->up_checked > sc->open ? sc->up_checked : sc->open;
 	if (from < sc->bom)
 		from = sc->bom;
-	if (!sc->up_has_sql && to > from && !migfile_is_blank_sql(sc->mf->content + from, to - from))
+	if (!sc->up_has_sql && to > from && !sql_is_blank(sc->mf->content + from, to - from))
 		sc->up_has_sql = 1;
 	if (to > sc->up_checked)
 		sc->up_checked = to;
@@ -187,9 +156,8 @@ static void section_down(struct scan *sc, size_t ls, size_t next, int line)
 {
 	check_up(sc, ls);
 	spans_add(&sc->ups, sc->open, ls);
-	if (!sc->mf->has_down)
+	if (!migfile_has_down(sc->mf))
 		sc->mf->down_line = line + 1;
-	sc->mf->has_down = 1;
 	sc->in_down = 1;
 	sc->open = next;
 }
@@ -347,7 +315,7 @@ static void finish_sections(struct scan *sc)
 		sha_update_folded(&st, mf->content + sc->ups.v[i].start, sc->ups.v[i].end - sc->ups.v[i].start);
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(mf->checksum, sizeof(mf->checksum), digest, sizeof(digest));
-	if (!mf->has_down) {
+	if (!migfile_has_down(mf)) {
 		mf->up_len = mf->len;
 	} else if (sc->ups.n == 1) { /* the usual file: up, then down to the end */
 		mf->up_len = sc->ups.v[0].end;
@@ -392,8 +360,13 @@ int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error
 		return -1;
 	if (scan_sections(mf, err))
 		return -1;
-	mf->empty = migfile_is_blank_sql(mf->content, mf->up_len);
+	mf->empty = sql_is_blank(mf->content, mf->up_len);
 	return 0;
+}
+
+int migfile_has_down(const struct migfile *mf)
+{
+	return mf->down_line > 0;
 }
 
 void migfile_free(struct migfile *mf)
@@ -403,20 +376,4 @@ void migfile_free(struct migfile *mf)
 	free(mf->content);
 	version_free(&mf->version);
 	memset(mf, 0, sizeof(*mf));
-}
-
-const char *mig_kind_name(enum mig_kind kind)
-{
-	return kind == MIG_SEED ? "seed" : "migration";
-}
-
-int mig_kind_parse(const char *text, enum mig_kind *kind)
-{
-	if (text && strcmp(text, "migration") == 0)
-		*kind = MIG_MIGRATION;
-	else if (text && strcmp(text, "seed") == 0)
-		*kind = MIG_SEED;
-	else
-		return -1;
-	return 0;
 }

@@ -8,18 +8,19 @@
  */
 #include "migrate.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "clock.h"
 #include "duration.h"
 #include "lock.h"
+#include "locus.h"
 #include "log.h"
+#include "rules.h"
 #include "signals.h"
 #include "sqlsplit.h"
 #include "sqlstate.h"
+#include "stmt.h"
 #include "strbuf.h"
 #include "utf8.h"
 #include "verify.h"
@@ -50,89 +51,19 @@ struct slice {
 
 /* ---- preflight ---------------------------------------------------------- */
 
-static int mentions(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	for (size_t i = 0; i + w <= n; i++)
-		if (strncasecmp(s + i, word, w) == 0)
-			return 1;
-	return 0;
-}
-
-/* Refuse statement st of f: what is not supported (78, the statement's line and column). */
-static int refuse(const struct migfile *f, const struct sql_stmt *st, const char *what, const char *hint,
-		  struct pgb_error *err)
-{
-	pgb_fail(err, PGB_EXIT_CONFIG, "%s in \"%s\" is not supported", what, f->path);
-	pgb_error_locus(err, f->path, st ? st->line : 0, st ? st->column : 0);
-	pgb_error_hint(err, "%s", hint);
-	return -1;
-}
-
-/* A statement that can release the migration lock: refused, at the word at fault. */
-static int check_unlock(const struct migrate_job *j, const struct sql_stmt *st, long long key, struct pgb_error *err)
-{
-	static const char *const what[] = {NULL, "DISCARD ALL", "pg_advisory_unlock_all()",
-					   "an advisory unlock that may release pgboot's lock"};
-	size_t at = st->start;
-	enum sql_unlock u = sql_stmt_unlocks(j->f->content, st, key, &at);
-	if (u == SQL_UNLOCK_NONE)
-		return 0;
-	struct sql_stmt word = *st;
-	sql_offset_locus(j->f->content, j->f->up_len, at, &word.line, &word.column);
-	return refuse(j->f, &word, what[u],
-		      u == SQL_UNLOCK_DISCARD
-			      ? "It releases every advisory lock, pgboot's migration lock among them; DISCARD TEMP, PLANS "
-				"and SEQUENCES are fine."
-			      : "pgboot's migration lock is a session advisory lock: this would release it while the run "
-				"goes on. Unlock only your own locks: pg_advisory_unlock(int, int), or a literal bigint key.",
-		      err);
-}
-
-static int check_statements(const struct migrate_job *j, long long key, struct pgb_error *err)
-{
-	const char *buf = j->f->content;
-	for (size_t i = 0; i < j->script.n; i++) {
-		const struct sql_stmt *st = &j->script.stmts[i];
-		if (check_unlock(j, st, key, err))
-			return -1;
-		if (st->kind == SQL_STMT_META)
-			return refuse(j->f, st, "a psql meta-command",
-				      "pgboot sends SQL to the server and has no psql meta-commands; "
-				      "inline the file or set the value in SQL.", err);
-		if (sql_stmt_is_copy_from_stdin(buf, st))
-			return refuse(j->f, st, "COPY FROM STDIN",
-				      "Use INSERT statements, or COPY from a file on the server.", err);
-		if (st->psql_escape != SQL_NO_ESCAPE) {
-			struct sql_stmt at = *st;
-			sql_offset_locus(buf, j->f->up_len, st->psql_escape, &at.line, &at.column);
-			return refuse(j->f, &at, "psql's \\; or \\: escape",
-				      "Only psql understands these; write ; or : instead.", err);
-		}
-		if (sql_stmt_is_two_phase(buf, st))
-			return refuse(j->f, st, "a two-phase commit statement",
-				      "PREPARE TRANSACTION would leave the file's work uncommitted while its history row commits.",
-				      err);
-		if (sql_stmt_is_copy_to_stdout(buf, st))
-			return refuse(j->f, st, "COPY TO STDOUT", "A migration has no one to send rows to; remove it.", err);
-		if (st->txn == SQL_TXN_ROLLBACK && !j->f->no_transaction)
-			return refuse(j->f, st, "a top-level ROLLBACK",
-				      "A migration that rolls itself back would be recorded as applied; remove it.", err);
-	}
-	return 0;
-}
-
 static void choose_mode(struct migrate_job *j)
 {
+	const char *buf = j->f->content;
+	const struct sql_stmt *st = j->script.stmts;
 	size_t n = j->script.n, control = 0;
 	for (size_t i = 0; i < n; i++)
-		control += j->script.stmts[i].txn == SQL_TXN_BEGIN || j->script.stmts[i].txn == SQL_TXN_COMMIT;
+		control += stmt_txn(buf, &st[i]) == STMT_TXN_BEGIN || stmt_txn(buf, &st[i]) == STMT_TXN_COMMIT;
 	if (j->f->no_transaction)
 		j->mode = MODE_NO_TRANSACTION;
 	else if (control == 0)
 		j->mode = MODE_ONE_MESSAGE;
-	else if (control == 2 && n >= 2 && j->script.stmts[0].txn == SQL_TXN_BEGIN &&
-		 j->script.stmts[n - 1].txn == SQL_TXN_COMMIT) {
+	else if (control == 2 && n >= 2 && stmt_txn(buf, &st[0]) == STMT_TXN_BEGIN &&
+		 stmt_txn(buf, &st[n - 1]) == STMT_TXN_COMMIT) {
 		j->mode = MODE_WRAPPED;
 		j->first = 0;
 		j->last = n - 1;
@@ -142,53 +73,39 @@ static void choose_mode(struct migrate_job *j)
 }
 
 /*
- * 1 when the file can run again from the start after a stop with its first `done` statements
- * committed: those run twice and must be safe to. The statement that stopped the run rolled back
- * (a failed concurrent build leaves an INVALID index, which its own error names; once dropped,
- * the build can run again) and the later ones never ran. So a file with none committed always can.
+ * A half-applied file: one whose progress covers every statement (not atomic, only marking it
+ * finished failed: a lost connection) is only marked finished; any other runs again from the
+ * start, which the rules allow only when what it committed is safe to run twice.
  */
-static int rerunnable(const struct migrate_job *j, int done, const struct sql_stmt **culprit)
+static void resume_partial(struct migrate_job *j, const struct plan_item *it)
 {
-	if (j->f->idempotent)
-		return 1;
-	for (size_t i = 0; i < j->script.n && i < (size_t)done; i++) {
-		const struct sql_stmt *st = &j->script.stmts[i];
-		if (st->txn != SQL_TXN_NONE)
-			continue;
-		if (!sql_stmt_is_idempotent(j->f->content, st)) {
-			*culprit = st;
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int check_partial(struct migrate_job *j, const struct plan_item *it, struct pgb_error *err)
-{
-	const struct sql_stmt *culprit = NULL;
 	int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
 	if (!atomic && it->row->progress >= 0 && (size_t)it->row->progress >= j->script.n) {
-		/* progress is recorded with (or after) the statement's commit: all of them are committed,
-		 * only marking it finished failed (a lost connection) */
+		/* progress is recorded with (or after) the statement's commit: all of them are committed */
 		j->complete = 1;
 		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
 			  "%s \"%s\" ran every statement before (%d committed) but was not marked finished; marking it "
-			  "finished without running it again", mig_kind_name(j->f->kind), j->f->path, it->row->progress);
-		return 0;
+			  "finished without running it again", history_kind_name(j->f->kind), j->f->path, it->row->progress);
+		return;
 	}
-	if (atomic || rerunnable(j, it->row->progress, &culprit)) {
-		log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
-			  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
-			  mig_kind_name(j->f->kind), j->f->path, it->row->progress);
-		return 0;
-	}
-	pgb_fail(err, PGB_EXIT_DRIFT, "%s \"%s\" was left half applied: its first %d statements are committed",
-		 mig_kind_name(j->f->kind), j->f->path, it->row->progress);
-	pgb_error_locus(err, j->f->path, culprit->line, culprit->column);
-	pgb_error_detail(err, "This statement is not safe to run twice, so pgboot will not run the file again.");
-	pgb_error_hint(err, "Finish or undo the file's work by hand, then make every statement safe to re-run "
-			    "(IF NOT EXISTS, IF EXISTS, CREATE OR REPLACE) or add the line \"-- pgboot:idempotent\" at its top.");
-	return -1;
+	log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_INT("done", it->row->progress)),
+		  "%s \"%s\" stopped half-way before (%d statements committed); running it again from the start",
+		  history_kind_name(j->f->kind), j->f->path, it->row->progress);
+}
+
+/* The rules (rules.h), asked about j's file as it will be sent. */
+static int check_rules(const struct migrate_job *j, const struct plan_item *it, int one_transaction,
+		       struct pgb_error *err)
+{
+	const struct migfile *f = j->f;
+	int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
+	struct rule_unit u = {f->path, history_kind_name(f->kind), f->content, f->up_len, &j->script, 0, j->key, 0};
+	u.flags = (f->no_transaction ? RULE_NO_TRANSACTION : 0) | (atomic ? RULE_ATOMIC : 0) |
+		  (one_transaction ? RULE_ONE_TRANSACTION : 0) | (f->idempotent ? RULE_IDEMPOTENT : 0);
+	/* a stepwise file runs again from the start with what it committed (an atomic one rolled back) */
+	if (it->state == ITEM_PARTIAL && !atomic && it->row->progress >= 0 && (size_t)it->row->progress < j->script.n)
+		u.rerun_done = it->row->progress;
+	return rules_check(&u, err);
 }
 
 /* Split j's file as the server will read it: in one message, or statement by statement. */
@@ -223,23 +140,14 @@ static int prepare_job(const struct pgb_config *cfg, long long key, int scs, str
 	j->key = key;
 	j->resume = it->row != NULL;
 	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
-	if (split_and_choose(j, scs, err) || check_statements(j, key, err))
+	if (split_and_choose(j, scs, err) || check_rules(j, it, cfg->lock_mode == LOCK_TRANSACTION, err))
 		return -1;
-	if (cfg->lock_mode == LOCK_TRANSACTION && (j->mode == MODE_NO_TRANSACTION || j->mode == MODE_STEPWISE)) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "%s \"%s\" cannot run in one transaction, which --lock-mode transaction needs",
-			 mig_kind_name(j->f->kind), j->f->path);
-		pgb_error_detail(err, "%s", j->mode == MODE_NO_TRANSACTION ? "It asks for no transaction."
-									   : "It has transaction control in its middle.");
-		pgb_error_hint(err, "Run pgboot with --lock-mode session on a direct connection to the server, "
-				    "not through a transaction pooler.");
-		return -1;
-	}
-	if (it->state == ITEM_PARTIAL && check_partial(j, it, err))
-		return -1;
+	if (it->state == ITEM_PARTIAL)
+		resume_partial(j, it);
 	if (j->mode == MODE_STEPWISE && !j->complete)
 		log_event(LOG_INFO, "not_atomic", LOG_FIELDS(LF_STR("version", j->f->version.text)),
 			  "%s \"%s\" has transaction control in its middle: it runs statement by statement and is not "
-			  "atomic; its progress is recorded", mig_kind_name(j->f->kind), j->f->path);
+			  "atomic; its progress is recorded", history_kind_name(j->f->kind), j->f->path);
 	return 0;
 }
 
@@ -250,7 +158,7 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long l
 	jobs->n = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
-		if (!plan_item_is_pending(it, p->allow_out_of_order))
+		if (!plan_item_is_pending(p, it))
 			continue;
 		if (prepare_job(cfg, key, scs, &jobs->jobs[jobs->n++], it, err)) {
 			migrate_jobs_free(jobs);
@@ -271,104 +179,13 @@ void migrate_jobs_free(struct migrate_jobs *jobs)
 
 /* ---- error loci ----------------------------------------------------------- */
 
-/* The first dollar-quoted body of [start, end): the offset just past its opening tag, or 0. */
-static size_t body_start(const char *s, size_t start, size_t end)
-{
-	for (size_t i = start; i + 1 < end; i++) {
-		if (s[i] != '$' || (i > start && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')))
-			continue;
-		size_t k = i + 1;
-		if (isdigit((unsigned char)s[k]))
-			continue;
-		while (k < end && (isalnum((unsigned char)s[k]) || s[k] == '_'))
-			k++;
-		if (k < end && s[k] == '$')
-			return k + 1;
-	}
-	return 0;
-}
-
-/* "... PL/pgSQL function inline_code_block line 3 at RAISE": the 3, or 0 */
-static int context_line(const char *context)
-{
-	const char *p = context ? strstr(context, "PL/pgSQL function ") : NULL;
-	p = p ? strstr(p, " line ") : NULL;
-	return p ? atoi(p + 6) : 0;
-}
-
-/* the 1-based character column of the first non-blank character of a line, or 1 */
-static int first_text_column(const char *s, size_t len, int line)
-{
-	size_t i = 0;
-	for (int l = 1; l < line && i < len; i++)
-		if (s[i] == '\n')
-			l++;
-	size_t start = i;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return (int)sql_char_count(s + start, i - start) + 1;
-}
-
-/* Set the locus; col 0 (only the line is known) puts the caret under the line's text. */
-static void set_locus_line(const struct migfile *f, int line, int col, struct pgb_error *err)
-{
-	pgb_error_locus(err, f->path, line, col);
-	free(err->excerpt);
-	err->excerpt = sql_caret_excerpt(f->content, f->up_len, line,
-					 col > 0 ? col : first_text_column(f->content, f->up_len, line));
-}
-
-/* Locate by the server's statement position; 1 when it pointed into the file. */
-static int locate_position(const struct migfile *f, const struct slice *sl, struct pgb_error *err)
-{
-	long rel = (long)err->position - sl->prefix_chars;
-	if (err->position <= 0 || rel <= 0)
-		return 0;
-	long pos = (long)sql_char_count(f->content, sl->base) + rel;
-	if (pos > (long)sql_char_count(f->content, sl->end) + 1)
-		return 0;
-	int line, col;
-	if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) != 0)
-		return 0;
-	set_locus_line(f, line, col, err);
-	return 1;
-}
-
-/* Locate inside a function body: the compile position, or the CONTEXT line. */
-static int locate_in_body(const struct migfile *f, const struct sql_stmt *st, struct pgb_error *err)
-{
-	size_t b = body_start(f->content, st->start, st->end);
-	if (!b)
-		return 0;
-	int line, col;
-	if (err->internal_position > 0) {
-		long pos = (long)sql_char_count(f->content, b) + err->internal_position;
-		if (sql_locate(f->content, f->up_len, pos, &line, &col, NULL, NULL) == 0) {
-			set_locus_line(f, line, col, err);
-			return 1;
-		}
-	}
-	int n = context_line(err->context);
-	if (n <= 0 || sql_offset_locus(f->content, f->up_len, b, &line, &col) != 0)
-		return 0;
-	set_locus_line(f, line + n - 1, 0, err);
-	return 1;
-}
-
 /* Point err at the file's line and column: by position, in a body, or at the failed statement. */
 static void locate_error(const struct migrate_job *j, const struct slice *sl, struct pgb_error *err)
 {
-	const struct migfile *f = j->f;
-	pgb_error_locus(err, f->path, 0, 0);
-	if (locate_position(f, sl, err))
-		return;
 	long idx = err->statement_index < 0 ? -1 : (long)err->statement_index - sl->prefix_stmts + sl->first_stmt;
-	if (idx < sl->first_stmt || idx >= (long)j->script.n)
-		return;
-	const struct sql_stmt *st = &j->script.stmts[idx];
-	if (st->start >= sl->end || locate_in_body(f, st, err))
-		return;
-	set_locus_line(f, st->line, st->column, err);
+	struct locus_map m = {j->f->path, j->f->content, j->f->up_len, &j->script, sl->base, sl->end,
+			      sl->prefix_chars, idx < sl->first_stmt ? -1 : idx, 1};
+	locus_locate(&m, err);
 }
 
 /* ---- failures -------------------------------------------------------------- */
@@ -385,7 +202,7 @@ static int lock_lost(const struct migrate_job *j, struct pgb_error *err)
 {
 	struct pgb_error e;
 	pgb_error_init(&e);
-	pgb_fail(&e, PGB_EXIT_LOCK, "the migration lock was released while applying %s \"%s\"", mig_kind_name(j->f->kind),
+	pgb_fail(&e, PGB_EXIT_LOCK, "the migration lock was released while applying %s \"%s\"", history_kind_name(j->f->kind),
 		 j->f->path);
 	pgb_error_locus(&e, j->f->path, 0, 0);
 	pgb_error_detail(&e, "Something it ran released pgboot's advisory lock (pg_advisory_unlock_all(), an unlock of "
@@ -449,7 +266,7 @@ static void log_retry(const struct migfile *f, const struct pgb_config *cfg, int
 	log_event(LOG_WARNING, "lock_retry",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("attempt", attempt),
 			     LF_INT("retry_ms", pause)),
-		  "%s \"%s\" waited more than %s for a lock (attempt %d of %d); retrying in %s", mig_kind_name(f->kind),
+		  "%s \"%s\" waited more than %s for a lock (attempt %d of %d); retrying in %s", history_kind_name(f->kind),
 		  f->path, t, attempt, cfg->ddl_lock_retries, p);
 }
 
@@ -534,7 +351,7 @@ static int send_with_retry(struct db *db, const struct pgb_config *cfg, const st
 			if (attempt > 1 && sqlstate_classify(err->sqlstate) == SQLSTATE_LOCK_NOT_AVAILABLE)
 				pgb_error_hint(err, "The %s could not get its lock in %d attempts; find the long transaction "
 						    "that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",
-					       mig_kind_name(f->kind), attempt);
+					       history_kind_name(f->kind), attempt);
 			return -1;
 		}
 		log_retry(f, cfg, attempt, pause);
@@ -555,12 +372,12 @@ static void log_applied(const struct migfile *f, const struct pgb_config *cfg, l
 	if (cfg->lock_mode == LOCK_TRANSACTION) {
 		log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_ran" : "migration_ran",
 			  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
-			  "ran %s %s_%s (%lld ms; commits with the run)", mig_kind_name(f->kind), f->version.text, f->name, ms);
+			  "ran %s %s_%s (%lld ms; commits with the run)", history_kind_name(f->kind), f->version.text, f->name, ms);
 		return;
 	}
 	log_event(LOG_INFO, f->kind == MIG_SEED ? "seed_applied" : "migration_applied",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("ms", ms)),
-		  "applied %s %s_%s (%lld ms)", mig_kind_name(f->kind), f->version.text, f->name, ms);
+		  "applied %s %s_%s (%lld ms)", history_kind_name(f->kind), f->version.text, f->name, ms);
 }
 
 /* ---- the session after a file ---------------------------------------------- */
@@ -809,11 +626,12 @@ static int step_send(struct stepper *s, size_t i, const char *progress, int *com
 {
 	const struct migfile *f = s->j->f;
 	const struct sql_stmt *st = &s->j->script.stmts[i];
-	int concurrent = mentions(f->content + st->start, st->end - st->start, "concurrently");
+	int concurrent = stmt_is_concurrent(f->content, st);
 	int in_tx = db_in_transaction(s->db);
 	if (!in_tx && step_timeout(s, concurrent, err))
 		return -1;
-	*combined = in_tx ? st->txn != SQL_TXN_COMMIT && st->txn != SQL_TXN_ROLLBACK : sql_stmt_fits_block(f->content, st);
+	enum stmt_txn txn = stmt_txn(f->content, st);
+	*combined = in_tx ? txn != STMT_TXN_COMMIT && txn != STMT_TXN_ROLLBACK : stmt_fits_block(f->content, st);
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_add(&sb, f->content + st->start, st->end - st->start);
@@ -869,7 +687,7 @@ static int step_statement(struct stepper *s, size_t i, struct pgb_error *err)
 	int rc = step_send(s, i, progress, &combined, err);
 	/* the session's lock_timeout is pgboot's no more when the file may have set one, or ran
 	 * in a transaction of its own (a SET there outlives its COMMIT) */
-	if (was_in_tx || db_in_transaction(s->db) || sql_stmt_sets_session(s->j->f->content, &s->j->script.stmts[i]))
+	if (was_in_tx || db_in_transaction(s->db) || stmt_sets_session(s->j->f->content, &s->j->script.stmts[i]))
 		s->lock_timeout = -1;
 	if (rc == 0) {
 		s->done = (int)i + 1;
@@ -971,7 +789,7 @@ static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs 
 	const struct migfile *f = jobs->jobs[i].f;
 	if (cfg->lock_mode != LOCK_TRANSACTION) {
 		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name)),
-			  "%s %s_%s %s; no later file was applied", mig_kind_name(f->kind), f->version.text, f->name,
+			  "%s %s_%s %s; no later file was applied", history_kind_name(f->kind), f->version.text, f->name,
 			  atomic ? "was rolled back" : "stopped half-way");
 		return;
 	}
@@ -979,7 +797,7 @@ static void log_stopped(const struct pgb_config *cfg, const struct migrate_jobs 
 	char *before = count_files(jobs, i, &seeds);
 	log_event(LOG_INFO, "stopped",
 		  LOG_FIELDS(LF_STR("version", f->version.text), LF_STR("name", f->name), LF_INT("rolled_back", (long long)i)),
-		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", mig_kind_name(f->kind),
+		  "%s %s_%s failed: the run's transaction is rolled back%s%s%s; nothing was applied", history_kind_name(f->kind),
 		  f->version.text, f->name, i ? " with the " : "", i ? before : "", i ? " run before it" : "");
 	free(before);
 }
@@ -997,7 +815,7 @@ int migrate_apply(struct db *db, const struct pgb_config *cfg, const struct hist
 		}
 		if (j->f->empty)
 			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
-				  "%s \"%s\" is empty; recording it as applied", mig_kind_name(j->f->kind), j->f->path);
+				  "%s \"%s\" is empty; recording it as applied", history_kind_name(j->f->kind), j->f->path);
 		int atomic = j->mode == MODE_ONE_MESSAGE || j->mode == MODE_WRAPPED;
 		if ((atomic ? apply_atomic(db, cfg, h, j, err) : apply_stepwise(db, cfg, h, j, err)) != 0) {
 			log_stopped(cfg, jobs, i, atomic);

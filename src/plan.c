@@ -97,17 +97,12 @@ static void add_fileless(struct plan *p, const struct pgb_version *newest, const
 {
 	if (newest && version_compare(&row->version, newest) > 0) {
 		add(p, MIG_MIGRATION, ITEM_FUTURE, NULL, row);
-		p->future++;
-		if (p->strict)
-			p->drift++;
 		return;
 	}
 	add(p, MIG_MIGRATION, ITEM_MISSING, NULL, row);
-	p->drift++;
 }
 
-static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *set, const struct history *h,
-		     int allow_ooo)
+static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *set, const struct history *h)
 {
 	const struct pgb_version *newest = kind == MIG_MIGRATION ? newest_applied(h) : NULL;
 	const struct pgb_version *last_file = kind == MIG_MIGRATION ? newest_file(set) : NULL;
@@ -125,14 +120,7 @@ static void add_kind(struct plan *p, enum mig_kind kind, const struct migset *se
 			st = ITEM_OUT_OF_ORDER;
 		else
 			st = ITEM_PENDING;
-		struct plan_item *it = add(p, kind, st, f, row);
-		if (plan_item_is_pending(it, allow_ooo)) {
-			p->pending++;
-			if (kind == MIG_MIGRATION)
-				p->pending_migrations++;
-		}
-		if (st == ITEM_CHANGED || (st == ITEM_OUT_OF_ORDER && !allow_ooo))
-			p->drift++;
+		add(p, kind, st, f, row);
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		const struct history_row *row = &h->rows[i];
@@ -158,9 +146,9 @@ void plan_build(struct plan *p, const struct migset *migs, const struct migset *
 	/* sorted once, so each file finds its row in log time: plans of thousands stay cheap */
 	if (h->n > 1)
 		qsort(h->rows, h->n, sizeof(struct history_row), row_order);
-	add_kind(p, MIG_MIGRATION, migs, h, p->allow_out_of_order);
+	add_kind(p, MIG_MIGRATION, migs, h);
 	if (seeds)
-		add_kind(p, MIG_SEED, seeds, h, p->allow_out_of_order);
+		add_kind(p, MIG_SEED, seeds, h);
 	if (p->n > 1)
 		qsort(p->items, p->n, sizeof(struct plan_item), by_version);
 }
@@ -171,10 +159,42 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int plan_item_is_pending(const struct plan_item *it, int allow_out_of_order)
+int plan_item_is_pending(const struct plan *p, const struct plan_item *it)
 {
 	return it->state == ITEM_PENDING || it->state == ITEM_PARTIAL ||
-	       (it->state == ITEM_OUT_OF_ORDER && allow_out_of_order);
+	       (it->state == ITEM_OUT_OF_ORDER && p->allow_out_of_order);
+}
+
+int plan_item_is_drift(const struct plan *p, const struct plan_item *it)
+{
+	/* a changed seed is pending and a missing seed file only reported: seeds are never drift */
+	return it->kind == MIG_MIGRATION &&
+	       (it->state == ITEM_CHANGED || it->state == ITEM_MISSING ||
+		(it->state == ITEM_OUT_OF_ORDER && !p->allow_out_of_order) || (it->state == ITEM_FUTURE && p->strict));
+}
+
+size_t plan_pending(const struct plan *p, int kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += (kind < 0 || p->items[i].kind == (enum mig_kind)kind) && plan_item_is_pending(p, &p->items[i]);
+	return n;
+}
+
+size_t plan_drift(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += plan_item_is_drift(p, &p->items[i]);
+	return n;
+}
+
+size_t plan_future(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->items[i].state == ITEM_FUTURE;
+	return n;
 }
 
 const char *plan_state_name(enum item_state s)
@@ -205,7 +225,7 @@ static void drift_hint(size_t changed, size_t missing, size_t ooo, struct pgb_er
 
 int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err)
 {
-	if (!p->drift)
+	if (!plan_drift(p))
 		return 0;
 	struct strbuf sb;
 	strbuf_init(&sb);

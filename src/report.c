@@ -37,7 +37,7 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 {
 	strbuf_addc(sb, '{');
 	json_add_key(sb, "kind");
-	json_add_string(sb, mig_kind_name(it->kind));
+	json_add_string(sb, history_kind_name(it->kind));
 	json_add_key(sb, "version");
 	json_add_string(sb, item_version(it));
 	json_add_key(sb, "name");
@@ -97,7 +97,7 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 	strbuf_addc(&sb, '[');
 	int first = 1;
 	for (size_t i = 0; i < p->n; i++) {
-		if (only_pending && !plan_item_is_pending(&p->items[i], p->allow_out_of_order))
+		if (only_pending && !plan_item_is_pending(p, &p->items[i]))
 			continue;
 		if (!first)
 			strbuf_addc(&sb, ',');
@@ -127,7 +127,7 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		if (it->row)
 			snprintf(ms, sizeof(ms), "%lld", it->row->duration_ms);
 		const char *sum = it->file ? it->file->checksum : it->row->checksum;
-		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", mig_kind_name(it->kind), item_version(it),
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", history_kind_name(it->kind), item_version(it),
 			item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum);
 	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
@@ -145,17 +145,17 @@ void report_plan(FILE *out, const struct plan *p, const struct history *h, const
 		json_report(out, p, h, dbname, 1);
 		return;
 	}
-	if (p->pending == 0) {
+	if (plan_pending(p, -1) == 0) {
 		fprintf(out, "nothing to apply: database \"%s\" is up to date\n", dbname);
 		return;
 	}
-	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", p->pending,
-		p->pending == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
+	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", plan_pending(p, -1),
+		plan_pending(p, -1) == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
-		if (!plan_item_is_pending(it, p->allow_out_of_order))
+		if (!plan_item_is_pending(p, it))
 			continue;
-		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", mig_kind_name(it->kind), item_version(it), item_name(it),
+		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", history_kind_name(it->kind), item_version(it), item_name(it),
 			it->file->path, it->file->empty ? " (empty)" : "", it->row ? " (changed)" : "");
 	}
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "xmem.h"
 
 static char *join_path(const char *dir, const char *name)
@@ -232,7 +233,7 @@ static int load_one(const char *dir, const char *fname, enum mig_kind kind, stru
 {
 	struct pgb_version v;
 	char *name;
-	int r = version_parse_filename(fname, &v, &name, err);
+	int r = layout_files()->parse_name(fname, &v, &name, err);
 	/* a .sql file's name goes into the history table, which holds text */
 	if (r > 0 && migfile_validate_name(fname, err)) {
 		version_free(&v);

@@ -20,7 +20,6 @@
  */
 #include "sqlsplit.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,19 +266,15 @@ static int word_is(const char *s, size_t n, const char *w)
 	return k == n && w[k] == '\0';
 }
 
+/*
+ * The splitter: psql's MainLoop around the scanner. It keeps where the
+ * current statement began and the result; everything about the text is
+ * the scanner's (struct sql_tokens).
+ */
 struct lexer {
-	const char *buf;
-	const unsigned char *u;
-	size_t len;
-	size_t i;         /* the next byte to scan */
-	int std_strings;  /* psqlscan's cur_state->std_strings */
-	const struct sqlsplit_opts *opts;
-	int one_message;  /* sqlsplit_opts.one_message */
-	long paren_depth; /* cur_state->paren_depth */
-	long begin_depth; /* cur_state->begin_depth */
-	size_t identifier_count;
-	char identifiers[4];
-	int in_stmt; /* a statement has begun and not ended */
+	struct sql_tokens tk;
+	int one_message; /* sqlsplit_opts.one_message */
+	int in_stmt;     /* a statement has begun and not ended */
 	size_t stmt_start;
 	size_t stmt_escape;
 	struct cursor cur; /* trails the scan; only ever moves forward */
@@ -295,24 +290,24 @@ static void push(struct lexer *lx, size_t start, size_t end, enum sql_stmt_kind 
 		lx->cap = lx->cap ? 2 * lx->cap : 16;
 		s->stmts = xrealloc(s->stmts, lx->cap * sizeof(*s->stmts));
 	}
-	cursor_seek(&lx->cur, lx->buf, lx->len, start);
+	cursor_seek(&lx->cur, lx->tk.buf, lx->tk.len, start);
 	struct sql_stmt *st = &s->stmts[s->n++];
 	st->start = start;
 	st->end = end;
 	st->line = lx->cur.line;
 	st->column = lx->cur.column;
 	st->kind = kind;
-	st->txn = SQL_TXN_NONE;
+	st->std_strings = lx->tk.std_strings;
 	st->terminated = terminated;
 	st->psql_escape = escape;
 }
 
-/* A token starts at lx->i: it starts a statement unless one is under way. */
+/* A token starts at lx->tk.i: it starts a statement unless one is under way. */
 static void token(struct lexer *lx)
 {
 	if (!lx->in_stmt) {
 		lx->in_stmt = 1;
-		lx->stmt_start = lx->i;
+		lx->stmt_start = lx->tk.i;
 		lx->stmt_escape = SQL_NO_ESCAPE;
 	}
 }
@@ -327,19 +322,27 @@ static void end_stmt(struct lexer *lx, size_t end, int terminated)
 /* psql_scan_reset(): what psql does after it sent the buffer on a meta-command */
 static void scan_reset(struct lexer *lx)
 {
-	lx->paren_depth = 0;
-	lx->begin_depth = 0;
-	lx->identifier_count = 0;
+	lx->tk.paren_depth = 0;
+	lx->tk.begin_depth = 0;
+	lx->tk.identifier_count = 0;
 }
 
-static int fail_at(struct lexer *lx, size_t open, struct pgb_error *err, const char *msg)
+/* The scanner failed: name the line where the unterminated form opened. */
+static int fail_at(struct lexer *lx, struct pgb_error *err)
 {
-	cursor_seek(&lx->cur, lx->buf, lx->len, open);
+	cursor_seek(&lx->cur, lx->tk.buf, lx->tk.len, lx->tk.fail_open);
 	if (err && !err->code) {
-		pgb_fail(err, PGB_EXIT_CONFIG, "%s", msg);
+		pgb_fail(err, PGB_EXIT_CONFIG, "%s", lx->tk.fail_msg);
 		err->line = lx->cur.line;
 		err->column = lx->cur.column;
 	}
+	return -1;
+}
+
+static int scan_failed(struct sql_tokens *t, size_t open, const char *msg)
+{
+	t->fail_open = open;
+	t->fail_msg = msg;
 	return -1;
 }
 
@@ -349,27 +352,27 @@ static int fail_at(struct lexer *lx, size_t open, struct pgb_error *err, const c
  * its quirks: only the first letters of the first four identifiers are
  * remembered, and CASE counts only inside a BEGIN).
  */
-static void identifier(struct lexer *lx, const char *s, size_t n)
+static void identifier(struct sql_tokens *t, const char *s, size_t n)
 {
-	if (lx->identifier_count == 0)
-		memset(lx->identifiers, 0, sizeof(lx->identifiers));
+	if (t->identifier_count == 0)
+		memset(t->identifiers, 0, sizeof(t->identifiers));
 	if (word_is(s, n, "create") || word_is(s, n, "function") || word_is(s, n, "procedure") ||
 	    word_is(s, n, "or") || word_is(s, n, "replace")) {
-		if (lx->identifier_count < sizeof(lx->identifiers))
-			lx->identifiers[lx->identifier_count] = (char)lower((unsigned char)s[0]);
+		if (t->identifier_count < sizeof(t->identifiers))
+			t->identifiers[t->identifier_count] = (char)lower((unsigned char)s[0]);
 	}
-	lx->identifier_count++;
-	const char *id = lx->identifiers;
+	t->identifier_count++;
+	const char *id = t->identifiers;
 	if (id[0] == 'c' && (id[1] == 'f' || id[1] == 'p' || (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
-	    lx->paren_depth == 0) {
+	    t->paren_depth == 0) {
 		if (word_is(s, n, "begin"))
-			lx->begin_depth++;
+			t->begin_depth++;
 		else if (word_is(s, n, "case")) {
-			if (lx->begin_depth >= 1)
-				lx->begin_depth++;
+			if (t->begin_depth >= 1)
+				t->begin_depth++;
 		} else if (word_is(s, n, "end")) {
-			if (lx->begin_depth > 0)
-				lx->begin_depth--;
+			if (t->begin_depth > 0)
+				t->begin_depth--;
 		}
 	}
 }
@@ -381,10 +384,10 @@ enum qstate { XQ, XE, XB, XH, XUS };
  * Only within one psql input line, i.e. across a '\r' but never a '\n'.
  * Returns the offset just past the continuing quote, or 0.
  */
-static size_t quote_continues(const struct lexer *lx, size_t i)
+static size_t quote_continues(const struct sql_tokens *t, size_t i)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len;
 	int newline = 0;
 	for (;;) {
 		if (i >= n || u[i] == '\n')
@@ -409,14 +412,14 @@ static size_t quote_continues(const struct lexer *lx, size_t i)
 	}
 }
 
-/* <xq>, <xe>, <xb>, <xh>, <xus>: lx->i is just past the opening quote. */
-static int scan_string(struct lexer *lx, enum qstate st, size_t open, struct pgb_error *err)
+/* <xq>, <xe>, <xb>, <xh>, <xus>: t->i is just past the opening quote. */
+static int scan_string(struct sql_tokens *t, enum qstate st, size_t open)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
 	for (;;) {
 		if (i >= n)
-			return fail_at(lx, open, err, "unterminated quoted string");
+			return scan_failed(t, open, "unterminated quoted string");
 		unsigned char c = u[i];
 		if (c == '\\' && st == XE) {
 			/* {xeescape} and friends; <xe>. for a '\' just before the end */
@@ -426,12 +429,12 @@ static int scan_string(struct lexer *lx, enum qstate st, size_t open, struct pgb
 				i += 2; /* {xqdouble} */
 				continue;
 			}
-			size_t k = quote_continues(lx, i + 1);
+			size_t k = quote_continues(t, i + 1);
 			if (k) {
 				i = k;
 				continue;
 			}
-			lx->i = i + 1;
+			t->i = i + 1;
 			return 0;
 		} else {
 			const void *q = memchr(u + i, '\'', n - i);
@@ -446,30 +449,30 @@ static int scan_string(struct lexer *lx, enum qstate st, size_t open, struct pgb
 	}
 }
 
-/* <xd>, <xui>: lx->i is just past the opening double quote. */
-static int scan_quoted_ident(struct lexer *lx, size_t open, struct pgb_error *err)
+/* <xd>, <xui>: t->i is just past the opening double quote. */
+static int scan_quoted_ident(struct sql_tokens *t, size_t open)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
 	for (;;) {
 		const void *q = i < n ? memchr(u + i, '"', n - i) : NULL;
 		if (!q)
-			return fail_at(lx, open, err, "unterminated quoted identifier");
+			return scan_failed(t, open, "unterminated quoted identifier");
 		i = (size_t)((const unsigned char *)q - u);
 		if (i + 1 < n && u[i + 1] == '"') {
 			i += 2; /* {xddouble} */
 			continue;
 		}
-		lx->i = i + 1;
+		t->i = i + 1;
 		return 0;
 	}
 }
 
-/* <xc>: lx->i is just past the opening slash-star; nesting is a counter. */
-static int scan_comment(struct lexer *lx, struct pgb_error *err)
+/* <xc>: t->i is just past the opening slash-star; nesting is a counter. */
+static int scan_comment(struct sql_tokens *t)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i, open = lx->i - 2;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i, open = t->i - 2;
 	size_t depth = 0;
 	while (i < n) {
 		unsigned char c = u[i];
@@ -482,7 +485,7 @@ static int scan_comment(struct lexer *lx, struct pgb_error *err)
 			if (i < n && u[i] == '/') { /* {xcstop} */
 				i++;
 				if (depth == 0) {
-					lx->i = i;
+					t->i = i;
 					return 0;
 				}
 				depth--;
@@ -491,7 +494,7 @@ static int scan_comment(struct lexer *lx, struct pgb_error *err)
 			i++;
 		}
 	}
-	return fail_at(lx, open, err, "unterminated /* comment");
+	return scan_failed(t, open, "unterminated /* comment");
 }
 
 /*
@@ -510,21 +513,21 @@ static size_t dolq_delim(const unsigned char *u, size_t n, size_t i)
 }
 
 /*
- * <xdolq>: lx->i is just past the opening delimiter buf[open..open+tl).
+ * <xdolq>: t->i is just past the opening delimiter buf[open..open+tl).
  * Every '$' in the body starts a flex token there, so comparing the
  * delimiter at each '$' is what the flex rules amount to.
  */
-static int scan_dollar(struct lexer *lx, size_t open, size_t tl, struct pgb_error *err)
+static int scan_dollar(struct sql_tokens *t, size_t open, size_t tl)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
 	for (;;) {
 		const void *d = i < n ? memchr(u + i, '$', n - i) : NULL;
 		if (!d)
-			return fail_at(lx, open, err, "unterminated dollar-quoted string");
+			return scan_failed(t, open, "unterminated dollar-quoted string");
 		i = (size_t)((const unsigned char *)d - u);
 		if (n - i >= tl && memcmp(u + i, u + open, tl) == 0) {
-			lx->i = i + tl;
+			t->i = i + tl;
 			return 0;
 		}
 		i++;
@@ -534,17 +537,17 @@ static int scan_dollar(struct lexer *lx, size_t open, size_t tl, struct pgb_erro
 /*
  * Numbers: {integer}, {decimal}, {decimalfail}, {real}, {realfail} and the
  * *_junk rules that glue a following identifier (with its '$'s) on.
- * lx->i is at a digit, or at a '.' before a digit.
+ * t->i is at a digit, or at a '.' before a digit.
  */
-static void scan_number(struct lexer *lx)
+static void scan_number(struct sql_tokens *t)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
 	while (i < n && is_digit(u[i]))
 		i++;
 	if (i < n && u[i] == '.') {
 		if (i + 1 < n && u[i + 1] == '.') {
-			lx->i = i; /* {decimalfail}: "1..10" is 1, "..", 10 */
+			t->i = i; /* {decimalfail}: "1..10" is 1, "..", 10 */
 			return;
 		}
 		i++;
@@ -559,7 +562,7 @@ static void scan_number(struct lexer *lx)
 				while (i < n && is_digit(u[i]))
 					i++;
 			} else {
-				lx->i = k + 1; /* {realfail} */
+				t->i = k + 1; /* {realfail} */
 				return;
 			}
 		} else if (k < n && is_digit(u[k])) {
@@ -572,7 +575,7 @@ static void scan_number(struct lexer *lx)
 		while (i < n && is_ident_cont(u[i]))
 			i++;
 	}
-	lx->i = i;
+	t->i = i;
 }
 
 /*
@@ -580,18 +583,18 @@ static void scan_number(struct lexer *lx)
  * references :name, :'name', :"name", :{?name}, which are kept as text but
  * are single tokens (so ":'x'" is no string and ":begin" no identifier).
  */
-static void scan_colon(struct lexer *lx)
+static void scan_colon(struct sql_tokens *t)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i + 1;
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i + 1;
 	if (i < n && (u[i] == ':' || u[i] == '=')) {
-		lx->i = i + 1;
+		t->i = i + 1;
 		return;
 	}
 	if (i < n && is_dolq_cont(u[i])) {
 		while (i < n && is_dolq_cont(u[i]))
 			i++;
-		lx->i = i;
+		t->i = i;
 		return;
 	}
 	if (i < n && (u[i] == '\'' || u[i] == '"')) {
@@ -600,7 +603,7 @@ static void scan_colon(struct lexer *lx)
 		while (k < n && is_dolq_cont(u[k]))
 			k++;
 		if (k > i + 1 && k < n && u[k] == q) {
-			lx->i = k + 1;
+			t->i = k + 1;
 			return;
 		}
 	} else if (i + 1 < n && u[i] == '{' && u[i + 1] == '?') {
@@ -608,11 +611,168 @@ static void scan_colon(struct lexer *lx)
 		while (k < n && is_dolq_cont(u[k]))
 			k++;
 		if (k > i + 2 && k < n && u[k] == '}') {
-			lx->i = k + 1;
+			t->i = k + 1;
 			return;
 		}
 	}
-	lx->i = i; /* the failure rules throw back all but the colon */
+	t->i = i; /* the failure rules throw back all but the colon */
+}
+
+/*
+ * {whitespace}, {comment} (to the next \n or \r, reported to on_comment) and
+ * {xcstart}: move t->i to the next token or the end. 0, or -1 for an
+ * unterminated block comment.
+ */
+static int skip_blanks(struct sql_tokens *t)
+{
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len;
+	while (t->i < n) {
+		size_t i = t->i;
+		unsigned char c = u[i], d = i + 1 < n ? u[i + 1] : 0;
+		if (is_space(c)) {
+			t->i++;
+		} else if (c == '-' && d == '-') {
+			while (t->i < n && u[t->i] != '\n' && u[t->i] != '\r')
+				t->i++;
+			if (t->on_comment)
+				t->on_comment(t->ctx, i, t->i);
+		} else if (c == '/' && d == '*') {
+			t->i += 2;
+			if (scan_comment(t) != 0)
+				return -1;
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* A letter at i: a prefixed string or identifier, or an {identifier}. */
+static int scan_word(struct sql_tokens *t, struct sql_token *tok)
+{
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
+	unsigned char lc = (unsigned char)lower(u[i]), d = i + 1 < n ? u[i + 1] : 0;
+	if ((lc == 'b' || lc == 'x' || lc == 'e') && d == '\'') { /* {xbstart}, {xhstart}, {xestart} */
+		t->i += 2;
+		tok->kind = SQL_TOKEN_STRING;
+		return scan_string(t, lc == 'b' ? XB : lc == 'x' ? XH : XE, i);
+	}
+	if (lc == 'n' && d == '\'') { /* {xnstart}: eat only the 'n'; the quote is an ordinary one */
+		t->i += 2;
+		tok->kind = SQL_TOKEN_STRING;
+		return scan_string(t, t->std_strings ? XQ : XE, i);
+	}
+	if (lc == 'u' && d == '&') {
+		unsigned char e = i + 2 < n ? u[i + 2] : 0;
+		if (e == '\'') { /* {xusstart} */
+			t->i += 3;
+			tok->kind = SQL_TOKEN_STRING;
+			return scan_string(t, XUS, i);
+		}
+		if (e == '"') { /* {xuistart} */
+			t->i += 3;
+			tok->kind = SQL_TOKEN_IDENT;
+			return scan_quoted_ident(t, i);
+		}
+		t->i++; /* {xufailed}: the 'u' alone, no identifier */
+		return 0;
+	}
+	size_t k = i + 1; /* {identifier} */
+	while (k < n && is_ident_cont(u[k]))
+		k++;
+	identifier(t, t->buf + i, k - i);
+	t->i = k;
+	tok->kind = SQL_TOKEN_WORD;
+	return 0;
+}
+
+/* '$': {param}, {param_junk}, {dolqdelim} and its body, or {dolqfailed}. */
+static int scan_dollar_sign(struct sql_tokens *t, struct sql_token *tok)
+{
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
+	if (i + 1 < n && is_digit(u[i + 1])) {
+		t->i++;
+		while (t->i < n && is_digit(u[t->i]))
+			t->i++;
+		if (t->i < n && is_ident_start(u[t->i]))
+			while (t->i < n && is_ident_cont(u[t->i]))
+				t->i++;
+		return 0;
+	}
+	size_t tl = dolq_delim(u, n, i);
+	if (!tl) {
+		t->i++; /* {dolqfailed} keeps only the "$"; or {other} */
+		return 0;
+	}
+	t->i += tl;
+	tok->kind = SQL_TOKEN_DOLLAR;
+	return scan_dollar(t, i, tl);
+}
+
+/*
+ * One token at t->i (not a blank). A backslash is psql's \; or \:, or a
+ * meta-command to the end of the line (only a token iterator over a
+ * meta-command sees that: the splitter takes backslashes first).
+ */
+static int scan_token(struct sql_tokens *t, struct sql_token *tok)
+{
+	const unsigned char *u = (const unsigned char *)t->buf;
+	size_t n = t->len, i = t->i;
+	unsigned char c = u[i], d = i + 1 < n ? u[i + 1] : 0;
+	int r = 0;
+	tok->kind = SQL_TOKEN_OTHER;
+	tok->depth = t->paren_depth;
+	switch (c) {
+	case '\\':
+		if (d == ';' || d == ':') {
+			t->i += 2;
+		} else {
+			const void *nl = memchr(u + i, '\n', n - i);
+			t->i = nl ? (size_t)((const unsigned char *)nl - u) : n;
+		}
+		break;
+	case '(':
+		t->paren_depth++;
+		t->i++;
+		break;
+	case ')':
+		if (t->paren_depth > 0)
+			t->paren_depth--;
+		t->i++;
+		break;
+	case '\'': /* {xqstart}: standard_conforming_strings decides */
+		t->i++;
+		tok->kind = SQL_TOKEN_STRING;
+		r = scan_string(t, t->std_strings ? XQ : XE, i);
+		break;
+	case '"': /* {xdstart} */
+		t->i++;
+		tok->kind = SQL_TOKEN_IDENT;
+		r = scan_quoted_ident(t, i);
+		break;
+	case '$':
+		r = scan_dollar_sign(t, tok);
+		break;
+	case ':':
+		scan_colon(t);
+		break;
+	default:
+		if (is_digit(c) || (c == '.' && is_digit(d))) {
+			scan_number(t);
+			tok->kind = SQL_TOKEN_NUMBER;
+		} else if (is_ident_start(c)) {
+			r = scan_word(t, tok);
+		} else {
+			t->i++; /* {self}, {operator}, {other}: one byte at a time will do */
+		}
+		break;
+	}
+	tok->s = t->buf + i;
+	tok->n = t->i - i;
+	return r;
 }
 
 /*
@@ -622,15 +782,15 @@ static void scan_colon(struct lexer *lx)
  */
 static void scan_backslash(struct lexer *lx)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len, i = lx->i;
+	const unsigned char *u = (const unsigned char *)lx->tk.buf;
+	size_t n = lx->tk.len, i = lx->tk.i;
 	if (i + 1 < n && (u[i + 1] == ';' || u[i + 1] == ':')) {
 		token(lx);
 		if (lx->stmt_escape == SQL_NO_ESCAPE)
 			lx->stmt_escape = i;
 		if (u[i + 1] == ';')
-			lx->identifier_count = 0;
-		lx->i = i + 2;
+			lx->tk.identifier_count = 0;
+		lx->tk.i = i + 2;
 		return;
 	}
 	end_stmt(lx, i, 0);
@@ -641,308 +801,81 @@ static void scan_backslash(struct lexer *lx)
 		span_end--;
 	push(lx, i, span_end, SQL_STMT_META, nl != NULL, SQL_NO_ESCAPE);
 	scan_reset(lx);
-	lx->i = end;
+	lx->tk.i = end;
 }
 
 static int scs_setting(const char *buf, const struct sql_stmt *st);
 
-static int scan(struct lexer *lx, struct pgb_error *err)
+/* A ';' outside parentheses and BEGIN ATOMIC bodies ends the statement. */
+static void semicolon(struct lexer *lx)
 {
-	const unsigned char *u = lx->u;
-	size_t n = lx->len;
-	lx->i = utf8_bom(lx->buf, n); /* psql skips a byte-order mark on line 1 */
-	while (lx->i < n) {
-		size_t i = lx->i;
-		unsigned char c = u[i], d = i + 1 < n ? u[i + 1] : 0;
-		if (is_space(c)) { /* {whitespace} */
-			lx->i++;
-			continue;
-		}
-		if (c == '-' && d == '-') { /* {comment}, to the next \n or \r */
-			while (lx->i < n && u[lx->i] != '\n' && u[lx->i] != '\r')
-				lx->i++;
-			if (lx->opts && lx->opts->on_comment)
-				lx->opts->on_comment(lx->opts->ctx, i, lx->i);
-			continue;
-		}
-		if (c == '/' && d == '*') { /* {xcstart} */
-			lx->i += 2;
-			if (scan_comment(lx, err) != 0)
-				return -1;
-			continue;
-		}
-		if (c == '\\') {
+	end_stmt(lx, lx->tk.i, 1);
+	lx->tk.identifier_count = 0;
+	/* the server reports the change and psql lexes on with it */
+	int scs = lx->one_message ? -1 : scs_setting(lx->tk.buf, &lx->out->stmts[lx->out->n - 1]);
+	if (scs >= 0)
+		lx->tk.std_strings = scs;
+}
+
+static int scan(struct lexer *lx)
+{
+	struct sql_tokens *t = &lx->tk;
+	t->i = utf8_bom(t->buf, t->len); /* psql skips a byte-order mark on line 1 */
+	for (;;) {
+		if (skip_blanks(t) != 0)
+			return -1;
+		if (t->i >= t->len)
+			break;
+		if (t->buf[t->i] == '\\') {
 			scan_backslash(lx);
 			continue;
 		}
 		token(lx);
-		int r = 0;
-		switch (c) {
-		case ';':
-			lx->i++;
-			if (lx->paren_depth == 0 && lx->begin_depth == 0) {
-				end_stmt(lx, lx->i, 1);
-				lx->identifier_count = 0;
-				/* the server reports the change and psql lexes on with it */
-				int scs = lx->one_message ? -1 : scs_setting(lx->buf, &lx->out->stmts[lx->out->n - 1]);
-				if (scs >= 0)
-					lx->std_strings = scs;
-			}
-			break;
-		case '(':
-			lx->paren_depth++;
-			lx->i++;
-			break;
-		case ')':
-			if (lx->paren_depth > 0)
-				lx->paren_depth--;
-			lx->i++;
-			break;
-		case '\'': /* {xqstart}: standard_conforming_strings decides */
-			lx->i++;
-			r = scan_string(lx, lx->std_strings ? XQ : XE, i, err);
-			break;
-		case '"': /* {xdstart} */
-			lx->i++;
-			r = scan_quoted_ident(lx, i, err);
-			break;
-		case '$':
-			if (is_digit(d)) { /* {param}, {param_junk} */
-				lx->i++;
-				while (lx->i < n && is_digit(u[lx->i]))
-					lx->i++;
-				if (lx->i < n && is_ident_start(u[lx->i]))
-					while (lx->i < n && is_ident_cont(u[lx->i]))
-						lx->i++;
-			} else {
-				size_t tl = dolq_delim(u, n, i);
-				if (tl) { /* {dolqdelim} */
-					lx->i += tl;
-					r = scan_dollar(lx, i, tl, err);
-				} else {
-					lx->i++; /* {dolqfailed} keeps only the "$"; or {other} */
-				}
-			}
-			break;
-		case ':':
-			scan_colon(lx);
-			break;
-		case '.':
-			if (is_digit(d))
-				scan_number(lx);
-			else
-				lx->i++;
-			break;
-		default:
-			if (is_digit(c)) {
-				scan_number(lx);
-			} else if (is_ident_start(c)) {
-				unsigned char lc = (unsigned char)lower(c);
-				if ((lc == 'b' || lc == 'x' || lc == 'e') && d == '\'') {
-					/* {xbstart}, {xhstart}, {xestart} */
-					lx->i += 2;
-					r = scan_string(lx, lc == 'b' ? XB : lc == 'x' ? XH : XE, i, err);
-				} else if (lc == 'n' && d == '\'') {
-					/* {xnstart}: eat only the 'n'; the quote is an ordinary one */
-					lx->i += 2;
-					r = scan_string(lx, lx->std_strings ? XQ : XE, i, err);
-				} else if (lc == 'u' && d == '&') {
-					unsigned char e = i + 2 < n ? u[i + 2] : 0;
-					if (e == '\'') { /* {xusstart} */
-						lx->i += 3;
-						r = scan_string(lx, XUS, i, err);
-					} else if (e == '"') { /* {xuistart} */
-						lx->i += 3;
-						r = scan_quoted_ident(lx, i, err);
-					} else {
-						lx->i++; /* {xufailed}: the 'u' alone, no identifier */
-					}
-				} else { /* {identifier} */
-					size_t k = i + 1;
-					while (k < n && is_ident_cont(u[k]))
-						k++;
-					identifier(lx, lx->buf + i, k - i);
-					lx->i = k;
-				}
-			} else {
-				lx->i++; /* {self}, {operator}, {other}: one byte at a time will do */
-			}
-			break;
-		}
-		if (r != 0)
+		struct sql_token tok;
+		if (scan_token(t, &tok) != 0)
 			return -1;
+		if (tok.n == 1 && tok.s[0] == ';' && t->paren_depth == 0 && t->begin_depth == 0)
+			semicolon(lx);
 	}
-	end_stmt(lx, n, 0);
+	end_stmt(lx, t->len, 0);
 	return 0;
 }
 
-/* ---- classifying statements by their first words ------------------------ */
+/* ---- tokens of a statement -------------------------------------------------- */
 
-enum tok_kind { TOK_END, TOK_WORD, TOK_OTHER };
-
-struct tokens {
-	const char *buf;
-	size_t i, end;
-	int depth;
-};
-
-struct tok {
-	enum tok_kind kind;
-	const char *s;
-	size_t n;
-	int depth; /* parenthesis depth at the token, before it */
-};
-
-/*
- * The next token of a statement that sql_split accepted: words (unquoted
- * identifiers and keywords) and everything else as TOK_OTHER, comments
- * skipped. Strings and quoted identifiers are one TOK_OTHER each.
- */
-static struct tok next_tok(struct tokens *t)
+void sql_tokens_init(struct sql_tokens *t, const char *buf, const struct sql_stmt *st)
 {
-	const unsigned char *u = (const unsigned char *)t->buf;
-	struct tok k = { TOK_END, NULL, 0, t->depth };
-	size_t i = t->i, n = t->end;
-	for (;;) {
-		while (i < n && is_space(u[i]))
-			i++;
-		if (i + 1 < n && u[i] == '-' && u[i + 1] == '-') {
-			while (i < n && u[i] != '\n' && u[i] != '\r')
-				i++;
-			continue;
-		}
-		if (i + 1 < n && u[i] == '/' && u[i + 1] == '*') {
-			size_t depth = 0;
-			i += 2;
-			while (i < n) {
-				if (u[i] == '/' && i + 1 < n && u[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (u[i] == '*' && i + 1 < n && u[i + 1] == '/') {
-					i += 2;
-					if (depth-- == 0)
-						break;
-				} else {
-					i++;
-				}
-			}
-			continue;
-		}
-		break;
-	}
-	if (i >= n) {
-		t->i = n;
-		return k;
-	}
-	size_t s = i;
-	unsigned char c = u[i];
-	if (is_ident_start(c) && !(i + 1 < n && (u[i + 1] == '\'' || (u[i + 1] == '&' && (c == 'u' || c == 'U'))))) {
-		while (i < n && is_ident_cont(u[i]))
-			i++;
-		k.kind = TOK_WORD;
-	} else {
-		k.kind = TOK_OTHER;
-		if (is_ident_start(c)) /* a prefixed literal: skip to its quote */
-			i += u[i + 1] == '&' ? 2 : 1;
-		unsigned char q = i < n ? u[i] : 0;
-		if (q == '\'' || q == '"') {
-			int esc = q == '\'' && i > s && (u[s] == 'e' || u[s] == 'E');
-			for (i++; i < n; i++) {
-				if (esc && u[i] == '\\') {
-					i++;
-				} else if (u[i] == q) {
-					if (i + 1 < n && u[i + 1] == q)
-						i++;
-					else
-						break;
-				}
-			}
-			i = i < n ? i + 1 : n;
-		} else if (q == '$' && dolq_delim(u, n, i)) {
-			size_t tl = dolq_delim(u, n, i), b = i + tl;
-			while (b < n && !(n - b >= tl && memcmp(u + b, u + i, tl) == 0))
-				b++;
-			i = b < n ? b + tl : n;
-		} else {
-			if (c == '(')
-				t->depth++;
-			else if (c == ')' && t->depth > 0)
-				t->depth--;
-			i++;
-		}
-	}
-	k.s = t->buf + s;
-	k.n = i - s;
-	t->i = i;
-	return k;
-}
-
-static void tokens_init(struct tokens *t, const char *buf, const struct sql_stmt *st)
-{
+	memset(t, 0, sizeof(*t));
 	t->buf = buf;
+	t->len = st->end;
 	t->i = st->start;
-	t->end = st->end;
-	t->depth = 0;
+	t->std_strings = st->std_strings;
 }
 
-static int tok_is(const struct tok *k, const char *w)
+int sql_token_next(struct sql_tokens *t, struct sql_token *tok)
 {
-	return k->kind == TOK_WORD && word_is(k->s, k->n, w);
+	if (skip_blanks(t) == 0 && t->i < t->len && scan_token(t, tok) == 0)
+		return 1;
+	t->i = t->len;
+	tok->kind = SQL_TOKEN_END;
+	tok->s = t->buf + t->len;
+	tok->n = 0;
+	tok->depth = t->paren_depth;
+	return 0;
 }
 
-/* The first words of a statement, lowercased comparisons done by callers. */
-#define MAXW 12
-struct words {
-	struct tok w[MAXW];
-	int n;
-};
-
-static void first_words(const char *buf, const struct sql_stmt *st, struct words *ws)
+int sql_token_is(const struct sql_token *tok, const char *w)
 {
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	ws->n = 0;
-	while (ws->n < MAXW) {
-		struct tok k = next_tok(&t);
-		if (k.kind == TOK_END)
-			break;
-		ws->w[ws->n++] = k;
-	}
+	return tok->kind == SQL_TOKEN_WORD && word_is(tok->s, tok->n, w);
 }
 
-static enum sql_txn classify_txn(const char *buf, const struct sql_stmt *st)
+int sql_is_blank(const char *buf, size_t len)
 {
-	struct words ws;
-	first_words(buf, st, &ws);
-	if (ws.n == 0)
-		return SQL_TXN_NONE;
-	const struct tok *w = ws.w;
-	/* the word after an optional WORK or TRANSACTION */
-	const struct tok *after = ws.n > 1 && (tok_is(&w[1], "work") || tok_is(&w[1], "transaction"))
-					  ? (ws.n > 2 ? &w[2] : NULL)
-					  : (ws.n > 1 ? &w[1] : NULL);
-	if (tok_is(&w[0], "begin"))
-		return after && tok_is(after, "atomic") ? SQL_TXN_NONE : SQL_TXN_BEGIN;
-	if (tok_is(&w[0], "start"))
-		return ws.n > 1 && tok_is(&w[1], "transaction") ? SQL_TXN_BEGIN : SQL_TXN_NONE;
-	if (tok_is(&w[0], "commit"))
-		return ws.n > 1 && tok_is(&w[1], "prepared") ? SQL_TXN_OTHER : SQL_TXN_COMMIT;
-	if (tok_is(&w[0], "end"))
-		return SQL_TXN_COMMIT;
-	if (tok_is(&w[0], "rollback")) {
-		if (ws.n > 1 && tok_is(&w[1], "prepared"))
-			return SQL_TXN_OTHER;
-		if (after && tok_is(after, "to"))
-			return SQL_TXN_OTHER;
-		return SQL_TXN_ROLLBACK;
-	}
-	if (tok_is(&w[0], "abort"))
-		return SQL_TXN_ROLLBACK;
-	if (tok_is(&w[0], "savepoint") || tok_is(&w[0], "release"))
-		return SQL_TXN_OTHER;
-	if (tok_is(&w[0], "prepare") && ws.n > 1 && tok_is(&w[1], "transaction"))
-		return SQL_TXN_OTHER;
-	return SQL_TXN_NONE;
+	struct sql_tokens t;
+	memset(&t, 0, sizeof(t));
+	t.buf = buf;
+	t.len = len;
+	return skip_blanks(&t) != 0 || t.i >= len;
 }
 
 /*
@@ -953,315 +886,34 @@ static enum sql_txn classify_txn(const char *buf, const struct sql_stmt *st)
  */
 static int scs_setting(const char *buf, const struct sql_stmt *st)
 {
-	struct words ws;
-	first_words(buf, st, &ws);
-	const struct tok *w = ws.w;
-	int k = 1;
-	if (ws.n >= 2 && tok_is(&w[0], "reset"))
-		return tok_is(&w[1], "standard_conforming_strings") || tok_is(&w[1], "all") ? 1 : -1;
-	if (ws.n < 4 || !tok_is(&w[0], "set"))
+	struct sql_tokens t;
+	struct sql_token w[5];
+	int n = 0, k = 1;
+	sql_tokens_init(&t, buf, st);
+	while (n < 5 && sql_token_next(&t, &w[n]))
+		n++;
+	if (n >= 2 && sql_token_is(&w[0], "reset"))
+		return sql_token_is(&w[1], "standard_conforming_strings") || sql_token_is(&w[1], "all") ? 1 : -1;
+	if (n < 4 || !sql_token_is(&w[0], "set"))
 		return -1;
-	if (tok_is(&w[k], "session"))
+	if (sql_token_is(&w[k], "session"))
 		k++;
-	if (k + 2 >= ws.n || !tok_is(&w[k], "standard_conforming_strings"))
+	if (k + 2 >= n || !sql_token_is(&w[k], "standard_conforming_strings"))
 		return -1;
 	k++;
-	if (!tok_is(&w[k], "to") && !(w[k].n == 1 && w[k].s[0] == '='))
+	if (!sql_token_is(&w[k], "to") && !(w[k].n == 1 && w[k].s[0] == '='))
 		return -1;
 	k++;
 	const char *v = w[k].s;
-	size_t n = w[k].n;
-	if (n >= 2 && v[0] == '\'' && v[n - 1] == '\'')
-		v++, n -= 2;
-	if (word_is(v, n, "on") || word_is(v, n, "true") || word_is(v, n, "yes") || word_is(v, n, "1") ||
-	    word_is(v, n, "default"))
+	size_t vn = w[k].n;
+	if (vn >= 2 && v[0] == '\'' && v[vn - 1] == '\'')
+		v++, vn -= 2;
+	if (word_is(v, vn, "on") || word_is(v, vn, "true") || word_is(v, vn, "yes") || word_is(v, vn, "1") ||
+	    word_is(v, vn, "default"))
 		return 1;
-	if (word_is(v, n, "off") || word_is(v, n, "false") || word_is(v, n, "no") || word_is(v, n, "0"))
+	if (word_is(v, vn, "off") || word_is(v, vn, "false") || word_is(v, vn, "no") || word_is(v, vn, "0"))
 		return 0;
 	return -1;
-}
-
-/* IF [NOT] EXISTS within the first `within` words after w[from]. */
-static int has_if_exists(const struct words *ws, int from, int within, int not)
-{
-	for (int k = from; k < ws->n && k <= from + within; k++) {
-		if (ws->w[k].kind != TOK_WORD)
-			return 0;
-		if (tok_is(&ws->w[k], "if")) {
-			if (not)
-				return k + 2 < ws->n && tok_is(&ws->w[k + 1], "not") && tok_is(&ws->w[k + 2], "exists");
-			return k + 1 < ws->n && tok_is(&ws->w[k + 1], "exists");
-		}
-	}
-	return 0;
-}
-
-/* ALTER TABLE: every action at depth 0 is ADD [COLUMN] IF NOT EXISTS or DROP [COLUMN] IF EXISTS. */
-static int alter_table_idempotent(const char *buf, const struct sql_stmt *st)
-{
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	next_tok(&t); /* ALTER */
-	next_tok(&t); /* TABLE */
-	struct tok k;
-	/* skip IF EXISTS, ONLY and the name up to the first action */
-	do {
-		k = next_tok(&t);
-	} while (k.kind != TOK_END && !((tok_is(&k, "add") || tok_is(&k, "drop")) && k.depth == 0));
-	if (k.kind == TOK_END)
-		return 0;
-	for (;;) {
-		int add = tok_is(&k, "add");
-		if (!add && !tok_is(&k, "drop"))
-			return 0;
-		k = next_tok(&t);
-		if (tok_is(&k, "column"))
-			k = next_tok(&t);
-		if (!tok_is(&k, "if"))
-			return 0;
-		if (add) {
-			k = next_tok(&t);
-			if (!tok_is(&k, "not"))
-				return 0;
-		}
-		k = next_tok(&t);
-		if (!tok_is(&k, "exists"))
-			return 0;
-		/* on to the next action after a comma at depth 0, or the end */
-		do {
-			k = next_tok(&t);
-		} while (k.kind != TOK_END && !(k.kind == TOK_OTHER && k.n == 1 && k.s[0] == ',' && k.depth == 0) &&
-			 !(k.kind == TOK_OTHER && k.n == 1 && k.s[0] == ';' && k.depth == 0));
-		if (k.kind == TOK_END || k.s[0] == ';')
-			return 1;
-		k = next_tok(&t);
-	}
-}
-
-int sql_stmt_is_idempotent(const char *buf, const struct sql_stmt *st)
-{
-	if (st->kind != SQL_STMT_SQL)
-		return 0;
-	struct words ws;
-	first_words(buf, st, &ws);
-	if (ws.n == 0)
-		return 0;
-	const struct tok *w = ws.w;
-	if (tok_is(&w[0], "create")) {
-		if (ws.n > 2 && tok_is(&w[1], "or") && tok_is(&w[2], "replace"))
-			return 1;
-		return has_if_exists(&ws, 1, 5, 1);
-	}
-	if (tok_is(&w[0], "drop"))
-		return has_if_exists(&ws, 1, 5, 0);
-	if (tok_is(&w[0], "alter") && ws.n > 1) {
-		if (tok_is(&w[1], "table"))
-			return alter_table_idempotent(buf, st);
-		if (tok_is(&w[1], "type")) {
-			/* ALTER TYPE name ADD VALUE IF NOT EXISTS: the name may be qualified */
-			for (int k = 2; k + 4 < ws.n; k++)
-				if (tok_is(&w[k], "add") && tok_is(&w[k + 1], "value"))
-					return tok_is(&w[k + 2], "if") && tok_is(&w[k + 3], "not") &&
-					       tok_is(&w[k + 4], "exists");
-		}
-		return 0;
-	}
-	if (tok_is(&w[0], "vacuum") || tok_is(&w[0], "analyze") || tok_is(&w[0], "analyse") ||
-	    tok_is(&w[0], "reindex") || tok_is(&w[0], "set") || tok_is(&w[0], "reset") || tok_is(&w[0], "grant") ||
-	    tok_is(&w[0], "revoke"))
-		return 1;
-	if (tok_is(&w[0], "comment"))
-		return ws.n > 1 && tok_is(&w[1], "on");
-	if (tok_is(&w[0], "refresh"))
-		return ws.n > 2 && tok_is(&w[1], "materialized") && tok_is(&w[2], "view");
-	if (tok_is(&w[0], "select")) {
-		/* SELECT ... INTO creates a table */
-		struct tokens t;
-		tokens_init(&t, buf, st);
-		for (struct tok k = next_tok(&t); k.kind != TOK_END; k = next_tok(&t))
-			if (k.depth == 0 && tok_is(&k, "into"))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
-
-/* COPY ... <dir> <target> at the statement's top level ("FROM STDIN", "TO STDOUT"). */
-static int copy_with(const char *buf, const struct sql_stmt *st, const char *dir, const char *target)
-{
-	if (st->kind != SQL_STMT_SQL)
-		return 0;
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	struct tok k = next_tok(&t);
-	if (!tok_is(&k, "copy"))
-		return 0;
-	int after = 0;
-	for (k = next_tok(&t); k.kind != TOK_END; k = next_tok(&t)) {
-		if (k.depth != 0)
-			continue;
-		if (after && tok_is(&k, target))
-			return 1;
-		after = tok_is(&k, dir);
-	}
-	return 0;
-}
-
-int sql_stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st)
-{
-	return copy_with(buf, st, "from", "stdin");
-}
-
-int sql_stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st)
-{
-	return copy_with(buf, st, "to", "stdout");
-}
-
-int sql_stmt_is_two_phase(const char *buf, const struct sql_stmt *st)
-{
-	if (st->kind != SQL_STMT_SQL)
-		return 0;
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	struct tok first = next_tok(&t), second = next_tok(&t);
-	return (tok_is(&first, "prepare") && tok_is(&second, "transaction")) ||
-	       ((tok_is(&first, "commit") || tok_is(&first, "rollback")) && tok_is(&second, "prepared"));
-}
-
-/* ---- what can release a session lock, what can share a block ------------ */
-
-/* The token names the function w: the word, any case, or the quoted identifier exactly. */
-static int tok_names(const struct tok *k, const char *w)
-{
-	size_t n = strlen(w);
-	if (k->kind == TOK_WORD)
-		return word_is(k->s, k->n, w);
-	return k->n == n + 2 && k->s[0] == '"' && memcmp(k->s + 1, w, n) == 0 && k->s[n + 1] == '"';
-}
-
-static int tok_is_char(const struct tok *k, char c)
-{
-	return k->kind == TOK_OTHER && k->n == 1 && k->s[0] == c;
-}
-
-/* s[0..n), blanks trimmed, is an integer literal whose value is not key */
-static int literal_other_than(const char *s, size_t n, long long key)
-{
-	while (n && is_space((unsigned char)*s))
-		s++, n--;
-	while (n && is_space((unsigned char)s[n - 1]))
-		n--;
-	char num[32];
-	if (n == 0 || n >= sizeof(num))
-		return 0;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	size_t k = num[0] == '-' || num[0] == '+';
-	if (!num[k])
-		return 0;
-	for (size_t j = k; j < n; j++)
-		if (!is_digit((unsigned char)num[j]))
-			return 0;
-	errno = 0;
-	long long v = strtoll(num, NULL, 10);
-	return errno == 0 && v != key;
-}
-
-/* After "name(": 1 when the call has two arguments, or one that is an integer literal other than key. */
-static int unlock_call_harmless(struct tokens *t, long long key)
-{
-	int depth = t->depth, commas = 0;
-	size_t arg = t->i;
-	for (struct tok k = next_tok(t); k.kind != TOK_END; k = next_tok(t)) {
-		if (k.depth == depth && tok_is_char(&k, ','))
-			commas++;
-		if (k.depth == depth && tok_is_char(&k, ')'))
-			return commas == 1 || (commas == 0 && literal_other_than(t->buf + arg, (size_t)(k.s - t->buf) - arg, key));
-	}
-	return 0;
-}
-
-enum sql_unlock sql_stmt_unlocks(const char *buf, const struct sql_stmt *st, long long key, size_t *at)
-{
-	if (st->kind != SQL_STMT_SQL)
-		return SQL_UNLOCK_NONE;
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	struct tok k = next_tok(&t);
-	*at = k.s ? (size_t)(k.s - buf) : st->start;
-	if (tok_is(&k, "discard")) {
-		struct tok what = next_tok(&t);
-		if (!(tok_is(&what, "temp") || tok_is(&what, "temporary") || tok_is(&what, "plans") ||
-		      tok_is(&what, "sequences")))
-			return SQL_UNLOCK_DISCARD;
-	}
-	for (; k.kind != TOK_END; k = next_tok(&t)) {
-		int all = tok_names(&k, "pg_advisory_unlock_all");
-		int one = tok_names(&k, "pg_advisory_unlock") || tok_names(&k, "pg_advisory_unlock_shared");
-		if (!all && !one)
-			continue;
-		*at = (size_t)(k.s - buf);
-		struct tokens peek = t;
-		struct tok open = next_tok(&peek);
-		if (!tok_is_char(&open, '('))
-			continue; /* a column or another object of that name, not a call */
-		if (all)
-			return SQL_UNLOCK_ALL;
-		t = peek;
-		if (!unlock_call_harmless(&t, key))
-			return SQL_UNLOCK_KEY;
-	}
-	return SQL_UNLOCK_NONE;
-}
-
-int sql_stmt_sets_session(const char *buf, const struct sql_stmt *st)
-{
-	if (st->kind != SQL_STMT_SQL)
-		return 0;
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	struct tok k = next_tok(&t);
-	if (tok_is(&k, "set") || tok_is(&k, "reset") || tok_is(&k, "discard"))
-		return 1;
-	for (; k.kind != TOK_END; k = next_tok(&t))
-		if (tok_names(&k, "set_config"))
-			return 1;
-	return 0;
-}
-
-/* a word at the statement's top level */
-static int has_top_word(const char *buf, const struct sql_stmt *st, const char *w)
-{
-	struct tokens t;
-	tokens_init(&t, buf, st);
-	for (struct tok k = next_tok(&t); k.kind != TOK_END; k = next_tok(&t))
-		if (k.depth == 0 && tok_is(&k, w))
-			return 1;
-	return 0;
-}
-
-int sql_stmt_fits_block(const char *buf, const struct sql_stmt *st)
-{
-	static const char *const fits[] = {"select", "insert", "update", "delete", "merge", "with", "values",
-					   "table", "copy", "truncate", "comment", "grant", "revoke", "analyze",
-					   "analyse", "set", "reset", "create", "alter", "drop", "refresh",
-					   "security", NULL};
-	/* the objects whose CREATE, ALTER or DROP refuses a transaction block (or may, by version or options) */
-	static const char *const alone[] = {"database", "tablespace", "subscription", "system", "type", NULL};
-	if (st->kind != SQL_STMT_SQL || st->txn != SQL_TXN_NONE || has_top_word(buf, st, "concurrently"))
-		return 0;
-	struct words ws;
-	first_words(buf, st, &ws);
-	int ok = 0;
-	for (int i = 0; ws.n > 0 && fits[i] && !ok; i++)
-		ok = tok_is(&ws.w[0], fits[i]);
-	if (!ok)
-		return 0;
-	if (tok_is(&ws.w[0], "create") || tok_is(&ws.w[0], "alter") || tok_is(&ws.w[0], "drop"))
-		for (int i = 0; ws.n > 1 && alone[i]; i++)
-			if (tok_is(&ws.w[1], alone[i]))
-				return 0;
-	return 1;
 }
 
 /* ---- the entry point ------------------------------------------------------ */
@@ -1271,23 +923,21 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 {
 	struct lexer lx;
 	memset(&lx, 0, sizeof(lx));
-	lx.buf = buf;
-	lx.u = (const unsigned char *)buf;
-	lx.len = len;
-	lx.std_strings = opts ? opts->standard_conforming_strings : 1;
-	lx.opts = opts;
+	lx.tk.buf = buf;
+	lx.tk.len = len;
+	lx.tk.std_strings = opts ? opts->standard_conforming_strings : 1;
+	lx.tk.on_comment = opts ? opts->on_comment : NULL;
+	lx.tk.ctx = opts ? opts->ctx : NULL;
 	lx.one_message = opts ? opts->one_message : 0;
 	lx.out = out;
 	out->stmts = NULL;
 	out->n = 0;
 	cursor_init(&lx.cur, buf, len);
-	if (scan(&lx, err) != 0) {
+	if (scan(&lx) != 0) {
+		fail_at(&lx, err);
 		sql_script_free(out);
 		return -1;
 	}
-	for (size_t k = 0; k < out->n; k++)
-		if (out->stmts[k].kind == SQL_STMT_SQL)
-			out->stmts[k].txn = classify_txn(buf, &out->stmts[k]);
 	return 0;
 }
 

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "clock.h"
+#include "locus.h"
 #include "log.h"
 #include "signals.h"
 #include "sqlsplit.h"
+#include "stmt.h"
 #include "strbuf.h"
 #include "utf8.h"
 #include "xmem.h"
@@ -178,7 +180,7 @@ static int refuse_txn_control(const struct check *c, int scs, struct pgb_error *
 {
 	for (size_t k = 0; c->split_ok && k < c->script.n; k++) {
 		const struct sql_stmt *st = &c->script.stmts[k];
-		if (st->txn == SQL_TXN_NONE)
+		if (stmt_txn(c->sql, st) == STMT_TXN_NONE)
 			continue;
 		pgb_fail(err, PGB_EXIT_CONFIG, "check \"%s\" controls the transaction", c->name);
 		if (c->file)
@@ -264,17 +266,8 @@ static void locate_in_check(const struct check *c, long prefix_chars, int stmt, 
 {
 	if (!c->file)
 		return;
-	int line = 0, col = 0;
-	long rel = (long)err->position - prefix_chars;
-	if (err->position > 0 && rel > 0 && sql_locate(c->sql, c->len, rel, &line, &col, NULL, NULL) == 0) {
-		/* found by position */
-	} else if (c->split_ok && stmt >= 0 && (size_t)stmt < c->script.n) {
-		line = c->script.stmts[stmt].line;
-		col = c->script.stmts[stmt].column;
-	}
-	pgb_error_locus(err, c->file, line, col);
-	free(err->excerpt);
-	err->excerpt = line > 0 ? sql_caret_excerpt(c->sql, c->len, line, col) : NULL;
+	struct locus_map m = {c->file, c->sql, c->len, c->split_ok ? &c->script : NULL, 0, c->len, prefix_chars, stmt, 0};
+	locus_locate(&m, err);
 }
 
 /* A check the server refused to run: logged as a failed check, not a failed run. */

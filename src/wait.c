@@ -27,6 +27,7 @@ struct waiter {
 	char *target;
 	struct pgb_error last;
 	const struct wait_gate *gate; /* until it is passed */
+	int cut_short;                /* the last attempt ended at its deadline (db.h DB_TIMEOUT) */
 };
 
 static int interrupted(struct pgb_error *err)
@@ -69,7 +70,7 @@ static void note_transient(struct waiter *w, struct pgb_error *e)
 		w->last_log = now;
 	}
 	/* an attempt cut short by the deadline says less than the failure before it */
-	if (w->last.message && strcmp(e->message, "timeout expired while connecting") == 0)
+	if (w->last.message && w->cut_short)
 		pgb_error_free(e);
 	else
 		pgb_error_move(&w->last, e);
@@ -149,6 +150,7 @@ static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out,
 {
 	long long left = w->deadline - clock_now_ms();
 	struct db *db = NULL;
+	w->cut_short = 0;
 	switch (db_connect(o->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, give_up, w, &db, fast, e)) {
 	case DB_INTERRUPTED:
 		pgb_error_free(e);
@@ -158,6 +160,9 @@ static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out,
 	case DB_PERMANENT:
 		pgb_error_move(err, e);
 		return -1;
+	case DB_TIMEOUT:
+		w->cut_short = 1;
+		return 0;
 	case DB_TRANSIENT:
 		return 0;
 	case DB_CONNECTED:

@@ -1,8 +1,8 @@
-// fuzz-sources: src/migfile.c src/marker.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/migfile.c src/layouts/*.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
 // fuzz-libs: -lsodium
 /*
  * fuzz_migfile.c: libFuzzer target for a migration file's up and down parts
- * (migfile.c, marker.c). The property issue 10 asks for: the up part is
+ * (migfile.c, the layouts of src/layouts/). The property issue 10 asks for: the up part is
  * never empty when the file has SQL before any down marker. A down marker
  * is found here by reading every line with marker_read, blind to quotes and
  * comments, so this oracle's first down line is at or before the one
@@ -18,6 +18,7 @@
 
 #include "marker.h"
 #include "migfile.h"
+#include "sqlsplit.h"
 #include "xmem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	REQUIRE(err.code == 0);
 	REQUIRE(mf.up_len <= mf.len && mf.content[mf.len] == '\0');
-	if (!mf.has_down) {
+	if (!migfile_has_down(&mf)) {
 		REQUIRE(mf.len == size && mf.up_len == size && memcmp(mf.content, orig, size) == 0);
 		char sum[65];
 		migfile_checksum(orig, size, sum);
@@ -96,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	REQUIRE(mf.up_len >= p);
 	REQUIRE(memcmp(mf.content, orig, p) == 0);
 	size_t bom = p >= 3 && memcmp(orig, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-	if (!migfile_is_blank_sql(orig + bom, p - bom))
+	if (!sql_is_blank(orig + bom, p - bom))
 		REQUIRE(!mf.empty);
 	/* the up part keeps the file's line count up to its end (error positions map) */
 	size_t lines_up = 0, lines_orig = 0;

@@ -1,4 +1,4 @@
-// fuzz-sources: src/sqlsplit.c src/utf8.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/sqlsplit.c src/rules/stmt.c src/utf8.c src/error.c src/xmem.c src/strbuf.c
 /*
  * fuzz_sqlsplit.c: libFuzzer target for the SQL lexer and its helpers.
  * Splits the input with standard_conforming_strings on and off and checks
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sqlsplit.h"
+#include "stmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +28,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* The tokens of an accepted statement: the first at its start, in order, none empty, none past its end. */
+static void check_tokens(const char *buf, const struct sql_stmt *st)
+{
+	struct sql_tokens t;
+	struct sql_token k;
+	size_t at = st->start;
+	sql_tokens_init(&t, buf, st);
+	for (int first = 1; sql_token_next(&t, &k); first = 0) {
+		size_t start = (size_t)(k.s - buf);
+		REQUIRE(first ? start == st->start : start >= at);
+		REQUIRE(k.n > 0 && start + k.n <= st->end);
+		REQUIRE(k.kind != SQL_TOKEN_END && k.depth >= 0);
+		at = start + k.n;
+	}
+	REQUIRE(k.kind == SQL_TOKEN_END);
 }
 
 static void check_split(const char *buf, size_t len, int std)
@@ -69,7 +87,7 @@ static void check_split(const char *buf, size_t len, int std)
 		if (st->kind == SQL_STMT_META) {
 			REQUIRE(buf[st->start] == '\\');
 			REQUIRE(memchr(buf + st->start, '\n', st->end - st->start) == NULL);
-			REQUIRE(st->txn == SQL_TXN_NONE);
+			REQUIRE(stmt_txn(buf, st) == STMT_TXN_NONE);
 		} else {
 			REQUIRE(st->kind == SQL_STMT_SQL);
 			if (st->terminated)
@@ -77,7 +95,9 @@ static void check_split(const char *buf, size_t len, int std)
 			REQUIRE(st->psql_escape == SQL_NO_ESCAPE ||
 				(st->psql_escape >= st->start && st->psql_escape + 1 < st->end &&
 				 buf[st->psql_escape] == '\\'));
-			REQUIRE(st->txn >= SQL_TXN_NONE && st->txn <= SQL_TXN_OTHER);
+			enum stmt_txn txn = stmt_txn(buf, st);
+			REQUIRE(txn >= STMT_TXN_NONE && txn <= STMT_TXN_OTHER);
+			check_tokens(buf, st);
 		}
 		/* a statement not ended by ';' ends at a meta-command or the end */
 		if (st->kind == SQL_STMT_SQL && !st->terminated)
@@ -100,12 +120,12 @@ static void check_split(const char *buf, size_t len, int std)
 		char *e = sql_caret_excerpt(buf, len, st->line, st->column);
 		REQUIRE(e != NULL && strchr(e, '^') != NULL);
 		free(e);
-		int idem = sql_stmt_is_idempotent(buf, st);
+		int idem = stmt_is_idempotent(buf, st);
 		REQUIRE(idem == 0 || idem == 1);
 		REQUIRE(st->kind == SQL_STMT_SQL || idem == 0);
-		int copy = sql_stmt_is_copy_from_stdin(buf, st);
+		int copy = stmt_is_copy_from_stdin(buf, st);
 		REQUIRE(copy == 0 || copy == 1);
-		int sets = sql_stmt_sets_session(buf, st);
+		int sets = stmt_sets_session(buf, st);
 		REQUIRE(sets == 0 || sets == 1);
 	}
 	sql_script_free(&s);

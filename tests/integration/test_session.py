@@ -354,3 +354,19 @@ def test_no_transaction_file_setting_lock_timeout_does_not_outlast_pgboots(t):
     r = t.pgboot("migrate", "--ddl-lock-timeout", "3s", project=p).expect(0)
     got = t.psql("SELECT string_agg(step || '=' || v, ' ' ORDER BY step) FROM lt")
     check(got == "1=3s 2=3s 3=3s", "each statement ran with pgboot's lock_timeout", got, r)
+
+
+def test_no_transaction_concurrently_only_in_a_comment_or_string_keeps_the_lock_timeout(t):
+    """Only a CONCURRENTLY the server reads (a word at the statement's top level) runs with
+    lock_timeout 0: the word in a comment, a string or a longer name is no concurrent build
+    and keeps --ddl-lock-timeout (it was a substring search)."""
+    body = ("-- pgboot:no-transaction\nCREATE TABLE lt (step int, v text, concurrently_seen int);\n"
+            "INSERT INTO lt /* not built concurrently */ VALUES (1, current_setting('lock_timeout'));\n"
+            "INSERT INTO lt VALUES (2, 'concurrently ' || current_setting('lock_timeout'));\n"
+            "INSERT INTO lt (step, v, concurrently_seen) VALUES (3, current_setting('lock_timeout'), 1);\n"
+            "CREATE INDEX CONCURRENTLY lt_step ON lt (step);\n"
+            "INSERT INTO lt VALUES (4, current_setting('lock_timeout'));\n")
+    p = t.project(migrations={"0001_lt.sql": body})
+    r = t.pgboot("migrate", "--ddl-lock-timeout", "3s", project=p).expect(0)
+    got = t.psql("SELECT string_agg(step || '=' || v, ' ' ORDER BY step) FROM lt")
+    check(got == "1=3s 2=concurrently 3s 3=3s 4=3s", "only the concurrent build ran without a lock timeout", got, r)

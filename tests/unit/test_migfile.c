@@ -41,7 +41,7 @@ TEST(migfile_splits_up_and_down)
 	struct pgb_error err;
 	const char *text = "-- pgboot:up\nCREATE TABLE t (id int);\n-- pgboot:down\nDROP TABLE t;\n";
 	CHECK_INT(load(&mf, text, &err), 0);
-	CHECK(mf.has_down);
+	CHECK(migfile_has_down(&mf));
 	CHECK_INT(mf.up_len, strlen("-- pgboot:up\nCREATE TABLE t (id int);\n"));
 	CHECK_STR(mf.content + mf.down_start, "DROP TABLE t;\n");
 	CHECK_INT(mf.down_line, 4);
@@ -166,7 +166,7 @@ static int parts(struct migfile *mf, const char *text, char **up, char **down)
 		return r;
 	}
 	*up = xstrndup(mf->content, mf->up_len);
-	*down = mf->has_down ? xstrndup(mf->content + mf->down_start, mf->len - mf->down_start) : xstrdup("");
+	*down = migfile_has_down(mf) ? xstrndup(mf->content + mf->down_start, mf->len - mf->down_start) : xstrdup("");
 	return 0;
 }
 
@@ -178,7 +178,7 @@ static void expect_split(const char *text, const char *down_text)
 	CHECK_INT(parts(&mf, text, &up, &down), 0);
 	if (!up)
 		return;
-	CHECK(mf.has_down);
+	CHECK(migfile_has_down(&mf));
 	CHECK(strstr(up, "CREATE TABLE t") != NULL);
 	CHECK(strstr(up, "DROP") == NULL);
 	CHECK_STR(down, down_text);
@@ -302,7 +302,7 @@ TEST(migfile_pgboot_grammar)
 	char *up, *down;
 	CHECK_INT(parts(&mf, "-- pgboot down the line\n-- Migrate: move rows\n-- Migrate: update names\nSELECT 1;\n",
 			&up, &down), 0);
-	CHECK(!mf.has_down);
+	CHECK(!migfile_has_down(&mf));
 	free(up);
 	free(down);
 	migfile_free(&mf);
@@ -396,7 +396,7 @@ TEST(migfile_markers_inside_literals_are_text)
 		CHECK_INT(parts(&mf, texts[i], &up, &down), 0);
 		if (!up)
 			continue;
-		CHECK(!mf.has_down);
+		CHECK(!migfile_has_down(&mf));
 		CHECK_INT(mf.up_len, strlen(texts[i]));
 		free(up);
 		free(down);

@@ -64,24 +64,6 @@ static const struct sql_stmt *nth(const char *sql, size_t n, struct sql_script *
 	return &s->stmts[n];
 }
 
-static enum sql_txn txn(const char *sql)
-{
-	struct sql_script s;
-	const struct sql_stmt *st = nth(sql, 0, &s);
-	enum sql_txn t = st ? st->txn : (enum sql_txn)-1;
-	sql_script_free(&s);
-	return t;
-}
-
-static int idem(const char *sql)
-{
-	struct sql_script s;
-	const struct sql_stmt *st = nth(sql, 0, &s);
-	int r = st ? sql_stmt_is_idempotent(sql, st) : -1;
-	sql_script_free(&s);
-	return r;
-}
-
 /* ---- whitespace, comments, empty input ---- */
 
 TEST(sqlsplit_empty_inputs_give_no_statement)
@@ -407,7 +389,6 @@ TEST(sqlsplit_meta_command_line_and_column)
 		CHECK_INT(st->kind, SQL_STMT_META);
 		CHECK_INT(st->line, 3);
 		CHECK_INT(st->column, 3);
-		CHECK_INT(st->txn, SQL_TXN_NONE);
 	}
 	sql_script_free(&s);
 }
@@ -549,239 +530,6 @@ TEST(sqlsplit_nul_bytes_are_ordinary)
 	sql_script_free(&s);
 }
 
-/* ---- transaction control ---- */
-
-TEST(sqlsplit_txn_classification)
-{
-	CHECK_INT(txn("BEGIN;"), SQL_TXN_BEGIN);
-	CHECK_INT(txn("begin work;"), SQL_TXN_BEGIN);
-	CHECK_INT(txn("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE;"), SQL_TXN_BEGIN);
-	CHECK_INT(txn("START TRANSACTION READ ONLY;"), SQL_TXN_BEGIN);
-	CHECK_INT(txn("start /* c */ transaction;"), SQL_TXN_BEGIN);
-	CHECK_INT(txn("START;"), SQL_TXN_NONE);
-	CHECK_INT(txn("COMMIT;"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("commit work"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("COMMIT AND NO CHAIN;"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("END;"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("end transaction;"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("COMMIT PREPARED 'x';"), SQL_TXN_OTHER);
-	CHECK_INT(txn("ROLLBACK;"), SQL_TXN_ROLLBACK);
-	CHECK_INT(txn("ABORT;"), SQL_TXN_ROLLBACK);
-	CHECK_INT(txn("rollback work;"), SQL_TXN_ROLLBACK);
-	CHECK_INT(txn("ROLLBACK TO s1;"), SQL_TXN_OTHER);
-	CHECK_INT(txn("ROLLBACK TO SAVEPOINT s1;"), SQL_TXN_OTHER);
-	CHECK_INT(txn("rollback transaction to savepoint s1;"), SQL_TXN_OTHER);
-	CHECK_INT(txn("ROLLBACK -- c\n PREPARED 'x';"), SQL_TXN_OTHER);
-	CHECK_INT(txn("SAVEPOINT s1;"), SQL_TXN_OTHER);
-	CHECK_INT(txn("RELEASE SAVEPOINT s1;"), SQL_TXN_OTHER);
-	CHECK_INT(txn("PREPARE TRANSACTION 'x';"), SQL_TXN_OTHER);
-	CHECK_INT(txn("PREPARE q AS SELECT 1;"), SQL_TXN_NONE);
-	CHECK_INT(txn("SELECT 'BEGIN';"), SQL_TXN_NONE);
-	CHECK_INT(txn("\"begin\";"), SQL_TXN_NONE);
-	CHECK_INT(txn("DO $$BEGIN COMMIT; END$$;"), SQL_TXN_NONE);
-	CHECK_INT(txn("/* BEGIN */ SELECT 1;"), SQL_TXN_NONE);
-	CHECK_INT(txn("-- x\nCOMMIT"), SQL_TXN_COMMIT);
-	CHECK_INT(txn("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;"), SQL_TXN_NONE);
-	CHECK_INT(txn("BEGINNING;"), SQL_TXN_NONE);
-}
-
-/* ---- idempotence ---- */
-
-TEST(sqlsplit_idempotent_statements)
-{
-	CHECK_INT(idem("CREATE TABLE IF NOT EXISTS t (x int);"), 1);
-	CHECK_INT(idem("create unlogged table if not exists t (x int);"), 1);
-	CHECK_INT(idem("CREATE INDEX IF NOT EXISTS i ON t (x);"), 1);
-	CHECK_INT(idem("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (x);"), 1);
-	CHECK_INT(idem("CREATE SCHEMA IF NOT EXISTS s;"), 1);
-	CHECK_INT(idem("CREATE EXTENSION IF NOT EXISTS pgcrypto;"), 1);
-	CHECK_INT(idem("CREATE SEQUENCE IF NOT EXISTS s;"), 1);
-	CHECK_INT(idem("CREATE /* c */ OR -- c\n REPLACE VIEW v AS SELECT 1;"), 1);
-	CHECK_INT(idem("CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;"), 1);
-	CHECK_INT(idem("DROP TABLE IF EXISTS t;"), 1);
-	CHECK_INT(idem("DROP INDEX CONCURRENTLY IF EXISTS i;"), 1);
-	CHECK_INT(idem("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int;"), 1);
-	CHECK_INT(idem("ALTER TABLE IF EXISTS s.t ADD IF NOT EXISTS c int DEFAULT f(1, 2), DROP COLUMN IF EXISTS d;"), 1);
-	CHECK_INT(idem("ALTER TABLE t DROP IF EXISTS d"), 1);
-	CHECK_INT(idem("ALTER TYPE s.mood ADD VALUE IF NOT EXISTS 'x';"), 1);
-	CHECK_INT(idem("VACUUM ANALYZE t;"), 1);
-	CHECK_INT(idem("ANALYZE t;"), 1);
-	CHECK_INT(idem("REINDEX INDEX CONCURRENTLY i;"), 1);
-	CHECK_INT(idem("REFRESH MATERIALIZED VIEW CONCURRENTLY v;"), 1);
-	CHECK_INT(idem("SELECT pg_sleep(0);"), 1);
-	CHECK_INT(idem("SET lock_timeout = '1s';"), 1);
-	CHECK_INT(idem("COMMENT ON TABLE t IS 'x';"), 1);
-	CHECK_INT(idem("GRANT SELECT ON t TO r;"), 1);
-	CHECK_INT(idem("REVOKE ALL ON t FROM r;"), 1);
-
-	CHECK_INT(idem("CREATE TABLE t (x int);"), 0);
-	CHECK_INT(idem("CREATE INDEX CONCURRENTLY i ON t (x);"), 0);
-	CHECK_INT(idem("CREATE TABLE t AS SELECT 1 WHERE NOT EXISTS (SELECT 1);"), 0);
-	CHECK_INT(idem("DROP TABLE t;"), 0);
-	CHECK_INT(idem("ALTER TABLE t ADD COLUMN c int;"), 0);
-	CHECK_INT(idem("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int, ADD COLUMN d int;"), 0);
-	CHECK_INT(idem("ALTER TABLE t ADD CONSTRAINT k CHECK (x > 0);"), 0);
-	CHECK_INT(idem("ALTER TYPE mood ADD VALUE 'x';"), 0);
-	CHECK_INT(idem("INSERT INTO t VALUES (1);"), 0);
-	CHECK_INT(idem("SELECT 1 INTO t2;"), 0);
-	CHECK_INT(idem("SELECT (SELECT 1) AS x;"), 1);
-	CHECK_INT(idem("UPDATE t SET x = 1;"), 0);
-	CHECK_INT(idem("COMMENT;"), 0);
-	CHECK_INT(idem("\"create\" or replace;"), 0);
-	CHECK_INT(idem("DO $$ BEGIN CREATE TABLE IF NOT EXISTS t (); END $$;"), 0);
-
-	struct sql_script s;
-	const struct sql_stmt *st = nth("\\echo CREATE TABLE IF NOT EXISTS t ()\n", 0, &s);
-	CHECK(st && sql_stmt_is_idempotent("\\echo CREATE TABLE IF NOT EXISTS t ()\n", st) == 0);
-	sql_script_free(&s);
-}
-
-/* Each case: SQL and "1" or "0", the predicate's answer for its first statement. */
-static void check_predicate(const char *const (*cases)[2], size_t n, int (*pred)(const char *, const struct sql_stmt *))
-{
-	for (size_t i = 0; i < n; i++) {
-		struct sql_script s;
-		const struct sql_stmt *st = nth(cases[i][0], 0, &s);
-		CHECK(st != NULL);
-		if (st)
-			CHECK_INT(pred(cases[i][0], st), cases[i][1][0] - '0');
-		sql_script_free(&s);
-	}
-}
-
-TEST(sqlsplit_copy_from_stdin)
-{
-	const char *cases[][2] = {
-		{ "COPY t FROM STDIN;", "1" },
-		{ "copy t (a, b) from stdin with (format csv);", "1" },
-		{ "COPY t FROM '/tmp/x';", "0" },
-		{ "COPY t TO STDOUT;", "0" },
-		{ "COPY (SELECT 1 FROM stdin) TO STDOUT;", "0" },
-		{ "SELECT 1 FROM stdin;", "0" },
-	};
-	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_copy_from_stdin);
-}
-
-TEST(sqlsplit_copy_to_stdout)
-{
-	const char *cases[][2] = {
-		{ "COPY t TO STDOUT;", "1" },
-		{ "copy (SELECT 1) to stdout with (format csv);", "1" },
-		{ "COPY t FROM '/x/stdout.csv';", "0" },
-		{ "COPY t TO '/tmp/stdout';", "0" },
-		{ "COPY t FROM STDIN;", "0" },
-		{ "SELECT 'to stdout';", "0" },
-	};
-	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_copy_to_stdout);
-}
-
-TEST(sqlsplit_two_phase)
-{
-	const char *cases[][2] = {
-		{ "PREPARE TRANSACTION 'x';", "1" },
-		{ "commit prepared 'x';", "1" },
-		{ "ROLLBACK /* c */ PREPARED 'x';", "1" },
-		{ "SAVEPOINT prepared_rows;", "0" },
-		{ "RELEASE SAVEPOINT prepared;", "0" },
-		{ "ROLLBACK TO SAVEPOINT prepared;", "0" },
-		{ "PREPARE q AS SELECT 1;", "0" },
-		{ "COMMIT;", "0" },
-		{ "SELECT 'prepare transaction';", "0" },
-	};
-	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_is_two_phase);
-}
-
-static int unlocks(const char *sql)
-{
-	struct sql_script s;
-	const struct sql_stmt *st = nth(sql, 0, &s);
-	size_t at = 0;
-	int r = st ? (int)sql_stmt_unlocks(sql, st, 77, &at) : -1;
-	sql_script_free(&s);
-	return r;
-}
-
-TEST(sqlsplit_unlocks)
-{
-	CHECK_INT(unlocks("DISCARD ALL;"), SQL_UNLOCK_DISCARD);
-	CHECK_INT(unlocks("discard /* c */ all"), SQL_UNLOCK_DISCARD);
-	CHECK_INT(unlocks("DISCARD TEMP;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("DISCARD TEMPORARY;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("DISCARD PLANS;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("discard sequences;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock_all();"), SQL_UNLOCK_ALL);
-	CHECK_INT(unlocks("SELECT pg_catalog.PG_ADVISORY_UNLOCK_ALL ( );"), SQL_UNLOCK_ALL);
-	CHECK_INT(unlocks("SELECT \"pg_advisory_unlock_all\"();"), SQL_UNLOCK_ALL);
-	CHECK_INT(unlocks("SELECT x FROM t WHERE pg_advisory_unlock(id);"), SQL_UNLOCK_KEY);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock(77);"), SQL_UNLOCK_KEY);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock_shared(hashtext('x'));"), SQL_UNLOCK_KEY);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock((76 + 1));"), SQL_UNLOCK_KEY);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock(42), pg_advisory_unlock(f(1, 2));"), SQL_UNLOCK_KEY);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock(42);"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock( -42 );"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock(1, 77);"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock_shared(f(1, 2), 3);"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT 'pg_advisory_unlock_all() DISCARD ALL';"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT 1 -- pg_advisory_unlock_all()\n;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("CREATE FUNCTION f() RETURNS void AS $$ SELECT pg_advisory_unlock_all() $$ LANGUAGE sql;"),
-		  SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT pg_advisory_unlock_all FROM t;"), SQL_UNLOCK_NONE);
-	CHECK_INT(unlocks("SELECT \"PG_ADVISORY_UNLOCK_ALL\"();"), SQL_UNLOCK_NONE);
-}
-
-TEST(sqlsplit_fits_block)
-{
-	const char *cases[][2] = {
-		{ "INSERT INTO t VALUES (1);", "1" },
-		{ "select 1;", "1" },
-		{ "WITH x AS (SELECT 1) SELECT * FROM x;", "1" },
-		{ "CREATE TABLE t (id int);", "1" },
-		{ "CREATE INDEX i ON t (x);", "1" },
-		{ "ALTER TABLE t ADD COLUMN c int;", "1" },
-		{ "DROP INDEX i;", "1" },
-		{ "SET search_path = x;", "1" },
-		{ "CREATE INDEX CONCURRENTLY i ON t (x);", "0" },
-		{ "create unique index concurrently i on t (x);", "0" },
-		{ "DROP INDEX CONCURRENTLY i;", "0" },
-		{ "REFRESH MATERIALIZED VIEW CONCURRENTLY v;", "0" },
-		{ "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;", "0" },
-		{ "VACUUM t;", "0" },
-		{ "REINDEX TABLE t;", "0" },
-		{ "CREATE DATABASE d;", "0" },
-		{ "DROP TABLESPACE s;", "0" },
-		{ "ALTER SYSTEM SET work_mem = '1MB';", "0" },
-		{ "ALTER TYPE mood ADD VALUE 'x';", "0" },
-		{ "DO $$ BEGIN COMMIT; END $$;", "0" },
-		{ "CALL p();", "0" },
-		{ "BEGIN;", "0" },
-		{ "COMMIT;", "0" },
-		{ "LOCK TABLE t;", "0" },
-		{ "CLUSTER;", "0" },
-		{ "SELECT 'concurrently' /* concurrently */;", "1" },
-	};
-	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_fits_block);
-}
-
-TEST(sqlsplit_sets_session)
-{
-	const char *cases[][2] = {
-		{ "SET lock_timeout = 0;", "1" },
-		{ "set local lock_timeout = '1s';", "1" },
-		{ "RESET lock_timeout;", "1" },
-		{ "RESET ALL;", "1" },
-		{ "DISCARD PLANS;", "1" },
-		{ "SELECT pg_catalog.set_config('lock_timeout', '0', false);", "1" },
-		{ "SELECT \"set_config\"('lock_timeout', '0', false);", "1" },
-		{ "/* c */ SET search_path = x;", "1" },
-		{ "INSERT INTO t VALUES (1);", "0" },
-		{ "SELECT 'set_config(x)' /* set_config( */;", "0" },
-		{ "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;", "0" },
-		{ "ALTER TABLE t SET SCHEMA s;", "0" },
-		{ "UPDATE t SET x = 1;", "0" },
-	};
-	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), sql_stmt_sets_session);
-}
-
 /* ---- characters, locate, excerpt ---- */
 
 TEST(sqlsplit_char_count)
@@ -902,4 +650,77 @@ TEST(sqlsplit_caret_excerpt_of_a_long_line_is_a_window)
 	CHECK_STR(e, "LINE 1: SELECT 1 oops;\n                 ^");
 	free(e);
 	free(sql);
+}
+
+/* ---- the token iterator ---- */
+
+/* The tokens of the first statement of sql as "kind:text|..." (kinds W I S D N O), depth after '@' when > 0. */
+static const char *tokens(const char *sql, int std)
+{
+	static char out[1024];
+	static const char kinds[] = "EWISDNO";
+	struct sql_script s;
+	struct sqlsplit_opts o = {.standard_conforming_strings = std};
+	struct strbuf sb;
+	strbuf_init(&sb);
+	if (sql_split(sql, strlen(sql), &o, &s, NULL) != 0 || s.n == 0) {
+		snprintf(out, sizeof(out), "ERR");
+		strbuf_free(&sb);
+		return out;
+	}
+	struct sql_tokens t;
+	struct sql_token k;
+	sql_tokens_init(&t, sql, &s.stmts[0]);
+	while (sql_token_next(&t, &k)) {
+		strbuf_addf(&sb, "%s%c:%.*s", sb.len ? "|" : "", kinds[k.kind], (int)k.n, k.s);
+		if (k.depth)
+			strbuf_addf(&sb, "@%ld", k.depth);
+	}
+	snprintf(out, sizeof(out), "%s", sb.buf);
+	strbuf_free(&sb);
+	sql_script_free(&s);
+	return out;
+}
+
+TEST(sqlsplit_tokens_are_the_scanners)
+{
+	CHECK_STR(tokens("select e'x\\'y', \"Q\"\"\" -- c\n/* d */, $t$ a 'b' $t$;", 1),
+		  "W:select|S:e'x\\'y'|O:,|I:\"Q\"\"\"|O:,|D:$t$ a 'b' $t$|O:;");
+	CHECK_STR(tokens("SELECT f(1.5e3, $1, :v, :'w', x::int) FROM u&\"t\";", 1),
+		  "W:SELECT|W:f|O:(|N:1.5e3@1|O:,@1|O:$1@1|O:,@1|O::v@1|O:,@1|O::'w'@1|O:,@1|W:x@1|O:::@1|W:int@1|O:)@1|"
+		  "W:FROM|I:u&\"t\"|O:;");
+	CHECK_STR(tokens("SELECT b'01', x'ff', n'n', U&'\\0041' \\; SELECT 2;", 1),
+		  "W:SELECT|S:b'01'|O:,|S:x'ff'|O:,|S:n'n'|O:,|S:U&'\\0041'|O:\\;|W:SELECT|N:2|O:;");
+	CHECK_STR(tokens("-- only a comment\n", 1), "ERR");
+}
+
+TEST(sqlsplit_tokens_follow_standard_conforming_strings)
+{
+	/* off: a backslash escapes the quote, so the string runs on past the ';' */
+	CHECK_STR(tokens("SELECT 'a\\' ; b';", 0), "W:SELECT|S:'a\\' ; b'|O:;");
+	CHECK_STR(tokens("SELECT 'a\\';", 1), "W:SELECT|S:'a\\'|O:;");
+	/* a SET read by the splitter changes how the next statement's tokens are read */
+	struct sql_script s;
+	const char *sql = "SET standard_conforming_strings = off; SELECT 'x\\' -- y';";
+	CHECK_INT(sql_split(sql, strlen(sql), NULL, &s, NULL), 0);
+	CHECK_INT(s.n, 2);
+	if (s.n == 2) {
+		struct sql_tokens t;
+		struct sql_token k;
+		sql_tokens_init(&t, sql, &s.stmts[1]);
+		CHECK(sql_token_next(&t, &k) && sql_token_is(&k, "select"));
+		CHECK(sql_token_next(&t, &k) && k.kind == SQL_TOKEN_STRING && k.n == 10);
+	}
+	sql_script_free(&s);
+}
+
+TEST(sqlsplit_is_blank)
+{
+	CHECK(sql_is_blank("", 0));
+	CHECK(sql_is_blank(" \n\t\r\f", 5));
+	CHECK(sql_is_blank("-- a\n/* b /* c */ */\n", 21));
+	CHECK(sql_is_blank("/* unterminated", 15));
+	CHECK(!sql_is_blank("-- a\nx", 6));
+	CHECK(!sql_is_blank("'", 1));
+	CHECK(!sql_is_blank("\xEF\xBB\xBF", 3)); /* callers skip a byte-order mark themselves */
 }

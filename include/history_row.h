@@ -1,0 +1,30 @@
+/*
+ * history_row.h: the history model: one row of a history, whoever wrote it
+ * (pgboot's own table, history.h, or a foreign tool's, history_reader.h),
+ * and the names of its kinds. Pure: no I/O.
+ */
+#ifndef PGB_HISTORY_ROW_H
+#define PGB_HISTORY_ROW_H
+
+#include "migfile.h"
+#include "version.h"
+
+struct history_row {
+	enum mig_kind kind;
+	struct pgb_version version;
+	char *name;
+	char *checksum;
+	char *applied_at; /* "2026-11-29T09:22:28Z"; "" unless the history was read with details */
+	long long duration_ms;
+	char *applied_by;
+	int progress; /* -1 when finished; else statements committed of a non-atomic file */
+};
+
+/* "migration" or "seed": the kind column's text, and the word in messages. */
+const char *history_kind_name(enum mig_kind kind);
+/* The kind a text names: 0 with *kind set, or -1 for any other text (NULL too). */
+int history_kind_parse(const char *text, enum mig_kind *kind);
+/* Free what the row owns (the row itself is the caller's). */
+void history_row_free(struct history_row *row);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * layout.h: the layouts of migration files pgboot reads: how a file's name
+ * gives its version and name, and which comment lines are a tool's markers
+ * (the grammar is written out in migfile.h). One file per layout in
+ * src/layouts/, one table in src/layouts/layouts.c; pgboot's own layout is
+ * the first member, the marker dialects of dbmate, goose, sql-migrate, sqlx
+ * and morph the next. Pure: borrows the text, allocates nothing but an
+ * error's text.
+ *
+ * Adding a layout: src/layouts/<name>.c defining `const struct layout
+ * layout_<name>`, and one X(<name>) line in layouts.c's table.
+ */
+#ifndef PGB_LAYOUT_H
+#define PGB_LAYOUT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "marker.h"
+#include "version.h"
+
+/* A comment line a layout's unit test reads: the marker it is, or refused (a near miss). */
+struct layout_example {
+	const char *line;
+	enum marker_kind kind;
+	int refused;
+};
+
+struct layout {
+	const char *name;
+	/*
+	 * File names: 1 with *v and *name set for a migration, 0 for a file
+	 * the layout ignores, -1 with err. NULL: the layout names its files
+	 * as pgboot does.
+	 */
+	int (*parse_name)(const char *fname, struct pgb_version *v, char **name, struct pgb_error *err);
+	/*
+	 * 1 when the comment text s[0..n) (after "--" and blanks) belongs to
+	 * this layout's markers: read_marker then reads it or refuses it as a
+	 * near miss. NULL: the layout claims no comment, and read_marker sees
+	 * only the comments no layout claims (a directive that is otherwise
+	 * an ordinary comment).
+	 */
+	int (*claims)(const char *s, size_t n);
+	/* Read the line (body: where the text after "--" starts): 0 with m filled, or -1 with err. */
+	int (*read_marker)(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err);
+	const struct layout_example *examples; /* ended by one whose line is NULL */
+};
+
+/* The table; ended by NULL. */
+extern const struct layout *const layouts[];
+
+/* The layout of a project's files: pgboot's own (the first member). */
+const struct layout *layout_files(void);
+
+/* ---- what the members share ---------------------------------------------- */
+
+int layout_is_blank(char c); /* ' ' or '\t' */
+int layout_is_wsp(char c);   /* Go's unicode.IsSpace for the ASCII the peers' TrimSpace and Fields see */
+int layout_starts_with(const char *s, size_t n, const char *w); /* w exactly */
+int layout_starts_ci(const char *s, size_t n, const char *w);   /* w in any case */
+/* after "word" (any case) and optional blanks, a ':'? Sets *after past it. */
+int layout_word_colon(const char *s, size_t n, const char *word, size_t *after);
+/* a word w (any case) at s, not followed by a letter or digit */
+int layout_word_ci(const char *s, size_t n, const char *w);
+/* A whole-comment no-transaction directive (sqlx's, morph's): m set when the text after body, blanks
+ * trimmed, is word in any case; elsewhere than the leading block it stays a comment (m->foreign). */
+void layout_read_directive(const char *line, size_t n, size_t body, const char *word, struct marker *m);
+/* "unrecognized marker "<line>": <why>" with the hint (78): -1 */
+int layout_refuse(struct pgb_error *err, const char *line, size_t n, const char *why, const char *hint);
+
+#endif

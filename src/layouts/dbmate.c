@@ -1,0 +1,86 @@
+/*
+ * dbmate.c: dbmate's markers, as pkg/dbmate/migration.go reads them
+ * (upRegExp, downRegExp, parseMigrationOptions):
+ * (?m)^--\s*migrate:(up|down)(\s*$|\s+\S+), options key:value.
+ */
+#include <string.h>
+
+#include "layout.h"
+
+/* its exact prefix, or "migrate" ":" and the word up or down (prose stays prose) */
+static int claims(const char *s, size_t n)
+{
+	size_t i;
+	if (layout_starts_with(s, n, "migrate:"))
+		return 1;
+	if (!layout_word_colon(s, n, "migrate", &i))
+		return 0;
+	while (i < n && layout_is_blank(s[i]))
+		i++;
+	return layout_word_ci(s + i, n - i, "up") || layout_word_ci(s + i, n - i, "down");
+}
+
+static const char dbmate_hint[] =
+	"dbmate's markers are \"-- migrate:up\" and \"-- migrate:down\" in lower case at the start of a "
+	"line, optionally followed by \"transaction:false\" (a \"--\" comment may follow).";
+
+static int dbmate_options(const char *line, size_t n, size_t i, struct marker *m, struct pgb_error *err)
+{
+	for (;;) {
+		while (i < n && layout_is_wsp(line[i]))
+			i++;
+		if (i >= n || layout_starts_with(line + i, n - i, "--"))
+			return 0;
+		size_t t = i;
+		while (i < n && !layout_is_wsp(line[i]))
+			i++;
+		const char *tok = line + t;
+		size_t tl = i - t;
+		if (tl == 17 && memcmp(tok, "transaction:false", 17) == 0)
+			m->no_transaction = 1;
+		else if (!(tl == 16 && memcmp(tok, "transaction:true", 16) == 0))
+			return layout_refuse(err, line, n, "pgboot does not know this option", dbmate_hint);
+	}
+}
+
+static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
+{
+	(void)body;
+	if (!layout_starts_with(line, n, "--"))
+		return layout_refuse(err, line, n, "dbmate reads a marker only where \"--\" starts the line", dbmate_hint);
+	size_t i = 2;
+	while (i < n && layout_is_wsp(line[i]))
+		i++;
+	const char *s = line + i;
+	size_t k = n - i, wl;
+	if (layout_starts_with(s, k, "migrate:up")) {
+		m->kind = MARKER_UP;
+		wl = 10;
+	} else if (layout_starts_with(s, k, "migrate:down")) {
+		m->kind = MARKER_DOWN;
+		wl = 12;
+	} else {
+		return layout_refuse(err, line, n, "dbmate would not read it as a marker", dbmate_hint);
+	}
+	i += wl;
+	if (i < n && !layout_is_wsp(line[i]))
+		return layout_refuse(err, line, n, "dbmate would not read it as a marker", dbmate_hint);
+	return dbmate_options(line, n, i, m, err);
+}
+
+static const struct layout_example examples[] = {
+	{"-- migrate:up", MARKER_UP, 0},
+	{"--migrate:down", MARKER_DOWN, 0},
+	{"-- migrate:up transaction:false", MARKER_UP, 0},
+	{"-- Migrate: Up", MARKER_NONE, 1},
+	{"  -- migrate:up", MARKER_NONE, 1},
+	{"-- migrate:up transaction:maybe", MARKER_NONE, 1},
+	{NULL, MARKER_NONE, 0},
+};
+
+const struct layout layout_dbmate = {
+	.name = "dbmate",
+	.claims = claims,
+	.read_marker = read_marker,
+	.examples = examples,
+};

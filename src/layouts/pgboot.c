@@ -1,0 +1,65 @@
+/* pgboot.c: pgboot's own layout: VERSION_name.sql files and "-- pgboot:" directives. */
+#include <string.h>
+#include <strings.h>
+
+#include "layout.h"
+
+static int claims(const char *s, size_t n)
+{
+	size_t after;
+	return layout_word_colon(s, n, "pgboot", &after);
+}
+
+static const char pgboot_hint[] =
+	"pgboot's markers are \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\" and "
+	"\"-- pgboot:idempotent\" (any case, blanks allowed around the colon, a \"--\" comment may follow).";
+
+static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
+{
+	size_t i;
+	layout_word_colon(line + body, n - body, "pgboot", &i);
+	i += body;
+	while (i < n && layout_is_blank(line[i]))
+		i++;
+	size_t w = i;
+	while (i < n && !layout_is_wsp(line[i]))
+		i++;
+	size_t wl = i - w;
+	while (i < n && layout_is_wsp(line[i]))
+		i++;
+	if (i < n && !layout_starts_with(line + i, n - i, "--"))
+		return layout_refuse(err, line, n, "unexpected text after the directive", pgboot_hint);
+	const char *word = line + w;
+	if (wl == 2 && strncasecmp(word, "up", 2) == 0) {
+		m->kind = MARKER_UP;
+	} else if (wl == 4 && strncasecmp(word, "down", 4) == 0) {
+		m->kind = MARKER_DOWN;
+	} else if (wl == 14 && strncasecmp(word, "no-transaction", 14) == 0) {
+		m->kind = MARKER_NO_TRANSACTION;
+		m->leading_only = 1;
+	} else if (wl == 10 && strncasecmp(word, "idempotent", 10) == 0) {
+		m->kind = MARKER_IDEMPOTENT;
+		m->leading_only = 1;
+	} else {
+		return layout_refuse(err, line, n, "not a pgboot directive", pgboot_hint);
+	}
+	return 0;
+}
+
+static const struct layout_example examples[] = {
+	{"-- pgboot:up", MARKER_UP, 0},
+	{"  -- PgBoot : Down -- the rollback", MARKER_DOWN, 0},
+	{"-- pgboot:no-transaction", MARKER_NO_TRANSACTION, 0},
+	{"-- pgboot:idempotent", MARKER_IDEMPOTENT, 0},
+	{"-- pgboot:upp", MARKER_NONE, 1},
+	{"-- pgboot: down now", MARKER_NONE, 1},
+	{NULL, MARKER_NONE, 0},
+};
+
+const struct layout layout_pgboot = {
+	.name = "pgboot",
+	.parse_name = version_parse_filename,
+	.claims = claims,
+	.read_marker = read_marker,
+	.examples = examples,
+};

@@ -1,0 +1,72 @@
+/* sql_migrate.c: sql-migrate's markers, as sqlparse/sqlparse.go (sqlCmdPrefix, parseCommand) reads them. */
+#include <string.h>
+
+#include "layout.h"
+
+static int claims(const char *s, size_t n)
+{
+	return layout_starts_ci(s, n, "+migrate");
+}
+
+static const char sqlmigrate_hint[] =
+	"sql-migrate's markers are \"-- +migrate Up\", \"-- +migrate Down\" (each optionally followed by "
+	"\"notransaction\"), \"-- +migrate StatementBegin\" and \"-- +migrate StatementEnd\", spelled "
+	"exactly so, at the start of the line (a \"--\" comment may follow).";
+
+static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
+{
+	(void)body;
+	if (!layout_starts_with(line, n, "-- +migrate "))
+		return layout_refuse(err, line, n, "sql-migrate reads only lines that start with \"-- +migrate \"",
+			      sqlmigrate_hint);
+	size_t i = 12;
+	int first = 1;
+	for (;;) {
+		while (i < n && layout_is_wsp(line[i]))
+			i++;
+		if (i >= n || (!first && layout_starts_with(line + i, n - i, "--")))
+			break;
+		size_t t = i;
+		while (i < n && !layout_is_wsp(line[i]))
+			i++;
+		const char *f = line + t;
+		size_t fl = i - t;
+#define IS(w) (fl == strlen(w) && memcmp(f, w, fl) == 0)
+		if (first) {
+			if (IS("Up"))
+				m->kind = MARKER_UP;
+			else if (IS("Down"))
+				m->kind = MARKER_DOWN;
+			else if (IS("StatementBegin") || IS("StatementEnd"))
+				m->kind = MARKER_NOOP;
+			else
+				return layout_refuse(err, line, n, "not a sql-migrate command", sqlmigrate_hint);
+			first = 0;
+		} else if (IS("notransaction") && m->kind != MARKER_NOOP) {
+			m->no_transaction = m->kind == MARKER_UP;
+		} else {
+			return layout_refuse(err, line, n, "pgboot does not know this option", sqlmigrate_hint);
+		}
+#undef IS
+	}
+	if (first)
+		return layout_refuse(err, line, n, "an incomplete sql-migrate command", sqlmigrate_hint);
+	return 0;
+}
+
+static const struct layout_example examples[] = {
+	{"-- +migrate Up", MARKER_UP, 0},
+	{"-- +migrate Down", MARKER_DOWN, 0},
+	{"-- +migrate Up notransaction", MARKER_UP, 0},
+	{"-- +migrate StatementEnd", MARKER_NOOP, 0},
+	{"-- +migrate up", MARKER_NONE, 1},
+	{"--+migrate Up", MARKER_NONE, 1},
+	{NULL, MARKER_NONE, 0},
+};
+
+const struct layout layout_sql_migrate = {
+	.name = "sql-migrate",
+	.claims = claims,
+	.read_marker = read_marker,
+	.examples = examples,
+};

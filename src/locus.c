@@ -1,0 +1,98 @@
+/* locus.c: server error positions mapped into files (see locus.h). */
+#include "locus.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The statement's first dollar-quoted body: the offset just past its opening tag, or 0. */
+static size_t body_start(const char *buf, const struct sql_stmt *st)
+{
+	struct sql_tokens t;
+	struct sql_token k;
+	sql_tokens_init(&t, buf, st);
+	while (sql_token_next(&t, &k))
+		if (k.kind == SQL_TOKEN_DOLLAR)
+			return (size_t)((const char *)memchr(k.s + 1, '$', k.n - 1) - buf) + 1;
+	return 0;
+}
+
+/* "... PL/pgSQL function inline_code_block line 3 at RAISE": the 3, or 0 */
+static int context_line(const char *context)
+{
+	const char *p = context ? strstr(context, "PL/pgSQL function ") : NULL;
+	p = p ? strstr(p, " line ") : NULL;
+	return p ? atoi(p + 6) : 0;
+}
+
+/* the 1-based character column of the first non-blank character of a line, or 1 */
+static int first_text_column(const char *s, size_t len, int line)
+{
+	size_t i = 0;
+	for (int l = 1; l < line && i < len; i++)
+		if (s[i] == '\n')
+			l++;
+	size_t start = i;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return (int)sql_char_count(s + start, i - start) + 1;
+}
+
+/* Set the locus; col 0 (only the line is known) puts the caret under the line's text. */
+static void set_line(const struct locus_map *m, int line, int col, struct pgb_error *err)
+{
+	pgb_error_locus(err, m->path, line, col);
+	free(err->excerpt);
+	err->excerpt = sql_caret_excerpt(m->text, m->len, line, col > 0 ? col : first_text_column(m->text, m->len, line));
+}
+
+/* By the server's statement position; 1 when it pointed into the file's part of the message. */
+static int by_position(const struct locus_map *m, struct pgb_error *err)
+{
+	long rel = (long)err->position - m->prefix_chars;
+	if (err->position <= 0 || rel <= 0)
+		return 0;
+	long pos = (long)sql_char_count(m->text, m->base) + rel;
+	if (pos > (long)sql_char_count(m->text, m->end) + 1)
+		return 0;
+	int line, col;
+	if (sql_locate(m->text, m->len, pos, &line, &col, NULL, NULL) != 0)
+		return 0;
+	set_line(m, line, col, err);
+	return 1;
+}
+
+/* Inside a function body: the compile position, or the CONTEXT line. */
+static int in_body(const struct locus_map *m, const struct sql_stmt *st, struct pgb_error *err)
+{
+	size_t b = body_start(m->text, st);
+	if (!b)
+		return 0;
+	int line, col;
+	if (err->internal_position > 0) {
+		long pos = (long)sql_char_count(m->text, b) + err->internal_position;
+		if (sql_locate(m->text, m->len, pos, &line, &col, NULL, NULL) == 0) {
+			set_line(m, line, col, err);
+			return 1;
+		}
+	}
+	int n = context_line(err->context);
+	if (n <= 0 || sql_offset_locus(m->text, m->len, b, &line, &col) != 0)
+		return 0;
+	set_line(m, line + n - 1, 0, err);
+	return 1;
+}
+
+void locus_locate(const struct locus_map *m, struct pgb_error *err)
+{
+	pgb_error_locus(err, m->path, 0, 0);
+	free(err->excerpt);
+	err->excerpt = NULL;
+	if (by_position(m, err))
+		return;
+	if (!m->script || m->stmt < 0 || (size_t)m->stmt >= m->script->n)
+		return;
+	const struct sql_stmt *st = &m->script->stmts[m->stmt];
+	if (st->start >= m->end || (m->bodies && in_body(m, st, err)))
+		return;
+	set_line(m, st->line, st->column, err);
+}
