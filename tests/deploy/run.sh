@@ -6,6 +6,7 @@
 #
 #   check_dockerfile.py   the Dockerfile's stages, build script, scratch stage
 #   check_deploy.py       docker-compose.yml, deploy/kubernetes, deploy/render
+#   debsrc_tests.sh       scripts/lib/debsrc.sh: each try of a source download logged and explained
 #   scratch_tests.sh      the static binary in scratch-like roots (needs BINARY,
 #                         root or user namespaces, PostgreSQL 15)
 #
@@ -36,6 +37,7 @@ tally() {
 }
 tally python3 "$root/tests/deploy/check_dockerfile.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_deploy.py" ${bin:+"$bin"}
+tally bash "$root/tests/deploy/debsrc_tests.sh"
 if [ -z "$bin" ]; then
 	echo "ok - scratch_tests.sh # SKIP no static binary (make static)"
 	passed=$((passed + 1))
