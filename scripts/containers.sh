@@ -3,12 +3,13 @@
 # need, from Debian 12's packages alone: no Docker daemon, no registry (pulls
 # fail on the CI machines). Used by tests/containers/run.sh; as root.
 #
-#   scripts/containers.sh [setup|bases|env|all]      (default: all)
+#   scripts/containers.sh [setup|debian|postgres|bases|env|all]    (default: all)
 #
-#   setup  apt-get install podman buildah runc podman-compose debootstrap (and the
-#          CNI DNS plugin, so compose services find each other by name), and write
-#          the engine's configuration under $PGBOOT_CONTAINERS_CONF (below)
-#   bases  make the STAND-IN base images, each only when it is not there yet:
+#   setup  install podman buildah runc podman-compose debootstrap and the CNI DNS
+#          plugin (scripts/install-deps.sh containers), and write the engine's
+#          configuration under $PGBOOT_CONTAINERS_CONF (below)
+#   bases  make the STAND-IN base images (debian, then postgres: one each), each
+#          only when it is not there yet:
 #            docker.io/library/debian:bookworm-slim   debootstrap --variant=minbase
 #            docker.io/library/postgres:15-bookworm   Debian's postgresql-15 and gosu,
 #                                                     with the official image's
@@ -45,18 +46,7 @@ print_env() {
 }
 
 setup() {
-	local pkgs=(podman buildah runc podman-compose debootstrap containernetworking-plugins
-		golang-github-containernetworking-plugin-dnsname iptables) missing=() p
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-	done
-	if [ ${#missing[@]} -gt 0 ]; then
-		[ "$(id -u)" -eq 0 ] || { say "missing packages: ${missing[*]} (run as root)"; return 1; }
-		say "installing ${missing[*]}"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	fi
+	scripts/install-deps.sh containers
 	mkdir -p "$conf" "$store"
 	cat >"$conf/containers.conf" <<'EOF'
 # Written by pgboot's scripts/containers.sh (crun fails on these machines).
@@ -124,13 +114,17 @@ EOF
 }
 
 postgres_base() {
-	if have_image "$postgres_ref"; then
-		say "$postgres_ref: present (stand-in: $(podman image inspect -f "{{index .Labels \"$stand_in_label\"}}" "$postgres_ref" 2>/dev/null))"
+	local dir=tests/containers/postgres-standin sum have
+	# Rebuilt when its files change (the apt layer then comes from the cache).
+	sum=$(cat "$dir/Containerfile" "$dir/docker-entrypoint.sh" | sha256sum | cut -c1-16)
+	have=$(podman image inspect -f '{{index .Labels "org.pgboot.stand-in-files"}}' "$postgres_ref" 2>/dev/null) || true
+	if [ "$have" = "$sum" ]; then
+		say "$postgres_ref: present (the stand-in of $dir, $sum)"
 		return 0
 	fi
 	say "building $postgres_ref (a stand-in: Debian's postgresql-15)"
 	buildah bud --isolation chroot --network host --layers -q -t "$postgres_ref" \
-		-f tests/containers/postgres-standin/Containerfile tests/containers/postgres-standin >/dev/null
+		--label "org.pgboot.stand-in-files=$sum" -f "$dir/Containerfile" "$dir" >/dev/null
 }
 
 mkdir -p "$cache"
@@ -138,6 +132,8 @@ what=${1:-all}
 case "$what" in
 env) print_env; exit 0 ;;
 setup) setup ;;
+debian) eval "$(print_env)"; debian_base ;;
+postgres) eval "$(print_env)"; postgres_base ;;
 bases | all)
 	[ "$what" = bases ] || setup
 	eval "$(print_env)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
-# Groups: build (default), test, static, fuzz, bench. --help (-h) prints this.
+# Groups: build (default), test, static, fuzz, bench, containers. --help (-h) prints this.
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
@@ -19,6 +19,11 @@ for g in "${groups[@]}"; do
 	fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
+	# tests/containers/run.sh (scripts/containers.sh): podman, buildah, podman-compose,
+	# the CNI DNS plugin so compose services find each other, debootstrap for the
+	# stand-in base images
+	containers) pkgs+=(podman buildah runc podman-compose debootstrap containernetworking-plugins
+		golang-github-containernetworking-plugin-dnsname iptables) ;;
 	*) echo "install-deps: unknown group \"$g\" (try --help)" >&2; exit 2 ;;
 	esac
 done

@@ -22,7 +22,7 @@ if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
 	chown postgres:postgres "$PGDATA" /var/run/postgresql
 	chmod 700 "$PGDATA"
 	chmod 3777 /var/run/postgresql
-	exec gosu postgres "$BASH_SOURCE" "$@"
+	exec gosu postgres "${BASH_SOURCE[0]}" "$@"
 fi
 
 if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -47,7 +47,8 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 	fi
 	psql+=(--dbname "$POSTGRES_DB")
 	for f in /docker-entrypoint-initdb.d/*; do
-		case "$f" in
+		# shellcheck disable=SC1090 # the image's init scripts
+	case "$f" in
 		*.sh) if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: sourcing $f"; . "$f"; fi ;;
 		*.sql) echo "$0: running $f"; "${psql[@]}" -f "$f" ;;
 		*) [ ! -e "$f" ] || echo "$0: ignoring $f" ;;
