@@ -21,9 +21,9 @@ for g in "${groups[@]}"; do
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
 	# tests/containers/run.sh (scripts/containers.sh): podman, buildah, podman-compose,
 	# the CNI DNS plugin so compose services find each other, debootstrap for the
-	# stand-in base images
+	# stand-in base images, docker-compose 1.29 to validate docker-compose.yml
 	containers) pkgs+=(podman buildah runc podman-compose debootstrap containernetworking-plugins
-		golang-github-containernetworking-plugin-dnsname iptables) ;;
+		golang-github-containernetworking-plugin-dnsname iptables docker-compose) ;;
 	*) echo "install-deps: unknown group \"$g\" (try --help)" >&2; exit 2 ;;
 	esac
 done

@@ -8,6 +8,7 @@
 #   tests/containers/run.sh [--keep]        as root; scripts/test.sh runs it
 #                                           when PGBOOT_TEST_ALL=1
 #
+# 0. docker-compose.yml is valid for Debian's docker-compose 1.29 too;
 # 1. builds the Dockerfile's default (scratch) and demo targets with
 #    `buildah bud --isolation chroot --network host --layers`: the build stage
 #    is built once, the demo target takes it from the layer cache;
@@ -69,6 +70,10 @@ phase_begin install
 if ! scripts/containers.sh setup </dev/null; then notok "container engine installed"; finish; fi
 phase_end install
 eval "$(scripts/containers.sh env)"
+# Debian's docker-compose 1.29 rejects Compose v2 keys (a top-level name:); it
+# needs no daemon to read the file.
+check "docker-compose 1.29 accepts docker-compose.yml (docker-compose config)" \
+	docker-compose -f docker-compose.yml config -q
 export BUILDAH_ISOLATION=chroot # podman-compose's builds too
 phase_begin debootstrap
 check "stand-in debian:bookworm-slim (debootstrap --variant=minbase)" scripts/containers.sh debian
