@@ -252,11 +252,16 @@ wait_log() { # SERVICE PATTERN
 	return 1
 }
 
-if pc up -d >"$work/compose-up.log" 2>&1; then
-	ok "podman-compose up -d (builds the demo image, starts db, migrate, app)"
+# --build: podman-compose 1.0.3 builds an image only when it is missing, and it
+# would run a stale pgboot-demo:latest of an earlier run.
+if pc up -d --build >"$work/compose-up.log" 2>&1; then
+	ok "podman-compose up -d --build (builds the demo image, starts db, migrate, app)"
 else
-	notok "podman-compose up -d" "$(cat "$work/compose-up.log")"
+	notok "podman-compose up -d --build" "$(cat "$work/compose-up.log")"
 fi
+check "compose's image is the demo target built above (the same image, from the layer cache)" \
+	test "$(podman image inspect -f '{{.Id}}' localhost/pgboot-demo:latest 2>&1)" = \
+	"$(podman image inspect -f '{{.Id}}' localhost/pgboot-demo:ci)"
 rc=$(wait_exit migrate)
 check "the migrate service applies and verifies MORSE, and exits 0 (got $rc)" \
 	bash -c "[ '$rc' = 0 ] && podman logs '$(cid migrate)' 2>&1 | grep -q verified"
