@@ -80,6 +80,7 @@ debian_base() {
 	fi
 	if [ ! -s "$tar" ]; then
 		dir=$(mktemp -d "$cache/debootstrap.XXXXXX")
+		chmod 755 "$dir" # it becomes the image's /: mktemp's 0700 would lock out non-root users
 		say "debootstrap --variant=minbase bookworm (a few minutes)"
 		if ! debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian \
 			>"$cache/debootstrap.log" 2>&1; then
@@ -110,6 +111,7 @@ EOF
 	fi
 	say "importing $tar as $debian_ref (a stand-in)"
 	podman import --change "LABEL $stand_in_label=debootstrap --variant=minbase bookworm" \
+		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 		--change 'CMD ["bash"]' "$tar" "$debian_ref" >/dev/null
 }
 

@@ -78,6 +78,8 @@ export BUILDAH_ISOLATION=chroot # podman-compose's builds too
 phase_begin debootstrap
 check "stand-in debian:bookworm-slim (debootstrap --variant=minbase)" scripts/containers.sh debian
 phase_end debootstrap
+check "the stand-in's / is 0755 (a non-root user can reach /usr/local/bin)" \
+	test "$(podman run --rm --network none docker.io/library/debian:bookworm-slim stat -c %a / 2>&1)" = 755
 phase_begin postgres-standin
 check "stand-in postgres:15-bookworm (Debian's postgresql-15)" scripts/containers.sh postgres
 phase_end postgres-standin
@@ -141,7 +143,7 @@ for img in pgboot pgboot-demo; do
 	check "image $img runs as 10001:10001 by default (got \"$user\")" test "$user" = 10001:10001
 done
 check "the demo image's user is morse:morse (uid and gid 10001, the group named)" \
-	bash -c "[ \"\$(podman run --rm --entrypoint id localhost/pgboot-demo:ci)\" = 'uid=10001(morse) gid=10001(morse) groups=10001(morse)' ]"
+	bash -c "[ \"\$(podman run --rm --network none --entrypoint /usr/bin/id localhost/pgboot-demo:ci)\" = 'uid=10001(morse) gid=10001(morse) groups=10001(morse)' ]"
 
 # ---- no secret in the build context ------------------------------------------------
 printf 'FROM scratch\nCOPY . /ctx/\n' >"$work/Containerfile.context"
