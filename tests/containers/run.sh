@@ -92,7 +92,8 @@ cleanup() {
 		echo "# kept $work and the containers named $tag-*" >&2
 		return
 	fi
-	podman rm -f -t 0 "$tag-db" "$tag-run" "$tag-wait" >/dev/null 2>&1
+	podman rm -f -t 0 "$tag-run" "$tag-wait" >/dev/null 2>&1
+	podman rm -f -t 0 "$tag-db" >/dev/null 2>&1
 	podman volume rm -f "$tag-db" >/dev/null 2>&1
 	[ ! -f "$work/compose.yml" ] ||
 		(cd "$root" && podman-compose -p "$tag" down -v -t 1 >/dev/null 2>&1)
@@ -200,7 +201,7 @@ check "SIGTERM (podman stop) reaches the app, whose exit code (7) is the contain
 	bash -c "[ '$rc' = 7 ] && podman logs '$tag-run' 2>&1 | grep -qx 'app: got TERM'"
 
 # SIGTERM while pgboot itself waits (nothing listens on port 1): 128+15 at once
-podman run -d --name "$tag-wait" "${net[@]}" -e PGBOOT_DATABASE_URL="postgres://postgres@127.0.0.1:1/postgres" \
+podman run -d --name "$tag-wait" "${net[@]}" "${ro[@]}" -e PGBOOT_DATABASE_URL="postgres://postgres@127.0.0.1:1/postgres" \
 	localhost/pgboot:ci run --wait-timeout 120s -- /pgboot version >/dev/null
 sleep 2
 start=$(date +%s)
@@ -220,6 +221,8 @@ check "a failing migration exits 3 (got $rc)" test "$rc" = 3
 check "the termination log (PGBOOT_TERMINATION_LOG on a mounted path) names the failed file" \
 	grep -q 99990101000000_ci_broken "$work/termlog/log"
 echo "#   termination log: $(head -c 300 "$work/termlog/log" 2>/dev/null)"
+# the containers sharing db's network first: podman refuses to remove it before them
+podman rm -f -t 0 "$tag-run" "$tag-wait" >/dev/null 2>&1
 podman rm -f -t 0 "$tag-db" >/dev/null 2>&1
 podman volume rm -f "$tag-db" >/dev/null 2>&1
 phase_end runs
