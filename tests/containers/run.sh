@@ -97,6 +97,7 @@ cleanup() {
 	podman volume rm -f "$tag-db" >/dev/null 2>&1
 	[ ! -f "$work/compose.yml" ] ||
 		(cd "$root" && podman-compose -p "$tag" down -v -t 1 >/dev/null 2>&1)
+	podman network rm -f "${tag}_default" >/dev/null 2>&1 # podman-compose 1.0.3 leaves it
 	podman rmi -f "localhost/$tag-context" >/dev/null 2>&1
 	rm -rf "$work"
 }
