@@ -7,7 +7,10 @@ Parses the Dockerfile (continuations, comments, ARG defaults, stages) and checks
 the contract of issue 4: a build stage on debian:bookworm-slim that runs
 scripts/build-static.sh (after copying in every script it runs or sources), a
 final stage FROM scratch holding /pgboot only, exec-form
-entrypoints, COPY sources that exist and are not excluded by .dockerignore, and
+entrypoints, both images as the same non-root numeric uid:gid (the demo's group
+named), COPY sources that exist and are not excluded by .dockerignore (matched
+the way Docker matches it, from the context root; no secrets/ folder or .env
+in the context), and
 every pgboot command line naming real commands and options (asked of the binary
 when one is given as argv[1] or PGBOOT_BIN). Prints one "ok"/"not ok" line per
 check and "N passed, N failed"; exits 1 on any failure.
