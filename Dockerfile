@@ -65,13 +65,16 @@ FROM ${DEBIAN_IMAGE} AS demo
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends postgresql-client-15 \
 	&& rm -rf /var/lib/apt/lists/* \
-	&& useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin morse
+	&& groupadd --system --gid 10001 morse \
+	&& useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin morse
 COPY --from=build /src/build/static/pgboot /usr/local/bin/pgboot
 WORKDIR /app
 COPY migrations/ migrations/
 COPY seeds/ seeds/
 COPY verify/ verify/
 COPY demo/ demo/
+# Numeric, so a runtime that refuses root (runAsNonRoot) can check it; the same
+# uid:gid as the scratch image's, here with a name (morse:morse).
 USER 10001:10001
 # pgboot waits for the server, migrates (and seeds with --with-test-data),
 # verifies, drops its PGBOOT_* variables, then execs the CMD as PID 1.
@@ -85,7 +88,10 @@ CMD ["/app/demo/app.sh"]
 #     -e PGBOOT_DATABASE_URL=postgres://owner:...@db:5432/app pgboot migrate
 # A scratch image has no /etc/passwd and no CA bundle: put user= in the URL and
 # mount the server's CA file for sslmode=verify-full (sslrootcert=/certs/ca.crt).
+# It runs as uid:gid 10001:10001, not root (numeric: there is no /etc/passwd),
+# the demo image's morse:morse; `docker run --user` picks another.
 FROM scratch AS pgboot
 COPY --from=build /src/build/static/pgboot /pgboot
+USER 10001:10001
 ENTRYPOINT ["/pgboot"]
 CMD ["--help"]

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
-# Groups: build (default), test, static, fuzz, bench, cross-arm64 (alias cross),
-# cross-amd64, qemu. --help (-h) prints this.
+# Groups: build (default), test, static, fuzz, bench, containers, cross-arm64
+# (alias cross), cross-amd64, qemu. --help (-h) prints this.
 #
 # cross-arm64 is what `make static ARCH=aarch64` needs on an amd64 machine:
 # Debian's cross compiler and musl-dev:arm64 (its aarch64-linux-musl-gcc
 # wrapper, headers and libc.a), which takes `dpkg --add-architecture arm64`,
 # done here when missing; cross-amd64 is the same the other way round. qemu is
 # qemu-user, which runs the aarch64 binary's tests (tests/cross/run.sh).
+# containers is podman, buildah, podman-compose and what they need
+# (tests/containers/run.sh, scripts/containers.sh).
 # The test group also installs pinned npm packages into build/node (ignored by
 # git): the Kubernetes types the schema check of deploy/kubernetes compiles
 # against (tests/deploy/check_k8s_schema.py).
@@ -35,6 +37,11 @@ for g in "${groups[@]}"; do
 	qemu) pkgs+=(qemu-user) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
+	# tests/containers/run.sh (scripts/containers.sh): podman, buildah, podman-compose,
+	# the CNI DNS plugin so compose services find each other, debootstrap for the
+	# stand-in base images, docker-compose 1.29 to validate docker-compose.yml
+	containers) pkgs+=(podman buildah runc podman-compose debootstrap containernetworking-plugins
+		golang-github-containernetworking-plugin-dnsname iptables docker-compose) ;;
 	*) echo "install-deps: unknown group \"$g\" (try --help)" >&2; exit 2 ;;
 	esac
 done

@@ -54,17 +54,28 @@ EOF
 	return 1
 }
 
+# debsrc_reason LOG: the line of an apt-get log that says why it failed (its
+# first error, e.g. a 404 from a mirror without the security pool)
+debsrc_reason() {
+	local line
+	line=$(grep -m 1 '^E:' "$1" 2>/dev/null) ||
+		line=$(grep -v -E '^W:|^ *$' "$1" 2>/dev/null | tail -n 1) || true
+	printf '%s' "${line:-no error message}"
+}
+
 # A version that cannot be fetched (a mirror without the security pool, or one
 # the security archive dropped) falls back to the next. Each try downloads into
-# a fresh directory of its own, so a failed one leaves nothing in DIR.
+# a fresh directory of its own, so a failed one leaves nothing in DIR, and logs
+# to a file of its own (DIR/PKG_VERSION.fetch.log): every try's log is kept,
+# and its reason printed.
 debsrc_download() {
 	local dir=$1 pkg=$2 ver try log
 	shift 2
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd) # apt-get runs in a subdirectory
-	log=$dir/$pkg.fetch.log
 	for ver; do
 		echo "$debsrc_prog: fetching source package $pkg $ver" >&2
+		log=$dir/${pkg}_${ver//[:\/]/_}.fetch.log
 		try=$(mktemp -d "$dir/.fetch.XXXXXX")
 		# apt-get as root warns that the _apt sandbox user cannot write here: harmless.
 		if (cd "$try" && apt-get source -qq --download-only "$pkg=$ver" >/dev/null 2>"$log") &&
@@ -75,7 +86,7 @@ debsrc_download() {
 			return 0
 		fi
 		rm -rf "$try"
-		echo "$debsrc_prog: could not fetch $pkg $ver (see $log); trying the next version" >&2
+		echo "$debsrc_prog: could not fetch $pkg $ver: $(debsrc_reason "$log") (log: $log); trying the next version" >&2
 	done
 	echo "$debsrc_prog: could not download source package $pkg (tried: $*)" >&2
 	return 1

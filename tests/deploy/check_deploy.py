@@ -124,10 +124,31 @@ def check_compose(r, path, help_):
         check_env(r, where, env, help_)
         if not argv or not pgboot_cli.is_pgboot(argv[0]):
             continue
-        boot.append(name)
-        check_cmd(r, where + " entrypoint+command", argv, help_)
-        lines.append(argv)
+        if "--skip-migrate" not in argv:
+            boot.append(name)
+            check_cmd(r, where + " entrypoint+command", argv, help_)
+            lines.append(argv)
         deps = svc.get("depends_on") or {}
+        svc_secrets = [s if isinstance(s, str) else s.get("source")
+                       for s in (svc.get("secrets") or [])]
+        if "--skip-migrate" in argv:
+            # The app (issue 11): started once the migrating service has exited 0,
+            # with its own credential only; the owner's secret is not even mounted.
+            migrators = [d for d, c in (deps.items() if isinstance(deps, dict) else [])
+                         if (c or {}).get("condition") == "service_completed_successfully"]
+            r.check(bool(migrators), "%s: depends_on the migrating service with condition: "
+                    "service_completed_successfully" % where)
+            owner = {s for m in migrators for s in (services.get(m) or {}).get("secrets") or []
+                     if isinstance(s, str)}
+            r.check("DATABASE_URL" in env and not any(k.startswith("PGBOOT_DATABASE_URL")
+                                                      for k in env)
+                    and not owner & set(svc_secrets),
+                    "%s: the app gets DATABASE_URL only, not the owner's URL or secret" % where,
+                    ", ".join(sorted(owner & set(svc_secrets))))
+            boot.append(name)
+            check_cmd(r, where + " entrypoint+command", argv, help_)
+            lines.append(argv)
+            continue
         r.check(isinstance(deps, dict) and any(
             (d or {}).get("condition") == "service_healthy" for d in deps.values()),
             "%s: depends_on a service with condition: service_healthy" % where)
@@ -135,8 +156,6 @@ def check_compose(r, path, help_):
                 "%s: the owner's URL comes from a file (PGBOOT_DATABASE_URL_FILE)" % where)
         r.check("PGBOOT_DATABASE_URL" not in env,
                 "%s: no owner's URL in plain environment" % where)
-        svc_secrets = [s if isinstance(s, str) else s.get("source")
-                       for s in (svc.get("secrets") or [])]
         for var in ("PGBOOT_DATABASE_URL_FILE", "DATABASE_URL_FILE"):
             if var in env:
                 target = str(env[var])
@@ -147,6 +166,18 @@ def check_compose(r, path, help_):
             r.check(build["target"] in dockerfile_targets(),
                     "%s: build target %s is a Dockerfile stage" % (where, build["target"]))
     r.check(bool(boot), "compose: a service uses pgboot as its entrypoint")
+    # Issue 11: the owner's secret was mounted into the app's own container.
+    owner_secrets = {str(compose_env(s).get(v, "")).replace("/run/secrets/", "")
+                     for s in services.values()
+                     for v in ("PGBOOT_DATABASE_URL_FILE", "DATABASE_URL_FILE")} - {""}
+    for name, svc in services.items():
+        argv = pgboot_cli.split_command(svc.get("entrypoint")) + \
+            pgboot_cli.split_command(svc.get("command"))
+        if argv and pgboot_cli.is_pgboot(argv[0]) and "run" in argv[1:2]:
+            mounted = {s if isinstance(s, str) else s.get("source")
+                       for s in svc.get("secrets") or []} & owner_secrets
+            r.check(not mounted, "compose service %s execs the app and mounts no owner's "
+                    "secret" % name, ", ".join(sorted(mounted)))
     for name, svc in services.items():
         for s in svc.get("secrets") or []:
             s = s if isinstance(s, str) else s.get("source")

@@ -7,15 +7,18 @@ Parses the Dockerfile (continuations, comments, ARG defaults, stages) and checks
 the contract of issue 4: a build stage on debian:bookworm-slim that runs
 scripts/build-static.sh (after copying in every script it runs or sources), a
 final stage FROM scratch holding /pgboot only, exec-form
-entrypoints, COPY sources that exist and are not excluded by .dockerignore, and
+entrypoints, both images as the same non-root numeric uid:gid (the demo's group
+named), COPY sources that exist and are not excluded by .dockerignore (matched
+the way Docker matches it, from the context root; no secrets/ folder or .env
+in the context), and
 every pgboot command line naming real commands and options (asked of the binary
 when one is given as argv[1] or PGBOOT_BIN). Prints one "ok"/"not ok" line per
 check and "N passed, N failed"; exits 1 on any failure.
 """
 
-import fnmatch
 import json
 import os
+import posixpath
 import re
 import shlex
 import sys
@@ -109,29 +112,116 @@ def copy_parts(args):
 
 
 def dockerignore(path):
+    """.dockerignore's patterns the way Docker reads them (moby/patternmatcher's
+    ReadAll): comments and blank lines dropped, each pattern cleaned like Go's
+    filepath.Clean, a leading "/" removed, "!" kept in front."""
     pats = []
     if os.path.exists(path):
         for line in open(path, encoding="utf-8"):
             line = line.strip()
-            if line and not line.startswith("#"):
-                pats.append(line)
+            if not line or line.startswith("#"):
+                continue
+            neg = line.startswith("!")
+            line = line[1:].strip() if neg else line
+            if not line:
+                continue
+            line = posixpath.normpath(line)
+            if len(line) > 1 and line.startswith("/"):
+                line = line[1:]
+            pats.append(("!" if neg else "") + line)
     return pats
 
 
+def dockerignore_lines(lines):
+    """dockerignore() for patterns given as a list rather than a file."""
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".dockerignore", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+    try:
+        return dockerignore(f.name)
+    finally:
+        os.unlink(f.name)
+
+
+def pattern_regex(p):
+    """A cleaned .dockerignore pattern as Docker compiles it: anchored at the
+    context root, "**" any number of path segments (none too), "*" and "?"
+    never across a "/", "[...]" a class, "\\" escapes the next character; the
+    other characters Go's regexp would read as operators are escaped."""
+    out, i = "^", 0
+    while i < len(p):
+        c = p[i]
+        i += 1
+        if c == "*":
+            if i < len(p) and p[i] == "*":
+                i += 1
+                if i < len(p) and p[i] == "/":
+                    i += 1
+                out += ".*" if i == len(p) else "(.*/)?"
+            else:
+                out += "[^/]*"
+        elif c == "?":
+            out += "[^/]"
+        elif c == "\\":
+            if i < len(p):
+                out += re.escape(p[i])
+                i += 1
+            else:
+                out += "\\\\"
+        elif c in ".+()|{}$":
+            out += "\\" + c
+        else:
+            out += c  # as Go's regexp reads it: "[a-z]" stays a class
+    return re.compile(out + "$")
+
+
 def ignored(rel, patterns):
-    """Whether .dockerignore excludes the context path rel (last match wins)."""
-    rel = rel.strip("/")
+    """Whether .dockerignore excludes the context path rel: a pattern matches the
+    path or one of its parent directories, the last matching pattern wins
+    (moby/patternmatcher's MatchesOrParentMatches)."""
+    rel = posixpath.normpath(rel.strip("/"))
+    parts = rel.split("/")
+    candidates = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
     result = False
     for p in patterns:
         neg = p.startswith("!")
-        p = p.lstrip("!").strip("/")
-        p = p[3:] if p.startswith("**/") else p
-        parts = rel.split("/")
-        hit = any(fnmatch.fnmatch("/".join(parts[:i]), p) or fnmatch.fnmatch(parts[i - 1], p)
-                  for i in range(1, len(parts) + 1))
-        if hit:
+        rx = pattern_regex(p[1:] if neg else p)
+        if any(rx.match(c) for c in candidates):
             result = not neg
     return result
+
+
+# How Docker treats a few patterns (moby/patternmatcher's tests and the
+# .dockerignore reference), so the matcher above cannot drift from it unseen.
+DOCKER_CASES = [
+    ("secrets/", "secrets/x", True),
+    ("secrets/", "deploy/compose/secrets/x", False),
+    ("**/secrets/", "deploy/compose/secrets/x", True),
+    ("**/secrets/", "secrets/x", True),
+    ("**/secrets/", "deploy/secretsx/y", False),
+    ("*.log", "a.log", True),
+    ("*.log", "build/a.log", False),
+    ("**/*.o", "src/x/a.o", True),
+    ("build/", "build/static-deps/x", True),
+    ("/pgboot", "pgboot", True),
+    ("/pgboot", "src/pgboot", False),
+    ("a/*/c", "a/b/c/d", True),
+    ("a/*/c", "a/b/x/c", False),
+    ("a/**", "a/b/c", True),
+    ("tests/fuzz/crash-*", "tests/fuzz/crash-1", True),
+    ("file?.txt", "file1.txt", True),
+    ("file?.txt", "file/.txt", False),
+]
+
+
+def context_files():
+    """The files of the repository that a build of the working tree would send,
+    before .dockerignore (tracked and untracked, .git itself aside)."""
+    out = []
+    for d, dirs, files in os.walk(ROOT):
+        dirs[:] = [x for x in dirs if x != ".git" and not (d == ROOT and x == "build")]
+        out += [os.path.relpath(os.path.join(d, f), ROOT) for f in files]
+    return out
 
 
 def build_script_needs():
@@ -240,8 +330,12 @@ def main(argv):
     r.check(final.name == "pgboot", "the last stage is named pgboot (for COPY --from=pgboot)",
             str(final.name))
     kinds = sorted({k for k, _, _ in final.instructions})
-    r.check(not {"RUN", "ADD", "SHELL", "USER", "WORKDIR", "VOLUME"} & set(kinds),
+    r.check(not {"RUN", "ADD", "SHELL", "WORKDIR", "VOLUME"} & set(kinds),
             "the scratch stage only copies and configures", ", ".join(kinds))
+    scratch_user = (final.all("USER") or [("", 0)])[-1][0]
+    r.check(re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", scratch_user) is not None,
+            "the scratch stage runs as a non-root numeric USER uid:gid (it has no /etc/passwd)",
+            scratch_user or "no USER: root")
     copies = final.all("COPY")
     ok = len(copies) == 1
     if ok:
@@ -257,6 +351,15 @@ def main(argv):
     ignore = dockerignore(os.path.join(ROOT, ".dockerignore"))
     r.check(ignored("build/static-deps", ignore) and ignored(".git", ignore),
             ".dockerignore keeps build/ and .git out of the context")
+    wrong = ["%s on %s: Docker says %s" % (p, f, want) for p, f, want in DOCKER_CASES
+             if ignored(f, dockerignore_lines([p])) != want]
+    r.check(not wrong, "the .dockerignore matcher agrees with Docker's on %d cases"
+            % len(DOCKER_CASES), "; ".join(wrong))
+    leaked = sorted(f for f in context_files()
+                    if ("secrets" in f.split("/")[:-1] or posixpath.basename(f) == ".env")
+                    and not ignored(f, ignore))
+    r.check(not leaked, ".dockerignore keeps every secrets/ folder and .env out of the context",
+            "in the context: " + ", ".join(leaked[:5]))
     default_needs = needed_stages(stages, final)
     for s in stages:
         r.check(not s.image.endswith(":latest") and (":" in s.image or s.image == "scratch"
@@ -313,6 +416,18 @@ def main(argv):
 
     demo = by_name.get("demo")
     if demo is not None:
+        user = (demo.all("USER") or [("", 0)])[-1][0]
+        r.check(user == scratch_user, "the demo stage runs as the scratch stage's uid:gid",
+                "%s vs %s" % (user, scratch_user))
+        uid, _, gid = user.partition(":")
+        runs = " ".join(a for a, _ in demo.all("RUN"))
+        group = re.search(r"groupadd\b[^&;|]*--gid[= ]%s\s+(\w+)" % re.escape(gid or "-"), runs)
+        r.check(group is not None, "the demo stage names the group of gid %s (groupadd --gid)" % gid)
+        r.check(re.search(r"useradd\b[^&;|]*--uid[= ]%s\b" % re.escape(uid or "-"), runs) is not None
+                and re.search(r"useradd\b[^&;|]*--gid[= ](%s|%s)\b" % (
+                    re.escape(gid or "-"), group.group(1) if group else "-"), runs) is not None,
+                "the demo stage's user has uid %s and primary group %s (useradd --uid --gid)"
+                % (uid, gid))
         ep = exec_form((demo.all("ENTRYPOINT") or [("[]", 0)])[-1][0]) or []
         r.check(ep == ["pgboot", "run", "--"], "the demo stage's ENTRYPOINT is "
                 "[\"pgboot\", \"run\", \"--\"]", str(ep))

@@ -12,6 +12,7 @@
 #                         in build/node by scripts/install-deps.sh test)
 #   demo_probe_tests.sh   the demo app's probe check (demo/app.sh --probe), as the
 #                         Kubernetes exec probes run it
+#   debsrc_tests.sh       scripts/lib/debsrc.sh: each try of a source download logged and explained
 #   scratch_tests.sh      the static binary in scratch-like roots (needs BINARY,
 #                         root or user namespaces, PostgreSQL 15)
 #
@@ -44,6 +45,7 @@ tally python3 "$root/tests/deploy/check_dockerfile.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_deploy.py" ${bin:+"$bin"}
 tally python3 "$root/tests/deploy/check_k8s_schema.py"
 tally "$root/tests/deploy/demo_probe_tests.sh"
+tally bash "$root/tests/deploy/debsrc_tests.sh"
 if [ -z "$bin" ]; then
 	echo "ok - scratch_tests.sh # SKIP no static binary (make static)"
 	passed=$((passed + 1))
