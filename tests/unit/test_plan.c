@@ -37,14 +37,10 @@ static void fixture_free(struct migset *m, struct migset *s, struct history *h)
 {
 	migset_free(m);
 	migset_free(s);
-	for (size_t i = 0; i < h->n; i++) {
-		version_free(&h->rows[i].version);
-		free(h->rows[i].name);
-		free(h->rows[i].checksum);
-		free(h->rows[i].applied_at);
-		free(h->rows[i].applied_by);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		history_row_free(&h->rows[i]);
 	free(h->rows);
+	free(h->display);
 	memset(h, 0, sizeof(*h));
 }
 
