@@ -50,7 +50,8 @@ int stmt_is_two_phase(const char *buf, const struct sql_stmt *st);
 /*
  * 1 when the word CONCURRENTLY is at the statement's top level (CREATE
  * INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH PARTITION ...
- * CONCURRENTLY): not in a comment, a string or a name.
+ * CONCURRENTLY), or among REINDEX's options (REINDEX (CONCURRENTLY) ...):
+ * not in a comment, a string or a name.
  */
 int stmt_is_concurrent(const char *buf, const struct sql_stmt *st);
 

@@ -225,9 +225,27 @@ int stmt_is_two_phase(const char *buf, const struct sql_stmt *st)
 	       ((is_word(&first, "commit") || is_word(&first, "rollback")) && is_word(&second, "prepared"));
 }
 
+/* REINDEX (option, ...): CONCURRENTLY [boolean] among the options of the list right after the word */
+static int reindex_option_concurrently(const char *buf, const struct sql_stmt *st)
+{
+	struct sql_tokens t;
+	sql_tokens_init(&t, buf, st);
+	struct sql_token k = next(&t);
+	if (!is_word(&k, "reindex"))
+		return 0;
+	k = next(&t);
+	if (!is_char(&k, '('))
+		return 0;
+	for (k = next(&t); k.kind != SQL_TOKEN_END && !(is_char(&k, ')') && k.depth == 1); k = next(&t))
+		if (k.depth == 1 && is_word(&k, "concurrently"))
+			return 1;
+	return 0;
+}
+
 int stmt_is_concurrent(const char *buf, const struct sql_stmt *st)
 {
-	return st->kind == SQL_STMT_SQL && has_top_word(buf, st, "concurrently");
+	return st->kind == SQL_STMT_SQL &&
+	       (has_top_word(buf, st, "concurrently") || reindex_option_concurrently(buf, st));
 }
 
 /* ---- what can release a session lock, what can share a block ------------ */

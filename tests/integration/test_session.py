@@ -370,3 +370,22 @@ def test_no_transaction_concurrently_only_in_a_comment_or_string_keeps_the_lock_
     r = t.pgboot("migrate", "--ddl-lock-timeout", "3s", project=p).expect(0)
     got = t.psql("SELECT string_agg(step || '=' || v, ' ' ORDER BY step) FROM lt")
     check(got == "1=3s 2=concurrently 3s 3=3s 4=3s", "only the concurrent build ran without a lock timeout", got, r)
+
+
+def test_no_transaction_reindex_concurrently_option_waits_without_a_lock_timeout(t):
+    """REINDEX (CONCURRENTLY) INDEX ..., the option-list spelling, is as concurrent as REINDEX
+    INDEX CONCURRENTLY: it runs with lock_timeout 0 (a timeout would leave an invalid index),
+    so it waits out a lock held longer than --ddl-lock-timeout (the substring search saw it;
+    the top-level-word test at first did not)."""
+    p = t.project(migrations={"0001_rx.sql": "CREATE TABLE rx (a int);\nCREATE INDEX rxi ON rx (a);\n"})
+    t.pgboot("migrate", project=p).expect(0)
+    p.write("migrations", "0002_reindex.sql", "-- pgboot:no-transaction\nREINDEX (CONCURRENTLY) INDEX rxi;\n")
+    app = t.hold("BEGIN; LOCK TABLE rx IN SHARE UPDATE EXCLUSIVE MODE")
+    proc = t.spawn("migrate", "--ddl-lock-timeout", "200ms", "--ddl-lock-retries", "1", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND query LIKE 'REINDEX (CONCURRENTLY)%'") == "1", what="the reindex waits")
+    time.sleep(1.0)  # five times --ddl-lock-timeout
+    check(proc.poll() is None, "still waiting for the lock after --ddl-lock-timeout")
+    t.release(app)
+    r = proc.wait(20).expect(0)
+    check(t.history() == [("migration", "0001", "rx"), ("migration", "0002", "reindex")], "both applied", r)

@@ -274,6 +274,11 @@ TEST(stmt_concurrent)
 		{ "drop index concurrently if exists i;", "1" },
 		{ "REINDEX INDEX CONCURRENTLY i;", "1" },
 		{ "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;", "1" },
+		/* REINDEX's option list (PostgreSQL 14+): as concurrent as REINDEX INDEX CONCURRENTLY */
+		{ "REINDEX (CONCURRENTLY) INDEX i;", "1" },
+		{ "reindex (verbose, concurrently true) table t;", "1" },
+		{ "SELECT f(concurrently) FROM t;", "0" },
+		{ "REINDEX (VERBOSE) INDEX i; -- concurrently", "0" },
 		{ "-- not concurrently\nCREATE INDEX i ON t (a);", "0" },
 		{ "CREATE INDEX i ON t (a); /* concurrently */", "0" },
 		{ "COMMENT ON TABLE t IS 'built concurrently';", "0" },
