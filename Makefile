@@ -50,7 +50,7 @@ SERVER_SRCS := src/db.c src/wait.c src/lock.c src/history.c src/migrate.c src/ve
                src/lifecycle.c src/cmd.c src/exec.c src/task.c
 PURE_OBJS := $(filter-out $(SERVER_SRCS:src/%.c=build/dyn/%.o),$(LIB_OBJS))
 
-build/unit_tests: $(PURE_OBJS) $(UNIT_SRCS) tests/unit/check.h
+build/unit_tests: $(PURE_OBJS) $(UNIT_SRCS) $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(PURE_OBJS) $(LDFLAGS) -lsodium
 
 # ARCH: x86_64 or aarch64 (amd64, arm64); empty is the machine's own.

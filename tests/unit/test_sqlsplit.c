@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "sqlsplit.h"
+#include "sql_fixture.h"
 #include "strbuf.h"
 
 /*
@@ -50,18 +51,6 @@ static const char *split_std(const char *sql, int std)
 static const char *split(const char *sql)
 {
 	return split_std(sql, 1);
-}
-
-/* The n-th statement of sql (standard strings on); s is freed by the caller. */
-static const struct sql_stmt *nth(const char *sql, size_t n, struct sql_script *s)
-{
-	struct pgb_error err;
-	pgb_error_init(&err);
-	if (sql_split(sql, strlen(sql), NULL, s, &err) != 0 || n >= s->n) {
-		pgb_error_free(&err);
-		return NULL;
-	}
-	return &s->stmts[n];
 }
 
 /* ---- whitespace, comments, empty input ---- */
