@@ -9,15 +9,15 @@
 #include "sqlsplit.h"
 
 /* The n-th statement of sql (standard strings on); s is freed by the caller. */
-static inline const struct sql_stmt *nth(const char *sql, size_t n, struct sql_script *s)
-{
-	struct pgb_error err;
-	pgb_error_init(&err);
-	if (sql_split(sql, strlen(sql), NULL, s, &err) != 0 || n >= s->n) {
-		pgb_error_free(&err);
-		return NULL;
-	}
-	return &s->stmts[n];
+static inline const struct sql_stmt *nth(const char *sql, size_t n,
+                                         struct sql_script *s) {
+  struct pgb_error err;
+  pgb_error_init(&err);
+  if (sql_split(sql, strlen(sql), NULL, s, &err) != 0 || n >= s->n) {
+    pgb_error_free(&err);
+    return NULL;
+  }
+  return &s->stmts[n];
 }
 
 #endif
