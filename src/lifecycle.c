@@ -65,6 +65,14 @@ struct run {
 	long long start;
 };
 
+/* What the executor needs of the configuration (apply.h). */
+static struct apply_opts apply_opts_of(const struct pgb_config *cfg)
+{
+	struct apply_opts o = {cfg->lock_mode == LOCK_TRANSACTION, cfg->ddl_lock_timeout_ms, cfg->ddl_lock_retries,
+			       cfg->statement_timeout_ms};
+	return o;
+}
+
 /* The session's standard_conforming_strings as the server reported it: 1 unless "off". */
 static int server_scs(struct db *db)
 {
@@ -250,6 +258,7 @@ static int unlock_early(struct run *r, struct pgb_error *err)
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
+	struct apply_opts o = apply_opts_of(r->cfg);
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
@@ -269,13 +278,13 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
 	}
-	if (migrate_preflight(r->cfg, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
+	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
 	r->stale = 1; /* and the probe with it */
 	db_result_free(&r->probe);
-	if (migrate_apply(r->db, r->cfg, &r->hist, &r->jobs, err)) {
+	if (migrate_apply(r->db, &o, &r->hist, &r->jobs, err)) {
 		/* a file released it (nothing to unlock), or a pooler moved the session (released where it was taken) */
 		if (err->code == PGB_EXIT_LOCK) {
 			lock_lost_to_pooler(r->db, r->key, r->lock_pid, err);
@@ -352,11 +361,12 @@ static int show_status(struct run *r, struct pgb_error *err)
 /* plan changes nothing, so it takes no lock: it shows the history as it is now */
 static int show_plan(struct run *r, struct pgb_error *err)
 {
+	struct apply_opts o = apply_opts_of(r->cfg);
 	if (load_and_connect(r, err) || read_found(r, 0, err) ||
 	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
-	if (migrate_preflight(r->cfg, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
+	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
