@@ -33,7 +33,7 @@ struct history {
 	int exists;       /* the table was there when last read */
 	int resolved;     /* qualified, or history_resolve ran */
 	const char *placement; /* " in the current schema (...)": where and why a table not found is created; "" */
-	int details;      /* read applied_at as UTC text (status, plan): a cold backend spends a
+	int read_applied_at;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
 	struct history_row *rows;
 	size_t n;
@@ -61,7 +61,7 @@ char *history_path_sql(struct db *db, const char *table, struct pgb_error *err);
 /*
  * Work out the table's name: the configured schema; else path_schema (the
  * connect query's answer, may be NULL); else where it would be created.
- * details: read applied_at as text (a report shows it). Returns 0 or -1
+ * read_applied_at: read applied_at as text (a report shows it). Returns 0 or -1
  * (70 when libpq cannot quote the name).
  */
 struct history_name {
@@ -69,7 +69,7 @@ struct history_name {
 	const char *table;
 	const char *setting; /* where it was set, for messages; NULL: "--history-table" */
 };
-int history_init(struct history *h, struct db *db, const struct history_name *name, int details,
+int history_init(struct history *h, struct db *db, const struct history_name *name, int read_applied_at,
 		 const char *current_schema, const char *path_schema, struct pgb_error *err);
 /*
  * The full lookup (one query): 1 when it moved h to another schema (read the
@@ -85,16 +85,16 @@ void history_free(struct history *h);
  * then *result, which the caller passes empty, holds its rows (the caller
  * frees); otherwise it stays empty (result->command NULL).
  */
-struct history_rider {
+struct history_extra_query {
 	const char *sql;
 	struct db_result *result;
 };
 
 /*
- * (Re)read every row; a missing table is no error (h->exists = 0). rider
+ * (Re)read every row; a missing table is no error (h->exists = 0). extra
  * may be NULL. Returns 0 or -1.
  */
-int history_read(struct history *h, struct db *db, struct history_rider *rider, struct pgb_error *err);
+int history_read(struct history *h, struct db *db, struct history_extra_query *extra, struct pgb_error *err);
 /*
  * CREATE TABLE IF NOT EXISTS, in its own transaction unless in_transaction
  * (the caller's transaction holds it). Returns 0 or -1 (77 when not

@@ -14,7 +14,7 @@ struct history_row {
 	struct pgb_version version;
 	char *name;
 	char *checksum;
-	char *applied_at; /* "2026-11-29T09:22:28Z"; "" unless the history was read with details */
+	char *applied_at; /* "2026-11-29T09:22:28Z"; "" unless the history was read with read_applied_at */
 	long long duration_ms;
 	char *applied_by;
 	int progress; /* -1 when finished; else statements committed of a non-atomic file */

@@ -29,7 +29,7 @@ struct session_info {
  * before the first pause between attempts or the end of the wait, and its
  * failure is the wait's, whatever the connection did.
  */
-struct wait_gate {
+struct wait_side_work {
 	int (*failed)(void *arg);
 	int (*finish)(void *arg, struct pgb_error *err);
 	void *arg;
@@ -51,9 +51,9 @@ struct wait_opts {
  * query (history_path_sql: info->history_schema).
  * Returns 0 with *out connected and info filled (free with
  * session_info_free), or -1 with err: 69 after the wait timeout, 77, 78, or
- * 128+N when a signal arrived, or the gate's failure. gate may be NULL.
+ * 128+N when a signal arrived, or the side's failure. side may be NULL.
  */
-int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, struct db **out,
+int wait_for_database(const struct wait_opts *o, const struct wait_side_work *side, struct db **out,
 		      struct session_info *info, struct pgb_error *err);
 void session_info_free(struct session_info *info);
 

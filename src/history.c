@@ -85,13 +85,13 @@ static const char *creation_schema(const char *current_schema, const char **why)
 	return "public";
 }
 
-int history_init(struct history *h, struct db *db, const struct history_name *name, int details,
+int history_init(struct history *h, struct db *db, const struct history_name *name, int read_applied_at,
 		 const char *current_schema, const char *path_schema, struct pgb_error *err)
 {
 	memset(h, 0, sizeof(*h));
 	h->table = xstrdup(name->table);
 	h->setting = xstrdup(name->setting ? name->setting : "--history-table");
-	h->details = details;
+	h->read_applied_at = read_applied_at;
 	h->placement = "";
 	h->resolved = name->schema != NULL;
 	if (name->schema)
@@ -199,7 +199,7 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	}
 	row->name = xstrdup(db_cell(r, i, 2) ? db_cell(r, i, 2) : "");
 	row->checksum = xstrdup(db_cell(r, i, 3) ? db_cell(r, i, 3) : "");
-	row->applied_at = xstrdup(h->details && db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
+	row->applied_at = xstrdup(h->read_applied_at && db_cell(r, i, 4) ? db_cell(r, i, 4) : "");
 	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
 	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
 	row->progress = db_cell(r, i, 7) ? atoi(db_cell(r, i, 7)) : -1;
@@ -268,7 +268,7 @@ static int read_failed(struct history *h, struct db *db, struct pgb_error *e, st
 static int fill_rows(struct history *h, const struct db_result *r, struct pgb_error *err)
 {
 	/* to_char(... AT TIME ZONE) checks the type on the server; the raw column is checked here */
-	if (!h->details && r->ncols > 4 && r->coltypes[4] != TIMESTAMPTZOID && r->coltypes[4] != TIMESTAMPOID) {
+	if (!h->read_applied_at && r->ncols > 4 && r->coltypes[4] != TIMESTAMPTZOID && r->coltypes[4] != TIMESTAMPOID) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "table \"%s\" exists but is not a pgboot history table", h->display);
 		pgb_error_detail(err, "Its column \"applied_at\" is not a timestamp.");
 		pgb_error_hint(err, "Choose another table with --history-table, or rename the existing one.");
@@ -284,18 +284,18 @@ static int fill_rows(struct history *h, const struct db_result *r, struct pgb_er
 	return 0;
 }
 
-int history_read(struct history *h, struct db *db, struct history_rider *rider, struct pgb_error *err)
+int history_read(struct history *h, struct db *db, struct history_extra_query *extra, struct pgb_error *err)
 {
 	free_rows(h);
 	/* inside the run's transaction (--lock-mode transaction) a missing table must not abort it */
 	int in_tx = db_in_transaction(db);
 	if (in_tx)
-		rider = NULL;
+		extra = NULL;
 	/* every column is named either way, so a table of another shape is found out */
 	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress FROM %s%s%s",
-			      h->details ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			      h->read_applied_at ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 					 : "applied_at",
-			      h->qualified, rider ? "; " : "", rider ? rider->sql : "");
+			      h->qualified, extra ? "; " : "", extra ? extra->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);
 		return -1;
@@ -313,15 +313,15 @@ int history_read(struct history *h, struct db *db, struct history_rider *rider, 
 		pgb_error_free(&ignored);
 	}
 	if (rc && e.statement_index > 0) {
-		/* the rider failed: its owner would have failed the same way on its own */
+		/* the extra failed: its owner would have failed the same way on its own */
 		pgb_error_move(err, &e);
 		rc = -1;
 	} else if (rc) {
 		rc = read_failed(h, db, &e, err);
 	} else {
 		rc = fill_rows(h, &res[0], err);
-		if (rc == 0 && rider && n > 1) {
-			*rider->result = res[1];
+		if (rc == 0 && extra && n > 1) {
+			*extra->result = res[1];
 			memset(&res[1], 0, sizeof(res[1]));
 		}
 	}

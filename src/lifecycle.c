@@ -55,7 +55,7 @@ struct run {
 	struct history hist;
 	struct plan plan;
 	struct migrate_jobs jobs;
-	int stale;        /* the history was never read, or changed since */
+	int history_outdated; /* the history was never read, or changed since */
 	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
 	long long key;
 	int locked;
@@ -128,28 +128,28 @@ static int loader_finish(void *arg, struct pgb_error *err)
 	return task_finish(arg, err);
 }
 
-static int connect_db(struct run *r, const struct wait_gate *gate, struct pgb_error *err)
+static int connect_db(struct run *r, const struct wait_side_work *side, struct pgb_error *err)
 {
 	const struct pgb_config *cfg = r->cfg;
 	struct wait_opts w = {cfg->conninfo, cfg->conninfo_source, cfg->wait_timeout_ms, cfg->statement_timeout_ms,
 			      cfg->lock_mode == LOCK_TRANSACTION,
 			      /* the connect query finds an unqualified history table of a command that reads it */
 			      (r->needs & N_FILES) && !cfg->history_schema ? cfg->history_table : NULL};
-	if (wait_for_database(&w, gate, &r->db, &r->info, err))
+	if (wait_for_database(&w, side, &r->db, &r->info, err))
 		return -1;
 	struct history_name name = {cfg->history_schema, cfg->history_table, cfg->history_source};
 	return history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,
 			    r->info.history_schema, err);
 }
 
-/* Read the files while connecting; a bad file wins over any connection outcome (wait.h's gate). */
+/* Read the files while connecting; a bad file wins over any connection outcome (wait.h's side work). */
 static int load_and_connect(struct run *r, struct pgb_error *err)
 {
 	struct task loader;
 	task_start(&loader, load_files, r);
-	struct wait_gate gate = {loader_failed, loader_finish, &loader};
-	int rc = connect_db(r, &gate, err);
-	/* the wait passed the gate: the thread is joined and a failure of its is in err already */
+	struct wait_side_work side = {loader_failed, loader_finish, &loader};
+	int rc = connect_db(r, &side, err);
+	/* the wait finished the side work: the thread is joined and a failure of its is in err already */
 	if (task_finish(&loader, err) || rc)
 		return -1;
 	/* a signal that arrived while the files were read, after the connection was made */
@@ -178,12 +178,12 @@ static int read_state(struct run *r, struct pgb_error *err)
 	plan_free(&r->plan);
 	db_result_free(&r->probe);
 	const char *probe = want_checks(r) ? verify_probe_sql(&r->checks) : NULL;
-	struct history_rider rider = {probe, &r->probe};
-	if (history_read(&r->hist, r->db, probe ? &rider : NULL, err))
+	struct history_extra_query extra = {probe, &r->probe};
+	if (history_read(&r->hist, r->db, probe ? &extra : NULL, err))
 		return -1;
 	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist,
 		   (r->cfg->allow_out_of_order ? PLAN_ALLOW_OUT_OF_ORDER : 0) | (r->cfg->strict ? PLAN_STRICT : 0));
-	r->stale = 0;
+	r->history_outdated = 0;
 	warn_future(r);
 	return 0;
 }
@@ -282,7 +282,7 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
-	r->stale = 1; /* and the probe with it */
+	r->history_outdated = 1; /* and the probe with it */
 	db_result_free(&r->probe);
 	if (migrate_apply(r->db, &o, &r->hist, &r->jobs, err)) {
 		/* a file released it (nothing to unlock), or a pooler moved the session (released where it was taken) */
@@ -330,7 +330,7 @@ static int verify_phase(struct run *r, struct pgb_error *err)
 	if (!want_checks(r))
 		return 0;
 	/* the plan must reflect what was just applied; up to date, it already does */
-	if (r->stale && read_state(r, err))
+	if (r->history_outdated && read_state(r, err))
 		return -1;
 	return verify_run(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks,
 			  r->probe.command ? &r->probe : NULL, err);
@@ -391,7 +391,7 @@ static void disconnect(struct run *r)
 	}
 	r->db = NULL;
 	r->locked = 0;
-	r->stale = 1;
+	r->history_outdated = 1;
 	db_result_free(&r->probe);
 	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
@@ -438,7 +438,7 @@ static void run_init(struct run *r, struct pgb_config *cfg)
 	r->cfg = cfg;
 	r->needs = config_command_needs(cfg->command);
 	r->start = clock_now_ms();
-	r->stale = 1;
+	r->history_outdated = 1;
 }
 
 /*

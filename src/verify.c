@@ -82,10 +82,11 @@ static int builtin_plan_checks(const struct plan *p)
 		if (it->kind != MIG_MIGRATION)
 			continue;
 		const char *what = it->file ? it->file->path : it->row->name;
-		if (it->state == ITEM_PENDING || it->state == ITEM_OUT_OF_ORDER) {
+		/* classified as migrate classifies (plan.h): what it would apply, what it would refuse */
+		if (plan_item_is_pending(p, it)) {
 			if (npend++ < SHOW_ROWS)
 				strbuf_addf(&pend, "%s%s", pend.len ? "\n" : "", what);
-		} else if (it->state != ITEM_APPLIED && (it->state != ITEM_FUTURE || p->strict)) {
+		} else if (plan_item_is_drift(p, it)) {
 			if (ndrift++ < SHOW_ROWS)
 				strbuf_addf(&drift, "%s%s: %s", drift.len ? "\n" : "", what, plan_state_name(it->state));
 		}
@@ -241,7 +242,7 @@ static int ended_transaction(const struct check *c, const char *tag, struct pgb_
 }
 
 /* The rows of one check's statements: 1 passed, 0 failed (logged), -1 it ended the transaction (err). */
-static int judge(const struct check *c, const struct db_result *res, int n, struct pgb_error *err)
+static int check_verdict(const struct check *c, const struct db_result *res, int n, struct pgb_error *err)
 {
 	const char *tag = txn_tag(res, n);
 	if (tag)
@@ -372,7 +373,7 @@ static long run_batch(struct db *db, struct check *c, size_t from, size_t n, int
 			*alone = 1; /* the lexer and the server disagree on the statements: trust neither */
 			break;
 		}
-		int j = judge(&c[i], res + pos + 1, need - 2, err);
+		int j = check_verdict(&c[i], res + pos + 1, need - 2, err);
 		if (j < 0) {
 			ended = 1;
 			break;
@@ -439,7 +440,7 @@ static int run_alone(struct db *db, const struct check *c, struct pgb_error *err
 	struct pgb_error e;
 	pgb_error_init(&e);
 	if (db_exec_rows(db, c->sql, SHOW_ROWS, &res, &n, &e) == 0) {
-		ok = judge(c, res, n, err);
+		ok = check_verdict(c, res, n, err);
 		if (ok >= 0 && db_exec(db, "RELEASE SAVEPOINT pgboot_check", NULL, NULL, err))
 			ok = -1;
 	} else if (!db_alive(db) || signals_received()) {

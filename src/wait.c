@@ -26,7 +26,7 @@ struct waiter {
 	long long start, deadline, backoff, last_log;
 	char *target;
 	struct pgb_error last;
-	const struct wait_gate *gate; /* until it is passed */
+	const struct wait_side_work *side; /* until it is finished */
 	int cut_short;                /* the last attempt ended at its deadline (db.h DB_TIMEOUT) */
 };
 
@@ -38,16 +38,16 @@ static int interrupted(struct pgb_error *err)
 static int give_up(void *arg)
 {
 	const struct waiter *w = arg;
-	return signals_received() || (w->gate && w->gate->failed(w->gate->arg));
+	return signals_received() || (w->side && w->side->failed(w->side->arg));
 }
 
-/* Finish the gate's work, once; its failure replaces whatever err holds. */
-static int pass_gate(struct waiter *w, struct pgb_error *err)
+/* Finish the side work, once; its failure replaces whatever err holds. */
+static int finish_side_work(struct waiter *w, struct pgb_error *err)
 {
-	const struct wait_gate *g = w->gate;
+	const struct wait_side_work *g = w->side;
 	if (!g)
 		return 0;
-	w->gate = NULL;
+	w->side = NULL;
 	struct pgb_error e;
 	pgb_error_init(&e);
 	if (g->finish(g->arg, &e) == 0)
@@ -144,7 +144,7 @@ static int prepare_session(struct db *db, const struct wait_opts *o, struct sess
 	return 1;
 }
 
-/* One attempt: 1 ready (*out set), 0 transient (e set), -1 permanent, interrupted or gate failed (err set). */
+/* One attempt: 1 ready (*out set), 0 transient (e set), -1 permanent, interrupted or the side work failed (err set). */
 static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out, struct session_info *info,
 		   int *fast, struct pgb_error *e, struct pgb_error *err)
 {
@@ -154,7 +154,7 @@ static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out,
 	switch (db_connect(o->conninfo, left < MAX_ATTEMPT_MS ? left : MAX_ATTEMPT_MS, give_up, w, &db, fast, e)) {
 	case DB_INTERRUPTED:
 		pgb_error_free(e);
-		if (!signals_received() && pass_gate(w, err))
+		if (!signals_received() && finish_side_work(w, err))
 			return -1;
 		return interrupted(err);
 	case DB_PERMANENT:
@@ -181,11 +181,11 @@ static int attempt(struct waiter *w, const struct wait_opts *o, struct db **out,
 	return -1;
 }
 
-int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, struct db **out,
+int wait_for_database(const struct wait_opts *o, const struct wait_side_work *side, struct db **out,
 		      struct session_info *info, struct pgb_error *err)
 {
 	struct waiter w = {0};
-	w.gate = gate;
+	w.side = side;
 	w.start = clock_now_ms();
 	w.deadline = w.start + o->timeout_ms;
 	w.backoff = 100;
@@ -207,7 +207,7 @@ int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, s
 		struct pgb_error e;
 		pgb_error_init(&e);
 		rc = attempt(&w, o, out, info, &fast, &e, err);
-		if (rc == 0 && pass_gate(&w, err))
+		if (rc == 0 && finish_side_work(&w, err))
 			rc = -1;
 		if (rc != 0) {
 			pgb_error_free(&e);
@@ -228,7 +228,7 @@ int wait_for_database(const struct wait_opts *o, const struct wait_gate *gate, s
 		}
 	}
 out:
-	if (pass_gate(&w, err)) {
+	if (finish_side_work(&w, err)) {
 		if (rc == 1) {
 			db_close(*out);
 			*out = NULL;
