@@ -96,6 +96,15 @@ struct history_extra_query {
  */
 int history_read(struct history *h, struct db *db, struct history_extra_query *extra, struct pgb_error *err);
 /*
+ * h's table is missing: before it is created (or everything reported pending),
+ * refuse (78, naming both tables, the hint the ALTER TABLE ... SET SCHEMA that
+ * moves it) when a table of its name with pgboot's history columns is in
+ * another schema the role may use and holds rows (or may not be read): a new,
+ * empty history would run every migration again. An empty one is no history.
+ * One query, and one for each table found. Returns 0 or -1.
+ */
+int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_error *err);
+/*
  * CREATE TABLE IF NOT EXISTS, in its own transaction unless in_transaction
  * (the caller's transaction holds it). Returns 0 or -1 (77 when not
  * permitted, 78 when the configured schema does not exist).

@@ -341,6 +341,75 @@ static int no_schema(const struct history *h, struct pgb_error *err)
 	return -1;
 }
 
+/*
+ * The tables named like h's in the other schemas the role may use that have every column history_read
+ * names (pgboot's history, not someone else's table): each one's schema, as it is and quoted, whether the
+ * role may read it; and, for the hint, the name and h's schema quoted, and whether that schema exists.
+ */
+#define ELSEWHERE_SQL                                                                                            \
+	"SELECT n.nspname, pg_catalog.quote_ident(n.nspname), pg_catalog.has_table_privilege(c.oid, 'SELECT'), " \
+	"pg_catalog.quote_ident($1), pg_catalog.quote_ident($2), "                                               \
+	"EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $2) "                                       \
+	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "                   \
+	"WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND n.nspname <> $2 "                                  \
+	"AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') "                                                   \
+	"AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND n.oid <> pg_catalog.pg_my_temp_schema() "         \
+	"AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid "               \
+	"AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY ('{kind,version,name,checksum,"             \
+	"applied_at,duration_ms,applied_by,progress}'::pg_catalog.name[])) = 8 "                                 \
+	"ORDER BY n.nspname"
+
+/* 1 when row i's table holds a row, or the role may not read it to tell; else 0, or -1 with err. */
+static int holds_rows(struct db *db, const struct db_result *r, int i, struct pgb_error *err)
+{
+	if (strcmp(db_cell(r, i, 2), "t") != 0)
+		return 1;
+	char *sql = xasprintf("SELECT EXISTS (SELECT FROM %s.%s)", db_cell(r, i, 1), db_cell(r, i, 3));
+	struct db_result res;
+	int rc = db_query(db, sql, 0, NULL, &res, err);
+	free(sql);
+	if (rc)
+		return -1;
+	rc = db_cell(&res, 0, 0) && strcmp(db_cell(&res, 0, 0), "t") == 0;
+	db_result_free(&res);
+	return rc;
+}
+
+/* The 78 naming h and row i's table, with the SQL that moves that one to h's place. */
+static int elsewhere(const struct history *h, const struct db_result *r, int i, struct pgb_error *err)
+{
+	const char *schema = db_cell(r, i, 0), *from = db_cell(r, i, 1), *table = db_cell(r, i, 3);
+	const char *to = db_cell(r, i, 4);
+	int create = strcmp(db_cell(r, i, 5), "t") != 0;
+	pgb_fail(err, PGB_EXIT_CONFIG, "history table \"%s\" does not exist, but a pgboot history \"%s.%s\" does",
+		 h->display, schema, h->table);
+	pgb_error_detail(err, "%s names \"%s\": migrating would start an empty history there and run every "
+			      "migration again.", h->setting, h->display);
+	/* the setting takes plain names only: a schema that needs quotes can only be moved from */
+	char *set = strcmp(schema, from) == 0 ? xasprintf(" or set %s to %s.%s.", h->setting, schema, h->table)
+					      : xstrdup("");
+	pgb_error_hint(err, "Move the history there (as its owner): %s%s%sALTER TABLE %s.%s SET SCHEMA %s;%s "
+			    "If it is another project's, name this project's history differently.",
+		       create ? "CREATE SCHEMA " : "", create ? to : "", create ? "; " : "", from, table, to, set);
+	free(set);
+	return -1;
+}
+
+int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_error *err)
+{
+	const char *params[] = {h->table, h->schema};
+	struct db_result r;
+	if (db_query(db, ELSEWHERE_SQL, 2, params, &r, err))
+		return -1;
+	int rc = 0, i = 0;
+	while (rc == 0 && i < r.nrows)
+		rc = holds_rows(db, &r, i++, err);
+	if (rc == 1)
+		rc = elsewhere(h, &r, i - 1, err);
+	db_result_free(&r);
+	return rc;
+}
+
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err)
 {
 	char *sql = xasprintf("%sSET LOCAL client_min_messages = warning; "

@@ -202,7 +202,8 @@ static int resolve_history(struct run *r, struct pgb_error *err)
  * Read the history. A table the connect query could not place for sure (history.h: none, a view, or
  * more than one table of the name) is looked up first; else, unless fast (an up-to-date start: a
  * read found nothing to do), it is looked up after the read, before anything is applied, created,
- * awaited, reported or refused.
+ * awaited, reported or refused. A history still missing then is refused when pgboot's history is
+ * in another schema (every command alike: reporting it all pending would mislead as much).
  */
 static int read_found(struct run *r, int fast, struct pgb_error *err)
 {
@@ -211,9 +212,10 @@ static int read_found(struct run *r, int fast, struct pgb_error *err)
 		return -1;
 	if (read_state(r, err))
 		return -1;
-	if (first || (fast && r->hist.exists && plan_pending(&r->plan, -1) == 0 && plan_drift(&r->plan) == 0))
-		return 0;
-	return resolve_history(r, err);
+	int up_to_date = fast && r->hist.exists && plan_pending(&r->plan, -1) == 0 && plan_drift(&r->plan) == 0;
+	if (!first && !up_to_date && resolve_history(r, err))
+		return -1;
+	return r->hist.exists ? 0 : history_check_elsewhere(&r->hist, r->db, err);
 }
 
 static int read_resolved(struct run *r, struct pgb_error *err)

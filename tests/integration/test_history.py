@@ -4,6 +4,7 @@ search_path (the manual's secure-schema pattern, ALTER DATABASE ... SET
 search_path) never makes a second history table; two visible tables are 78."""
 import os
 import random
+import re
 
 from harness import check, lock_key
 
@@ -240,3 +241,113 @@ def test_view_named_like_history_earlier_in_search_path_is_not_read(t):
     check(t.psql("SELECT count(*) FROM public.pgboot_migrations") == "2", "the rows are in public's table")
     check(t.psql("SELECT x FROM app.pgboot_migrations") == "1", "the view is untouched")
     check(_history_tables(t) == "app.pgboot_migrations,public.pgboot_migrations", "no third", _history_tables(t))
+
+
+# ---- a configured history table where none is yet, pgboot's history elsewhere ------------
+
+# idempotent on purpose: a second apply would pass silently, and only cnt shows it
+COUNTED = {"0001_cnt.sql": "CREATE TABLE IF NOT EXISTS cnt (n int);\nINSERT INTO cnt VALUES (1);\n"}
+MOVED = {"PGBOOT_HISTORY_TABLE": "pgboot.pgboot_migrations"}
+
+
+def _old_history(t, rows=True):
+    """A history in public from an earlier deploy (the default name); emptied unless rows."""
+    p = t.project(migrations=COUNTED)
+    t.pgboot("migrate", project=p).expect(0)
+    if not rows:
+        t.psql("DELETE FROM public.pgboot_migrations; DELETE FROM cnt")
+    return p
+
+
+def test_history_elsewhere_with_rows_78(t):
+    """The configured pgboot.pgboot_migrations is not there (schema pgboot is),
+    but public.pgboot_migrations holds this project's history: 78 naming both,
+    the hint the ALTER TABLE that moves it, in both lock modes and for
+    --history-table and PGBOOT_HISTORY_TABLE; nothing applied, nothing created."""
+    p = _old_history(t)
+    t.psql("CREATE SCHEMA pgboot")
+    runs = ((["migrate"], MOVED, "PGBOOT_HISTORY_TABLE"),
+            (["migrate", "--lock-mode", "transaction"], MOVED, "PGBOOT_HISTORY_TABLE"),
+            (["run", "--history-table", "pgboot.pgboot_migrations", "--", "true"], None, "--history-table"))
+    for args, env, setting in runs:
+        r = t.pgboot(*args, project=p, env=env).expect(
+            78, 'history table "pgboot.pgboot_migrations" does not exist, but a pgboot history '
+                '"public.pgboot_migrations" does', "every migration again",
+            "ALTER TABLE public.pgboot_migrations SET SCHEMA pgboot;",
+            "SET SCHEMA pgboot; or set %s to public.pgboot_migrations." % setting, where="err")
+        r.expect_no_text("CREATE SCHEMA", "applied migration", where="err")
+    check(t.psql("SELECT count(*) FROM cnt") == "1", "0001 not applied again")
+    check(_history_tables(t) == "public.pgboot_migrations", "no history created in pgboot", _history_tables(t))
+
+
+def test_history_elsewhere_empty_goes_on(t):
+    """An empty pgboot history in public is no history: the configured table
+    is created in pgboot and the migration applied, with no word of public's."""
+    p = _old_history(t, rows=False)
+    t.psql("CREATE SCHEMA pgboot")
+    r = t.pgboot("migrate", project=p, env=MOVED).expect(0, 'created history table "pgboot.pgboot_migrations"',
+                                                         where="err")
+    r.expect_no_text("public.pgboot_migrations")
+    check(t.history(table="pgboot.pgboot_migrations") == [("migration", "0001", "cnt")], "recorded in pgboot")
+    check(t.psql("SELECT count(*) FROM public.pgboot_migrations") == "0", "public's left alone")
+
+
+def test_history_elsewhere_hint_moves_it(t):
+    """The old history is in a schema whose name needs quoting and schema
+    pgboot does not exist: the hint's SQL, run as written, creates the schema
+    and moves the table; then the start is up to date and applies nothing."""
+    t.psql('CREATE SCHEMA "Old S"')
+    t.psql('ALTER DATABASE "%s" SET search_path = "Old S"' % t.db)
+    p = _old_history(t)
+    t.psql('ALTER DATABASE "%s" RESET search_path' % t.db)
+    r = t.pgboot("run", "--", "true", project=p, env=MOVED).expect(
+        78, '"Old S.pgboot_migrations"', 'CREATE SCHEMA pgboot; ALTER TABLE "Old S".pgboot_migrations SET SCHEMA '
+        'pgboot; If it is another project', where="err")
+    sql = re.search(r"\(as its owner\): (.*?SET SCHEMA pgboot;)", r.err).group(1)
+    t.psql(sql)
+    r = t.pgboot("run", "--", "true", project=p, env=MOVED).expect(0, "up to date", where="err")
+    r.expect_no_text("applied migration", "created history table", where="err")
+    check(t.psql('SELECT count(*) FROM "Old S".cnt') == "1", "0001 ran once")
+    check(_history_tables(t) == "pgboot.pgboot_migrations", "the one history moved", _history_tables(t))
+    t.pgboot("status", project=p, env=MOVED).expect(0, "pgboot.pgboot_migrations", "applied", where="out")
+
+
+def test_same_name_not_a_history_elsewhere_goes_on(t):
+    """A table named pgboot_migrations in public that is not pgboot's history
+    (other columns, rows in it): no refusal, the history is created in pgboot."""
+    t.psql("CREATE SCHEMA pgboot; CREATE TABLE public.pgboot_migrations (kind text, version text, note text); "
+           "INSERT INTO public.pgboot_migrations VALUES ('migration', '0001', 'someone else''s')")
+    p = t.project(migrations=COUNTED)
+    t.pgboot("migrate", project=p, env=MOVED).expect(0, 'created history table "pgboot.pgboot_migrations"',
+                                                     where="err")
+    check(t.history(table="pgboot.pgboot_migrations") == [("migration", "0001", "cnt")], "recorded in pgboot")
+
+
+def test_history_elsewhere_reports_refuse_too(t):
+    """status, plan, verify and run --skip-migrate do not report every migration
+    pending from the missing table: each is 78 with the same message, status
+    printing no report."""
+    p = _old_history(t)
+    t.psql("CREATE SCHEMA pgboot")
+    for args in (["status"], ["status", "--json"], ["plan"], ["verify"],
+                 ["run", "--skip-migrate", "--wait-timeout", "5s", "--", "true"]):
+        r = t.pgboot(*args, project=p, env=MOVED).expect(
+            78, 'history table "pgboot.pgboot_migrations" does not exist, but a pgboot history '
+                '"public.pgboot_migrations" does', "ALTER TABLE public.pgboot_migrations SET SCHEMA pgboot;",
+            where="err")
+        check(r.out == "", "%s prints no report" % " ".join(args), r)
+
+
+def test_history_elsewhere_unreadable_78(t):
+    """The role may use the old history's schema but not read the table, so it
+    cannot tell whether it is empty: 78 all the same, nothing created."""
+    role, url = _role(t)
+    t.psql("CREATE SCHEMA legacy")
+    t.psql('ALTER DATABASE "%s" SET search_path = legacy' % t.db)
+    _old_history(t)
+    t.psql('ALTER DATABASE "%s" RESET search_path' % t.db)
+    t.psql("CREATE SCHEMA pgboot AUTHORIZATION %s; GRANT USAGE ON SCHEMA legacy TO %s" % (role, role))
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE IF NOT EXISTS pgboot.a (id int);\n"})
+    t.pgboot("migrate", project=p, url=url, env=MOVED).expect(
+        78, '"legacy.pgboot_migrations" does', where="err")
+    check(not t.table_exists("pgboot.pgboot_migrations"), "nothing created")
