@@ -31,7 +31,9 @@
 
 struct migrate_job {
 	const struct migfile *f;
-	struct sql_script script;
+	struct sql_script script; /* its statements as sent: after the rules, no meta-command line */
+	char *blanked; /* the up part with pg_dump's \restrict and \unrestrict lines blanked, or NULL when the
+			  file has none: what a message carries of the file (see skip_meta) */
 	enum apply_mode mode;
 	size_t first, last; /* WRAPPED: the statements that are the file's BEGIN and COMMIT */
 	int resume;         /* the history has a row for it already (a partial run): replace it */
@@ -51,22 +53,28 @@ struct slice {
 
 /* ---- preflight ---------------------------------------------------------- */
 
+/* The mode, from the SQL statements alone: a meta-command line is refused or skipped, never sent. */
 static void choose_mode(struct migrate_job *j)
 {
 	const char *buf = j->f->content;
 	const struct sql_stmt *st = j->script.stmts;
-	size_t n = j->script.n, control = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t n = j->script.n, control = 0, first = n, last = n;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].kind != SQL_STMT_SQL)
+			continue;
 		control += stmt_txn(buf, &st[i]) == STMT_TXN_BEGIN || stmt_txn(buf, &st[i]) == STMT_TXN_COMMIT;
+		first = first == n ? i : first;
+		last = i;
+	}
 	if (j->f->no_transaction)
 		j->mode = MODE_NO_TRANSACTION;
 	else if (control == 0)
 		j->mode = MODE_ONE_MESSAGE;
-	else if (control == 2 && n >= 2 && stmt_txn(buf, &st[0]) == STMT_TXN_BEGIN &&
-		 stmt_txn(buf, &st[n - 1]) == STMT_TXN_COMMIT) {
+	else if (control == 2 && first < last && stmt_txn(buf, &st[first]) == STMT_TXN_BEGIN &&
+		 stmt_txn(buf, &st[last]) == STMT_TXN_COMMIT) {
 		j->mode = MODE_WRAPPED;
-		j->first = 0;
-		j->last = n - 1;
+		j->first = first;
+		j->last = last;
 	} else {
 		j->mode = MODE_STEPWISE;
 	}
@@ -93,6 +101,15 @@ static void resume_partial(struct migrate_job *j, const struct plan_item *it)
 		  history_kind_name(j->f->kind), j->f->path, it->row->progress);
 }
 
+/* The statements of j's script that are sent: all but meta-command lines. */
+static size_t sql_count(const struct migrate_job *j)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < j->script.n; i++)
+		n += j->script.stmts[i].kind == SQL_STMT_SQL;
+	return n;
+}
+
 /* The rules (rules.h), asked about j's file as it will be sent. */
 static int check_rules(const struct migrate_job *j, const struct plan_item *it, int one_transaction,
 		       struct pgb_error *err)
@@ -103,9 +120,45 @@ static int check_rules(const struct migrate_job *j, const struct plan_item *it, 
 	u.flags = (f->no_transaction ? RULE_NO_TRANSACTION : 0) | (atomic ? RULE_ATOMIC : 0) |
 		  (one_transaction ? RULE_ONE_TRANSACTION : 0) | (f->idempotent ? RULE_IDEMPOTENT : 0);
 	/* a stepwise file runs again from the start with what it committed (an atomic one rolled back) */
-	if (it->state == ITEM_PARTIAL && !atomic && it->row->progress >= 0 && (size_t)it->row->progress < j->script.n)
+	if (it->state == ITEM_PARTIAL && !atomic && it->row->progress >= 0 && (size_t)it->row->progress < sql_count(j))
 		u.rerun_done = it->row->progress;
 	return rules_check(&u, err);
+}
+
+/*
+ * After the rules, the meta-command lines left are pg_dump's \restrict and
+ * \unrestrict, which pgboot skips. They leave the script, so statement
+ * numbers (progress, the server's statement index) count what is sent; and
+ * a message that carries a stretch of the file carries them as spaces (the
+ * line ends stay), so the server's character positions and the lines they
+ * map to are the file's.
+ */
+static void skip_meta(struct migrate_job *j)
+{
+	struct sql_stmt *st = j->script.stmts;
+	size_t kept = 0;
+	for (size_t i = 0; i < j->script.n; i++) {
+		if (st[i].kind == SQL_STMT_SQL) {
+			st[kept++] = st[i];
+			continue;
+		}
+		if (!j->blanked) {
+			j->blanked = xmalloc(j->f->up_len + 1);
+			memcpy(j->blanked, j->f->content, j->f->up_len);
+			j->blanked[j->f->up_len] = '\0';
+		}
+		memset(j->blanked + st[i].start, ' ', st[i].end - st[i].start);
+	}
+	if (kept == j->script.n)
+		return;
+	j->script.n = kept;
+	choose_mode(j); /* the same mode; WRAPPED's first and last now index the shorter script */
+}
+
+/* What a message carries of j's file: its text, or with the skipped lines blanked. */
+static const char *sent_text(const struct migrate_job *j)
+{
+	return j->blanked ? j->blanked : j->f->content;
 }
 
 /* Split j's file as the server will read it: in one message, or statement by statement. */
@@ -142,6 +195,7 @@ static int prepare_job(const struct pgb_config *cfg, long long key, int scs, str
 	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
 	if (split_and_choose(j, scs, err) || check_rules(j, it, cfg->lock_mode == LOCK_TRANSACTION, err))
 		return -1;
+	skip_meta(j);
 	if (it->state == ITEM_PARTIAL)
 		resume_partial(j, it);
 	if (j->mode == MODE_STEPWISE && !j->complete)
@@ -170,8 +224,10 @@ int migrate_preflight(const struct pgb_config *cfg, const struct plan *p, long l
 
 void migrate_jobs_free(struct migrate_jobs *jobs)
 {
-	for (size_t i = 0; i < jobs->n; i++)
+	for (size_t i = 0; i < jobs->n; i++) {
 		sql_script_free(&jobs->jobs[i].script);
+		free(jobs->jobs[i].blanked);
+	}
 	free(jobs->jobs);
 	jobs->jobs = NULL;
 	jobs->n = 0;
@@ -446,7 +502,7 @@ static char *build_message(const struct pgb_config *cfg, const struct history *h
 		sl->prefix_stmts++;
 	}
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
-	strbuf_add(&sb, f->content + sl->base, sl->end - sl->base);
+	strbuf_add(&sb, sent_text(j) + sl->base, sl->end - sl->base);
 	/* a newline ends a trailing "--" comment, the ";" a last statement without one; then the
 	 * session as connect left it, the row written in it, and the lock checked before COMMIT */
 	char *reset = reset_sql(cfg);
