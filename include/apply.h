@@ -83,8 +83,9 @@ struct apply_unit {
 
 /*
  * The mode for a text's statements: no_transaction (a directive) says
- * NO_TRANSACTION; otherwise by where BEGIN and COMMIT stand (*first and
- * *last set for WRAPPED).
+ * NO_TRANSACTION; otherwise by where BEGIN and COMMIT stand among its SQL
+ * statements (*first and *last set for WRAPPED); meta-command lines do not
+ * count.
  */
 enum apply_mode apply_mode_of(const char *text, const struct sql_script *script, int no_transaction, size_t *first,
 			      size_t *last);

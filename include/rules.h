@@ -34,7 +34,8 @@ struct rule_unit {
 	unsigned flags;                  /* enum rule_flags */
 	long long lock_key;              /* the migration lock's key */
 	int rerun_done; /* > 0: a half-applied file that will run again from the start with its
-			   first rerun_done statements committed before */
+			   first rerun_done statements committed before (SQL statements: the
+			   meta-command lines pgboot skips are not counted) */
 };
 
 /* A statement rule's verdict: the byte offset at fault and the words, when not the rule's own. */
@@ -77,7 +78,9 @@ int rule_check(const struct rule *r, const struct rule_unit *u, struct pgb_error
 /*
  * Ask every rule: the statement rules statement by statement (the first
  * statement at fault wins, then the first rule in the table), then the
- * file rules. 0, or -1 with err.
+ * file rules. 0, or -1 with err. After 0, every SQL_STMT_META statement of
+ * the unit is one the meta-command rule lets through to be skipped (pg_dump's
+ * \restrict and \unrestrict lines): the caller must not send it.
  */
 int rules_check(const struct rule_unit *u, struct pgb_error *err);
 

@@ -13,7 +13,8 @@
 
 enum sql_stmt_kind {
 	SQL_STMT_SQL, /* an SQL statement, sent to the server */
-	SQL_STMT_META /* a psql meta-command (a backslash at top level): pgboot refuses these */
+	SQL_STMT_META /* a psql meta-command (a backslash at top level): pgboot refuses these, but for
+			 pg_dump's \restrict and \unrestrict lines, which it skips (rules.h) */
 };
 
 struct sql_stmt {

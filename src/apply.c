@@ -626,17 +626,21 @@ enum apply_mode apply_mode_of(const char *text, const struct sql_script *script,
 			      size_t *last)
 {
 	const struct sql_stmt *st = script->stmts;
-	size_t n = script->n, control = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t n = script->n, control = 0, b = n, c = n; /* the first and last SQL statements */
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].kind != SQL_STMT_SQL) /* a meta-command line is refused or skipped, never sent */
+			continue;
 		control += stmt_txn(text, &st[i]) == STMT_TXN_BEGIN || stmt_txn(text, &st[i]) == STMT_TXN_COMMIT;
+		b = b == n ? i : b;
+		c = i;
+	}
 	if (no_transaction)
 		return MODE_NO_TRANSACTION;
 	if (control == 0)
 		return MODE_ONE_MESSAGE;
-	if (control == 2 && n >= 2 && stmt_txn(text, &st[0]) == STMT_TXN_BEGIN &&
-	    stmt_txn(text, &st[n - 1]) == STMT_TXN_COMMIT) {
-		*first = 0;
-		*last = n - 1;
+	if (control == 2 && b < c && stmt_txn(text, &st[b]) == STMT_TXN_BEGIN && stmt_txn(text, &st[c]) == STMT_TXN_COMMIT) {
+		*first = b;
+		*last = c;
 		return MODE_WRAPPED;
 	}
 	return MODE_STEPWISE;

@@ -16,7 +16,9 @@
 
 struct migrate_job {
 	const struct migfile *f;
-	struct sql_script script;
+	struct sql_script script; /* its statements as sent: after the rules, no meta-command line */
+	char *blanked; /* the up part with pg_dump's \restrict and \unrestrict lines blanked, or NULL when the
+			  file has none: what a message carries of the file (see skip_meta) */
 	enum apply_mode mode;
 	size_t first, last; /* WRAPPED: the statements that are the file's BEGIN and COMMIT */
 	int resume;         /* the history has a row for it already (a partial run): replace it */
@@ -49,6 +51,21 @@ static void resume_partial(struct migrate_job *j, const struct plan_item *it)
 		  history_kind_name(j->f->kind), j->f->path, it->row->progress);
 }
 
+/* The mode (apply.h), from the SQL statements alone: a meta-command line is refused or skipped, never sent. */
+static void choose_mode(struct migrate_job *j)
+{
+	j->mode = apply_mode_of(j->f->content, &j->script, j->f->no_transaction, &j->first, &j->last);
+}
+
+/* The statements of j's script that are sent: all but meta-command lines. */
+static size_t sql_count(const struct migrate_job *j)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < j->script.n; i++)
+		n += j->script.stmts[i].kind == SQL_STMT_SQL;
+	return n;
+}
+
 /* The rules (rules.h), asked about j's file as it will be sent. */
 static int check_rules(const struct migrate_job *j, const struct plan_item *it, int one_transaction,
 		       struct pgb_error *err)
@@ -59,9 +76,45 @@ static int check_rules(const struct migrate_job *j, const struct plan_item *it, 
 	u.flags = (f->no_transaction ? RULE_NO_TRANSACTION : 0) | (atomic ? RULE_ATOMIC : 0) |
 		  (one_transaction ? RULE_ONE_TRANSACTION : 0) | (f->idempotent ? RULE_IDEMPOTENT : 0);
 	/* a stepwise file runs again from the start with what it committed (an atomic one rolled back) */
-	if (it->state == ITEM_PARTIAL && !atomic && it->row->progress >= 0 && (size_t)it->row->progress < j->script.n)
+	if (it->state == ITEM_PARTIAL && !atomic && it->row->progress >= 0 && (size_t)it->row->progress < sql_count(j))
 		u.rerun_done = it->row->progress;
 	return rules_check(&u, err);
+}
+
+/*
+ * After the rules, the meta-command lines left are pg_dump's \restrict and
+ * \unrestrict, which pgboot skips. They leave the script, so statement
+ * numbers (progress, the server's statement index) count what is sent; and
+ * a message that carries a stretch of the file carries them as spaces (the
+ * line ends stay), so the server's character positions and the lines they
+ * map to are the file's.
+ */
+static void skip_meta(struct migrate_job *j)
+{
+	struct sql_stmt *st = j->script.stmts;
+	size_t kept = 0;
+	for (size_t i = 0; i < j->script.n; i++) {
+		if (st[i].kind == SQL_STMT_SQL) {
+			st[kept++] = st[i];
+			continue;
+		}
+		if (!j->blanked) {
+			j->blanked = xmalloc(j->f->up_len + 1);
+			memcpy(j->blanked, j->f->content, j->f->up_len);
+			j->blanked[j->f->up_len] = '\0';
+		}
+		memset(j->blanked + st[i].start, ' ', st[i].end - st[i].start);
+	}
+	if (kept == j->script.n)
+		return;
+	j->script.n = kept;
+	choose_mode(j); /* the same mode; WRAPPED's first and last now index the shorter script */
+}
+
+/* What a message carries of j's file: its text, or with the skipped lines blanked. */
+static const char *sent_text(const struct migrate_job *j)
+{
+	return j->blanked ? j->blanked : j->f->content;
 }
 
 /* Split j's file as the server will read it: in one message, or statement by statement. */
@@ -85,7 +138,7 @@ static int split_and_choose(struct migrate_job *j, int scs, struct pgb_error *er
 {
 	if (split_job(j, scs, !j->f->no_transaction, err))
 		return -1;
-	j->mode = apply_mode_of(j->f->content, &j->script, j->f->no_transaction, &j->first, &j->last);
+	choose_mode(j);
 	return j->mode == MODE_STEPWISE ? split_job(j, scs, 0, err) : 0;
 }
 
@@ -98,6 +151,7 @@ static int prepare_job(const struct apply_opts *o, long long key, int scs, struc
 	j->prior = it->row && it->row->progress > 0 ? it->row->progress : 0;
 	if (split_and_choose(j, scs, err) || check_rules(j, it, o->run_transaction, err))
 		return -1;
+	skip_meta(j);
 	if (it->state == ITEM_PARTIAL)
 		resume_partial(j, it);
 	if (j->mode == MODE_STEPWISE && !j->complete)
@@ -126,8 +180,10 @@ int migrate_preflight(const struct apply_opts *o, const struct plan *p, long lon
 
 void migrate_jobs_free(struct migrate_jobs *jobs)
 {
-	for (size_t i = 0; i < jobs->n; i++)
+	for (size_t i = 0; i < jobs->n; i++) {
 		sql_script_free(&jobs->jobs[i].script);
+		free(jobs->jobs[i].blanked);
+	}
 	free(jobs->jobs);
 	jobs->jobs = NULL;
 	jobs->n = 0;
@@ -208,7 +264,7 @@ static int apply_job(struct db *db, const struct apply_opts *o, const struct his
 {
 	const struct migfile *f = j->f;
 	struct up up = {h, db, f, j->resume};
-	struct apply_unit u = {f->path, f->version.text, f->name, f->content, f->up_len, &j->script, j->mode, j->first,
+	struct apply_unit u = {f->path, f->version.text, f->name, sent_text(j), f->up_len, &j->script, j->mode, j->first,
 			       j->last, j->key, j->prior, j->complete, {up_done, up_start, up_progress, up_finish, &up},
 			       {history_kind_name(f->kind), "applying", "applied"}};
 	return apply_unit(db, o, &u, err);

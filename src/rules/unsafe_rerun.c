@@ -12,8 +12,12 @@ static const struct sql_stmt *culprit(const struct rule_unit *u)
 {
 	if (u->flags & RULE_IDEMPOTENT)
 		return NULL;
-	for (size_t i = 0; i < u->script->n && i < (size_t)u->rerun_done; i++) {
+	size_t done = 0; /* SQL statements seen: skipped meta-command lines were never sent */
+	for (size_t i = 0; i < u->script->n && done < (size_t)u->rerun_done; i++) {
 		const struct sql_stmt *st = &u->script->stmts[i];
+		if (st->kind != SQL_STMT_SQL)
+			continue;
+		done++;
 		if (stmt_txn(u->text, st) == STMT_TXN_NONE && !stmt_is_idempotent(u->text, st))
 			return st;
 	}
@@ -39,6 +43,11 @@ static const struct rule_example examples[] = {
 	{"CREATE TABLE IF NOT EXISTS a ();\nCREATE INDEX CONCURRENTLY i ON a (x);", 0, RULE_NO_TRANSACTION, 1},
 	{"CREATE TABLE a ();\nCREATE INDEX CONCURRENTLY i ON a (x);", 0, RULE_NO_TRANSACTION | RULE_IDEMPOTENT, 1},
 	{"CREATE TABLE a ();\nCREATE INDEX CONCURRENTLY i ON a (x);", 0, RULE_NO_TRANSACTION, 0},
+	/* pg_dump's \restrict line is skipped, not counted: the one committed statement is the CREATE TABLE */
+	{"\\restrict k\nCREATE TABLE IF NOT EXISTS a ();\nCREATE INDEX CONCURRENTLY i ON a (x);\n\\unrestrict k\n", 0,
+	 RULE_NO_TRANSACTION, 1},
+	{"\\restrict k\nCREATE TABLE a ();\nCREATE INDEX CONCURRENTLY i ON a (x);\n\\unrestrict k\n", 1,
+	 RULE_NO_TRANSACTION, 1},
 	{NULL, 0, 0, 0},
 };
 

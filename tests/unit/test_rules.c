@@ -134,3 +134,74 @@ TEST(rules_locus_of_a_word_inside_the_statement)
 	pgb_error_free(&err);
 	sql_script_free(&script);
 }
+
+/* rules_check on sql: 0, or -1 with the message and the line in *line. */
+static int restrict_check(const char *sql, char *msg, size_t msg_size, int *line)
+{
+	struct sql_script script;
+	struct pgb_error err;
+	pgb_error_init(&err);
+	CHECK_INT(sql_split(sql, strlen(sql), NULL, &script, &err), 0);
+	struct rule_unit u = {"m.sql", "migration", sql, strlen(sql), &script, RULE_ATOMIC, 77, 0};
+	int rc = rules_check(&u, &err);
+	snprintf(msg, msg_size, "%s", rc ? err.message : "");
+	*line = rc ? err.line : 0;
+	if (rc) {
+		CHECK_INT(err.code, PGB_EXIT_CONFIG);
+		CHECK_STR(err.file, "m.sql");
+		CHECK(err.hint != NULL);
+	}
+	pgb_error_free(&err);
+	sql_script_free(&script);
+	return rc;
+}
+
+TEST(rules_meta_command_lets_pg_dumps_restrict_pair_through)
+{
+	/* the shape pg_dump 15.18 writes (key shortened), SQL after \unrestrict too */
+	const char *dump = "--\n-- PostgreSQL database dump\n--\n\n\\restrict Xy12abZ\n\n-- Dumped by pg_dump\n\n"
+			   "SET statement_timeout = 0;\nCREATE TABLE public.t (id integer);\n\n"
+			   "--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict Xy12abZ\n\nSELECT 1;\n";
+	char msg[256];
+	int line;
+	CHECK_INT(restrict_check(dump, msg, sizeof(msg), &line), 0);
+	CHECK_INT(restrict_check("\\restrict k\r\nSELECT 1;\r\n\\unrestrict k", msg, sizeof(msg), &line), 0);
+}
+
+TEST(rules_meta_command_refuses_every_other_restrict_at_its_line)
+{
+	static const struct {
+		const char *sql;
+		const char *what;
+		int line;
+	} cases[] = {
+		{"SELECT 1;\n\\restrict\nSELECT 2;\n\\unrestrict\n", "\"\\restrict\" without one key of letters and digits",
+		 2},
+		{"\\restrict a_b\nSELECT 1;\n\\unrestrict a_b\n", "\"\\restrict\" without one key of letters and digits", 1},
+		{"\\restrict k x\nSELECT 1;\n\\unrestrict k\n", "\"\\restrict\" without one key of letters and digits", 1},
+		{"\\restrict k\nSELECT 1;\n\\unrestrict 'k'\n", "\"\\unrestrict\" without one key of letters and digits", 3},
+		{"\\restrict k\nSELECT 1;\n", "\"\\restrict\" without \"\\unrestrict\"", 1},
+		{"SELECT 1;\n\n\\unrestrict k\n", "\"\\unrestrict\" without \"\\restrict\" before it", 3},
+		{"\\restrict k\nSELECT 1;\nSELECT 2;\n\\unrestrict k2\n", "\"\\unrestrict\" with a key other than \"\\restrict\"'s",
+		 4},
+		{"\\restrict k\nSELECT 1;\n\\restrict k\n\\unrestrict k\n", "a second \"\\restrict\"", 3},
+		{"\\restrict k\n\\unrestrict k\nSELECT 1;\n\\unrestrict k\n", "a second \"\\unrestrict\"", 4},
+		{"\\restrict k\n\\unrestrict k\n\\restrict k\n\\unrestrict k\n", "a second \"\\restrict\"", 3},
+		{"\\set x 1\n\\restrict k\n\\unrestrict k\n", "a psql meta-command", 1},
+		{"\\restrict k\nSELECT 1;\n\\i x.sql\n\\unrestrict k\n", "a psql meta-command", 3},
+		{"SELECT\n\\restrict k\n1;\n\\unrestrict k\n", "\"\\restrict\" not on a line of its own between statements", 2},
+		{"\\restrict k\nSELECT 1; \\unrestrict k\n", "\"\\unrestrict\" not on a line of its own between statements", 2},
+		/* psql's commands are case-sensitive: this is no \unrestrict, so the \restrict has none */
+		{"\\restrict k\nSELECT 1;\n\\UNRESTRICT k\n", "\"\\restrict\" without \"\\unrestrict\"", 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char msg[256], want[256];
+		int line;
+		snprintf(want, sizeof(want), "%s in \"m.sql\" is not supported", cases[i].what);
+		if (restrict_check(cases[i].sql, msg, sizeof(msg), &line) != -1 || strcmp(msg, want) != 0 ||
+		    line != cases[i].line)
+			fprintf(stderr, "case %zu: \"%s\": got \"%s\" at line %d\n", i, cases[i].sql, msg, line);
+		CHECK_STR(msg, want);
+		CHECK_INT(line, cases[i].line);
+	}
+}
