@@ -40,6 +40,8 @@ enum command_needs {
 	N_REPORT = 1 << 8,    /* writes a report on standard output (times read as text; drift is 5) */
 	N_INVENTORY = 1 << 9, /* lists everything as it is: --json, a missing migrations directory
 				 is empty, newer versions are listed rather than warned of */
+	N_ROLLBACK = 1 << 10, /* rolls applied migrations back under the migration lock (3, 75), once
+				 confirmed (10 otherwise); then runs the checks but the plan's */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
@@ -77,6 +79,14 @@ struct pgb_config {
 	int no_verify;
 	int skip_migrate;       /* wait for another pgboot to apply everything */
 	int json;               /* status --json */
+
+	/* rollback: which migrations (at most one of the four), and whether it may run */
+	int rollback_steps;     /* --steps N; 0: not given (1 when no other is) */
+	char *rollback_to;      /* --to VERSION: every applied one newer than it */
+	int rollback_all;       /* --all */
+	int rollback_to_files;  /* --to-files: every applied one without a file here */
+	int confirm;            /* --confirm: without it the plan is shown (exit 10) */
+	int use_file_down;      /* --use-file-down: the file's down part rather than the stored one */
 
 	enum log_format log_format;
 	enum log_level log_level;

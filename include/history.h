@@ -35,6 +35,7 @@ struct history {
 	const char *placement; /* " in the current schema (...)": where and why a table not found is created; "" */
 	int read_applied_at;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
+	int read_down;            /* read each row's stored down part (a rollback); else only whether it has one */
 	struct history_row *rows;
 	size_t n;
 };
@@ -129,6 +130,8 @@ char *history_progress_sql(const struct history *h, struct db *db, const struct 
 /* Mark mf's started row finished, with its duration measured by the caller. */
 char *history_finish_sql(const struct history *h, struct db *db, const struct migfile *mf, long long ms,
 			 struct pgb_error *err);
+/* The DELETE of a migration's row (a rollback, in the down part's own transaction); NULL with err (70). */
+char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err);
 /* "pgboot 0.1.0 on HOSTNAME" */
 const char *history_applied_by(void);
 

@@ -18,6 +18,8 @@ struct history_row {
 	long long duration_ms;
 	char *applied_by;
 	int progress; /* -1 when finished; else statements committed of a non-atomic file */
+	int has_down;   /* the row stores a down part (down_sql is not NULL) */
+	char *down_sql; /* the stored down part; NULL unless read with read_down (or none stored) */
 };
 
 /* "migration" or "seed": the kind column's text, and the word in messages. */

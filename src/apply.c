@@ -230,6 +230,9 @@ static void log_applied(const struct apply_unit *u, const struct apply_opts *o, 
 {
 	const char *verb = o->run_transaction ? "ran" : u->words.done;
 	char *event = xasprintf("%s_%s", u->words.noun, verb);
+	for (char *c = event; *c; c++) /* "rolled back": an event name is one word */
+		if (*c == ' ')
+			*c = '_';
 	log_event(LOG_INFO, event, LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms)),
 		  "%s %s %s_%s (%lld ms%s)", verb, u->words.noun, u->version, u->name, ms,
 		  o->run_transaction ? "; commits with the run" : "");

@@ -102,11 +102,13 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_OK, "success", N_ALL, N_APP},
 	{PGB_EXIT_USAGE, "usage error: unknown option, missing argument", N_ALL, 0},
 	{PGB_EXIT_MIGRATION, "a migration or seed failed (rolled back)", N_LOCK, 0},
+	{PGB_EXIT_MIGRATION, "a migration or seed failed (here: a down part, rolled back; newer ones stay rolled back)", N_ROLLBACK, 0},
 	{PGB_EXIT_VERIFY, "verification failed", N_CHECKS, 0},
 	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT, 0},
+	{PGB_EXIT_UNCONFIRMED, "rollback without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, 0},
 	{PGB_EXIT_INTERNAL, "internal error", N_DB, 0},
-	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN, 0},
+	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN | N_ROLLBACK, 0},
 	{PGB_EXIT_AUTH, "authentication or permission denied", N_DB, 0},
 	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB | N_FILES, 0},
 	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", N_APP, 0},
@@ -170,7 +172,7 @@ static const struct opt options[] = {
 	{.name = "verify", .metavar = "DIR", .env = "PGBOOT_VERIFY",
 	 .needs = N_CHECKS, .set = set_verify_dir, .off = OFF(verify_dir),
 	 .def = "verify", .help = "directory of the checks (may be missing unless named)"},
-	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .needs = N_LOCK, .set = set_bool,
+	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .needs = N_LOCK | N_ROLLBACK, .set = set_bool,
 	 .off = OFF(no_verify), .def_help = "verify on", .help = "skip the checks"},
 	{.name = "skip-migrate", .env = "PGBOOT_SKIP_MIGRATE", .env2 = "AUTO_MIGRATE",
 	 .needs = N_APP, .flags = OPT_ENV2_NEGATED, .set = set_bool,
@@ -190,7 +192,7 @@ static const struct opt options[] = {
 	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .needs = N_DB,
 	 .set = set_duration, .off = OFF(wait_timeout_ms), .def = "60s",
 	 .help = "how long to wait for the database"},
-	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN,
+	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN | N_ROLLBACK,
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
 	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
@@ -198,14 +200,27 @@ static const struct opt options[] = {
 	 .help = "transaction: one transaction for the whole run and nothing set for the session, "
 		 "for PgBouncer's transaction pooling"},
 	{.name = "ddl-lock-timeout", .metavar = "DUR", .env = "PGBOOT_DDL_LOCK_TIMEOUT",
-	 .needs = N_LOCK, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
+	 .needs = N_LOCK | N_ROLLBACK, .set = set_duration, .off = OFF(ddl_lock_timeout_ms), .def = "10s",
 	 .help = "lock_timeout of each attempt at a migration"},
 	{.name = "ddl-lock-retries", .metavar = "N", .env = "PGBOOT_DDL_LOCK_RETRIES",
-	 .needs = N_LOCK, .set = set_int, .off = OFF(ddl_lock_retries), .def = "5", .min = 1,
+	 .needs = N_LOCK | N_ROLLBACK, .set = set_int, .off = OFF(ddl_lock_retries), .def = "5", .min = 1,
 	 .max = 100, .help = "attempts at a migration that waits for a lock (1-100)"},
 	{.name = "statement-timeout", .metavar = "DUR", .env = "PGBOOT_STATEMENT_TIMEOUT",
 	 .needs = N_DB, .set = set_duration, .off = OFF(statement_timeout_ms), .def = "0",
 	 .def_help = "0, none", .help = "statement_timeout of pgboot's own session"},
+	{.name = "steps", .metavar = "N", .needs = N_ROLLBACK, .set = set_int, .off = OFF(rollback_steps),
+	 .def_help = "1", .min = 1, .max = 1000000, .help = "roll back the N newest applied migrations"},
+	{.name = "to", .metavar = "VERSION", .needs = N_ROLLBACK, .set = set_string, .off = OFF(rollback_to),
+	 .help = "roll back every applied migration newer than VERSION (VERSION stays)"},
+	{.name = "all", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(rollback_all),
+	 .help = "roll back every applied migration"},
+	{.name = "to-files", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(rollback_to_files),
+	 .help = "roll back every applied migration that has no file here (a newer release's)"},
+	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(confirm),
+	 .def_help = "off: show the plan, exit 10", .help = "roll back; without it nothing is changed"},
+	{.name = "use-file-down", .env = "PGBOOT_USE_FILE_DOWN", .needs = N_ROLLBACK, .set = set_bool,
+	 .off = OFF(use_file_down), .def_help = "the stored one",
+	 .help = "run the file's down part, not the one stored in the history at apply time"},
 	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
 	 .help = "write the status as JSON to standard output"},
@@ -486,6 +501,7 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->history_schema);
 	free(cfg->history_table);
 	free(cfg->history_source);
+	free(cfg->rollback_to);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -800,6 +816,16 @@ static int apply_flags(struct pgb_config *cfg, const struct scan *sc, struct pgb
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* rollback: at most one of the ways to choose what is rolled back */
+static int check_rollback_choice(const struct pgb_config *cfg, struct pgb_error *err)
+{
+	int given = (cfg->rollback_steps > 0) + (cfg->rollback_to != NULL) + cfg->rollback_all + cfg->rollback_to_files;
+	if (given <= 1)
+		return 0;
+	return usage_error(err, "Give one of them: pgboot rollback [--steps N | --to VERSION | --all | --to-files].",
+			   "options \"--steps\", \"--to\", \"--all\" and \"--to-files\" cannot be used together");
+}
+
 static int finish_command(struct pgb_config *cfg, const struct scan *sc, int argc, char **argv,
 			  struct pgb_error *err)
 {
@@ -817,7 +843,7 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		return 0;
 	if (apply_environment(cfg, sc, err) != 0 || apply_flags(cfg, sc, err) != 0)
 		return -1;
-	return 0;
+	return check_rollback_choice(cfg, err);
 }
 
 /*

@@ -203,6 +203,8 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
 	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
 	row->progress = db_cell(r, i, 7) ? atoi(db_cell(r, i, 7)) : -1;
+	row->has_down = db_cell(r, i, 8) && strcmp(db_cell(r, i, 8), "t") == 0;
+	row->down_sql = h->read_down && db_cell(r, i, 9) ? xstrdup(db_cell(r, i, 9)) : NULL;
 	return 0;
 }
 
@@ -292,10 +294,11 @@ int history_read(struct history *h, struct db *db, struct history_extra_query *e
 	if (in_tx)
 		extra = NULL;
 	/* every column is named either way, so a table of another shape is found out */
-	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress FROM %s%s%s",
+	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress, "
+			      "down_sql IS NOT NULL, %s FROM %s%s%s",
 			      h->read_applied_at ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 					 : "applied_at",
-			      h->qualified, extra ? "; " : "", extra ? extra->sql : "");
+			      h->read_down ? "down_sql" : "NULL", h->qualified, extra ? "; " : "", extra ? extra->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);
 		return -1;
@@ -547,6 +550,17 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 			      "WHERE kind = '%s' AND version = %s",
 			      h->qualified, ms > 2147483647LL ? 2147483647LL : ms, history_kind_name(mf->kind),
 			      ver);
+	free(ver);
+	return sql;
+}
+
+char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err)
+{
+	char *ver = db_quote_literal(db, row->version.text, strlen(row->version.text), err);
+	if (!ver)
+		return NULL;
+	char *sql = xasprintf("DELETE FROM %s WHERE kind = '%s' AND version = %s", h->qualified,
+			      history_kind_name(row->kind), ver);
 	free(ver);
 	return sql;
 }

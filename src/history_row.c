@@ -27,4 +27,5 @@ void history_row_free(struct history_row *row)
 	free(row->checksum);
 	free(row->applied_at);
 	free(row->applied_by);
+	free(row->down_sql);
 }

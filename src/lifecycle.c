@@ -34,6 +34,7 @@
 #include "migrate.h"
 #include "plan.h"
 #include "report.h"
+#include "rollback.h"
 #include "signals.h"
 #include "source.h"
 #include "task.h"
@@ -138,8 +139,11 @@ static int connect_db(struct run *r, const struct wait_side_work *side, struct p
 	if (wait_for_database(&w, side, &r->db, &r->info, err))
 		return -1;
 	struct history_name name = {cfg->history_schema, cfg->history_table, cfg->history_source};
-	return history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,
-			    r->info.history_schema, err);
+	if (history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,
+			 r->info.history_schema, err))
+		return -1;
+	r->hist.read_down = (r->needs & N_ROLLBACK) != 0;
+	return 0;
 }
 
 /* Read the files while connecting; a bad file wins over any connection outcome (wait.h's side work). */
@@ -162,7 +166,7 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 /* Versions a newer release applied: this one goes on beside it (--strict refuses them: drift). */
 static void warn_future(struct run *r)
 {
-	if (!plan_future(&r->plan) || r->plan.strict || r->warned_future || (r->needs & N_INVENTORY))
+	if (!plan_future(&r->plan) || r->plan.strict || r->warned_future || (r->needs & (N_INVENTORY | N_ROLLBACK)))
 		return;
 	char *list = plan_future_list(&r->plan);
 	log_event(LOG_WARNING, "future_migrations", LOG_FIELDS(LF_INT("count", (long long)plan_future(&r->plan)), LF_STR("versions", list)),
@@ -471,6 +475,105 @@ static int run_phases(struct pgb_config *cfg, int (*phases)(struct run *r, struc
 static int wait_only(struct run *r, struct pgb_error *err)
 {
 	return connect_db(r, NULL, err);
+}
+
+/* ---- rollback ------------------------------------------------------------------ */
+
+static struct rollback_opts rollback_opts_of(const struct pgb_config *cfg)
+{
+	struct rollback_opts o = {cfg->rollback_steps, cfg->rollback_to, cfg->rollback_all, cfg->rollback_to_files,
+				  cfg->use_file_down};
+	return o;
+}
+
+/* Choose what to roll back from the history as last read; every one must have a down part. */
+static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	struct rollback_opts ro = rollback_opts_of(r->cfg);
+	rollback_jobs_free(jobs);
+	return rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err) ? -1 : 0;
+}
+
+/* Without --confirm: the plan on standard output, then 10 (78 first when a down part is missing). */
+static int show_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	struct rollback_opts ro = rollback_opts_of(r->cfg);
+	if (rollback_select(&r->plan, &ro, jobs, err))
+		return -1;
+	rollback_print(stdout, jobs, db_database(r->db), r->hist.display);
+	fflush(stdout);
+	if (rollback_check_downs(jobs, err) || jobs->n == 0)
+		return jobs->n == 0 ? 0 : -1;
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "rollback not confirmed: nothing was rolled back");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to roll back what the plan shows.");
+	return -1;
+}
+
+/* After a rollback the files hold migrations not applied by design: the checks but the plan's (pending, drift). */
+static int verify_after_rollback(struct run *r, struct pgb_error *err)
+{
+	if (!want_checks(r))
+		return 0;
+	struct plan none = {0};
+	return verify_run(r->db, r->cfg->statement_timeout_ms, &none, &r->checks, NULL, err);
+}
+
+/* Under the lock: choose again (another pgboot may have changed the history), check, then roll back. */
+static int rollback_locked(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	struct apply_opts o = apply_opts_of(r->cfg);
+	if (take_lock(r, err) || read_state(r, err) || choose_rollback(r, jobs, err))
+		return -1;
+	if (jobs->n == 0) {
+		log_info("nothing_to_roll_back", "another pgboot rolled everything back while this one waited for the lock");
+		return unlock_early(r, err);
+	}
+	if (rollback_preflight(&o, r->key, server_scs(r->db), jobs, err))
+		return -1;
+	r->history_outdated = 1;
+	db_result_free(&r->probe);
+	if (rollback_apply(r->db, &o, &r->hist, jobs, err)) {
+		if (err->code == PGB_EXIT_LOCK) {
+			lock_lost_to_pooler(r->db, r->key, r->lock_pid, err);
+			r->locked = 0;
+		}
+		return -1;
+	}
+	if (r->cfg->lock_mode == LOCK_TRANSACTION && db_in_transaction(r->db))
+		return rollback_commit(r->db, jobs, err);
+	return 0;
+}
+
+static int rollback_phases(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	if (load_and_connect(r, err) || read_found(r, 0, err))
+		return -1;
+	if (!r->cfg->confirm)
+		return show_rollback(r, jobs, err);
+	if (choose_rollback(r, jobs, err))
+		return -1;
+	if (jobs->n == 0) {
+		log_info("nothing_to_roll_back", "no applied migration to roll back");
+		return 0;
+	}
+	log_event(LOG_INFO, "rolling_back", LOG_FIELDS(LF_INT("migrations", (long long)jobs->n)),
+		  "%zu migration%s to roll back, taking the migration lock", jobs->n, jobs->n == 1 ? "" : "s");
+	if (rollback_locked(r, jobs, err))
+		return -1;
+	return verify_after_rollback(r, err);
+}
+
+static int roll_back(struct run *r, struct pgb_error *err)
+{
+	struct rollback_jobs jobs = {0};
+	int rc = rollback_phases(r, &jobs, err);
+	rollback_jobs_free(&jobs);
+	return rc;
+}
+
+int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, roll_back, err);
 }
 
 int cmd_run(struct pgb_config *cfg, struct pgb_error *err)

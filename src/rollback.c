@@ -1,0 +1,329 @@
+/*
+ * rollback.c: undo applied migrations (see rollback.h): each chosen
+ * migration's down part split, checked by the rules and given a mode
+ * before anything runs, then handed to the executor (apply.h) with the
+ * history effect of going down.
+ */
+#include "rollback.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rules.h"
+#include "signals.h"
+#include "sqlsplit.h"
+#include "strbuf.h"
+#include "xmem.h"
+
+struct rollback_job {
+	const struct plan_item *it; /* an applied migration: it->row is set, it->file may be NULL */
+	const char *text;           /* the down part it runs, text[0..len); NULL: none */
+	size_t len;
+	char *owned;    /* text, when rollback.c built it (the file's down part, lines kept; meta lines blanked) */
+	char *path;     /* "0003_x.sql (down)": the history's name, or the file's path with --use-file-down */
+	int from_file;  /* the file's down part, not the stored one */
+	struct sql_script script;
+	enum apply_mode mode;
+	size_t first, last; /* WRAPPED: the statements that are the down part's BEGIN and COMMIT */
+	long long key;
+};
+
+/* ---- choosing ---------------------------------------------------------------- */
+
+static int is_applied(const struct plan_item *it)
+{
+	return it->kind == MIG_MIGRATION && it->row != NULL;
+}
+
+/* 1 when the applied item it is chosen; above: the version --to keeps (NULL unless --to), n: how many are chosen so far */
+static int chosen(const struct rollback_opts *o, const struct plan_item *it, const struct pgb_version *above,
+		  size_t n)
+{
+	if (o->all)
+		return 1;
+	if (o->to_files)
+		return it->file == NULL;
+	if (above)
+		return version_compare(&it->row->version, above) > 0;
+	return n < (size_t)(o->steps > 0 ? o->steps : 1);
+}
+
+/* --to's version: 78 when it is malformed or not an applied migration's. */
+static int find_to(const struct plan *p, const char *to, struct pgb_version *v, struct pgb_error *err)
+{
+	if (version_parse_text(to, v))
+		return pgb_fail(err, PGB_EXIT_CONFIG, "invalid value for \"--to\": \"%s\"", to);
+	for (size_t i = 0; i < p->n; i++)
+		if (is_applied(&p->items[i]) && version_compare(&p->items[i].row->version, v) == 0)
+			return 0;
+	version_free(v);
+	pgb_fail(err, PGB_EXIT_CONFIG, "migration version \"%s\" is not applied", to);
+	pgb_error_hint(err, "\"--to VERSION\" keeps VERSION applied and rolls back every newer one; "
+			    "\"pgboot status\" lists the applied versions.");
+	return -1;
+}
+
+/* The file's down part as a text of the file's own lines: the up part's bytes blanked, its line ends kept. */
+static char *file_down_text(const struct migfile *f)
+{
+	char *t = xmalloc(f->len + 1);
+	memcpy(t, f->content, f->len + 1);
+	for (size_t i = 0; i < f->down_start; i++)
+		if (t[i] != '\n')
+			t[i] = ' ';
+	return t;
+}
+
+/* The stored down part, or with --use-file-down the file's; a file whose down part differs is warned of. */
+static void choose_down(struct rollback_job *j, const struct rollback_opts *o)
+{
+	const struct history_row *row = j->it->row;
+	const struct migfile *f = j->it->file;
+	int file_down = f && migfile_has_down(f);
+	const char *fd = file_down ? f->content + f->down_start : NULL;
+	size_t fl = file_down ? f->len - f->down_start : 0;
+	if (o->use_file_down && f) {
+		j->from_file = 1;
+		j->path = xasprintf("%s (down)", f->path);
+		if (file_down) {
+			j->owned = file_down_text(f);
+			j->text = j->owned, j->len = f->len;
+		}
+		return;
+	}
+	j->path = xasprintf("%s_%s.sql (down)", row->version.text, row->name);
+	j->text = row->down_sql;
+	j->len = row->down_sql ? strlen(row->down_sql) : 0;
+	if (file_down && j->text && (fl != j->len || memcmp(fd, j->text, fl) != 0))
+		log_event(LOG_WARNING, "down_changed", LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("file", f->path)),
+			  "the down part of \"%s\" differs from the one stored when it was applied; running the stored "
+			  "one (--use-file-down runs the file's)", f->path);
+}
+
+/* A migration that stopped half-way is finished (or repaired) before it can be rolled back. */
+static int refuse_partial(const struct plan_item *it, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "migration %s_%s stopped half-way (%d statements committed): it cannot be rolled back",
+		 it->row->version.text, it->row->name, it->row->progress);
+	pgb_error_hint(err, "Run \"pgboot migrate\" to finish it first, or roll back only newer migrations.");
+	return -1;
+}
+
+int rollback_select(const struct plan *p, const struct rollback_opts *o, struct rollback_jobs *jobs,
+		    struct pgb_error *err)
+{
+	struct pgb_version to = {0};
+	if (o->to && find_to(p, o->to, &to, err))
+		return -1;
+	jobs->jobs = xcalloc(p->n + 1, sizeof(struct rollback_job));
+	jobs->n = 0;
+	int rc = 0;
+	for (size_t i = p->n; rc == 0 && i-- > 0;) {
+		const struct plan_item *it = &p->items[i];
+		if (!is_applied(it) || !chosen(o, it, o->to ? &to : NULL, jobs->n))
+			continue;
+		if (it->row->progress >= 0) {
+			rc = refuse_partial(it, err);
+			break;
+		}
+		struct rollback_job *j = &jobs->jobs[jobs->n++];
+		j->it = it;
+		choose_down(j, o);
+	}
+	version_free(&to);
+	if (rc)
+		rollback_jobs_free(jobs);
+	return rc;
+}
+
+void rollback_jobs_free(struct rollback_jobs *jobs)
+{
+	for (size_t i = 0; i < jobs->n; i++) {
+		sql_script_free(&jobs->jobs[i].script);
+		free(jobs->jobs[i].owned);
+		free(jobs->jobs[i].path);
+	}
+	free(jobs->jobs);
+	jobs->jobs = NULL;
+	jobs->n = 0;
+}
+
+/* ---- before anything runs ------------------------------------------------------ */
+
+void rollback_print(FILE *out, const struct rollback_jobs *jobs, const char *database, const char *history)
+{
+	if (jobs->n == 0) {
+		fprintf(out, "nothing to roll back in database \"%s\" (history table \"%s\")\n", database, history);
+		return;
+	}
+	fprintf(out, "would roll back %zu migration%s in database \"%s\" (history table \"%s\"), newest first:\n",
+		jobs->n, jobs->n == 1 ? "" : "s", database, history);
+	for (size_t i = 0; i < jobs->n; i++) {
+		const struct rollback_job *j = &jobs->jobs[i];
+		const char *down = !j->text ? "no down part" : j->from_file ? "down part from the file" : "down part stored";
+		fprintf(out, "  %s_%s\t%s%s\n", j->it->row->version.text, j->it->row->name, down,
+			j->it->file ? "" : " (no file here)");
+	}
+}
+
+int rollback_check_downs(const struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	size_t missing = 0;
+	for (size_t i = 0; i < jobs->n; i++) {
+		const struct rollback_job *j = &jobs->jobs[i];
+		if (j->text)
+			continue;
+		strbuf_addf(&sb, "%s%s_%s", missing++ ? ", " : "", j->it->row->version.text, j->it->row->name);
+	}
+	if (missing) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "%zu migration%s to roll back %s no down part: %s; nothing was rolled back",
+			 missing, missing == 1 ? "" : "s", missing == 1 ? "has" : "have", sb.buf);
+		pgb_error_hint(err, "A migration can be rolled back when its file had a down part (\"-- pgboot:down\") "
+				    "when it was applied, or with --use-file-down when its file has one now.");
+	}
+	strbuf_free(&sb);
+	return missing ? -1 : 0;
+}
+
+/* Split j's down part as one message is read (scs: as connect left it). */
+static int split_down(struct rollback_job *j, int scs, struct pgb_error *err)
+{
+	struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = 1};
+	if (sql_split(j->text, j->len, &opts, &j->script, err) == 0)
+		return 0;
+	pgb_error_locus(err, j->path, err->line, err->column);
+	return -1;
+}
+
+/* A down part that cannot be one transaction: refused, nothing run. */
+static int refuse_stepwise(const struct rollback_job *j, struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "down part \"%s\" has transaction control in its middle: it cannot be rolled "
+				       "back atomically", j->path);
+	pgb_error_hint(err, "pgboot runs each down part as one transaction with the deletion of its history row; "
+			    "remove the COMMIT and BEGIN in its middle.");
+	return -1;
+}
+
+/* The meta-command lines the rules let through (pg_dump's \restrict) are never sent: blanked, and out of the script. */
+static void skip_meta(struct rollback_job *j)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < j->script.n; i++) {
+		const struct sql_stmt *st = &j->script.stmts[i];
+		if (st->kind == SQL_STMT_SQL) {
+			j->script.stmts[kept++] = *st;
+			continue;
+		}
+		if (!j->owned) {
+			j->owned = xstrndup(j->text, j->len);
+			j->text = j->owned;
+		}
+		memset(j->owned + st->start, ' ', st->end - st->start);
+	}
+	if (kept < j->script.n) {
+		j->script.n = kept;
+		j->mode = apply_mode_of(j->text, &j->script, 0, &j->first, &j->last);
+	}
+}
+
+static int prepare_down(const struct apply_opts *o, long long key, int scs, struct rollback_job *j,
+			struct pgb_error *err)
+{
+	j->key = key;
+	if (split_down(j, scs, err))
+		return -1;
+	j->mode = apply_mode_of(j->text, &j->script, 0, &j->first, &j->last);
+	if (!apply_mode_is_atomic(j->mode))
+		return refuse_stepwise(j, err);
+	struct rule_unit u = {j->path, "migration", j->text, j->len, &j->script, 0, key, 0};
+	u.flags = RULE_ATOMIC | (o->run_transaction ? RULE_ONE_TRANSACTION : 0);
+	if (rules_check(&u, err))
+		return -1;
+	skip_meta(j);
+	return 0;
+}
+
+int rollback_preflight(const struct apply_opts *o, long long key, int scs, struct rollback_jobs *jobs,
+		       struct pgb_error *err)
+{
+	for (size_t i = 0; i < jobs->n; i++)
+		if (prepare_down(o, key, scs, &jobs->jobs[i], err))
+			return -1;
+	return 0;
+}
+
+/* ---- going down: the history effect ------------------------------------------ */
+
+/* what rolling a migration back does to the history (the executor's effect, apply.h) */
+struct down {
+	const struct history *h;
+	struct db *db;
+	const struct history_row *row;
+};
+
+static char *down_done(void *arg, struct pgb_error *err)
+{
+	struct down *d = arg;
+	return history_delete_sql(d->h, d->db, d->row, err);
+}
+
+/* Roll one job back: its down part, with its history row deleted. */
+static int apply_down(struct db *db, const struct apply_opts *o, const struct history *h,
+		      const struct rollback_job *j, struct pgb_error *err)
+{
+	const struct history_row *row = j->it->row;
+	struct down down = {h, db, row};
+	struct apply_unit u = {j->path, row->version.text, row->name, j->text, j->len, &j->script, j->mode, j->first,
+			       j->last, j->key, 0, 0, {down_done, NULL, NULL, NULL, &down},
+			       {"migration", "rolling back", "rolled back"}};
+	return apply_unit(db, o, &u, err);
+}
+
+/* A down part stopped the run: it stays applied, and so do the older ones; the newer ones stay rolled back. */
+static void log_stopped(const struct apply_opts *o, const struct rollback_jobs *jobs, size_t i)
+{
+	const struct history_row *row = jobs->jobs[i].it->row;
+	if (o->run_transaction) {
+		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("name", row->name)),
+			  "rolling back migration %s_%s failed: the run's transaction is rolled back; nothing was rolled "
+			  "back", row->version.text, row->name);
+		return;
+	}
+	log_event(LOG_INFO, "stopped",
+		  LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("name", row->name),
+			     LF_INT("rolled_back", (long long)i)),
+		  "rolling back migration %s_%s failed: it stays applied%s; %zu newer migration%s stay%s rolled back",
+		  row->version.text, row->name, i + 1 < jobs->n ? ", and so do the older ones" : "", i, i == 1 ? "" : "s",
+		  i == 1 ? "s" : "");
+}
+
+int rollback_apply(struct db *db, const struct apply_opts *o, const struct history *h,
+		   const struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	for (size_t i = 0; i < jobs->n; i++) {
+		const struct rollback_job *j = &jobs->jobs[i];
+		if (signals_received())
+			return pgb_fail_signal(err, signals_received(), "before \"%s\"", j->path);
+		if (apply_down(db, o, h, j, err)) {
+			log_stopped(o, jobs, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int rollback_commit(struct db *db, const struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	if (db_exec(db, "COMMIT", NULL, NULL, err)) {
+		if (db_alive(db))
+			err->code = PGB_EXIT_MIGRATION;
+		return -1;
+	}
+	log_event(LOG_INFO, "committed", LOG_FIELDS(LF_INT("migrations", (long long)jobs->n)),
+		  "committed the run's transaction: rolled back %zu migration%s", jobs->n, jobs->n == 1 ? "" : "s");
+	return 0;
+}
