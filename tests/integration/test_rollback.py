@@ -1,0 +1,187 @@
+"""pgboot rollback: applied migrations undone, newest first, with the down part
+the history stored when each was applied, each in one transaction with the
+deletion of its row, under the migration lock; without --confirm only the plan
+(exit 10)."""
+from harness import check, lock_key
+
+FILES = {
+    "0001_a.sql": "CREATE TABLE a (id int);\n-- pgboot:down\nDROP TABLE a;\n",
+    "0002_b.sql": "CREATE TABLE b (id int);\n-- pgboot:down\nDROP TABLE b;\n",
+    "0003_c.sql": "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\n",
+}
+
+
+def _versions(t):
+    return [v for _, v, _ in t.history()]
+
+
+def _migrated(t, files=None):
+    p = t.project(migrations=dict(files or FILES))
+    t.pgboot("migrate", project=p).expect(0)
+    return p
+
+
+def _schema(t):
+    return t.psql("SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || "
+                  "coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ',' "
+                  "ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
+                  "AND NOT a.attisdropped), ''), ';' ORDER BY c.relname) FROM pg_class c "
+                  "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+                  "AND c.relname <> 'pgboot_migrations' AND c.relname NOT LIKE 'pgboot_migrations_%'")
+
+
+def test_rollback_steps_default_one(t):
+    """Without a choice, the newest applied migration; the log says "rolled back migration"."""
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0, "rolled back migration 0003_c (", where="err")
+    check(_versions(t) == ["0001", "0002"], "0003 rolled back", t.history(), r)
+    check(not t.table_exists("c") and t.table_exists("b"), "its down part ran", r)
+
+
+def test_rollback_steps_n(t):
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--steps", "2", "--confirm", project=p).expect(0)
+    check(_versions(t) == ["0001"], "the two newest rolled back", t.history(), r)
+    check(r.err.index("0003_c") < r.err.index("0002_b"), "newest first", r)
+    check(not t.table_exists("b") and t.table_exists("a"), "their down parts ran", r)
+
+
+def test_rollback_to_version(t):
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--to", "0001", "--confirm", project=p).expect(0)
+    check(_versions(t) == ["0001"], "everything newer than 0001 rolled back, 0001 stays", t.history(), r)
+    # an unknown version is 78, nothing changed
+    t.pgboot("migrate", project=p).expect(0)
+    t.pgboot("rollback", "--to", "0009", "--confirm", project=p).expect(78, '"0009" is not applied')
+    check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history())
+
+
+def test_rollback_all(t):
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--all", "--confirm", project=p).expect(0)
+    check(_versions(t) == [], "every migration rolled back", t.history(), r)
+    check(not t.table_exists("a"), "down parts ran", r)
+    t.pgboot("rollback", "--all", "--confirm", project=p).expect(0, "no applied migration", where="err")
+
+
+def test_rollback_choices_exclusive(t):
+    p = _migrated(t)
+    t.pgboot("rollback", "--all", "--steps", "2", "--confirm", project=p).expect(2, "cannot be used together")
+    t.pgboot("rollback", "--to", "0001", "--to-files", project=p).expect(2, "cannot be used together")
+    t.pgboot("migrate", "--confirm", project=p).expect(2, "cannot be used with command")
+    check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history())
+
+
+def test_rollback_without_confirm_shows_plan(t):
+    """The plan on stdout, newest first, exit 10, nothing changed; PGBOOT_CONFIRM=1 confirms.
+    A down part missing is 78 even then (the plan shows which)."""
+    p = _migrated(t, {**FILES, "0004_d.sql": "CREATE TABLE d (id int);\n"})
+    r = t.pgboot("rollback", "--to", "0002", project=p).expect(78, "0004_d")
+    r.expect_text("would roll back 2 migrations", "0004_d\tno down part", "0003_c\tdown part stored", where="out")
+    check(r.out.index("0004_d") < r.out.index("0003_c"), "newest first", r)
+    t.pgboot("rollback", "--to", "0004", project=p).expect(0, "nothing to roll back", where="out")
+    p.write("migrations", "0004_d.sql", "CREATE TABLE d (id int);\n-- pgboot:down\nDROP TABLE d;\n")
+    r = t.pgboot("rollback", "--steps", "2", "--use-file-down", project=p).expect(10, "not confirmed", where="err")
+    r.expect_text("0004_d\tdown part from the file", where="out")
+    check(_versions(t) == ["0001", "0002", "0003", "0004"], "nothing changed", t.history(), r)
+    t.pgboot("rollback", project=p, env={"PGBOOT_CONFIRM": "1"}).expect(78, "0004_d")  # stored: none
+    t.pgboot("rollback", "--use-file-down", project=p, env={"PGBOOT_CONFIRM": "1"}).expect(0)
+    check(_versions(t) == ["0001", "0002", "0003"], "PGBOOT_CONFIRM=1 confirms", t.history())
+
+
+def test_rollback_missing_down_is_78(t):
+    """Every migration to roll back must have a stored down part: 78 naming each one without, nothing changed."""
+    p = _migrated(t, {"0001_a.sql": "CREATE TABLE a (id int);\n",
+                      "0002_b.sql": "CREATE TABLE b (id int);\n-- pgboot:down\nDROP TABLE b;\n",
+                      "0003_c.sql": "CREATE TABLE c (id int);\n"})
+    r = t.pgboot("rollback", "--all", "--confirm", project=p).expect(78, "0003_c, 0001_a", "no down part")
+    r.expect_no_text("0002_b,", where="err")
+    check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history(), r)
+    check(t.table_exists("b"), "no down part ran", r)
+
+
+def test_rollback_failing_down_part(t):
+    """A down part that fails: 3, named "VERSION_NAME.sql (down)" with the line of the stored text;
+    the newer ones already rolled back stay rolled back, it and the older ones stay applied."""
+    p = _migrated(t, {**FILES,
+                      "0002_b.sql": "CREATE TABLE b (id int);\n-- pgboot:down\n\nDROP TABLE b;\nDROP TABLE nope;\n"})
+    r = t.pgboot("rollback", "--all", "--confirm", project=p).expect(3, "0002_b.sql (down):3:1", "nope")
+    r.expect_text("^", "1 newer migration stays rolled back", where="err")
+    check(_versions(t) == ["0001", "0002"], "0003 stays rolled back, 0002 applied", t.history(), r)
+    check(t.table_exists("b"), "0002's down part rolled back whole", r)
+
+
+def test_rollback_uses_stored_down(t):
+    """The down SQL is the one stored at apply time: a file whose down part changed is warned of;
+    --use-file-down runs the file's (its errors at the file's own line)."""
+    p = _migrated(t)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c; CREATE TABLE x (id int);\n")
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0, "differs from the one stored", where="err")
+    check(not t.table_exists("x"), "the stored down part ran", r)
+    t.pgboot("migrate", project=p).expect(0)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\nCREATE TABLE y (id int);\n")
+    r = t.pgboot("rollback", "--confirm", "--use-file-down", project=p).expect(0)
+    check(t.table_exists("y") and not t.table_exists("c"), "the file's down part ran", r)
+    t.pgboot("migrate", project=p).expect(0)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\nDROP TABLE nope;\n")
+    t.pgboot("rollback", "--confirm", "--use-file-down", project=p).expect(3, "migrations/0003_c.sql (down):4")
+
+
+def test_rollback_to_files_older_image(t):
+    """An older image beside a newer release's history: --to-files rolls back exactly what the newer one added."""
+    _migrated(t, {**FILES, "0004_d.sql": "CREATE TABLE d (id int);\n-- pgboot:down\nDROP TABLE d;\n"})
+    old = t.project(migrations={k: v for k, v in FILES.items() if k != "0003_c.sql"})
+    r = t.pgboot("rollback", "--to-files", project=old).expect(10)
+    r.expect_text("0004_d\tdown part stored (no file here)", "0003_c\tdown part stored (no file here)", where="out")
+    r = t.pgboot("rollback", "--to-files", "--confirm", project=old).expect(0)
+    check(_versions(t) == ["0001", "0002"], "the newer release's migrations rolled back", t.history(), r)
+    check(not t.table_exists("d") and not t.table_exists("c") and t.table_exists("b"), "their down parts ran", r)
+    t.pgboot("migrate", project=old).expect(0, "up to date", where="err")
+
+
+def test_rollback_then_migrate_same_schema(t):
+    files = {**FILES,
+             "0004_cols.sql": "ALTER TABLE a ADD COLUMN name text NOT NULL DEFAULT '';\nCREATE INDEX a_name ON a (name);\n"
+                              "-- pgboot:down\nDROP INDEX a_name;\nALTER TABLE a DROP COLUMN name;\n",
+             "0005_view.sql": "BEGIN;\nCREATE VIEW v AS SELECT id FROM a;\nCOMMIT;\n-- pgboot:down\nBEGIN;\nDROP VIEW v;\nCOMMIT;\n"}
+    p = _migrated(t, files)
+    before = _schema(t)
+    r = t.pgboot("rollback", "--steps", "3", "--confirm", project=p).expect(0)
+    check(_schema(t) != before and _versions(t) == ["0001", "0002"], "rolled back", _schema(t), r)
+    t.pgboot("migrate", project=p).expect(0)
+    check(_schema(t) == before, "the same schema again", before, _schema(t))
+
+
+def test_rollback_runs_checks_but_pending(t):
+    """Verify runs after a rollback without the pending check (pending files are the point); a user check can fail it."""
+    p = _migrated(t)
+    t.pgboot("rollback", "--confirm", project=p).expect(0, "checks passed", where="err")
+    p.write("verify", "c_exists.sql", "SELECT 1 WHERE to_regclass('c') IS NULL;\n")
+    t.pgboot("migrate", project=p).expect(0)
+    r = t.pgboot("rollback", "--confirm", project=p).expect(4, "c_exists.sql")
+    check(_versions(t) == ["0001", "0002"], "rolled back before the checks ran", t.history(), r)
+    t.pgboot("migrate", project=p).expect(0)
+    t.pgboot("rollback", "--confirm", "--no-verify", project=p).expect(0)
+
+
+def test_rollback_waits_for_migration_lock(t):
+    """Under the same advisory lock as migrate: a rollback waits for the holder, then rolls back."""
+    p = _migrated(t)
+    key = lock_key(t.db, "public.pgboot_migrations")
+    app = t.hold("SELECT pg_advisory_lock(%d)" % key,
+                 ready_sql="SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                           "AND objid = (%d & 4294967295)::oid" % key)
+    t.pgboot("rollback", "--confirm", "--lock-timeout", "1s", project=p).expect(75)
+    check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history())
+    proc = t.spawn("rollback", "--confirm", "--lock-timeout", "20s", project=p)
+    proc.wait_for_text("waiting for the migration lock", timeout=10)
+    t.release(app)
+    r = proc.wait(20).expect(0)
+    check(_versions(t) == ["0001", "0002"], "rolled back after the lock was released", t.history(), r)
+
+
+def test_rollback_lock_mode_transaction(t):
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--steps", "2", "--confirm", "--lock-mode", "transaction", project=p)
+    r.expect(0, "committed the run's transaction: rolled back 2 migrations", where="err")
+    check(_versions(t) == ["0001"], "rolled back", t.history(), r)
