@@ -33,6 +33,20 @@ static const char *item_state(const struct plan_item *it)
 	return plan_state_name(it->state);
 }
 
+/* an applied migration with a stored down part, finished: pgboot rollback can undo it */
+static int can_roll_back(const struct plan_item *it)
+{
+	return it->kind == MIG_MIGRATION && it->row && it->row->has_down && it->row->progress < 0;
+}
+
+/* the DOWN column: yes or no for an applied migration, empty for anything else */
+static const char *down_column(const struct plan_item *it)
+{
+	if (it->kind != MIG_MIGRATION || !it->row)
+		return "";
+	return can_roll_back(it) ? "yes" : "no";
+}
+
 static void json_item(struct strbuf *sb, const struct plan_item *it)
 {
 	strbuf_addc(sb, '{');
@@ -64,6 +78,8 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 		strbuf_addf(sb, "%d", it->row->progress);
 	else
 		strbuf_adds(sb, "null");
+	json_add_key(sb, "can_roll_back");
+	strbuf_adds(sb, !it->row || it->kind != MIG_MIGRATION ? "null" : can_roll_back(it) ? "true" : "false");
 	strbuf_addc(sb, '}');
 }
 
@@ -119,16 +135,17 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 	count_states(p, c);
 	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
 		h->exists ? "" : " (not created yet)");
-	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %s\n", "KIND", "VERSION", "NAME", "STATE", "APPLIED AT",
-		"MS", "CHECKSUM");
+	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12s  %s\n", "KIND", "VERSION", "NAME", "STATE",
+		"APPLIED AT", "MS", "CHECKSUM", "DOWN");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		char ms[24] = "";
 		if (it->row)
 			snprintf(ms, sizeof(ms), "%lld", it->row->duration_ms);
 		const char *sum = it->file ? it->file->checksum : it->row->checksum;
-		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %.12s\n", history_kind_name(it->kind), item_version(it),
-			item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum);
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %s\n", history_kind_name(it->kind),
+			item_version(it), item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum,
+			down_column(it));
 	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);

@@ -2,6 +2,9 @@
 the history stored when each was applied, each in one transaction with the
 deletion of its row, under the migration lock; without --confirm only the plan
 (exit 10)."""
+import json
+import time
+
 from harness import check, lock_key
 
 FILES = {
@@ -185,3 +188,44 @@ def test_rollback_lock_mode_transaction(t):
     r = t.pgboot("rollback", "--steps", "2", "--confirm", "--lock-mode", "transaction", project=p)
     r.expect(0, "committed the run's transaction: rolled back 2 migrations", where="err")
     check(_versions(t) == ["0001"], "rolled back", t.history(), r)
+
+
+def test_status_shows_what_can_be_rolled_back(t):
+    p = _migrated(t, {"0001_a.sql": "CREATE TABLE a (id int);\n",
+                      "0002_b.sql": "CREATE TABLE b (id int);\n-- pgboot:down\nDROP TABLE b;\n"})
+    r = t.pgboot("status", project=p).expect(0)
+    lines = {l.split()[1]: l.split() for l in r.out.splitlines() if l.startswith("migration")}
+    check(lines["0001"][-1] == "no" and lines["0002"][-1] == "yes", "the DOWN column", r)
+    items = {i["version"]: i for i in json.loads(t.pgboot("status", "--json", project=p).expect(0).out)["items"]}
+    check(items["0001"]["can_roll_back"] is False and items["0002"]["can_roll_back"] is True, "can_roll_back", items)
+
+
+def test_rollback_down_part_not_atomic_refused(t):
+    """A down part with transaction control in its middle cannot be one transaction: 78 before anything runs."""
+    p = _migrated(t, {**FILES, "0004_d.sql": "CREATE TABLE d (id int);\n-- pgboot:down\n"
+                                              "DROP TABLE d;\nCOMMIT;\nBEGIN;\nSELECT 1;\n"})
+    r = t.pgboot("rollback", "--steps", "2", "--confirm", project=p).expect(78, "0004_d.sql (down)", "atomically")
+    check(_versions(t) == ["0001", "0002", "0003", "0004"] and t.table_exists("d"), "nothing rolled back", r)
+
+
+def test_rollback_json_log(t):
+    p = _migrated(t)
+    r = t.pgboot("rollback", "--confirm", "--log-format", "json", project=p).expect(0)
+    events = [e for e in r.json_lines() if e.get("event") == "migration_rolled_back"]
+    check(len(events) == 1 and events[0].get("version") == "0003", "one migration_rolled_back event", r)
+
+
+def test_rollback_and_migrate_concurrently(t):
+    """A migrate and a rollback started together: the rollback waits for the migrate's lock, then
+    rolls back what is newest then; both succeed."""
+    files = {**FILES, "0004_slow.sql": "SELECT pg_sleep(1);\nCREATE TABLE d (id int);\n-- pgboot:down\nDROP TABLE d;\n"}
+    p = _migrated(t, {k: v for k, v in files.items() if k != "0004_slow.sql"})
+    p.write("migrations", "0004_slow.sql", files["0004_slow.sql"])
+    mig = t.spawn("migrate", project=p)
+    mig.wait_for_text("taking the migration lock", timeout=10)
+    time.sleep(0.3)
+    rb = t.spawn("rollback", "--confirm", project=p)
+    r1, r2 = mig.wait(30).expect(0), rb.wait(30).expect(0)
+    # it chose again under the lock: the migration applied while it waited is the newest one now
+    r2.expect_text("rolled back migration 0004_slow", where="err")
+    check(_versions(t) == ["0001", "0002", "0003"] and not t.table_exists("d"), "the rollback went second", r1, r2)
