@@ -3,6 +3,7 @@ the history stored when each was applied, each in one transaction with the
 deletion of its row, under the migration lock; without --confirm only the plan
 (exit 10)."""
 import json
+import signal
 import time
 
 from harness import check, lock_key
@@ -229,3 +230,36 @@ def test_rollback_and_migrate_concurrently(t):
     # it chose again under the lock: the migration applied while it waited is the newest one now
     r2.expect_text("rolled back migration 0004_slow", where="err")
     check(_versions(t) == ["0001", "0002", "0003"] and not t.table_exists("d"), "the rollback went second", r1, r2)
+
+
+SLOW_DOWN = {**FILES, "0004_slow.sql": "CREATE TABLE d (id int);\n-- pgboot:down\nDROP TABLE d;\nSELECT pg_sleep(2);\n"}
+
+
+def _wait_for_down(t):
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%DROP TABLE d;%' "
+                                "AND wait_event = 'PgSleep'") == "1", what="the down part running")
+
+
+def test_rollback_kill9_consistent(t):
+    """kill -9 during a down part: the down part and the deletion of its row commit together or not at all."""
+    p = _migrated(t, SLOW_DOWN)
+    proc = t.spawn("rollback", "--steps", "2", "--confirm", project=p)
+    _wait_for_down(t)
+    proc.signal(signal.SIGKILL)
+    proc.wait(10)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%DROP TABLE d;%' "
+                                "AND pid <> pg_backend_pid()") == "0", what="the killed session's end")
+    check(t.table_exists("d") == ("0004" in _versions(t)), "table and history agree", t.history())
+    check(t.table_exists("c"), "0003 was not reached")
+    t.pgboot("rollback", "--to", "0002", "--confirm", project=p).expect(0)
+    check(_versions(t) == ["0001", "0002"] and not t.table_exists("c"), "a new run finishes the job", t.history())
+
+
+def test_rollback_sigterm_during_down(t):
+    """SIGTERM during a down part: the statement is cancelled, it stays applied, exit 143."""
+    p = _migrated(t, SLOW_DOWN)
+    proc = t.spawn("rollback", "--confirm", project=p)
+    _wait_for_down(t)
+    proc.signal(signal.SIGTERM)
+    proc.wait(10).expect(143)
+    check(_versions(t) == ["0001", "0002", "0003", "0004"] and t.table_exists("d"), "nothing rolled back", t.history())
