@@ -491,6 +491,9 @@ static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb
 {
 	struct rollback_opts ro = rollback_opts_of(r->cfg);
 	rollback_jobs_free(jobs);
+	/* --to-files undoes a newer release: files missing or changed below it are drift, as for migrate */
+	if (ro.to_files && plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
 	return rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err) ? -1 : 0;
 }
 
@@ -498,7 +501,7 @@ static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb
 static int show_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
 {
 	struct rollback_opts ro = rollback_opts_of(r->cfg);
-	if (rollback_select(&r->plan, &ro, jobs, err))
+	if ((ro.to_files && plan_check_drift(&r->plan, &r->hist, err)) || rollback_select(&r->plan, &ro, jobs, err))
 		return -1;
 	rollback_print(stdout, jobs, db_database(r->db), r->hist.display);
 	fflush(stdout);

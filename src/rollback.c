@@ -42,8 +42,8 @@ static int chosen(const struct rollback_opts *o, const struct plan_item *it, con
 {
 	if (o->all)
 		return 1;
-	if (o->to_files)
-		return it->file == NULL;
+	if (o->to_files) /* a newer release's (plan.h's future); an older one without its file is drift */
+		return it->state == ITEM_FUTURE;
 	if (above)
 		return version_compare(&it->row->version, above) > 0;
 	return n < (size_t)(o->steps > 0 ? o->steps : 1);

@@ -143,6 +143,15 @@ def test_rollback_to_files_older_image(t):
     t.pgboot("migrate", project=old).expect(0, "up to date", where="err")
 
 
+def test_rollback_to_files_refuses_an_older_missing_file(t):
+    """--to-files undoes a newer release only: an older migration whose file is gone is drift (5), nothing rolled back."""
+    _migrated(t, {**FILES, "0004_d.sql": "CREATE TABLE d (id int);\n-- pgboot:down\nDROP TABLE d;\n"})
+    gap = t.project(migrations={k: v for k, v in FILES.items() if k != "0002_b.sql"})
+    for args in (["--to-files"], ["--to-files", "--confirm"]):
+        t.pgboot("rollback", *args, project=gap).expect(5, "0002", "missing", where="err")
+    check(_versions(t) == ["0001", "0002", "0003", "0004"], "nothing rolled back", t.history())
+
+
 def test_rollback_then_migrate_same_schema(t):
     files = {**FILES,
              "0004_cols.sql": "ALTER TABLE a ADD COLUMN name text NOT NULL DEFAULT '';\nCREATE INDEX a_name ON a (name);\n"
