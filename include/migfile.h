@@ -111,4 +111,17 @@ int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */
 int migfile_validate_text(const char *path, const char *data, size_t len, struct pgb_error *err);
 
+/*
+ * A check file's directives: "-- pgboot:requires VERSION" lines in its
+ * leading block (comment lines, blank lines and block comments before the
+ * first statement), read by the same lexer and marker reader as a
+ * migration's. *req gets the versions (malloc'd, *nreq of them; the caller
+ * frees each with version_free, then the array). A version that does not
+ * parse, a requires line below a statement, or any other pgboot, dbmate,
+ * goose or sql-migrate marker is an error (78) naming path and line.
+ * Returns 0 or -1.
+ */
+int checkfile_directives(const char *path, const char *sql, size_t len, struct pgb_version **req, size_t *nreq,
+			 struct pgb_error *err);
+
 #endif

@@ -560,10 +560,10 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 	return found;
 }
 
-int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
-	       const struct db_result *probe, struct pgb_error *err)
+static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p,
+			 const struct checkset *checks, const struct db_result *probe, long long start,
+			 struct pgb_error *err)
 {
-	long long start = clock_now_ms();
 	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
 	if (checks->n == 0) {
 		/* one read-only query needs no transaction of its own: no round trip at all when the
@@ -577,4 +577,49 @@ int verify_run(struct db *db, long long statement_timeout_ms, const struct plan 
 	if (r < 0)
 		return -1;
 	return finish(failed + r, total, start, err);
+}
+
+/* 1 when migration version v is applied (a finished row in the history) */
+static int version_applied(const struct plan *p, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->kind == MIG_MIGRATION && it->row && it->row->progress < 0 &&
+		    version_compare(&it->row->version, v) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The checks whose required versions are all applied, in *out (borrowing checks' files); the others logged. */
+static void checks_to_run(const struct plan *p, const struct checkset *checks, struct checkset *out)
+{
+	out->files = xcalloc(checks->n ? checks->n : 1, sizeof(*out->files));
+	out->n = 0;
+	for (size_t i = 0; i < checks->n; i++) {
+		const struct checkfile *f = &checks->files[i];
+		const struct pgb_version *missing = NULL;
+		for (size_t k = 0; k < f->nrequires && !missing; k++)
+			if (!version_applied(p, &f->requires[k]))
+				missing = &f->requires[k];
+		if (!missing) {
+			out->files[out->n++] = *f;
+			continue;
+		}
+		log_event(LOG_INFO, "check_skipped",
+			  LOG_FIELDS(LF_STR("check", f->name), LF_STR("file", f->path), LF_STR("requires", missing->text)),
+			  "skipped check \"%s\" (%s): it requires migration %s, which is not applied", f->name, f->path,
+			  missing->text);
+	}
+}
+
+int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *all,
+	       const struct db_result *probe, struct pgb_error *err)
+{
+	long long start = clock_now_ms();
+	struct checkset run;
+	checks_to_run(p, all, &run);
+	int rc = verify_checks(db, statement_timeout_ms, p, &run, all->n == 0 ? probe : NULL, start, err);
+	free(run.files);
+	return rc;
 }

@@ -221,3 +221,40 @@ def test_verify_in_run_sees_a_new_session(t):
                      project=p, url=t.url(db))
         r.expect(0, "verified: 4 checks passed", where="err")
         t.pgboot("verify", "--statement-timeout", "1m", project=p, url=t.url(db)).expect(0)
+
+
+# ---- "-- pgboot:requires VERSION" ----------------------------------------
+
+REQ_MIGS = {"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABLE b (id int);"}
+
+
+def test_requires_applied_version_runs_and_fails(t):
+    p = t.project(migrations=REQ_MIGS, verify={
+        "010_b_empty.sql": "-- what 0002 made\n-- pgboot:requires 0002\nSELECT 'row' FROM b UNION ALL SELECT 'x';\n"})
+    r = t.pgboot("migrate", project=p).expect(4, "010_b_empty")
+    r.expect_no_text("skipped check")
+
+
+def test_requires_version_not_applied_is_skipped(t):
+    p = t.project(migrations=REQ_MIGS, verify={
+        "010_c.sql": "-- pgboot:requires 0003 -- made by the next release\nSELECT * FROM c;\n",
+        "020_a.sql": "-- pgboot:requires 0001\nSELECT * FROM a;\n"})
+    t.pgboot("migrate", project=p).expect(0, 'skipped check "010_c"', "verify/010_c.sql", "requires migration 0003",
+                                          "verified")
+    # a history where 0003 was applied, then removed by hand, with an older release's files
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);")
+    t.pgboot("migrate", project=p).expect(0, "verified").expect_no_text("skipped check")
+    t.psql("DROP TABLE c; DELETE FROM pgboot_migrations WHERE version = '0003'")
+    p.remove("migrations", "0003_c.sql")
+    t.pgboot("verify", project=p).expect(0, 'skipped check "010_c"', "requires migration 0003")
+
+
+def test_requires_malformed_is_78_with_line(t):
+    for body, needle in (("-- a check\n-- pgboot:requires 00x3\nSELECT 1 WHERE false;\n", "00x3"),
+                         ("-- pgboot:requires\nSELECT 1 WHERE false;\n", "names no version"),
+                         ("\n-- pgboot:require 0001\nSELECT 1 WHERE false;\n", "unrecognized marker"),
+                         ("-- pgboot:no-transaction\nSELECT 1 WHERE false;\n", "not understood in a check file")):
+        p = t.project(migrations=REQ_MIGS, verify={"010_x.sql": body})
+        line = 2 if body.startswith(("-- a", "\n")) else 1
+        t.pgboot("migrate", project=p).expect(78, "verify/010_x.sql:%d" % line, needle)
+        check(not t.table_exists("a"), "nothing applied")
