@@ -230,9 +230,11 @@ REQ_MIGS = {"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABL
 
 def test_requires_applied_version_runs_and_fails(t):
     p = t.project(migrations=REQ_MIGS, verify={
-        "010_b_empty.sql": "-- what 0002 made\n-- pgboot:requires 0002\nSELECT 'row' FROM b UNION ALL SELECT 'x';\n"})
-    r = t.pgboot("migrate", project=p).expect(4, "010_b_empty")
-    r.expect_no_text("skipped check")
+        "010_b_empty.sql": "-- what 0002 made\n-- pgboot:requires 0002\nSELECT 'row' FROM b UNION ALL SELECT 'x';\n",
+        "020_c.sql": "-- pgboot:requires 0001\n-- PGBOOT : REQUIRES 3 -- the next release's\nSELECT * FROM c;\n"})
+    r = t.pgboot("migrate", project=p).expect(4, "010_b_empty", 'skipped check "020_c"', "requires migration 3",
+                                              "verification failed: 1 of 4 checks")
+    r.expect_no_text('skipped check "010_b_empty"', 'relation "c" does not exist')
 
 
 def test_requires_version_not_applied_is_skipped(t):
