@@ -495,13 +495,17 @@ static int run_checks(struct db *db, const struct checkset *set, long long state
 	return i < 0 ? -1 : failed;
 }
 
-static int finish(int failed, int total, long long start, struct pgb_error *err)
+/* skipped: checks whose required migrations are not applied (not in total) */
+static int finish(int failed, int total, int skipped, long long start, struct pgb_error *err)
 {
 	long long ms = clock_now_ms() - start;
+	char also[64] = "";
+	if (skipped)
+		snprintf(also, sizeof(also), "; %d skipped", skipped);
 	if (failed)
-		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks", failed, total);
-	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("ms", ms)),
-		  "verified: %d checks passed (%lld ms)", total, ms);
+		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks%s", failed, total, also);
+	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("skipped", skipped), LF_INT("ms", ms)),
+		  "verified: %d checks passed (%lld ms)%s", total, ms, also);
 	return 0;
 }
 
@@ -560,23 +564,15 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 	return found;
 }
 
+/* The built-in checks and the given user checks. Returns the number failed, or -1 (err set). */
 static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p,
-			 const struct checkset *checks, const struct db_result *probe, long long start,
-			 struct pgb_error *err)
+			 const struct checkset *checks, const struct db_result *probe, struct pgb_error *err)
 {
-	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
-	if (checks->n == 0) {
-		/* one read-only query needs no transaction of its own: no round trip at all when the
-		 * probe came with the history, one otherwise */
-		int r = invalid_indexes(db, probe, err);
-		if (r < 0)
-			return -1;
-		return finish(failed + r, total, start, err);
-	}
-	int r = run_checks(db, checks, statement_timeout_ms, err);
-	if (r < 0)
-		return -1;
-	return finish(failed + r, total, start, err);
+	int failed = builtin_plan_checks(p);
+	/* without user checks, one read-only query needs no transaction of its own: no round trip at
+	 * all when the probe came with the history, one otherwise */
+	int r = checks->n == 0 ? invalid_indexes(db, probe, err) : run_checks(db, checks, statement_timeout_ms, err);
+	return r < 0 ? -1 : failed + r;
 }
 
 /* 1 when migration version v is applied (a finished row in the history) */
@@ -619,7 +615,9 @@ int verify_run(struct db *db, long long statement_timeout_ms, const struct plan 
 	long long start = clock_now_ms();
 	struct checkset run;
 	checks_to_run(p, all, &run);
-	int rc = verify_checks(db, statement_timeout_ms, p, &run, all->n == 0 ? probe : NULL, start, err);
+	/* the probe was asked only when there are no user checks at all */
+	int failed = verify_checks(db, statement_timeout_ms, p, &run, all->n == 0 ? probe : NULL, err);
+	int total = 3 + (int)run.n, skipped = (int)(all->n - run.n);
 	free(run.files);
-	return rc;
+	return failed < 0 ? -1 : finish(failed, total, skipped, start, err);
 }

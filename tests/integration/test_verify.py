@@ -233,7 +233,7 @@ def test_requires_applied_version_runs_and_fails(t):
         "010_b_empty.sql": "-- what 0002 made\n-- pgboot:requires 0002\nSELECT 'row' FROM b UNION ALL SELECT 'x';\n",
         "020_c.sql": "-- pgboot:requires 0001\n-- PGBOOT : REQUIRES 3 -- the next release's\nSELECT * FROM c;\n"})
     r = t.pgboot("migrate", project=p).expect(4, "010_b_empty", 'skipped check "020_c"', "requires migration 3",
-                                              "verification failed: 1 of 4 checks")
+                                              "verification failed: 1 of 4 checks; 1 skipped")
     r.expect_no_text('skipped check "010_b_empty"', 'relation "c" does not exist')
 
 
@@ -242,7 +242,12 @@ def test_requires_version_not_applied_is_skipped(t):
         "010_c.sql": "-- pgboot:requires 0003 -- made by the next release\nSELECT * FROM c;\n",
         "020_a.sql": "-- pgboot:requires 0001\nSELECT * FROM a;\n"})
     t.pgboot("migrate", project=p).expect(0, 'skipped check "010_c"', "verify/010_c.sql", "requires migration 0003",
-                                          "verified")
+                                          "verified: 4 checks passed", "; 1 skipped")
+    r = t.pgboot("verify", "--log-format", "json", project=p).expect(0)
+    events = {e.get("event"): e for e in r.json_lines()}
+    check(events["check_skipped"]["requires"] == "0003" and events["check_skipped"]["file"].endswith("010_c.sql"),
+          "the JSON log names the skipped check's file and version", r)
+    check(events["verified"]["skipped"] == 1, "the verified event counts it", r)
     # a history where 0003 was applied, then removed by hand, with an older release's files
     p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);")
     t.pgboot("migrate", project=p).expect(0, "verified").expect_no_text("skipped check")
