@@ -19,7 +19,8 @@
  * sql-migrate sqlparse/sqlparse.go):
  *   pgboot       "--", blanks, "pgboot", blanks, ":", blanks, a word, blanks,
  *                optionally a "--" comment. Any case; the line may be
- *                indented. Words: up, down, no-transaction, idempotent.
+ *                indented. Words: up, down, no-transaction, idempotent; and
+ *                requires VERSION, in a check file only (checkfile_directives).
  *   dbmate       ^--\s*migrate:up or migrate:down, lower case, "--" in column
  *                1; then the end of the line or blanks and options:
  *                transaction:false or transaction:true (a "--" ends them).
