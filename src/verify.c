@@ -587,6 +587,18 @@ static int version_applied(const struct plan *p, const struct pgb_version *v)
 	return 0;
 }
 
+/* 1 when a migration file or history row has version v */
+static int version_known(const struct plan *p, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		const struct pgb_version *has = it->file ? &it->file->version : it->row ? &it->row->version : NULL;
+		if (it->kind == MIG_MIGRATION && has && version_compare(has, v) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The checks whose required versions are all applied, in *out (borrowing checks' files); the others logged. */
 static void checks_to_run(const struct plan *p, const struct checkset *checks, struct checkset *out)
 {
@@ -602,10 +614,12 @@ static void checks_to_run(const struct plan *p, const struct checkset *checks, s
 			out->files[out->n++] = *f;
 			continue;
 		}
-		log_event(LOG_INFO, "check_skipped",
+		/* a version no file has either: a typo, or a file removed; the check would never run */
+		int known = version_known(p, missing);
+		log_event(known ? LOG_INFO : LOG_WARNING, "check_skipped",
 			  LOG_FIELDS(LF_STR("check", f->name), LF_STR("file", f->path), LF_STR("requires", missing->text)),
-			  "skipped check \"%s\" (%s): it requires migration %s, which is not applied", f->name, f->path,
-			  missing->text);
+			  "skipped check \"%s\" (%s): it requires migration %s, which is not applied%s", f->name, f->path,
+			  missing->text, known ? "" : " and has no file");
 	}
 }
 

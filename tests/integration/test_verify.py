@@ -242,14 +242,20 @@ def test_requires_version_not_applied_is_skipped(t):
         "010_c.sql": "-- pgboot:requires 0003 -- made by the next release\nSELECT * FROM c;\n",
         "020_a.sql": "-- pgboot:requires 0001\nSELECT * FROM a;\n"})
     t.pgboot("migrate", project=p).expect(0, 'skipped check "010_c"', "verify/010_c.sql", "requires migration 0003",
-                                          "verified: 4 checks passed", "; 1 skipped")
+                                          "which is not applied and has no file", "verified: 4 checks passed",
+                                          "; 1 skipped")
     r = t.pgboot("verify", "--log-format", "json", project=p).expect(0)
     events = {e.get("event"): e for e in r.json_lines()}
     check(events["check_skipped"]["requires"] == "0003" and events["check_skipped"]["file"].endswith("010_c.sql"),
           "the JSON log names the skipped check's file and version", r)
+    check(events["check_skipped"]["level"] == "warning", "no file has 0003: a warning (a typo?)", r)
     check(events["verified"]["skipped"] == 1, "the verified event counts it", r)
-    # a history where 0003 was applied, then removed by hand, with an older release's files
+    # 0003's file is there but not applied yet: skipped at info (verify fails: 0003 is pending)
     p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);")
+    r = t.pgboot("verify", "--log-format", "json", project=p).expect(4)
+    skipped = [e for e in r.json_lines() if e.get("event") == "check_skipped"]
+    check([(e["level"], e["check"]) for e in skipped] == [("info", "010_c")], "skipped at info", r)
+    # a history where 0003 was applied, then removed by hand, with an older release's files
     t.pgboot("migrate", project=p).expect(0, "verified").expect_no_text("skipped check")
     t.psql("DROP TABLE c; DELETE FROM pgboot_migrations WHERE version = '0003'")
     p.remove("migrations", "0003_c.sql")
