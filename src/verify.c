@@ -565,10 +565,11 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 }
 
 /* The built-in checks and the given user checks. Returns the number failed, or -1 (err set). */
-static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p,
+/* The built-in checks (the plan's when plan_checks) and the given user checks. Returns the number failed, or -1. */
+static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p, int plan_checks,
 			 const struct checkset *checks, const struct db_result *probe, struct pgb_error *err)
 {
-	int failed = builtin_plan_checks(p);
+	int failed = plan_checks ? builtin_plan_checks(p) : 0;
 	/* without user checks, one read-only query needs no transaction of its own: no round trip at
 	 * all when the probe came with the history, one otherwise */
 	int r = checks->n == 0 ? invalid_indexes(db, probe, err) : run_checks(db, checks, statement_timeout_ms, err);
@@ -623,15 +624,27 @@ static void checks_to_run(const struct plan *p, const struct checkset *checks, s
 	}
 }
 
-int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *all,
-	       const struct db_result *probe, struct pgb_error *err)
+static int verify_all(struct db *db, long long statement_timeout_ms, const struct plan *p, int plan_checks,
+		      const struct checkset *all, const struct db_result *probe, struct pgb_error *err)
 {
 	long long start = clock_now_ms();
 	struct checkset run;
 	checks_to_run(p, all, &run);
 	/* the probe was asked only when there are no user checks at all */
-	int failed = verify_checks(db, statement_timeout_ms, p, &run, all->n == 0 ? probe : NULL, err);
-	int total = 3 + (int)run.n, skipped = (int)(all->n - run.n);
+	int failed = verify_checks(db, statement_timeout_ms, p, plan_checks, &run, all->n == 0 ? probe : NULL, err);
+	int total = (plan_checks ? 3 : 1) + (int)run.n, skipped = (int)(all->n - run.n);
 	free(run.files);
 	return failed < 0 ? -1 : finish(failed, total, skipped, start, err);
+}
+
+int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
+	       const struct db_result *probe, struct pgb_error *err)
+{
+	return verify_all(db, statement_timeout_ms, p, 1, checks, probe, err);
+}
+
+int verify_run_applied(struct db *db, long long statement_timeout_ms, const struct plan *p,
+		       const struct checkset *checks, struct pgb_error *err)
+{
+	return verify_all(db, statement_timeout_ms, p, 0, checks, NULL, err);
 }
