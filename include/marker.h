@@ -24,7 +24,8 @@ enum marker_kind {
 	MARKER_DOWN,           /* opens a down section */
 	MARKER_NO_TRANSACTION, /* run the up part without a transaction */
 	MARKER_IDEMPOTENT,     /* "-- pgboot:idempotent" */
-	MARKER_NOOP            /* understood, nothing to do (goose StatementBegin ...) */
+	MARKER_NOOP,           /* understood, nothing to do (goose StatementBegin ...) */
+	MARKER_REQUIRES        /* "-- pgboot:requires VERSION": a check file's (arg holds VERSION) */
 };
 
 struct marker {
@@ -32,6 +33,8 @@ struct marker {
 	int no_transaction; /* an up marker's own option asked for no transaction */
 	int leading_only;   /* a directive that counts only in the leading comment block */
 	int foreign;        /* sqlx's or morph's directive: elsewhere it is only a comment */
+	const char *arg;    /* MARKER_REQUIRES: the argument, borrowed from the line */
+	size_t arg_len;
 };
 
 /*

@@ -19,7 +19,8 @@
  * sql-migrate sqlparse/sqlparse.go):
  *   pgboot       "--", blanks, "pgboot", blanks, ":", blanks, a word, blanks,
  *                optionally a "--" comment. Any case; the line may be
- *                indented. Words: up, down, no-transaction, idempotent.
+ *                indented. Words: up, down, no-transaction, idempotent; and
+ *                requires VERSION, in a check file only (checkfile_directives).
  *   dbmate       ^--\s*migrate:up or migrate:down, lower case, "--" in column
  *                1; then the end of the line or blanks and options:
  *                transaction:false or transaction:true (a "--" ends them).
@@ -110,5 +111,18 @@ void migfile_checksum(const char *data, size_t len, char out[65]);
 int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */
 int migfile_validate_text(const char *path, const char *data, size_t len, struct pgb_error *err);
+
+/*
+ * A check file's directives: "-- pgboot:requires VERSION" lines in its
+ * leading block (comment lines, blank lines and block comments before the
+ * first statement), read by the same lexer and marker reader as a
+ * migration's. *req gets the versions (malloc'd, *nreq of them; the caller
+ * frees each with version_free, then the array). A version that does not
+ * parse, a requires line below a statement, or any other pgboot, dbmate,
+ * goose or sql-migrate marker is an error (78) naming path and line.
+ * Returns 0 or -1.
+ */
+int checkfile_directives(const char *path, const char *sql, size_t len, struct pgb_version **req, size_t *nreq,
+			 struct pgb_error *err);
 
 #endif

@@ -36,6 +36,8 @@ struct checkfile {
 	char *name;    /* "010_no_orphans" */
 	char *sql;
 	size_t len;
+	struct pgb_version *requires; /* "-- pgboot:requires VERSION": skipped while one is not applied */
+	size_t nrequires;
 };
 struct checkset {
 	struct checkfile *files; /* in file-name order */

@@ -41,5 +41,16 @@ extern const char *const verify_invalid_index_sql;
  */
 int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
 	       const struct db_result *probe, struct pgb_error *err);
+/*
+ * Both: a check saying "-- pgboot:requires VERSION" is skipped (logged) while
+ * p has no finished history row of that migration version.
+ *
+ * verify_run_applied: after a rollback, when the files hold migrations not
+ * applied by design: the plan's built-in checks (pending, drift) do not run;
+ * the invalid-index check and the user checks do, their requires judged
+ * against p built from the history as the rollback left it.
+ */
+int verify_run_applied(struct db *db, long long statement_timeout_ms, const struct plan *p,
+		       const struct checkset *checks, struct pgb_error *err);
 
 #endif

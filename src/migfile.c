@@ -226,6 +226,12 @@ static void on_marker(struct scan *sc, const struct marker *m, size_t ls, size_t
 		if (leading(sc, m, ls, n, line))
 			mf->idempotent = 1;
 		break;
+	case MARKER_REQUIRES:
+		pgb_fail(sc->err, PGB_EXIT_CONFIG, "directive \"%.*s\" belongs in a check file", (int)n, mf->content + ls);
+		pgb_error_detail(sc->err, "Only the checks of verify/ may require a migration version.");
+		pgb_error_hint(sc->err, "Remove it: migrations run in version order.");
+		fail_line(sc, line);
+		break;
 	}
 }
 
@@ -376,4 +382,98 @@ void migfile_free(struct migfile *mf)
 	free(mf->content);
 	version_free(&mf->version);
 	memset(mf, 0, sizeof(*mf));
+}
+
+/* Reading a check file's directives (migfile.h): the lexer reports each "--" comment. */
+struct check_scan {
+	const char *path, *sql;
+	size_t len, bom;
+	struct pgb_version *req;
+	size_t nreq;
+	struct pgb_error *err;
+	int failed;
+};
+
+static int check_fail(struct check_scan *cs, size_t ls)
+{
+	int line = 1;
+	for (size_t i = 0; i < ls; i++)
+		line += cs->sql[i] == '\n';
+	pgb_error_locus(cs->err, cs->path, line, 0);
+	cs->failed = 1;
+	return -1;
+}
+
+static int check_requires(struct check_scan *cs, const struct marker *m, size_t ls, size_t n)
+{
+	if (!sql_is_blank(cs->sql + cs->bom, ls - cs->bom)) {
+		pgb_fail(cs->err, PGB_EXIT_CONFIG, "directive \"%.*s\" must be at the top of the check", (int)n,
+			 cs->sql + ls);
+		pgb_error_hint(cs->err, "Move it above the first statement (comments and blank lines may precede it).");
+		return check_fail(cs, ls);
+	}
+	char *text = xstrndup(m->arg, m->arg_len);
+	struct pgb_version v;
+	int bad = version_parse_text(text, &v);
+	if (bad) {
+		pgb_fail(cs->err, PGB_EXIT_CONFIG, "\"pgboot:requires\" names \"%s\", which is not a migration version",
+			 text);
+		pgb_error_hint(cs->err, "Write the version as the migration file's name starts: "
+					"\"-- pgboot:requires 0003\".");
+	}
+	free(text);
+	if (bad)
+		return check_fail(cs, ls);
+	cs->req = xrealloc(cs->req, (cs->nreq + 1) * sizeof(*cs->req));
+	cs->req[cs->nreq++] = v;
+	return 0;
+}
+
+static void on_check_comment(void *ctx, size_t start, size_t end)
+{
+	struct check_scan *cs = ctx;
+	if (cs->failed)
+		return;
+	size_t ls = start;
+	while (ls > cs->bom && (cs->sql[ls - 1] == ' ' || cs->sql[ls - 1] == '\t'))
+		ls--;
+	if (ls > cs->bom && cs->sql[ls - 1] != '\n')
+		return; /* a comment after something on its line is never a directive */
+	struct marker m;
+	if (marker_read(cs->sql + ls, end - ls, &m, cs->err)) {
+		check_fail(cs, ls);
+		return;
+	}
+	if (m.kind == MARKER_REQUIRES) {
+		check_requires(cs, &m, ls, end - ls);
+	} else if (m.kind != MARKER_NONE && !m.foreign) {
+		pgb_fail(cs->err, PGB_EXIT_CONFIG, "directive \"%.*s\" is not understood in a check file",
+			 (int)(end - ls), cs->sql + ls);
+		pgb_error_detail(cs->err, "A check is one query whose rows are violations; it has no up or down part and "
+					  "runs in a read-only transaction.");
+		pgb_error_hint(cs->err, "A check file may say \"-- pgboot:requires VERSION\"; remove the line.");
+		check_fail(cs, ls);
+	}
+}
+
+int checkfile_directives(const char *path, const char *sql, size_t len, struct pgb_version **req, size_t *nreq,
+			 struct pgb_error *err)
+{
+	struct check_scan cs = {.path = path, .sql = sql, .len = len, .bom = utf8_bom(sql, len), .err = err};
+	struct sqlsplit_opts opts = {.standard_conforming_strings = 1, .on_comment = on_check_comment, .ctx = &cs};
+	struct sql_script script;
+	struct pgb_error lex; /* the server reports what the lexer cannot split */
+	pgb_error_init(&lex);
+	if (sql_split(sql, len, &opts, &script, &lex) == 0)
+		sql_script_free(&script);
+	pgb_error_free(&lex);
+	if (cs.failed) {
+		for (size_t i = 0; i < cs.nreq; i++)
+			version_free(&cs.req[i]);
+		free(cs.req);
+		return -1;
+	}
+	*req = cs.req;
+	*nreq = cs.nreq;
+	return 0;
 }

@@ -349,6 +349,8 @@ int source_load_checks(const char *dir, int missing_ok, struct checkset *out, st
 		rc = read_file(cf->path, &cf->sql, &cf->len, err);
 		if (rc == 0)
 			rc = migfile_validate_text(cf->path, cf->sql, cf->len, err);
+		if (rc == 0)
+			rc = checkfile_directives(cf->path, cf->sql, cf->len, &cf->requires, &cf->nrequires, err);
 	}
 	free_names(names, n);
 	if (rc)
@@ -362,6 +364,9 @@ void checkset_free(struct checkset *set)
 		free(set->files[i].path);
 		free(set->files[i].name);
 		free(set->files[i].sql);
+		for (size_t k = 0; k < set->files[i].nrequires; k++)
+			version_free(&set->files[i].requires[k]);
+		free(set->files[i].requires);
 	}
 	free(set->files);
 	set->files = NULL;

@@ -495,13 +495,17 @@ static int run_checks(struct db *db, const struct checkset *set, long long state
 	return i < 0 ? -1 : failed;
 }
 
-static int finish(int failed, int total, long long start, struct pgb_error *err)
+/* skipped: checks whose required migrations are not applied (not in total) */
+static int finish(int failed, int total, int skipped, long long start, struct pgb_error *err)
 {
 	long long ms = clock_now_ms() - start;
+	char also[64] = "";
+	if (skipped)
+		snprintf(also, sizeof(also), "; %d skipped", skipped);
 	if (failed)
-		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks", failed, total);
-	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("ms", ms)),
-		  "verified: %d checks passed (%lld ms)", total, ms);
+		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks%s", failed, total, also);
+	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("skipped", skipped), LF_INT("ms", ms)),
+		  "verified: %d checks passed (%lld ms)%s", total, ms, also);
 	return 0;
 }
 
@@ -560,21 +564,87 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 	return found;
 }
 
+/* The built-in checks and the given user checks. Returns the number failed, or -1 (err set). */
+/* The built-in checks (the plan's when plan_checks) and the given user checks. Returns the number failed, or -1. */
+static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p, int plan_checks,
+			 const struct checkset *checks, const struct db_result *probe, struct pgb_error *err)
+{
+	int failed = plan_checks ? builtin_plan_checks(p) : 0;
+	/* without user checks, one read-only query needs no transaction of its own: no round trip at
+	 * all when the probe came with the history, one otherwise */
+	int r = checks->n == 0 ? invalid_indexes(db, probe, err) : run_checks(db, checks, statement_timeout_ms, err);
+	return r < 0 ? -1 : failed + r;
+}
+
+/* 1 when migration version v is applied (a finished row in the history) */
+static int version_applied(const struct plan *p, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->kind == MIG_MIGRATION && it->row && it->row->progress < 0 &&
+		    version_compare(&it->row->version, v) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when a migration file or history row has version v */
+static int version_known(const struct plan *p, const struct pgb_version *v)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		const struct pgb_version *has = it->file ? &it->file->version : it->row ? &it->row->version : NULL;
+		if (it->kind == MIG_MIGRATION && has && version_compare(has, v) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The checks whose required versions are all applied, in *out (borrowing checks' files); the others logged. */
+static void checks_to_run(const struct plan *p, const struct checkset *checks, struct checkset *out)
+{
+	out->files = xcalloc(checks->n ? checks->n : 1, sizeof(*out->files));
+	out->n = 0;
+	for (size_t i = 0; i < checks->n; i++) {
+		const struct checkfile *f = &checks->files[i];
+		const struct pgb_version *missing = NULL;
+		for (size_t k = 0; k < f->nrequires && !missing; k++)
+			if (!version_applied(p, &f->requires[k]))
+				missing = &f->requires[k];
+		if (!missing) {
+			out->files[out->n++] = *f;
+			continue;
+		}
+		/* a version no file has either: a typo, or a file removed; the check would never run */
+		int known = version_known(p, missing);
+		log_event(known ? LOG_INFO : LOG_WARNING, "check_skipped",
+			  LOG_FIELDS(LF_STR("check", f->name), LF_STR("file", f->path), LF_STR("requires", missing->text)),
+			  "skipped check \"%s\" (%s): it requires migration %s, which is not applied%s", f->name, f->path,
+			  missing->text, known ? "" : " and has no file");
+	}
+}
+
+static int verify_all(struct db *db, long long statement_timeout_ms, const struct plan *p, int plan_checks,
+		      const struct checkset *all, const struct db_result *probe, struct pgb_error *err)
+{
+	long long start = clock_now_ms();
+	struct checkset run;
+	checks_to_run(p, all, &run);
+	/* the probe was asked only when there are no user checks at all */
+	int failed = verify_checks(db, statement_timeout_ms, p, plan_checks, &run, all->n == 0 ? probe : NULL, err);
+	int total = (plan_checks ? 3 : 1) + (int)run.n, skipped = (int)(all->n - run.n);
+	free(run.files);
+	return failed < 0 ? -1 : finish(failed, total, skipped, start, err);
+}
+
 int verify_run(struct db *db, long long statement_timeout_ms, const struct plan *p, const struct checkset *checks,
 	       const struct db_result *probe, struct pgb_error *err)
 {
-	long long start = clock_now_ms();
-	int failed = builtin_plan_checks(p), total = 3 + (int)checks->n;
-	if (checks->n == 0) {
-		/* one read-only query needs no transaction of its own: no round trip at all when the
-		 * probe came with the history, one otherwise */
-		int r = invalid_indexes(db, probe, err);
-		if (r < 0)
-			return -1;
-		return finish(failed + r, total, start, err);
-	}
-	int r = run_checks(db, checks, statement_timeout_ms, err);
-	if (r < 0)
-		return -1;
-	return finish(failed + r, total, start, err);
+	return verify_all(db, statement_timeout_ms, p, 1, checks, probe, err);
+}
+
+int verify_run_applied(struct db *db, long long statement_timeout_ms, const struct plan *p,
+		       const struct checkset *checks, struct pgb_error *err)
+{
+	return verify_all(db, statement_timeout_ms, p, 0, checks, NULL, err);
 }

@@ -1,4 +1,5 @@
 -- Table users exists, with primary key (id uuid): a UUID key defaulting to gen_random_uuid().
+-- pgboot:requires 0002
 WITH t AS (SELECT to_regclass('users') AS oid),
 pk AS (
     SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY k.ord) AS cols

@@ -1,4 +1,5 @@
 -- Table app_users exists, with primary key (id integer): a SERIAL key (a sequence default).
+-- pgboot:requires 0002
 WITH t AS (SELECT to_regclass('app_users') AS oid),
 pk AS (
     SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY k.ord) AS cols

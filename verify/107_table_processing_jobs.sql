@@ -1,4 +1,5 @@
 -- Table processing_jobs exists, with primary key (id bigint): a SERIAL key (a sequence default).
+-- pgboot:requires 0004
 WITH t AS (SELECT to_regclass('processing_jobs') AS oid),
 pk AS (
     SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY k.ord) AS cols

@@ -1,4 +1,5 @@
 -- Table workout_sessions exists, with primary key (id uuid): a UUID key defaulting to gen_random_uuid().
+-- pgboot:requires 0006
 WITH t AS (SELECT to_regclass('workout_sessions') AS oid),
 pk AS (
     SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY k.ord) AS cols

@@ -1,4 +1,5 @@
 -- Table session_audio_files exists, with primary key (session_id uuid, audio_file_id uuid): a composite key.
+-- pgboot:requires 0006
 WITH t AS (SELECT to_regclass('session_audio_files') AS oid),
 pk AS (
     SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY k.ord) AS cols

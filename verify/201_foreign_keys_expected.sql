@@ -1,6 +1,7 @@
 -- Each relationship of the MORSE schema exists, with the ON DELETE action
 -- chosen for it: CASCADE for what belongs to its parent, SET NULL for what
 -- outlives it, RESTRICT for what must be dealt with first.
+-- pgboot:requires 0009
 WITH expected (tbl, col, ref_tbl, ref_col, on_delete) AS (VALUES
     ('app_users',             'user_id',          'users',            'id', 'CASCADE'),
     ('user_devices',          'user_id',          'users',            'id', 'SET NULL'),

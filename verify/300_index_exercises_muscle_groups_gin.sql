@@ -1,5 +1,6 @@
 -- exercises.muscle_groups (text[]) has a GIN index: "which exercises train
 -- the hamstrings" is muscle_groups @> '{hamstrings}', answered from it.
+-- pgboot:requires 0006
 SELECT 'exercises.muscle_groups has no valid GIN index' AS violation
  WHERE NOT EXISTS (
        SELECT 1

@@ -1,5 +1,6 @@
 -- voice_profiles has the partial unique index on user_id WHERE is_active:
 -- the one active profile per person, which verification reads.
+-- pgboot:requires 0007
 SELECT 'voice_profiles has no valid partial unique index on (user_id) WHERE is_active' AS violation
  WHERE NOT EXISTS (
        SELECT 1

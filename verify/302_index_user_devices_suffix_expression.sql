@@ -1,5 +1,6 @@
 -- user_devices has the expression index on RIGHT(device_uuid, 4): people
 -- name devices by the last four characters of their uuid.
+-- pgboot:requires 0003
 SELECT 'user_devices has no valid index on ("right"(device_uuid, 4))' AS violation
  WHERE NOT EXISTS (
        SELECT 1

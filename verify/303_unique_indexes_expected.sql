@@ -1,5 +1,6 @@
 -- The uniqueness rules of the schema, each enforced by a valid unique index
 -- (constraint-backed or partial), looked up by name.
+-- pgboot:requires 0009
 WITH expected (idx, rule) AS (VALUES
     ('users_email_lower_key',                  'one person per e-mail, case-insensitive'),
     ('app_users_user_id_key',                  'one login per person'),

@@ -1,4 +1,5 @@
 -- The CHECK constraints that carry the schema's rules exist (by name).
+-- pgboot:requires 0009
 WITH expected (tbl, con) AS (VALUES
     ('users',                    'users_email_format'),
     ('app_users',                'app_users_password_is_bcrypt'),

@@ -1,4 +1,5 @@
 -- The functions the app calls exist with the signatures it calls them by.
+-- pgboot:requires 0012
 SELECT format('function %s is missing', f) AS violation
   FROM unnest(ARRAY[
         'set_updated_at()',

@@ -1,4 +1,5 @@
 -- The summary views the app reads exist, and are views.
+-- pgboot:requires 0012
 SELECT format('view %s is %s', v,
               CASE WHEN to_regclass(v) IS NULL THEN 'missing' ELSE 'not a view' END) AS violation
   FROM unnest(ARRAY['session_summaries', 'user_workout_summaries']) AS v

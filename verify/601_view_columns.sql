@@ -1,4 +1,5 @@
 -- The summary views have the columns (and types) the app reads.
+-- pgboot:requires 0012
 WITH expected (view_name, col, typ) AS (VALUES
     ('session_summaries',      'session_id',            'uuid'),
     ('session_summaries',      'device_suffix',         'text'),

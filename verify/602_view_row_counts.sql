@@ -1,5 +1,6 @@
 -- The summary views neither lose nor multiply rows: one row per session and
 -- one per person (a join fan-out bug shows up here first).
+-- pgboot:requires 0012
 SELECT format('%s has %s rows for %s %s', v.view_name, v.view_rows, v.base_rows, v.base_name) AS violation
   FROM (SELECT 'session_summaries' AS view_name,
                (SELECT count(*) FROM session_summaries) AS view_rows,

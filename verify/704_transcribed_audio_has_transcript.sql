@@ -1,5 +1,6 @@
 -- An audio file marked transcribed has a completed transcription, and one
 -- with a completed transcription is marked transcribed.
+-- pgboot:requires 0004
 SELECT format('audio file %s is %s but %s a completed transcription', a.id, a.status,
               CASE WHEN t.id IS NULL THEN 'has no' ELSE 'has' END) AS violation
   FROM audio_files a

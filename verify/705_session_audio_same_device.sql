@@ -1,5 +1,6 @@
 -- The audio files of a session were recorded on the session's device, and
 -- not before it started.
+-- pgboot:requires 0006
 SELECT format('audio file %s in session %s: %s', a.id, s.id,
               CASE WHEN a.device_id IS DISTINCT FROM s.device_id
                    THEN format('recorded on device %s, session on %s', a.device_id, s.device_id)

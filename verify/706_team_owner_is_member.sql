@@ -1,5 +1,6 @@
 -- Each team's owner is its member with role owner, and nobody else has
 -- that role.
+-- pgboot:requires 0009
 SELECT format('team %s (%s): %s', t.id, t.name, problem) AS violation
   FROM teams t
  CROSS JOIN LATERAL (

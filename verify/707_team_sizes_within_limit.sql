@@ -1,4 +1,5 @@
 -- No team has more members than its max_members.
+-- pgboot:requires 0009
 SELECT format('team %s (%s) has %s members, max %s', t.id, t.name, count(m.id), t.max_members) AS violation
   FROM teams t
   JOIN team_memberships m ON m.team_id = t.id

@@ -1,5 +1,6 @@
 -- The canonical exercise library shipped by migration 0005 is present and
 -- active: workout detection matches transcripts against it.
+-- pgboot:requires 0005
 SELECT format('exercise library entry "%s" is %s', n,
               CASE WHEN l.id IS NULL THEN 'missing' ELSE 'inactive' END) AS violation
   FROM unnest(ARRAY['Back Squat', 'Bench Press', 'Deadlift', 'Overhead Press', 'Pull-Up',

@@ -12,7 +12,27 @@ static int claims(const char *s, size_t n)
 
 static const char pgboot_hint[] =
 	"pgboot's markers are \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\" and "
-	"\"-- pgboot:idempotent\" (any case, blanks allowed around the colon, a \"--\" comment may follow).";
+	"\"-- pgboot:idempotent\" (any case, blanks allowed around the colon, a \"--\" comment may follow); "
+	"a check file in verify/ may say \"-- pgboot:requires VERSION\".";
+
+/* "requires VERSION": the argument is the next word; nothing but a "--" comment may follow */
+static int read_requires(const char *line, size_t n, size_t i, struct marker *m, struct pgb_error *err)
+{
+	size_t a = i;
+	while (i < n && !layout_is_wsp(line[i]))
+		i++;
+	m->arg = line + a;
+	m->arg_len = i - a;
+	while (i < n && layout_is_wsp(line[i]))
+		i++;
+	if (m->arg_len == 0 || layout_starts_with(m->arg, m->arg_len, "--"))
+		return layout_refuse(err, line, n, "\"pgboot:requires\" names no version", pgboot_hint);
+	if (i < n && !layout_starts_with(line + i, n - i, "--"))
+		return layout_refuse(err, line, n, "unexpected text after the version", pgboot_hint);
+	m->kind = MARKER_REQUIRES;
+	m->leading_only = 1;
+	return 0;
+}
 
 static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
 {
@@ -27,6 +47,8 @@ static int read_marker(const char *line, size_t n, size_t body, struct marker *m
 	size_t wl = i - w;
 	while (i < n && layout_is_wsp(line[i]))
 		i++;
+	if (wl == 8 && strncasecmp(line + w, "requires", 8) == 0)
+		return read_requires(line, n, i, m, err);
 	if (i < n && !layout_starts_with(line + i, n - i, "--"))
 		return layout_refuse(err, line, n, "unexpected text after the directive", pgboot_hint);
 	const char *word = line + w;
@@ -51,6 +73,8 @@ static const struct layout_example examples[] = {
 	{"  -- PgBoot : Down -- the rollback", MARKER_DOWN, 0},
 	{"-- pgboot:no-transaction", MARKER_NO_TRANSACTION, 0},
 	{"-- pgboot:idempotent", MARKER_IDEMPOTENT, 0},
+	{"-- pgboot:requires 0003", MARKER_REQUIRES, 0},
+	{"-- pgboot:requires", MARKER_NONE, 1},
 	{"-- pgboot:upp", MARKER_NONE, 1},
 	{"-- pgboot: down now", MARKER_NONE, 1},
 	{NULL, MARKER_NONE, 0},

@@ -114,3 +114,32 @@ def test_metrics_with_test_data_warns_and_goes_on(t):
     said = text[text.index("(`metrics/` has no `seeds/`"):]
     said = said[:said.index(")\n")]
     check("exit 0" in said and "78" not in said, "examples/README.md says so: %r" % said)
+
+
+def _prefix_verify_test(name, d):
+    """Each project verifies at every version of its history, not only at its
+    newest: a check on what a later migration creates says
+    "-- pgboot:requires VERSION" and is skipped until that migration is applied
+    (an older release's database, or one rolled back)."""
+    def test(t):
+        migs = sorted(f for f in os.listdir(os.path.join(d, "migrations")) if f.endswith(".sql"))
+        p = t.project()
+        for i, f in enumerate(migs):
+            with open(os.path.join(d, "migrations", f)) as src:
+                p.write("migrations", f, src.read())
+            r = t.pgboot("migrate", "--migrations", p.migrations, "--verify", os.path.join(d, "verify"),
+                         timeout=120).expect(0, "verified", where="err")
+            if i == 0:
+                r.expect_text("skipped check", where="err")
+            elif i + 1 == len(migs):
+                r.expect_no_text("skipped check")
+    test.__name__ = "test_verify_at_every_version_" + name
+    test.timeout = 180
+    return test
+
+
+for _name, _d in [("morse", ROOT)] + [(n, os.path.join(_ex, n)) for n in sorted(os.listdir(_ex))]:
+    if os.path.isdir(os.path.join(_d, "migrations")) and os.path.isdir(os.path.join(_d, "verify")):
+        _fn = _prefix_verify_test(_name, _d)
+        _fn.__module__ = __name__
+        globals()[_fn.__name__] = _fn

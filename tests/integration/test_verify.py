@@ -221,3 +221,53 @@ def test_verify_in_run_sees_a_new_session(t):
                      project=p, url=t.url(db))
         r.expect(0, "verified: 4 checks passed", where="err")
         t.pgboot("verify", "--statement-timeout", "1m", project=p, url=t.url(db)).expect(0)
+
+
+# ---- "-- pgboot:requires VERSION" ----------------------------------------
+
+REQ_MIGS = {"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABLE b (id int);"}
+
+
+def test_requires_applied_version_runs_and_fails(t):
+    p = t.project(migrations=REQ_MIGS, verify={
+        "010_b_empty.sql": "-- what 0002 made\n-- pgboot:requires 0002\nSELECT 'row' FROM b UNION ALL SELECT 'x';\n",
+        "020_c.sql": "-- pgboot:requires 0001\n-- PGBOOT : REQUIRES 3 -- the next release's\nSELECT * FROM c;\n"})
+    r = t.pgboot("migrate", project=p).expect(4, "010_b_empty", 'skipped check "020_c"', "requires migration 3",
+                                              "verification failed: 1 of 4 checks; 1 skipped")
+    r.expect_no_text('skipped check "010_b_empty"', 'relation "c" does not exist')
+
+
+def test_requires_version_not_applied_is_skipped(t):
+    p = t.project(migrations=REQ_MIGS, verify={
+        "010_c.sql": "-- pgboot:requires 0003 -- made by the next release\nSELECT * FROM c;\n",
+        "020_a.sql": "-- pgboot:requires 0001\nSELECT * FROM a;\n"})
+    t.pgboot("migrate", project=p).expect(0, 'skipped check "010_c"', "verify/010_c.sql", "requires migration 0003",
+                                          "which is not applied and has no file", "verified: 4 checks passed",
+                                          "; 1 skipped")
+    r = t.pgboot("verify", "--log-format", "json", project=p).expect(0)
+    events = {e.get("event"): e for e in r.json_lines()}
+    check(events["check_skipped"]["requires"] == "0003" and events["check_skipped"]["file"].endswith("010_c.sql"),
+          "the JSON log names the skipped check's file and version", r)
+    check(events["check_skipped"]["level"] == "warning", "no file has 0003: a warning (a typo?)", r)
+    check(events["verified"]["skipped"] == 1, "the verified event counts it", r)
+    # 0003's file is there but not applied yet: skipped at info (verify fails: 0003 is pending)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);")
+    r = t.pgboot("verify", "--log-format", "json", project=p).expect(4)
+    skipped = [e for e in r.json_lines() if e.get("event") == "check_skipped"]
+    check([(e["level"], e["check"]) for e in skipped] == [("info", "010_c")], "skipped at info", r)
+    # a history where 0003 was applied, then removed by hand, with an older release's files
+    t.pgboot("migrate", project=p).expect(0, "verified").expect_no_text("skipped check")
+    t.psql("DROP TABLE c; DELETE FROM pgboot_migrations WHERE version = '0003'")
+    p.remove("migrations", "0003_c.sql")
+    t.pgboot("verify", project=p).expect(0, 'skipped check "010_c"', "requires migration 0003")
+
+
+def test_requires_malformed_is_78_with_line(t):
+    for body, needle in (("-- a check\n-- pgboot:requires 00x3\nSELECT 1 WHERE false;\n", "00x3"),
+                         ("-- pgboot:requires\nSELECT 1 WHERE false;\n", "names no version"),
+                         ("\n-- pgboot:require 0001\nSELECT 1 WHERE false;\n", "unrecognized marker"),
+                         ("-- pgboot:no-transaction\nSELECT 1 WHERE false;\n", "not understood in a check file")):
+        p = t.project(migrations=REQ_MIGS, verify={"010_x.sql": body})
+        line = 2 if body.startswith(("-- a", "\n")) else 1
+        t.pgboot("migrate", project=p).expect(78, "verify/010_x.sql:%d" % line, needle)
+        check(not t.table_exists("a"), "nothing applied")

@@ -424,3 +424,77 @@ TEST(migfile_marker_after_bom)
 	CHECK(mf.no_transaction);
 	migfile_free(&mf);
 }
+
+/* ---- a check file's "-- pgboot:requires VERSION" ---- */
+
+static int directives(const char *text, struct pgb_version **req, size_t *n, struct pgb_error *err)
+{
+	pgb_error_init(err);
+	*req = NULL;
+	*n = 0;
+	return checkfile_directives("verify/010_x.sql", text, strlen(text), req, n, err);
+}
+
+static void free_requires(struct pgb_version *req, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		version_free(&req[i]);
+	free(req);
+}
+
+TEST(checkfile_reads_requires)
+{
+	struct pgb_version *req;
+	size_t n;
+	struct pgb_error err;
+	const char *text = "\xef\xbb\xbf-- pgboot:requires 0003\n/* header */\n  -- PgBoot : Requires 2025_01 -- why\n"
+			   "-- an ordinary comment\n-- no-transaction\nSELECT 1 -- pgboot:requires x\n"
+			   "  , '\n-- pgboot:requires y' WHERE false;\n";
+	CHECK_INT(directives(text, &req, &n, &err), 0);
+	CHECK_INT((long long)n, 2);
+	CHECK_STR(req[0].text, "0003");
+	CHECK_STR(req[1].text, "2025_01");
+	free_requires(req, n);
+	CHECK_INT(directives("SELECT 1 WHERE false;\n", &req, &n, &err), 0);
+	CHECK_INT((long long)n, 0);
+	free_requires(req, n);
+	pgb_error_free(&err);
+}
+
+TEST(checkfile_refuses_bad_directives)
+{
+	static const struct {
+		const char *text, *needle;
+		int line;
+	} cases[] = {
+		{"-- pgboot:requires 00x3\nSELECT 1;\n", "00x3", 1},
+		{"-- a\n-- pgboot:requires\nSELECT 1;\n", "names no version", 2},
+		{"-- pgboot:requires 1 2\nSELECT 1;\n", "unexpected text", 1},
+		{"\n\n-- pgboot:require 1\nSELECT 1;\n", "pgboot:require 1", 3},
+		{"-- pgboot:no-transaction\nSELECT 1;\n", "not understood in a check file", 1},
+		{"-- +goose Up\nSELECT 1;\n", "not understood in a check file", 1},
+		{"SELECT 1;\n-- pgboot:requires 0001\n", "must be at the top", 2},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pgb_version *req;
+		size_t n;
+		struct pgb_error err;
+		CHECK_INT(directives(cases[i].text, &req, &n, &err), -1);
+		CHECK_CONTAINS(err.message, cases[i].needle);
+		CHECK_INT(err.line, cases[i].line);
+		CHECK_INT(err.code, PGB_EXIT_CONFIG);
+		CHECK_STR(err.file, "verify/010_x.sql");
+		pgb_error_free(&err);
+	}
+}
+
+TEST(migfile_refuses_requires)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	CHECK_INT(load(&mf, "-- pgboot:requires 0001\nSELECT 1;\n", &err), -1);
+	CHECK_CONTAINS(err.message, "belongs in a check file");
+	CHECK_INT(err.line, 1);
+	migfile_free(&mf);
+	pgb_error_free(&err);
+}

@@ -1,4 +1,5 @@
 -- message_audio_analysis.message_id is unique and cascades from messages.
+-- pgboot:requires 0023
 SELECT 'message_audio_analysis.message_id must be UNIQUE and REFERENCES messages ON DELETE CASCADE' AS violation
  WHERE NOT EXISTS (
        SELECT 1 FROM pg_constraint c

@@ -1,5 +1,6 @@
 -- After 0023: duration is an integer, audio_path replaced audio_url, the
 -- 0022 analysis columns moved out of messages.
+-- pgboot:requires 0023
 SELECT format('messages.%s: %s', e.col, e.problem) AS violation
   FROM (VALUES ('duration', 'integer', 'must be integer'),
                ('audio_path', 'text', 'must exist as text'),

@@ -1,5 +1,6 @@
 -- conversation_metrics has one row per conversation and day, and the
 -- percentiles are ordered where present.
+-- pgboot:requires 2025_02
 SELECT format('conversation %s on %s: %s rows', conversation_id, metric_date, count(*)) AS violation
   FROM conversation_metrics
  GROUP BY conversation_id, metric_date

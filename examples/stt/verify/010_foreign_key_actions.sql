@@ -1,5 +1,6 @@
 -- Deleting a job deletes its feedback and lexicon rows go with their key
 -- (CASCADE); deleting a key keeps its jobs and feedback (SET NULL).
+-- pgboot:requires 0004
 WITH expected (tbl, col, action) AS (VALUES
     ('lexicon_terms', 'api_key_id', 'c'),
     ('jobs',          'api_key_id', 'n'),

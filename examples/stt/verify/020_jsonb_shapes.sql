@@ -1,4 +1,5 @@
 -- JSONB columns hold the shapes the service writes.
+-- pgboot:requires 0004
 SELECT format('job %s: options is not an object', id) AS violation FROM jobs WHERE jsonb_typeof(options) <> 'object'
 UNION ALL
 SELECT format('feedback %s: corrections is not an array', id) FROM feedback WHERE jsonb_typeof(corrections) <> 'array'
