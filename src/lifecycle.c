@@ -517,8 +517,9 @@ static int verify_after_rollback(struct run *r, struct pgb_error *err)
 {
 	if (!want_checks(r))
 		return 0;
-	struct plan none = {0};
-	return verify_run(r->db, r->cfg->statement_timeout_ms, &none, &r->checks, NULL, err);
+	if (read_state(r, err))
+		return -1;
+	return verify_run_applied(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks, err);
 }
 
 /* Under the lock: choose again (another pgboot may have changed the history), check, then roll back. */
