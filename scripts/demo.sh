@@ -40,3 +40,21 @@ echo "demo: a second start is a no-op that takes no lock:"
 ./pgboot run --with-test-data -- true
 echo
 ./pgboot status
+echo
+# the way back: the newest migration rolled back with the down part stored when it was
+# applied, then applied again; the schema ends where it started
+schema() { pg_dump -h "$dir/pg/sock" -p "$port" -U postgres --schema-only --no-owner morse |
+	grep -v '^\\\(un\)\{0,1\}restrict ' ; }
+before=$(schema)
+echo "demo: pgboot rollback --steps 1 (the plan, then --confirm)"
+./pgboot rollback --steps 1 || [ $? -eq 10 ]
+./pgboot rollback --steps 1 --confirm
+echo
+echo "demo: pgboot migrate applies it again"
+./pgboot migrate
+if [ "$(schema)" = "$before" ]; then
+	echo "demo: the schema after rollback and migrate is identical to before"
+else
+	echo "demo: the schema differs after rollback and migrate" >&2
+	exit 1
+fi

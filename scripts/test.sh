@@ -140,7 +140,8 @@ fi
 if [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
 	echo "== demo (make demo)"
 	if bash scripts/demo.sh </dev/null >"$work/demo.log" 2>&1 && grep -q '^pgboot: verified: ' "$work/demo.log" &&
-		grep -q '^morse-app: started' "$work/demo.log"; then
+		grep -q '^morse-app: started' "$work/demo.log" &&
+		grep -q '^demo: the schema after rollback and migrate is identical' "$work/demo.log"; then
 		echo "ok - make demo: MORSE applied and verified, the app exec'd" | tee "$work/demo.result"
 		echo "1 passed, 0 failed" >>"$work/demo.result"
 	else
