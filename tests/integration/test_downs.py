@@ -127,3 +127,40 @@ def test_downs_edited_down_part_keeps_checksum(t):
     states = {i["state"] for i in json.loads(r.out)["items"]}
     check(states == {"applied"}, "status: every migration still applied", r)
     t.pgboot("migrate", "--no-verify", "--migrations", migrations).expect(0, "up to date")
+
+
+def check_rollback_command(t, migrations, complete):
+    """pgboot rollback itself, with the down parts the history stored:
+    rollback --steps 1 then migrate, and (every file with a down part)
+    rollback --all, which leaves the fresh database's schema, then migrate:
+    each time the same schema as before."""
+    t.pgboot("migrate", "--no-verify", "--migrations", migrations, timeout=120).expect(0)
+    full = schema_of(t, t.db)
+    n = len(_files(migrations))
+    t.pgboot("rollback", "--steps", "1", "--confirm", "--no-verify", "--migrations", migrations).expect(0)
+    left = t.psql("SELECT count(*) FROM pgboot_migrations WHERE kind = 'migration'")
+    check(left == str(n - 1), "rollback --steps 1 removed one history row", t.history())
+    t.pgboot("migrate", "--no-verify", "--migrations", migrations).expect(0)
+    check(schema_of(t, t.db) == full, "migrate after rollback --steps 1 gives the same schema",
+          _diff(full, schema_of(t, t.db)))
+    if not complete:
+        return
+    t.pgboot("rollback", "--all", "--confirm", "--no-verify", "--migrations", migrations, timeout=120).expect(0)
+    check(schema_of(t, t.db) == schema_of(t, t.new_database()), "rollback --all leaves a fresh database's schema")
+    t.pgboot("migrate", "--no-verify", "--migrations", migrations, timeout=120).expect(0)
+    check(schema_of(t, t.db) == full, "migrate after rollback --all gives the same schema",
+          _diff(full, schema_of(t, t.db)))
+
+
+def _rollback_test(name, migrations):
+    def test(t):
+        check_rollback_command(t, migrations, complete=name not in PARTIAL)
+    test.__name__ = "test_rollback_command_" + name
+    test.timeout = 300
+    return test
+
+
+for _name, _dir in _projects():
+    _fn = _rollback_test(_name, _dir)
+    _fn.__module__ = __name__
+    globals()[_fn.__name__] = _fn
