@@ -11,6 +11,11 @@
  * libsodium generic hash (BLAKE2b, no key) of "pgboot:" + dbname (the
  * server's current_database()) + history_display (the qualified history
  * table, "public.pgboot_migrations"). Needs sodium_init() first.
+ *
+ * No separator between dbname and the table is needed: an advisory lock is
+ * scoped to its database (pg_locks.database), so only keys computed in the
+ * same database can meet, where dbname is one fixed prefix and two different
+ * tables always give two different texts.
  */
 long long lock_key(const char *dbname, const char *history_display);
 
