@@ -29,8 +29,8 @@ while [ $# -gt 0 ]; do
 done
 
 # Integration tests that are functional, not timing-bound (valgrind is ~30x slower)
-ASAN_K=${PGBOOT_MEMCHECK_ASAN_K:-"test_migrate test_run test_stepwise test_txn_control test_status test_seeds test_files test_secrets test_concurrency test_signals test_cli test_logs"}
-VG_K=${PGBOOT_MEMCHECK_VALGRIND_K:-"test_migrate test_stepwise test_txn_control test_status test_files test_cli"}
+ASAN_K=${PGBOOT_MEMCHECK_ASAN_K:-"test_migrate test_run test_stepwise test_txn_control test_status test_seeds test_files test_secrets test_concurrency test_signals test_cli test_logs test_rollback test_pg_dump test_verify"}
+VG_K=${PGBOOT_MEMCHECK_VALGRIND_K:-"test_migrate test_stepwise test_txn_control test_status test_files test_cli test_rollback test_pg_dump"}
 FAULTS_ASAN_K="test_7_connloss test_4_blocked test_5_pgbouncer::test_transaction_mode_all test_3_restart::test_restart_during"
 
 . scripts/lib/suite.sh
@@ -66,7 +66,7 @@ reports() {
 kflags() { local k; for k in $1; do printf -- '-k\n%s\n' "$k"; done; }
 
 # Timing-bound tests that a ~30x slower valgrind run cannot meet (not memory errors)
-VG_EXCLUDE=${PGBOOT_MEMCHECK_VALGRIND_EXCLUDE:-"test_second_run_is_noop_without_lock|_at_once|_quickly|timing"}
+VG_EXCLUDE=${PGBOOT_MEMCHECK_VALGRIND_EXCLUDE:-"test_second_run_is_noop_without_lock|_at_once|_quickly|timing|concurrently|waits_for|kill9|sigterm"}
 
 # vg_kflags: one -k per integration test of the valgrind subset, minus the excluded ones
 vg_kflags() {
