@@ -1,6 +1,10 @@
 /*
  * lifecycle.c: the commands that connect (cmd_run, cmd_migrate, cmd_plan,
- * cmd_status, cmd_verify, cmd_wait; cmd.h) as sequences of shared phases.
+ * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset; cmd.h) as
+ * sequences of shared phases. rollback and reset are one sequence: reset
+ * chooses every applied migration and then resets the history (N_RESET);
+ * both take the backup (--save-backup, backup.h) under the lock, before
+ * the first down part.
  * A phase asks what the command needs (r->needs, commands.def), never which
  * command runs. Each command releases what it acquired in one place, in
  * reverse: cancel, roll back, unlock, disconnect; then exec or exit.
