@@ -41,7 +41,9 @@ enum command_needs {
 	N_INVENTORY = 1 << 9, /* lists everything as it is: --json, a missing migrations directory
 				 is empty, newer versions are listed rather than warned of */
 	N_ROLLBACK = 1 << 10, /* rolls applied migrations back under the migration lock (3, 75), once
-				 confirmed (10 otherwise); then runs the checks but the plan's */
+				 confirmed (10 otherwise), after the backup asked for (--save-backup) */
+	N_PICK = 1 << 11,     /* chooses which applied migrations (--steps, --to, --all, --to-files) */
+	N_RESET = 1 << 12,    /* rolls back every one, then empties the history of seeds (--drop-history) */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
@@ -87,6 +89,8 @@ struct pgb_config {
 	int rollback_to_files;  /* --to-files: every applied one without a file here */
 	int confirm;            /* --confirm: without it the plan is shown (exit 10) */
 	int use_file_down;      /* --use-file-down: the file's down part rather than the stored one */
+	char *save_backup;      /* --save-backup FILE: pg_dump before the first destructive statement */
+	int drop_history;       /* reset --drop-history: drop the history table rather than leave it empty */
 
 	enum log_format log_format;
 	enum log_level log_level;

@@ -63,6 +63,17 @@ char *db_describe_target(const char *conninfo);
  * service file's entry). No password. The caller frees.
  */
 char *db_describe_connection(struct db *db);
+/*
+ * The connection as another libpq client (pg_dump) makes it again: a keyword
+ * string of every setting the connection used (PQconninfo), with the host,
+ * address and port that answered rather than a list, and without the
+ * password, sslpassword, client_encoding and application names. *password:
+ * the password libpq sent (the string's, PGPASSWORD's or a password
+ * file's), or NULL; free it with secret_free. The caller frees the string.
+ */
+char *db_child_conninfo(struct db *db, char **password);
+/* The server's version as server_version_num says it (150004). */
+int db_server_version(struct db *db);
 /* the host (or socket directory) and port the connection reached */
 const char *db_host(struct db *db);
 const char *db_port(struct db *db);

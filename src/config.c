@@ -105,8 +105,10 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_MIGRATION, "a migration or seed failed (here: a down part, rolled back; newer ones stay rolled back)", N_ROLLBACK, 0},
 	{PGB_EXIT_VERIFY, "verification failed", N_CHECKS, 0},
 	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT, 0},
-	{PGB_EXIT_UNCONFIRMED, "rollback without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
-	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, 0},
+	{PGB_EXIT_UNCONFIRMED, "rollback or reset without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
+	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, N_ROLLBACK},
+	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout (or --save-backup's pg_dump failed)",
+	 N_ROLLBACK, 0},
 	{PGB_EXIT_INTERNAL, "internal error", N_DB, 0},
 	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN | N_ROLLBACK, 0},
 	{PGB_EXIT_AUTH, "authentication or permission denied", N_DB, 0},
@@ -208,19 +210,25 @@ static const struct opt options[] = {
 	{.name = "statement-timeout", .metavar = "DUR", .env = "PGBOOT_STATEMENT_TIMEOUT",
 	 .needs = N_DB, .set = set_duration, .off = OFF(statement_timeout_ms), .def = "0",
 	 .def_help = "0, none", .help = "statement_timeout of pgboot's own session"},
-	{.name = "steps", .metavar = "N", .needs = N_ROLLBACK, .set = set_int, .off = OFF(rollback_steps),
+	{.name = "steps", .metavar = "N", .needs = N_PICK, .set = set_int, .off = OFF(rollback_steps),
 	 .def_help = "1", .min = 1, .max = 1000000, .help = "roll back the N newest applied migrations"},
-	{.name = "to", .metavar = "VERSION", .needs = N_ROLLBACK, .set = set_string, .off = OFF(rollback_to),
+	{.name = "to", .metavar = "VERSION", .needs = N_PICK, .set = set_string, .off = OFF(rollback_to),
 	 .help = "roll back every applied migration newer than VERSION (VERSION stays)"},
-	{.name = "all", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(rollback_all),
+	{.name = "all", .needs = N_PICK, .set = set_bool, .off = OFF(rollback_all),
 	 .help = "roll back every applied migration"},
-	{.name = "to-files", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(rollback_to_files),
+	{.name = "to-files", .needs = N_PICK, .set = set_bool, .off = OFF(rollback_to_files),
 	 .help = "roll back every applied migration that has no file here (a newer release's)"},
 	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(confirm),
 	 .def_help = "off: show the plan, exit 10", .help = "roll back; without it nothing is changed"},
 	{.name = "use-file-down", .env = "PGBOOT_USE_FILE_DOWN", .needs = N_ROLLBACK, .set = set_bool,
 	 .off = OFF(use_file_down), .def_help = "the stored one",
 	 .help = "run the file's down part, not the one stored in the history at apply time"},
+	{.name = "save-backup", .metavar = "FILE", .env = "PGBOOT_SAVE_BACKUP", .needs = N_ROLLBACK,
+	 .set = set_string, .off = OFF(save_backup), .def_help = "none",
+	 .help = "before changing anything, pg_dump --format=custom (from PATH) into FILE"},
+	{.name = "drop-history", .env = "PGBOOT_DROP_HISTORY", .needs = N_RESET, .set = set_bool,
+	 .off = OFF(drop_history), .def_help = "the history table stays, empty",
+	 .help = "drop the history table after rolling everything back"},
 	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
 	 .help = "write the status as JSON to standard output"},
@@ -502,6 +510,7 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->history_table);
 	free(cfg->history_source);
 	free(cfg->rollback_to);
+	free(cfg->save_backup);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

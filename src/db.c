@@ -164,6 +164,77 @@ const char *db_port(struct db *db)
 	return p ? p : "";
 }
 
+/* Settings another client must not be given: secrets, pgboot's own choices, a host list's. */
+static int child_skips(const char *kw)
+{
+	static const char *const skip[] = {"password", "sslpassword", "client_encoding", "application_name",
+					   "fallback_application_name", "replication", "load_balance_hosts"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(kw, skip[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A keyword=value pair, the value quoted as libpq's conninfo reads it. */
+static void add_quoted(struct strbuf *sb, const char *kw, const char *val)
+{
+	strbuf_addf(sb, "%s%s='", sb->len ? " " : "", kw);
+	for (const char *p = val; *p; p++)
+		strbuf_addf(sb, "%s%c", *p == '\\' || *p == '\'' ? "\\" : "", *p);
+	strbuf_adds(sb, "'");
+}
+
+/*
+ * 1 when the child's libpq reaches val for kw by itself (a compiled-in
+ * default, or a PG* variable it inherits): left out, so a pg_dump whose
+ * libpq is older than pgboot's is not handed a keyword it does not know.
+ */
+static int child_inherits(const PQconninfoOption *defs, const char *kw, const char *val)
+{
+	static const char *const always[] = {"host", "hostaddr", "port", "user", "dbname"};
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcmp(kw, always[i]) == 0)
+			return 0;
+	for (const PQconninfoOption *d = defs; d && d->keyword; d++)
+		if (strcmp(d->keyword, kw) == 0)
+			return d->val && strcmp(d->val, val) == 0;
+	return 0;
+}
+
+/* The value the child gets for o: the host and port that answered rather than the list. */
+static const char *child_value(PGconn *conn, const PQconninfoOption *o)
+{
+	if (strcmp(o->keyword, "host") == 0)
+		return PQhost(conn);
+	if (strcmp(o->keyword, "port") == 0)
+		return PQport(conn);
+	if (strcmp(o->keyword, "hostaddr") == 0)
+		return PQhostaddr(conn);
+	return o->val;
+}
+
+char *db_child_conninfo(struct db *db, char **password)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	PQconninfoOption *opts = PQconninfo(db->conn), *defs = PQconndefaults();
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		const char *val = o->val && *o->val ? child_value(db->conn, o) : NULL;
+		if (val && *val && !child_skips(o->keyword) && !child_inherits(defs, o->keyword, val))
+			add_quoted(&sb, o->keyword, val);
+	}
+	PQconninfoFree(defs);
+	PQconninfoFree(opts);
+	const char *pw = PQpass(db->conn);
+	*password = pw && *pw ? xstrdup(pw) : NULL;
+	return strbuf_detach(&sb);
+}
+
+int db_server_version(struct db *db)
+{
+	return PQserverVersion(db->conn);
+}
+
 /* Append line and a newline to sb unless sb holds that line already. */
 static void add_line_once(struct strbuf *sb, const struct strbuf *line)
 {

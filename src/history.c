@@ -554,6 +554,13 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 	return sql;
 }
 
+char *history_reset_sql(const struct history *h, int drop)
+{
+	if (drop)
+		return xasprintf("DROP TABLE %s", h->qualified);
+	return xasprintf("DELETE FROM %s WHERE kind = 'seed'", h->qualified);
+}
+
 char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err)
 {
 	char *ver = db_quote_literal(db, row->version.text, strlen(row->version.text), err);

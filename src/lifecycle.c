@@ -1,6 +1,10 @@
 /*
  * lifecycle.c: the commands that connect (cmd_run, cmd_migrate, cmd_plan,
- * cmd_status, cmd_verify, cmd_wait; cmd.h) as sequences of shared phases.
+ * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset; cmd.h) as
+ * sequences of shared phases. rollback and reset are one sequence: reset
+ * chooses every applied migration and then resets the history (N_RESET);
+ * both take the backup (--save-backup, backup.h) under the lock, before
+ * the first down part.
  * A phase asks what the command needs (r->needs, commands.def), never which
  * command runs. Each command releases what it acquired in one place, in
  * reverse: cancel, roll back, unlock, disconnect; then exec or exit.
@@ -23,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "clock.h"
 #include "cmd.h"
 #include "db.h"
@@ -33,6 +38,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "plan.h"
+#include "redact.h"
 #include "report.h"
 #include "rollback.h"
 #include "signals.h"
@@ -477,19 +483,40 @@ static int wait_only(struct run *r, struct pgb_error *err)
 	return connect_db(r, NULL, err);
 }
 
-/* ---- rollback ------------------------------------------------------------------ */
+/* ---- rollback and reset ------------------------------------------------------- */
 
-static struct rollback_opts rollback_opts_of(const struct pgb_config *cfg)
+static struct rollback_opts rollback_opts_of(const struct run *r)
 {
-	struct rollback_opts o = {cfg->rollback_steps, cfg->rollback_to, cfg->rollback_all, cfg->rollback_to_files,
-				  cfg->use_file_down};
+	const struct pgb_config *cfg = r->cfg;
+	struct rollback_opts o = {cfg->rollback_steps, cfg->rollback_to, cfg->rollback_all || (r->needs & N_RESET),
+				  cfg->rollback_to_files, cfg->use_file_down};
 	return o;
+}
+
+static size_t seed_rows(const struct history *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		n += h->rows[i].kind == MIG_SEED;
+	return n;
+}
+
+/* reset: what it does to the history after the rollback (0: nothing, the table is missing or has no seed row) */
+static int resets_history(const struct run *r)
+{
+	return (r->needs & N_RESET) && r->hist.exists && (r->cfg->drop_history || seed_rows(&r->hist) > 0);
+}
+
+/* 1 when the command has something to change */
+static int has_work(const struct run *r, const struct rollback_jobs *jobs)
+{
+	return jobs->n > 0 || resets_history(r);
 }
 
 /* Choose what to roll back from the history as last read; every one must have a down part. */
 static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
 {
-	struct rollback_opts ro = rollback_opts_of(r->cfg);
+	struct rollback_opts ro = rollback_opts_of(r);
 	rollback_jobs_free(jobs);
 	/* --to-files undoes a newer release: files missing or changed below it are drift, as for migrate */
 	if (ro.to_files && plan_check_drift(&r->plan, &r->hist, err))
@@ -497,18 +524,37 @@ static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb
 	return rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err) ? -1 : 0;
 }
 
+/* reset's plan after the rollback's: the seeds' rows, and the table. */
+static void print_reset(const struct run *r)
+{
+	if (!(r->needs & N_RESET) || !r->hist.exists)
+		return;
+	size_t seeds = seed_rows(&r->hist);
+	if (seeds)
+		printf("would delete %zu seed row%s from history table \"%s\"\n", seeds, seeds == 1 ? "" : "s",
+		       r->hist.display);
+	if (r->cfg->drop_history)
+		printf("would drop history table \"%s\"\n", r->hist.display);
+	else
+		printf("history table \"%s\" would stay, empty\n", r->hist.display);
+}
+
 /* Without --confirm: the plan on standard output, then 10 (78 first when a down part is missing). */
 static int show_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
 {
-	struct rollback_opts ro = rollback_opts_of(r->cfg);
+	struct rollback_opts ro = rollback_opts_of(r);
+	const char *cmd = config_command_name(r->cfg->command);
 	if ((ro.to_files && plan_check_drift(&r->plan, &r->hist, err)) || rollback_select(&r->plan, &ro, jobs, err))
 		return -1;
 	rollback_print(stdout, jobs, db_database(r->db), r->hist.display);
+	print_reset(r);
 	fflush(stdout);
-	if (rollback_check_downs(jobs, err) || jobs->n == 0)
-		return jobs->n == 0 ? 0 : -1;
-	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "rollback not confirmed: nothing was rolled back");
-	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to roll back what the plan shows.");
+	if (rollback_check_downs(jobs, err) || !has_work(r, jobs))
+		return has_work(r, jobs) ? -1 : 0;
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "%s not confirmed: nothing was %s", cmd,
+		 r->needs & N_RESET ? "changed" : "rolled back");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to %s what the plan shows.",
+		       r->needs & N_RESET ? "do" : "roll back");
 	return -1;
 }
 
@@ -522,17 +568,46 @@ static int verify_after_rollback(struct run *r, struct pgb_error *err)
 	return verify_run_applied(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks, err);
 }
 
-/* Under the lock: choose again (another pgboot may have changed the history), check, then roll back. */
-static int rollback_locked(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+/* --save-backup: pg_dump with this connection's settings, before the first destructive statement. */
+static int save_backup(struct run *r, struct pgb_error *err)
+{
+	if (!r->cfg->save_backup)
+		return 0;
+	char *password;
+	char *conninfo = db_child_conninfo(r->db, &password);
+	struct backup_conn bc = {conninfo, password, db_server_version(r->db), r->cfg->conninfo};
+	int rc = backup_save(&bc, r->cfg->save_backup, err);
+	secret_free(password);
+	free(conninfo);
+	return rc;
+}
+
+/* reset, once every migration is rolled back: the seeds' rows deleted, or the table dropped. */
+static int reset_history(struct run *r, struct pgb_error *err)
+{
+	if (!resets_history(r))
+		return 0;
+	size_t seeds = seed_rows(&r->hist);
+	char *sql = history_reset_sql(&r->hist, r->cfg->drop_history);
+	int rc = db_exec(r->db, sql, NULL, NULL, err);
+	free(sql);
+	if (rc) {
+		if (db_alive(r->db) && !signals_received())
+			err->code = PGB_EXIT_MIGRATION;
+		return -1;
+	}
+	log_event(LOG_INFO, "history_reset",
+		  LOG_FIELDS(LF_INT("seeds", (long long)seeds), LF_INT("dropped", r->cfg->drop_history)),
+		  "deleted %zu seed row%s from history table \"%s\"%s", seeds, seeds == 1 ? "" : "s", r->hist.display,
+		  r->cfg->drop_history ? ", then dropped it" : "");
+	return 0;
+}
+
+/* The destructive part, under the lock: the backup, the down parts, the history's reset. */
+static int roll_back_locked(struct run *r, const struct rollback_jobs *jobs, struct pgb_error *err)
 {
 	struct apply_opts o = apply_opts_of(r->cfg);
-	if (take_lock(r, err) || read_state(r, err) || choose_rollback(r, jobs, err))
-		return -1;
-	if (jobs->n == 0) {
-		log_info("nothing_to_roll_back", "another pgboot rolled everything back while this one waited for the lock");
-		return unlock_early(r, err);
-	}
-	if (rollback_preflight(&o, r->key, server_scs(r->db), jobs, err))
+	if (save_backup(r, err))
 		return -1;
 	r->history_outdated = 1;
 	db_result_free(&r->probe);
@@ -543,9 +618,26 @@ static int rollback_locked(struct run *r, struct rollback_jobs *jobs, struct pgb
 		}
 		return -1;
 	}
+	if (reset_history(r, err))
+		return -1;
 	if (r->cfg->lock_mode == LOCK_TRANSACTION && db_in_transaction(r->db))
 		return rollback_commit(r->db, jobs, err);
 	return 0;
+}
+
+/* Under the lock: choose again (another pgboot may have changed the history), check, then roll back. */
+static int rollback_locked(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
+{
+	struct apply_opts o = apply_opts_of(r->cfg);
+	if (take_lock(r, err) || read_state(r, err) || choose_rollback(r, jobs, err))
+		return -1;
+	if (!has_work(r, jobs)) {
+		log_info("nothing_to_roll_back", "another pgboot rolled everything back while this one waited for the lock");
+		return unlock_early(r, err);
+	}
+	if (rollback_preflight(&o, r->key, server_scs(r->db), jobs, err))
+		return -1;
+	return roll_back_locked(r, jobs, err);
 }
 
 static int rollback_phases(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
@@ -556,7 +648,7 @@ static int rollback_phases(struct run *r, struct rollback_jobs *jobs, struct pgb
 		return show_rollback(r, jobs, err);
 	if (choose_rollback(r, jobs, err))
 		return -1;
-	if (jobs->n == 0) {
+	if (!has_work(r, jobs)) {
 		log_info("nothing_to_roll_back", "no applied migration to roll back");
 		return 0;
 	}
@@ -576,6 +668,11 @@ static int roll_back(struct run *r, struct pgb_error *err)
 }
 
 int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, roll_back, err);
+}
+
+int cmd_reset(struct pgb_config *cfg, struct pgb_error *err)
 {
 	return run_phases(cfg, roll_back, err);
 }

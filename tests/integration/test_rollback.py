@@ -272,3 +272,27 @@ def test_rollback_sigterm_during_down(t):
     proc.signal(signal.SIGTERM)
     proc.wait(10).expect(143)
     check(_versions(t) == ["0001", "0002", "0003", "0004"] and t.table_exists("d"), "nothing rolled back", t.history())
+
+
+def test_rollback_save_backup(t):
+    """--save-backup with the real pg_dump: taken under the lock before the first down part, it restores
+    the database as it was; without --confirm no backup is taken."""
+    import os
+    import subprocess
+    pgbin = "/usr/lib/postgresql/15/bin"
+    p = _migrated(t)
+    t.psql("INSERT INTO c SELECT generate_series(1, 12)")
+    env = {"PATH": pgbin + ":" + os.environ.get("PATH", "/usr/bin:/bin")}
+    backup = t.path("rollback.dump")
+    t.pgboot("rollback", "--save-backup", backup, project=p, env=env).expect(10)
+    check(not os.path.exists(backup), "no backup without --confirm")
+    r = t.pgboot("rollback", "--confirm", "--save-backup", backup, "--lock-mode", "transaction", project=p,
+                 env=env).expect(0)
+    check(r.err.index("saved the backup") < r.err.index("ran migration 0003_c"), "backup first", r)
+    check(_versions(t) == ["0001", "0002"] and not t.table_exists("c"), "then rolled back", t.history(), r)
+    fresh = t.new_database()
+    subprocess.run([pgbin + "/pg_restore", "-h", t.server.sock, "-p", str(t.server.port), "-U", t.server.user,
+                    "-d", fresh, backup], check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(t.history(db=fresh) == [("migration", v, n) for v, n in (("0001", "a"), ("0002", "b"), ("0003", "c"))],
+          "the backup holds the history before the rollback", t.history(db=fresh))
+    check(t.psql("SELECT count(*) FROM c", db=fresh) == "12", "and the rows")
