@@ -42,6 +42,7 @@ enum command_needs {
 				 is empty, newer versions are listed rather than warned of */
 	N_ROLLBACK = 1 << 10, /* rolls applied migrations back under the migration lock (3, 75), once
 				 confirmed (10 otherwise); then runs the checks but the plan's */
+	N_PLAN_ROLLBACK = 1 << 11, /* takes --rollback: becomes rollback, showing its plan (exit 0) */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
@@ -87,6 +88,7 @@ struct pgb_config {
 	int rollback_to_files;  /* --to-files: every applied one without a file here */
 	int confirm;            /* --confirm: without it the plan is shown (exit 10) */
 	int use_file_down;      /* --use-file-down: the file's down part rather than the stored one */
+	int rollback_plan;      /* "plan --rollback": the plan only, exit 0; never confirmed */
 
 	enum log_format log_format;
 	enum log_level log_level;
