@@ -520,6 +520,7 @@ struct scan {
 	int help, version;
 	int dashdash;              /* index of "--" in argv, 0 when absent */
 	const char *extra;         /* the first word too many */
+	int plan_rollback;         /* "plan --rollback", now the command rollback */
 	struct flag_use *uses;
 	int nuses;
 };
@@ -695,6 +696,8 @@ static int check_flags_fit(const struct scan *sc, struct pgb_error *err)
 		char hint[96];
 		snprintf(hint, sizeof(hint), "Try \"pgboot %s --help\" for its options.",
 			 config_command_name(sc->cmd));
+		if (sc->plan_rollback)
+			return usage_error(err, hint, "option \"--%s\" cannot be used with \"plan --rollback\"", o->name);
 		return usage_error(err, hint, "option \"--%s\" cannot be used with command \"%s\"",
 				   o->name, config_command_name(sc->cmd));
 	}
@@ -834,6 +837,7 @@ static int plan_as_rollback(struct scan *sc, struct pgb_config *cfg, struct pgb_
 			return usage_error(err, "\"pgboot plan --rollback\" changes nothing; \"pgboot rollback --confirm\" "
 						"rolls back.", "option \"--confirm\" cannot be used with \"plan --rollback\"");
 	sc->cmd = CMD_ROLLBACK;
+	sc->plan_rollback = 1;
 	cfg->rollback_plan = 1;
 	return 0;
 }
