@@ -3,10 +3,11 @@ the history stored when each was applied, each in one transaction with the
 deletion of its row, under the migration lock; without --confirm only the plan
 (exit 10)."""
 import json
+import os
 import signal
 import time
 
-from harness import check, lock_key
+from harness import ROOT, check, lock_key
 
 FILES = {
     "0001_a.sql": "CREATE TABLE a (id int);\n-- pgboot:down\nDROP TABLE a;\n",
@@ -343,3 +344,40 @@ def test_plan_rollback_shows_the_plan(t):
     t.pgboot("rollback", "--rollback", project=p).expect(2, "cannot be used with command")
     t.pgboot("plan", "--rollback", "--all", "--steps", "1", project=p).expect(2, "cannot be used together")
     t.pgboot("plan", project=p).expect(0)
+
+
+def _seeded_projects():
+    ex = os.path.join(ROOT, "examples")
+    dirs = [("morse", ROOT)] + [(n, os.path.join(ex, n)) for n in sorted(os.listdir(ex))]
+    return [(n, d) for n, d in dirs if os.path.isdir(os.path.join(d, "seeds")) and os.path.isdir(os.path.join(d, "migrations"))]
+
+
+def test_rollback_real_projects_seeds_apply_again(t):
+    """Every real project with seeds: --with-test-data, rollback --steps 1 (the seeds, applied after the
+    newest migration, are forgotten with it), then --with-test-data again: every seed recorded again and
+    every table holding the rows it held (the seeds are idempotent)."""
+    projects = _seeded_projects()
+    check(len(projects) >= 2, "MORSE and the examples with seeds", projects)
+    for name, d in projects:
+        db = t.new_database()
+        args = ["--migrations", os.path.join(d, "migrations"), "--no-verify"]
+        seeded = ["--with-test-data", "--seeds", os.path.join(d, "seeds")]
+        t.pgboot("migrate", *seeded, *args, url=t.url(db), timeout=120).expect(0)
+        seeds = [v for k, v, _ in t.history(db=db) if k == "seed"]
+        before = _row_counts_in(t, db)
+        r = t.pgboot("rollback", "--confirm", *args, url=t.url(db), timeout=120).expect(0, "removed seed", where="err")
+        check(not [k for k, _, _ in t.history(db=db) if k == "seed"], "%s: the seeds forgotten" % name, r)
+        t.pgboot("migrate", *seeded, *args, url=t.url(db), timeout=120).expect(0)
+        check([v for k, v, _ in t.history(db=db) if k == "seed"] == seeds, "%s: every seed recorded again" % name)
+        after = _row_counts_in(t, db)
+        check(after == before, "%s: the same rows as before" % name,
+              {tb: (before.get(tb), after.get(tb)) for tb in set(before) | set(after) if before.get(tb) != after.get(tb)})
+
+
+test_rollback_real_projects_seeds_apply_again.timeout = 300
+
+
+def _row_counts_in(t, db):
+    tables = t.psql("SELECT string_agg(quote_ident(schemaname) || '.' || quote_ident(relname), ' ' ORDER BY 1) "
+                    "FROM pg_stat_user_tables WHERE relname <> 'pgboot_migrations'", db=db).split()
+    return {tb: t.psql("SELECT count(*) FROM %s" % tb, db=db) for tb in tables}
