@@ -44,6 +44,7 @@ enum command_needs {
 				 confirmed (10 otherwise), after the backup asked for (--save-backup) */
 	N_PICK = 1 << 11,     /* chooses which applied migrations (--steps, --to, --all, --to-files) */
 	N_RESET = 1 << 12,    /* rolls back every one, then empties the history of seeds (--drop-history) */
+	N_PLAN_ROLLBACK = 1 << 13, /* takes --rollback: becomes rollback, showing its plan (exit 0) */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
@@ -91,6 +92,7 @@ struct pgb_config {
 	int use_file_down;      /* --use-file-down: the file's down part rather than the stored one */
 	char *save_backup;      /* --save-backup FILE: pg_dump before the first destructive statement */
 	int drop_history;       /* reset --drop-history: drop the history table rather than leave it empty */
+	int rollback_plan;      /* "plan --rollback": the plan only, exit 0; never confirmed */
 
 	enum log_format log_format;
 	enum log_level log_level;

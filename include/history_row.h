@@ -14,7 +14,8 @@ struct history_row {
 	struct pgb_version version;
 	char *name;
 	char *checksum;
-	char *applied_at; /* "2026-11-29T09:22:28Z"; "" unless the history was read with read_applied_at */
+	char *applied_at; /* "2026-11-29T09:22:28Z"; "" unless the history was read with read_applied_at;
+			     "2026-11-29T09:22:28.123456Z" when read with read_down too (a rollback orders by it) */
 	long long duration_ms;
 	char *applied_by;
 	int progress; /* -1 when finished; else statements committed of a non-atomic file */

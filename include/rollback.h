@@ -49,6 +49,15 @@ struct rollback_jobs {
 int rollback_select(const struct plan *p, const struct rollback_opts *o, struct rollback_jobs *jobs,
 		    struct pgb_error *err);
 void rollback_jobs_free(struct rollback_jobs *jobs);
+/*
+ * Seeds after a rollback: a seed's row is deleted in the transaction of the
+ * first down part (newest first) of a migration applied at or before the
+ * seed was (applied_at, as h read it with read_applied_at and read_down):
+ * its data may be in that migration's tables, so the next --with-test-data
+ * run applies it again. A seed applied before every chosen migration stays:
+ * the down parts put the schema back as it was when it ran.
+ */
+void rollback_claim_seeds(struct rollback_jobs *jobs, const struct history *h);
 /* Show what would be rolled back (the plan without --confirm) on out. */
 void rollback_print(FILE *out, const struct rollback_jobs *jobs, const char *database, const char *history);
 /* 78 naming every chosen migration that has no down part; 0 when each has one. */

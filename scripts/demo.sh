@@ -50,8 +50,8 @@ echo "demo: pgboot rollback --steps 1 (the plan, then --confirm)"
 ./pgboot rollback --steps 1 || [ $? -eq 10 ]
 ./pgboot rollback --steps 1 --confirm
 echo
-echo "demo: pgboot migrate applies it again"
-./pgboot migrate
+echo "demo: pgboot migrate --with-test-data applies it again, and the seeds the rollback forgot"
+./pgboot migrate --with-test-data
 if [ "$(schema)" = "$before" ]; then
 	echo "demo: the schema after rollback and migrate is identical to before"
 else

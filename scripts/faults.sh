@@ -12,6 +12,7 @@
 #   PGBOOT_FAULTS_PROCS      stampede processes (default 64)
 #   PGBOOT_FAULTS_MIGRATIONS stampede migrations (default 200)
 #   PGBOOT_FAULTS_POOLED     concurrent runs through PgBouncer (default 16)
+#   PGBOOT_FAULTS_ROLLBACK_KILLS kill -9 points of the rollback scenario (default 3)
 # Needs PostgreSQL 15, pgbouncer and util-linux's unshare (scripts/install-deps.sh test);
 # scenario 6 needs root or unprivileged user namespaces.
 set -uo pipefail
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--bin) [ $# -ge 2 ] || { echo "faults.sh: --bin needs a path" >&2; exit 2; }
 		bin=$2; shift ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	*) echo "faults.sh: unknown option \"$1\" (try --help)" >&2; exit 2 ;;
 	esac
 	shift

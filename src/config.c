@@ -229,6 +229,8 @@ static const struct opt options[] = {
 	{.name = "drop-history", .env = "PGBOOT_DROP_HISTORY", .needs = N_RESET, .set = set_bool,
 	 .off = OFF(drop_history), .def_help = "the history table stays, empty",
 	 .help = "drop the history table after rolling everything back"},
+	{.name = "rollback", .needs = N_PLAN_ROLLBACK, .set = set_bool, .off = OFF(rollback_plan),
+	 .help = "show what \"rollback\" would undo instead; it takes rollback's options"},
 	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
 	 .help = "write the status as JSON to standard output"},
@@ -527,6 +529,7 @@ struct scan {
 	int help, version;
 	int dashdash;              /* index of "--" in argv, 0 when absent */
 	const char *extra;         /* the first word too many */
+	int plan_rollback;         /* "plan --rollback", now the command rollback */
 	struct flag_use *uses;
 	int nuses;
 };
@@ -702,6 +705,8 @@ static int check_flags_fit(const struct scan *sc, struct pgb_error *err)
 		char hint[96];
 		snprintf(hint, sizeof(hint), "Try \"pgboot %s --help\" for its options.",
 			 config_command_name(sc->cmd));
+		if (sc->plan_rollback)
+			return usage_error(err, hint, "option \"--%s\" cannot be used with \"plan --rollback\"", o->name);
 		return usage_error(err, hint, "option \"--%s\" cannot be used with command \"%s\"",
 				   o->name, config_command_name(sc->cmd));
 	}
@@ -825,6 +830,27 @@ static int apply_flags(struct pgb_config *cfg, const struct scan *sc, struct pgb
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* "plan --rollback" is rollback's plan: the command rollback, never confirmed, with rollback's options */
+static int plan_as_rollback(struct scan *sc, struct pgb_config *cfg, struct pgb_error *err)
+{
+	int k = 0;
+	while (k < sc->nuses && strcmp(sc->uses[k].o->name, "rollback") != 0)
+		k++;
+	if (k == sc->nuses || sc->cmd != CMD_PLAN)
+		return 0; /* elsewhere check_flags_fit refuses it */
+	secret_free(sc->uses[k].val);
+	memmove(&sc->uses[k], &sc->uses[k + 1], (size_t)(sc->nuses - k - 1) * sizeof(*sc->uses));
+	sc->nuses--;
+	for (int i = 0; i < sc->nuses; i++)
+		if (strcmp(sc->uses[i].o->name, "confirm") == 0)
+			return usage_error(err, "\"pgboot plan --rollback\" changes nothing; \"pgboot rollback --confirm\" "
+						"rolls back.", "option \"--confirm\" cannot be used with \"plan --rollback\"");
+	sc->cmd = CMD_ROLLBACK;
+	sc->plan_rollback = 1;
+	cfg->rollback_plan = 1;
+	return 0;
+}
+
 /* rollback: at most one of the ways to choose what is rolled back */
 static int check_rollback_choice(const struct pgb_config *cfg, struct pgb_error *err)
 {
@@ -835,7 +861,7 @@ static int check_rollback_choice(const struct pgb_config *cfg, struct pgb_error 
 			   "options \"--steps\", \"--to\", \"--all\" and \"--to-files\" cannot be used together");
 }
 
-static int finish_command(struct pgb_config *cfg, const struct scan *sc, int argc, char **argv,
+static int finish_command(struct pgb_config *cfg, struct scan *sc, int argc, char **argv,
 			  struct pgb_error *err)
 {
 	if (sc->help) {
@@ -843,6 +869,8 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		cfg->help_command = sc->cmd == CMD_HELP ? sc->help_for : sc->cmd;
 		return 0;
 	}
+	if (!sc->version && plan_as_rollback(sc, cfg, err) != 0)
+		return -1;
 	cfg->command = sc->version ? CMD_VERSION : sc->cmd;
 	if (sc->version || cfg->command == CMD_NONE)
 		return 0; /* --version ends everything; no command: main prints the usage */
@@ -852,6 +880,8 @@ static int finish_command(struct pgb_config *cfg, const struct scan *sc, int arg
 		return 0;
 	if (apply_environment(cfg, sc, err) != 0 || apply_flags(cfg, sc, err) != 0)
 		return -1;
+	if (cfg->rollback_plan)
+		cfg->confirm = 0, cfg->no_verify = 1; /* PGBOOT_CONFIRM=1 in the environment changes nothing here */
 	return check_rollback_choice(cfg, err);
 }
 

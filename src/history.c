@@ -296,8 +296,9 @@ int history_read(struct history *h, struct db *db, struct history_extra_query *e
 	/* every column is named either way, so a table of another shape is found out */
 	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress, "
 			      "down_sql IS NOT NULL, %s FROM %s%s%s",
-			      h->read_applied_at ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-					 : "applied_at",
+			      !h->read_applied_at ? "applied_at"
+			      : h->read_down ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+					     : "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
 			      h->read_down ? "down_sql" : "NULL", h->qualified, extra ? "; " : "", extra ? extra->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);

@@ -145,7 +145,7 @@ static int connect_db(struct run *r, const struct wait_side_work *side, struct p
 	if (wait_for_database(&w, side, &r->db, &r->info, err))
 		return -1;
 	struct history_name name = {cfg->history_schema, cfg->history_table, cfg->history_source};
-	if (history_init(&r->hist, r->db, &name, (r->needs & N_REPORT) != 0, r->info.current_schema,
+	if (history_init(&r->hist, r->db, &name, (r->needs & (N_REPORT | N_ROLLBACK)) != 0, r->info.current_schema,
 			 r->info.history_schema, err))
 		return -1;
 	r->hist.read_down = (r->needs & N_ROLLBACK) != 0;
@@ -521,7 +521,10 @@ static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb
 	/* --to-files undoes a newer release: files missing or changed below it are drift, as for migrate */
 	if (ro.to_files && plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
-	return rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err) ? -1 : 0;
+	if (rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err))
+		return -1;
+	rollback_claim_seeds(jobs, &r->hist);
+	return 0;
 }
 
 /* reset's plan after the rollback's: the seeds' rows, and the table. */
@@ -539,18 +542,21 @@ static void print_reset(const struct run *r)
 		printf("history table \"%s\" would stay, empty\n", r->hist.display);
 }
 
-/* Without --confirm: the plan on standard output, then 10 (78 first when a down part is missing). */
+/* Without --confirm: the plan on standard output, then 10 (78 first when a down part is missing); plan --rollback: 0. */
 static int show_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_error *err)
 {
 	struct rollback_opts ro = rollback_opts_of(r);
 	const char *cmd = config_command_name(r->cfg->command);
 	if ((ro.to_files && plan_check_drift(&r->plan, &r->hist, err)) || rollback_select(&r->plan, &ro, jobs, err))
 		return -1;
+	rollback_claim_seeds(jobs, &r->hist);
 	rollback_print(stdout, jobs, db_database(r->db), r->hist.display);
 	print_reset(r);
 	fflush(stdout);
-	if (rollback_check_downs(jobs, err) || !has_work(r, jobs))
-		return has_work(r, jobs) ? -1 : 0;
+	if (rollback_check_downs(jobs, err))
+		return -1;
+	if (!has_work(r, jobs) || r->cfg->rollback_plan)
+		return 0;
 	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "%s not confirmed: nothing was %s", cmd,
 		 r->needs & N_RESET ? "changed" : "rolled back");
 	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to %s what the plan shows.",

@@ -27,6 +27,8 @@ struct rollback_job {
 	enum apply_mode mode;
 	size_t first, last; /* WRAPPED: the statements that are the down part's BEGIN and COMMIT */
 	long long key;
+	const struct history_row **seeds; /* seed rows deleted with it: applied after it, none claimed before */
+	size_t nseeds;
 };
 
 /* ---- choosing ---------------------------------------------------------------- */
@@ -143,10 +145,52 @@ void rollback_jobs_free(struct rollback_jobs *jobs)
 		sql_script_free(&jobs->jobs[i].script);
 		free(jobs->jobs[i].owned);
 		free(jobs->jobs[i].path);
+		free(jobs->jobs[i].seeds);
 	}
 	free(jobs->jobs);
 	jobs->jobs = NULL;
 	jobs->n = 0;
+}
+
+/* ---- seeds whose data a rollback may remove ------------------------------------- */
+
+/* 1 when seed row s was applied at or after migration row m (its data may be in m's tables) */
+static int applied_since(const struct history_row *s, const struct history_row *m)
+{
+	/* fixed-width UTC text (history_row.h); not read: unknown, so it may */
+	if (!s->applied_at[0] || !m->applied_at[0])
+		return 1;
+	return strcmp(s->applied_at, m->applied_at) >= 0;
+}
+
+static void claim(struct rollback_job *j, const struct history_row *seed)
+{
+	j->seeds = xrealloc(j->seeds, (j->nseeds + 1) * sizeof(*j->seeds));
+	j->seeds[j->nseeds++] = seed;
+}
+
+void rollback_claim_seeds(struct rollback_jobs *jobs, const struct history *h)
+{
+	for (size_t k = 0; k < h->n; k++) {
+		const struct history_row *seed = &h->rows[k];
+		if (seed->kind != MIG_SEED)
+			continue;
+		for (size_t i = 0; i < jobs->n; i++)
+			if (applied_since(seed, jobs->jobs[i].it->row)) {
+				claim(&jobs->jobs[i], seed);
+				break;
+			}
+	}
+}
+
+/* "0001_users, 0002_teams": the caller frees */
+static char *seed_list(const struct rollback_job *j)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < j->nseeds; i++)
+		strbuf_addf(&sb, "%s%s_%s", i ? ", " : "", j->seeds[i]->version.text, j->seeds[i]->name);
+	return strbuf_detach(&sb);
 }
 
 /* ---- before anything runs ------------------------------------------------------ */
@@ -164,6 +208,11 @@ void rollback_print(FILE *out, const struct rollback_jobs *jobs, const char *dat
 		const char *down = !j->text ? "no down part" : j->from_file ? "down part from the file" : "down part stored";
 		fprintf(out, "  %s_%s\t%s%s\n", j->it->row->version.text, j->it->row->name, down,
 			j->it->file ? "" : " (no file here)");
+		if (j->nseeds) {
+			char *list = seed_list(j);
+			fprintf(out, "    and the history of seed%s applied after it: %s\n", j->nseeds == 1 ? "" : "s", list);
+			free(list);
+		}
 	}
 }
 
@@ -262,13 +311,36 @@ int rollback_preflight(const struct apply_opts *o, long long key, int scs, struc
 struct down {
 	const struct history *h;
 	struct db *db;
-	const struct history_row *row;
+	const struct rollback_job *j;
 };
 
+/* the migration's row, and the rows of the seeds applied after it (their data may go with it) */
 static char *down_done(void *arg, struct pgb_error *err)
 {
 	struct down *d = arg;
-	return history_delete_sql(d->h, d->db, d->row, err);
+	char *sql = history_delete_sql(d->h, d->db, d->j->it->row, err);
+	for (size_t i = 0; sql && i < d->j->nseeds; i++) {
+		char *seed = history_delete_sql(d->h, d->db, d->j->seeds[i], err);
+		char *both = seed ? xasprintf("%s;\n%s", sql, seed) : NULL;
+		free(sql);
+		free(seed);
+		sql = both;
+	}
+	return sql;
+}
+
+static void log_seeds_removed(const struct rollback_job *j)
+{
+	if (!j->nseeds)
+		return;
+	const struct history_row *row = j->it->row;
+	char *list = seed_list(j);
+	log_event(LOG_INFO, "seeds_removed",
+		  LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("seeds", list)),
+		  "removed seed%s %s from the history: applied after migration %s_%s, their data may be gone with it; "
+		  "the next run with --with-test-data applies them again",
+		  j->nseeds == 1 ? "" : "s", list, row->version.text, row->name);
+	free(list);
 }
 
 /* Roll one job back: its down part, with its history row deleted. */
@@ -276,7 +348,7 @@ static int apply_down(struct db *db, const struct apply_opts *o, const struct hi
 		      const struct rollback_job *j, struct pgb_error *err)
 {
 	const struct history_row *row = j->it->row;
-	struct down down = {h, db, row};
+	struct down down = {h, db, j};
 	struct apply_unit u = {j->path, row->version.text, row->name, j->text, j->len, &j->script, j->mode, j->first,
 			       j->last, j->key, 0, 0, {down_done, NULL, NULL, NULL, &down},
 			       {"migration", "rolling back", "rolled back"}};
@@ -312,6 +384,7 @@ int rollback_apply(struct db *db, const struct apply_opts *o, const struct histo
 			log_stopped(o, jobs, i);
 			return -1;
 		}
+		log_seeds_removed(j);
 	}
 	return 0;
 }

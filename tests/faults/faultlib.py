@@ -6,6 +6,7 @@ Sizes (environment, all optional):
   PGBOOT_FAULTS_PROCS        processes of the stampede (default 64)
   PGBOOT_FAULTS_MIGRATIONS   migrations of the stampede (default 200)
   PGBOOT_FAULTS_POOLED       concurrent runs through PgBouncer (default 16)
+  PGBOOT_FAULTS_ROLLBACK_KILLS kill -9 points of the rollback scenario (default 3)
   PGBOOT_FAULTS_RESTARTS     rounds of each restart scenario (default 1)
 """
 

@@ -3,10 +3,11 @@ the history stored when each was applied, each in one transaction with the
 deletion of its row, under the migration lock; without --confirm only the plan
 (exit 10)."""
 import json
+import os
 import signal
 import time
 
-from harness import check, lock_key
+from harness import ROOT, check, lock_key
 
 FILES = {
     "0001_a.sql": "CREATE TABLE a (id int);\n-- pgboot:down\nDROP TABLE a;\n",
@@ -296,3 +297,111 @@ def test_rollback_save_backup(t):
     check(t.history(db=fresh) == [("migration", v, n) for v, n in (("0001", "a"), ("0002", "b"), ("0003", "c"))],
           "the backup holds the history before the rollback", t.history(db=fresh))
     check(t.psql("SELECT count(*) FROM c", db=fresh) == "12", "and the rows")
+
+
+# ---- seeds after a rollback ---------------------------------------------------------
+
+SEED_FILES = {
+    "0001_a.sql": "CREATE TABLE a (id int);\n-- pgboot:down\nDROP TABLE a;\n",
+    "0002_b.sql": "CREATE TABLE b (id int PRIMARY KEY);\n-- pgboot:down\nDROP TABLE b;\n",
+}
+SEEDS = {"0001_b_rows.sql": "INSERT INTO b VALUES (1), (2) ON CONFLICT DO NOTHING;\n"}
+
+
+def _seeds(t):
+    return [v for k, v, _ in t.history() if k == "seed"]
+
+
+def test_rollback_removes_seeds_applied_after(t):
+    """A seed applied after a rolled-back migration may have filled its tables: its row goes with the
+    migration's, in the same transaction, and --with-test-data applies it again. A seed applied before
+    every rolled-back migration stays."""
+    p = t.project(migrations=dict(SEED_FILES), seeds=dict(SEEDS))
+    t.pgboot("migrate", "--with-test-data", project=p).expect(0)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\n")
+    t.pgboot("migrate", project=p).expect(0)
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0)
+    r.expect_no_text("seed", where="err")
+    check(_seeds(t) == ["0001"], "a seed applied before 0003 stays", t.history(), r)
+    r = t.pgboot("rollback", project=p).expect(10)
+    r.expect_text("0002_b\tdown part stored", "seed applied after it: 0001_b_rows", where="out")
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0, "removed seed 0001_b_rows from the history", where="err")
+    check(_seeds(t) == [] and not t.table_exists("b"), "the seed's row went with 0002's", t.history(), r)
+    t.pgboot("migrate", "--with-test-data", project=p).expect(0, "applied seed 0001_b_rows", where="err")
+    check(t.psql("SELECT count(*) FROM b") == "2" and _seeds(t) == ["0001"], "the seed's data is back", t.history())
+
+
+def test_rollback_seed_rows_go_with_the_first_down_part(t):
+    """The seed's row is deleted in the transaction of the first down part of a migration applied before
+    it (newest first): a failed down part keeps it; with --lock-mode transaction (one now() for every file
+    of a run) a seed of the same run counts as applied after, and goes with the newest migration's."""
+    files = {**SEED_FILES, "0003_c.sql": "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\nDROP TABLE nope;\n"}
+    p = t.project(migrations=files, seeds=dict(SEEDS))
+    t.pgboot("migrate", "--with-test-data", "--lock-mode", "transaction", project=p).expect(0)
+    r = t.pgboot("rollback", "--confirm", project=p).expect(3, "nope")
+    check(_seeds(t) == ["0001"], "a failed down part keeps the seed's row", t.history(), r)
+    p.write("migrations", "0003_c.sql", "CREATE TABLE c (id int);\n-- pgboot:down\nDROP TABLE c;\n")
+    t.pgboot("rollback", "--confirm", "--use-file-down", project=p).expect(0, "removed seed 0001_b_rows", where="err")
+    check(_seeds(t) == [] and t.table_exists("b"), "removed with the first down part, 0002 stays", t.history())
+    t.pgboot("migrate", "--with-test-data", project=p).expect(0, "applied seed 0001_b_rows", where="err")
+    check(t.psql("SELECT count(*) FROM b") == "2", "an idempotent seed applied again")
+
+
+# ---- plan --rollback --------------------------------------------------------------
+
+def test_plan_rollback_shows_the_plan(t):
+    """plan --rollback is rollback's plan without --confirm, exit 0, changing nothing, whatever
+    PGBOOT_CONFIRM says; --confirm is refused; --rollback belongs to plan only."""
+    p = _migrated(t)
+    r = t.pgboot("plan", "--rollback", "--steps", "2", project=p).expect(0)
+    r.expect_text("would roll back 2 migrations", "0003_c\tdown part stored", "0002_b\tdown part stored", where="out")
+    r = t.pgboot("plan", "--rollback", project=p, env={"PGBOOT_CONFIRM": "1"}).expect(0)
+    r.expect_text("would roll back 1 migration ", where="out")
+    t.pgboot("plan", "--rollback", "--to", "0001", project=p).expect(0, "0002_b", where="out")
+    t.pgboot("plan", "--rollback", "--all", project=p).expect(0, "would roll back 3", where="out")
+    t.pgboot("plan", "--rollback", "--to-files", project=p).expect(0, "nothing to roll back", where="out")
+    check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history())
+    t.pgboot("plan", "--rollback", "--confirm", project=p).expect(2, "--confirm")
+    t.pgboot("plan", "--rollback", "--with-test-data", project=p).expect(2, 'cannot be used with "plan --rollback"')
+    t.pgboot("plan", "--steps", "2", project=p).expect(2, "cannot be used with command")
+    t.pgboot("migrate", "--rollback", project=p).expect(2, "cannot be used with command")
+    t.pgboot("rollback", "--rollback", project=p).expect(2, "cannot be used with command")
+    t.pgboot("plan", "--rollback", "--all", "--steps", "1", project=p).expect(2, "cannot be used together")
+    t.pgboot("plan", project=p).expect(0)
+
+
+def _seeded_projects():
+    ex = os.path.join(ROOT, "examples")
+    dirs = [("morse", ROOT)] + [(n, os.path.join(ex, n)) for n in sorted(os.listdir(ex))]
+    return [(n, d) for n, d in dirs if os.path.isdir(os.path.join(d, "seeds")) and os.path.isdir(os.path.join(d, "migrations"))]
+
+
+def test_rollback_real_projects_seeds_apply_again(t):
+    """Every real project with seeds: --with-test-data, rollback --steps 1 (the seeds, applied after the
+    newest migration, are forgotten with it), then --with-test-data again: every seed recorded again and
+    every table holding the rows it held (the seeds are idempotent)."""
+    projects = _seeded_projects()
+    check(len(projects) >= 2, "MORSE and the examples with seeds", projects)
+    for name, d in projects:
+        db = t.new_database()
+        args = ["--migrations", os.path.join(d, "migrations"), "--no-verify"]
+        seeded = ["--with-test-data", "--seeds", os.path.join(d, "seeds")]
+        t.pgboot("migrate", *seeded, *args, url=t.url(db), timeout=120).expect(0)
+        seeds = [v for k, v, _ in t.history(db=db) if k == "seed"]
+        before = _row_counts_in(t, db)
+        r = t.pgboot("rollback", "--confirm", *args, url=t.url(db), timeout=120).expect(0, "removed seed", where="err")
+        check(not [k for k, _, _ in t.history(db=db) if k == "seed"], "%s: the seeds forgotten" % name, r)
+        t.pgboot("migrate", *seeded, *args, url=t.url(db), timeout=120).expect(0)
+        check([v for k, v, _ in t.history(db=db) if k == "seed"] == seeds, "%s: every seed recorded again" % name)
+        after = _row_counts_in(t, db)
+        check(after == before, "%s: the same rows as before" % name,
+              {tb: (before.get(tb), after.get(tb)) for tb in set(before) | set(after) if before.get(tb) != after.get(tb)})
+
+
+test_rollback_real_projects_seeds_apply_again.timeout = 300
+
+
+def _row_counts_in(t, db):
+    tables = t.psql("SELECT string_agg(quote_ident(schemaname) || '.' || quote_ident(relname), ' ' ORDER BY 1) "
+                    "FROM pg_stat_user_tables WHERE relname <> 'pgboot_migrations'", db=db).split()
+    return {tb: t.psql("SELECT count(*) FROM %s" % tb, db=db) for tb in tables}
