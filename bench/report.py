@@ -56,6 +56,17 @@ def rows(res):
         out.append(("fresh_morse", "fresh apply, MORSE", sc["fresh_morse"]["ratio_vs_pgboot"]))
     if "readiness" in sc:
         out.append(("readiness", "readiness delay", sc["readiness"]["ratio_vs_pgboot"]))
+    if "rollback" in sc:
+        out.append(("rollback", f"rollback, {sc['rollback']['migrations']} migrations", sc["rollback"]["ratio_vs_pgboot"]))
+    lat = sc.get("latency")
+    if lat:
+        away = f"{2 * lat['delay_ms_each_way']:g} ms away"
+        if "fresh" in lat:
+            out.append(("latency_fresh", f"fresh apply, {lat['migrations']} migrations, {away}",
+                        lat["fresh"]["ratio_vs_pgboot"]))
+        if "uptodate" in lat:
+            out.append(("latency_uptodate", f"up-to-date start ({lat['migrations']} applied), {away}",
+                        {k: v for k, v in lat["uptodate"]["ratio_vs_pgboot"].items() if k in PEERS}))
     st = sc.get("stampede", {})
     for key in sorted(st, key=lambda k: (st[k]["state"] != "uptodate", st[k]["n"])):
         if st[key]["n"] == 1:
@@ -106,6 +117,13 @@ def targets(res):
             if r:
                 t.append((f"Fresh apply of {fr['migrations']}: ≥ 2× faster than {PEER_LABEL[p]}",
                           f"{r['median']:.2f}×", r["median"] >= 2))
+    lf = get(sc, "latency", "fresh")
+    if lf:
+        r = get(lf, "ratio_vs_pgboot", "dbmate")
+        if r:
+            away = 2 * sc["latency"]["delay_ms_each_way"]
+            t.append((f"Fresh apply of {sc['latency']['migrations']}, a database {away:g} ms away: ≥ 4× faster than dbmate",
+                      f"{r['median']:.2f}×", r["median"] >= 4))
     rd = sc.get("readiness")
     if rd:
         s = get(rd, "summary_ms", "pgboot")
@@ -228,6 +246,54 @@ def doc(res, path):
             w("|---|---|")
             for k, v in extra:
                 w(f"| {k} | {v['round_trips']} ({v['auth_round_trips']}) |")
+        w("")
+
+    rb, lat = sc.get("rollback"), sc.get("latency")
+    if rb or lat:
+        away = f"{2 * lat['delay_ms_each_way']:g} ms" if lat else ""
+        w("### " + " and ".join(x for x in ("Rolling back" if rb else "", f"a database {away} away" if lat else "") if x)
+          .capitalize() + "\n")
+        if rb:
+            w(f"Rollback: {rb['migrations']} migrations, each a table and a row with a down part that drops it, applied")
+            w("by each tool (untimed) before every run, then all rolled back: `pgboot rollback --all --confirm` against")
+            w("a shell loop of `dbmate rollback` (dbmate rolls back one migration per invocation and has no count; the")
+            w("loop runs without `--wait`). Afterwards no history row and no table may be left.")
+        if rb and lat:
+            w("")
+        if lat:
+            w(f"A database {away} away: every connection goes through [bench/rtproxy.py](../bench/rtproxy.py),")
+            w(f"which forwards each chunk {lat['delay_ms_each_way']:g} ms after it arrived, both ways; a fresh apply of")
+            w(f"{lat['migrations']} small migrations (a new database each run), then the up-to-date start on the databases that")
+            w("leaves, and the floor (`pgboot wait`: connect and one query) through the same proxy.")
+            rtt = lat.get("proxy_rtt_ms")
+            if rtt:
+                w(f"A round trip through the proxy measured {rtt['median']:.2f} ms (median; p90 {rtt['p90']:.2f}) on this machine,")
+                w("pinging a loopback echo server.")
+        w("")
+        w("| run | pgboot, median | dbmate, median | dbmate ÷ pgboot |")
+        w("|---|---|---|---|")
+
+        def line(label, res, base_floor=None):
+            base = "pgboot-static" if get(res, "summary_ms", "pgboot-static") else "pgboot"
+            a = get(res, "summary_ms", base, "median")
+            b = get(res, "summary_ms", "dbmate", "median")
+            unit = (lambda x: f"{x / 1000:.2f} s") if (b or a or 0) >= 1000 else (lambda x: f"{x:.1f} ms")
+            w(f"| {label} | {unit(a) if a else '–'} | {unit(b) if b else '–'} | "
+              f"{fmt_ratio(get(res, 'ratio_vs_pgboot', 'dbmate'))} |")
+        if rb:
+            line(f"rollback of {rb['migrations']}", rb)
+            bad = {t: x for t, xs in rb.get("left_after", {}).items() for x in xs if x["history_rows"] or x["tables"]}
+            if bad:
+                w(f"| left behind | {'; '.join(f'{PEER_LABEL.get(t, t)}: {x}' for t, x in bad.items())} | | |")
+        if lat:
+            away = f"{2 * lat['delay_ms_each_way']:g} ms away"
+            if "fresh" in lat:
+                line(f"fresh apply of {lat['migrations']}, {away}", lat["fresh"])
+            if "uptodate" in lat:
+                line(f"up-to-date start, {away}", lat["uptodate"])
+                fl = get(lat, "uptodate", "summary_ms", "floor", "median")
+                if fl:
+                    w(f"| the floor, {away} | {fl:.1f} ms | | |")
         w("")
 
     st = sc.get("stampede")

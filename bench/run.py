@@ -10,6 +10,10 @@ Scenarios (issue 6):
   rows        peak RSS when the server returns many rows: a migration whose statement returns
               3,000,000 (a `SELECT fn(id) FROM t` backfill), a check with 1,000,000 violations
   roundtrips  protocol round trips counted in front of the server (bench/rtproxy.py)
+  rollback    roll back 300 migrations (each with a down part): `pgboot rollback --all --confirm`
+              against dbmate's loop of `dbmate rollback` (one migration per invocation)
+  latency     a database ~1 ms away (bench/rtproxy.py delaying each chunk 0.5 ms each way):
+              fresh apply of 300 migrations and an up-to-date start, pgboot against dbmate
 
 Runs alternate between tools, the order rotating each repetition; ratios are
 peer/pgboot per pair of runs (the same repetition). Writes the JSON given by
@@ -59,10 +63,17 @@ CFG = {
     "psql_wait_interval": os.environ.get("PGBOOT_BENCH_PSQL_WAIT_INTERVAL", "1"),
     "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
     "scenarios": [s for s in os.environ.get(
-        "PGBOOT_BENCH_SCENARIOS", "size,rows,roundtrips,uptodate,fresh,readiness,stampede").split(",") if s],
+        "PGBOOT_BENCH_SCENARIOS",
+        "size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency").split(",") if s],
     "rows_migration": env_int("PGBOOT_BENCH_ROWS_MIGRATION", 3000000),
     "rows_check": env_int("PGBOOT_BENCH_ROWS_CHECK", 1000000),
     "timeout_s": env_int("PGBOOT_BENCH_TIMEOUT", 300),
+    "rollback_migrations": env_int("PGBOOT_BENCH_ROLLBACK_MIGRATIONS", 300),
+    "rollback_reps": env_int("PGBOOT_BENCH_ROLLBACK_REPS", 3),
+    "latency_migrations": env_int("PGBOOT_BENCH_LATENCY_MIGRATIONS", 300),
+    "latency_apply_reps": env_int("PGBOOT_BENCH_LATENCY_APPLY_REPS", 5),
+    "latency_reps": env_int("PGBOOT_BENCH_LATENCY_REPS", 20),
+    "latency_delay_ms": float(os.environ.get("PGBOOT_BENCH_LATENCY_DELAY_MS", "") or 0.5),
 }
 
 CHILDREN = set()
@@ -179,6 +190,11 @@ def small_migration(i):
             f"INSERT INTO {t} (id, name) VALUES (1, 'row {i}');\n")
 
 
+def small_down(i):
+    """the down part of small_migration(i)"""
+    return f"DROP TABLE t_{i:04d};\n"
+
+
 def morse_files():
     """(version, name, up SQL) of the repo's migrations/ (the up part only)."""
     out = []
@@ -194,7 +210,10 @@ def morse_files():
 
 
 def write_layouts(setname, files):
-    """Write one directory per tool under work/sets/SETNAME; return their paths."""
+    """Write one directory per tool under work/sets/SETNAME; return their paths.
+    files: (version, name, up SQL) or (version, name, up SQL, down SQL); a down part goes
+    into each tool's own format (pgboot's `-- pgboot:down`, dbmate's `-- migrate:down`,
+    node-pg-migrate's `-- Down Migration`; the psql loop and sqitch do not use it)."""
     base = os.path.join(WORK, "sets", setname)
     if os.path.isdir(base):
         shutil.rmtree(base)
@@ -203,12 +222,15 @@ def write_layouts(setname, files):
         d = os.path.join(base, tool)
         os.makedirs(d)
         paths[tool] = d
-        for ver, name, sql in files:
+        for ver, name, sql, *down in files:
+            down = down[0] if down else ""
             fn = os.path.join(d, f"{ver}_{name}.sql")
             if tool == "dbmate":
-                body = "-- migrate:up\n" + sql + "\n-- migrate:down\n"
+                body = "-- migrate:up\n" + sql + "\n-- migrate:down\n" + down
             elif tool == "node-pg-migrate":
-                body = "-- Up Migration\n" + sql + "\n"
+                body = "-- Up Migration\n" + sql + "\n" + ("-- Down Migration\n" + down if down else "")
+            elif tool == "pgboot" and down:
+                body = sql + "\n-- pgboot:down\n" + down
             else:
                 body = sql
             with open(fn, "w", encoding="utf-8") as f:
@@ -222,7 +244,7 @@ def write_layouts(setname, files):
                 f'[engine "pg"]\n\tclient = {PGBIN}/psql\n')
     with open(os.path.join(d, "sqitch.plan"), "w") as f:
         f.write("%syntax-version=1.0.0\n%project=bench\n\n")
-        for ver, name, sql in files:
+        for ver, name, sql, *_ in files:
             change = f"c{ver}_{name}"
             f.write(f"{change} 2025-01-01T00:00:00Z Bench <bench@example.invalid> # {name}\n")
             with open(os.path.join(d, "deploy", change + ".sql"), "w", encoding="utf-8") as g:
@@ -301,6 +323,26 @@ class Tools:
     def run(self, tool, paths, db, app=None, url=None, extra=None, timeout=None):
         """Run one start; returns (wall ms, client CPU ms, ok)."""
         cmds, env = self.commands(tool, paths, db, app, url, extra)
+        return self.timed(tool, cmds, env, timeout)
+
+    def rollback_commands(self, tool, paths, db, n):
+        """Roll back all n migrations: pgboot in one run; dbmate, which rolls back one
+        migration per invocation (it has no count), in a shell loop of n `dbmate rollback`
+        (without --wait: its fastest way, the server is known to be up)."""
+        url = self.s.url(db)
+        if tool in ("pgboot", "pgboot-static"):
+            b = self.pgboot_static if tool == "pgboot-static" else self.pgboot
+            return [([b, "rollback", "--all", "--confirm", "-q", "--database-url", url, "--migrations",
+                      paths["pgboot"]], paths["cwd"])]
+        if tool == "dbmate":
+            one = " ".join(_sh(a) for a in [self.dbmate, "--url", url, "--migrations-dir", paths["dbmate"],
+                                             "--no-dump-schema", "rollback"])
+            loop = f'i=0; while [ "$i" -lt {int(n)} ]; do {one} || exit; i=$((i + 1)); done'
+            return [(["/bin/sh", "-c", loop], paths["cwd"])]
+        raise ValueError(tool)
+
+    def timed(self, tool, cmds, env, timeout=None):
+        """Run the commands in order; returns (wall ms, client CPU ms, ok)."""
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         ok = True
@@ -446,6 +488,94 @@ def server_ready_ts(logfile, offset):
                     tzinfo=datetime.timezone.utc)
                 ts = dt.timestamp()
     return ts
+
+
+def scenario_rollback(S, T, peers, sets):
+    """Roll back every one of N migrations (each with a down part) from the same applied state:
+    each repetition applies them with each tool first (untimed), then times the rollback and
+    checks that nothing is left (history rows, tables)."""
+    paths = sets["rollback"]
+    n = CFG["rollback_migrations"]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + (["dbmate"] if "dbmate" in peers else [])
+    left = {t: [] for t in tools}
+
+    def db_of(tool):
+        return "rb_" + tool.replace("-", "_")
+
+    def prepare(tool):
+        db = db_of(tool)
+        S.reset_db(db)
+        ms, _, ok = T.run(tool, paths, db, timeout=1800)
+        if not ok or history_count(S, tool, db) != n:
+            raise SystemExit(f"bench: {tool} could not apply the rollback set")
+
+    def run_one(tool):
+        db = db_of(tool)
+        ms, cpu, ok = T.timed(tool, T.rollback_commands(tool, paths, db, n), T.env, timeout=1800)
+        rows = history_count(S, tool, db)
+        tables = int(S.psql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\\_%'", db=db))
+        left[tool].append({"history_rows": rows, "tables": tables})
+        if rows or tables:
+            log(f"rollback: {tool} left {rows} history rows and {tables} tables")
+            ok = False
+        return ms, cpu, ok
+
+    res = measure_alternating(T, tools, CFG["rollback_reps"], prepare, run_one, "rollback")
+    for tool in tools:
+        S.psql(f'DROP DATABASE IF EXISTS "{db_of(tool)}" WITH (FORCE)')
+    res["migrations"] = n
+    res["left_after"] = left
+    return res
+
+
+def scenario_latency(S, T, peers, sets):
+    """A database ~1 ms away: every connection goes through bench/rtproxy.py, which forwards each
+    chunk latency_delay_ms after it arrived, both ways. A fresh apply of N migrations (a new
+    database each run), then the up-to-date start on the databases that leaves, and the floor
+    (pgboot wait: connect + one query) through the same proxy."""
+    delay_ms = CFG["latency_delay_ms"]
+    proxy = rtproxy.Proxy(0, S.port, delay_s=delay_ms / 1000).start()
+    paths = sets["latency"]
+    tools = ["pgboot"] + (["pgboot-static"] if T.pgboot_static else []) + (["dbmate"] if "dbmate" in peers else [])
+
+    def db_of(tool):
+        return "l_" + tool.replace("-", "_")
+
+    def url_of(tool):
+        return S.url(db_of(tool), port=proxy.port)
+
+    def prepare(tool):
+        S.reset_db(db_of(tool))
+
+    def run_one(tool):
+        if tool == "floor":
+            return T.run("floor", paths, db_of("pgboot"), url=url_of("pgboot"))
+        return T.run(tool, paths, db_of(tool), url=url_of(tool), timeout=1800)
+
+    out = {"delay_ms_each_way": delay_ms, "proxy_rtt_ms": rtproxy.echo_rtt(delay_ms / 1000)}
+    log(f"latency: a round trip through the proxy takes {out['proxy_rtt_ms']['median']:.2f} ms "
+        f"(p90 {out['proxy_rtt_ms']['p90']:.2f})")
+    try:
+        warm = "l_warm_up"
+        S.reset_db(warm)
+        log("latency: warm-up apply with pgboot (untimed)")
+        T.run("pgboot", paths, warm, url=S.url(warm, port=proxy.port), timeout=1800)
+        S.psql(f'DROP DATABASE IF EXISTS "{warm}" WITH (FORCE)')
+        out["fresh"] = measure_alternating(T, tools, CFG["latency_apply_reps"], prepare, run_one, "latency fresh")
+        # each tool's database now has every migration applied (its last fresh run)
+        for tool in tools:
+            if history_count(S, tool, db_of(tool)) != CFG["latency_migrations"]:
+                raise SystemExit(f"bench: {tool} did not apply the latency set")
+        order = tools + ["floor"]
+        for name in order:  # warm-up
+            run_one(name)
+        out["uptodate"] = measure_alternating(T, order, CFG["latency_reps"], None, run_one, "latency up-to-date")
+    finally:
+        proxy.stop()
+        for tool in tools:
+            S.psql(f'DROP DATABASE IF EXISTS "{db_of(tool)}" WITH (FORCE)')
+    out["migrations"] = CFG["latency_migrations"]
+    return out
 
 
 def scenario_readiness(S, T, peers, sets, dbs_ready):
@@ -838,6 +968,12 @@ def main():
                                      for i in range(1, 2 * CFG["rt_migrations"] + 1)]),
         "morse": write_layouts("morse", morse_files()),
     }
+    if "rollback" in CFG["scenarios"]:
+        sets["rollback"] = write_layouts("rollback", [(f"{i:04d}", f"t_{i:04d}", small_migration(i), small_down(i))
+                                                      for i in range(1, CFG["rollback_migrations"] + 1)])
+    if "latency" in CFG["scenarios"]:
+        sets["latency"] = write_layouts("latency", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                                    for i in range(1, CFG["latency_migrations"] + 1)])
     # the MORSE set for pgboot is the repository's own directory (down parts and all)
     sets["morse"]["pgboot"] = os.path.join(ROOT, "migrations")
     result = {"meta": {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -875,6 +1011,12 @@ def main():
         if "readiness" in todo:
             log("scenario: readiness")
             sc["readiness"] = scenario_readiness(S, T, peers, sets, dbs_ready)
+        if "rollback" in todo:
+            log(f"scenario: rollback of {CFG['rollback_migrations']} migrations")
+            sc["rollback"] = scenario_rollback(S, T, peers, sets)
+        if "latency" in todo:
+            log(f"scenario: a database {2 * CFG['latency_delay_ms']:g} ms away (round trip)")
+            sc["latency"] = scenario_latency(S, T, peers, sets)
     finally:
         kill_children()
         result["meta"]["loadavg_end"] = os.getloadavg()

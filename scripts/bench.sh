@@ -8,7 +8,7 @@
 # bench/results/latest.json and a dated copy, bench/results/chart.svg and .png,
 # and docs/bench.md.
 #
-# Sizes (defaults sized for about 12 minutes on 2 idle cores; more on a shared machine):
+# Sizes (defaults sized for about 13 minutes on 2 idle cores; more on a shared machine):
 #   PGBOOT_BENCH_REPS=30                 up-to-date start runs per tool
 #   PGBOOT_BENCH_MIGRATIONS=1000         fresh-apply size
 #   PGBOOT_BENCH_UPTODATE_MIGRATIONS=300
@@ -22,7 +22,13 @@
 #   PGBOOT_BENCH_PEERS=dbmate,psql,node-pg-migrate,sqitch
 #   PGBOOT_BENCH_ROWS_MIGRATION=3000000  rows a migration's SELECT returns (peak RSS, scenario rows)
 #   PGBOOT_BENCH_ROWS_CHECK=1000000      violations a check returns (the same)
-#   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede
+#   PGBOOT_BENCH_ROLLBACK_MIGRATIONS=300 rollback: migrations (with down parts) rolled back
+#   PGBOOT_BENCH_ROLLBACK_REPS=3         rollback runs per tool (each after an untimed apply)
+#   PGBOOT_BENCH_LATENCY_MIGRATIONS=300  latency: fresh-apply size through the delaying proxy
+#   PGBOOT_BENCH_LATENCY_APPLY_REPS=5    latency: fresh runs per tool
+#   PGBOOT_BENCH_LATENCY_REPS=20         latency: up-to-date start runs per tool
+#   PGBOOT_BENCH_LATENCY_DELAY_MS=0.5    latency: delay each way (0.5: a database ~1 ms away)
+#   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency
 #   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
 #   PGBOOT_BENCH_PORT=32600              the server's loopback port
 # A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench
