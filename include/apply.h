@@ -60,11 +60,13 @@ struct apply_effect {
 	void *arg;
 };
 
-/* The words of the unit's log lines and errors: "migration", "applying", "applied". */
+/* The words of the unit's log lines and errors: "migration", "applying", "applied", "ran". */
 struct apply_words {
 	const char *noun;   /* "migration", "seed": "<noun> \"<path>\" waited ...", events "<noun>_<done>" */
 	const char *gerund; /* "the connection was lost while <gerund> ..." */
-	const char *done;   /* "<done> <noun> 0001_init (3 ms)" ("ran" inside the run's transaction) */
+	const char *done;   /* "<done> <noun> 0001_init (3 ms)" */
+	const char *ran;    /* inside the run's transaction, not committed yet: "<ran> <noun> 0001_init (3 ms; commits
+			       with the run)"; events "<noun>_<done>", "<noun>_<ran>" (spaces as "_") */
 };
 
 struct apply_unit {

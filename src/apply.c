@@ -228,7 +228,7 @@ static int send_with_retry(struct db *db, const struct apply_opts *o, const stru
  */
 static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms)
 {
-	const char *verb = o->run_transaction ? "ran" : u->words.done;
+	const char *verb = o->run_transaction ? u->words.ran : u->words.done;
 	char *event = xasprintf("%s_%s", u->words.noun, verb);
 	for (char *c = event; *c; c++) /* "rolled back": an event name is one word */
 		if (*c == ' ')

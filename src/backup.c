@@ -313,6 +313,46 @@ static int check_archive(char *pg_restore, char **envp, const char *tmp, struct 
 	return rc;
 }
 
+/* An existing backup is never replaced: it may be the only copy of what an earlier rollback dropped. */
+static int refuse_existing(const char *file, struct pgb_error *err)
+{
+	struct stat st;
+	if (lstat(file, &st) != 0 && errno == ENOENT)
+		return 0;
+	pgb_fail(err, PGB_EXIT_CONFIG, "backup file \"%s\" exists; pgboot does not overwrite a backup; nothing was changed",
+		 file);
+	pgb_error_hint(err, "Give --save-backup a new file name (with the date, say), or move the old backup away.");
+	return -1;
+}
+
+/* The file pg_dump writes: created afresh, readable by its owner only (a dump holds every row). */
+static int create_private(const char *tmp, struct pgb_error *err)
+{
+	unlink(tmp); /* left by a killed run; a symbolic link there is removed, never followed */
+	int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pgb_fail(err, PGB_EXIT_CONFIG, "could not create \"%s\": %m; nothing was changed", tmp);
+	close(fd);
+	return 0;
+}
+
+/* Move the checked dump to file, never over a file that appeared meanwhile. */
+static int publish(const char *tmp, const char *file, struct pgb_error *err)
+{
+	if (link(tmp, file) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return refuse_existing(file, err);
+	/* a file system without hard links: rename, after one more look */
+	if (refuse_existing(file, err))
+		return -1;
+	if (rename(tmp, file) == 0)
+		return 0;
+	return pgb_fail(err, PGB_EXIT_UNAVAILABLE, "could not rename \"%s\" to \"%s\": %m; nothing was changed", tmp, file);
+}
+
 /* Dump to tmp, check it, move it to file. */
 static int dump_checked(char *pg_dump, char *pg_restore, const struct backup_conn *bc, const char *file,
 			struct pgb_error *err)
@@ -321,12 +361,13 @@ static int dump_checked(char *pg_dump, char *pg_restore, const struct backup_con
 	char *tmp = xasprintf("%s.partial", file);
 	int rc = check_version(pg_dump, envp, bc->server_version, err);
 	if (rc == 0)
+		rc = create_private(tmp, err);
+	if (rc == 0)
 		rc = dump(pg_dump, envp, tmp, bc->conninfo, bc->shown, err);
 	if (rc == 0)
 		rc = check_archive(pg_restore, envp, tmp, err);
-	if (rc == 0 && rename(tmp, file) != 0)
-		rc = pgb_fail(err, PGB_EXIT_UNAVAILABLE, "could not rename \"%s\" to \"%s\": %m; nothing was changed", tmp,
-			      file);
+	if (rc == 0)
+		rc = publish(tmp, file, err);
 	if (rc != 0)
 		unlink(tmp);
 	free(tmp);
@@ -339,7 +380,9 @@ int backup_save(const struct backup_conn *bc, const char *file, struct pgb_error
 	long long t = clock_now_ms();
 	char *pg_dump = find_on_path("pg_dump"), *pg_restore = find_on_path("pg_restore");
 	int rc;
-	if (!pg_dump)
+	if (refuse_existing(file, err))
+		rc = -1;
+	else if (!pg_dump)
 		rc = missing("pg_dump", bc->server_version, err);
 	else if (!pg_restore)
 		rc = missing("pg_restore", bc->server_version, err);

@@ -351,7 +351,7 @@ static int apply_down(struct db *db, const struct apply_opts *o, const struct hi
 	struct down down = {h, db, j};
 	struct apply_unit u = {j->path, row->version.text, row->name, j->text, j->len, &j->script, j->mode, j->first,
 			       j->last, j->key, 0, 0, {down_done, NULL, NULL, NULL, &down},
-			       {"migration", "rolling back", "rolled back"}};
+			       {"migration", "rolling back", "rolled back", "undid"}};
 	return apply_unit(db, o, &u, err);
 }
 

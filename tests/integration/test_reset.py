@@ -130,6 +130,25 @@ def test_reset_save_backup_restores(t):
           "the rows are restored")
 
 
+def test_save_backup_private_and_never_overwritten(t):
+    """The dump is readable by its owner only, and an existing backup (perhaps the only copy of what an
+    earlier rollback dropped) is never replaced: 78 before anything changes; a stale .partial is no obstacle."""
+    p = _seeded(t)
+    env = {"PATH": PGBIN + ":" + os.environ.get("PATH", "/usr/bin:/bin")}
+    backup = t.path("pre.dump")
+    with open(backup + ".partial", "w") as f:
+        f.write("left by a killed run")
+    r = t.pgboot("rollback", "--confirm", "--save-backup", backup, project=p, env=env).expect(0, "saved the backup",
+                                                                                                where="err")
+    check(stat.S_IMODE(os.stat(backup).st_mode) == 0o600, "the backup is 0600", oct(os.stat(backup).st_mode), r)
+    check(not os.path.exists(backup + ".partial"), "no .partial left", r)
+    size = os.path.getsize(backup)
+    r = t.pgboot("rollback", "--confirm", "--save-backup", backup, project=p, env=env).expect(78, "exists", where="err")
+    check(os.path.getsize(backup) == size, "the first backup is untouched", r)
+    check([v for k, v, _ in t.history() if k == "migration"] == ["0001", "0002"], "nothing more rolled back",
+          t.history(), r)
+
+
 def test_save_backup_password_not_in_argv_nor_logs(t):
     """A pg_dump first on PATH records its argv and environment names, then runs the real one."""
     p = _seeded(t)

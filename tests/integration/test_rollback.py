@@ -289,7 +289,7 @@ def test_rollback_save_backup(t):
     check(not os.path.exists(backup), "no backup without --confirm")
     r = t.pgboot("rollback", "--confirm", "--save-backup", backup, "--lock-mode", "transaction", project=p,
                  env=env).expect(0)
-    check(r.err.index("saved the backup") < r.err.index("ran migration 0003_c"), "backup first", r)
+    check(r.err.index("saved the backup") < r.err.index("undid migration 0003_c"), "backup first", r)
     check(_versions(t) == ["0001", "0002"] and not t.table_exists("c"), "then rolled back", t.history(), r)
     fresh = t.new_database()
     subprocess.run([pgbin + "/pg_restore", "-h", t.server.sock, "-p", str(t.server.port), "-U", t.server.user,
