@@ -841,10 +841,12 @@ static int plan_as_rollback(struct scan *sc, struct pgb_config *cfg, struct pgb_
 	secret_free(sc->uses[k].val);
 	memmove(&sc->uses[k], &sc->uses[k + 1], (size_t)(sc->nuses - k - 1) * sizeof(*sc->uses));
 	sc->nuses--;
-	for (int i = 0; i < sc->nuses; i++)
-		if (strcmp(sc->uses[i].o->name, "confirm") == 0)
+	for (int i = 0; i < sc->nuses; i++) {
+		const char *name = sc->uses[i].o->name;
+		if (strcmp(name, "confirm") == 0 || strcmp(name, "save-backup") == 0)
 			return usage_error(err, "\"pgboot plan --rollback\" changes nothing; \"pgboot rollback --confirm\" "
-						"rolls back.", "option \"--confirm\" cannot be used with \"plan --rollback\"");
+						"rolls back.", "option \"--%s\" cannot be used with \"plan --rollback\"", name);
+	}
 	sc->cmd = CMD_ROLLBACK;
 	sc->plan_rollback = 1;
 	cfg->rollback_plan = 1;

@@ -575,10 +575,29 @@ static int verify_after_rollback(struct run *r, struct pgb_error *err)
 }
 
 /* --save-backup: pg_dump with this connection's settings, before the first destructive statement. */
+/*
+ * The session waits, idle or idle in the run's transaction, while pg_dump runs: a server's
+ * idle_in_transaction_session_timeout or idle_session_timeout (14+) must not end it meanwhile
+ * (the rollback would then fail with 69 after a wasted backup). Set for the transaction, or
+ * for the session until the first down part's reset.
+ */
+static int keep_session_while_dumping(struct run *r, struct pgb_error *err)
+{
+	const char *local = db_in_transaction(r->db) ? "true" : "false";
+	char *sql = xasprintf("SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', '0', %s)%s", local,
+			      db_server_version(r->db) >= 140000 ? ", pg_catalog.set_config('idle_session_timeout', '0', false)"
+								  : "");
+	int rc = db_exec(r->db, sql, NULL, NULL, err);
+	free(sql);
+	return rc;
+}
+
 static int save_backup(struct run *r, struct pgb_error *err)
 {
 	if (!r->cfg->save_backup)
 		return 0;
+	if (keep_session_while_dumping(r, err))
+		return -1;
 	char *password;
 	char *conninfo = db_child_conninfo(r->db, &password);
 	struct backup_conn bc = {conninfo, password, db_server_version(r->db), r->cfg->conninfo};

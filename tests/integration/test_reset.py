@@ -221,3 +221,19 @@ def test_save_backup_sigterm_during_dump(t):
     check(not os.path.exists("/proc/%d" % pid) or "zombie" in open("/proc/%d/status" % pid).read().lower(),
           "pg_dump is ended", r)
     _intact(t, r)
+
+
+def test_save_backup_outlasts_idle_timeouts(t):
+    """pgboot's session waits while pg_dump runs: a database's idle_session_timeout and
+    idle_in_transaction_session_timeout do not end it meanwhile, in either lock mode."""
+    p = _seeded(t)
+    t.psql("ALTER DATABASE %s SET idle_session_timeout = '400ms'" % t.db)
+    t.psql("ALTER DATABASE %s SET idle_in_transaction_session_timeout = '400ms'" % t.db)
+    slow = "#!/bin/sh\nif [ \"$1\" = --version ]; then exec %s/pg_dump --version; fi\nsleep 1.5\nexec %s/pg_dump \"$@\"\n" \
+        % (PGBIN, PGBIN)
+    d = _path_with(t, "bin-slow-dump", pg_dump=slow, pg_restore=_real_restore())
+    for mode, steps in (("session", "1"), ("transaction", "1")):
+        r = t.pgboot("rollback", "--confirm", "--steps", steps, "--lock-mode", mode, "--save-backup",
+                     t.path("idle-%s.dump" % mode), project=p, env={"PATH": d + ":/usr/bin:/bin"}).expect(0)
+        r.expect_text("saved the backup", where="err")
+    check([v for k, v, _ in t.history() if k == "migration"] == ["0001"], "both rollbacks ran", t.history())

@@ -362,6 +362,7 @@ def test_plan_rollback_shows_the_plan(t):
     t.pgboot("plan", "--rollback", "--to-files", project=p).expect(0, "nothing to roll back", where="out")
     check(_versions(t) == ["0001", "0002", "0003"], "nothing rolled back", t.history())
     t.pgboot("plan", "--rollback", "--confirm", project=p).expect(2, "--confirm")
+    t.pgboot("plan", "--rollback", "--save-backup", t.path("x.dump"), project=p).expect(2, "--save-backup")
     t.pgboot("plan", "--rollback", "--with-test-data", project=p).expect(2, 'cannot be used with "plan --rollback"')
     t.pgboot("plan", "--steps", "2", project=p).expect(2, "cannot be used with command")
     t.pgboot("migrate", "--rollback", project=p).expect(2, "cannot be used with command")
