@@ -105,6 +105,8 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_MIGRATION, "a migration or seed failed (here: a down part, rolled back; newer ones stay rolled back)", N_ROLLBACK, 0},
 	{PGB_EXIT_VERIFY, "verification failed", N_CHECKS, 0},
 	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT, 0},
+	{PGB_EXIT_DRIFT, "history and files disagree (--to-files: an older file missing or changed)", N_PICK,
+	 N_PLAN | N_REPORT},
 	{PGB_EXIT_UNCONFIRMED, "rollback or reset without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, N_ROLLBACK},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout (or --save-backup's pg_dump failed)",
