@@ -132,7 +132,7 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 			 struct pgb_error *err);
 /* The DELETE of a migration's row (a rollback, in the down part's own transaction); NULL with err (70). */
 char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err);
-/* A reset's last statement: the seeds' rows deleted, or (drop) the table dropped. The caller frees. */
+/* A reset's last message: the seeds' rows deleted (its tag counts them), then with drop the table dropped. The caller frees. */
 char *history_reset_sql(const struct history *h, int drop);
 /* "pgboot 0.1.0 on HOSTNAME" */
 const char *history_applied_by(void);

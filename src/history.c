@@ -557,9 +557,9 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 
 char *history_reset_sql(const struct history *h, int drop)
 {
-	if (drop)
-		return xasprintf("DROP TABLE %s", h->qualified);
-	return xasprintf("DELETE FROM %s WHERE kind = 'seed'", h->qualified);
+	/* the DELETE first either way: its command tag counts the seed rows left */
+	return xasprintf("DELETE FROM %s WHERE kind = 'seed'%s%s", h->qualified, drop ? ";\nDROP TABLE " : "",
+			 drop ? h->qualified : "");
 }
 
 char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err)

@@ -612,15 +612,21 @@ static int reset_history(struct run *r, struct pgb_error *err)
 {
 	if (!resets_history(r))
 		return 0;
-	size_t seeds = seed_rows(&r->hist);
 	char *sql = history_reset_sql(&r->hist, r->cfg->drop_history);
-	int rc = db_exec(r->db, sql, NULL, NULL, err);
+	struct db_result *res = NULL;
+	int n = 0;
+	int rc = db_exec(r->db, sql, &res, &n, err);
 	free(sql);
 	if (rc) {
+		db_results_free(res, n);
 		if (db_alive(r->db) && !signals_received())
 			err->code = PGB_EXIT_MIGRATION;
 		return -1;
 	}
+	/* "DELETE 3": the seed rows the down parts left (theirs went with them) */
+	const char *tag = n > 0 && res[0].command ? res[0].command : "";
+	size_t seeds = strncmp(tag, "DELETE ", 7) == 0 ? (size_t)strtoull(tag + 7, NULL, 10) : 0;
+	db_results_free(res, n);
 	log_event(LOG_INFO, "history_reset",
 		  LOG_FIELDS(LF_INT("seeds", (long long)seeds), LF_INT("dropped", r->cfg->drop_history)),
 		  "deleted %zu seed row%s from history table \"%s\"%s", seeds, seeds == 1 ? "" : "s", r->hist.display,
