@@ -564,7 +564,6 @@ static int invalid_indexes(struct db *db, const struct db_result *probe, struct 
 	return found;
 }
 
-/* The built-in checks and the given user checks. Returns the number failed, or -1 (err set). */
 /* The built-in checks (the plan's when plan_checks) and the given user checks. Returns the number failed, or -1. */
 static int verify_checks(struct db *db, long long statement_timeout_ms, const struct plan *p, int plan_checks,
 			 const struct checkset *checks, const struct db_result *probe, struct pgb_error *err)
