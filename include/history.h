@@ -13,6 +13,10 @@
  * no-transaction directive, or transaction control in its middle) gets its
  * row before its first statement, with progress = the number of its
  * statements that are committed, so a failure or a kill half-way shows.
+ * A no-transaction down part being rolled back records its progress in the
+ * same column, negative: -2 - k for k statements of it committed (read into
+ * the row's rolling_back and down_done; its progress reads -1, finished);
+ * its row is deleted when the last one is.
  */
 #ifndef PGB_HISTORY_H
 #define PGB_HISTORY_H
@@ -132,6 +136,12 @@ char *history_finish_sql(const struct history *h, struct db *db, const struct mi
 			 struct pgb_error *err);
 /* The DELETE of a migration's row (a rollback, in the down part's own transaction); NULL with err (70). */
 char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err);
+/* A no-transaction down part about to run: progress -2, or what an earlier run of it recorded. */
+char *history_down_start_sql(const struct history *h, struct db *db, const struct history_row *row,
+			     struct pgb_error *err);
+/* Record that the first `done` statements of row's down part are committed: -2 - done (never less done). */
+char *history_down_progress_sql(const struct history *h, struct db *db, const struct history_row *row, int done,
+				struct pgb_error *err);
 /* A reset's last message: the seeds' rows deleted (its tag counts them), then with drop the table dropped. The caller frees. */
 char *history_reset_sql(const struct history *h, int drop);
 /* "pgboot 0.1.0 on HOSTNAME" */

@@ -18,7 +18,9 @@ struct history_row {
 			     "2026-11-29T09:22:28.123456Z" when read with read_down too (a rollback orders by it) */
 	long long duration_ms;
 	char *applied_by;
-	int progress; /* -1 when finished; else statements committed of a non-atomic file */
+	int progress; /* -1 when finished (or rolling back); else statements committed of a non-atomic file */
+	int rolling_back; /* a no-transaction down part stopped half-way (the column holds -2 - down_done) */
+	int down_done;    /* rolling_back: the statements of its down part committed */
 	int has_down;   /* the row stores a down part (down_sql is not NULL) */
 	char *down_sql; /* the stored down part; NULL unless read with read_down (or none stored) */
 };

@@ -50,7 +50,10 @@
  * block, from an up marker's option, or from goose's NO TRANSACTION anywhere
  * (goose honours it anywhere). pgboot:no-transaction or pgboot:idempotent
  * below a statement or inside a down section is refused; sqlx's and morph's
- * are comments there, as before.
+ * are comments there, as before. The one exception: pgboot:no-transaction
+ * (or sqlx's) on the lines right after a down marker, before the down
+ * part's first statement, makes the down part no-transaction; it stays in
+ * the down part's text, where migfile_down_no_transaction reads it.
  *
  * Where the bytes are: content[0 .. up_len) is the up part and
  * content[down_start .. len) the down part. For a file in the usual order
@@ -111,6 +114,13 @@ void migfile_checksum(const char *data, size_t len, char out[65]);
 int migfile_validate_name(const char *fname, struct pgb_error *err);
 /* Refuse NUL bytes and invalid UTF-8 in a file's text, naming path and line. Returns 0 or -1. */
 int migfile_validate_text(const char *path, const char *data, size_t len, struct pgb_error *err);
+
+/*
+ * 1 when a down part's text (as the history stores it: after its marker's
+ * line) says "-- pgboot:no-transaction" in its leading block, read by the
+ * same lexer and marker reader as a file's.
+ */
+int migfile_down_no_transaction(const char *sql, size_t len);
 
 /*
  * A check file's directives: "-- pgboot:requires VERSION" lines in its

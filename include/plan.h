@@ -57,8 +57,15 @@ struct plan {
 void plan_build(struct plan *p, const struct migset *migs, const struct migset *seeds, struct history *h,
 		unsigned flags);
 void plan_free(struct plan *p);
-/* When the plan has drift, fill err (exit 5) naming every offending file (and future version), and return -1. */
+/*
+ * When the plan has drift, fill err (exit 5) naming every offending file (and future version), and return -1;
+ * so too for a migration being rolled back (plan_item_is_rolling_back): migrate and run refuse it.
+ */
 int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err);
+/* The drift of files and history alone (a rollback --to-files, which finishes a half-done rollback too). */
+int plan_check_files(const struct plan *p, const struct history *h, struct pgb_error *err);
+/* 1 when this item is a migration whose no-transaction down part stopped half-way (history.h) */
+int plan_item_is_rolling_back(const struct plan_item *it);
 /* "0004 (\"add_x\"), 0005 (\"add_y\")": the future versions, for a warning (the first few, then "and N more"); the caller frees. */
 char *plan_future_list(const struct plan *p);
 /* "applied", "pending", ... */

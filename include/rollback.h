@@ -8,10 +8,13 @@
  *
  * The down SQL is the one the history stored when the migration was
  * applied; a file whose down part differs is warned of (use_file_down: the
- * file's is run). A down part runs atomically only: one that needs more
- * than one transaction (transaction control in its middle) is refused
- * before anything runs, as the history does not store a down part's
- * no-transaction directive.
+ * file's is run). A down part runs atomically, or statement by statement
+ * when its leading block says "-- pgboot:no-transaction" (stored with it):
+ * then its progress is recorded in its row (history.h: -2 - k) and the row
+ * deleted after its last statement; a re-run starts it again from the
+ * start when the statements committed before are safe to run twice (the
+ * rules' unsafe-rerun, 5). Transaction control in a down part's middle is
+ * refused before anything runs.
  */
 #ifndef PGB_ROLLBACK_H
 #define PGB_ROLLBACK_H

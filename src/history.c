@@ -203,6 +203,11 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	row->duration_ms = db_cell(r, i, 5) ? atoll(db_cell(r, i, 5)) : 0;
 	row->applied_by = xstrdup(db_cell(r, i, 6) ? db_cell(r, i, 6) : "");
 	row->progress = db_cell(r, i, 7) ? atoi(db_cell(r, i, 7)) : -1;
+	if (row->progress <= -2) { /* a down part's progress (history.h) */
+		row->rolling_back = 1;
+		row->down_done = -2 - row->progress;
+		row->progress = -1;
+	}
 	row->has_down = db_cell(r, i, 8) && strcmp(db_cell(r, i, 8), "t") == 0;
 	row->down_sql = h->read_down && db_cell(r, i, 9) ? xstrdup(db_cell(r, i, 9)) : NULL;
 	return 0;
@@ -560,6 +565,34 @@ char *history_reset_sql(const struct history *h, int drop)
 	/* the DELETE first either way: its command tag counts the seed rows left */
 	return xasprintf("DELETE FROM %s WHERE kind = 'seed'%s%s", h->qualified, drop ? ";\nDROP TABLE " : "",
 			 drop ? h->qualified : "");
+}
+
+/* UPDATE row's progress to the expression set; NULL with err when the version cannot be quoted */
+static char *set_progress_sql(const struct history *h, struct db *db, const struct history_row *row, const char *set,
+			      struct pgb_error *err)
+{
+	char *ver = db_quote_literal(db, row->version.text, strlen(row->version.text), err);
+	if (!ver)
+		return NULL;
+	char *sql = xasprintf("UPDATE %s SET progress = %s WHERE kind = '%s' AND version = %s", h->qualified, set,
+			      history_kind_name(row->kind), ver);
+	free(ver);
+	return sql;
+}
+
+char *history_down_start_sql(const struct history *h, struct db *db, const struct history_row *row,
+			     struct pgb_error *err)
+{
+	/* a re-run keeps the furthest progress any run of the down part recorded */
+	return set_progress_sql(h, db, row, "LEAST(COALESCE(progress, -2), -2)", err);
+}
+
+char *history_down_progress_sql(const struct history *h, struct db *db, const struct history_row *row, int done,
+				struct pgb_error *err)
+{
+	char set[64];
+	snprintf(set, sizeof(set), "LEAST(progress, %d)", -2 - done);
+	return set_progress_sql(h, db, row, set, err);
 }
 
 char *history_delete_sql(const struct history *h, struct db *db, const struct history_row *row, struct pgb_error *err)

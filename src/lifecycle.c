@@ -519,7 +519,7 @@ static int choose_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb
 	struct rollback_opts ro = rollback_opts_of(r);
 	rollback_jobs_free(jobs);
 	/* --to-files undoes a newer release: files missing or changed below it are drift, as for migrate */
-	if (ro.to_files && plan_check_drift(&r->plan, &r->hist, err))
+	if (ro.to_files && plan_check_files(&r->plan, &r->hist, err))
 		return -1;
 	if (rollback_select(&r->plan, &ro, jobs, err) || rollback_check_downs(jobs, err))
 		return -1;
@@ -547,7 +547,7 @@ static int show_rollback(struct run *r, struct rollback_jobs *jobs, struct pgb_e
 {
 	struct rollback_opts ro = rollback_opts_of(r);
 	const char *cmd = config_command_name(r->cfg->command);
-	if ((ro.to_files && plan_check_drift(&r->plan, &r->hist, err)) || rollback_select(&r->plan, &ro, jobs, err))
+	if ((ro.to_files && plan_check_files(&r->plan, &r->hist, err)) || rollback_select(&r->plan, &ro, jobs, err))
 		return -1;
 	rollback_claim_seeds(jobs, &r->hist);
 	rollback_print(stdout, jobs, db_database(r->db), r->hist.display);

@@ -219,6 +219,8 @@ static void on_marker(struct scan *sc, const struct marker *m, size_t ls, size_t
 		section_down(sc, ls, next, line);
 		break;
 	case MARKER_NO_TRANSACTION:
+		if (sc->in_down && m->leading_only && sql_is_blank(mf->content + sc->open, ls - sc->open))
+			break; /* the down part's own: a rollback reads it from the text (migfile_down_no_transaction) */
 		if (!m->leading_only || leading(sc, m, ls, n, line))
 			mf->no_transaction = 1;
 		break;
@@ -382,6 +384,46 @@ void migfile_free(struct migfile *mf)
 	free(mf->content);
 	version_free(&mf->version);
 	memset(mf, 0, sizeof(*mf));
+}
+
+/* Reading a down part's directive (migfile.h): the lexer reports each "--" comment. */
+struct down_scan {
+	const char *sql;
+	int no_transaction;
+	int done; /* past the leading block */
+};
+
+static void on_down_comment(void *ctx, size_t start, size_t end)
+{
+	struct down_scan *ds = ctx;
+	if (ds->done || !sql_is_blank(ds->sql, start)) {
+		ds->done = 1;
+		return;
+	}
+	size_t ls = start;
+	while (ls > 0 && (ds->sql[ls - 1] == ' ' || ds->sql[ls - 1] == '\t'))
+		ls--;
+	if (ls > 0 && ds->sql[ls - 1] != '\n')
+		return;
+	struct marker m;
+	struct pgb_error err;
+	pgb_error_init(&err);
+	if (marker_read(ds->sql + ls, end - ls, &m, &err) == 0 && m.kind == MARKER_NO_TRANSACTION && m.leading_only)
+		ds->no_transaction = 1;
+	pgb_error_free(&err);
+}
+
+int migfile_down_no_transaction(const char *sql, size_t len)
+{
+	struct down_scan ds = {sql, 0, 0};
+	struct sqlsplit_opts opts = {.standard_conforming_strings = 1, .on_comment = on_down_comment, .ctx = &ds};
+	struct sql_script script;
+	struct pgb_error lex;
+	pgb_error_init(&lex);
+	if (sql_split(sql, len, &opts, &script, &lex) == 0)
+		sql_script_free(&script);
+	pgb_error_free(&lex);
+	return ds.no_transaction;
 }
 
 /* Reading a check file's directives (migfile.h): the lexer reports each "--" comment. */

@@ -223,7 +223,34 @@ static void drift_hint(size_t changed, size_t missing, size_t ooo, struct pgb_er
 				    "to let an older release start beside it.");
 }
 
+int plan_item_is_rolling_back(const struct plan_item *it)
+{
+	return it->kind == MIG_MIGRATION && it->row && it->row->rolling_back;
+}
+
+/* 5 naming the migration whose down part stopped half-way: only a rollback may touch the history now */
+static int check_rolling_back(const struct plan *p, struct pgb_error *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct history_row *row = p->items[i].row;
+		if (!plan_item_is_rolling_back(&p->items[i]))
+			continue;
+		pgb_fail(err, PGB_EXIT_DRIFT, "migration %s_%s was rolled back half-way (%d statements of its down part "
+					      "committed): run pgboot rollback again to finish",
+			 row->version.text, row->name, row->down_done);
+		pgb_error_hint(err, "Its down part runs statement by statement (no transaction); \"pgboot rollback "
+				    "--confirm\" runs it again from the start and deletes its row.");
+		return -1;
+	}
+	return 0;
+}
+
 int plan_check_drift(const struct plan *p, const struct history *h, struct pgb_error *err)
+{
+	return check_rolling_back(p, err) ? -1 : plan_check_files(p, h, err);
+}
+
+int plan_check_files(const struct plan *p, const struct history *h, struct pgb_error *err)
 {
 	if (!plan_drift(p))
 		return 0;

@@ -26,6 +26,10 @@ static const char *item_state(const struct plan_item *it)
 		snprintf(buf, sizeof(buf), "partial (%d done)", it->row->progress);
 		return buf;
 	}
+	if (plan_item_is_rolling_back(it)) {
+		snprintf(buf, sizeof(buf), "rolling back (%d done)", it->row->down_done);
+		return buf;
+	}
 	if (it->state == ITEM_FUTURE && it->row->progress >= 0) {
 		snprintf(buf, sizeof(buf), "future (%d done)", it->row->progress);
 		return buf;
@@ -76,6 +80,11 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 	json_add_key(sb, "progress");
 	if (it->row && it->row->progress >= 0)
 		strbuf_addf(sb, "%d", it->row->progress);
+	else
+		strbuf_adds(sb, "null");
+	json_add_key(sb, "rolling_back"); /* statements of its down part committed, when one stopped half-way */
+	if (plan_item_is_rolling_back(it))
+		strbuf_addf(sb, "%d", it->row->down_done);
 	else
 		strbuf_adds(sb, "null");
 	json_add_key(sb, "can_roll_back");

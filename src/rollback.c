@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "migfile.h"
 #include "rules.h"
 #include "signals.h"
 #include "sqlsplit.h"
@@ -26,6 +27,9 @@ struct rollback_job {
 	struct sql_script script;
 	enum apply_mode mode;
 	size_t first, last; /* WRAPPED: the statements that are the down part's BEGIN and COMMIT */
+	int no_transaction; /* its leading block says "-- pgboot:no-transaction": statement by statement */
+	int prior;          /* no-transaction: the statements an earlier run of it committed (0 without one) */
+	int complete;       /* ... every one of them: only its row is left to delete */
 	long long key;
 	const struct history_row **seeds; /* seed rows deleted with it: applied after it, none claimed before */
 	size_t nseeds;
@@ -206,8 +210,8 @@ void rollback_print(FILE *out, const struct rollback_jobs *jobs, const char *dat
 	for (size_t i = 0; i < jobs->n; i++) {
 		const struct rollback_job *j = &jobs->jobs[i];
 		const char *down = !j->text ? "no down part" : j->from_file ? "down part from the file" : "down part stored";
-		fprintf(out, "  %s_%s\t%s%s\n", j->it->row->version.text, j->it->row->name, down,
-			j->it->file ? "" : " (no file here)");
+		fprintf(out, "  %s_%s\t%s%s%s\n", j->it->row->version.text, j->it->row->name, down,
+			j->it->file ? "" : " (no file here)", j->it->row->rolling_back ? " (stopped half-way before)" : "");
 		if (j->nseeds) {
 			char *list = seed_list(j);
 			fprintf(out, "    and the history of seed%s applied after it: %s\n", j->nseeds == 1 ? "" : "s", list);
@@ -240,14 +244,14 @@ int rollback_check_downs(const struct rollback_jobs *jobs, struct pgb_error *err
 /* Split j's down part as one message is read (scs: as connect left it). */
 static int split_down(struct rollback_job *j, int scs, struct pgb_error *err)
 {
-	struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = 1};
+	struct sqlsplit_opts opts = {.standard_conforming_strings = scs, .one_message = !j->no_transaction};
 	if (sql_split(j->text, j->len, &opts, &j->script, err) == 0)
 		return 0;
 	pgb_error_locus(err, j->path, err->line, err->column);
 	return -1;
 }
 
-/* A down part that cannot be one transaction: refused, nothing run. */
+/* A down part with transaction control in its middle: refused, nothing run. */
 static int refuse_stepwise(const struct rollback_job *j, struct pgb_error *err)
 {
 	pgb_fail(err, PGB_EXIT_CONFIG, "down part \"%s\" has transaction control in its middle: it cannot be rolled "
@@ -275,24 +279,63 @@ static void skip_meta(struct rollback_job *j)
 	}
 	if (kept < j->script.n) {
 		j->script.n = kept;
-		j->mode = apply_mode_of(j->text, &j->script, 0, &j->first, &j->last);
+		j->mode = apply_mode_of(j->text, &j->script, j->no_transaction, &j->first, &j->last);
 	}
+}
+
+/* The SQL statements of j's script (meta-command lines are never sent). */
+static size_t sql_count(const struct rollback_job *j)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < j->script.n; i++)
+		n += j->script.stmts[i].kind == SQL_STMT_SQL;
+	return n;
+}
+
+/* The rules, asked about j's down part as it will be sent. */
+static int check_rules(const struct apply_opts *o, const struct rollback_job *j, struct pgb_error *err)
+{
+	const struct history_row *row = j->it->row;
+	struct rule_unit u = {j->path, "migration", j->text, j->len, &j->script, 0, j->key, 0};
+	u.flags = (j->no_transaction ? RULE_NO_TRANSACTION : RULE_ATOMIC) |
+		  (o->run_transaction ? RULE_ONE_TRANSACTION : 0) |
+		  (j->it->file && j->it->file->idempotent ? RULE_IDEMPOTENT : 0);
+	/* a down part that stopped half-way runs again from the start with what it committed */
+	if (row->rolling_back && row->down_done > 0 && (size_t)row->down_done < sql_count(j))
+		u.rerun_done = row->down_done;
+	return rules_check(&u, err);
+}
+
+/* A down part that stopped half-way before: run again from the start, or only its row deleted. */
+static void resume_down(struct rollback_job *j)
+{
+	const struct history_row *row = j->it->row;
+	if (!row->rolling_back)
+		return;
+	j->prior = row->down_done;
+	j->complete = j->no_transaction && (size_t)row->down_done >= j->script.n;
+	log_event(LOG_WARNING, "resume", LOG_FIELDS(LF_STR("version", row->version.text), LF_INT("done", row->down_done)),
+		  j->complete ? "down part \"%s\" ran every statement before (%d committed); deleting its row without "
+				"running it again"
+			      : "down part \"%s\" stopped half-way before (%d statements committed); running it again "
+				"from the start",
+		  j->path, row->down_done);
 }
 
 static int prepare_down(const struct apply_opts *o, long long key, int scs, struct rollback_job *j,
 			struct pgb_error *err)
 {
 	j->key = key;
+	j->no_transaction = migfile_down_no_transaction(j->text, j->len);
 	if (split_down(j, scs, err))
 		return -1;
-	j->mode = apply_mode_of(j->text, &j->script, 0, &j->first, &j->last);
-	if (!apply_mode_is_atomic(j->mode))
+	j->mode = apply_mode_of(j->text, &j->script, j->no_transaction, &j->first, &j->last);
+	if (j->mode == MODE_STEPWISE)
 		return refuse_stepwise(j, err);
-	struct rule_unit u = {j->path, "migration", j->text, j->len, &j->script, 0, key, 0};
-	u.flags = RULE_ATOMIC | (o->run_transaction ? RULE_ONE_TRANSACTION : 0);
-	if (rules_check(&u, err))
+	if (check_rules(o, j, err))
 		return -1;
 	skip_meta(j);
+	resume_down(j);
 	return 0;
 }
 
@@ -315,7 +358,7 @@ struct down {
 };
 
 /* the migration's row, and the rows of the seeds applied after it (their data may go with it) */
-static char *down_done(void *arg, struct pgb_error *err)
+static char *down_delete(void *arg, struct pgb_error *err)
 {
 	struct down *d = arg;
 	char *sql = history_delete_sql(d->h, d->db, d->j->it->row, err);
@@ -327,6 +370,25 @@ static char *down_done(void *arg, struct pgb_error *err)
 		sql = both;
 	}
 	return sql;
+}
+
+static char *down_start(void *arg, struct pgb_error *err)
+{
+	struct down *d = arg;
+	return history_down_start_sql(d->h, d->db, d->j->it->row, err);
+}
+
+static char *down_progress(void *arg, int done, struct pgb_error *err)
+{
+	struct down *d = arg;
+	return history_down_progress_sql(d->h, d->db, d->j->it->row, done, err);
+}
+
+/* the last statement of a no-transaction down part committed: its row goes, as an atomic one's does */
+static char *down_finish(void *arg, long long ms, struct pgb_error *err)
+{
+	(void)ms;
+	return down_delete(arg, err);
 }
 
 static void log_seeds_removed(const struct rollback_job *j)
@@ -350,7 +412,7 @@ static int apply_down(struct db *db, const struct apply_opts *o, const struct hi
 	const struct history_row *row = j->it->row;
 	struct down down = {h, db, j};
 	struct apply_unit u = {j->path, row->version.text, row->name, j->text, j->len, &j->script, j->mode, j->first,
-			       j->last, j->key, 0, 0, {down_done, NULL, NULL, NULL, &down},
+			       j->last, j->key, j->prior, j->complete, {down_delete, down_start, down_progress, down_finish, &down},
 			       {"migration", "rolling back", "rolled back", "undid"}};
 	return apply_unit(db, o, &u, err);
 }
@@ -359,6 +421,15 @@ static int apply_down(struct db *db, const struct apply_opts *o, const struct hi
 static void log_stopped(const struct apply_opts *o, const struct rollback_jobs *jobs, size_t i)
 {
 	const struct history_row *row = jobs->jobs[i].it->row;
+	if (!apply_mode_is_atomic(jobs->jobs[i].mode) && !o->run_transaction) {
+		log_event(LOG_INFO, "stopped",
+			  LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("name", row->name),
+				     LF_INT("rolled_back", (long long)i)),
+			  "rolling back migration %s_%s stopped half-way: run pgboot rollback again to finish; %zu newer "
+			  "migration%s stay%s rolled back", row->version.text, row->name, i, i == 1 ? "" : "s",
+			  i == 1 ? "s" : "");
+		return;
+	}
 	if (o->run_transaction) {
 		log_event(LOG_INFO, "stopped", LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("name", row->name)),
 			  "rolling back migration %s_%s failed: the run's transaction is rolled back; nothing was rolled "

@@ -406,3 +406,57 @@ def _row_counts_in(t, db):
     tables = t.psql("SELECT string_agg(quote_ident(schemaname) || '.' || quote_ident(relname), ' ' ORDER BY 1) "
                     "FROM pg_stat_user_tables WHERE relname <> 'pgboot_migrations'", db=db).split()
     return {tb: t.psql("SELECT count(*) FROM %s" % tb, db=db) for tb in tables}
+
+
+def _nt_files(down):
+    """0001 makes the gate table ok; 0002 a table with an index, its down part no-transaction."""
+    return {"0001_ok.sql": "CREATE TABLE ok (x int);\n-- pgboot:down\nDROP TABLE ok;\n",
+            "0002_e.sql": "CREATE TABLE e (id int);\nCREATE INDEX e_i ON e (id);\n-- pgboot:down\n"
+                          "-- pgboot:no-transaction\n" + down}
+
+
+def _progress(t, version):
+    return t.psql("SELECT coalesce(progress::text, 'null') FROM pgboot_migrations WHERE version = '%s'" % version)
+
+
+def test_rollback_no_transaction_down(t):
+    """"-- pgboot:no-transaction" right after the down marker: the down part runs statement by statement
+    (DROP INDEX CONCURRENTLY cannot run in a transaction), then its row is deleted."""
+    p = _migrated(t, _nt_files("DROP INDEX CONCURRENTLY e_i;\nDROP TABLE e;\n"))
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0, "rolled back migration 0002_e", where="err")
+    check(_versions(t) == ["0001"] and not t.table_exists("e"), "rolled back", t.history(), r)
+    # the directive anywhere else in the down part is still refused
+    p.write("migrations", "0003_x.sql", "SELECT 1;\n-- pgboot:down\nSELECT 1;\n-- pgboot:no-transaction\nSELECT 2;\n")
+    t.pgboot("migrate", project=p).expect(78, "must be at the top")
+
+
+def test_rollback_no_transaction_down_resumes(t):
+    """A no-transaction down part that fails half-way: its row records -2 - k, status shows it, migrate
+    refuses 5, and a second rollback runs it again from the start (its committed statements are safe
+    to repeat) and deletes the row."""
+    p = _migrated(t, _nt_files("DROP INDEX CONCURRENTLY IF EXISTS e_i;\nSELECT 1 / (SELECT count(*)::int FROM ok);\n"
+                               "DROP TABLE e;\n"))
+    r = t.pgboot("rollback", "--confirm", project=p).expect(3, "division by zero", "0002_e.sql (down):3")
+    r.expect_text("run pgboot rollback again to finish", where="err")
+    check(_progress(t, "0002") == "-3", "progress -2 - 1", t.history(), r)
+    check(t.psql("SELECT count(*) FROM pg_class WHERE relname = 'e_i'") == "0" and t.table_exists("e"),
+          "the first statement committed, the third never ran", r)
+    r = t.pgboot("status", project=p).expect(0, "rolling back (1 done)")
+    items = {i["version"]: i for i in json.loads(t.pgboot("status", "--json", project=p).expect(0).out)["items"]}
+    check(items["0002"]["rolling_back"] == 1 and items["0001"]["rolling_back"] is None, "JSON rolling_back", items)
+    t.pgboot("migrate", project=p).expect(5, "0002_e was rolled back half-way (1 statements of its down part committed)")
+    t.pgboot("run", "--", "true", project=p).expect(5, "run pgboot rollback again to finish")
+    t.psql("INSERT INTO ok VALUES (1)")
+    r = t.pgboot("rollback", "--confirm", project=p).expect(0, "stopped half-way before", "rolled back migration 0002_e",
+                                                             where="err")
+    check(_versions(t) == ["0001"] and not t.table_exists("e"), "finished, its row deleted", t.history(), r)
+
+
+def test_rollback_no_transaction_down_unsafe_rerun(t):
+    """A half-done down part whose committed statements are not safe to run twice: 5, nothing run."""
+    p = _migrated(t, _nt_files("DROP INDEX CONCURRENTLY e_i;\nSELECT 1 / (SELECT count(*)::int FROM ok);\n"
+                               "DROP TABLE e;\n"))
+    t.pgboot("rollback", "--confirm", project=p).expect(3, "division by zero")
+    t.psql("INSERT INTO ok VALUES (1)")
+    r = t.pgboot("rollback", "--confirm", project=p).expect(5, "0002_e.sql (down)", "half applied")
+    check(_progress(t, "0002") == "-3" and t.table_exists("e"), "nothing ran", t.history(), r)

@@ -286,6 +286,24 @@ TEST(migfile_directive_after_block_comment_header)
 	expect_refused("-- +migrate Down\nDROP TABLE t;\n-- pgboot:no-transaction\n", 3, "must be at the top");
 }
 
+TEST(migfile_down_part_no_transaction)
+{
+	struct migfile mf;
+	struct pgb_error err;
+	/* right after the down marker: the down part's own, kept in its text; the up part stays atomic */
+	const char *f = "CREATE INDEX i ON t (a);\n-- pgboot:down\n\n-- pgboot:no-transaction\nDROP INDEX CONCURRENTLY i;\n";
+	CHECK_INT(load(&mf, f, &err), 0);
+	CHECK(!mf.no_transaction);
+	CHECK(migfile_down_no_transaction(mf.content + mf.down_start, mf.len - mf.down_start));
+	migfile_free(&mf);
+	CHECK(!migfile_down_no_transaction("DROP TABLE t;\n", strlen("DROP TABLE t;\n")));
+	const char *nt = "DROP TABLE t;\n-- pgboot:no-transaction\n", *quoted = "SELECT '\n-- pgboot:no-transaction\n';\n";
+	CHECK(!migfile_down_no_transaction(nt, strlen(nt)));
+	CHECK(!migfile_down_no_transaction(quoted, strlen(quoted)));
+	/* below the down part's first statement: refused, as today */
+	expect_refused("SELECT 1;\n-- pgboot:down\nSELECT 1;\n-- pgboot:no-transaction\n", 4, "must be at the top");
+}
+
 TEST(migfile_pgboot_grammar)
 {
 	/* any case, indented, blanks around the colon, a trailing "--" comment */
