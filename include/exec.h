@@ -12,4 +12,5 @@
 
 int exec_app(char **argv, int owner_password, struct pgb_error *err);
 
+
 #endif

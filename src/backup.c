@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "pathfind.h"
 #include "redact.h"
 #include "signals.h"
 #include "strbuf.h"
@@ -43,22 +44,6 @@ struct child {
 };
 
 /* ---- finding the programs --------------------------------------------------- */
-
-/* The first executable name on PATH, or NULL. */
-static char *find_on_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	struct stat st;
-	for (const char *p = path && *path ? path : "/bin:/usr/bin"; *p;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		p += n + (p[n] == ':');
-	}
-	return NULL;
-}
 
 static int missing(const char *name, int server, struct pgb_error *err)
 {
@@ -378,7 +363,7 @@ static int dump_checked(char *pg_dump, char *pg_restore, const struct backup_con
 int backup_save(const struct backup_conn *bc, const char *file, struct pgb_error *err)
 {
 	long long t = clock_now_ms();
-	char *pg_dump = find_on_path("pg_dump"), *pg_restore = find_on_path("pg_restore");
+	char *pg_dump = path_find_program("pg_dump"), *pg_restore = path_find_program("pg_restore");
 	int rc;
 	if (refuse_existing(file, err))
 		rc = -1;

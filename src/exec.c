@@ -10,28 +10,11 @@
 
 #include "config.h"
 #include "log.h"
+#include "pathfind.h"
 #include "signals.h"
 #include "xmem.h"
 
 #define SHEBANG_MAX 256
-
-/* The file execvp would have run for name: name itself when it holds a '/', else the first on PATH. */
-static char *find_app(const char *name)
-{
-	struct stat st;
-	if (strchr(name, '/'))
-		return stat(name, &st) == 0 && S_ISREG(st.st_mode) ? xstrdup(name) : NULL;
-	const char *path = getenv("PATH");
-	for (const char *p = path && *path ? path : "/bin:/usr/bin"; *p;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		p += n + (p[n] == ':');
-	}
-	return NULL;
-}
 
 /*
  * The interpreter a script's "#!" line names, as the kernel reads it (up to
@@ -58,7 +41,7 @@ static char *shebang_interpreter(const char *file)
 /* ENOENT for a file that exists: a "#!" line naming a missing interpreter. 0 when that is not it. */
 static int explain_missing_interpreter(const char *name, struct pgb_error *err)
 {
-	char *file = find_app(name);
+	char *file = path_find_program(name);
 	char *interp = file ? shebang_interpreter(file) : NULL;
 	if (!interp) {
 		free(file);

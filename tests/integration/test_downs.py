@@ -98,18 +98,18 @@ def check_downs(t, migrations, complete=True):
 PARTIAL = ("kaiwa",)
 
 
-def _downs_test(name, migrations):
-    def test(t):
-        check_downs(t, migrations, complete=name not in PARTIAL)
-    test.__name__ = "test_downs_" + name
-    test.timeout = 300
-    return test
+def _per_project(prefix, check_fn):
+    """One test per real project: prefix + its name, running check_fn(t, migrations, complete)."""
+    for name, migrations in _projects():
+        def test(t, migrations=migrations, complete=name not in PARTIAL):
+            check_fn(t, migrations, complete)
+        test.__name__ = prefix + name
+        test.__module__ = __name__
+        test.timeout = 300
+        globals()[test.__name__] = test
 
 
-for _name, _dir in _projects():
-    _fn = _downs_test(_name, _dir)
-    _fn.__module__ = __name__
-    globals()[_fn.__name__] = _fn
+_per_project("test_downs_", check_downs)
 
 
 def test_downs_edited_down_part_keeps_checksum(t):
@@ -152,15 +152,4 @@ def check_rollback_command(t, migrations, complete):
           _diff(full, schema_of(t, t.db)))
 
 
-def _rollback_test(name, migrations):
-    def test(t):
-        check_rollback_command(t, migrations, complete=name not in PARTIAL)
-    test.__name__ = "test_rollback_command_" + name
-    test.timeout = 300
-    return test
-
-
-for _name, _dir in _projects():
-    _fn = _rollback_test(_name, _dir)
-    _fn.__module__ = __name__
-    globals()[_fn.__name__] = _fn
+_per_project("test_rollback_command_", check_rollback_command)
