@@ -65,6 +65,7 @@ struct apply_words {
 	const char *noun;   /* "migration", "seed": "<noun> \"<path>\" waited ...", events "<noun>_<done>" */
 	const char *gerund; /* "the connection was lost while <gerund> ..." */
 	const char *done;   /* "<done> <noun> 0001_init (3 ms)" */
+	const char *directive_at; /* where "-- pgboot:no-transaction" goes: "at the top of the file" */
 	const char *ran;    /* inside the run's transaction, not committed yet: "<ran> <noun> 0001_init (3 ms; commits
 			       with the run)"; events "<noun>_<done>", "<noun>_<ran>" (spaces as "_") */
 };

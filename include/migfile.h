@@ -91,6 +91,9 @@ struct migfile {
 	size_t down_start;        /* the down part is content[down_start .. len), when it has one */
 	int down_line;            /* 1-based line of the first down byte (in the file); 0: no down part */
 	int no_transaction;       /* a directive asked for statement-by-statement, autocommit */
+	int down_no_transaction;  /* its layout's markers asked it of the down part (dbmate "migrate:down
+				     transaction:false", sql-migrate "Down notransaction", goose's file-wide
+				     "NO TRANSACTION"); pgboot's own directive stays in the down text */
 	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
 	int empty;                /* the up part is only whitespace and comments */
 	char checksum[65];        /* SHA-256 hex of the up part, CRLF folded */
@@ -121,6 +124,14 @@ int migfile_validate_text(const char *path, const char *data, size_t len, struct
  * same lexer and marker reader as a file's.
  */
 int migfile_down_no_transaction(const char *sql, size_t len);
+/*
+ * The down part as the history stores it (mf has one): its text, preceded by
+ * a line "-- pgboot:no-transaction" when its layout's marker asked for no
+ * transaction and the text does not say so itself, so that a rollback
+ * without the file runs it the way its tool would. A new string, *len its
+ * length.
+ */
+char *migfile_stored_down(const struct migfile *mf, size_t *len);
 
 /*
  * A check file's directives: "-- pgboot:requires VERSION" lines in its

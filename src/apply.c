@@ -77,12 +77,12 @@ static int lock_lost(const struct apply_unit *u, struct pgb_error *err)
 static void hint_no_transaction(const struct apply_unit *u, struct pgb_error *err)
 {
 	if (u->mode == MODE_ONE_MESSAGE || u->mode == MODE_WRAPPED)
-		pgb_error_hint(err, "pgboot runs a file in one transaction. Add the line \"-- pgboot:no-transaction\" at "
-				    "the top of the file to run it statement by statement, outside a transaction (not "
-				    "atomic: put such a statement in a file of its own).");
+		pgb_error_hint(err, "pgboot runs a file in one transaction. Add the line \"-- pgboot:no-transaction\" %s "
+				    "to run it statement by statement, outside a transaction (not atomic: put such a "
+				    "statement in a file of its own).", u->words.directive_at);
 	else if (u->mode == MODE_STEPWISE)
 		pgb_error_hint(err, "Here it runs inside the file's own transaction: move it after a COMMIT, or add the "
-				    "line \"-- pgboot:no-transaction\" at the top of the file.");
+				    "line \"-- pgboot:no-transaction\" %s.", u->words.directive_at);
 }
 
 /*

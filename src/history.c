@@ -404,6 +404,16 @@ static int elsewhere(const struct history *h, const struct db_result *r, int i, 
 	return -1;
 }
 
+/* The down part as stored (migfile_stored_down), as a literal; NULL with err. */
+static char *quote_down(struct db *db, const struct migfile *mf, struct pgb_error *err)
+{
+	size_t n;
+	char *down = migfile_stored_down(mf, &n);
+	char *lit = db_quote_literal(db, down, n, err);
+	free(down);
+	return lit;
+}
+
 int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_error *err)
 {
 	const char *params[] = {h->table, h->schema};
@@ -487,8 +497,7 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
 	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
 	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
-	    (l->down = migfile_has_down(mf) ? db_quote_literal(db, mf->content + mf->down_start, mf->len - mf->down_start, err)
-				    : xstrdup("NULL")))
+	    (l->down = migfile_has_down(mf) ? quote_down(db, mf, err) : xstrdup("NULL")))
 		return 0;
 	row_literals_free(l);
 	return -1;

@@ -209,6 +209,7 @@ static void on_marker(struct scan *sc, const struct marker *m, size_t ls, size_t
 		section_up(sc, ls);
 		break;
 	case MARKER_DOWN:
+		mf->down_no_transaction |= m->no_transaction;
 		if (sc->in_down) {
 			pgb_fail(sc->err, PGB_EXIT_CONFIG, "second down marker in \"%s\"", mf->path);
 			pgb_error_detail(sc->err, "The down part already started on line %d.", mf->down_line - 1);
@@ -221,6 +222,8 @@ static void on_marker(struct scan *sc, const struct marker *m, size_t ls, size_t
 	case MARKER_NO_TRANSACTION:
 		if (sc->in_down && m->leading_only && sql_is_blank(mf->content + sc->open, ls - sc->open))
 			break; /* the down part's own: a rollback reads it from the text (migfile_down_no_transaction) */
+		if (!m->leading_only) /* goose's: the whole file, its down part too */
+			mf->down_no_transaction = 1;
 		if (!m->leading_only || leading(sc, m, ls, n, line))
 			mf->no_transaction = 1;
 		break;
@@ -424,6 +427,16 @@ int migfile_down_no_transaction(const char *sql, size_t len)
 		sql_script_free(&script);
 	pgb_error_free(&lex);
 	return ds.no_transaction;
+}
+
+char *migfile_stored_down(const struct migfile *mf, size_t *len)
+{
+	const char *down = mf->content + mf->down_start;
+	size_t n = mf->len - mf->down_start;
+	int add = mf->down_no_transaction && !migfile_down_no_transaction(down, n);
+	char *s = xasprintf("%s%.*s", add ? "-- pgboot:no-transaction\n" : "", (int)n, down);
+	*len = strlen(s);
+	return s;
 }
 
 /* Reading a check file's directives (migfile.h): the lexer reports each "--" comment. */

@@ -266,7 +266,7 @@ static int apply_job(struct db *db, const struct apply_opts *o, const struct his
 	struct up up = {h, db, f, j->resume};
 	struct apply_unit u = {f->path, f->version.text, f->name, sent_text(j), f->up_len, &j->script, j->mode, j->first,
 			       j->last, j->key, j->prior, j->complete, {up_done, up_start, up_progress, up_finish, &up},
-			       {history_kind_name(f->kind), "applying", "applied", "ran"}};
+			       {history_kind_name(f->kind), "applying", "applied", "at the top of the file", "ran"}};
 	return apply_unit(db, o, &u, err);
 }
 

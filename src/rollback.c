@@ -87,8 +87,6 @@ static void choose_down(struct rollback_job *j, const struct rollback_opts *o)
 	const struct history_row *row = j->it->row;
 	const struct migfile *f = j->it->file;
 	int file_down = f && migfile_has_down(f);
-	const char *fd = file_down ? f->content + f->down_start : NULL;
-	size_t fl = file_down ? f->len - f->down_start : 0;
 	if (o->use_file_down && f) {
 		j->from_file = 1;
 		j->path = xasprintf("%s (down)", f->path);
@@ -101,7 +99,11 @@ static void choose_down(struct rollback_job *j, const struct rollback_opts *o)
 	j->path = xasprintf("%s_%s.sql (down)", row->version.text, row->name);
 	j->text = row->down_sql;
 	j->len = row->down_sql ? strlen(row->down_sql) : 0;
-	if (file_down && j->text && (fl != j->len || memcmp(fd, j->text, fl) != 0))
+	size_t fl = 0;
+	char *fd = file_down && j->text ? migfile_stored_down(f, &fl) : NULL; /* as it would be stored now */
+	int differs = fd && (fl != j->len || memcmp(fd, j->text, fl) != 0);
+	free(fd);
+	if (differs)
 		log_event(LOG_WARNING, "down_changed", LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("file", f->path)),
 			  "the down part of \"%s\" differs from the one stored when it was applied; running the stored "
 			  "one (--use-file-down runs the file's)", f->path);
@@ -326,7 +328,9 @@ static int prepare_down(const struct apply_opts *o, long long key, int scs, stru
 			struct pgb_error *err)
 {
 	j->key = key;
-	j->no_transaction = migfile_down_no_transaction(j->text, j->len);
+	/* the file's own down part: its layout's markers say it too (the stored text carries it, migfile.h) */
+	j->no_transaction = migfile_down_no_transaction(j->text, j->len) ||
+			    (j->from_file && j->it->file->down_no_transaction);
 	if (split_down(j, scs, err))
 		return -1;
 	j->mode = apply_mode_of(j->text, &j->script, j->no_transaction, &j->first, &j->last);
@@ -413,7 +417,7 @@ static int apply_down(struct db *db, const struct apply_opts *o, const struct hi
 	struct down down = {h, db, j};
 	struct apply_unit u = {j->path, row->version.text, row->name, j->text, j->len, &j->script, j->mode, j->first,
 			       j->last, j->key, j->prior, j->complete, {down_delete, down_start, down_progress, down_finish, &down},
-			       {"migration", "rolling back", "rolled back", "undid"}};
+			       {"migration", "rolling back", "rolled back", "right after the down marker", "undid"}};
 	return apply_unit(db, o, &u, err);
 }
 

@@ -43,7 +43,7 @@ static int read_marker(const char *line, size_t n, size_t body, struct marker *m
 				return layout_refuse(err, line, n, "not a sql-migrate command", sqlmigrate_hint);
 			first = 0;
 		} else if (IS("notransaction") && m->kind != MARKER_NOOP) {
-			m->no_transaction = m->kind == MARKER_UP;
+			m->no_transaction = 1; /* of its section: the up part, or the down part */
 		} else {
 			return layout_refuse(err, line, n, "pgboot does not know this option", sqlmigrate_hint);
 		}

@@ -6,6 +6,8 @@ from harness import check
 
 UP = "CREATE TABLE kept (id int);\nINSERT INTO kept VALUES (1);\n"
 DOWN = "DROP TABLE kept;\n"
+# a down marker's no-transaction option is stored with the down part, as pgboot's own directive
+NT_DOWN = "-- pgboot:no-transaction\n" + DOWN
 
 
 def _applied_keeps_table(t, text, down=DOWN):
@@ -19,7 +21,8 @@ def _applied_keeps_table(t, text, down=DOWN):
 
 
 def test_dbmate_down_with_transaction_option(t):
-    _applied_keeps_table(t, "-- migrate:up\n" + UP + "-- migrate:down transaction:false\n" + DOWN)
+    _applied_keeps_table(t, "-- migrate:up\n" + UP + "-- migrate:down transaction:false\n" + DOWN,
+                         down=NT_DOWN)
 
 
 def test_pgboot_down_with_blank_after_colon(t):
@@ -35,7 +38,8 @@ def test_sql_migrate_down_with_two_blanks(t):
 
 
 def test_sql_migrate_down_notransaction(t):
-    _applied_keeps_table(t, "-- +migrate Up\n" + UP + "-- +migrate Down notransaction\n" + DOWN)
+    _applied_keeps_table(t, "-- +migrate Up\n" + UP + "-- +migrate Down notransaction\n" + DOWN,
+                         down=NT_DOWN)
 
 
 def test_sql_migrate_down_section_first(t):

@@ -430,6 +430,34 @@ def test_rollback_no_transaction_down(t):
     t.pgboot("migrate", project=p).expect(78, "must be at the top")
 
 
+FOREIGN_NT = {
+    "goose": "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY f_i ON f (id);\n"
+             "-- +goose Down\nDROP INDEX CONCURRENTLY f_i;\n",
+    "dbmate": "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY f_i ON f (id);\n"
+              "-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY f_i;\n",
+    "sql-migrate": "-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY f_i ON f (id);\n"
+                   "-- +migrate Down notransaction\nDROP INDEX CONCURRENTLY f_i;\n",
+}
+
+
+def test_rollback_other_tools_no_transaction_downs(t):
+    """Other tools' markers that run a down part without a transaction (goose's file-wide NO TRANSACTION,
+    dbmate's "migrate:down transaction:false", sql-migrate's "Down notransaction") are kept with the
+    stored down part: the rollback runs it as that tool would, with the file or without it."""
+    for tool, text in FOREIGN_NT.items():
+        t.psql("DROP TABLE IF EXISTS f; DROP TABLE IF EXISTS pgboot_migrations; CREATE TABLE f (id int)")
+        files = {"0001_f.sql": text}
+        p = t.project(migrations=files)
+        t.pgboot("migrate", project=p).expect(0)
+        r = t.pgboot("rollback", "--confirm", project=p).expect(0, "rolled back migration 0001_f", where="err")
+        r.expect_no_text("differs", where="err")
+        check(t.psql("SELECT count(*) FROM pg_class WHERE relname = 'f_i'") == "0", "%s: index dropped" % tool, r)
+        t.pgboot("migrate", project=p).expect(0)
+        r = t.pgboot("rollback", "--confirm", project=t.project(migrations={})).expect(0, where="err")
+        check(t.psql("SELECT count(*) FROM pg_class WHERE relname = 'f_i'") == "0",
+              "%s: index dropped without the file" % tool, r)
+
+
 def test_rollback_no_transaction_down_resumes(t):
     """A no-transaction down part that fails half-way: its row records -2 - k, status shows it, migrate
     refuses 5, and a second rollback runs it again from the start (its committed statements are safe
