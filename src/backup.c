@@ -45,13 +45,20 @@ struct child {
 
 /* ---- finding the programs --------------------------------------------------- */
 
+static char *major_text(int num)
+{
+	return num >= 100000 ? xasprintf("%d", num / 10000) : xasprintf("%d.%d", num / 10000, num / 100 % 100);
+}
+
 static int missing(const char *name, int server, struct pgb_error *err)
 {
 	pgb_fail(err, PGB_EXIT_CONFIG, "could not find \"%s\" on PATH: --save-backup needs it; nothing was changed", name);
-	pgb_error_hint(err, "Install the PostgreSQL %d client in the image (Debian: postgresql-client-%d, Alpine: "
-			    "postgresql%d-client), or take the backup without it: run the postgres:%d image's pg_dump "
+	char *v = major_text(server);
+	pgb_error_hint(err, "Install the PostgreSQL %s client in the image (Debian: postgresql-client-%s, Alpine: "
+			    "postgresql%s-client), or take the backup without it: run the postgres:%s image's pg_dump "
 			    "in a one-off container, then pgboot without --save-backup.",
-		       server / 10000, server / 10000, server / 10000, server / 10000);
+		       v, v, v, v);
+	free(v);
 	return -1;
 }
 
@@ -216,11 +223,6 @@ int backup_parse_version(const char *text)
 }
 
 /* PostgreSQL's way of writing a server_version_num major: "15", "9.6". */
-static char *major_text(int num)
-{
-	return num >= 100000 ? xasprintf("%d", num / 10000) : xasprintf("%d.%d", num / 10000, num / 100 % 100);
-}
-
 static int too_old(const char *path, const char *version, int server, struct pgb_error *err)
 {
 	char *s = major_text(server);

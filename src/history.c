@@ -300,10 +300,12 @@ int history_read(struct history *h, struct db *db, struct history_extra_query *e
 		extra = NULL;
 	/* every column is named either way, so a table of another shape is found out */
 	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress, "
-			      "down_sql IS NOT NULL, %s FROM %s%s%s",
+			      "%s, %s FROM %s%s%s",
 			      !h->read_applied_at ? "applied_at"
 			      : h->read_down ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 					     : "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+			      /* whether a row can be rolled back: only reports show it, not the start path */
+			      h->read_applied_at || h->read_down ? "down_sql IS NOT NULL" : "NULL",
 			      h->read_down ? "down_sql" : "NULL", h->qualified, extra ? "; " : "", extra ? extra->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);

@@ -569,6 +569,7 @@ static int verify_after_rollback(struct run *r, struct pgb_error *err)
 {
 	if (!want_checks(r))
 		return 0;
+	r->hist.read_down = 0; /* the checks need the rows, not their down parts again */
 	if (read_state(r, err))
 		return -1;
 	return verify_run_applied(r->db, r->cfg->statement_timeout_ms, &r->plan, &r->checks, err);
