@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "marker.h"
+#include "source.h"
 #include "version.h"
 
 /* A comment line a layout's unit test reads: the marker it is, or refused (a near miss). */
@@ -45,6 +46,35 @@ struct layout {
 	/* Read the line (body: where the text after "--" starts): 0 with m filled, or -1 with err. */
 	int (*read_marker)(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err);
 	const struct layout_example *examples; /* ended by one whose line is NULL */
+
+	/* ---- the layout of a directory (issue 14); NULL members: pgboot's own behaviour ---- */
+
+	/*
+	 * 1 when dir holds this layout's own marks (a meta/_journal.json,
+	 * "<v>_<name>/up.sql" directories, "V1__x.sql" names, "-- migrate:up"
+	 * markers ...) with *why (malloc'd) saying which for the log line of
+	 * --layout auto: "meta/_journal.json exists"; 0 when not; -1 with err.
+	 * NULL: never chosen by auto (pgboot's own is chosen when no member says 1).
+	 */
+	int (*detect)(const char *dir, char **why, struct pgb_error *err);
+	/*
+	 * Read dir's migrations (kind MIG_MIGRATION) into out (source.h), each
+	 * migfile loaded (migfile_load or migfile_load_split), in the order the
+	 * tool applies them; a file the tool would run but pgboot cannot run as
+	 * it would (a Go template, a .js migration, Flyway placeholders) is an
+	 * error (78) naming the file and the construct. NULL: source.c's own
+	 * scanner: every .sql directly in dir, named by parse_name, ordered by
+	 * version.
+	 */
+	int (*scan)(const char *dir, struct migset *out, struct pgb_error *err);
+	/*
+	 * pgboot new NAME: create the next migration of dir (set: what is there,
+	 * as scan read it) as the tool's own files are made (the next number or
+	 * a UTC timestamp, as the existing files are; up and down markers or
+	 * files): 0 with *path (malloc'd) the file or directory made, or -1.
+	 * NULL: pgboot's own (layout_create_default).
+	 */
+	int (*create)(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err);
 };
 
 /* The table; ended by NULL. */

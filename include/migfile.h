@@ -95,6 +95,11 @@ struct migfile {
 				     transaction:false", sql-migrate "Down notransaction", goose's file-wide
 				     "NO TRANSACTION"); pgboot's own directive stays in the down text */
 	int idempotent;           /* "-- pgboot:idempotent": the author vouches it is safe to re-run */
+	char *down_path;          /* the file the down part was read from, when not path (golang-migrate's
+				     .down.sql, diesel's down.sql, Flyway's U file); down_line counts in it */
+	char *tool_id;            /* the migration's id in its tool's history, when not the version text:
+				     drizzle's journal "when", sql-migrate's file name, prisma's directory
+				     name, node-pg-migrate's name (layout.h); NULL otherwise */
 	int empty;                /* the up part is only whitespace and comments */
 	char checksum[65];        /* SHA-256 hex of the up part, CRLF folded */
 };
@@ -109,6 +114,15 @@ struct migfile {
  */
 int migfile_load(struct migfile *mf, char *content, size_t len, struct pgb_error *err);
 void migfile_free(struct migfile *mf);
+/*
+ * For layouts whose down part is a file of its own: load the up file's text
+ * (taking ownership of up, malloc'd, up_len bytes plus a NUL) as
+ * migfile_load does, then append the down file's text (borrowed; down NULL:
+ * none) as the down part, read from down_path (copied). A down marker in
+ * the up file is refused. Returns 0 or -1 with err naming the file.
+ */
+int migfile_load_split(struct migfile *mf, char *up, size_t up_len, const char *down, size_t down_len,
+		       const char *down_path, struct pgb_error *err);
 /* 1 when mf has a down part (a down marker; the part may be empty) */
 int migfile_has_down(const struct migfile *mf);
 /* SHA-256 hex of data with every CRLF folded to LF; out holds 65 bytes */

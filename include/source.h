@@ -28,6 +28,15 @@ struct migset {
  */
 int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migset *out, struct pgb_error *err);
 void migset_free(struct migset *set);
+
+/* ---- for the layouts' scanners (layout.h) --------------------------------- */
+
+/* "dir/name", trailing slashes of dir dropped; a new string */
+char *source_join(const char *dir, const char *name);
+/* Read a whole regular file of at most MIGFILE_MAX_BYTES, NUL-terminated: 0, or -1 with err (78) naming it. */
+int source_read_file(const char *path, char **data, size_t *len, struct pgb_error *err);
+/* 1 when name ends in ".sql" in any case */
+int source_is_sql_name(const char *name);
 /* the file with this version, or NULL */
 const struct migfile *migset_find(const struct migset *set, const struct pgb_version *v);
 

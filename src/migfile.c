@@ -380,9 +380,38 @@ int migfile_has_down(const struct migfile *mf)
 	return mf->down_line > 0;
 }
 
+int migfile_load_split(struct migfile *mf, char *up, size_t up_len, const char *down, size_t down_len,
+		       const char *down_path, struct pgb_error *err)
+{
+	if (migfile_load(mf, up, up_len, err))
+		return -1;
+	if (migfile_has_down(mf)) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "down marker in up file \"%s\" at line %d", mf->path, mf->down_line);
+		pgb_error_hint(err, "In this layout the down part is its own file%s%s%s; remove the marker from the up file.",
+			       down_path ? " (\"" : "", down_path ? down_path : "", down_path ? "\")" : "");
+		pgb_error_locus(err, mf->path, mf->down_line, 0);
+		return -1;
+	}
+	if (!down)
+		return 0;
+	if (validate_text(down_path, down, down_len, err))
+		return -1;
+	mf->content = xrealloc(mf->content, up_len + down_len + 1);
+	memcpy(mf->content + up_len, down, down_len);
+	mf->content[up_len + down_len] = '\0';
+	mf->up_len = up_len;
+	mf->down_start = up_len;
+	mf->len = up_len + down_len;
+	mf->down_line = 1;
+	mf->down_path = xstrdup(down_path);
+	return 0;
+}
+
 void migfile_free(struct migfile *mf)
 {
 	free(mf->path);
+	free(mf->down_path);
+	free(mf->tool_id);
 	free(mf->name);
 	free(mf->content);
 	version_free(&mf->version);

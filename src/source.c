@@ -13,7 +13,7 @@
 #include "layout.h"
 #include "xmem.h"
 
-static char *join_path(const char *dir, const char *name)
+char *source_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);
 	while (n > 1 && dir[n - 1] == '/')
@@ -22,7 +22,7 @@ static char *join_path(const char *dir, const char *name)
 }
 
 /* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
-static int read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err)
+int source_read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -82,7 +82,7 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int ends_with_sql_ci(const char *name)
+int source_is_sql_name(const char *name)
 {
 	size_t n = strlen(name);
 	return n > 4 && strcasecmp(name + n - 4, ".sql") == 0;
@@ -113,7 +113,7 @@ static char *sql_below(int parent_fd, const char *name, const char *rel, int dep
 		if (de->d_name[0] == '.')
 			continue;
 		char *path = xasprintf("%s/%s", rel, de->d_name);
-		if (ends_with_sql_ci(de->d_name)) {
+		if (source_is_sql_name(de->d_name)) {
 			found = path;
 			continue;
 		}
@@ -185,7 +185,7 @@ static int list_dir(const char *dir, int missing_ok, char ***names, size_t *n, s
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (!ends_with_sql_ci(de->d_name) && refuse_sql_subdir(d, dir, de, err)) {
+		if (!source_is_sql_name(de->d_name) && refuse_sql_subdir(d, dir, de, err)) {
 			closedir(d);
 			free_names(*names, *n);
 			*names = NULL;
@@ -241,7 +241,7 @@ static int load_one(const char *dir, const char *fname, enum mig_kind kind, stru
 		r = -1;
 	}
 	if (r < 0) {
-		char *path = join_path(dir, fname);
+		char *path = source_join(dir, fname);
 		pgb_error_locus(err, path, 0, 0);
 		free(path);
 	}
@@ -250,13 +250,13 @@ static int load_one(const char *dir, const char *fname, enum mig_kind kind, stru
 	struct migfile *mf = &out->files[out->n];
 	memset(mf, 0, sizeof(*mf));
 	mf->kind = kind;
-	mf->path = join_path(dir, fname);
+	mf->path = source_join(dir, fname);
 	mf->version = v;
 	mf->name = name;
 	out->n++;
 	char *data;
 	size_t len;
-	if (read_file(mf->path, &data, &len, err))
+	if (source_read_file(mf->path, &data, &len, err))
 		return -1;
 	return migfile_load(mf, data, len, err);
 }
@@ -318,7 +318,7 @@ static int check_name(const char *dir, const char *fname, struct pgb_error *err)
 			 fname);
 	else if (migfile_validate_name(fname, err) == 0)
 		return 0;
-	char *path = join_path(dir, fname);
+	char *path = source_join(dir, fname);
 	pgb_error_locus(err, path, 0, 0);
 	pgb_error_hint(err, "Rename it to end in \".sql\": pgboot reads the same names in every folder.");
 	free(path);
@@ -339,14 +339,14 @@ int source_load_checks(const char *dir, int missing_ok, struct checkset *out, st
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		size_t len = strlen(names[i]);
-		if (!ends_with_sql_ci(names[i]))
+		if (!source_is_sql_name(names[i]))
 			continue;
 		if ((rc = check_name(dir, names[i], err)) != 0)
 			break;
 		struct checkfile *cf = &out->files[out->n++];
-		cf->path = join_path(dir, names[i]);
+		cf->path = source_join(dir, names[i]);
 		cf->name = xstrndup(names[i], len - 4);
-		rc = read_file(cf->path, &cf->sql, &cf->len, err);
+		rc = source_read_file(cf->path, &cf->sql, &cf->len, err);
 		if (rc == 0)
 			rc = migfile_validate_text(cf->path, cf->sql, cf->len, err);
 		if (rc == 0)
