@@ -62,6 +62,7 @@ struct pgb_config {
 	char *conninfo_source; /* where it came from, for messages: "--database-url", "DATABASE_URL_FILE" ... */
 	int own_conninfo;      /* from PGBOOT_DATABASE_URL(_FILE) or --database-url: DATABASE_URL is the app's */
 	char *migrations_dir;  /* default "migrations" */
+	char *layout;          /* default "auto": layout.h's member names, or auto */
 	char *seeds_dir;       /* default "seeds" */
 	char *verify_dir;      /* default "verify"; missing is fine unless set explicitly */
 	int verify_dir_explicit;

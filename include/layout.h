@@ -82,6 +82,10 @@ extern const struct layout *const layouts[];
 
 /* The layout of a project's files: pgboot's own (the first member). */
 const struct layout *layout_files(void);
+/* The member of that name ("golang-migrate"), or NULL */
+const struct layout *layout_find(const char *name);
+/* "pgboot, dbmate, goose ...": every member's name, for messages */
+const char *layout_names(void);
 
 /* ---- what the members share ---------------------------------------------- */
 

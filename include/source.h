@@ -29,6 +29,21 @@ struct migset {
 int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migset *out, struct pgb_error *err);
 void migset_free(struct migset *set);
 
+struct layout;
+/* The layout a directory was read as, and why (for the log line). */
+struct source_choice {
+	const struct layout *layout;
+	char *why; /* "--layout dbmate", "meta/_journal.json exists", "no other tool's marks" */
+};
+/*
+ * Read dir's migrations as layout_name says ("auto": the one member whose
+ * detect says 1, pgboot's own when none; two is an error (78) naming both
+ * and why): its scan, or source_load. choice is filled (free its why).
+ * Returns 0 or -1.
+ */
+int source_load_migrations(const char *dir, const char *layout_name, int missing_ok, struct migset *out,
+			   struct source_choice *choice, struct pgb_error *err);
+
 /* ---- for the layouts' scanners (layout.h) --------------------------------- */
 
 /* "dir/name", trailing slashes of dir dropped; a new string */

@@ -167,6 +167,10 @@ static const struct opt options[] = {
 	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .needs = N_FILES,
 	 .set = set_string, .off = OFF(migrations_dir), .def = "migrations",
 	 .help = "directory of the migration files"},
+	{.name = "layout", .metavar = "NAME", .env = "PGBOOT_LAYOUT", .needs = N_FILES,
+	 .set = set_string, .off = OFF(layout), .def = "auto",
+	 .help = "the migrations' layout: auto, pgboot, dbmate, golang-migrate, goose, sql-migrate, flyway, "
+		 "diesel, drizzle, prisma, node-pg-migrate, pop"},
 	{.name = "seeds", .metavar = "DIR", .env = "PGBOOT_SEEDS", .needs = N_PLAN | N_SEEDS,
 	 .set = set_string, .off = OFF(seeds_dir), .def = "seeds",
 	 .help = "directory of the seed files (test data)"},
@@ -508,6 +512,7 @@ void config_free(struct pgb_config *cfg)
 	secret_free(cfg->conninfo);
 	free(cfg->conninfo_source);
 	free(cfg->migrations_dir);
+	free(cfg->layout);
 	free(cfg->seeds_dir);
 	free(cfg->verify_dir);
 	free(cfg->history_schema);

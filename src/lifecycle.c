@@ -34,6 +34,7 @@
 #include "duration.h"
 #include "exec.h"
 #include "history.h"
+#include "layout.h"
 #include "lock.h"
 #include "log.h"
 #include "migrate.h"
@@ -56,6 +57,7 @@ struct run {
 	struct pgb_config *cfg;
 	unsigned needs; /* the command's N_* bits */
 	struct migset migs, seeds;
+	struct source_choice layout; /* the layout the migrations were read as */
 	struct checkset checks;
 	struct db *db;
 	struct session_info info;
@@ -101,7 +103,8 @@ static int load_files(void *arg, struct pgb_error *err)
 {
 	struct run *r = arg;
 	const struct pgb_config *cfg = r->cfg;
-	if (source_load(cfg->migrations_dir, MIG_MIGRATION, (r->needs & N_INVENTORY) != 0, &r->migs, err))
+	if (source_load_migrations(cfg->migrations_dir, cfg->layout, (r->needs & N_INVENTORY) != 0, &r->migs,
+				   &r->layout, err))
 		return -1;
 	if (want_seeds(r) && source_load(cfg->seeds_dir, MIG_SEED, 1, &r->seeds, err))
 		return -1;
@@ -109,6 +112,18 @@ static int load_files(void *arg, struct pgb_error *err)
 			       verify_check_files(&r->checks, err)))
 		return -1;
 	return 0;
+}
+
+/* Which layout the files were read as, and why: info when another tool's, debug for pgboot's own. */
+static void log_layout(const struct run *r)
+{
+	const struct source_choice *c = &r->layout;
+	if (!c->layout)
+		return;
+	log_event(c->layout == layout_files() ? LOG_DEBUG : LOG_INFO, "layout",
+		  LOG_FIELDS(LF_STR("layout", c->layout->name), LF_STR("dir", r->cfg->migrations_dir),
+			     LF_STR("reason", c->why)),
+		  "reading \"%s\" as %s's layout (%s)", r->cfg->migrations_dir, c->layout->name, c->why);
 }
 
 static void warn_no_seeds(const struct run *r)
@@ -165,6 +180,7 @@ static int load_and_connect(struct run *r, struct pgb_error *err)
 	/* a signal that arrived while the files were read, after the connection was made */
 	if (signals_received())
 		return pgb_fail_signal(err, signals_received(), NULL);
+	log_layout(r);
 	warn_no_seeds(r);
 	return 0;
 }
@@ -354,6 +370,7 @@ static void release(struct run *r)
 {
 	disconnect(r);
 	migset_free(&r->migs);
+	free(r->layout.why);
 	migset_free(&r->seeds);
 	checkset_free(&r->checks);
 }

@@ -372,3 +372,63 @@ void checkset_free(struct checkset *set)
 	set->files = NULL;
 	set->n = 0;
 }
+
+static int choose_layout(const char *dir, const char *name, struct source_choice *c, struct pgb_error *err)
+{
+	if (name && strcmp(name, "auto") != 0) {
+		c->layout = layout_find(name);
+		if (!c->layout) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "invalid value for \"--layout\": \"%s\"", name);
+			pgb_error_hint(err, "The layouts are: auto, %s.", layout_names());
+			return -1;
+		}
+		c->why = xasprintf("--layout %s", name);
+		return 0;
+	}
+	const struct layout *first = NULL;
+	char *first_why = NULL;
+	for (size_t i = 0; layouts[i]; i++) {
+		char *why = NULL;
+		int r = layouts[i]->detect ? layouts[i]->detect(dir, &why, err) : 0;
+		if (r < 0) {
+			free(first_why);
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if (first) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" matches two layouts: %s (%s) and %s (%s)", dir,
+				 first->name, first_why, layouts[i]->name, why ? why : "");
+			pgb_error_hint(err, "Say which with --layout (PGBOOT_LAYOUT), or keep one tool's files in the "
+					    "directory.");
+			free(first_why);
+			free(why);
+			return -1;
+		}
+		first = layouts[i];
+		first_why = why ? why : xstrdup("");
+	}
+	c->layout = first ? first : layout_files();
+	c->why = first ? first_why : xstrdup("no other tool's files or markers");
+	return 0;
+}
+
+int source_load_migrations(const char *dir, const char *layout_name, int missing_ok, struct migset *out,
+			   struct source_choice *choice, struct pgb_error *err)
+{
+	choice->layout = NULL;
+	choice->why = NULL;
+	out->files = NULL;
+	out->n = 0;
+	struct stat st;
+	if (missing_ok && stat(dir, &st) != 0 && errno == ENOENT) {
+		choice->layout = layout_files();
+		choice->why = xstrdup("no directory");
+		return 0;
+	}
+	if (choose_layout(dir, layout_name, choice, err))
+		return -1;
+	if (choice->layout->scan)
+		return choice->layout->scan(dir, out, err);
+	return source_load(dir, MIG_MIGRATION, missing_ok, out, err);
+}

@@ -4,6 +4,7 @@
  * their parsers, named in each member's file).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,6 +31,23 @@ const struct layout *const layouts[] = {LAYOUTS NULL};
 const struct layout *layout_files(void)
 {
 	return layouts[0];
+}
+
+const struct layout *layout_find(const char *name)
+{
+	for (size_t i = 0; layouts[i]; i++)
+		if (strcmp(layouts[i]->name, name) == 0)
+			return layouts[i];
+	return NULL;
+}
+
+const char *layout_names(void)
+{
+	static char buf[512];
+	if (!buf[0])
+		for (size_t i = 0; layouts[i]; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? ", " : "", layouts[i]->name);
+	return buf;
 }
 
 int layout_is_blank(char c)
