@@ -638,10 +638,11 @@ static int pair_undos(const struct scan *vs, const struct scan *us, const struct
 
 static int build(struct scan *all, struct migset *out, struct pgb_error *err)
 {
-	struct scan vs = {0}, us = {0};
-	for (size_t i = 0; i < all->n; i++) {
+	for (size_t i = 0; i < all->n; i++)
 		if (refuse_kind(&all->f[i], err))
 			return -1;
+	struct scan vs = {0}, us = {0};
+	for (size_t i = 0; i < all->n; i++) {
 		struct scan *to = all->f[i].nm.kind == FLYWAY_UNDO ? &us : &vs;
 		to->f = xrealloc(to->f, sizeof(*to->f) * (to->n + 1));
 		to->f[to->n++] = all->f[i];
