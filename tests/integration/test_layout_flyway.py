@@ -114,6 +114,8 @@ def test_flyway_refusals_name_the_file(t):
     # a statement that cannot run in a transaction beside one that can (Flyway's "mixed")
     _refused(t, [v1, (MAIN, "V2__mixed.sql", "CREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY bi ON b (id);\n")],
              '"db/migration/V2__mixed.sql" mixes statements', "line 2")
+    # a file named as pgboot's (Flyway would skip it)
+    _refused(t, [v1, (EXTRA, "0002_more.sql", "SELECT 1;\n")], 'invalid Flyway migration name "0002_more.sql"')
     # a location that does not exist (Flyway only warns; pgboot will not guess)
     _refused(t, [v1], 'directory "db/none" does not exist', locations=MAIN + ":db/none")
     # script config keys pgboot cannot honour
