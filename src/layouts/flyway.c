@@ -268,12 +268,20 @@ static void free_locations(char **locs, size_t n)
 	free(locs);
 }
 
+/* how many directories deep a location is read (a symbolic link loop ends here) */
+#define WALK_DEPTH 32
+
 /* every .sql below dir whose name Flyway reads, recursively (hidden directories skipped, as Flyway does) */
-static int walk(const char *dir, int top, struct scan *s, struct pgb_error *err)
+static int walk(const char *dir, int depth, struct scan *s, struct pgb_error *err)
 {
+	if (depth > WALK_DEPTH) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" is nested too deeply", dir);
+		pgb_error_hint(err, "Look for a symbolic link to a directory above it.");
+		return -1;
+	}
 	DIR *d = opendir(dir);
 	if (!d) {
-		if (top && errno == ENOENT)
+		if (depth == 0 && errno == ENOENT)
 			return pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" does not exist", dir);
 		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open directory \"%s\": %m", dir);
 	}
@@ -290,7 +298,7 @@ static int walk(const char *dir, int top, struct scan *s, struct pgb_error *err)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			if (de->d_name[0] != '.')
-				rc = walk(path, 0, s, err);
+				rc = walk(path, depth + 1, s, err);
 			free(path);
 			continue;
 		}
@@ -692,7 +700,7 @@ static int scan_dir(const char *dir, struct migset *out, struct pgb_error *err)
 	struct scan all = {0};
 	int rc = 0;
 	for (size_t i = 0; i < nlocs && rc == 0; i++)
-		rc = walk(locs[i], 1, &all, err);
+		rc = walk(locs[i], 0, &all, err);
 	free_locations(locs, nlocs);
 	if (rc == 0)
 		rc = build(&all, out, err);
