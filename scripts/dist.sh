@@ -70,6 +70,7 @@ export SOURCE_DATE_EPOCH=$epoch
 date=$(date -u -d "@$epoch" +%Y-%m-%d)
 maintainer=${PGBOOT_MAINTAINER:-pgboot maintainers <pgboot@example.invalid>}
 summary="prepares a PostgreSQL database, then starts the application"
+scripts/install-deps.sh dist </dev/null || die "the packages of install-deps.sh's group dist are missing"
 for tool in npm python3 dpkg-deb gzip; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh dist)"
 done

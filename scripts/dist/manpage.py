@@ -125,6 +125,7 @@ def main():
     out = [
         f'.TH PGBOOT 1 "{a.date}" "pgboot {esc(version)}" "User Commands"',
         ".nh",  # no hyphenation: option and variable names stay whole
+        ".ad l",  # ragged right: long lists of names leave no wide gaps
         ".SH NAME",
         f"pgboot \\- {esc(summary)}",
     ]
