@@ -16,6 +16,7 @@
 #
 # Prints "ok - ..." / "not ok - ..." per check and ends with "N passed, N failed".
 # Environment: PGBOOT_QEMU (default qemu-aarch64).
+
 # shellcheck disable=SC2154,SC2034,SC2317 # work and pgdir are set by scripts/lib/suite.sh, keep
 # read by it; check, version_check and migrate_check run the functions they are given
 set -uo pipefail
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1 ;;
 	--arch) [ $# -ge 2 ] || { echo "dist: --arch needs an architecture" >&2; exit 2; }
 		arches+=("$2"); shift ;;
-	-h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,/^$/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	*) echo "dist: unknown option \"$1\" (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -62,9 +63,9 @@ scripts/install-deps.sh test dist qemu </dev/null >/dev/null || { notok "install
 dist=$root/build/dist
 if [ "$build" = 1 ]; then
 	archargs=()
-	for a in "${arches[@]+"${arches[@]}"}"; do archargs+=(--arch "$a"); done
+	[ ${#arches[@]} -eq 0 ] || archargs=(ARCH="${arches[*]}")
 	tb=$(date +%s)
-	if scripts/dist.sh "${archargs[@]+"${archargs[@]}"}" </dev/null >"$work/dist.log" 2>&1; then
+	if make --no-print-directory dist "${archargs[@]+"${archargs[@]}"}" </dev/null >"$work/dist.log" 2>&1; then
 		ok "make dist ($(($(date +%s) - tb))s)"
 	else
 		notok "make dist"; tail -n 20 "$work/dist.log" | sed 's/^/#   /'; finish
@@ -388,7 +389,7 @@ done
 # ---- the same commit gives the same bytes -----------------------------------------------
 if [ "$build" = 1 ]; then
 	cp "$dist/SHA256SUMS" "$work/SHA256SUMS.first"
-	if scripts/dist.sh "${archargs[@]+"${archargs[@]}"}" </dev/null >"$work/dist2.log" 2>&1 &&
+	if make --no-print-directory dist "${archargs[@]+"${archargs[@]}"}" </dev/null >"$work/dist2.log" 2>&1 &&
 		cmp -s "$dist/SHA256SUMS" "$work/SHA256SUMS.first"; then
 		ok "make dist again gives byte-identical artifacts (SHA256SUMS the same)"
 	else
