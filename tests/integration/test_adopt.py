@@ -7,6 +7,7 @@ tests against the real npm tools separately.
 """
 import hashlib
 import time
+import zlib
 
 from harness import check
 
@@ -77,7 +78,8 @@ def _adopted(t, db=None):
                   "FROM pgboot_migrations", db=db)
 
 
-def _roundtrip(t, tool):
+def _roundtrip(t, tool, key=None, args=()):
+    """key: the tool's advisory lock key pgboot must say it holds; args: more options of adopt --confirm."""
     table, sql, keeps_time = TOOLS[tool]
     _their_database(t, sql)
     before = _snapshot(t, table)
@@ -86,8 +88,10 @@ def _roundtrip(t, tool):
     r = t.pgboot("adopt", project=p)
     r.expect(10, "would adopt 2 migrations applied by %s" % tool, "adopt not confirmed")
     check(not t.table_exists("pgboot_migrations"), "nothing recorded without --confirm", r)
-    r = t.pgboot("adopt", "--confirm", project=p)
+    r = t.pgboot("adopt", "--confirm", *args, project=p)
     r.expect(0, "adopted 2 migrations applied by %s" % tool)
+    if key is not None:
+        r.expect_text("holding %s's advisory lock %d too" % (tool, key))
     check(_adopted(t) == "0001|0|true|true 0002|0|true|true", "both rows, duration 0, down parts, applied_by", _adopted(t),
           t.psql("SELECT * FROM pgboot_migrations"), r)
     check(t.psql("SELECT string_agg(applied_by, ',') FROM pgboot_migrations").startswith("adopted from %s (" % tool),
@@ -115,11 +119,14 @@ def test_adopt_dbmate(t):
 
 
 def test_adopt_golang_migrate(t):
-    _roundtrip(t, "golang-migrate")
+    # database/util.go's key, computed here with zlib
+    key = (zlib.crc32(("%s\0public\0schema_migrations" % t.db).encode()) * 1486364155) & 0xFFFFFFFF
+    _roundtrip(t, "golang-migrate", key=key)
 
 
 def test_adopt_goose(t):
-    _roundtrip(t, "goose")
+    # in the run's one transaction (--lock-mode transaction): goose's key as a transaction lock
+    _roundtrip(t, "goose", key=5887940537704921958, args=("--lock-mode", "transaction"))
 
 
 def test_adopt_sql_migrate(t):
@@ -127,7 +134,7 @@ def test_adopt_sql_migrate(t):
 
 
 def test_adopt_sqlx(t):
-    _roundtrip(t, "sqlx")
+    _roundtrip(t, "sqlx", key=0x3d32ad9e * zlib.crc32(t.db.encode()))
 
 
 def test_adopt_node_pg_migrate(t):
