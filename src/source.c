@@ -422,6 +422,8 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 	out->n = 0;
 	struct stat st;
 	if (missing_ok && stat(dir, &st) != 0 && errno == ENOENT) {
+		if (layout_name && strcmp(layout_name, "auto") != 0)
+			return choose_layout(dir, layout_name, choice, err); /* named: its own, empty (new makes its file) */
 		choice->layout = layout_files();
 		choice->why = xstrdup("no directory");
 		return 0;
