@@ -100,3 +100,15 @@ def test_baseline_verify_first(t):
     r = t.pgboot("baseline", "--version", "0002", "--confirm", "--verify-first", "--lock-mode", "transaction", project=p)
     r.expect(0, "skipped check", "recorded 2 migrations", where="err")
     check([v for _, v, _ in t.history()] == ["0001", "0002"], "recorded", t.history(), r)
+
+
+def test_baseline_from_every_replica_at_once(t):
+    """Under the lock: one records, the others find it done; the rows are written once."""
+    p = _scripted(t)
+    procs = [t.spawn("baseline", "--version", "0002", "--confirm", project=p) for _ in range(4)]
+    results = [pr.wait(60) for pr in procs]
+    for r in results:
+        r.expect(0)
+    recorded = [r for r in results if "recorded 2 migrations" in r.err]
+    check(len(recorded) == 1, "one replica records", *results)
+    check(t.history() == [("migration", "0001", "a"), ("migration", "0002", "b")], "two rows", t.history())
