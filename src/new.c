@@ -93,8 +93,10 @@ int cmd_new(struct pgb_config *cfg, struct pgb_error *err)
 		rc = l->create(cfg->migrations_dir, &set, cfg->new_name, &path, err);
 	else if (!l->scan)
 		rc = layout_create_default(cfg->migrations_dir, &set, cfg->new_name, &path, err);
-	else /* its files are not pgboot's: pgboot's own file would not be read back as its tool reads it */
+	else { /* its files are not pgboot's: pgboot's own file would not be read back as its tool reads it */
 		rc = pgb_fail(err, PGB_EXIT_CONFIG, "pgboot new cannot create a migration in %s's layout", l->name);
+		pgb_error_hint(err, "Create the file as %s names it; pgboot reads it as that tool does.", l->name);
+	}
 	if (rc == 0) {
 		const char *why = l == choice.layout ? choice.why : "the markers of its files";
 		log_event(LOG_INFO, "created", LOG_FIELDS(LF_STR("file", path), LF_STR("layout", l->name)),
