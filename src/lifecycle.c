@@ -1,7 +1,7 @@
 /*
  * lifecycle.c: the commands that connect (cmd_run, cmd_migrate, cmd_plan,
- * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset; cmd.h) as
- * sequences of shared phases. rollback and reset are one sequence: reset
+ * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset, cmd_baseline;
+ * cmd.h) as sequences of shared phases. rollback and reset are one sequence: reset
  * chooses every applied migration and then resets the history (N_RESET);
  * both take the backup (--save-backup, backup.h) under the lock, before
  * the first down part.
@@ -29,6 +29,7 @@
 
 #include "adopt.h"
 #include "backup.h"
+#include "baseline.h"
 #include "clock.h"
 #include "cmd.h"
 #include "db.h"
@@ -45,6 +46,7 @@
 #include "rollback.h"
 #include "signals.h"
 #include "source.h"
+#include "sqlstate.h"
 #include "task.h"
 #include "verify.h"
 #include "wait.h"
@@ -97,6 +99,8 @@ static int want_seeds(const struct run *r)
 
 static int want_checks(const struct run *r)
 {
+	if ((r->needs & N_BASELINE) && !r->cfg->verify_first)
+		return 0;
 	return (r->needs & N_CHECKS) && !r->cfg->no_verify;
 }
 
@@ -774,6 +778,121 @@ static int roll_back(struct run *r, struct pgb_error *err)
 	int rc = rollback_phases(r, &jobs, err);
 	rollback_jobs_free(&jobs);
 	return rc;
+}
+
+/* ---- baseline ------------------------------------------------------------------ */
+
+/* --verify-first: the checks, judged as the history would be once b is recorded (the files after
+ * the baseline are pending by design: the plan's own checks are the drift check already made) */
+static int verify_first(struct run *r, const struct baseline *b, struct pgb_error *err)
+{
+	if (!want_checks(r))
+		return 0;
+	struct baseline_plan bp;
+	baseline_plan_build(&bp, b, &r->migs, &r->hist);
+	int rc = verify_run_applied(r->db, r->cfg->statement_timeout_ms, &bp.plan, &r->checks, err);
+	baseline_plan_free(&bp);
+	if (rc && err->code == PGB_EXIT_VERIFY && !err->hint)
+		pgb_error_hint(err, "Nothing was recorded: --verify-first records the baseline only when the checks "
+				    "pass. Bring the database to what the migrations up to %s make, or baseline an "
+				    "older version.", b->target->version.text);
+	return rc;
+}
+
+/* In one transaction (the run's, with --lock-mode transaction): the table when missing, then every row. */
+static int record_baseline(struct run *r, const struct baseline *b, struct pgb_error *err)
+{
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
+	char *sql = history_baseline_sql(&r->hist, r->db, b->record, b->n, err);
+	if (!sql)
+		return -1;
+	r->history_outdated = 1;
+	int rc = xact ? 0 : db_exec(r->db, "BEGIN", NULL, NULL, err);
+	if (rc == 0 && !r->hist.exists)
+		rc = history_create(&r->hist, r->db, 1, err);
+	if (rc == 0 && (rc = db_exec(r->db, sql, NULL, NULL, err)) != 0) {
+		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
+			err->code = PGB_EXIT_AUTH;
+		pgb_error_detail(err, "While recording the baseline in history table \"%s\"; nothing was recorded.",
+				 r->hist.display);
+	}
+	if (rc == 0)
+		rc = db_exec(r->db, "COMMIT", NULL, NULL, err);
+	free(sql);
+	if (rc)
+		return -1;
+	log_event(LOG_INFO, "baselined",
+		  LOG_FIELDS(LF_INT("migrations", (long long)b->n), LF_STR("version", b->target->version.text)),
+		  "recorded %zu migration%s up to %s as applied without running them (baselined)", b->n,
+		  b->n == 1 ? "" : "s", b->target->version.text);
+	return 0;
+}
+
+static void log_kept(const struct run *r, const struct baseline *b)
+{
+	if (b->nkept)
+		log_event(LOG_INFO, "baseline_kept", LOG_FIELDS(LF_INT("migrations", (long long)b->nkept)),
+			  "%zu migration%s up to %s %s in history table \"%s\" already, left as %s", b->nkept,
+			  b->nkept == 1 ? "" : "s", b->target->version.text, b->nkept == 1 ? "is" : "are", r->hist.display,
+			  b->nkept == 1 ? "it is" : "they are");
+}
+
+/* Without --confirm: what it would record, the checks when asked, then 10 (0: nothing to record). */
+static int show_baseline(struct run *r, struct baseline *b, struct pgb_error *err)
+{
+	baseline_select(b, &r->plan);
+	baseline_print(stdout, b, db_database(r->db), &r->hist);
+	fflush(stdout);
+	if (b->n == 0)
+		return 0;
+	if (verify_first(r, b, err))
+		return -1;
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "baseline not confirmed: nothing was recorded");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
+	return -1;
+}
+
+static int baseline_phases(struct run *r, struct baseline *b, struct pgb_error *err)
+{
+	if (load_and_connect(r, err) || read_found(r, 0, err) ||
+	    baseline_target(&r->migs, r->cfg->baseline_version, r->cfg->migrations_dir, &b->target, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	if (!r->cfg->confirm)
+		return show_baseline(r, b, err);
+	baseline_select(b, &r->plan);
+	if (b->n == 0) {
+		log_kept(r, b);
+		log_info("nothing_to_record", "nothing to record: every migration up to %s is in the history",
+			 b->target->version.text);
+		return 0;
+	}
+	log_event(LOG_INFO, "baselining", LOG_FIELDS(LF_INT("migrations", (long long)b->n)),
+		  "%zu migration%s to record as applied, taking the migration lock", b->n, b->n == 1 ? "" : "s");
+	/* under the lock: another pgboot may have recorded or applied them meanwhile */
+	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	baseline_select(b, &r->plan);
+	log_kept(r, b);
+	if (b->n == 0) {
+		log_info("nothing_to_record", "another pgboot recorded everything up to %s while this one waited for the lock",
+			 b->target->version.text);
+		return unlock_early(r, err);
+	}
+	return verify_first(r, b, err) || record_baseline(r, b, err) ? -1 : 0;
+}
+
+static int baseline(struct run *r, struct pgb_error *err)
+{
+	struct baseline b = {0};
+	int rc = baseline_phases(r, &b, err);
+	baseline_free(&b);
+	return rc;
+}
+
+int cmd_baseline(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, baseline, err);
 }
 
 int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)

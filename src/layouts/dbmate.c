@@ -78,9 +78,18 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as dbmate new writes it (pkg/dbmate/db.go migrationTemplate): a UTC timestamp in an empty directory */
+static const struct layout_template template = {"-- migrate:up\n\n\n-- migrate:down\n\n", '_', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
 const struct layout layout_dbmate = {
 	.name = "dbmate",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };

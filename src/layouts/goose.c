@@ -83,9 +83,21 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as "goose create NAME sql" writes it (create.go sqlMigrationTemplate): a UTC timestamp in an empty directory */
+static const struct layout_template template = {"-- +goose Up\n-- +goose StatementBegin\nSELECT 'up SQL query';\n"
+						"-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n"
+						"SELECT 'down SQL query';\n-- +goose StatementEnd\n",
+						'_', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
 const struct layout layout_goose = {
 	.name = "goose",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };

@@ -136,6 +136,14 @@ static const struct layout *claimant(const char *line, size_t n, size_t *body)
 	return NULL;
 }
 
+const struct layout *layout_claimant(const char *line, size_t n)
+{
+	size_t body;
+	if (n && line[n - 1] == '\r')
+		n--;
+	return claimant(line, n, &body);
+}
+
 int marker_is_candidate(const char *line, size_t n)
 {
 	size_t body;

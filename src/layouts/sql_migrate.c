@@ -64,9 +64,18 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as sql-migrate new writes it (sql-migrate/command_new.go): "<timestamp>-<name>.sql" */
+static const struct layout_template template = {"\n-- +migrate Up\n\n-- +migrate Down\n", '-', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
 const struct layout layout_sql_migrate = {
 	.name = "sql-migrate",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };
