@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "layout.h"
+#include "node_pg_migrate.h"
 #include "sqlsplit.h"
 #include "utf8.h"
 #include "xmem.h"
@@ -65,12 +66,6 @@ static int js_line_start(const char *s, size_t i)
 	return i >= 3 && memcmp(s + i - 3, "\xe2\x80", 2) == 0 && (s[i - 1] == '\xa8' || s[i - 1] == '\xa9');
 }
 
-struct npm_marker {
-	size_t start; /* where the regex match starts (String.search's answer) */
-	size_t dash;  /* its "--" */
-	size_t end;   /* just past "migration" */
-};
-
 /* the match of ^\s*--[\s-]*WORD\s+migration at line start p (no backtracking is needed: the classes are disjoint) */
 static int match_at(const char *s, size_t n, size_t p, const char *word, struct npm_marker *m)
 {
@@ -96,8 +91,6 @@ static int match_at(const char *s, size_t n, size_t p, const char *word, struct 
 	return 1;
 }
 
-/* The first match of node-pg-migrate's marker regex for word ("up", "down"): 1, or 0 when none. */
-int npm_find_marker(const char *s, size_t n, const char *word, struct npm_marker *m);
 int npm_find_marker(const char *s, size_t n, const char *word, struct npm_marker *m)
 {
 	for (size_t p = 0; p < n; p++)
