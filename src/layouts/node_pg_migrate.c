@@ -66,12 +66,19 @@ static int js_line_start(const char *s, size_t i)
 	return i >= 3 && memcmp(s + i - 3, "\xe2\x80", 2) == 0 && (s[i - 1] == '\xa8' || s[i - 1] == '\xa9');
 }
 
-/* the match of ^\s*--[\s-]*WORD\s+migration at line start p (no backtracking is needed: the classes are disjoint) */
-static int match_at(const char *s, size_t n, size_t p, const char *word, struct npm_marker *m)
+/* the end of the run of \s at s[i..n) */
+static size_t skip_space(const char *s, size_t n, size_t i)
 {
-	size_t i = p, k;
+	size_t k;
 	while (i < n && (k = js_space(s + i, n - i)) > 0)
 		i += k;
+	return i;
+}
+
+/* the rest of a match, --[\s-]*WORD\s+migration, at i (no backtracking is needed: the classes are disjoint) */
+static int match_at(const char *s, size_t n, size_t i, const char *word, struct npm_marker *m)
+{
+	size_t k;
 	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
 		return 0;
 	m->dash = i;
@@ -82,20 +89,26 @@ static int match_at(const char *s, size_t n, size_t p, const char *word, struct 
 		return 0;
 	i += strlen(word);
 	size_t sp = i;
-	while (i < n && (k = js_space(s + i, n - i)) > 0)
-		i += k;
+	i = skip_space(s, n, i);
 	if (i == sp || !layout_starts_ci(s + i, n - i, "migration"))
 		return 0;
-	m->start = p;
 	m->end = i + 9;
 	return 1;
 }
 
 int npm_find_marker(const char *s, size_t n, const char *word, struct npm_marker *m)
 {
-	for (size_t p = 0; p < n; p++)
-		if (js_line_start(s, p) && match_at(s, n, p, word, m))
+	for (size_t p = 0; p < n; p++) {
+		if (!js_line_start(s, p))
+			continue;
+		/* ^\s* from p; every line start up to q ends its \s* at q too, so the next try is after q */
+		size_t q = skip_space(s, n, p);
+		if (match_at(s, n, q, word, m)) {
+			m->start = p;
 			return 1;
+		}
+		p = q > p ? q - 1 : p;
+	}
 	return 0;
 }
 
