@@ -22,6 +22,8 @@
  *   body or block comment (the tool splits there), SQL before the first
  *   marker (the tool runs it in neither part), a down marker without an
  *   up marker (the tool runs the down part as up).
+ * detect: a .sql file with a line "-- Up Migration" as node-pg-migrate's
+ * template writes it (the whole comment), or a numbered .js/.ts migration.
  * Each part is sent as one query in a transaction; pgboot runs the same text
  * statement by statement in one transaction, which ends the same.
  */
@@ -454,7 +456,15 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	struct dirent *de;
 	int found = 0;
 	while (!found && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !source_is_sql_name(de->d_name))
+		if (de->d_name[0] == '.')
+			continue;
+		if (is_js_name(de->d_name) && strspn(de->d_name, "0123456789") > 0) {
+			/* read as pgboot's own, the directory would say "up to date" and run nothing */
+			*why = xasprintf("\"%s/%s\" is a numbered JavaScript migration", dir, de->d_name);
+			found = 1;
+			continue;
+		}
+		if (!source_is_sql_name(de->d_name))
 			continue;
 		char *path = source_join(dir, de->d_name), *s;
 		size_t n;
