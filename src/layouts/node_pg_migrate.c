@@ -80,7 +80,7 @@ static size_t skip_space(const char *s, size_t n, size_t i)
 /* the rest of a match, --[\s-]*WORD\s+migration, at i (no backtracking is needed: the classes are disjoint) */
 static int match_at(const char *s, size_t n, size_t i, const char *word, struct npm_marker *m)
 {
-	size_t k;
+	size_t k = 0;
 	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
 		return 0;
 	m->dash = i;
