@@ -22,8 +22,9 @@
  *   body or block comment (the tool splits there), SQL before the first
  *   marker (the tool runs it in neither part), a down marker without an
  *   up marker (the tool runs the down part as up).
- * detect: a .sql file with a line "-- Up Migration" as node-pg-migrate's
- * template writes it (the whole comment), or a numbered .js/.ts migration.
+ * detect: a .sql file with a line "-- Up Migration" or "-- Down Migration"
+ * as node-pg-migrate's template writes it (the whole comment), or a
+ * numbered .js/.ts migration.
  * Each part is sent as one query in a transaction; pgboot runs the same text
  * statement by statement in one transaction, which ends the same.
  */
@@ -472,9 +473,13 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 		pgb_error_init(&ignored);
 		struct npm_marker m;
 		if (source_read_file(path, &s, &n, &ignored) == 0) {
-			if (npm_find_marker(s, n, "up", &m) && template_marker(s, n, &m)) {
-				*why = xasprintf("\"%s\" has node-pg-migrate's \"-- Up Migration\" marker", path);
-				found = 1;
+			/* the down marker alone too: the scanner refuses it, read as pgboot's it would run as up */
+			for (int up = 1; up >= 0 && !found; up--) {
+				if (npm_find_marker(s, n, up ? "up" : "down", &m) && template_marker(s, n, &m)) {
+					*why = xasprintf("\"%s\" has node-pg-migrate's \"-- %s Migration\" marker", path,
+							 up ? "Up" : "Down");
+					found = 1;
+				}
 			}
 			free(s);
 		}

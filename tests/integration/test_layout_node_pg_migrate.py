@@ -94,6 +94,10 @@ def test_node_pg_migrate_refusals_name_the_file(t):
              "2_dbmate.sql:3", "another tool's down marker")
     _refused(t, {"01_dup.sql": "-- Up Migration\nSELECT 1;\n"}, "duplicate version")
     _refused(t, {"README.md": "notes\n"}, "README.md", "would load as a migration")
+    # a file with only a down marker: auto picks node-pg-migrate, which refuses it
+    p = t.project(migrations={"1_down.sql": "CREATE TABLE t2 (id int);\n-- Down Migration\nDROP TABLE t2;\n"})
+    t.pgboot("migrate", project=p).expect(78, "1_down.sql:2", "down marker without an up marker", where="err")
+    check(not t.table_exists("t2"), "nothing ran")
     # a directory of JavaScript migrations only: auto picks node-pg-migrate, never "up to date"
     p = t.project(migrations={"1700000000000_init.js": "exports.up = (pgm) => {};\n"})
     t.pgboot("migrate", project=p).expect(78, "1700000000000_init.js", "JavaScript", where="err")
