@@ -18,6 +18,7 @@
 	X(sql_migrate) \
 	X(sqlx) \
 	X(morph) \
+	X(flyway) \
 	X(drizzle) \
 	X(node_pg_migrate) \
 	/* a new layout: one more line above */
