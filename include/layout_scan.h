@@ -75,4 +75,12 @@ void layout_parts_free(struct layout_part *parts, size_t n);
 int layout_detect_markers(const char *dir, const char *dialect, char **why);
 /* pop's own marks in dir (.fizz files, a dialect in a name, "{{" in a file): 1 with *why, else 0 */
 int layout_pop_marks(const char *dir, char **why);
+/*
+ * A .sql file that the tool would leave out without a word (not named as its
+ * migrations are, or not in a migration directory): refused (78), since in
+ * pgboot's own layout it would be a migration. reads: what the tool reads
+ * ("only directories holding up.sql"). Returns -1.
+ */
+int layout_refuse_stray(const char *dir, const char *fname, const char *tool, const char *reads,
+			struct pgb_error *err);
 #endif

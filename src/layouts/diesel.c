@@ -143,16 +143,20 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 	if (layout_list(dir, &names, &n, err))
 		return -1;
 	struct diesel_dir *ds = xcalloc(n ? n : 1, sizeof(*ds));
-	for (size_t i = 0; i < n; i++) {
-		if (layout_kind(dir, names[i]) != 1)
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (layout_kind(dir, names[i]) != 1) {
+			if (source_is_sql_name(names[i]))
+				rc = layout_refuse_stray(dir, names[i], "diesel",
+							 "only directories \"<version>_<name>\" holding up.sql", err);
 			continue;
+		}
 		ds[nd].dir = xstrdup(names[i]);
 		diesel_name(names[i], &ds[nd].version, &ds[nd].name);
 		nd++;
 	}
 	layout_list_free(names, n);
 	qsort(ds, nd, sizeof(*ds), by_version_text);
-	int rc = 0;
 	for (size_t i = 0; i < nd && rc == 0; i++)
 		rc = diesel_add(dir, &ds[i], out, err);
 	if (rc == 0)

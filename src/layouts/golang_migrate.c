@@ -74,13 +74,15 @@ static int by_number(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+static const char gm_reads[] = "files named \"<version>_<name>.up.sql\" and \"<version>_<name>.down.sql\"";
+
 static int gm_part(const char *dir, const char *fname, struct layout_part *p, int *is, struct pgb_error *err)
 {
 	const char *ext;
 	memset(p, 0, sizeof(*p));
 	*is = gm_match(fname, p, &ext);
 	if (!*is)
-		return 0;
+		return source_is_sql_name(fname) ? layout_refuse_stray(dir, fname, "golang-migrate", gm_reads, err) : 0;
 	p->path = source_join(dir, fname);
 	if (!gm_version_ok(p->version)) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "version of \"%s\" is out of range", p->path);

@@ -183,7 +183,10 @@ static int pop_part(const char *dir, const char *fname, struct pop_part *pp, str
 	enum pop_match k = pop_match(fname, &pp->p, &dialect);
 	int d = k == POP_NONE ? 0 : dialect[0] ? pop_dialect(dialect) : 1;
 	int r = 0, line;
-	if (k == POP_NONE || d == 0)
+	if (k == POP_NONE && source_is_sql_name(fname))
+		r = layout_refuse_stray(dir, fname, "pop",
+					"files named \"<version>_<name>[.<dialect>].up.sql\" (or .down.sql, .fizz)", err);
+	else if (k == POP_NONE || d == 0)
 		r = 0;
 	else if (d < 0)
 		r = pop_refuse(path, 0, "pop does not know this dialect",

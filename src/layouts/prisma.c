@@ -80,6 +80,9 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (layout_kind(dir, names[i]) == 1)
 			rc = prisma_add(dir, names[i], out, err);
+		else if (source_is_sql_name(names[i]))
+			rc = layout_refuse_stray(dir, names[i], "prisma",
+						 "only directories \"<timestamp>_<name>\" holding migration.sql", err);
 	layout_list_free(names, n);
 	return rc ? rc : layout_check_order(out, "prisma", err);
 }

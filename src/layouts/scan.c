@@ -300,3 +300,16 @@ int layout_detect_markers(const char *dir, const char *dialect, char **why)
 		free(found[k]);
 	return r;
 }
+
+int layout_refuse_stray(const char *dir, const char *fname, const char *tool, const char *reads,
+			struct pgb_error *err)
+{
+	char *path = source_join(dir, fname);
+	pgb_fail(err, PGB_EXIT_CONFIG, "\"%s\" is not a %s migration: %s would leave it out", path, tool, tool);
+	pgb_error_detail(err, "%s reads %s.", tool, reads);
+	pgb_error_hint(err, "Make it one of %s's migrations, move it out of \"%s\", or read the directory as another "
+			    "layout with --layout (PGBOOT_LAYOUT).", tool, dir);
+	pgb_error_locus(err, path, 0, 0);
+	free(path);
+	return -1;
+}
