@@ -83,4 +83,24 @@ int layout_pop_marks(const char *dir, char **why);
  */
 int layout_refuse_stray(const char *dir, const char *fname, const char *tool, const char *reads,
 			struct pgb_error *err);
+/*
+ * A tool's name rule for a flat directory of one-file migrations (dbmate,
+ * goose, sql-migrate): 1 with *version (its digits) and *name set (malloc'd),
+ * 0 for a name the tool ignores, -1 with *why (static) for a name the tool
+ * would run but pgboot cannot read.
+ */
+typedef int (*layout_name_fn)(const char *fname, char **version, char **name, const char **why);
+/* its order of two file names, as qsort's */
+typedef int (*layout_order_fn)(const char *a, const char *b);
+/*
+ * Read every file directly in dir that the rule accepts, each loaded with
+ * its markers (migfile_load), in the tool's order (pgboot's version order
+ * must agree: layout_check_order); tool_id_is_name: the history id is the
+ * file name (sql-migrate). A .sql file the rule ignores is refused
+ * (layout_refuse_stray). Returns 0 or -1.
+ */
+int layout_scan_flat(const char *dir, const char *tool, const char *reads, layout_name_fn rule, layout_order_fn order,
+		     int tool_id_is_name, struct migset *out, struct pgb_error *err);
+/* "0012_add_users.sql" -> version "0012", name "add_users": the leading digits, then '_' (skipped), up to ".sql" */
+void layout_split_name(const char *fname, size_t digits, char **version, char **name);
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "exitcode.h"
@@ -163,8 +164,8 @@ int layout_check_order(const struct migset *out, const char *tool, struct pgb_er
 		if (c == 0) {
 			pgb_fail(err, PGB_EXIT_CONFIG, "duplicate version %s: \"%s\" and \"%s\"", b->version.text, a->path,
 				 b->path);
-			pgb_error_detail(err, "pgboot's history is keyed by the version, which %s reads as the same "
-					      "number for both.", tool);
+			pgb_error_detail(err, "Both names start with the same number, which is the version pgboot's "
+					      "history is keyed by (as read in %s's layout).", tool);
 		} else {
 			pgb_fail(err, PGB_EXIT_CONFIG, "\"%s\" comes before \"%s\" in %s's order but has a larger version",
 				 a->path, b->path, tool);
@@ -312,4 +313,84 @@ int layout_refuse_stray(const char *dir, const char *fname, const char *tool, co
 	pgb_error_locus(err, path, 0, 0);
 	free(path);
 	return -1;
+}
+
+void layout_split_name(const char *fname, size_t digits, char **version, char **name)
+{
+	*version = xasprintf("%.*s", (int)digits, fname);
+	const char *s = fname + digits;
+	if (*s == '_')
+		s++;
+	size_t n = strlen(s);
+	if (n >= 4 && strcasecmp(s + n - 4, ".sql") == 0)
+		n -= 4;
+	*name = xasprintf("%.*s", (int)n, s);
+}
+
+static layout_order_fn flat_order;
+
+static int by_flat_order(const void *a, const void *b)
+{
+	return flat_order(*(char *const *)a, *(char *const *)b);
+}
+
+static int flat_add(struct migset *out, const char *path, char *version, char *name, const char *tool_id,
+		    struct pgb_error *err)
+{
+	struct pgb_version v;
+	int bad = version_parse_text(version, &v) != 0;
+	free(version);
+	if (bad) {
+		free(name);
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid version of \"%s\"", path);
+		pgb_error_locus(err, path, 0, 0);
+		return -1;
+	}
+	out->files = xrealloc(out->files, sizeof(struct migfile) * (out->n + 1));
+	struct migfile *mf = &out->files[out->n++];
+	memset(mf, 0, sizeof(*mf));
+	mf->kind = MIG_MIGRATION;
+	mf->path = xstrdup(path);
+	mf->version = v;
+	mf->name = name;
+	mf->tool_id = tool_id ? xstrdup(tool_id) : NULL;
+	char *data;
+	size_t len;
+	if (migfile_validate_name(path, err) || source_read_file(path, &data, &len, err))
+		return -1;
+	return migfile_load(mf, data, len, err);
+}
+
+int layout_scan_flat(const char *dir, const char *tool, const char *reads, layout_name_fn rule, layout_order_fn order,
+		     int tool_id_is_name, struct migset *out, struct pgb_error *err)
+{
+	char **names;
+	size_t n;
+	if (layout_list(dir, &names, &n, err))
+		return -1;
+	flat_order = order;
+	if (n > 1)
+		qsort(names, n, sizeof(char *), by_flat_order);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (layout_kind(dir, names[i]) == 1)
+			continue;
+		char *version = NULL, *name = NULL;
+		const char *why = NULL;
+		int r = rule(names[i], &version, &name, &why);
+		char *path = source_join(dir, names[i]);
+		if (r > 0) {
+			rc = flat_add(out, path, version, name, tool_id_is_name ? names[i] : NULL, err);
+		} else if (r < 0) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "\"%s\": %s", path, why);
+			pgb_error_detail(err, "%s reads %s.", tool, reads);
+			pgb_error_locus(err, path, 0, 0);
+			rc = -1;
+		} else if (source_is_sql_name(names[i])) {
+			rc = layout_refuse_stray(dir, names[i], tool, reads, err);
+		}
+		free(path);
+	}
+	layout_list_free(names, n);
+	return rc ? rc : layout_check_order(out, tool, err);
 }

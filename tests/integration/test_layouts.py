@@ -180,3 +180,33 @@ def test_marker_layouts_detected(t):
     p = t.project(migrations={"1_users.up.sql": "CREATE TABLE users (id int);",
                               "0002_x.sql": "-- +goose Up\nSELECT 1;\n"})
     t.pgboot("migrate", project=p).expect(78, "two layouts", "golang-migrate", "goose", where="err")
+
+
+def test_marker_layout_names(t):
+    """--layout goose/sql-migrate read names as the tool does: goose's version is the number
+    before the first '_' (20240101_0001_x is version 20240101), a .go migration is refused;
+    sql-migrate's history id is the file name and two files of one number are refused."""
+    goose = "-- +goose Up\nCREATE TABLE users (id int);\n-- +goose Down\nDROP TABLE users;\n"
+    p = t.project(migrations={"20240101_0001_users.sql": goose})
+    r = t.pgboot("migrate", project=p).expect(0, "as goose's layout (", where="err")
+    check(t.history() == [("migration", "20240101", "0001_users")], "goose's version: %r" % t.history(), r)
+    p.write("migrations", "20240102_later.go", "package migrations")
+    t.pgboot("migrate", project=p).expect(78, "20240102_later.go", "Go migration", where="err")
+    sm = "-- +migrate Up\nCREATE TABLE %s (id int);\n-- +migrate Down\nDROP TABLE %s;\n"
+    db = t.new_database()
+    p = t.project(migrations={"1_a.sql": sm % ("a", "a"), "2_b.sql": sm % ("b", "b"), "10_c.sql": sm % ("c", "c")})
+    r = t.pgboot("migrate", "--layout", "sql-migrate", project=p, url=t.url(db)).expect(0)
+    order = [r.err.index("applied migration " + m) for m in ("1_a", "2_b", "10_c")]
+    check(order == sorted(order), "sql-migrate's numeric order", r)
+    p.write("migrations", "2_again.sql", sm % ("d", "d"))
+    r = t.pgboot("migrate", project=p, url=t.url(db)).expect(78, "2_again.sql", "2_b.sql", "same number",
+                                                             where="err")
+    p.remove("migrations", "2_again.sql")
+    # dbmate orders names as text: 10_c before 1_a, which pgboot's numeric versions cannot follow
+    t.pgboot("migrate", "--layout", "dbmate", project=p, url=t.url(db)).expect(78, "10_c.sql", "1_a.sql",
+                                                                                "dbmate's order", where="err")
+    p = t.project(migrations={"20240101120000_a.sql": "-- migrate:up\nCREATE TABLE users (id int);\n",
+                              "notes.sql": "-- migrate:up\nSELECT 1;\n"})
+    db = t.new_database()
+    r = t.pgboot("migrate", project=p, url=t.url(db)).expect(78, "notes.sql", "not a dbmate migration", where="err")
+    check(not t.table_exists("users", db=db), "nothing applied", r)
