@@ -18,8 +18,6 @@ int layout_list(const char *dir, char ***names, size_t *n, struct pgb_error *err
 void layout_list_free(char **names, size_t n);
 /* 1 when dir/name is a directory (symbolic links followed); 2 when a regular file; 0 otherwise */
 int layout_kind(const char *dir, const char *name);
-/* 1 when any .sql file directly in dir has a line starting with prefix (column 1); 0 otherwise or no dir */
-int layout_any_line(const char *dir, const char *prefix, char **file);
 /* 1 when s[0..n) is only digits, at least one */
 int layout_all_digits(const char *s, size_t n);
 

@@ -77,49 +77,6 @@ int layout_all_digits(const char *s, size_t n)
 	return 1;
 }
 
-static int file_has_line(const char *path, const char *prefix)
-{
-	char *data;
-	size_t len;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (source_read_file(path, &data, &len, &e)) {
-		pgb_error_free(&e);
-		return 0;
-	}
-	size_t k = strlen(prefix);
-	int found = 0;
-	for (size_t i = 0; i < len && !found; i++)
-		if ((i == 0 || data[i - 1] == '\n') && len - i >= k && memcmp(data + i, prefix, k) == 0)
-			found = 1;
-	free(data);
-	return found;
-}
-
-int layout_any_line(const char *dir, const char *prefix, char **file)
-{
-	char **names;
-	size_t n;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
-		return 0;
-	}
-	int found = 0;
-	for (size_t i = 0; i < n && !found; i++) {
-		if (!source_is_sql_name(names[i]) || layout_kind(dir, names[i]) != 2)
-			continue;
-		char *p = source_join(dir, names[i]);
-		found = file_has_line(p, prefix);
-		if (found && file)
-			*file = xstrdup(names[i]);
-		free(p);
-	}
-	layout_list_free(names, n);
-	return found;
-}
-
 int layout_add(struct migset *out, const char *up_path, const char *down_path, const char *version,
 	       const char *name, const char *tool_id, struct pgb_error *err)
 {
@@ -272,24 +229,61 @@ static const struct {
 	{"sql-migrate", {"-- +migrate Up", NULL, NULL}},
 };
 
-/* the first .sql file of dir with one of marker_ups[k]'s lines, or NULL */
-static char *marker_file(const char *dir, size_t k)
+/* 1 when data[0..len) has a line starting with one of marker_ups[k]'s up markers */
+static int has_marker(const char *data, size_t len, size_t k)
 {
-	for (size_t i = 0; i < 3 && marker_ups[k].ups[i]; i++) {
-		char *file = NULL;
-		if (layout_any_line(dir, marker_ups[k].ups[i], &file))
-			return file;
+	for (size_t i = 0; i < len; i++) {
+		if (i && data[i - 1] != '\n')
+			continue;
+		for (size_t m = 0; m < 3 && marker_ups[k].ups[m]; m++) {
+			size_t w = strlen(marker_ups[k].ups[m]);
+			if (len - i >= w && memcmp(data + i, marker_ups[k].ups[m], w) == 0)
+				return 1;
+		}
 	}
-	return NULL;
+	return 0;
+}
+
+#define NDIALECTS (sizeof(marker_ups) / sizeof(marker_ups[0]))
+
+/* found[k]: the first .sql file of dir with dialect k's up marker (malloc'd), or NULL; each file read once */
+static void marker_files(const char *dir, char *found[NDIALECTS])
+{
+	memset(found, 0, sizeof(char *) * NDIALECTS);
+	char **names;
+	size_t n;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (layout_list(dir, &names, &n, &e)) {
+		pgb_error_free(&e);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!source_is_sql_name(names[i]) || layout_kind(dir, names[i]) != 2)
+			continue;
+		char *p = source_join(dir, names[i]), *data;
+		size_t len;
+		if (source_read_file(p, &data, &len, &e) == 0) {
+			for (size_t k = 0; k < NDIALECTS; k++)
+				if (!found[k] && has_marker(data, len, k))
+					found[k] = xstrdup(names[i]);
+			free(data);
+		} else {
+			pgb_error_free(&e);
+			pgb_error_init(&e);
+		}
+		free(p);
+	}
+	layout_list_free(names, n);
 }
 
 int layout_detect_markers(const char *dir, const char *dialect, char **why)
 {
-	size_t nk = sizeof(marker_ups) / sizeof(marker_ups[0]), mine = nk;
-	char *found[sizeof(marker_ups) / sizeof(marker_ups[0])];
+	size_t nk = NDIALECTS, mine = nk;
+	char *found[NDIALECTS];
 	int count = 0;
+	marker_files(dir, found);
 	for (size_t k = 0; k < nk; k++) {
-		found[k] = marker_file(dir, k);
 		count += found[k] != NULL;
 		if (strcmp(marker_ups[k].dialect, dialect) == 0)
 			mine = k;
