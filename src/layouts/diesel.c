@@ -167,6 +167,8 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 		free(ds[i].name);
 	}
 	free(ds);
+	if (rc)
+		migset_free(out);
 	return rc;
 }
 

@@ -123,6 +123,8 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 	layout_parts_free(parts, np);
 	for (size_t i = 0; rc == 0 && i < out->n; i++)
 		layout_lone_statement(&out->files[i]);
+	if (rc)
+		migset_free(out);
 	return rc;
 }
 

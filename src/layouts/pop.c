@@ -247,6 +247,8 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 	if (rc == 0)
 		rc = layout_pair(parts, kept, "pop", NULL, out, err);
 	layout_parts_free(parts, kept);
+	if (rc)
+		migset_free(out);
 	return rc;
 }
 

@@ -84,7 +84,11 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 			rc = layout_refuse_stray(dir, names[i], "prisma",
 						 "only directories \"<timestamp>_<name>\" holding migration.sql", err);
 	layout_list_free(names, n);
-	return rc ? rc : layout_check_order(out, "prisma", err);
+	if (rc == 0)
+		rc = layout_check_order(out, "prisma", err);
+	if (rc)
+		migset_free(out);
+	return rc;
 }
 
 static int detect(const char *dir, char **why, struct pgb_error *err)

@@ -386,5 +386,9 @@ int layout_scan_flat(const char *dir, const char *tool, const char *reads, layou
 		free(path);
 	}
 	layout_list_free(names, n);
-	return rc ? rc : layout_check_order(out, tool, err);
+	if (rc == 0)
+		rc = layout_check_order(out, tool, err);
+	if (rc)
+		migset_free(out);
+	return rc;
 }

@@ -42,6 +42,19 @@ static void rm_rf(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* 1 when layout name's detect says dir is its own (why checked, freed) */
+static int detects(const char *name, const char *dir)
+{
+	char *why = NULL;
+	struct pgb_error err;
+	pgb_error_init(&err);
+	int r = layout_find(name)->detect(dir, &why, &err);
+	CHECK(r != 1 || why != NULL);
+	free(why);
+	pgb_error_free(&err);
+	return r;
+}
+
 /* scan dir as layout name: rc, with set filled (or err) */
 static int scan_as(const char *name, const char *dir, struct migset *set, struct pgb_error *err)
 {
@@ -62,6 +75,8 @@ TEST(layout_golang_migrate_names)
 	put(d, "README.md", "x");
 	struct migset s;
 	struct pgb_error e;
+	CHECK_INT(detects("golang-migrate", d), 1);
+	CHECK_INT(detects("pop", d), 0); /* plain up/down files are golang-migrate's, not pop's too */
 	CHECK_INT(scan_as("golang-migrate", d, &s, &e), 0);
 	CHECK_INT((int)s.n, 3);
 	if (s.n == 3) {
@@ -93,6 +108,8 @@ TEST(layout_pop_names)
 	put(d, "20240101000002_more.up.sql", "SELECT 1;\n");
 	struct migset s;
 	struct pgb_error e;
+	CHECK_INT(detects("pop", d), 1); /* a dialect in a name */
+	CHECK_INT(detects("golang-migrate", d), 0);
 	CHECK_INT(scan_as("pop", d, &s, &e), 0);
 	CHECK_INT((int)s.n, 2);
 	if (s.n == 2) {
@@ -119,6 +136,8 @@ TEST(layout_diesel_and_prisma_names)
 	put(d, "2022-10-24-000000_idx/metadata.toml", "run_in_transaction = false\n");
 	struct migset s;
 	struct pgb_error e;
+	CHECK_INT(detects("diesel", d), 1);
+	CHECK_INT(detects("prisma", d) + detects("golang-migrate", d) + detects("goose", d), 0);
 	CHECK_INT(scan_as("diesel", d, &s, &e), 0);
 	CHECK_INT((int)s.n, 3);
 	if (s.n == 3) {
@@ -135,6 +154,8 @@ TEST(layout_diesel_and_prisma_names)
 	d = tmpdir();
 	put(d, "migration_lock.toml", "provider = \"postgresql\"\n");
 	put(d, "20240101120000_init/migration.sql", "SELECT 1;\n");
+	CHECK_INT(detects("prisma", d), 1);
+	CHECK_INT(detects("diesel", d), 0);
 	CHECK_INT(scan_as("prisma", d, &s, &e), 0);
 	CHECK_INT((int)s.n, 1);
 	if (s.n == 1) {
@@ -153,6 +174,8 @@ TEST(layout_goose_and_sql_migrate_names)
 	put(d, "20240101_0001_x.sql", "-- +goose Up\nSELECT 1;\n");
 	struct migset s;
 	struct pgb_error e;
+	CHECK_INT(detects("goose", d), 1);
+	CHECK_INT(detects("dbmate", d) + detects("sql-migrate", d), 0);
 	CHECK_INT(scan_as("goose", d, &s, &e), 0);
 	if (s.n == 1) {
 		CHECK_STR(s.files[0].version.text, "20240101"); /* the number before the first '_' */
