@@ -1,9 +1,10 @@
 /*
- * reader_util.h: what the history readers of src/adopt/ (history_reader.h)
- * share: finding a tool's table by name and columns, running a reader's
- * SELECT over it, collecting foreign rows, matching a row's version to a
- * file, and SHA-256 as the tools print it. Server side (db.h); errors
- * are values (error.h), PGB_EXIT_INTERNAL unless said otherwise.
+ * reader_util.h: more of what the history readers of src/adopt/ share,
+ * beside history_reader.h's reader_find_table and reader_select: a
+ * table's schema and name, building foreign rows one by one (readers
+ * that read more than one row per row, Flyway's undo and sqitch's events),
+ * matching a version as versions compare, SHA-256 as the tools print it.
+ * Server side (db.h); errors are values (error.h).
  */
 #ifndef PGB_READER_UTIL_H
 #define PGB_READER_UTIL_H
@@ -16,28 +17,13 @@
 #include "migfile.h"
 
 /*
- * A timestamp column (timestamp, timestamptz) as foreign_row.applied_at
- * wants it: "2026-11-29T09:22:28Z". A timestamp without time zone is read
- * in the session's TimeZone, as the tool wrote it with now().
+ * reader_find_table of name ("flyway_schema_history", or qualified
+ * "drizzle.__drizzle_migrations"), kept only when its columns include every
+ * "name:type" of want (reader_has_columns): 1 with *where, 0, or -1 with err.
  */
-#define READER_UTC(col)                                                                                         \
-	"pg_catalog.to_char((" col ")::pg_catalog.timestamptz AT TIME ZONE 'UTC', "                             \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-/*
- * Find table name, in schema (NULL: as the search_path finds it, the
- * tool's default schema), having every column of cols (ended by NULL).
- * 1 with *where (malloc'd) its qualified name as the server quotes it
- * ("public.flyway_schema_history"), usable both in SQL and in messages;
- * 0 when there is no such table or it lacks a column; -1 with err.
- */
-int reader_find_table(struct db *db, const char *schema, const char *name, const char *const *cols, char **where,
-		      struct pgb_error *err);
-/* The schema and table names of where, unquoted (malloc'd): 0, or -1 with err. */
-int reader_table_names(struct db *db, const char *where, char **schema, char **table, struct pgb_error *err);
-/* Run fmt (a SELECT with one %s, the table) over where into res: 0, or -1 with err. */
-int reader_select(struct db *db, const char *fmt, const char *where, struct db_result *res, struct pgb_error *err);
-
+int reader_probe(struct db *db, const char *name, const char *want, char **where, struct pgb_error *err);
+/* where ("schema.table", as reader_find_table gives it) split at its first dot (both malloc'd) */
+void reader_split_where(const char *where, char **schema, char **table);
 /* A growing array of foreign rows. */
 struct reader_rows {
 	struct foreign_row *v;

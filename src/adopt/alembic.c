@@ -15,29 +15,22 @@
 #include "history_reader.h"
 #include "reader_util.h"
 
-static const char *const columns[] = {"version_num", NULL};
-
 static int alembic_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	return reader_find_table(db, NULL, "alembic_version", columns, where, err);
+	return reader_probe(db, "alembic_version", "version_num:character varying", where, err);
 }
 
 static int alembic_read(struct db *db, const char *where, struct foreign_row **out, size_t *n, struct pgb_error *err)
 {
-	struct db_result r;
-	if (reader_select(db, "SELECT version_num FROM %s ORDER BY version_num", where, &r, err))
+	if (reader_select(db, where,
+			  "SELECT version_num, NULL, NULL, CASE WHEN pg_catalog.count(*) OVER () OPERATOR(pg_catalog.>) 1 "
+			  "THEN 'one of several heads (a branched Alembic history): merge them with alembic merge and "
+			  "upgrade first' END FROM %s ORDER BY version_num",
+			  out, n, err))
 		return -1;
-	struct reader_rows rows = {0};
-	for (int i = 0; i < r.nrows; i++) {
-		struct foreign_row *row =
-			reader_add(&rows, db_cell(&r, i, 0), NULL, NULL,
-				   r.nrows > 1 ? "one of several heads (a branched Alembic history): merge the heads "
-						 "with alembic merge and upgrade first"
-					       : NULL);
-		row->upto = 1;
-	}
-	db_result_free(&r);
-	return reader_done(&rows, out, n);
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].upto = 1;
+	return 0;
 }
 
 /* never asked (needs_map): a revision names no file */

@@ -15,23 +15,18 @@
 #include "reader_util.h"
 #include "xmem.h"
 
-static const char *const columns[] = {"version", "run_on", NULL};
-
 static int diesel_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	return reader_find_table(db, NULL, "__diesel_schema_migrations", columns, where, err);
+	return reader_probe(db, "__diesel_schema_migrations", "version:character varying,run_on:timestamp without time zone",
+			    where, err);
 }
 
 static int diesel_read(struct db *db, const char *where, struct foreign_row **out, size_t *n, struct pgb_error *err)
 {
-	struct db_result r;
-	if (reader_select(db, "SELECT version, " READER_UTC("run_on") " FROM %s ORDER BY version", where, &r, err))
-		return -1;
-	struct reader_rows rows = {0};
-	for (int i = 0; i < r.nrows; i++)
-		reader_add(&rows, db_cell(&r, i, 0), NULL, db_cell(&r, i, 1), NULL);
-	db_result_free(&r);
-	return reader_done(&rows, out, n);
+	return reader_select(db, where,
+			     "SELECT version, NULL, " READER_UTC("run_on::pg_catalog.timestamptz") ", NULL FROM %s "
+			     "ORDER BY version",
+			     out, n, err);
 }
 
 /* s without '-' and '_' (diesel drops the dashes; pgboot's version text may keep groups apart with '_') */

@@ -18,25 +18,16 @@
 #include "history_reader.h"
 #include "reader_util.h"
 
-static const char *const columns[] = {"id", "hash", "created_at", NULL};
-
 static int drizzle_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	return reader_find_table(db, "drizzle", "__drizzle_migrations", columns, where, err);
+	return reader_probe(db, "drizzle.__drizzle_migrations", "id:integer,hash:text,created_at:bigint", where, err);
 }
 
 static int drizzle_read(struct db *db, const char *where, struct foreign_row **out, size_t *n, struct pgb_error *err)
 {
-	struct db_result r;
-	if (reader_select(db, "SELECT created_at::pg_catalog.text, hash FROM %s ORDER BY id", where, &r, err))
-		return -1;
-	struct reader_rows rows = {0};
-	for (int i = 0; i < r.nrows; i++) {
-		const char *when = db_cell(&r, i, 0);
-		reader_add(&rows, when ? when : "", db_cell(&r, i, 1), NULL, NULL);
-	}
-	db_result_free(&r);
-	return reader_done(&rows, out, n);
+	return reader_select(db, where,
+			     "SELECT COALESCE(created_at::pg_catalog.text, ''), hash, NULL, NULL FROM %s ORDER BY id", out,
+			     n, err);
 }
 
 /* 1 when hash is the file's SHA-256 as drizzle took it: its raw text, or with CRLF folded */

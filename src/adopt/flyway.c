@@ -33,14 +33,17 @@
 #include "reader_util.h"
 #include "xmem.h"
 
-static const char *const columns[] = {"installed_rank", "version", "description", "type", "script",
-				      "checksum", "installed_on", "success", NULL};
+/* flyway-core's createMetaDataTable.sql for PostgreSQL (the types as format_type names them) */
+#define COLUMNS                                                                                                 \
+	"installed_rank:integer,version:character varying,description:character varying,"                      \
+	"type:character varying,script:character varying,checksum:integer,installed_on:timestamp without time zone," \
+	"success:boolean"
 
 static int flyway_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	int rc = reader_find_table(db, NULL, "flyway_schema_history", columns, where, err);
+	int rc = reader_probe(db, "flyway_schema_history", COLUMNS, where, err);
 	if (rc == 0)
-		rc = reader_find_table(db, NULL, "schema_version", columns, where, err);
+		rc = reader_probe(db, "schema_version", COLUMNS, where, err);
 	return rc;
 }
 
@@ -60,11 +63,17 @@ static long find_version(const struct reader_rows *rows, const char *v)
 
 static int flyway_read(struct db *db, const char *where, struct foreign_row **out, size_t *n, struct pgb_error *err)
 {
+	char *name = reader_sql_name(db, where, err);
+	if (!name)
+		return -1;
+	char *sql = xasprintf("SELECT version, checksum::pg_catalog.text, " READER_UTC("installed_on::pg_catalog.timestamptz")
+			      ", type, success, script FROM %s WHERE version IS NOT NULL ORDER BY installed_rank",
+			      name);
 	struct db_result r;
-	if (reader_select(db,
-			  "SELECT version, checksum::pg_catalog.text, " READER_UTC("installed_on") ", type, success, "
-			  "script FROM %s WHERE version IS NOT NULL ORDER BY installed_rank",
-			  where, &r, err))
+	int rc = db_query(db, sql, 0, NULL, &r, err);
+	free(sql);
+	free(name);
+	if (rc)
 		return -1;
 	struct reader_rows rows = {0};
 	for (int i = 0; i < r.nrows; i++) {
@@ -122,9 +131,10 @@ static char *java_quote(const char *ident)
 
 static int flyway_lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
 {
+	(void)db;
+	(void)err;
 	char *schema, *table;
-	if (reader_table_names(db, where, &schema, &table, err))
-		return -1;
+	reader_split_where(where, &schema, &table);
 	char *qs = java_quote(schema), *qt = java_quote(table);
 	char *name = xasprintf("%s.%s", qs, qt);
 	*key = 0x466C79776179LL + java_string_hash(name);

@@ -25,31 +25,23 @@
 #include "reader_util.h"
 #include "xmem.h"
 
-static const char *const columns[] = {"id", "checksum", "finished_at", "migration_name", "rolled_back_at",
-				      "started_at", "applied_steps_count", NULL};
-
 static int prisma_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	return reader_find_table(db, NULL, "_prisma_migrations", columns, where, err);
+	return reader_probe(db, "_prisma_migrations",
+			    "id:character varying,checksum:character varying,finished_at:timestamp with time zone,"
+			    "migration_name:character varying,rolled_back_at:timestamp with time zone,"
+			    "started_at:timestamp with time zone,applied_steps_count:integer",
+			    where, err);
 }
 
 static int prisma_read(struct db *db, const char *where, struct foreign_row **out, size_t *n, struct pgb_error *err)
 {
-	struct db_result r;
-	if (reader_select(db,
-			  "SELECT migration_name, checksum, " READER_UTC("finished_at") " FROM %s "
-			  "WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name",
-			  where, &r, err))
-		return -1;
-	struct reader_rows rows = {0};
-	for (int i = 0; i < r.nrows; i++) {
-		const char *finished = db_cell(&r, i, 2);
-		reader_add(&rows, db_cell(&r, i, 0), db_cell(&r, i, 1), finished,
-			   finished ? NULL : "finished_at is null and rolled_back_at is null (the migration failed "
-					     "or is running)");
-	}
-	db_result_free(&r);
-	return reader_done(&rows, out, n);
+	return reader_select(db, where,
+			     "SELECT migration_name, checksum, " READER_UTC("finished_at") ", CASE WHEN finished_at IS NULL "
+			     "THEN 'finished_at and rolled_back_at are null: the migration failed (or is running); "
+			     "prisma migrate resolve settles it' END FROM %s WHERE rolled_back_at IS NULL "
+			     "ORDER BY started_at, migration_name",
+			     out, n, err);
 }
 
 static int prisma_matches(const struct foreign_row *row, const struct migfile *mf)

@@ -5,73 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
 #include "version.h"
 #include "xmem.h"
 
-/* $1 the name, $2 the schema or '', $3 the columns as a text[] literal */
-static const char find_sql[] =
-	"SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), "
-	"(SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid "
-	"AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped "
-	"AND a.attname OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.name[])) "
-	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-	"WHERE c.relkind IN ('r', 'p') AND c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(CASE WHEN $2 "
-	"OPERATOR(pg_catalog.=) '' THEN pg_catalog.quote_ident($1) ELSE pg_catalog.quote_ident($2) "
-	"OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($1) END)";
-
-int reader_find_table(struct db *db, const char *schema, const char *name, const char *const *cols, char **where,
-		      struct pgb_error *err)
+int reader_probe(struct db *db, const char *name, const char *want, char **where, struct pgb_error *err)
 {
-	struct strbuf arr;
-	strbuf_init(&arr);
-	strbuf_add(&arr, "{", 1);
-	size_t ncols = 0;
-	for (; cols[ncols]; ncols++) {
-		if (ncols)
-			strbuf_add(&arr, ",", 1);
-		strbuf_add(&arr, cols[ncols], strlen(cols[ncols]));
+	char *columns = NULL;
+	*where = NULL;
+	int rc = reader_find_table(db, name, where, &columns, err);
+	if (rc == 1 && !reader_has_columns(columns, want))
+		rc = 0;
+	free(columns);
+	if (rc != 1) {
+		free(*where);
+		*where = NULL;
 	}
-	strbuf_add(&arr, "}", 1);
-	const char *params[3] = {name, schema ? schema : "", arr.buf};
-	struct db_result r;
-	int rc = db_query(db, find_sql, 3, params, &r, err);
-	strbuf_free(&arr);
-	if (rc)
-		return -1;
-	int found = r.nrows == 1 && strtoul(db_cell(&r, 0, 1), NULL, 10) == ncols;
-	if (found)
-		*where = xstrdup(db_cell(&r, 0, 0));
-	db_result_free(&r);
-	return found;
-}
-
-int reader_table_names(struct db *db, const char *where, char **schema, char **table, struct pgb_error *err)
-{
-	const char *params[1] = {where};
-	struct db_result r;
-	if (db_query(db,
-		     "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-		     "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-		     "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
-		     1, params, &r, err))
-		return -1;
-	if (r.nrows != 1) {
-		db_result_free(&r);
-		return pgb_fail(err, PGB_EXIT_INTERNAL, "table \"%s\" is gone", where);
-	}
-	*schema = xstrdup(db_cell(&r, 0, 0));
-	*table = xstrdup(db_cell(&r, 0, 1));
-	db_result_free(&r);
-	return 0;
-}
-
-int reader_select(struct db *db, const char *fmt, const char *where, struct db_result *res, struct pgb_error *err)
-{
-	char *sql = xasprintf(fmt, where);
-	int rc = db_query(db, sql, 0, NULL, res, err);
-	free(sql);
 	return rc;
+}
+
+void reader_split_where(const char *where, char **schema, char **table)
+{
+	const char *dot = strchr(where, '.');
+	*schema = xstrndup(where, (size_t)(dot - where));
+	*table = xstrdup(dot + 1);
 }
 
 static char *dup_or_null(const char *s)

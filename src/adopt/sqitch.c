@@ -27,18 +27,31 @@
 #include "reader_util.h"
 #include "xmem.h"
 
-static const char *const columns[] = {"change_id", "script_hash", "change", "project", "committed_at", NULL};
-
 static int sqitch_probe(struct db *db, char **where, struct pgb_error *err)
 {
-	return reader_find_table(db, "sqitch", "changes", columns, where, err);
+	return reader_probe(db, "sqitch.changes",
+			    "change_id:text,script_hash:text,change:text,project:text,committed_at:timestamp with time zone",
+			    where, err);
+}
+
+/* fmt's %s replaced by where quoted, into r: 0 or -1 */
+static int query_on(struct db *db, const char *fmt, const char *where, struct db_result *r, struct pgb_error *err)
+{
+	char *name = reader_sql_name(db, where, err);
+	if (!name)
+		return -1;
+	char *sql = xasprintf(fmt, name);
+	int rc = db_query(db, sql, 0, NULL, r, err);
+	free(sql);
+	free(name);
+	return rc;
 }
 
 /* the project, or -1: none (0 rows) is fine, two are 78 */
 static int one_project(struct db *db, const char *where, struct pgb_error *err)
 {
 	struct db_result r;
-	if (reader_select(db, "SELECT DISTINCT project FROM %s ORDER BY 1", where, &r, err))
+	if (query_on(db, "SELECT DISTINCT project FROM %s ORDER BY 1", where, &r, err))
 		return -1;
 	if (r.nrows > 1) {
 		pgb_fail(err, PGB_EXIT_CONFIG, "the sqitch registry \"%s\" holds %d projects", where, r.nrows);
@@ -57,8 +70,8 @@ static int sqitch_read(struct db *db, const char *where, struct foreign_row **ou
 	if (one_project(db, where, err))
 		return -1;
 	struct db_result r;
-	if (reader_select(db, "SELECT change, script_hash, " READER_UTC("committed_at") " FROM %s ORDER BY committed_at",
-			  where, &r, err))
+	if (query_on(db, "SELECT change, script_hash, " READER_UTC("committed_at") " FROM %s ORDER BY committed_at", where,
+		     &r, err))
 		return -1;
 	struct reader_rows rows = {0};
 	for (int i = 0; i < r.nrows; i++)
