@@ -18,6 +18,7 @@
 	X(sql_migrate) \
 	X(sqlx) \
 	X(morph) \
+	X(flyway) \
 	/* a new layout: one more line above */
 
 #define X(id) extern const struct layout layout_##id;
