@@ -19,6 +19,8 @@
 	X(sqlx) \
 	X(morph) \
 	X(flyway) \
+	X(drizzle) \
+	X(node_pg_migrate) \
 	/* a new layout: one more line above */
 
 #define X(id) extern const struct layout layout_##id;
