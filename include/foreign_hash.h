@@ -1,9 +1,10 @@
 /*
  * foreign_hash.h: the hashes other tools keep in their history tables that
  * libsodium does not compute, and the arithmetic of their lock keys, for the
- * history readers (history_reader.h): SHA-1 (sqitch's script_hash), Flyway's
- * line-by-line CRC-32 checksum and Java's String.hashCode (Flyway's lock
- * key). Pure: no I/O, so the unit tests pin each against known vectors.
+ * history readers (history_reader.h): SHA-1 (sqitch's script_hash) and
+ * Java's String.hashCode (Flyway's lock key). Flyway's checksum is
+ * flyway.h's. Pure: no I/O, so the unit tests pin each against known
+ * vectors.
  */
 #ifndef PGB_FOREIGN_HASH_H
 #define PGB_FOREIGN_HASH_H
@@ -13,15 +14,6 @@
 
 /* SHA-1 (FIPS 180-4) of len bytes as lowercase hex into out (41 bytes with the NUL) */
 void sha1_hex(const void *data, size_t len, char out[41]);
-
-/*
- * Flyway's checksum of a SQL file's text (flyway-core's
- * resource/AbstractLoadableResource.calculateChecksum, Flyway 6 to 11): one
- * CRC-32 fed each line's UTF-8 bytes without its line break (Java's
- * BufferedReader.readLine: "\n", "\r" or "\r\n" end a line), the first
- * line without a UTF-8 BOM; stored as a Java int, so signed.
- */
-int32_t flyway_checksum(const char *text, size_t len);
 
 /*
  * Java's String.hashCode of UTF-8 text: s[0]*31^(n-1) + ... over its UTF-16

@@ -1,4 +1,4 @@
-/* foreign_hash.c: SHA-1, Flyway's checksum and Java's String.hashCode (see foreign_hash.h). */
+/* foreign_hash.c: SHA-1 and Java's String.hashCode (see foreign_hash.h). */
 #include "foreign_hash.h"
 
 #include <string.h>
@@ -73,36 +73,6 @@ void sha1_hex(const void *data, size_t len, char out[41])
 		out[2 * k + 1] = hex[byte & 15];
 	}
 	out[40] = '\0';
-}
-
-/* ---- Flyway's checksum ---- */
-
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-	}
-	return crc;
-}
-
-int32_t flyway_checksum(const char *text, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	size_t i = 0;
-	if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-		i = 3; /* BomFilter: the first line's leading U+FEFF */
-	uint32_t crc = 0xFFFFFFFFu;
-	/* readLine drops "\n", "\r" and "\r\n", and nothing else: every other byte, in order, is fed */
-	while (i < len) {
-		size_t j = i;
-		while (j < len && p[j] != '\n' && p[j] != '\r')
-			j++;
-		crc = crc32_update(crc, p + i, j - i);
-		i = j + 1;
-	}
-	return (int32_t)(crc ^ 0xFFFFFFFFu);
 }
 
 /* ---- Java's String.hashCode ---- */

@@ -18,7 +18,7 @@
  *   history: they are left out (Flyway re-applies them when they change,
  *   pgboot's seeds do that, see the Flyway layout);
  * - checksum: resolver/ChecksumCalculator.java, a CRC-32 of the file's
- *   lines without their line breaks (foreign_hash.h), over the raw text:
+ *   lines without their line breaks (flyway.h), over the raw text:
  *   placeholders are not replaced first;
  * - lock key (PostgreSQLAdvisoryLockTemplate.java, PostgreSQLConnection.java):
  *   0x466C79776179 ("Flyway") + table.toString().hashCode(), where
@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flyway.h"
 #include "foreign_hash.h"
 #include "history_reader.h"
 #include "reader_util.h"
@@ -98,8 +99,11 @@ static int flyway_read(struct db *db, const char *where, struct foreign_row **ou
 	return reader_done(&rows, out, n);
 }
 
+/* Flyway's own file: the versions compare equal as Flyway compares them ("1.0" is "1"); else pgboot's */
 static int flyway_matches(const struct foreign_row *row, const struct migfile *mf)
 {
+	if (mf->tool_id)
+		return flyway_version_compare(row->id, mf->tool_id) == 0;
 	return reader_version_matches(row->id, mf);
 }
 

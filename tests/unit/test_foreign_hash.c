@@ -1,5 +1,6 @@
 /*
- * test_foreign_hash.c: SHA-1, Flyway's checksum and Java's String.hashCode.
+ * test_foreign_hash.c: SHA-1, Java's String.hashCode, and flyway.h's checksum
+ * against vectors of its own.
  * Expected values from independent implementations: Python's hashlib.sha1;
  * zlib.crc32 over the text with the BOM and every "\r" and "\n" removed,
  * taken as a signed int (what Flyway's line-by-line CRC-32 amounts to); a
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "flyway.h"
 #include "foreign_hash.h"
 
 static void check_sha1(const char *in, size_t len, const char *want)
