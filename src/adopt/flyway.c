@@ -99,12 +99,11 @@ static int flyway_read(struct db *db, const char *where, struct foreign_row **ou
 	return reader_done(&rows, out, n);
 }
 
-/* Flyway's own file: the versions compare equal as Flyway compares them ("1.0" is "1"); else pgboot's */
+/* the versions compare equal as Flyway compares them ("1.0" is "1", "1.01" is "1.1"), or as pgboot does */
 static int flyway_matches(const struct foreign_row *row, const struct migfile *mf)
 {
-	if (mf->tool_id)
-		return flyway_version_compare(row->id, mf->tool_id) == 0;
-	return reader_version_matches(row->id, mf);
+	const char *mine = mf->tool_id ? mf->tool_id : mf->version.text;
+	return flyway_version_compare(row->id, mine) == 0 || reader_version_matches(row->id, mf);
 }
 
 static int flyway_same_content(const struct foreign_row *row, const struct migfile *mf)
