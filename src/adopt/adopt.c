@@ -111,27 +111,28 @@ static int check_clean(const struct adoption *a, struct pgb_error *err)
 	return bad ? -1 : 0;
 }
 
-/* the local file row stands for: the version the map names for its id, else the reader's matches */
+/* 1 when row names mf: the version the map gives its id ("7" is "0007"), else the reader's matches */
+static int row_names(const struct adoption *a, const struct adopt_map *map, const struct foreign_row *row,
+		     const struct migfile *mf)
+{
+	const char *version = adopt_map_find(map, row->id, NULL);
+	if (!version)
+		return a->reader->matches(row, mf);
+	struct pgb_version v;
+	if (version_parse_text(version, &v))
+		return 0;
+	int same = version_compare(&v, &mf->version) == 0;
+	version_free(&v);
+	return same;
+}
+
+/* the local file row names (its own file), or NULL */
 static const struct migfile *file_of(const struct adoption *a, const struct adopt_map *map, const struct migset *migs,
 				     const struct foreign_row *row)
 {
-	const char *version = adopt_map_find(map, row->id, NULL);
-	for (size_t i = 0; i < migs->n; i++) {
-		const struct migfile *mf = &migs->files[i];
-		if (version ? strcmp(version, mf->version.text) == 0 : a->reader->matches(row, mf))
-			return mf;
-	}
-	if (version) { /* "7" for "0007": the same version */
-		struct pgb_version v;
-		if (version_parse_text(version, &v) == 0) {
-			const struct migfile *found = NULL;
-			for (size_t i = 0; i < migs->n && !found; i++)
-				if (version_compare(&v, &migs->files[i].version) == 0)
-					found = &migs->files[i];
-			version_free(&v);
-			return found;
-		}
-	}
+	for (size_t i = 0; i < migs->n; i++)
+		if (row_names(a, map, row, &migs->files[i]))
+			return &migs->files[i];
 	return NULL;
 }
 
@@ -183,12 +184,6 @@ static int check_files(const struct adoption *a, const struct adopt_map *map, co
 	return bad ? -1 : 0;
 }
 
-/* 1 when row names mf itself (not only as an older file an upto row stands for) */
-static int file_of_own(const struct adoption *a, const struct foreign_row *row, const struct migfile *mf)
-{
-	return !row->upto || a->reader->needs_map || a->reader->matches(row, mf);
-}
-
 /* warn of a file whose content is not what the tool applied */
 static void compare_content(struct adoption *a, const struct migfile *mf, const struct foreign_row *row)
 {
@@ -211,17 +206,17 @@ static int load_map(const struct adoption *a, struct adopt_map *map, struct pgb_
 }
 
 /*
- * by_file[f]: the row file f stands for. Each row's own file first; then
- * a row with upto stands for every older file no row of its own names
- * (a Flyway baseline, Alembic's head).
+ * by_file[f]: the row file f stands for. The first row naming each file;
+ * then a row with upto stands for every older file no row names (a Flyway
+ * baseline, Alembic's head, golang-migrate's one row).
  */
 static void match_rows(struct adoption *a, const struct adopt_map *map, const struct migset *migs,
 		       const struct foreign_row **by_file)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		const struct migfile *mf = file_of(a, map, migs, &a->rows[i]);
-		by_file[mf - migs->files] = &a->rows[i];
-	}
+	for (size_t f = 0; f < migs->n; f++)
+		for (size_t i = 0; i < a->n && !by_file[f]; i++)
+			if (row_names(a, map, &a->rows[i], &migs->files[f]))
+				by_file[f] = &a->rows[i];
 	for (size_t i = 0; i < a->n; i++) {
 		if (!a->rows[i].upto)
 			continue;
@@ -243,7 +238,6 @@ int adopt_match(struct db *db, const struct migset *migs, struct adoption *a, st
 	}
 	const struct foreign_row **by_file = xcalloc(migs->n + 1, sizeof(*by_file));
 	match_rows(a, &map, migs, by_file);
-	adopt_map_free(&map);
 	a->files = xcalloc(migs->n + 1, sizeof(*a->files));
 	a->row_of = xcalloc(migs->n + 1, sizeof(*a->row_of));
 	for (size_t f = 0; f < migs->n; f++) {
@@ -252,10 +246,11 @@ int adopt_match(struct db *db, const struct migset *migs, struct adoption *a, st
 		a->files[a->nfiles] = &migs->files[f];
 		a->row_of[a->nfiles++] = by_file[f];
 		/* a file an upto row stands for without being its own: the row's hash is not of this file */
-		if (file_of_own(a, by_file[f], &migs->files[f]))
+		if (row_names(a, &map, by_file[f], &migs->files[f]))
 			compare_content(a, &migs->files[f], by_file[f]);
 	}
 	free(by_file);
+	adopt_map_free(&map);
 	return 0;
 }
 
