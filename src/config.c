@@ -235,7 +235,8 @@ static const struct opt options[] = {
 	 .help = "first take over another tool's history (as \"pgboot adopt --confirm\"), and hold its lock key too"},
 	{.name = "from", .metavar = "TOOL", .env = "PGBOOT_ADOPT_FROM", .needs = N_ADOPT | N_LOCK, .set = set_string,
 	 .off = OFF(adopt_from), .def_help = "the one whose table is found",
-	 .help = "whose history to adopt: dbmate, golang-migrate, goose, sql-migrate, sqlx, node-pg-migrate ..."},
+	 .help = "whose history to adopt: dbmate, golang-migrate, goose, sql-migrate, sqlx, node-pg-migrate, flyway, "
+		 "diesel, drizzle, prisma, sqitch, alembic"},
 	{.name = "map", .metavar = "REVISION=VERSION", .env = "PGBOOT_ADOPT_MAP", .needs = N_ADOPT | N_LOCK,
 	 .set = set_adopt_map, .off = OFF(adopt_map), .def_help = "none",
 	 .help = "adopt: the local version another tool's id stands for (Alembic's head revision); repeatable"},
