@@ -180,11 +180,11 @@ def test_diesel_and_prisma_histories_adopted(t):
 
     db3 = t.new_database()
     t.psql(prisma_ddl + ins("20240101000000_init", sha(pm["20240101000000_init"]), finished=False), db=db3)
-    t.hold("SELECT pg_advisory_lock(72707369)", db=db3)
-    r = t.pgboot("adopt", "--confirm", "--lock-timeout", "300ms", project=prisma, env={"DATABASE_URL": t.url(db3)})
+    r = t.pgboot("adopt", "--confirm", project=prisma, env={"DATABASE_URL": t.url(db3)})
     r.expect(5, "20240101000000_init (finished_at and rolled_back_at are null")
     check(adopted(t, db3) == [], "nothing recorded", adopted(t, db3))
     t.psql("UPDATE _prisma_migrations SET finished_at = now()", db=db3)
+    t.hold("SELECT pg_advisory_lock(72707369)", db=db3)
     r = t.pgboot("adopt", "--confirm", "--lock-timeout", "300ms", project=prisma, env={"DATABASE_URL": t.url(db3)})
     r.expect(75, "prisma's advisory lock 72707369")
 
