@@ -22,40 +22,26 @@ static int probe(struct db *db, char **where, struct pgb_error *err)
 	return reader_probe_columns(db, "schema_migrations", "version:bigint,dirty:boolean", where, err);
 }
 
+/* the one row stands for its version and every older file (adopt.c's upto) */
+static int mark_upto(struct foreign_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rows[i].upto = 1;
+	return 0;
+}
+
 static int read_rows(struct db *db, const char *where, struct foreign_row **rows, size_t *n, struct pgb_error *err)
 {
 	return reader_select(db, where,
 			     "SELECT version::text, NULL, NULL, CASE WHEN dirty THEN 'dirty: partial migration ' "
 			     "OPERATOR(pg_catalog.||) version::text END FROM %s ORDER BY version",
-			     rows, n, err);
+			     rows, n, err) ? -1 : mark_upto(*rows, *n);
 }
 
-/* digits only, without leading zeros: compare by length, then text */
-static int le_number(const char *a, const char *b)
-{
-	while (*a == '0' && a[1])
-		a++;
-	while (*b == '0' && b[1])
-		b++;
-	size_t la = strlen(a), lb = strlen(b);
-	return la != lb ? la < lb : strcmp(a, b) <= 0;
-}
-
-static int digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/* every file up to the recorded version */
+/* the recorded version's own file: every older one comes with it (upto) */
 static int matches(const struct foreign_row *row, const struct migfile *mf)
 {
-	const char *v = mf->tool_id ? mf->tool_id : mf->version.text;
-	return foreign_id_names(row->id, mf) || (digits(v) && digits(row->id) && le_number(v, row->id));
+	return foreign_id_names(row->id, mf);
 }
 
 static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)

@@ -18,6 +18,12 @@
 	X(sql_migrate) \
 	X(sqlx) \
 	X(node_pg_migrate) \
+	X(flyway) \
+	X(diesel) \
+	X(drizzle) \
+	X(prisma) \
+	X(sqitch) \
+	X(alembic) \
 	/* a new reader: one more X(<tool>) line above */
 
 #define X(id) extern const struct history_reader reader_##id;
