@@ -108,6 +108,9 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_DRIFT, "history and files disagree (--to-files: an older file missing or changed)", N_PICK,
 	 N_PLAN | N_REPORT},
 	{PGB_EXIT_UNCONFIRMED, "rollback or reset without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
+	{PGB_EXIT_DRIFT, "the other tool's history is not clean, or names a migration with no file here", N_ADOPT, 0},
+	{PGB_EXIT_UNCONFIRMED, "adopt without --confirm: the plan was shown, nothing changed", N_ADOPT, 0},
+	{PGB_EXIT_LOCK, "migration lock (or the other tool's) not acquired within --lock-timeout", N_ADOPT, 0},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, N_ROLLBACK},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout (or --save-backup's pg_dump failed)",
 	 N_ROLLBACK, 0},
@@ -200,7 +203,7 @@ static const struct opt options[] = {
 	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .needs = N_DB,
 	 .set = set_duration, .off = OFF(wait_timeout_ms), .def = "60s",
 	 .help = "how long to wait for the database"},
-	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN | N_ROLLBACK,
+	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN | N_ROLLBACK | N_ADOPT,
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
 	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
@@ -224,8 +227,14 @@ static const struct opt options[] = {
 	 .help = "roll back every applied migration"},
 	{.name = "to-files", .needs = N_PICK, .set = set_bool, .off = OFF(rollback_to_files),
 	 .help = "roll back every applied migration that has no file here (a newer release's)"},
-	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(confirm),
-	 .def_help = "off: show the plan, exit 10", .help = "roll back; without it nothing is changed"},
+	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK | N_ADOPT, .set = set_bool, .off = OFF(confirm),
+	 .def_help = "off: show the plan, exit 10", .help = "do it; without it the plan is shown and nothing is changed"},
+	{.name = "adopt", .env = "PGBOOT_ADOPT", .needs = N_LOCK, .set = set_bool, .off = OFF(adopt),
+	 .def_help = "off",
+	 .help = "first take over another tool's history (as \"pgboot adopt --confirm\"), and hold its lock key too"},
+	{.name = "from", .metavar = "TOOL", .env = "PGBOOT_ADOPT_FROM", .needs = N_ADOPT | N_LOCK, .set = set_string,
+	 .off = OFF(adopt_from), .def_help = "the one whose table is found",
+	 .help = "whose history to adopt: dbmate, golang-migrate, goose, sql-migrate, sqlx, node-pg-migrate ..."},
 	{.name = "use-file-down", .env = "PGBOOT_USE_FILE_DOWN", .needs = N_ROLLBACK, .set = set_bool,
 	 .off = OFF(use_file_down), .def_help = "the stored one",
 	 .help = "run the file's down part, not the one stored in the history at apply time"},
@@ -519,6 +528,7 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->history_table);
 	free(cfg->history_source);
 	free(cfg->rollback_to);
+	free(cfg->adopt_from);
 	free(cfg->save_backup);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -526,6 +526,28 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 	return sql;
 }
 
+char *history_adopted_sql(const struct history *h, struct db *db, const struct migfile *mf, const char *applied_at,
+			  const char *tool, struct pgb_error *err)
+{
+	struct row_literals l;
+	if (row_literals(db, mf, &l, err))
+		return NULL;
+	char *by = xasprintf("adopted from %s (%s)", tool, history_applied_by());
+	char *by_lit = db_quote_literal(db, by, strlen(by), err);
+	char *at = by_lit && applied_at ? db_quote_literal(db, applied_at, strlen(applied_at), err) : NULL;
+	char *sql = NULL;
+	if (by_lit && (at || !applied_at))
+		sql = xasprintf("INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
+				"VALUES ('%s', %s, %s, '%s', %s, %s%s, 0, %s)",
+				h->qualified, history_kind_name(MIG_MIGRATION), l.ver, l.name, mf->checksum, l.down,
+				at ? at : "pg_catalog.now()", at ? "::timestamptz" : "", by_lit);
+	free(by);
+	free(by_lit);
+	free(at);
+	row_literals_free(&l);
+	return sql;
+}
+
 char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err)
 {
 	struct row_literals l;

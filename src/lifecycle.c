@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "backup.h"
 #include "clock.h"
 #include "cmd.h"
@@ -71,6 +72,7 @@ struct run {
 	int lock_pid; /* the server process that holds the session lock */
 	int resumes; /* new starts after a lost connection */
 	int warned_future; /* the future migrations were logged */
+	struct adoption adopt; /* adopt, --adopt: the other tool's history and lock key */
 	long long start;
 };
 
@@ -276,11 +278,63 @@ static int commit_run(struct run *r, struct pgb_error *err)
 /* Give the lock back before the run ends: the session lock, or the run's transaction that holds it. */
 static int unlock_early(struct run *r, struct pgb_error *err)
 {
+	adopt_unlock(r->db, &r->adopt);
 	if (r->locked) {
 		lock_release(r->db, r->key, r->lock_pid);
 		r->locked = 0;
 	}
 	return commit_run(r, err);
+}
+
+static size_t migration_rows(const struct history *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		n += h->rows[i].kind == MIG_MIGRATION;
+	return n;
+}
+
+/* pgboot's history holds migrations: pgboot manages the database, there is nothing to adopt */
+static int already_managed(const struct run *r)
+{
+	size_t n = migration_rows(&r->hist);
+	if (n)
+		log_event(LOG_INFO, "adopt_nothing", LOG_FIELDS(LF_INT("migrations", (long long)n)),
+			  "history table \"%s\" holds %zu migration%s already: pgboot manages this database, nothing to adopt",
+			  r->hist.display, n, n == 1 ? "" : "s");
+	return n > 0;
+}
+
+/* Under pgboot's lock: the other tool's lock key, and the adoption itself when pgboot's history holds no migration. */
+static int adopt_locked(struct run *r, struct pgb_error *err)
+{
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
+	if (adopt_lock(r->db, &r->adopt, r->cfg->lock_timeout_ms, xact, err))
+		return -1;
+	if (migration_rows(&r->hist))
+		return 0;
+	if (adopt_match(r->db, &r->migs, &r->adopt, err) ||
+	    adopt_record(r->db, &r->hist, &r->migs, &r->adopt, xact, err))
+		return -1;
+	r->history_outdated = 1;
+	return 0;
+}
+
+/* --adopt, under pgboot's lock: adopt the other tool's history (or only hold its key), then read the history again. */
+static int adopt_while_migrating(struct run *r, struct pgb_error *err)
+{
+	if (!r->cfg->adopt)
+		return 0;
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0) {
+		if (found == 0)
+			log_event(LOG_DEBUG, "adopt_none", NULL, "--adopt: no other tool's history table here");
+		return found;
+	}
+	size_t before = migration_rows(&r->hist);
+	if (adopt_locked(r, err))
+		return -1;
+	return before == 0 ? read_state(r, err) : 0;
 }
 
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
@@ -297,11 +351,15 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	}
 	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)plan_pending(&r->plan, -1))),
 		  "%zu file%s to apply, taking the migration lock", plan_pending(&r->plan, -1), plan_pending(&r->plan, -1) == 1 ? "" : "s");
-	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
 	if (plan_pending(&r->plan, -1) == 0) {
-		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
+		if (r->adopt.nfiles)
+			log_info("up_to_date", "database is up to date after the adoption");
+		else
+			log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
 		/* nothing to do under the lock: verify without it, as the fast path does, and let the next
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
@@ -373,6 +431,7 @@ static void release(struct run *r)
 	free(r->layout.why);
 	migset_free(&r->seeds);
 	checkset_free(&r->checks);
+	adoption_free(&r->adopt);
 }
 
 static int show_status(struct run *r, struct pgb_error *err)
@@ -414,6 +473,7 @@ static void disconnect(struct run *r)
 {
 	if (r->db) {
 		db_rollback_if_needed(r->db);
+		adopt_unlock(r->db, &r->adopt);
 		if (r->locked)
 			lock_release(r->db, r->key, r->lock_pid);
 		db_close(r->db);
@@ -724,6 +784,55 @@ int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)
 int cmd_reset(struct pgb_config *cfg, struct pgb_error *err)
 {
 	return run_phases(cfg, roll_back, err);
+}
+
+/* ---- adopt ---------------------------------------------------------------- */
+
+static int no_foreign_history(struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "no other tool's history table found where search_path looks: nothing to adopt");
+	pgb_error_hint(err, "Name the tool with --from TOOL (its table must be on search_path); a database built by "
+			    "scripts has no history to adopt.");
+	return -1;
+}
+
+/* Read, match and show without --confirm (10); with it, do it under the lock, reading everything again there. */
+static int adopt_phases(struct run *r, struct pgb_error *err)
+{
+	if (load_and_connect(r, err) || read_found(r, 0, err))
+		return -1;
+	if (already_managed(r))
+		return 0;
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0)
+		return found < 0 ? -1 : no_foreign_history(err);
+	if (adopt_match(r->db, &r->migs, &r->adopt, err))
+		return -1;
+	if (!r->cfg->confirm) {
+		adopt_print(stdout, &r->adopt, db_database(r->db), &r->hist);
+		fflush(stdout);
+		pgb_fail(err, PGB_EXIT_UNCONFIRMED, "adopt not confirmed: nothing was recorded");
+		pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
+		return -1;
+	}
+	if (take_lock(r, err) || read_state(r, err))
+		return -1;
+	if (already_managed(r))
+		return unlock_early(r, err);
+	found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0)
+		return found < 0 ? -1 : no_foreign_history(err);
+	if (adopt_locked(r, err))
+		return -1;
+	if (r->cfg->lock_mode == LOCK_TRANSACTION && db_in_transaction(r->db) &&
+	    db_exec(r->db, "COMMIT", NULL, NULL, err))
+		return -1;
+	return 0;
+}
+
+int cmd_adopt(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, adopt_phases, err);
 }
 
 int cmd_run(struct pgb_config *cfg, struct pgb_error *err)
