@@ -18,6 +18,8 @@
 	X(sql_migrate) \
 	X(sqlx) \
 	X(morph) \
+	X(drizzle) \
+	X(node_pg_migrate) \
 	/* a new layout: one more line above */
 
 #define X(id) extern const struct layout layout_##id;
