@@ -7,7 +7,10 @@
  *                   names: exactly one table (two: 78 naming both; none: 0)
  *   adopt_match     read its rows; refuse (5, changing nothing) a row that
  *                   is not clean or has no local file; match each local file
- *                   to the row that stands for it; warn of each file whose
+ *                   to the row that stands for it (the reader's matches, or
+ *                   the version --map names for the row's id; a reader that
+ *                   needs a map and a row without one: 78); a row with upto
+ *                   stands for every older file too; warn of each file whose
  *                   content differs from the tool's hash of what was applied
  *   adopt_lock      take the tool's advisory lock key too, on the same
  *                   session, within --lock-timeout (75)
@@ -29,6 +32,7 @@
 
 #include <stdio.h>
 
+#include "adopt_map.h"
 #include "db.h"
 #include "error.h"
 #include "history.h"
@@ -47,6 +51,9 @@ struct adoption {
 	long long key;            /* the tool's advisory lock key, when has_key */
 	int has_key;
 	int key_held;             /* a session lock on key is held (adopt_unlock gives it back) */
+	const char *map_text;     /* --map's entries and --map-file (borrowed from the config; NULL: none): */
+	const char *map_file;     /* which local version a tool's id stands for (Alembic's revision), read by
+				     adopt_match; a row with upto (history_reader.h) adopts every older file too */
 };
 
 /*

@@ -97,6 +97,9 @@ struct pgb_config {
 	int rollback_plan;      /* "plan --rollback": the plan only, exit 0; never confirmed */
 	int adopt;              /* run/migrate --adopt: adopt another tool's history first (adopt.h) */
 	char *adopt_from;       /* --from TOOL: whose history; NULL: the one found */
+	char *adopt_map;        /* --map REVISION=VERSION (each one), PGBOOT_ADOPT_MAP: entries separated by commas
+				   (adopt_map.h); NULL: none */
+	char *adopt_map_file;   /* --map-file FILE: one REVISION=VERSION a line */
 
 	enum log_format log_format;
 	enum log_level log_level;

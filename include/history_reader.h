@@ -31,11 +31,20 @@ struct foreign_row {
 	char *unclean;    /* NULL when the row is a clean applied migration; else why it is not, for the
 			     refusal: "dirty", "success = false", "a down row (is_applied = false)",
 			     "finished_at is null" ... */
+	int upto;         /* 1: the row stands for its file and every older one (Flyway's BASELINE row, Alembic's
+			     head): adopt records them all */
 };
 
 struct history_reader {
 	const char *name;  /* the tool, as --from spells it: "flyway", "golang-migrate" ... */
 	const char *table; /* its default table, for messages: "flyway_schema_history" */
+	/*
+	 * 1 when a row's id names no local file (Alembic's revision): each
+	 * row must be mapped to a local version with --map REVISION=VERSION
+	 * (adopt.h); a row without a mapping is a configuration error (78).
+	 * matches is then never asked.
+	 */
+	int needs_map;
 	/*
 	 * 1 when the tool's history table is in the database, told apart from
 	 * look-alikes by its columns, with *where (malloc'd) its qualified name

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adopt_map.h"
 #include "duration.h"
 #include "redact.h"
 #include "strbuf.h"
@@ -158,7 +159,7 @@ struct opt {
 };
 
 static opt_setter set_dry_run, set_string, set_verify_dir, set_conninfo, set_history, set_duration,
-	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode;
+	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode, set_adopt_map;
 
 #define OFF(field) offsetof(struct pgb_config, field)
 
@@ -235,6 +236,12 @@ static const struct opt options[] = {
 	{.name = "from", .metavar = "TOOL", .env = "PGBOOT_ADOPT_FROM", .needs = N_ADOPT | N_LOCK, .set = set_string,
 	 .off = OFF(adopt_from), .def_help = "the one whose table is found",
 	 .help = "whose history to adopt: dbmate, golang-migrate, goose, sql-migrate, sqlx, node-pg-migrate ..."},
+	{.name = "map", .metavar = "REVISION=VERSION", .env = "PGBOOT_ADOPT_MAP", .needs = N_ADOPT | N_LOCK,
+	 .set = set_adopt_map, .off = OFF(adopt_map), .def_help = "none",
+	 .help = "adopt: the local version another tool's id stands for (Alembic's head revision); repeatable"},
+	{.name = "map-file", .metavar = "FILE", .env = "PGBOOT_ADOPT_MAP_FILE", .needs = N_ADOPT | N_LOCK,
+	 .set = set_string, .off = OFF(adopt_map_file), .def_help = "none",
+	 .help = "adopt: REVISION=VERSION lines (# comments) saying the same"},
 	{.name = "use-file-down", .env = "PGBOOT_USE_FILE_DOWN", .needs = N_ROLLBACK, .set = set_bool,
 	 .off = OFF(use_file_down), .def_help = "the stored one",
 	 .help = "run the file's down part, not the one stored in the history at apply time"},
@@ -304,6 +311,27 @@ static int set_string(struct pgb_config *cfg, const struct opt *o, const char *v
 	char **field = FIELD(cfg, o, char *);
 	free(*field);
 	*field = xstrdup(val);
+	return 0;
+}
+
+/* --map adds its entries to those before it (checked now: a bad entry is 78 before anything connects) */
+static int set_adopt_map(struct pgb_config *cfg, const struct opt *o, const char *val,
+			 const char *src, struct pgb_error *err)
+{
+	struct adopt_map m = {0};
+	int rc = adopt_map_add(&m, val ? val : "", src ? src : o->name, 1, err);
+	size_t n = m.n;
+	adopt_map_free(&m);
+	if (rc)
+		return -1;
+	if (n == 0) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The value cannot be empty.");
+		return -1;
+	}
+	char *joined = cfg->adopt_map ? xasprintf("%s,%s", cfg->adopt_map, val) : xstrdup(val);
+	free(cfg->adopt_map);
+	cfg->adopt_map = joined;
 	return 0;
 }
 
@@ -529,6 +557,8 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->history_source);
 	free(cfg->rollback_to);
 	free(cfg->adopt_from);
+	free(cfg->adopt_map);
+	free(cfg->adopt_map_file);
 	free(cfg->save_backup);
 	memset(cfg, 0, sizeof(*cfg));
 }

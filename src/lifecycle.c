@@ -528,6 +528,8 @@ static void run_init(struct run *r, struct pgb_config *cfg)
 	r->needs = config_command_needs(cfg->command);
 	r->start = clock_now_ms();
 	r->history_outdated = 1;
+	r->adopt.map_text = cfg->adopt_map;
+	r->adopt.map_file = cfg->adopt_map_file;
 }
 
 /*

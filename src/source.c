@@ -421,7 +421,8 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 	out->files = NULL;
 	out->n = 0;
 	struct stat st;
-	if (missing_ok && stat(dir, &st) != 0 && errno == ENOENT) {
+	/* "a:b" is a list of Flyway locations (layouts/flyway.c), each of which must exist */
+	if (missing_ok && !strchr(dir, ':') && stat(dir, &st) != 0 && errno == ENOENT) {
 		choice->layout = layout_files();
 		choice->why = xstrdup("no directory");
 		return 0;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "signals.h"
 #include "strbuf.h"
+#include "version.h"
 #include "xmem.h"
 
 #define FOREIGN_LOCK_POLL_MS 100
@@ -110,22 +111,67 @@ static int check_clean(const struct adoption *a, struct pgb_error *err)
 	return bad ? -1 : 0;
 }
 
-static const struct migfile *file_named(const struct migset *migs, const char *id)
+/* the local file row stands for: the version the map names for its id, else the reader's matches */
+static const struct migfile *file_of(const struct adoption *a, const struct adopt_map *map, const struct migset *migs,
+				     const struct foreign_row *row)
 {
-	for (size_t i = 0; i < migs->n; i++)
-		if (foreign_id_names(id, &migs->files[i]))
-			return &migs->files[i];
+	const char *version = adopt_map_find(map, row->id, NULL);
+	for (size_t i = 0; i < migs->n; i++) {
+		const struct migfile *mf = &migs->files[i];
+		if (version ? strcmp(version, mf->version.text) == 0 : a->reader->matches(row, mf))
+			return mf;
+	}
+	if (version) { /* "7" for "0007": the same version */
+		struct pgb_version v;
+		if (version_parse_text(version, &v) == 0) {
+			const struct migfile *found = NULL;
+			for (size_t i = 0; i < migs->n && !found; i++)
+				if (version_compare(&v, &migs->files[i].version) == 0)
+					found = &migs->files[i];
+			version_free(&v);
+			return found;
+		}
+	}
 	return NULL;
 }
 
+/* 78: a row the map must name (Alembic's head) and does not, or a map naming a version with no file */
+static int check_map(const struct adoption *a, const struct adopt_map *map, const struct migset *migs,
+		     struct pgb_error *err)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct foreign_row *row = &a->rows[i];
+		const char *origin;
+		const char *version = adopt_map_find(map, row->id, &origin);
+		if (!version && a->reader->needs_map) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "%s's history \"%s\" is at revision \"%s\", and no --map says which "
+				 "local migration it stands for", a->reader->name, a->where, row->id);
+			pgb_error_detail(err, "%s keeps only the revision the database is at, not the migrations it ran.",
+					 a->reader->name);
+			pgb_error_hint(err, "Name the local version whose file brings the schema to that revision: "
+					    "--map %s=VERSION (or a line %s=VERSION in --map-file); every migration up to "
+					    "it is adopted.", row->id, row->id);
+			return -1;
+		}
+		if (version && !file_of(a, map, migs, row)) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "%s: \"%s\" is mapped to version %s, and no local migration has "
+				 "that version", origin, row->id, version);
+			pgb_error_hint(err, "Map it to the version of a file in the migrations directory.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* 5 naming every applied row without a local file of its own */
-static int check_files(const struct adoption *a, const struct migset *migs, struct pgb_error *err)
+static int check_files(const struct adoption *a, const struct adopt_map *map, const struct migset *migs,
+		       struct pgb_error *err)
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
 	size_t bad = 0;
 	for (size_t i = 0; i < a->n; i++)
-		if (!file_named(migs, a->rows[i].id))
+		if (!file_of(a, map, migs, &a->rows[i]))
 			strbuf_addf(&sb, "%s%s", bad++ ? ", " : "", a->rows[i].id);
 	if (bad) {
 		pgb_fail(err, PGB_EXIT_DRIFT, "%s applied %s no local file stands for: %s; nothing was adopted",
@@ -135,6 +181,12 @@ static int check_files(const struct adoption *a, const struct migset *migs, stru
 	}
 	strbuf_free(&sb);
 	return bad ? -1 : 0;
+}
+
+/* 1 when row names mf itself (not only as an older file an upto row stands for) */
+static int file_of_own(const struct adoption *a, const struct foreign_row *row, const struct migfile *mf)
+{
+	return !row->upto || a->reader->needs_map || a->reader->matches(row, mf);
 }
 
 /* warn of a file whose content is not what the tool applied */
@@ -151,24 +203,59 @@ static void compare_content(struct adoption *a, const struct migfile *mf, const 
 		  mf->path, a->reader->name, row->hash, mf->checksum);
 }
 
+static int load_map(const struct adoption *a, struct adopt_map *map, struct pgb_error *err)
+{
+	if (a->map_text && adopt_map_add(map, a->map_text, "--map", 1, err))
+		return -1;
+	return a->map_file ? adopt_map_read_file(map, a->map_file, err) : 0;
+}
+
+/*
+ * by_file[f]: the row file f stands for. Each row's own file first; then
+ * a row with upto stands for every older file no row of its own names
+ * (a Flyway baseline, Alembic's head).
+ */
+static void match_rows(struct adoption *a, const struct adopt_map *map, const struct migset *migs,
+		       const struct foreign_row **by_file)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct migfile *mf = file_of(a, map, migs, &a->rows[i]);
+		by_file[mf - migs->files] = &a->rows[i];
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->rows[i].upto)
+			continue;
+		size_t f = (size_t)(file_of(a, map, migs, &a->rows[i]) - migs->files);
+		while (f-- > 0)
+			if (!by_file[f])
+				by_file[f] = &a->rows[i];
+	}
+}
+
 int adopt_match(struct db *db, const struct migset *migs, struct adoption *a, struct pgb_error *err)
 {
 	forget_rows(a);
-	if (a->reader->read(db, a->where, &a->rows, &a->n, err) || check_clean(a, err) || check_files(a, migs, err))
+	struct adopt_map map = {0};
+	if (load_map(a, &map, err) || a->reader->read(db, a->where, &a->rows, &a->n, err) || check_clean(a, err) ||
+	    check_map(a, &map, migs, err) || check_files(a, &map, migs, err)) {
+		adopt_map_free(&map);
 		return -1;
+	}
+	const struct foreign_row **by_file = xcalloc(migs->n + 1, sizeof(*by_file));
+	match_rows(a, &map, migs, by_file);
+	adopt_map_free(&map);
 	a->files = xcalloc(migs->n + 1, sizeof(*a->files));
 	a->row_of = xcalloc(migs->n + 1, sizeof(*a->row_of));
 	for (size_t f = 0; f < migs->n; f++) {
-		const struct migfile *mf = &migs->files[f];
-		for (size_t i = 0; i < a->n; i++) {
-			if (!a->reader->matches(&a->rows[i], mf))
-				continue;
-			a->files[a->nfiles] = mf;
-			a->row_of[a->nfiles++] = &a->rows[i];
-			compare_content(a, mf, &a->rows[i]);
-			break;
-		}
+		if (!by_file[f])
+			continue;
+		a->files[a->nfiles] = &migs->files[f];
+		a->row_of[a->nfiles++] = by_file[f];
+		/* a file an upto row stands for without being its own: the row's hash is not of this file */
+		if (file_of_own(a, by_file[f], &migs->files[f]))
+			compare_content(a, &migs->files[f], by_file[f]);
 	}
+	free(by_file);
 	return 0;
 }
 

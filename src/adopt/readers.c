@@ -13,6 +13,12 @@
 /* one line per tool: its file src/adopt/<tool>.c defines reader_<tool> */
 #define READERS \
 	X(dbmate) \
+	X(flyway) \
+	X(diesel) \
+	X(drizzle) \
+	X(prisma) \
+	X(sqitch) \
+	X(alembic) \
 	/* a new reader: one more X(<tool>) line above */
 
 #define X(id) extern const struct history_reader reader_##id;

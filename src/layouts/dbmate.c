@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 
 /* its exact prefix, or "migrate" ":" and the word up or down (prose stays prose) */
 static int claims(const char *s, size_t n)
@@ -78,7 +79,15 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "dbmate", why);
+}
+
 const struct layout layout_dbmate = {
+	.detect = detect,
 	.name = "dbmate",
 	.claims = claims,
 	.read_marker = read_marker,

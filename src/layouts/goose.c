@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 #include "xmem.h"
 
 static int claims(const char *s, size_t n)
@@ -83,7 +84,15 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "goose", why);
+}
+
 const struct layout layout_goose = {
+	.detect = detect,
 	.name = "goose",
 	.claims = claims,
 	.read_marker = read_marker,

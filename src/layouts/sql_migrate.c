@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 
 static int claims(const char *s, size_t n)
 {
@@ -64,7 +65,15 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "sql-migrate", why);
+}
+
 const struct layout layout_sql_migrate = {
+	.detect = detect,
 	.name = "sql-migrate",
 	.claims = claims,
 	.read_marker = read_marker,
