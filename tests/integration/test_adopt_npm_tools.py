@@ -210,3 +210,42 @@ def test_dbmate_inserting_is_waited_for_and_adopted(t):
 
 
 test_dbmate_inserting_is_waited_for_and_adopted.timeout = 120
+
+
+def test_dbmate_and_pgboot_started_together(t):
+    """dbmate (no lock) and pgboot --adopt started together on a database
+    dbmate manages, a slow new migration pending for both, three rounds (the
+    last with dbmate a little ahead, so that it commits the migration after
+    pgboot adopted). Both may start the migration: PostgreSQL lets one commit
+    it (the other fails on "posts" already existing), so each migration's
+    effect is committed once; then the next pgboot start converges: it adopts
+    what dbmate committed after the first adoption and starts (exit 0)."""
+    npmtools.need("dbmate")
+    slow = ("20240101000002_slow_posts.sql",
+            "-- migrate:up\nSELECT pg_sleep(1);\nCREATE TABLE posts (id bigserial PRIMARY KEY);\n"
+            "INSERT INTO runs (version) VALUES ('2');\n\n-- migrate:down\nDROP TABLE posts;\n")
+    first = dict(list(DBMATE_FILES.items())[:1])
+    for i in range(3):
+        db = t.new_database()
+        p, d = _dbmate_project(t, first)
+        npmtools.expect(_dbmate(t, p, "up", db=db), 0)
+        with open(os.path.join(d, slow[0]), "w") as f:
+            f.write(slow[1])
+        env = {"DATABASE_URL": t.url(db, query={"sslmode": "disable"})}
+        tool = npmtools.spawn(t, "dbmate", "--no-dump-schema", "up", cwd=p.dir, env=env, db=db)
+        if i == 2:
+            time.sleep(0.4)
+        pg = t.spawn("migrate", "--adopt", "--migrations", d, project=p, url=t.url(db))
+        rt, rp = tool.wait(60), pg.wait(60)
+        check(_runs(t, db) == "1,2", "each migration's effect committed once (round %d)" % i, _runs(t, db), rt, rp)
+        check(rt.code == 0 or rp.code == 0, "one of them applied it", rt, rp)
+        theirs = t.psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations", db=db)
+        check(theirs in ("20240101000001", "20240101000001,20240101000002"), "dbmate's table: only dbmate's rows",
+              theirs)
+        again = t.pgboot("migrate", "--adopt", "--migrations", d, project=p, url=t.url(db))
+        again.expect(0)
+        n = t.psql("SELECT count(*) FROM pgboot_migrations WHERE kind = 'migration'", db=db)
+        check(n == "2", "pgboot's history holds both after the next start (round %d)" % i, n, again)
+
+
+test_dbmate_and_pgboot_started_together.timeout = 120
