@@ -117,3 +117,22 @@ def test_kaiwa_eight_replicas_adopt_once(t):
 
 
 test_kaiwa_eight_replicas_adopt_once.timeout = 240
+
+
+def test_kaiwa_cutover_script(t):
+    """examples/kaiwa-drizzle/cutover.sh, the commands examples/README.md shows, does what it says."""
+    npmtools.need("drizzle")
+    import subprocess
+    p = subprocess.run(["bash", os.path.join(KAIWA, "cutover.sh"), t.bin], env=t.env_for(), cwd=t.tmp,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    out = p.stdout.replace(t.password, "***")
+    t.note(out)
+    check(p.returncode == 0, "cutover.sh exits 0", out)
+    check(out.count("kaiwa-app: started") == 2, "the new image's app started twice", out)
+    check(out.count("adopted 6 migrations applied by drizzle") == 1, "one adoption", out)
+    check("applied migration 0023_round_gateway" in out, "0023 applied by pgboot", out)
+    check(t.psql("SELECT count(*) FROM drizzle.__drizzle_migrations") == "6", "drizzle's table as the old image left it")
+
+
+test_kaiwa_cutover_script.timeout = 120
