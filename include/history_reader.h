@@ -94,8 +94,12 @@ int foreign_id_names(const char *id, const struct migfile *mf);
  * dirty:boolean"); 0 when there is none; -1 with err.
  */
 int reader_find_table(struct db *db, const char *name, char **where, char **columns, struct pgb_error *err);
-/* 1 when columns (as reader_find_table gives them) include every "name:type" of the comma-separated want */
+/* 1 when columns (as reader_find_table gives them) include every "name:type" (or "name": any type) of the comma-separated want */
 int reader_has_columns(const char *columns, const char *want);
+/* reader_find_table, then 0 unless the columns include want (reader_has_columns) */
+int reader_probe_columns(struct db *db, const char *name, const char *want, char **where, struct pgb_error *err);
+/* where's schema (before its first dot), malloc'd into *schema; 0 */
+int reader_table_schema_is(const char *where, char **schema);
 /* where ("schema.table", split at its first dot) quoted for SQL; NULL with err (70) */
 char *reader_sql_name(struct db *db, const char *where, struct pgb_error *err);
 /*

@@ -313,8 +313,8 @@ static int adopt_locked(struct run *r, struct pgb_error *err)
 		return -1;
 	if (migration_rows(&r->hist))
 		return 0;
-	if (adopt_match(r->db, &r->migs, &r->adopt, err) ||
-	    adopt_record(r->db, &r->hist, &r->migs, &r->adopt, xact, err))
+	/* adopt_record reads and matches their rows again under its lock on their table */
+	if (adopt_record(r->db, &r->hist, &r->migs, &r->adopt, xact, err))
 		return -1;
 	r->history_outdated = 1;
 	return 0;
@@ -798,30 +798,37 @@ static int no_foreign_history(struct pgb_error *err)
 	return -1;
 }
 
-/* Read, match and show without --confirm (10); with it, do it under the lock, reading everything again there. */
+static int adopt_confirmed(struct run *r, struct pgb_error *err);
+
+/* Read, match and show without --confirm (10); with it, do it under the lock, reading everything there. */
 static int adopt_phases(struct run *r, struct pgb_error *err)
 {
 	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
 	if (already_managed(r))
 		return 0;
+	if (r->cfg->confirm)
+		return adopt_confirmed(r, err);
 	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
 	if (found <= 0)
 		return found < 0 ? -1 : no_foreign_history(err);
 	if (adopt_match(r->db, &r->migs, &r->adopt, err))
 		return -1;
-	if (!r->cfg->confirm) {
-		adopt_print(stdout, &r->adopt, db_database(r->db), &r->hist);
-		fflush(stdout);
-		pgb_fail(err, PGB_EXIT_UNCONFIRMED, "adopt not confirmed: nothing was recorded");
-		pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
-		return -1;
-	}
+	adopt_print(stdout, &r->adopt, db_database(r->db), &r->hist);
+	fflush(stdout);
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "adopt not confirmed: nothing was recorded");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
+	return -1;
+}
+
+/* adopt --confirm: everything under the lock, read there */
+static int adopt_confirmed(struct run *r, struct pgb_error *err)
+{
 	if (take_lock(r, err) || read_state(r, err))
 		return -1;
 	if (already_managed(r))
 		return unlock_early(r, err);
-	found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
 	if (found <= 0)
 		return found < 0 ? -1 : no_foreign_history(err);
 	if (adopt_locked(r, err))

@@ -198,7 +198,7 @@ static void compare_content(struct adoption *a, const struct migfile *mf, const 
 	log_event(LOG_WARNING, "adopt_changed",
 		  LOG_FIELDS(LF_STR("file", mf->path), LF_STR("tool", a->reader->name), LF_STR("their_hash", row->hash),
 			     LF_STR("checksum", mf->checksum)),
-		  "file \"%s\" is not what %s applied: its hash of what it applied is %s, of this file another; "
+		  "file \"%s\" is not what %s applied (its hash of what it applied, %s, is not the file's); "
 		  "adopting the file as it is now (pgboot's checksum %s)",
 		  mf->path, a->reader->name, row->hash, mf->checksum);
 }

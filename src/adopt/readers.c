@@ -19,6 +19,11 @@
 	X(prisma) \
 	X(sqitch) \
 	X(alembic) \
+	X(golang_migrate) \
+	X(goose) \
+	X(sql_migrate) \
+	X(sqlx) \
+	X(node_pg_migrate) \
 	/* a new reader: one more X(<tool>) line above */
 
 #define X(id) extern const struct history_reader reader_##id;
@@ -116,7 +121,10 @@ int reader_has_columns(const char *columns, const char *want)
 		for (const char *c = columns; c && *c && !found;) {
 			const char *ce = strchr(c, ',');
 			size_t len = ce ? (size_t)(ce - c) : (size_t)(columns + cl - c);
-			found = len == wl && strncmp(c, want, wl) == 0;
+			/* "name" alone: any type */
+			int name_only = memchr(want, ':', wl) == NULL;
+			found = name_only ? len > wl && c[wl] == ':' && strncmp(c, want, wl) == 0
+					  : len == wl && strncmp(c, want, wl) == 0;
 			c = ce ? ce + 1 : NULL;
 		}
 		if (!found)
@@ -167,5 +175,25 @@ int reader_select(struct db *db, const char *where, const char *select, struct f
 		(*rows)[i].unclean = cell_dup(&r, i, 3);
 	}
 	db_result_free(&r);
+	return 0;
+}
+
+int reader_probe_columns(struct db *db, const char *name, const char *want, char **where, struct pgb_error *err)
+{
+	char *columns = NULL;
+	int rc = reader_find_table(db, name, where, &columns, err);
+	if (rc == 1 && !reader_has_columns(columns, want)) {
+		free(*where);
+		*where = NULL;
+		rc = 0;
+	}
+	free(columns);
+	return rc;
+}
+
+int reader_table_schema_is(const char *where, char **schema)
+{
+	const char *dot = strchr(where, '.');
+	*schema = xstrndup(where, (size_t)(dot - where));
 	return 0;
 }
