@@ -138,42 +138,55 @@ def _waiting_for_advisory(t, key, db=None):
                   % key, db=db) != "0"
 
 
+NPM_KEY = 7241865325823964
+
+
+def _holds_key(t, key, db=None):
+    return t.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = %d "
+                  "AND objid = %d AND objsubid = 1" % (key >> 32, key & 0xffffffff), db=db) != "0"
+
+
 def test_node_pg_migrate_and_pgboot_never_both_migrate(t):
-    """node-pg-migrate (fail mode: pg_try_advisory_lock on 7241865325823964)
-    and pgboot --adopt started together, three times, the new migration slow:
-    each migration runs exactly once; the loser is pgboot waiting for the key
-    and then adopting, or node-pg-migrate refusing "Another migration is
-    already running" while pgboot holds the key."""
+    """The cut-over with node-pg-migrate: the old image (node-pg-migrate, files
+    1-3, 3 pending and slow) and the new image (pgboot --adopt, files 1-4)
+    start together. Whoever takes node-pg-migrate's key 7241865325823964
+    first migrates; the other never runs a migration: pgboot waits for the key
+    and adopts 1-3, or node-pg-migrate (fail mode, pg_try_advisory_lock)
+    exits "Another migration is already running" while pgboot holds it.
+    Each migration runs exactly once."""
     npmtools.need("node-pg-migrate")
-    slow = ("1700000200000_slow-posts-title.sql",
-            "-- Up Migration\nSELECT pg_sleep(1);\nALTER TABLE posts ADD COLUMN title text;\n"
-            "INSERT INTO runs (version) VALUES ('3');\n\n-- Down Migration\nALTER TABLE posts DROP COLUMN title;\n")
-    outcomes = []
-    for i in range(3):
+    slow3 = ("1700000200000_slow-posts-title.sql",
+             "-- Up Migration\nSELECT pg_sleep(1);\nALTER TABLE posts ADD COLUMN title text;\n"
+             "INSERT INTO runs (version) VALUES ('3');\n\n-- Down Migration\nALTER TABLE posts DROP COLUMN title;\n")
+    slow4 = ("1700000300000_slow-posts-body.sql",
+             "-- Up Migration\nSELECT pg_sleep(2);\nALTER TABLE posts ADD COLUMN body text;\n"
+             "INSERT INTO runs (version) VALUES ('4');\n\n-- Down Migration\nALTER TABLE posts DROP COLUMN body;\n")
+    for tool_first in (True, False):
         db = t.new_database()
-        p = _npm_project(t, NPM_FILES)
-        npmtools.expect(_npm_up(t, p, db=db), 0)
-        p.write("migrations", *slow)
-        if i % 2 == 0:
-            tool = npmtools.spawn(t, "node-pg-migrate", "up", "-m", p.migrations, cwd=p.dir, db=db)
-            pg = t.spawn("migrate", "--adopt", project=p, url=t.url(db))
+        old = _npm_project(t, NPM_FILES)
+        npmtools.expect(_npm_up(t, old, db=db), 0)
+        old.write("migrations", *slow3)
+        new = _npm_project(t, dict(NPM_FILES, **{slow3[0]: slow3[1], slow4[0]: slow4[1]}))
+        if tool_first:
+            tool = npmtools.spawn(t, "node-pg-migrate", "up", "-m", old.migrations, cwd=old.dir, db=db)
+            t.wait_until(lambda: _holds_key(t, NPM_KEY, db), 20, "node-pg-migrate holding its key")
+            pg = t.spawn("migrate", "--adopt", project=new, url=t.url(db))
         else:
-            pg = t.spawn("migrate", "--adopt", project=p, url=t.url(db))
-            tool = npmtools.spawn(t, "node-pg-migrate", "up", "-m", p.migrations, cwd=p.dir, db=db)
+            pg = t.spawn("migrate", "--adopt", project=new, url=t.url(db))
+            t.wait_until(lambda: _holds_key(t, NPM_KEY, db), 20, "pgboot holding node-pg-migrate's key")
+            tool = npmtools.spawn(t, "node-pg-migrate", "up", "-m", old.migrations, cwd=old.dir, db=db)
         rt, rp = tool.wait(60), pg.wait(60)
-        check(_runs(t, db) == "1,2,3", "every migration ran exactly once (round %d)" % i, _runs(t, db), rt, rp)
+        check(_runs(t, db) == "1,2,3,4", "every migration ran exactly once", _runs(t, db), rt, rp)
         rp.expect(0)
-        if rt.code == 0:
-            # node-pg-migrate applied it; pgboot waited for its key and adopted all three
-            rp.expect_text("adopted 3 migrations applied by node-pg-migrate")
-            outcomes.append("tool")
+        if tool_first:
+            npmtools.expect(rt, 0, "MIGRATION 1700000200000_slow-posts-title (UP)")
+            rp.expect_text("adopted 3 migrations applied by node-pg-migrate", "applied migration 1700000300000")
         else:
             npmtools.expect(rt, 1, "Another migration is already running")
-            rp.expect_text("adopted 2 migrations applied by node-pg-migrate")
-            outcomes.append("pgboot")
+            rp.expect_text("adopted 2 migrations applied by node-pg-migrate", "applied migration 1700000200000",
+                           "applied migration 1700000300000")
         n = t.psql("SELECT count(*) FROM pgboot_migrations WHERE kind = 'migration'", db=db)
-        check(n == "3", "pgboot's history holds the three", n)
-    t.note("# node-pg-migrate/pgboot coexistence: who migrated in each round: %s" % outcomes)
+        check(n == "4", "pgboot's history holds the four", n)
 
 
 test_node_pg_migrate_and_pgboot_never_both_migrate.timeout = 180
