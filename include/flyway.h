@@ -35,7 +35,8 @@ struct flyway_name {
  * is not Flyway's (no ".sql" suffix, or no prefix: Flyway ignores it), -1
  * with err (78) for a name with a prefix that Flyway finds invalid (a
  * version that is not digits separated by '.' or '_', a versioned name
- * without a version, a repeatable one with a version).
+ * without a version, a repeatable one with a version), and for a ".sql" name
+ * starting with a digit (pgboot's: Flyway would skip it without a word).
  */
 int flyway_parse_name(const char *fname, struct flyway_name *out, struct pgb_error *err);
 void flyway_name_free(struct flyway_name *n);

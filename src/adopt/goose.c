@@ -2,8 +2,8 @@
  * goose.c: goose's history (internal/dialect/dialectquery/postgres.go,
  * confirmed in its source): goose_db_version (id serial or identity,
  * version_id bigint, is_applied boolean, tstamp timestamp DEFAULT now()).
- * goose writes a version_id 0 row when it creates the table: no migration,
- * ignored. A version is applied when its latest row (by id) says
+ * goose writes a version_id 0 row when it creates the table (peers.md, not
+ * re-read in goose's source here): no migration, ignored either way. A version is applied when its latest row (by id) says
  * is_applied; older goose wrote an is_applied = false row on down, newer
  * deletes the rows. A version whose latest row is such a down row is
  * refused (issue 14: "a goose down row"): the history was rolled back by

@@ -4,7 +4,8 @@
  * installed_on timestamptz DEFAULT now(), success boolean, checksum bytea,
  * execution_time bigint). A success = false row is a failed migration
  * (dirty_version), refused. checksum = SHA-384 of the migration's SQL as
- * read from its file (sqlx-core's Migration::new).
+ * read from its file (sqlx-core/src/migrate/migration.rs Migration::new:
+ * Sha384::digest(sql.as_bytes())).
  *
  * Lock: pg_advisory_lock(generate_lock_id(current_database())) =
  * 0x3d32ad9e * crc32 (CRC_32_ISO_HDLC) of the name, i64 (foreign_lock.h).

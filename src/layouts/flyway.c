@@ -16,7 +16,10 @@
  * (beforeMigrate.sql ...), script config keys other than
  * executeInTransaction, placeholderReplacement and encoding=UTF-8, and
  * "classpath:" locations. A name with a Flyway prefix that Flyway finds
- * invalid ("V1_init.sql") is refused too: Flyway would skip it silently.
+ * invalid ("V1_init.sql"), or named as pgboot's ("0001_x.sql"), is refused
+ * too: Flyway would skip it silently. detect claims a directory with a
+ * Flyway name and no name starting with a digit (pgboot's own layout then
+ * refuses the Flyway names).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -79,6 +82,14 @@ int flyway_parse_name(const char *fname, struct flyway_name *out, struct pgb_err
 			out->description = xstrndup(fname, stem);
 			return 1;
 		}
+	if (isdigit((unsigned char)fname[0])) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "invalid Flyway migration name \"%s\": it has no prefix", fname);
+		pgb_error_detail(err, "Flyway skips a file named as pgboot's (or another tool's) migrations; pgboot refuses "
+				      "it rather than leave a migration out without a word.");
+		pgb_error_hint(err, "Name it like \"V%.*s__description.sql\", or move it out of the Flyway locations.",
+			       (int)strspn(fname, "0123456789._"), fname);
+		return -1;
+	}
 	static const char prefixes[] = "VUBR";
 	const char *p = fname[0] ? strchr(prefixes, fname[0]) : NULL;
 	if (!p)
@@ -257,12 +268,20 @@ static void free_locations(char **locs, size_t n)
 	free(locs);
 }
 
+/* how many directories deep a location is read (a symbolic link loop ends here) */
+#define WALK_DEPTH 32
+
 /* every .sql below dir whose name Flyway reads, recursively (hidden directories skipped, as Flyway does) */
-static int walk(const char *dir, int top, struct scan *s, struct pgb_error *err)
+static int walk(const char *dir, int depth, struct scan *s, struct pgb_error *err)
 {
+	if (depth > WALK_DEPTH) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" is nested too deeply", dir);
+		pgb_error_hint(err, "Look for a symbolic link to a directory above it.");
+		return -1;
+	}
 	DIR *d = opendir(dir);
 	if (!d) {
-		if (top && errno == ENOENT)
+		if (depth == 0 && errno == ENOENT)
 			return pgb_fail(err, PGB_EXIT_CONFIG, "directory \"%s\" does not exist", dir);
 		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open directory \"%s\": %m", dir);
 	}
@@ -279,7 +298,7 @@ static int walk(const char *dir, int top, struct scan *s, struct pgb_error *err)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			if (de->d_name[0] != '.')
-				rc = walk(path, 0, s, err);
+				rc = walk(path, depth + 1, s, err);
 			free(path);
 			continue;
 		}
@@ -681,7 +700,7 @@ static int scan_dir(const char *dir, struct migset *out, struct pgb_error *err)
 	struct scan all = {0};
 	int rc = 0;
 	for (size_t i = 0; i < nlocs && rc == 0; i++)
-		rc = walk(locs[i], 1, &all, err);
+		rc = walk(locs[i], 0, &all, err);
 	free_locations(locs, nlocs);
 	if (rc == 0)
 		rc = build(&all, out, err);
@@ -718,21 +737,26 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 		*why = xasprintf("\"%s\" names Flyway locations", dir);
 		return 1;
 	}
-	int found = 0;
-	for (size_t i = 0; i < nlocs && !found; i++) {
+	char *found = NULL;
+	int theirs = 0; /* a file named as pgboot's: the directory is no Flyway project */
+	for (size_t i = 0; i < nlocs && !theirs; i++) {
 		DIR *d = opendir(locs[i]);
 		if (!d)
 			continue;
 		struct dirent *de;
-		while (!found && (de = readdir(d)) != NULL)
-			if (looks_flyway(de->d_name)) {
-				*why = xasprintf("\"%s\" is named as Flyway's migrations", de->d_name);
-				found = 1;
-			}
+		while (!theirs && (de = readdir(d)) != NULL) {
+			if (!found && looks_flyway(de->d_name))
+				found = xstrdup(de->d_name);
+			theirs = isdigit((unsigned char)de->d_name[0]) && ends_with(de->d_name, ".sql");
+		}
 		closedir(d);
 	}
 	free_locations(locs, nlocs);
-	return found;
+	if (found && !theirs)
+		*why = xasprintf("\"%s\" is named as Flyway's migrations", found);
+	int r = found && !theirs;
+	free(found);
+	return r;
 }
 
 /* ---- markers: Flyway has none; its comments are comments -------------------------- */

@@ -88,7 +88,8 @@ def _refused(t, files, *needles, locations=None, code=78):
         os.makedirs(os.path.join(p.dir, loc), exist_ok=True)
     _write(p.dir, files)
     args = _args(p) if locations is None else _args(p, locations)
-    return t.pgboot("status", *args, project=p).expect(code, *needles)
+    t.pgboot("status", *args, project=p).expect(code, *needles)
+    return p
 
 
 def test_flyway_refusals_name_the_file(t):
@@ -114,8 +115,14 @@ def test_flyway_refusals_name_the_file(t):
     # a statement that cannot run in a transaction beside one that can (Flyway's "mixed")
     _refused(t, [v1, (MAIN, "V2__mixed.sql", "CREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY bi ON b (id);\n")],
              '"db/migration/V2__mixed.sql" mixes statements', "line 2")
+    # a file named as pgboot's (Flyway would skip it)
+    _refused(t, [v1, (EXTRA, "0002_more.sql", "SELECT 1;\n")], 'invalid Flyway migration name "0002_more.sql"')
     # a location that does not exist (Flyway only warns; pgboot will not guess)
     _refused(t, [v1], 'directory "db/none" does not exist', locations=MAIN + ":db/none")
+    # a symbolic link loop below a location
+    p = _refused(t, [v1], code=0, locations=MAIN)
+    os.symlink("..", os.path.join(p.dir, MAIN, "up"))
+    t.pgboot("status", *_args(p, MAIN), project=p).expect(78, "nested too deeply")
     # script config keys pgboot cannot honour
     _refused(t, [v1, (MAIN, "V1__init.sql.conf", "shouldExecute=false\n")],
              'unsupported setting "shouldExecute"', "V1__init.sql.conf")

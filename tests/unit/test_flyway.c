@@ -62,6 +62,7 @@ TEST(flyway_names_as_resource_name_parser_reads_them)
 	CHECK_INT(parse("V1.__x.sql", &n), -1);
 	CHECK_INT(parse("R1__x.sql", &n), -1);
 	CHECK_INT(parse("Vacuum.sql", &n), -1);
+	CHECK_INT(parse("0001_init.sql", &n), -1); /* pgboot's name: Flyway would skip it */
 }
 
 TEST(flyway_versions_compare_as_migration_version)
