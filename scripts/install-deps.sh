@@ -2,7 +2,7 @@
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
 # Groups: build (default), test, static, fuzz, bench, containers, cross-arm64
-# (alias cross), cross-amd64, qemu, dist. --help (-h) prints this.
+# (alias cross), cross-amd64, qemu, dist, npmtools. --help (-h) prints this.
 #
 # dist is what `make dist` (scripts/dist.sh) and tests/dist/run.sh need beyond the
 # static build: npm, Debian's python3 with venv and pip, dpkg-deb, man to render the
@@ -18,13 +18,17 @@
 # The test group also installs pinned npm packages into build/node (ignored by
 # git): the Kubernetes types the schema check of deploy/kubernetes compiles
 # against (tests/deploy/check_k8s_schema.py).
+# npmtools is the other migration tools the adoption and coexistence tests run
+# (dbmate, node-pg-migrate, drizzle-orm's migrator, pg), installed from
+# tests/npm-tools/package.json and its package-lock.json into build/npm-tools
+# (ignored by git), again only when that lock changed; scripts/test.sh asks for it.
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 
-pkgs=() node_pkgs=()
+pkgs=() node_pkgs=() npm_tools=0
 for g in "${groups[@]}"; do
 	case "$g" in
 	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev pkg-config) ;;
@@ -40,6 +44,9 @@ for g in "${groups[@]}"; do
 	cross-amd64) pkgs+=(crossbuild-essential-amd64 musl-dev:amd64 file) ;;
 	qemu) pkgs+=(qemu-user) ;;
 	dist) pkgs+=(python3 python3-venv python3-pip dpkg gzip tar man-db groff-base bsdextrautils)
+		command -v node >/dev/null || pkgs+=(nodejs)
+		command -v npm >/dev/null || pkgs+=(npm) ;;
+	npmtools) npm_tools=1
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
@@ -73,7 +80,32 @@ install_node_pkgs() {
 	npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${node_pkgs[@]}" >&2
 }
 
-[ ${#missing[@]} -eq 0 ] && { install_node_pkgs; exit 0; }
+# The pinned tools of tests/npm-tools into build/npm-tools, unless the lock
+# there is the same and dbmate's per-platform binary runs.
+install_npm_tools() {
+	[ "$npm_tools" = 1 ] || return 0
+	local root src dir
+	root=$(cd "$(dirname "$0")/.." && pwd)
+	src=$root/tests/npm-tools dir=$root/build/npm-tools
+	if cmp -s "$src/package-lock.json" "$dir/package-lock.json" &&
+		"$dir/node_modules/.bin/dbmate" --version >/dev/null 2>&1; then
+		return 0
+	fi
+	echo "install-deps: installing tests/npm-tools (dbmate, node-pg-migrate, drizzle-orm, pg) into build/npm-tools" >&2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$src/package.json" "$src/package-lock.json" "$dir/"
+	# install, not ci: the lock holds dbmate's binary for this platform only
+	# (the others are optional), and install adds the one this machine needs
+	# at the locked version; --no-save leaves the copied lock as it is
+	npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error >&2
+	"$dir/node_modules/.bin/dbmate" --version >/dev/null || {
+		echo "install-deps: dbmate from npm does not run on this machine ($(uname -m))" >&2
+		return 1
+	}
+}
+
+[ ${#missing[@]} -eq 0 ] && { install_node_pkgs; install_npm_tools; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
@@ -98,3 +130,4 @@ mkdir -p /etc/postgresql-common
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 install_node_pkgs
+install_npm_tools

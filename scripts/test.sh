@@ -61,7 +61,7 @@ suite_begin test
 
 # ---- dependencies and build ---------------------------------------------------
 echo "== dependencies"
-if [ "$integration_only" -eq 1 ]; then deps=(test); else deps=(build test); fi
+if [ "$integration_only" -eq 1 ]; then deps=(test npmtools); else deps=(build test npmtools); fi
 if ! scripts/install-deps.sh "${deps[@]}" </dev/null; then
 	echo "test.sh: could not install the dependencies" >&2
 	step_failed "install-deps"

@@ -41,6 +41,20 @@ class TestFailure(AssertionError):
     pass
 
 
+class TestSkipped(Exception):
+    """A test that cannot run on this machine (a tool scripts/install-deps.sh
+    installs is missing): run.py prints it as "ok - NAME # SKIP why". Under
+    CI=true raise TestFailure instead (skip_or_fail does)."""
+
+
+def skip_or_fail(why):
+    """A missing prerequisite: fails the test under CI=true (a CI machine
+    installs everything), else skips it with why shown."""
+    if os.environ.get("CI") == "true":
+        raise TestFailure(why + " (CI=true: nothing may be skipped)")
+    raise TestSkipped(why)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 nobody listens on (and nobody will, with luck)."""
     for _ in range(200):

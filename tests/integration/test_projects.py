@@ -72,7 +72,8 @@ def test_examples_present(t):
     have = sorted(n for n in os.listdir(d) if os.path.isdir(os.path.join(d, n))) if os.path.isdir(d) else []
     check(set(EXPECTED_EXAMPLES) <= set(have), "examples/ holds %s; has %s" % (EXPECTED_EXAMPLES, have))
     for n in have:
-        check(os.path.isdir(os.path.join(d, n, "migrations")), "examples/%s has migrations/" % n)
+        check(os.path.isdir(os.path.join(d, n, "migrations")) or os.path.isdir(os.path.join(d, n, "drizzle")),
+              "examples/%s has migrations/ (or drizzle's drizzle/)" % n)
 
 
 def _example_test(name):
