@@ -71,8 +71,11 @@ int repeatables_read(struct repeatables *rs, const struct migset *set, const str
 		rc = db_query(db, sql, 0, NULL, &rows, err);
 	if (rc == 0)
 		classify(rs, rs->exists ? &rows : NULL);
-	else
-		pgb_error_detail(err, "While reading the repeatable migrations' table beside \"%s\".", h->display);
+	else {
+		char *display = table_display(h);
+		pgb_error_detail(err, "While reading the repeatable migrations' table \"%s\".", display);
+		free(display);
+	}
 	free(sql);
 	free(t);
 	db_result_free(&found);
