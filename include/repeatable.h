@@ -52,8 +52,6 @@ int repeatables_read(struct repeatables *rs, const struct migset *set, const str
 void repeatables_free(struct repeatables *rs);
 /* how many are to apply (pending or changed) */
 size_t repeatables_pending(const struct repeatables *rs);
-/* "pending", "applied", "changed" */
-const char *repeatable_state_name(enum rep_state s);
 /* CREATE TABLE IF NOT EXISTS beside h: in its own transaction unless in_transaction. Returns 0 or -1. */
 int repeatables_create(const struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*

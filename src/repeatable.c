@@ -99,11 +99,6 @@ size_t repeatables_pending(const struct repeatables *rs)
 	return n;
 }
 
-const char *repeatable_state_name(enum rep_state s)
-{
-	return s == REP_APPLIED ? "applied" : s == REP_CHANGED ? "changed" : "pending";
-}
-
 int repeatables_create(const struct history *h, struct db *db, int in_transaction, struct pgb_error *err)
 {
 	char *t = table_sql(h, db, err);

@@ -95,9 +95,23 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 
 /* ---- repeatable migrations (repeatable.h): after every other item ---------------- */
 
+/* repeatable.c talks to the server: what this pure module needs of it is here */
+static const char *rep_state_name(enum rep_state s)
+{
+	return s == REP_APPLIED ? "applied" : s == REP_CHANGED ? "changed" : "pending";
+}
+
 static const char *rep_state(const struct rep_item *it)
 {
-	return it->state == REP_CHANGED ? "changed (re-applies)" : repeatable_state_name(it->state);
+	return it->state == REP_CHANGED ? "changed (re-applies)" : rep_state_name(it->state);
+}
+
+static size_t rep_pending(const struct repeatables *rs)
+{
+	size_t n = 0;
+	for (size_t i = 0; rs && i < rs->n; i++)
+		n += rs->items[i].state != REP_APPLIED;
+	return n;
 }
 
 /* "repeatables": [{name, file, state, file_checksum, applied_at, duration_ms}], only those to apply when only_pending */
@@ -119,7 +133,7 @@ static void json_repeatables(struct strbuf *sb, const struct repeatables *rs, in
 		json_add_key(sb, "file");
 		json_add_string(sb, it->file->path);
 		json_add_key(sb, "state");
-		json_add_string(sb, repeatable_state_name(it->state));
+		json_add_string(sb, rep_state_name(it->state));
 		json_add_key(sb, "file_checksum");
 		json_add_string(sb, it->file->checksum);
 		json_add_key(sb, "applied_at");
@@ -218,7 +232,7 @@ void report_status(FILE *out, const struct plan *p, const struct repeatables *rs
 		fprintf(out, ", %zu future (applied by a newer release)", c[ITEM_FUTURE]);
 	if (rs && rs->n)
 		fprintf(out, "; %zu repeatable migration%s, %zu to apply", rs->n, rs->n == 1 ? "" : "s",
-			repeatables_pending(rs));
+			rep_pending(rs));
 	fputc('\n', out);
 }
 
@@ -229,7 +243,7 @@ void report_plan(FILE *out, const struct plan *p, const struct repeatables *rs, 
 		json_report(out, p, rs, h, dbname, 1);
 		return;
 	}
-	size_t n = plan_pending(p, -1) + (rs ? repeatables_pending(rs) : 0);
+	size_t n = plan_pending(p, -1) + (rs ? rep_pending(rs) : 0);
 	if (n == 0) {
 		fprintf(out, "nothing to apply: database \"%s\" is up to date\n", dbname);
 		return;
