@@ -535,10 +535,12 @@ static size_t seed_rows(const struct history *h)
 	return n;
 }
 
-/* reset: what it does to the history after the rollback (0: nothing, the table is missing or has no seed row) */
+/* reset: what it does to the history after the rollback (0: nothing, the table is missing or has no seed row,
+ * and no repeatable migration's table is there) */
 static int resets_history(const struct run *r)
 {
-	return (r->needs & N_RESET) && r->hist.exists && (r->cfg->drop_history || seed_rows(&r->hist) > 0);
+	return (r->needs & N_RESET) && r->hist.exists &&
+	       (r->cfg->drop_history || seed_rows(&r->hist) > 0 || r->reps.exists);
 }
 
 /* 1 when the command has something to change */
@@ -570,6 +572,9 @@ static void print_reset(const struct run *r)
 	if (seeds)
 		printf("would delete %zu seed row%s from history table \"%s\"\n", seeds, seeds == 1 ? "" : "s",
 		       r->hist.display);
+	if (r->reps.exists)
+		printf("would %s the repeatable migrations' table beside it\n",
+		       r->cfg->drop_history ? "drop" : "delete every row of");
 	if (r->cfg->drop_history)
 		printf("would drop history table \"%s\"\n", r->hist.display);
 	else

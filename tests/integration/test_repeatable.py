@@ -66,6 +66,9 @@ def test_repeatables_apply_after_versions_and_again_when_changed(t):
     t.pgboot("status", *ARGS, project=p).expect(0, "changed (re-applies)", "2 repeatable migrations, 1 to apply")
     t.pgboot("plan", *ARGS, project=p).expect(0, "would apply 1 file", "R__b_top.sql (changed)") \
         .expect_no_text("R__a_base.sql")
+    # --skip-migrate waits for it too
+    t.pgboot("run", "--skip-migrate", "--wait-timeout", "300ms", *ARGS, "--", "true", project=p) \
+        .expect(69, "1 migration still pending")
     r = t.pgboot("migrate", *ARGS, project=p).expect(0, "applied repeatable migration R_b top") \
         .expect_no_text("R_a base")
     after = _rows(t)
@@ -81,11 +84,15 @@ def test_repeatables_apply_after_versions_and_again_when_changed(t):
     st = json.loads(t.pgboot("status", "--json", *ARGS, project=p).expect(0).out)
     check([x["state"] for x in st["repeatables"]] == ["applied", "applied", "pending"], "c pending", st)
 
+    # reset: what the repeatables made went with the versions under them: their rows go, they apply again;
     # reset --drop-history drops the repeatables' table too
     os.remove(os.path.join(p.dir, MAIN, "R__c_bad.sql"))
     _write(p, MAIN, "U3__age.sql", "ALTER TABLE users DROP COLUMN age CASCADE;\n")
     _write(p, EXTRA, "U2__email.sql", "ALTER TABLE users DROP COLUMN email CASCADE;\n")
     _write(p, MAIN, "U1__users.sql", "DROP TABLE users CASCADE;\n")
+    t.pgboot("reset", "--confirm", "--use-file-down", *ARGS, project=p).expect(0)
+    check(_rows(t) == {}, "reset deleted the repeatables' rows", _rows(t))
+    t.pgboot("migrate", *ARGS, project=p).expect(0, "applied repeatable migration R_a base")
     t.pgboot("reset", "--confirm", "--drop-history", "--use-file-down", *ARGS, project=p).expect(0)
     check(t.psql("SELECT to_regclass('%s') IS NULL AND to_regclass('pgboot_migrations') IS NULL" % REPS) == "t",
           "both tables dropped")
