@@ -119,3 +119,14 @@ def test_repeatables_refused_as_flyway_refuses_them(t):
     # with one, it is read (and the broken table named)
     _write(p, MAIN, "R__views.sql", "CREATE VIEW v AS SELECT 1;\n")
     t.pgboot("migrate", *ARGS, project=p).expect_text("division by zero", "pgboot_migrations_repeatables")
+
+    # --dry-run lists it; --lock-mode transaction applies it in the run's transaction, beside another history table
+    q = t.project()
+    _write(q, MAIN, "V1__t.sql", "CREATE TABLE t (id int);\n")
+    _write(q, MAIN, "R__t_view.sql", "CREATE OR REPLACE VIEW tv AS SELECT * FROM t;\n")
+    args = ("--layout", "flyway", "--migrations", MAIN, "--history-table", "other_history")
+    t.pgboot("migrate", "--dry-run", *args, project=q).expect(0, "would apply 2 files", "R__t_view.sql")
+    t.pgboot("migrate", "--lock-mode", "transaction", *args, project=q) \
+        .expect(0, "ran repeatable migration R_t view", "committed the run's transaction")
+    check(t.psql("SELECT name FROM other_history_repeatables") == "t view", "its row beside other_history")
+    t.pgboot("migrate", *args, project=q).expect(0, "up to date")
