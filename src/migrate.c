@@ -209,18 +209,26 @@ void migrate_jobs_free(struct migrate_jobs *jobs)
 
 /* ---- what the run did ------------------------------------------------------ */
 
-/* "2 migrations and 1 seed": the first n jobs; *seeds counts the seeds among them */
+/* "2 migrations, 1 repeatable migration and 1 seed": the first n jobs; *seeds counts the seeds among them */
 static char *count_files(const struct migrate_jobs *jobs, size_t n, size_t *seeds)
 {
-	*seeds = 0;
+	size_t k[3] = {0, 0, 0}; /* by mig_kind */
 	for (size_t i = 0; i < n; i++)
-		*seeds += jobs->jobs[i].f->kind == MIG_SEED;
-	size_t migs = n - *seeds, s = *seeds;
-	if (s == 0)
-		return xasprintf("%zu migration%s", migs, migs == 1 ? "" : "s");
-	if (migs == 0)
-		return xasprintf("%zu seed%s", s, s == 1 ? "" : "s");
-	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", s, s == 1 ? "" : "s");
+		k[jobs->jobs[i].f->kind]++;
+	*seeds = k[MIG_SEED];
+	static const char *const noun[3] = {"migration", "seed", "repeatable migration"};
+	static const int order[3] = {MIG_MIGRATION, MIG_REPEATABLE, MIG_SEED};
+	char *parts[3];
+	int np = 0;
+	for (int i = 0; i < 3; i++)
+		if (k[order[i]] || (i == 0 && n == 0))
+			parts[np++] = xasprintf("%zu %s%s", k[order[i]], noun[order[i]], k[order[i]] == 1 ? "" : "s");
+	char *out = np == 1 ? xasprintf("%s", parts[0])
+		    : np == 2 ? xasprintf("%s and %s", parts[0], parts[1])
+			      : xasprintf("%s, %s and %s", parts[0], parts[1], parts[2]);
+	for (int i = 0; i < np; i++)
+		free(parts[i]);
+	return out;
 }
 
 /* A file stopped the run: what stays applied depends on the lock mode. */

@@ -127,6 +127,7 @@ def test_repeatables_refused_as_flyway_refuses_them(t):
     args = ("--layout", "flyway", "--migrations", MAIN, "--history-table", "other_history")
     t.pgboot("migrate", "--dry-run", *args, project=q).expect(0, "would apply 2 files", "R__t_view.sql")
     t.pgboot("migrate", "--lock-mode", "transaction", *args, project=q) \
-        .expect(0, "ran repeatable migration R_t view", "committed the run's transaction")
+        .expect(0, "ran repeatable migration R_t view",
+                "committed the run's transaction: applied 1 migration and 1 repeatable migration")
     check(t.psql("SELECT name FROM other_history_repeatables") == "t view", "its row beside other_history")
     t.pgboot("migrate", *args, project=q).expect(0, "up to date")
