@@ -5,6 +5,9 @@
 #                   cross-build build/static-aarch64/pgboot on an x86_64 machine
 #                   (its own cache build/static-deps-aarch64); tests/cross/run.sh
 #                   runs its core integration tests under qemu-user
+#   make dist       build/dist/: npm packages, wheels, .debs, tarballs and SHA256SUMS
+#                   from the static builds (scripts/dist.sh; ARCH="x86_64 aarch64"
+#                   for both; tests/dist/run.sh installs and runs each)
 #   make test       unit tests, then the integration suite on every built binary
 #   make demo       a throwaway PostgreSQL, the MORSE project, the demo app exec'd
 #   make bench      pgboot against its peers (bench/)
@@ -30,7 +33,7 @@ OBJS      := $(SRCS:src/%.c=build/dyn/%.o)
 LIB_OBJS  := $(LIB_SRCS:src/%.c=build/dyn/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 
-.PHONY: all static test unit integration demo bench asan fuzz psql-equiv clean format lint
+.PHONY: all static dist test unit integration demo bench asan fuzz psql-equiv clean format lint
 
 all: pgboot
 
@@ -56,6 +59,11 @@ build/unit_tests: $(PURE_OBJS) $(UNIT_SRCS) $(wildcard tests/unit/*.h)
 # ARCH: x86_64 or aarch64 (amd64, arm64); empty is the machine's own.
 static:
 	scripts/build-static.sh $(if $(ARCH),--arch $(ARCH))
+
+# The release artifacts; ARCH: one or more of x86_64 aarch64 (default: the
+# machine's own, and the other when its cross build exists).
+dist:
+	scripts/dist.sh $(if $(ARCH),--arch "$(ARCH)")
 
 unit: build/unit_tests
 	build/unit_tests

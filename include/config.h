@@ -45,6 +45,10 @@ enum command_needs {
 	N_PICK = 1 << 11,     /* chooses which applied migrations (--steps, --to, --all, --to-files) */
 	N_RESET = 1 << 12,    /* rolls back every one, then empties the history of seeds (--drop-history) */
 	N_PLAN_ROLLBACK = 1 << 13, /* takes --rollback: becomes rollback, showing its plan (exit 0) */
+	N_ADOPT = 1 << 14,    /* takes over another tool's history (adopt.h): --from, --confirm (10 otherwise) */
+	N_BASELINE = 1 << 15, /* records migrations up to --version as applied without running them, under the
+				 lock, once confirmed (10 otherwise); the checks only with --verify-first */
+	N_NEW = 1 << 16,      /* creates the next migration file from NAME, the word after the command; no database */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
@@ -94,6 +98,12 @@ struct pgb_config {
 	char *save_backup;      /* --save-backup FILE: pg_dump before the first destructive statement */
 	int drop_history;       /* reset --drop-history: drop the history table rather than leave it empty */
 	int rollback_plan;      /* "plan --rollback": the plan only, exit 0; never confirmed */
+	int adopt;              /* run/migrate --adopt: adopt another tool's history first (adopt.h) */
+	char *adopt_from;       /* --from TOOL: whose history; NULL: the one found */
+
+	char *baseline_version; /* baseline --version VERSION: the newest migration it records */
+	int verify_first;       /* baseline --verify-first: record only when the checks pass */
+	char *new_name;         /* new NAME */
 
 	enum log_format log_format;
 	enum log_level log_level;

@@ -144,6 +144,23 @@ char *history_down_progress_sql(const struct history *h, struct db *db, const st
 				struct pgb_error *err);
 /* A reset's last message: the seeds' rows deleted (its tag counts them), then with drop the table dropped. The caller frees. */
 char *history_reset_sql(const struct history *h, int drop);
+/*
+ * The INSERT of an adopted migration's row (adopt.h): applied_at the text
+ * given (a timestamptz's; NULL: now()), duration 0, applied_by "adopted
+ * from TOOL (pgboot 0.1.0 on HOSTNAME)". NULL with err (70).
+ */
+char *history_adopted_sql(const struct history *h, struct db *db, const struct migfile *mf, const char *applied_at,
+			  const char *tool, struct pgb_error *err);
+/*
+ * pgboot baseline: the INSERT of the rows of files[0..n) as applied without
+ * running them: pgboot's checksum, the down part as migrate stores it,
+ * duration 0, applied_by history_baselined_by(). A plain INSERT (the caller
+ * holds the lock and left out the versions already there). NULL with err (70).
+ */
+char *history_baseline_sql(const struct history *h, struct db *db, const struct migfile *const *files, size_t n,
+			   struct pgb_error *err);
+/* "baselined by pgboot 0.1.0 on HOSTNAME" (history_row.h's HISTORY_BASELINED_BY, then history_applied_by) */
+const char *history_baselined_by(void);
 /* "pgboot 0.1.0 on HOSTNAME" */
 const char *history_applied_by(void);
 

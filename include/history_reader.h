@@ -67,4 +67,40 @@ const struct history_reader *history_reader_find(const char *name);
 
 void foreign_rows_free(struct foreign_row *rows, size_t n);
 
+/* ---- what readers share (src/adopt/readers.c) ---- */
+
+/*
+ * 1 when the tool's id names the local file mf: migfile.tool_id equals id;
+ * else the version text equals id (numerically where both are digits:
+ * "00001" is 1); else the file's name ("0001_x.sql") or its name without
+ * ".sql" equals id (sql-migrate keeps file names, node-pg-migrate names).
+ * Every exact reader's matches; adopt also asks it of every row, so that an
+ * applied row stands for a file of its own (golang-migrate's single row too).
+ */
+int foreign_id_names(const char *id, const struct migfile *mf);
+/*
+ * The table `name` where search_path finds it first (to_regclass), when it
+ * is a table: 1 with *where ("schema.table", malloc'd) and *columns (its
+ * columns in order, "name:type,...", format_type's names: "version:bigint,
+ * dirty:boolean"); 0 when there is none; -1 with err.
+ */
+int reader_find_table(struct db *db, const char *name, char **where, char **columns, struct pgb_error *err);
+/* 1 when columns (as reader_find_table gives them) include every "name:type" (or "name": any type) of the comma-separated want */
+int reader_has_columns(const char *columns, const char *want);
+/* reader_find_table, then 0 unless the columns include want (reader_has_columns) */
+int reader_probe_columns(struct db *db, const char *name, const char *want, char **where, struct pgb_error *err);
+/* where's schema (before its first dot), malloc'd into *schema; 0 */
+int reader_table_schema_is(const char *where, char **schema);
+/* where ("schema.table", split at its first dot) quoted for SQL; NULL with err (70) */
+char *reader_sql_name(struct db *db, const char *where, struct pgb_error *err);
+/*
+ * Run select (its "%s" is replaced by the quoted where), whose columns are
+ * id, hash, applied_at (text, UTC), unclean (text), any NULL, and give
+ * its rows as foreign rows. 0 or -1.
+ */
+int reader_select(struct db *db, const char *where, const char *select, struct foreign_row **rows, size_t *n,
+		  struct pgb_error *err);
+/* SQL that turns the timestamptz expression e into applied_at's text, for a reader's SELECT */
+#define READER_UTC(e) "pg_catalog.to_char((" e ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 #endif

@@ -29,6 +29,10 @@ struct history_row {
 const char *history_kind_name(enum mig_kind kind);
 /* The kind a text names: 0 with *kind set, or -1 for any other text (NULL too). */
 int history_kind_parse(const char *text, enum mig_kind *kind);
+/* applied_by of a row that pgboot baseline recorded without running its file: "baselined by pgboot ..." */
+#define HISTORY_BASELINED_BY "baselined by "
+/* 1 when pgboot baseline recorded the row (its applied_by says so) */
+int history_row_baselined(const struct history_row *row);
 /* Free what the row owns (the row itself is the caller's). */
 void history_row_free(struct history_row *row);
 

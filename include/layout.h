@@ -89,6 +89,37 @@ const struct layout *layout_find(const char *name);
 /* "pgboot, dbmate, goose ...": every member's name, for messages */
 const char *layout_names(void);
 
+/* ---- pgboot new: what the members' create share (src/layouts/create.c) ----- */
+
+/* A new file of a layout that keeps a migration in one file "<version><sep><name>.sql". */
+struct layout_template {
+	const char *text;     /* the file's content, as the tool's own "new" writes it */
+	char sep;             /* between version and name when no file shows one ('_'; sql-migrate '-') */
+	int stamp_when_empty; /* an empty directory's first version: a UTC timestamp (1), or 0001 (0) */
+};
+/*
+ * The version after set's newest (a new string): its digits read as a UTC
+ * time (14 digits or more, YYYYMMDDHHMMSS...): now's, in the same width and
+ * with the same separators (the newest plus one when now is not later);
+ * else the last digit group plus one, in the same width (0007 after 0006).
+ * An empty set: a timestamp or "0001". now: seconds since the epoch. Pure.
+ */
+char *layout_next_version(const struct migset *set, int stamp_when_empty, long long now);
+/*
+ * Create dir/<next version><sep><name>.sql holding t->text: dir (and its
+ * parents) made when missing, an existing file never overwritten (O_EXCL);
+ * sep is the newest file's own when it has one. 0 with *path, or -1 (78).
+ */
+int layout_create_file(const char *dir, const struct migset *set, const char *name, const struct layout_template *t,
+		       char **path, struct pgb_error *err);
+/* pgboot's own: "-- pgboot:up", "-- pgboot:down", numbered 0001 in an empty directory */
+int layout_create_default(const char *dir, const struct migset *set, const char *name, char **path,
+			  struct pgb_error *err);
+/* The layout that claims the comment line (its markers' prefix: "-- +goose ..."), or NULL. */
+const struct layout *layout_claimant(const char *line, size_t n);
+/* The layout whose markers the text's first marker line is (a "-- migrate:up" is dbmate's), or NULL. */
+const struct layout *layout_of_markers(const char *text, size_t len);
+
 /* ---- what the members share ---------------------------------------------- */
 
 int layout_is_blank(char c); /* ' ' or '\t' */

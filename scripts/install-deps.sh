@@ -2,7 +2,11 @@
 # Install what pgboot's build, tests, demo and benchmark need, from Debian's
 # packages, only when something is missing. Usage: scripts/install-deps.sh [GROUP...]
 # Groups: build (default), test, static, fuzz, bench, containers, cross-arm64
-# (alias cross), cross-amd64, qemu. --help (-h) prints this.
+# (alias cross), cross-amd64, qemu, dist. --help (-h) prints this.
+#
+# dist is what `make dist` (scripts/dist.sh) and tests/dist/run.sh need beyond the
+# static build: npm, Debian's python3 with venv and pip, dpkg-deb, man to render the
+# page.
 #
 # cross-arm64 is what `make static ARCH=aarch64` needs on an amd64 machine:
 # Debian's cross compiler and musl-dev:arm64 (its aarch64-linux-musl-gcc
@@ -35,6 +39,9 @@ for g in "${groups[@]}"; do
 	cross | cross-arm64) pkgs+=(crossbuild-essential-arm64 musl-dev:arm64 file) ;;
 	cross-amd64) pkgs+=(crossbuild-essential-amd64 musl-dev:amd64 file) ;;
 	qemu) pkgs+=(qemu-user) ;;
+	dist) pkgs+=(python3 python3-venv python3-pip dpkg gzip tar man-db groff-base bsdextrautils)
+		command -v node >/dev/null || pkgs+=(nodejs)
+		command -v npm >/dev/null || pkgs+=(npm) ;;
 	bench) pkgs+=(gnuplot-nox hyperfine postgresql-15 postgresql-client-15 sqitch libdbd-pg-perl nodejs
 		valgrind python3 time binutils gcc libc6-dev linux-perf) ;;
 	# tests/containers/run.sh (scripts/containers.sh): podman, buildah, podman-compose,

@@ -14,7 +14,8 @@
 # Environment: PGBOOT_TEST_STATIC=1 builds (make static) and tests the static binary too;
 # PGBOOT_TEST_ALL=1 adds the fault, bad-input, memory-safety, fuzz, psql-equivalence and
 # container (tests/containers/run.sh: the images and compose with podman, as root) suites
-# and the aarch64 cross build with its core integration cases under qemu (tests/cross/run.sh);
+# and the aarch64 cross build with its core integration cases under qemu (tests/cross/run.sh),
+# then make dist's artifacts installed with npm, pip, dpkg and tar and run (tests/dist/run.sh);
 # CI=true makes the build warnings fatal (the Makefile's -Werror).
 set -uo pipefail
 
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 		kargs+=(-k "$2"); shift ;;
 	-k*) kargs+=(-k "${1#-k}") ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "test.sh: unknown option \"$1\" (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -170,6 +171,9 @@ if [ "${PGBOOT_TEST_ALL:-0}" = 1 ] && [ "$integration_only" -eq 0 ] && [ ${#karg
 	step psql-equiv tests/psql_equiv/run.sh
 	# the aarch64 cross build (its own cache) and its core cases under qemu-user
 	step cross-aarch64 tests/cross/run.sh --build
+	# make dist's npm packages, wheels, .debs and tarballs (both architectures, the
+	# aarch64 binary just built), each installed as a user would and run
+	step dist tests/dist/run.sh --arch x86_64 --arch aarch64
 	# The images and docker-compose.yml built and run with podman (root only;
 	# about 15 min on a fresh machine, a few with its cached base images).
 	step containers tests/containers/run.sh

@@ -104,17 +104,22 @@ static const struct exit_row exit_rows[] = {
 	{PGB_EXIT_MIGRATION, "a migration or seed failed (rolled back)", N_LOCK, 0},
 	{PGB_EXIT_MIGRATION, "a migration or seed failed (here: a down part, rolled back; newer ones stay rolled back)", N_ROLLBACK, 0},
 	{PGB_EXIT_VERIFY, "verification failed", N_CHECKS, 0},
-	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT, 0},
+	{PGB_EXIT_DRIFT, "history and files disagree (changed, missing, out of order)", N_PLAN | N_REPORT | N_BASELINE, 0},
 	{PGB_EXIT_DRIFT, "history and files disagree (--to-files: an older file missing or changed)", N_PICK,
 	 N_PLAN | N_REPORT},
-	{PGB_EXIT_UNCONFIRMED, "rollback or reset without --confirm: the plan was shown, nothing changed", N_ROLLBACK, 0},
+	{PGB_EXIT_UNCONFIRMED, "without --confirm (rollback, reset): the plan was shown, nothing changed", N_ROLLBACK, 0},
+	{PGB_EXIT_UNCONFIRMED, "without --confirm: what would be recorded was shown, nothing changed", N_BASELINE, 0},
+	{PGB_EXIT_DRIFT, "the other tool's history is not clean, or names a migration with no file here", N_ADOPT, 0},
+	{PGB_EXIT_UNCONFIRMED, "adopt without --confirm: the plan was shown, nothing changed", N_ADOPT, 0},
+	{PGB_EXIT_LOCK, "migration lock (or the other tool's) not acquired within --lock-timeout", N_ADOPT, 0},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout", N_DB, N_ROLLBACK},
 	{PGB_EXIT_UNAVAILABLE, "database not available within --wait-timeout (or --save-backup's pg_dump failed)",
 	 N_ROLLBACK, 0},
 	{PGB_EXIT_INTERNAL, "internal error", N_DB, 0},
-	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file", N_PLAN | N_ROLLBACK, 0},
+	{PGB_EXIT_LOCK, "migration lock not acquired within --lock-timeout, or released by a file",
+	 N_PLAN | N_ROLLBACK | N_BASELINE, 0},
 	{PGB_EXIT_AUTH, "authentication or permission denied", N_DB, 0},
-	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB | N_FILES, 0},
+	{PGB_EXIT_CONFIG, "configuration error (bad URL, unreadable directory, bad file name)", N_DB | N_FILES | N_NEW, 0},
 	{PGB_EXIT_NOEXEC, "APP exists but cannot be executed", N_APP, 0},
 	{PGB_EXIT_NOTFOUND, "APP not found", N_APP, 0},
 	{PGB_EXIT_SIGNAL, "stopped by signal N (SIGTERM, SIGINT, SIGQUIT)", N_DB, 0},
@@ -164,10 +169,10 @@ static const struct opt options[] = {
 	 .env2 = "DATABASE_URL", .needs = N_DB, .flags = OPT_SECRET, .set = set_conninfo,
 	 .off = OFF(conninfo), .def_help = "libpq's PGHOST, PGUSER ... variables",
 	 .help = "connection string: a URL or libpq keywords"},
-	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .needs = N_FILES,
+	{.name = "migrations", .metavar = "DIR", .env = "PGBOOT_MIGRATIONS", .needs = N_FILES | N_NEW,
 	 .set = set_string, .off = OFF(migrations_dir), .def = "migrations",
 	 .help = "directory of the migration files"},
-	{.name = "layout", .metavar = "NAME", .env = "PGBOOT_LAYOUT", .needs = N_FILES,
+	{.name = "layout", .metavar = "NAME", .env = "PGBOOT_LAYOUT", .needs = N_FILES | N_NEW,
 	 .set = set_string, .off = OFF(layout), .def = "auto",
 	 .help = "the migrations' layout: auto, pgboot, dbmate, golang-migrate, goose, sql-migrate, flyway, "
 		 "diesel, drizzle, prisma, node-pg-migrate, pop"},
@@ -200,7 +205,7 @@ static const struct opt options[] = {
 	{.name = "wait-timeout", .metavar = "DUR", .env = "PGBOOT_WAIT_TIMEOUT", .needs = N_DB,
 	 .set = set_duration, .off = OFF(wait_timeout_ms), .def = "60s",
 	 .help = "how long to wait for the database"},
-	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN | N_ROLLBACK,
+	{.name = "lock-timeout", .metavar = "DUR", .env = "PGBOOT_LOCK_TIMEOUT", .needs = N_PLAN | N_ROLLBACK | N_ADOPT | N_BASELINE,
 	 .set = set_duration, .off = OFF(lock_timeout_ms), .def = "5m",
 	 .help = "how long to wait for another pgboot's migration lock"},
 	{.name = "lock-mode", .metavar = "session|transaction", .env = "PGBOOT_LOCK_MODE",
@@ -224,8 +229,15 @@ static const struct opt options[] = {
 	 .help = "roll back every applied migration"},
 	{.name = "to-files", .needs = N_PICK, .set = set_bool, .off = OFF(rollback_to_files),
 	 .help = "roll back every applied migration that has no file here (a newer release's)"},
-	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK, .set = set_bool, .off = OFF(confirm),
-	 .def_help = "off: show the plan, exit 10", .help = "roll back; without it nothing is changed"},
+	{.name = "confirm", .env = "PGBOOT_CONFIRM", .needs = N_ROLLBACK | N_ADOPT | N_BASELINE, .set = set_bool,
+	 .off = OFF(confirm), .def_help = "off: show the plan, exit 10",
+	 .help = "do what the plan shows; without it nothing is changed"},
+	{.name = "adopt", .env = "PGBOOT_ADOPT", .needs = N_LOCK, .set = set_bool, .off = OFF(adopt),
+	 .def_help = "off",
+	 .help = "first take over another tool's history (as \"pgboot adopt --confirm\"), and hold its lock key too"},
+	{.name = "from", .metavar = "TOOL", .env = "PGBOOT_ADOPT_FROM", .needs = N_ADOPT | N_LOCK, .set = set_string,
+	 .off = OFF(adopt_from), .def_help = "the one whose table is found",
+	 .help = "whose history to adopt: dbmate, golang-migrate, goose, sql-migrate, sqlx, node-pg-migrate ..."},
 	{.name = "use-file-down", .env = "PGBOOT_USE_FILE_DOWN", .needs = N_ROLLBACK, .set = set_bool,
 	 .off = OFF(use_file_down), .def_help = "the stored one",
 	 .help = "run the file's down part, not the one stored in the history at apply time"},
@@ -237,6 +249,13 @@ static const struct opt options[] = {
 	 .help = "drop the history table after rolling everything back"},
 	{.name = "rollback", .needs = N_PLAN_ROLLBACK, .set = set_bool, .off = OFF(rollback_plan),
 	 .help = "show what \"rollback\" would undo instead; it takes rollback's options"},
+	/* shadows the "version" below for baseline (option_lookup): after the word baseline it takes VERSION */
+	{.name = "version", .metavar = "VERSION", .env = "PGBOOT_BASELINE_VERSION", .needs = N_BASELINE,
+	 .set = set_string, .off = OFF(baseline_version),
+	 .help = "record every migration file up to and including VERSION (required)"},
+	{.name = "verify-first", .env = "PGBOOT_VERIFY_FIRST", .needs = N_BASELINE, .set = set_bool,
+	 .off = OFF(verify_first), .def_help = "off",
+	 .help = "run the checks first; record nothing unless they pass"},
 	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
 	 .help = "write the status as JSON to standard output"},
@@ -258,12 +277,31 @@ static const struct opt options[] = {
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-static const struct opt *option_by_long(const char *name, size_t len)
+/*
+ * A name may stand twice in the table (baseline's --version VERSION before
+ * the --version every command takes): the first entry the command takes
+ * wins, else the last (with no command yet, the one every command takes).
+ */
+static const struct opt *option_by_long(const char *name, size_t len, enum pgb_command cmd)
 {
-	for (size_t i = 0; i < NOPTIONS; i++)
-		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+	const struct opt *found = NULL;
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strlen(options[i].name) != len || strncmp(options[i].name, name, len) != 0)
+			continue;
+		if (cmd != CMD_NONE && applies(options[i].needs, cmd))
 			return &options[i];
-	return NULL;
+		found = &options[i];
+	}
+	return found;
+}
+
+/* 1 when an earlier entry of o's name is the one cmd takes (its --help shows that one only) */
+static int shadowed(const struct opt *o, enum pgb_command cmd)
+{
+	for (const struct opt *e = options; e < o; e++)
+		if (strcmp(e->name, o->name) == 0 && applies(e->needs, cmd))
+			return 1;
+	return 0;
 }
 
 static const struct opt *option_by_short(char c)
@@ -519,7 +557,10 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->history_table);
 	free(cfg->history_source);
 	free(cfg->rollback_to);
+	free(cfg->adopt_from);
 	free(cfg->save_backup);
+	free(cfg->baseline_version);
+	free(cfg->new_name);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -535,7 +576,8 @@ struct scan {
 	enum pgb_command help_for; /* "help COMMAND" */
 	int help, version;
 	int dashdash;              /* index of "--" in argv, 0 when absent */
-	const char *extra;         /* the first word too many */
+	const char *extra;         /* the first word too many (new: its NAME) */
+	const char *extra2;        /* the second */
 	int plan_rollback;         /* "plan --rollback", now the command rollback */
 	struct flag_use *uses;
 	int nuses;
@@ -599,7 +641,7 @@ static void scan_long(struct scan *sc, int argc, char **argv, int *i, struct pgb
 	char *name = argv[*i] + 2;
 	char *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
-	const struct opt *o = option_by_long(name, len);
+	const struct opt *o = option_by_long(name, len, sc->cmd);
 	char shown[80];
 	snprintf(shown, sizeof(shown), "--%.*s", (int)(len < 64 ? len : 64), name);
 	if (!o) {
@@ -654,6 +696,8 @@ static void scan_word(struct scan *sc, const char *word, struct pgb_error *err)
 		usage_error(err, USAGE_HINT, "unknown command \"%s\"", word);
 	} else if (!sc->extra) {
 		sc->extra = word;
+	} else if (!sc->extra2) {
+		sc->extra2 = word;
 	}
 }
 
@@ -681,9 +725,24 @@ static int scan_argv(struct scan *sc, int argc, char **argv, struct pgb_error *e
 
 /* ---- checking the command line --------------------------------------------------- */
 
+/* new NAME: the one word after the command */
+static int take_name(const struct scan *sc, struct pgb_config *cfg, struct pgb_error *err)
+{
+	if (!sc->extra)
+		return usage_error(err, "Name the migration: pgboot new NAME (lower-case words joined by \"_\").",
+				   "command \"%s\" requires a NAME", "new");
+	if (sc->extra2)
+		return usage_error(err, "Join the words with \"_\": pgboot new add_users.",
+				   "too many command-line arguments (first is \"%s\")", sc->extra2);
+	cfg->new_name = xstrdup(sc->extra);
+	return 0;
+}
+
 static int check_words(const struct scan *sc, int argc, char **argv, struct pgb_config *cfg,
 		       struct pgb_error *err)
 {
+	if (config_command_needs(sc->cmd) & N_NEW && !sc->dashdash)
+		return take_name(sc, cfg, err);
 	if (sc->extra && sc->cmd == CMD_RUN)
 		return usage_error(err, "Put \"--\" before the application: pgboot run [OPTION]... -- APP [ARGS]...",
 				   "unexpected argument \"%s\"", sc->extra);
@@ -891,6 +950,9 @@ static int finish_command(struct pgb_config *cfg, struct scan *sc, int argc, cha
 		return -1;
 	if (cfg->rollback_plan)
 		cfg->confirm = 0, cfg->no_verify = 1; /* PGBOOT_CONFIRM=1 in the environment changes nothing here */
+	if ((config_command_needs(cfg->command) & N_BASELINE) && !cfg->baseline_version)
+		return usage_error(err, "Name the newest migration the database already has: pgboot baseline --version "
+					"VERSION --confirm.", "command \"%s\" requires --version VERSION", "baseline");
 	return check_rollback_choice(cfg, err);
 }
 
@@ -1028,7 +1090,7 @@ static void print_command_help(const struct command_def *c, FILE *out)
 	fprintf(out, "pgboot %s: %s.\n\n%s\n\nUsage:\n  pgboot %s\n\nOptions:\n", c->name,
 		c->summary, c->description, c->usage);
 	for (size_t i = 0; i < NOPTIONS; i++) {
-		if (!applies(options[i].needs, c->cmd))
+		if (!applies(options[i].needs, c->cmd) || shadowed(&options[i], c->cmd))
 			continue;
 		print_option(&options[i], out);
 		print_option_sources(&options[i], out);

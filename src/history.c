@@ -491,11 +491,11 @@ static void row_literals_free(struct row_literals *l)
 	free(l->down);
 }
 
-/* Quote the row's literals; 0, or -1 with err (and nothing to free). */
-static int row_literals(struct db *db, const struct migfile *mf, struct row_literals *l, struct pgb_error *err)
+/* Quote the row's literals (applied_by: by); 0, or -1 with err (and nothing to free). */
+static int row_literals_by(struct db *db, const struct migfile *mf, const char *by, struct row_literals *l,
+			   struct pgb_error *err)
 {
 	memset(l, 0, sizeof(*l));
-	const char *by = history_applied_by();
 	if ((l->ver = db_quote_literal(db, mf->version.text, strlen(mf->version.text), err)) &&
 	    (l->name = db_quote_literal(db, mf->name, strlen(mf->name), err)) &&
 	    (l->by = db_quote_literal(db, by, strlen(by), err)) &&
@@ -503,6 +503,39 @@ static int row_literals(struct db *db, const struct migfile *mf, struct row_lite
 		return 0;
 	row_literals_free(l);
 	return -1;
+}
+
+static int row_literals(struct db *db, const struct migfile *mf, struct row_literals *l, struct pgb_error *err)
+{
+	return row_literals_by(db, mf, history_applied_by(), l, err);
+}
+
+const char *history_baselined_by(void)
+{
+	static char buf[360];
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "%s%s", HISTORY_BASELINED_BY, history_applied_by());
+	return buf;
+}
+
+char *history_baseline_sql(const struct history *h, struct db *db, const struct migfile *const *files, size_t n,
+			   struct pgb_error *err)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
+			 "VALUES ", h->qualified);
+	for (size_t i = 0; i < n; i++) {
+		struct row_literals l;
+		if (row_literals_by(db, files[i], history_baselined_by(), &l, err)) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		strbuf_addf(&sb, "%s('migration', %s, %s, '%s', %s, pg_catalog.now(), 0, %s)", i ? ",\n" : "", l.ver,
+			    l.name, files[i]->checksum, l.down, l.by);
+		row_literals_free(&l);
+	}
+	return strbuf_detach(&sb);
 }
 
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
@@ -522,6 +555,28 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 				       "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
 				       "applied_by = EXCLUDED.applied_by, progress = NULL"
 				     : "");
+	row_literals_free(&l);
+	return sql;
+}
+
+char *history_adopted_sql(const struct history *h, struct db *db, const struct migfile *mf, const char *applied_at,
+			  const char *tool, struct pgb_error *err)
+{
+	struct row_literals l;
+	if (row_literals(db, mf, &l, err))
+		return NULL;
+	char *by = xasprintf("adopted from %s (%s)", tool, history_applied_by());
+	char *by_lit = db_quote_literal(db, by, strlen(by), err);
+	char *at = by_lit && applied_at ? db_quote_literal(db, applied_at, strlen(applied_at), err) : NULL;
+	char *sql = NULL;
+	if (by_lit && (at || !applied_at))
+		sql = xasprintf("INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
+				"VALUES ('%s', %s, %s, '%s', %s, %s%s, 0, %s)",
+				h->qualified, history_kind_name(MIG_MIGRATION), l.ver, l.name, mf->checksum, l.down,
+				at ? at : "pg_catalog.now()", at ? "::timestamptz" : "", by_lit);
+	free(by);
+	free(by_lit);
+	free(at);
 	row_literals_free(&l);
 	return sql;
 }

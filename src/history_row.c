@@ -29,3 +29,8 @@ void history_row_free(struct history_row *row)
 	free(row->applied_by);
 	free(row->down_sql);
 }
+
+int history_row_baselined(const struct history_row *row)
+{
+	return row->applied_by && strncmp(row->applied_by, HISTORY_BASELINED_BY, strlen(HISTORY_BASELINED_BY)) == 0;
+}

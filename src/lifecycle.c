@@ -1,7 +1,7 @@
 /*
  * lifecycle.c: the commands that connect (cmd_run, cmd_migrate, cmd_plan,
- * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset; cmd.h) as
- * sequences of shared phases. rollback and reset are one sequence: reset
+ * cmd_status, cmd_verify, cmd_wait, cmd_rollback, cmd_reset, cmd_baseline;
+ * cmd.h) as sequences of shared phases. rollback and reset are one sequence: reset
  * chooses every applied migration and then resets the history (N_RESET);
  * both take the backup (--save-backup, backup.h) under the lock, before
  * the first down part.
@@ -27,7 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "backup.h"
+#include "baseline.h"
 #include "clock.h"
 #include "cmd.h"
 #include "db.h"
@@ -45,6 +47,7 @@
 #include "rollback.h"
 #include "signals.h"
 #include "source.h"
+#include "sqlstate.h"
 #include "task.h"
 #include "verify.h"
 #include "wait.h"
@@ -73,6 +76,7 @@ struct run {
 	int lock_pid; /* the server process that holds the session lock */
 	int resumes; /* new starts after a lost connection */
 	int warned_future; /* the future migrations were logged */
+	struct adoption adopt; /* adopt, --adopt: the other tool's history and lock key */
 	long long start;
 };
 
@@ -97,6 +101,8 @@ static int want_seeds(const struct run *r)
 
 static int want_checks(const struct run *r)
 {
+	if ((r->needs & N_BASELINE) && !r->cfg->verify_first)
+		return 0;
 	return (r->needs & N_CHECKS) && !r->cfg->no_verify;
 }
 
@@ -287,11 +293,63 @@ static int commit_run(struct run *r, struct pgb_error *err)
 /* Give the lock back before the run ends: the session lock, or the run's transaction that holds it. */
 static int unlock_early(struct run *r, struct pgb_error *err)
 {
+	adopt_unlock(r->db, &r->adopt);
 	if (r->locked) {
 		lock_release(r->db, r->key, r->lock_pid);
 		r->locked = 0;
 	}
 	return commit_run(r, err);
+}
+
+static size_t migration_rows(const struct history *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		n += h->rows[i].kind == MIG_MIGRATION;
+	return n;
+}
+
+/* pgboot's history holds migrations: pgboot manages the database, there is nothing to adopt */
+static int already_managed(const struct run *r)
+{
+	size_t n = migration_rows(&r->hist);
+	if (n)
+		log_event(LOG_INFO, "adopt_nothing", LOG_FIELDS(LF_INT("migrations", (long long)n)),
+			  "history table \"%s\" holds %zu migration%s already: pgboot manages this database, nothing to adopt",
+			  r->hist.display, n, n == 1 ? "" : "s");
+	return n > 0;
+}
+
+/* Under pgboot's lock: the other tool's lock key, and the adoption itself when pgboot's history holds no migration. */
+static int adopt_locked(struct run *r, struct pgb_error *err)
+{
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
+	if (adopt_lock(r->db, &r->adopt, r->cfg->lock_timeout_ms, xact, err))
+		return -1;
+	if (migration_rows(&r->hist))
+		return 0;
+	/* adopt_record reads and matches their rows again under its lock on their table */
+	if (adopt_record(r->db, &r->hist, &r->migs, &r->adopt, xact, err))
+		return -1;
+	r->history_outdated = 1;
+	return 0;
+}
+
+/* --adopt, under pgboot's lock: adopt the other tool's history (or only hold its key), then read the history again. */
+static int adopt_while_migrating(struct run *r, struct pgb_error *err)
+{
+	if (!r->cfg->adopt)
+		return 0;
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0) {
+		if (found == 0)
+			log_event(LOG_DEBUG, "adopt_none", NULL, "--adopt: no other tool's history table here");
+		return found;
+	}
+	size_t before = migration_rows(&r->hist);
+	if (adopt_locked(r, err))
+		return -1;
+	return before == 0 ? read_state(r, err) : 0;
 }
 
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
@@ -308,11 +366,15 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	}
 	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)pending_files(r))),
 		  "%zu file%s to apply, taking the migration lock", pending_files(r), pending_files(r) == 1 ? "" : "s");
-	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+	if (take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
 	if (pending_files(r) == 0) {
-		log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
+		if (r->adopt.nfiles)
+			log_info("up_to_date", "database is up to date after the adoption");
+		else
+			log_info("up_to_date", "another pgboot applied everything while this one waited for the lock");
 		/* nothing to do under the lock: verify without it, as the fast path does, and let the next
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
@@ -388,6 +450,7 @@ static void release(struct run *r)
 	free(r->layout.why);
 	migset_free(&r->seeds);
 	checkset_free(&r->checks);
+	adoption_free(&r->adopt);
 }
 
 static int show_status(struct run *r, struct pgb_error *err)
@@ -430,6 +493,7 @@ static void disconnect(struct run *r)
 {
 	if (r->db) {
 		db_rollback_if_needed(r->db);
+		adopt_unlock(r->db, &r->adopt);
 		if (r->locked)
 			lock_release(r->db, r->key, r->lock_pid);
 		db_close(r->db);
@@ -742,6 +806,121 @@ static int roll_back(struct run *r, struct pgb_error *err)
 	return rc;
 }
 
+/* ---- baseline ------------------------------------------------------------------ */
+
+/* --verify-first: the checks, judged as the history would be once b is recorded (the files after
+ * the baseline are pending by design: the plan's own checks are the drift check already made) */
+static int verify_first(struct run *r, const struct baseline *b, struct pgb_error *err)
+{
+	if (!want_checks(r))
+		return 0;
+	struct baseline_plan bp;
+	baseline_plan_build(&bp, b, &r->migs, &r->hist);
+	int rc = verify_run_applied(r->db, r->cfg->statement_timeout_ms, &bp.plan, &r->checks, err);
+	baseline_plan_free(&bp);
+	if (rc && err->code == PGB_EXIT_VERIFY && !err->hint)
+		pgb_error_hint(err, "Nothing was recorded: --verify-first records the baseline only when the checks "
+				    "pass. Bring the database to what the migrations up to %s make, or baseline an "
+				    "older version.", b->target->version.text);
+	return rc;
+}
+
+/* In one transaction (the run's, with --lock-mode transaction): the table when missing, then every row. */
+static int record_baseline(struct run *r, const struct baseline *b, struct pgb_error *err)
+{
+	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
+	char *sql = history_baseline_sql(&r->hist, r->db, b->record, b->n, err);
+	if (!sql)
+		return -1;
+	r->history_outdated = 1;
+	int rc = xact ? 0 : db_exec(r->db, "BEGIN", NULL, NULL, err);
+	if (rc == 0 && !r->hist.exists)
+		rc = history_create(&r->hist, r->db, 1, err);
+	if (rc == 0 && (rc = db_exec(r->db, sql, NULL, NULL, err)) != 0) {
+		if (sqlstate_classify(err->sqlstate) == SQLSTATE_PERMISSION)
+			err->code = PGB_EXIT_AUTH;
+		pgb_error_detail(err, "While recording the baseline in history table \"%s\"; nothing was recorded.",
+				 r->hist.display);
+	}
+	if (rc == 0)
+		rc = db_exec(r->db, "COMMIT", NULL, NULL, err);
+	free(sql);
+	if (rc)
+		return -1;
+	log_event(LOG_INFO, "baselined",
+		  LOG_FIELDS(LF_INT("migrations", (long long)b->n), LF_STR("version", b->target->version.text)),
+		  "recorded %zu migration%s up to %s as applied without running them (baselined)", b->n,
+		  b->n == 1 ? "" : "s", b->target->version.text);
+	return 0;
+}
+
+static void log_kept(const struct run *r, const struct baseline *b)
+{
+	if (b->nkept)
+		log_event(LOG_INFO, "baseline_kept", LOG_FIELDS(LF_INT("migrations", (long long)b->nkept)),
+			  "%zu migration%s up to %s %s in history table \"%s\" already, left as %s", b->nkept,
+			  b->nkept == 1 ? "" : "s", b->target->version.text, b->nkept == 1 ? "is" : "are", r->hist.display,
+			  b->nkept == 1 ? "it is" : "they are");
+}
+
+/* Without --confirm: what it would record, the checks when asked, then 10 (0: nothing to record). */
+static int show_baseline(struct run *r, struct baseline *b, struct pgb_error *err)
+{
+	baseline_select(b, &r->plan);
+	baseline_print(stdout, b, db_database(r->db), &r->hist);
+	fflush(stdout);
+	if (b->n == 0)
+		return 0;
+	if (verify_first(r, b, err))
+		return -1;
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "baseline not confirmed: nothing was recorded");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
+	return -1;
+}
+
+static int baseline_phases(struct run *r, struct baseline *b, struct pgb_error *err)
+{
+	if (load_and_connect(r, err) || read_found(r, 0, err) ||
+	    baseline_target(&r->migs, r->cfg->baseline_version, r->cfg->migrations_dir, &b->target, err) ||
+	    plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	if (!r->cfg->confirm)
+		return show_baseline(r, b, err);
+	baseline_select(b, &r->plan);
+	if (b->n == 0) {
+		log_kept(r, b);
+		log_info("nothing_to_record", "nothing to record: every migration up to %s is in the history",
+			 b->target->version.text);
+		return 0;
+	}
+	log_event(LOG_INFO, "baselining", LOG_FIELDS(LF_INT("migrations", (long long)b->n)),
+		  "%zu migration%s to record as applied, taking the migration lock", b->n, b->n == 1 ? "" : "s");
+	/* under the lock: another pgboot may have recorded or applied them meanwhile */
+	if (take_lock(r, err) || read_state(r, err) || plan_check_drift(&r->plan, &r->hist, err))
+		return -1;
+	baseline_select(b, &r->plan);
+	log_kept(r, b);
+	if (b->n == 0) {
+		log_info("nothing_to_record", "another pgboot recorded everything up to %s while this one waited for the lock",
+			 b->target->version.text);
+		return unlock_early(r, err);
+	}
+	return verify_first(r, b, err) || record_baseline(r, b, err) ? -1 : 0;
+}
+
+static int baseline(struct run *r, struct pgb_error *err)
+{
+	struct baseline b = {0};
+	int rc = baseline_phases(r, &b, err);
+	baseline_free(&b);
+	return rc;
+}
+
+int cmd_baseline(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, baseline, err);
+}
+
 int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)
 {
 	return run_phases(cfg, roll_back, err);
@@ -750,6 +929,62 @@ int cmd_rollback(struct pgb_config *cfg, struct pgb_error *err)
 int cmd_reset(struct pgb_config *cfg, struct pgb_error *err)
 {
 	return run_phases(cfg, roll_back, err);
+}
+
+/* ---- adopt ---------------------------------------------------------------- */
+
+static int no_foreign_history(struct pgb_error *err)
+{
+	pgb_fail(err, PGB_EXIT_CONFIG, "no other tool's history table found where search_path looks: nothing to adopt");
+	pgb_error_hint(err, "Name the tool with --from TOOL (its table must be on search_path); a database built by "
+			    "scripts has no history to adopt.");
+	return -1;
+}
+
+static int adopt_confirmed(struct run *r, struct pgb_error *err);
+
+/* Read, match and show without --confirm (10); with it, do it under the lock, reading everything there. */
+static int adopt_phases(struct run *r, struct pgb_error *err)
+{
+	if (load_and_connect(r, err) || read_found(r, 0, err))
+		return -1;
+	if (already_managed(r))
+		return 0;
+	if (r->cfg->confirm)
+		return adopt_confirmed(r, err);
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0)
+		return found < 0 ? -1 : no_foreign_history(err);
+	if (adopt_match(r->db, &r->migs, &r->adopt, err))
+		return -1;
+	adopt_print(stdout, &r->adopt, db_database(r->db), &r->hist);
+	fflush(stdout);
+	pgb_fail(err, PGB_EXIT_UNCONFIRMED, "adopt not confirmed: nothing was recorded");
+	pgb_error_hint(err, "Add --confirm (or set PGBOOT_CONFIRM=1) to record what the plan shows.");
+	return -1;
+}
+
+/* adopt --confirm: everything under the lock, read there */
+static int adopt_confirmed(struct run *r, struct pgb_error *err)
+{
+	if (take_lock(r, err) || read_state(r, err))
+		return -1;
+	if (already_managed(r))
+		return unlock_early(r, err);
+	int found = adopt_find(r->db, r->cfg->adopt_from, &r->adopt, err);
+	if (found <= 0)
+		return found < 0 ? -1 : no_foreign_history(err);
+	if (adopt_locked(r, err))
+		return -1;
+	if (r->cfg->lock_mode == LOCK_TRANSACTION && db_in_transaction(r->db) &&
+	    db_exec(r->db, "COMMIT", NULL, NULL, err))
+		return -1;
+	return 0;
+}
+
+int cmd_adopt(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, adopt_phases, err);
 }
 
 int cmd_run(struct pgb_config *cfg, struct pgb_error *err)

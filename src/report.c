@@ -17,6 +17,18 @@ static const char *item_name(const struct plan_item *it)
 	return it->file ? it->file->name : it->row->name;
 }
 
+/* an applied migration that pgboot baseline recorded without running it */
+static int is_baselined(const struct plan_item *it)
+{
+	return it->state == ITEM_APPLIED && it->row && history_row_baselined(it->row);
+}
+
+/* the state as JSON says it: the plan's, "baselined" for a baselined one */
+static const char *state_name(const struct plan_item *it)
+{
+	return is_baselined(it) ? "baselined" : plan_state_name(it->state);
+}
+
 /* a seed whose file changed since it was applied: pending, but worth saying */
 static const char *item_state(const struct plan_item *it)
 {
@@ -35,7 +47,7 @@ static const char *item_state(const struct plan_item *it)
 		snprintf(buf, sizeof(buf), "future (%d done)", it->row->progress);
 		return buf;
 	}
-	return plan_state_name(it->state);
+	return state_name(it);
 }
 
 /* an applied migration with a stored down part, finished: pgboot rollback can undo it */
@@ -62,7 +74,7 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 	json_add_key(sb, "name");
 	json_add_string(sb, item_name(it));
 	json_add_key(sb, "state");
-	json_add_string(sb, plan_state_name(it->state));
+	json_add_string(sb, state_name(it));
 	json_add_key(sb, "file");
 	json_add_string(sb, it->file ? it->file->path : NULL);
 	json_add_key(sb, "file_checksum");
@@ -148,11 +160,18 @@ static void json_repeatables(struct strbuf *sb, const struct repeatables *rs, in
 	strbuf_addc(sb, ']');
 }
 
-static void count_states(const struct plan *p, size_t counts[ITEM_NSTATES])
+/* counts by state, the baselined ones apart from the applied (the return value) */
+static size_t count_states(const struct plan *p, size_t counts[ITEM_NSTATES])
 {
+	size_t baselined = 0;
 	memset(counts, 0, ITEM_NSTATES * sizeof(size_t));
-	for (size_t i = 0; i < p->n; i++)
-		counts[p->items[i].state]++;
+	for (size_t i = 0; i < p->n; i++) {
+		if (is_baselined(&p->items[i]))
+			baselined++;
+		else
+			counts[p->items[i].state]++;
+	}
+	return baselined;
 }
 
 static void json_report(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
@@ -161,7 +180,7 @@ static void json_report(FILE *out, const struct plan *p, const struct repeatable
 	struct strbuf sb;
 	strbuf_init(&sb);
 	size_t c[ITEM_NSTATES];
-	count_states(p, c);
+	size_t baselined = count_states(p, c);
 	strbuf_addc(&sb, '{');
 	json_add_key(&sb, "database");
 	json_add_string(&sb, dbname);
@@ -171,9 +190,9 @@ static void json_report(FILE *out, const struct plan *p, const struct repeatable
 	strbuf_adds(&sb, h->exists ? "true" : "false");
 	json_add_key(&sb, "summary");
 	strbuf_addf(&sb,
-		    "{\"applied\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,\"out_of_order\":%zu,\"partial\":%zu,"
-		    "\"future\":%zu}",
-		    c[ITEM_APPLIED], c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER],
+		    "{\"applied\":%zu,\"baselined\":%zu,\"pending\":%zu,\"changed\":%zu,\"missing\":%zu,"
+		    "\"out_of_order\":%zu,\"partial\":%zu,\"future\":%zu}",
+		    c[ITEM_APPLIED], baselined, c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER],
 		    c[ITEM_PARTIAL], c[ITEM_FUTURE]);
 	json_add_key(&sb, "items");
 	strbuf_addc(&sb, '[');
@@ -201,7 +220,7 @@ void report_status(FILE *out, const struct plan *p, const struct repeatables *rs
 		return;
 	}
 	size_t c[ITEM_NSTATES];
-	count_states(p, c);
+	size_t baselined = count_states(p, c);
 	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
 		h->exists ? "" : " (not created yet)");
 	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12s  %s\n", "KIND", "VERSION", "NAME", "STATE",
@@ -226,6 +245,8 @@ void report_status(FILE *out, const struct plan *p, const struct repeatables *rs
 	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
+	if (baselined)
+		fprintf(out, ", %zu baselined (recorded without running)", baselined);
 	if (c[ITEM_PARTIAL])
 		fprintf(out, ", %zu partial", c[ITEM_PARTIAL]);
 	if (c[ITEM_FUTURE])

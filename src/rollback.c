@@ -70,9 +70,20 @@ static int find_to(const struct plan *p, const char *to, struct pgb_version *v, 
 	return -1;
 }
 
-/* The file's down part as a text of the file's own lines: the up part's bytes blanked, its line ends kept. */
-static char *file_down_text(const struct migfile *f)
+/*
+ * The file's down part as a text of the file's own lines: the up part's bytes
+ * blanked, its line ends kept; a down part read from a file of its own
+ * (down_path) is that file's text, whose lines are its own.
+ */
+static char *file_down_text(const struct migfile *f, size_t *len)
 {
+	if (f->down_path) {
+		*len = f->len - f->down_start;
+		char *d = xmalloc(*len + 1);
+		memcpy(d, f->content + f->down_start, *len + 1);
+		return d;
+	}
+	*len = f->len;
 	char *t = xmalloc(f->len + 1);
 	memcpy(t, f->content, f->len + 1);
 	for (size_t i = 0; i < f->down_start; i++)
@@ -89,10 +100,10 @@ static void choose_down(struct rollback_job *j, const struct rollback_opts *o)
 	int file_down = f && migfile_has_down(f);
 	if (o->use_file_down && f) {
 		j->from_file = 1;
-		j->path = xasprintf("%s (down)", f->path);
+		j->path = f->down_path ? xstrdup(f->down_path) : xasprintf("%s (down)", f->path);
 		if (file_down) {
-			j->owned = file_down_text(f);
-			j->text = j->owned, j->len = f->len;
+			j->owned = file_down_text(f, &j->len);
+			j->text = j->owned;
 		}
 		return;
 	}
@@ -103,6 +114,11 @@ static void choose_down(struct rollback_job *j, const struct rollback_opts *o)
 	char *fd = file_down && j->text ? migfile_stored_down(f, &fl) : NULL; /* as it would be stored now */
 	int differs = fd && (fl != j->len || memcmp(fd, j->text, fl) != 0);
 	free(fd);
+	/* stored as its own file holds it: its statements' lines are that file's */
+	if (!differs && file_down && f->down_path && j->len == f->len - f->down_start) {
+		free(j->path);
+		j->path = xstrdup(f->down_path);
+	}
 	if (differs)
 		log_event(LOG_WARNING, "down_changed", LOG_FIELDS(LF_STR("version", row->version.text), LF_STR("file", f->path)),
 			  "the down part of \"%s\" differs from the one stored when it was applied; running the stored "

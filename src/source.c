@@ -425,6 +425,8 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 	struct stat st;
 	/* "a:b" is a list of Flyway locations (layouts/flyway.c), each of which must exist */
 	if (missing_ok && !strchr(dir, ':') && stat(dir, &st) != 0 && errno == ENOENT) {
+		if (layout_name && strcmp(layout_name, "auto") != 0)
+			return choose_layout(dir, layout_name, choice, err); /* named: its own, empty (new makes its file) */
 		choice->layout = layout_files();
 		choice->why = xstrdup("no directory");
 		return 0;

@@ -3,9 +3,11 @@
  * (upRegExp, downRegExp, parseMigrationOptions):
  * (?m)^--\s*migrate:(up|down)(\s*$|\s+\S+), options key:value.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 
 /* its exact prefix, or "migrate" ":" and the word up or down (prose stays prose) */
 static int claims(const char *s, size_t n)
@@ -78,9 +80,49 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as dbmate new writes it (pkg/dbmate/db.go migrationTemplate): a UTC timestamp in an empty directory */
+static const struct layout_template template = {"-- migrate:up\n\n\n-- migrate:down\n\n", '_', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
+/* dbmate's migrationFileRegexp, ^(\d+).*\.sql$ (pkg/dbmate/db.go), files in name order (FindMigrations) */
+static int dbmate_name(const char *f, char **version, char **name, const char **why)
+{
+	(void)why;
+	size_t d = strspn(f, "0123456789"), n = strlen(f);
+	if (d == 0 || n < d + 4 || strcmp(f + n - 4, ".sql") != 0)
+		return 0;
+	layout_split_name(f, d, version, name);
+	return 1;
+}
+
+static int dbmate_order(const char *a, const char *b)
+{
+	return strcmp(a, b);
+}
+
+static int scan(const char *dir, struct migset *out, struct pgb_error *err)
+{
+	return layout_scan_flat(dir, "dbmate", "files whose name starts with digits and ends in \".sql\"", dbmate_name,
+				dbmate_order, 0, out, err);
+}
+
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "dbmate", why);
+}
+
 const struct layout layout_dbmate = {
+	.detect = detect,
+	.scan = scan,
 	.name = "dbmate",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 #include "xmem.h"
 
 static int claims(const char *s, size_t n)
@@ -83,9 +84,67 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as "goose create NAME sql" writes it (create.go sqlMigrationTemplate): a UTC timestamp in an empty directory */
+static const struct layout_template template = {"-- +goose Up\n-- +goose StatementBegin\nSELECT 'up SQL query';\n"
+						"-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n"
+						"SELECT 'down SQL query';\n-- +goose StatementEnd\n",
+						'_', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
+/*
+ * goose's NumericComponent (migrate.go): the extension .sql or .go, the
+ * text before the first '_' an int64 above 0; ordered by that number.
+ */
+static int goose_name(const char *f, char **version, char **name, const char **why)
+{
+	size_t n = strlen(f);
+	const char *dot = strrchr(f, '.');
+	if (!dot || (strcmp(dot, ".sql") != 0 && strcmp(dot, ".go") != 0))
+		return 0;
+	const char *us = strchr(f, '_');
+	size_t d = strspn(f, "0123456789");
+	if (!us || (size_t)(us - f) != d || d == 0 || d > 18 || strtoll(f, NULL, 10) <= 0) {
+		*why = "goose would refuse this name (the text before the first '_' must be a number above 0)";
+		return -1;
+	}
+	if (strcmp(dot, ".go") == 0) {
+		*why = "a Go migration: pgboot runs SQL only";
+		return -1;
+	}
+	(void)n;
+	layout_split_name(f, d, version, name);
+	return 1;
+}
+
+static int goose_order(const char *a, const char *b)
+{
+	long long x = strtoll(a, NULL, 10), y = strtoll(b, NULL, 10);
+	return x != y ? (x < y ? -1 : 1) : strcmp(a, b);
+}
+
+static int scan(const char *dir, struct migset *out, struct pgb_error *err)
+{
+	return layout_scan_flat(dir, "goose", "files \"<number>_<name>.sql\" (and .go)", goose_name, goose_order, 0, out,
+				err);
+}
+
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "goose", why);
+}
+
 const struct layout layout_goose = {
+	.detect = detect,
+	.scan = scan,
 	.name = "goose",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };

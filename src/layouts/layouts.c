@@ -19,6 +19,12 @@
 	X(sqlx) \
 	X(morph) \
 	X(flyway) \
+	X(drizzle) \
+	X(node_pg_migrate) \
+	X(golang_migrate) \
+	X(pop) \
+	X(diesel) \
+	X(prisma) \
 	/* a new layout: one more line above */
 
 #define X(id) extern const struct layout layout_##id;
@@ -136,6 +142,14 @@ static const struct layout *claimant(const char *line, size_t n, size_t *body)
 	return NULL;
 }
 
+const struct layout *layout_claimant(const char *line, size_t n)
+{
+	size_t body;
+	if (n && line[n - 1] == '\r')
+		n--;
+	return claimant(line, n, &body);
+}
+
 int marker_is_candidate(const char *line, size_t n)
 {
 	size_t body;
@@ -154,7 +168,7 @@ int marker_read(const char *line, size_t n, struct marker *m, struct pgb_error *
 	if (!comment_body(line, n, &body))
 		return 0;
 	for (size_t k = 0; layouts[k] && m->kind == MARKER_NONE; k++)
-		if (!layouts[k]->claims && layouts[k]->read_marker(line, n, body, m, err))
+		if (!layouts[k]->claims && layouts[k]->read_marker && layouts[k]->read_marker(line, n, body, m, err))
 			return -1;
 	return 0;
 }

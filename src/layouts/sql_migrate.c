@@ -1,7 +1,9 @@
 /* sql_migrate.c: sql-migrate's markers, as sqlparse/sqlparse.go (sqlCmdPrefix, parseCommand) reads them. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
+#include "layout_scan.h"
 
 static int claims(const char *s, size_t n)
 {
@@ -64,9 +66,63 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* as sql-migrate new writes it (sql-migrate/command_new.go): "<timestamp>-<name>.sql" */
+static const struct layout_template template = {"\n-- +migrate Up\n\n-- +migrate Down\n", '-', 1};
+
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	return layout_create_file(dir, set, name, &template, path, err);
+}
+
+/*
+ * sql-migrate (migrate.go: FileMigrationSource, byId, VersionInt): every
+ * .sql file, its id the file name, ordered by the leading number where both
+ * have one, else by name. pgboot's version is that number: a file without
+ * one is refused.
+ */
+static int sqlmigrate_name(const char *f, char **version, char **name, const char **why)
+{
+	size_t n = strlen(f), d = strspn(f, "0123456789");
+	if (n < 4 || strcmp(f + n - 4, ".sql") != 0)
+		return 0;
+	if (d == 0) {
+		*why = "no leading number: pgboot's version of a sql-migrate file is its name's leading number";
+		return -1;
+	}
+	layout_split_name(f, d, version, name);
+	return 1;
+}
+
+static int sqlmigrate_order(const char *a, const char *b)
+{
+	size_t da = strspn(a, "0123456789"), db = strspn(b, "0123456789");
+	if (da && db) {
+		unsigned long long x = strtoull(a, NULL, 10), y = strtoull(b, NULL, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+static int scan(const char *dir, struct migset *out, struct pgb_error *err)
+{
+	return layout_scan_flat(dir, "sql-migrate", "every \".sql\" file, ordered by its leading number, then its name",
+				sqlmigrate_name, sqlmigrate_order, 1, out, err);
+}
+
+/* --layout auto: its up marker in a file, and no other marker dialect's (layout_scan.h) */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	return layout_detect_markers(dir, "sql-migrate", why);
+}
+
 const struct layout layout_sql_migrate = {
+	.detect = detect,
+	.scan = scan,
 	.name = "sql-migrate",
 	.claims = claims,
 	.read_marker = read_marker,
 	.examples = examples,
+	.create = create,
 };

@@ -94,10 +94,13 @@ def test_subdirectory_with_sql_refused(t):
 
 
 def test_diesel_layout_refused_with_its_fix(t):
+    """A diesel directory among pgboot's files: read as diesel's layout (auto), the .sql
+    file diesel would leave out is refused; read as pgboot's, the directory is, with its fix."""
     p = t.project(migrations=GOOD)
     p.write("migrations/2022-10-23-135826_users", "up.sql", "CREATE TABLE users (id int);")
     p.write("migrations/2022-10-23-135826_users", "down.sql", "DROP TABLE users;")
-    r = t.pgboot("migrate", project=p).expect(78, "2022-10-23-135826_users/", where="err")
+    r = t.pgboot("migrate", project=p).expect(78, "0001_first.sql", "not a diesel migration", where="err")
+    r = t.pgboot("migrate", "--layout", "pgboot", project=p).expect(78, "2022-10-23-135826_users/", where="err")
     r.expect_text("2022-10-23-135826_users.sql", "-- pgboot:down", where="err")
     check(not t.table_exists("first"), "nothing applied", r)
 
@@ -106,7 +109,9 @@ def test_prisma_layout_refused(t):
     p = t.project(migrations=GOOD)
     p.write("migrations/20240101120000_init", "migration.sql", "CREATE TABLE users (id int);")
     p.write("migrations", "migration_lock.toml", 'provider = "postgresql"\n')
-    r = t.pgboot("migrate", project=p).expect(78, "20240101120000_init/migration.sql", where="err")
+    r = t.pgboot("migrate", project=p).expect(78, "0001_first.sql", "not a prisma migration", where="err")
+    r = t.pgboot("migrate", "--layout", "pgboot", project=p).expect(78, "20240101120000_init/migration.sql",
+                                                                 where="err")
     check(not t.table_exists("first"), "nothing applied", r)
 
 

@@ -980,3 +980,45 @@ TEST(config_help_of_a_command_has_its_options_and_exit_status)
 	CHECK(strstr(h, "--migrations") == NULL);
 	free(h);
 }
+
+TEST(config_baseline_version_and_new_name)
+{
+	struct pgb_config cfg;
+	struct pgb_error err;
+	struct args a;
+	env_begin();
+	/* after the word baseline, --version takes VERSION; elsewhere it is the version flag */
+	CHECK_INT(load(&cfg, &err, &a, "baseline", "--version", "0003", "--confirm", NULL), 0);
+	CHECK_INT(cfg.command, CMD_BASELINE);
+	CHECK_STR(cfg.baseline_version, "0003");
+	CHECK_INT(cfg.confirm, 1);
+	done(&cfg, &err, &a);
+	CHECK_INT(load(&cfg, &err, &a, "baseline", "-V", NULL), 0);
+	CHECK_INT(cfg.command, CMD_VERSION);
+	done(&cfg, &err, &a);
+	CHECK_INT(load(&cfg, &err, &a, "migrate", "--version", NULL), 0);
+	CHECK_INT(cfg.command, CMD_VERSION);
+	done(&cfg, &err, &a);
+	CHECK_INT(load(&cfg, &err, &a, "baseline", "--confirm", NULL), -1);
+	CHECK_INT(err.code, PGB_EXIT_USAGE);
+	CHECK_STR(err.message, "command \"baseline\" requires --version VERSION");
+	done(&cfg, &err, &a);
+	setenv("PGBOOT_BASELINE_VERSION", "7", 1);
+	CHECK_INT(load(&cfg, &err, &a, "baseline", "--verify-first", NULL), 0);
+	CHECK_STR(cfg.baseline_version, "7");
+	CHECK_INT(cfg.verify_first, 1);
+	done(&cfg, &err, &a);
+	/* new NAME: one word, and new takes no database option */
+	CHECK_INT(load(&cfg, &err, &a, "new", "add_users", "--migrations", "db", NULL), 0);
+	CHECK_INT(cfg.command, CMD_NEW);
+	CHECK_STR(cfg.new_name, "add_users");
+	CHECK_STR(cfg.migrations_dir, "db");
+	done(&cfg, &err, &a);
+	CHECK_INT(load(&cfg, &err, &a, "new", NULL), -1);
+	CHECK_INT(err.code, PGB_EXIT_USAGE);
+	done(&cfg, &err, &a);
+	CHECK_INT(load(&cfg, &err, &a, "new", "x", "--database-url", "postgres://h/d", NULL), -1);
+	CHECK_INT(err.code, PGB_EXIT_USAGE);
+	done(&cfg, &err, &a);
+	env_end();
+}

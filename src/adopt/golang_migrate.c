@@ -1,0 +1,79 @@
+/*
+ * golang_migrate.c: golang-migrate's history (database/postgres/postgres.go,
+ * confirmed in its source): schema_migrations (version bigint NOT NULL
+ * PRIMARY KEY, dirty boolean NOT NULL), at most one row, in the
+ * connection's current schema. Every file whose version is at most that
+ * version counts as applied; dirty = the migration `version` stopped half
+ * way ("partial migration N"), refused. Told apart from dbmate's table by
+ * the dirty column.
+ *
+ * Lock: pg_advisory_lock of database/util.go's GenerateAdvisoryLockId(
+ * current_database(), schema, table): crc32 of "db\\0schema\\0table" times
+ * 1486364155 in uint32 (foreign_lock.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "foreign_lock.h"
+#include "history_reader.h"
+
+static int probe(struct db *db, char **where, struct pgb_error *err)
+{
+	return reader_probe_columns(db, "schema_migrations", "version:bigint,dirty:boolean", where, err);
+}
+
+static int read_rows(struct db *db, const char *where, struct foreign_row **rows, size_t *n, struct pgb_error *err)
+{
+	return reader_select(db, where,
+			     "SELECT version::text, NULL, NULL, CASE WHEN dirty THEN 'dirty: partial migration ' "
+			     "OPERATOR(pg_catalog.||) version::text END FROM %s ORDER BY version",
+			     rows, n, err);
+}
+
+/* digits only, without leading zeros: compare by length, then text */
+static int le_number(const char *a, const char *b)
+{
+	while (*a == '0' && a[1])
+		a++;
+	while (*b == '0' && b[1])
+		b++;
+	size_t la = strlen(a), lb = strlen(b);
+	return la != lb ? la < lb : strcmp(a, b) <= 0;
+}
+
+static int digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* every file up to the recorded version */
+static int matches(const struct foreign_row *row, const struct migfile *mf)
+{
+	const char *v = mf->tool_id ? mf->tool_id : mf->version.text;
+	return foreign_id_names(row->id, mf) || (digits(v) && digits(row->id) && le_number(v, row->id));
+}
+
+static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
+{
+	(void)err;
+	char *schema;
+	reader_table_schema_is(where, &schema);
+	*key = golang_migrate_lock_key(db_database(db), schema, strchr(where, '.') + 1);
+	free(schema);
+	return 1;
+}
+
+const struct history_reader reader_golang_migrate = {
+	.name = "golang-migrate",
+	.table = "schema_migrations",
+	.probe = probe,
+	.read = read_rows,
+	.matches = matches,
+	.same_content = NULL,
+	.lock_key = lock_key,
+};

@@ -1,0 +1,208 @@
+/*
+ * diesel.c: diesel's layout, as diesel_migrations' file_based_migrations.rs
+ * (migrations_directories, SqlFileMigration) and migrations_internals
+ * (valid_sql_migration_directory, version_from_string, TomlMetadata) read
+ * it: every directory directly in the directory (names starting with '.'
+ * skipped) is a migration and must hold up.sql (down.sql optional); its
+ * version is the name up to the first '_' with every '-' removed
+ * ("2022-10-23-135826_x" is 20221023135826; "00000000000000_diesel_initial_setup"
+ * is 0), ordered as text (diesel's Version); each runs in a transaction of
+ * its own, its up and down alike, unless its metadata.toml says
+ * run_in_transaction = false.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "layout.h"
+#include "layout_scan.h"
+#include "xmem.h"
+
+struct diesel_dir {
+	char *dir, *version, *name;
+};
+
+static int by_version_text(const void *a, const void *b)
+{
+	const struct diesel_dir *x = a, *y = b;
+	int c = strcmp(x->version, y->version);
+	return c ? c : strcmp(x->dir, y->dir);
+}
+
+/* "2022-10-23-135826_create_users": version "20221023135826", name "create_users" */
+static void diesel_name(const char *d, char **version, char **name)
+{
+	const char *us = strchr(d, '_');
+	size_t vl = us ? (size_t)(us - d) : strlen(d);
+	char *v = xmalloc(vl + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < vl; i++)
+		if (d[i] != '-')
+			v[k++] = d[i];
+	v[k] = '\0';
+	*version = v;
+	*name = xstrdup(us ? us + 1 : "");
+}
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * metadata.toml's run_in_transaction: 1 when it says false, 0 when it says
+ * true or nothing, -1 with err for a line pgboot cannot read (a table, an
+ * unknown value of the key).
+ */
+static int diesel_no_transaction(const char *path, struct pgb_error *err)
+{
+	char *data;
+	size_t len;
+	if (source_read_file(path, &data, &len, err))
+		return -1;
+	int r = 0, line = 0;
+	for (char *s = data; *s && r >= 0;) {
+		char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		line++;
+		size_t i = 0;
+		while (i < n && blank(s[i]))
+			i++;
+		size_t k = strlen("run_in_transaction");
+		if (n - i >= k && memcmp(s + i, "run_in_transaction", k) == 0) {
+			i += k;
+			while (i < n && blank(s[i]))
+				i++;
+			if (i < n && s[i] == '=') {
+				i++;
+				while (i < n && blank(s[i]))
+					i++;
+				size_t vs = i;
+				while (i < n && !blank(s[i]) && s[i] != '#')
+					i++;
+				size_t vl = i - vs;
+				while (i < n && blank(s[i]))
+					i++;
+				int comment_or_end = i == n || s[i] == '#';
+				if (comment_or_end && vl == 5 && memcmp(s + vs, "false", 5) == 0)
+					r = 1;
+				else if (comment_or_end && vl == 4 && memcmp(s + vs, "true", 4) == 0)
+					r = 0;
+				else
+					r = -1;
+			} else {
+				r = -1;
+			}
+			if (r < 0) {
+				pgb_fail(err, PGB_EXIT_CONFIG, "\"%s\" line %d: run_in_transaction must be true or false", path,
+					 line);
+				pgb_error_locus(err, path, line, 0);
+			}
+		}
+		s = e ? e + 1 : s + n;
+	}
+	free(data);
+	return r;
+}
+
+static int diesel_add(const char *dir, const struct diesel_dir *d, struct migset *out, struct pgb_error *err)
+{
+	char *mdir = source_join(dir, d->dir);
+	char *up = source_join(mdir, "up.sql"), *down = source_join(mdir, "down.sql");
+	char *meta = source_join(mdir, "metadata.toml");
+	int rc = -1, has_down = layout_kind(mdir, "down.sql") == 2, nt = 0;
+	if (layout_kind(mdir, "up.sql") != 2) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "migration directory \"%s\" has no up.sql", mdir);
+		pgb_error_detail(err, "diesel refuses it too (an unknown migration format).");
+		pgb_error_hint(err, "Add its up.sql, or move the directory out of \"%s\".", dir);
+		pgb_error_locus(err, mdir, 0, 0);
+	} else if (!layout_all_digits(d->version, strlen(d->version))) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "migration directory \"%s\" has no version pgboot can read", mdir);
+		pgb_error_detail(err, "diesel's version is the name up to its first '_' without '-': \"%s\"; pgboot's "
+				      "versions are digits.", d->version);
+		pgb_error_locus(err, mdir, 0, 0);
+	} else if (layout_kind(mdir, "metadata.toml") == 2 && (nt = diesel_no_transaction(meta, err)) < 0) {
+		/* err says why */
+	} else if (layout_add(out, up, has_down ? down : NULL, d->version, d->name, NULL, err) == 0) {
+		struct migfile *mf = &out->files[out->n - 1];
+		mf->no_transaction |= nt;
+		mf->down_no_transaction |= nt && migfile_has_down(mf);
+		rc = 0;
+	}
+	free(mdir);
+	free(up);
+	free(down);
+	free(meta);
+	return rc;
+}
+
+static int scan(const char *dir, struct migset *out, struct pgb_error *err)
+{
+	char **names;
+	size_t n, nd = 0;
+	if (layout_list(dir, &names, &n, err))
+		return -1;
+	struct diesel_dir *ds = xcalloc(n ? n : 1, sizeof(*ds));
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (layout_kind(dir, names[i]) != 1) {
+			if (source_is_sql_name(names[i]))
+				rc = layout_refuse_stray(dir, names[i], "diesel",
+							 "only directories \"<version>_<name>\" holding up.sql", err);
+			continue;
+		}
+		ds[nd].dir = xstrdup(names[i]);
+		diesel_name(names[i], &ds[nd].version, &ds[nd].name);
+		nd++;
+	}
+	layout_list_free(names, n);
+	qsort(ds, nd, sizeof(*ds), by_version_text);
+	for (size_t i = 0; i < nd && rc == 0; i++)
+		rc = diesel_add(dir, &ds[i], out, err);
+	if (rc == 0)
+		rc = layout_check_order(out, "diesel", err);
+	for (size_t i = 0; i < nd; i++) {
+		free(ds[i].dir);
+		free(ds[i].version);
+		free(ds[i].name);
+	}
+	free(ds);
+	if (rc)
+		migset_free(out);
+	return rc;
+}
+
+/* a "<digits and dashes>_<name>" directory holding up.sql */
+static int detect(const char *dir, char **why, struct pgb_error *err)
+{
+	(void)err;
+	char **names;
+	size_t n;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (layout_list(dir, &names, &n, &e)) {
+		pgb_error_free(&e);
+		return 0;
+	}
+	int r = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		const char *s = names[i];
+		size_t k = strspn(s, "0123456789-");
+		if (k == 0 || s[k] != '_' || layout_kind(dir, s) != 1)
+			continue;
+		char *sub = source_join(dir, s);
+		if (layout_kind(sub, "up.sql") == 2) {
+			r = 1;
+			*why = xasprintf("\"%s/up.sql\" exists", s);
+		}
+		free(sub);
+	}
+	layout_list_free(names, n);
+	return r;
+}
+
+const struct layout layout_diesel = {
+	.name = "diesel",
+	.detect = detect,
+	.scan = scan,
+};
