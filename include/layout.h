@@ -62,7 +62,9 @@ struct layout {
 	 * migfile loaded (migfile_load or migfile_load_split), in the order the
 	 * tool applies them; a file the tool would run but pgboot cannot run as
 	 * it would (a Go template, a .js migration, Flyway placeholders) is an
-	 * error (78) naming the file and the construct. NULL: source.c's own
+	 * error (78) naming the file and the construct. A tool's repeatable
+	 * migrations (Flyway's R__) go to out's repeatables (kind
+	 * MIG_REPEATABLE, repeatable.h), in the order they apply. NULL: source.c's own
 	 * scanner: every .sql directly in dir, named by parse_name, ordered by
 	 * version.
 	 */

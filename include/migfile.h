@@ -75,7 +75,8 @@
 #include "error.h"
 #include "version.h"
 
-enum mig_kind { MIG_MIGRATION, MIG_SEED };
+/* MIG_REPEATABLE: a Flyway R__ file (repeatable.h); never a history row's kind */
+enum mig_kind { MIG_MIGRATION, MIG_SEED, MIG_REPEATABLE };
 
 /* the largest file pgboot reads: anything bigger is surely not a migration */
 #define MIGFILE_MAX_BYTES (32u * 1024 * 1024)

@@ -38,6 +38,15 @@ struct migrate_jobs {
  */
 int migrate_preflight(const struct apply_opts *o, const struct plan *p, long long key, int scs,
 		      struct migrate_jobs *jobs, struct pgb_error *err);
+struct repeatables;
+/*
+ * Append to jobs, split and checked as migrate_preflight's, the repeatable
+ * migrations of rs (repeatable.h) to apply: after the versioned ones, each
+ * with the upsert of its row beside the history. Returns 0, or -1 (jobs
+ * freed).
+ */
+int migrate_preflight_repeatables(const struct apply_opts *o, const struct repeatables *rs, long long key, int scs,
+				  struct migrate_jobs *jobs, struct pgb_error *err);
 void migrate_jobs_free(struct migrate_jobs *jobs);
 /*
  * Apply the jobs in order. With o->run_transaction the caller has opened the

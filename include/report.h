@@ -11,8 +11,13 @@
 #include "plan.h"
 
 /* status: every migration and seed with its state, versions, times and checksums */
-void report_status(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json);
+struct repeatables;
+/* status: every migration and seed with its state, versions, times and checksums; then the repeatable
+ * migrations (rs: NULL or none, no more lines), applied, pending or changed */
+void report_status(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
+		   const char *dbname, int json);
 /* plan / --dry-run: what migrate would apply */
-void report_plan(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json);
+void report_plan(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
+		 const char *dbname, int json);
 
 #endif

@@ -17,6 +17,9 @@
 struct migset {
 	struct migfile *files; /* ordered by version */
 	size_t n;
+	struct migfile *repeatables; /* a layout's repeatable migrations (Flyway's R__, kind MIG_REPEATABLE), in
+					the order they apply, after every versioned one (repeatable.h) */
+	size_t nrepeatables;
 };
 
 /*

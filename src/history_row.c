@@ -6,7 +6,7 @@
 
 const char *history_kind_name(enum mig_kind kind)
 {
-	return kind == MIG_SEED ? "seed" : "migration";
+	return kind == MIG_SEED ? "seed" : kind == MIG_REPEATABLE ? "repeatable migration" : "migration";
 }
 
 int history_kind_parse(const char *text, enum mig_kind *kind)

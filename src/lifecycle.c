@@ -42,6 +42,7 @@
 #include "migrate.h"
 #include "plan.h"
 #include "redact.h"
+#include "repeatable.h"
 #include "report.h"
 #include "rollback.h"
 #include "signals.h"
@@ -66,6 +67,7 @@ struct run {
 	struct session_info info;
 	struct history hist;
 	struct plan plan;
+	struct repeatables reps; /* the layout's repeatable migrations and their table's rows (repeatable.h) */
 	struct migrate_jobs jobs;
 	int history_outdated; /* the history was never read, or changed since */
 	struct db_result probe; /* verify's first query, asked with the last history read (command NULL: not asked) */
@@ -215,9 +217,18 @@ static int read_state(struct run *r, struct pgb_error *err)
 		return -1;
 	plan_build(&r->plan, &r->migs, want_seeds(r) ? &r->seeds : NULL, &r->hist,
 		   (r->cfg->allow_out_of_order ? PLAN_ALLOW_OUT_OF_ORDER : 0) | (r->cfg->strict ? PLAN_STRICT : 0));
+	/* no query unless the layout has repeatables */
+	if (repeatables_read(&r->reps, &r->migs, &r->hist, r->db, err))
+		return -1;
 	r->history_outdated = 0;
 	warn_future(r);
 	return 0;
+}
+
+/* The files to apply: pending migrations and seeds, and repeatable migrations new or changed. */
+static size_t pending_files(const struct run *r)
+{
+	return plan_pending(&r->plan, -1) + repeatables_pending(&r->reps);
 }
 
 /* Look an unqualified history table up in every schema the role may use, and read it again when it is
@@ -244,7 +255,7 @@ static int read_found(struct run *r, int fast, struct pgb_error *err)
 		return -1;
 	if (read_state(r, err))
 		return -1;
-	int up_to_date = fast && r->hist.exists && plan_pending(&r->plan, -1) == 0 && plan_drift(&r->plan) == 0;
+	int up_to_date = fast && r->hist.exists && pending_files(r) == 0 && plan_drift(&r->plan) == 0;
 	if (!first && !up_to_date && resolve_history(r, err))
 		return -1;
 	return r->hist.exists ? 0 : history_check_elsewhere(&r->hist, r->db, err);
@@ -348,18 +359,18 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	int xact = r->cfg->lock_mode == LOCK_TRANSACTION;
 	if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
-	if (plan_pending(&r->plan, -1) == 0) {
+	if (pending_files(r) == 0) {
 		log_event(LOG_INFO, "up_to_date", LOG_FIELDS(LF_INT("migrations", (long long)r->migs.n)),
 			  "database is up to date (%zu migrations)", r->migs.n);
 		return 0;
 	}
-	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)plan_pending(&r->plan, -1))),
-		  "%zu file%s to apply, taking the migration lock", plan_pending(&r->plan, -1), plan_pending(&r->plan, -1) == 1 ? "" : "s");
+	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)pending_files(r))),
+		  "%zu file%s to apply, taking the migration lock", pending_files(r), pending_files(r) == 1 ? "" : "s");
 	if (take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
 	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
-	if (plan_pending(&r->plan, -1) == 0) {
+	if (pending_files(r) == 0) {
 		if (r->adopt.nfiles)
 			log_info("up_to_date", "database is up to date after the adoption");
 		else
@@ -368,9 +379,12 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		 * waiter in now rather than after this one's checks */
 		return unlock_early(r, err);
 	}
-	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
+	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err) ||
+	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
+		return -1;
+	if (repeatables_pending(&r->reps) && !r->reps.exists && repeatables_create(&r->hist, r->db, xact, err))
 		return -1;
 	r->history_outdated = 1; /* and the probe with it */
 	db_result_free(&r->probe);
@@ -392,22 +406,23 @@ static int await_migrations(struct run *r, struct pgb_error *err)
 	for (;;) {
 		if (read_resolved(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 			return -1;
-		if (plan_pending(&r->plan, MIG_MIGRATION) == 0)
+		/* the repeatable migrations too: they are part of the schema the app expects */
+		size_t pending = plan_pending(&r->plan, MIG_MIGRATION) + repeatables_pending(&r->reps);
+		if (pending == 0)
 			return 0;
 		long long now = clock_now_ms();
 		if (now >= deadline) {
 			char buf[32];
 			duration_format(r->cfg->wait_timeout_ms, buf, sizeof(buf));
-			pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%zu migration%s still pending after %s", plan_pending(&r->plan, MIG_MIGRATION),
-				 plan_pending(&r->plan, MIG_MIGRATION) == 1 ? "" : "s", buf);
+			pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%zu migration%s still pending after %s", pending,
+				 pending == 1 ? "" : "s", buf);
 			pgb_error_hint(err, "With --skip-migrate another pgboot (an initContainer, a pre-deploy job) must apply "
 					    "the migrations; check that it ran.");
 			return -1;
 		}
 		if (last_log == 0 || now - last_log >= 5000) {
-			log_event(LOG_INFO, "awaiting_migrations", LOG_FIELDS(LF_INT("pending", (long long)plan_pending(&r->plan, MIG_MIGRATION))),
-				  "waiting for another pgboot to apply %zu migration%s", plan_pending(&r->plan, MIG_MIGRATION),
-				  plan_pending(&r->plan, MIG_MIGRATION) == 1 ? "" : "s");
+			log_event(LOG_INFO, "awaiting_migrations", LOG_FIELDS(LF_INT("pending", (long long)pending)),
+				  "waiting for another pgboot to apply %zu migration%s", pending, pending == 1 ? "" : "s");
 			last_log = now;
 		}
 		if (clock_sleep_ms(SKIP_MIGRATE_POLL_MS))
@@ -442,7 +457,7 @@ static int show_status(struct run *r, struct pgb_error *err)
 {
 	if (load_and_connect(r, err) || read_found(r, 0, err))
 		return -1;
-	report_status(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
+	report_status(stdout, &r->plan, &r->reps, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
 	if (plan_drift(&r->plan))
 		return pgb_fail(err, PGB_EXIT_DRIFT, "history and files disagree: %zu problem%s", plan_drift(&r->plan),
@@ -458,9 +473,10 @@ static int show_plan(struct run *r, struct pgb_error *err)
 	    plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
-	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err))
+	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err) ||
+	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err))
 		return -1;
-	report_plan(stdout, &r->plan, &r->hist, db_database(r->db), r->cfg->json);
+	report_plan(stdout, &r->plan, &r->reps, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
 	return 0;
 }
@@ -488,6 +504,7 @@ static void disconnect(struct run *r)
 	db_result_free(&r->probe);
 	migrate_jobs_free(&r->jobs);
 	plan_free(&r->plan);
+	repeatables_free(&r->reps);
 	history_free(&r->hist);
 	session_info_free(&r->info);
 }
@@ -584,10 +601,12 @@ static size_t seed_rows(const struct history *h)
 	return n;
 }
 
-/* reset: what it does to the history after the rollback (0: nothing, the table is missing or has no seed row) */
+/* reset: what it does to the history after the rollback (0: nothing, the table is missing or has no seed row,
+ * and no repeatable migration's table is there) */
 static int resets_history(const struct run *r)
 {
-	return (r->needs & N_RESET) && r->hist.exists && (r->cfg->drop_history || seed_rows(&r->hist) > 0);
+	return (r->needs & N_RESET) && r->hist.exists &&
+	       (r->cfg->drop_history || seed_rows(&r->hist) > 0 || r->reps.exists);
 }
 
 /* 1 when the command has something to change */
@@ -619,6 +638,9 @@ static void print_reset(const struct run *r)
 	if (seeds)
 		printf("would delete %zu seed row%s from history table \"%s\"\n", seeds, seeds == 1 ? "" : "s",
 		       r->hist.display);
+	if (r->reps.exists)
+		printf("would %s the repeatable migrations' table beside it\n",
+		       r->cfg->drop_history ? "drop" : "delete every row of");
 	if (r->cfg->drop_history)
 		printf("would drop history table \"%s\"\n", r->hist.display);
 	else
@@ -696,7 +718,11 @@ static int reset_history(struct run *r, struct pgb_error *err)
 {
 	if (!resets_history(r))
 		return 0;
-	char *sql = history_reset_sql(&r->hist, r->cfg->drop_history);
+	char *history = history_reset_sql(&r->hist, r->cfg->drop_history);
+	char *reps = repeatables_reset_sql(&r->hist, r->db, r->reps.exists, r->cfg->drop_history);
+	char *sql = xasprintf("%s%s", history, reps);
+	free(history);
+	free(reps);
 	struct db_result *res = NULL;
 	int n = 0;
 	int rc = db_exec(r->db, sql, &res, &n, err);

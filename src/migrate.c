@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "repeatable.h"
 #include "rules.h"
 #include "signals.h"
 #include "sqlsplit.h"
@@ -178,6 +179,23 @@ int migrate_preflight(const struct apply_opts *o, const struct plan *p, long lon
 	return 0;
 }
 
+int migrate_preflight_repeatables(const struct apply_opts *o, const struct repeatables *rs, long long key, int scs,
+				  struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	jobs->jobs = xrealloc(jobs->jobs, (jobs->n + rs->n + 1) * sizeof(struct migrate_job));
+	memset(jobs->jobs + jobs->n, 0, (rs->n + 1) * sizeof(struct migrate_job));
+	for (size_t i = 0; i < rs->n; i++) {
+		if (rs->items[i].state == REP_APPLIED)
+			continue;
+		struct plan_item it = {MIG_REPEATABLE, ITEM_PENDING, rs->items[i].file, NULL};
+		if (prepare_job(o, key, scs, &jobs->jobs[jobs->n++], &it, err)) {
+			migrate_jobs_free(jobs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void migrate_jobs_free(struct migrate_jobs *jobs)
 {
 	for (size_t i = 0; i < jobs->n; i++) {
@@ -191,18 +209,26 @@ void migrate_jobs_free(struct migrate_jobs *jobs)
 
 /* ---- what the run did ------------------------------------------------------ */
 
-/* "2 migrations and 1 seed": the first n jobs; *seeds counts the seeds among them */
+/* "2 migrations, 1 repeatable migration and 1 seed": the first n jobs; *seeds counts the seeds among them */
 static char *count_files(const struct migrate_jobs *jobs, size_t n, size_t *seeds)
 {
-	*seeds = 0;
+	size_t k[3] = {0, 0, 0}; /* by mig_kind */
 	for (size_t i = 0; i < n; i++)
-		*seeds += jobs->jobs[i].f->kind == MIG_SEED;
-	size_t migs = n - *seeds, s = *seeds;
-	if (s == 0)
-		return xasprintf("%zu migration%s", migs, migs == 1 ? "" : "s");
-	if (migs == 0)
-		return xasprintf("%zu seed%s", s, s == 1 ? "" : "s");
-	return xasprintf("%zu migration%s and %zu seed%s", migs, migs == 1 ? "" : "s", s, s == 1 ? "" : "s");
+		k[jobs->jobs[i].f->kind]++;
+	*seeds = k[MIG_SEED];
+	static const char *const noun[3] = {"migration", "seed", "repeatable migration"};
+	static const int order[3] = {MIG_MIGRATION, MIG_REPEATABLE, MIG_SEED};
+	char *parts[3];
+	int np = 0;
+	for (int i = 0; i < 3; i++)
+		if (k[order[i]] || (i == 0 && n == 0))
+			parts[np++] = xasprintf("%zu %s%s", k[order[i]], noun[order[i]], k[order[i]] == 1 ? "" : "s");
+	char *out = np == 1 ? xasprintf("%s", parts[0])
+		    : np == 2 ? xasprintf("%s and %s", parts[0], parts[1])
+			      : xasprintf("%s, %s and %s", parts[0], parts[1], parts[2]);
+	for (int i = 0; i < np; i++)
+		free(parts[i]);
+	return out;
 }
 
 /* A file stopped the run: what stays applied depends on the lock mode. */
@@ -258,14 +284,43 @@ static char *up_finish(void *arg, long long ms, struct pgb_error *err)
 	return history_finish_sql(u->h, u->db, u->f, ms, err);
 }
 
+/* a repeatable migration's effect: its row beside the history upserted when it is done (no progress kept:
+ * one stopped half-way runs again, as Flyway runs it) */
+static char *rep_done(void *arg, struct pgb_error *err)
+{
+	struct up *u = arg;
+	return repeatable_record_sql(u->h, u->db, u->f, -1, err);
+}
+
+static char *rep_nothing(void *arg, struct pgb_error *err)
+{
+	(void)arg;
+	(void)err;
+	return xstrdup("SELECT NULL");
+}
+
+static char *rep_progress(void *arg, int done, struct pgb_error *err)
+{
+	(void)done;
+	return rep_nothing(arg, err);
+}
+
+static char *rep_finish(void *arg, long long ms, struct pgb_error *err)
+{
+	struct up *u = arg;
+	return repeatable_record_sql(u->h, u->db, u->f, ms, err);
+}
+
 /* Apply one job: its file, up, with its history row. */
 static int apply_job(struct db *db, const struct apply_opts *o, const struct history *h, const struct migrate_job *j,
 		     struct pgb_error *err)
 {
 	const struct migfile *f = j->f;
 	struct up up = {h, db, f, j->resume};
+	struct apply_effect up_effect = {up_done, up_start, up_progress, up_finish, &up};
+	struct apply_effect rep_effect = {rep_done, rep_nothing, rep_progress, rep_finish, &up};
 	struct apply_unit u = {f->path, f->version.text, f->name, sent_text(j), f->up_len, &j->script, j->mode, j->first,
-			       j->last, j->key, j->prior, j->complete, {up_done, up_start, up_progress, up_finish, &up},
+			       j->last, j->key, j->prior, j->complete, f->kind == MIG_REPEATABLE ? rep_effect : up_effect,
 			       {history_kind_name(f->kind), "applying", "applied", "at the top of the file", "ran"}};
 	return apply_unit(db, o, &u, err);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "repeatable.h"
 #include "strbuf.h"
 
 static const char *item_version(const struct plan_item *it)
@@ -104,6 +105,61 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 	strbuf_addc(sb, '}');
 }
 
+/* ---- repeatable migrations (repeatable.h): after every other item ---------------- */
+
+/* repeatable.c talks to the server: what this pure module needs of it is here */
+static const char *rep_state_name(enum rep_state s)
+{
+	return s == REP_APPLIED ? "applied" : s == REP_CHANGED ? "changed" : "pending";
+}
+
+static const char *rep_state(const struct rep_item *it)
+{
+	return it->state == REP_CHANGED ? "changed (re-applies)" : rep_state_name(it->state);
+}
+
+static size_t rep_pending(const struct repeatables *rs)
+{
+	size_t n = 0;
+	for (size_t i = 0; rs && i < rs->n; i++)
+		n += rs->items[i].state != REP_APPLIED;
+	return n;
+}
+
+/* "repeatables": [{name, file, state, file_checksum, applied_at, duration_ms}], only those to apply when only_pending */
+static void json_repeatables(struct strbuf *sb, const struct repeatables *rs, int only_pending)
+{
+	if (!rs || rs->n == 0)
+		return;
+	json_add_key(sb, "repeatables");
+	strbuf_addc(sb, '[');
+	int first = 1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rep_item *it = &rs->items[i];
+		if (only_pending && it->state == REP_APPLIED)
+			continue;
+		strbuf_adds(sb, first ? "{" : ",{");
+		first = 0;
+		json_add_key(sb, "name");
+		json_add_string(sb, it->file->name);
+		json_add_key(sb, "file");
+		json_add_string(sb, it->file->path);
+		json_add_key(sb, "state");
+		json_add_string(sb, rep_state_name(it->state));
+		json_add_key(sb, "file_checksum");
+		json_add_string(sb, it->file->checksum);
+		json_add_key(sb, "applied_at");
+		json_add_string(sb, it->applied_at);
+		json_add_key(sb, "duration_ms");
+		if (it->applied_at)
+			strbuf_addf(sb, "%lld", it->duration_ms);
+		else
+			strbuf_adds(sb, "null");
+		strbuf_addc(sb, '}');
+	}
+	strbuf_addc(sb, ']');
+}
+
 /* counts by state, the baselined ones apart from the applied (the return value) */
 static size_t count_states(const struct plan *p, size_t counts[ITEM_NSTATES])
 {
@@ -118,7 +174,8 @@ static size_t count_states(const struct plan *p, size_t counts[ITEM_NSTATES])
 	return baselined;
 }
 
-static void json_report(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int only_pending)
+static void json_report(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
+			const char *dbname, int only_pending)
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
@@ -148,15 +205,18 @@ static void json_report(FILE *out, const struct plan *p, const struct history *h
 		first = 0;
 		json_item(&sb, &p->items[i]);
 	}
-	strbuf_adds(&sb, "]}\n");
+	strbuf_addc(&sb, ']');
+	json_repeatables(&sb, rs, only_pending);
+	strbuf_adds(&sb, "}\n");
 	fputs(sb.buf, out);
 	strbuf_free(&sb);
 }
 
-void report_status(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json)
+void report_status(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
+		   const char *dbname, int json)
 {
 	if (json) {
-		json_report(out, p, h, dbname, 0);
+		json_report(out, p, rs, h, dbname, 0);
 		return;
 	}
 	size_t c[ITEM_NSTATES];
@@ -175,6 +235,14 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 			item_version(it), item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum,
 			down_column(it));
 	}
+	for (size_t i = 0; rs && i < rs->n; i++) {
+		const struct rep_item *it = &rs->items[i];
+		char ms[24] = "";
+		if (it->applied_at)
+			snprintf(ms, sizeof(ms), "%lld", it->duration_ms);
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %s\n", "repeatable", "", it->file->name,
+			rep_state(it), it->applied_at ? it->applied_at : "", ms, it->file->checksum, "");
+	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);
 	if (baselined)
@@ -183,26 +251,37 @@ void report_status(FILE *out, const struct plan *p, const struct history *h, con
 		fprintf(out, ", %zu partial", c[ITEM_PARTIAL]);
 	if (c[ITEM_FUTURE])
 		fprintf(out, ", %zu future (applied by a newer release)", c[ITEM_FUTURE]);
+	if (rs && rs->n)
+		fprintf(out, "; %zu repeatable migration%s, %zu to apply", rs->n, rs->n == 1 ? "" : "s",
+			rep_pending(rs));
 	fputc('\n', out);
 }
 
-void report_plan(FILE *out, const struct plan *p, const struct history *h, const char *dbname, int json)
+void report_plan(FILE *out, const struct plan *p, const struct repeatables *rs, const struct history *h,
+		 const char *dbname, int json)
 {
 	if (json) {
-		json_report(out, p, h, dbname, 1);
+		json_report(out, p, rs, h, dbname, 1);
 		return;
 	}
-	if (plan_pending(p, -1) == 0) {
+	size_t n = plan_pending(p, -1) + (rs ? rep_pending(rs) : 0);
+	if (n == 0) {
 		fprintf(out, "nothing to apply: database \"%s\" is up to date\n", dbname);
 		return;
 	}
-	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", plan_pending(p, -1),
-		plan_pending(p, -1) == 1 ? "" : "s", dbname, h->display, h->exists ? "" : ", to be created");
+	fprintf(out, "would apply %zu file%s to database \"%s\" (history table \"%s\"%s):\n", n, n == 1 ? "" : "s",
+		dbname, h->display, h->exists ? "" : ", to be created");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		if (!plan_item_is_pending(p, it))
 			continue;
 		fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", history_kind_name(it->kind), item_version(it), item_name(it),
 			it->file->path, it->file->empty ? " (empty)" : "", it->row ? " (changed)" : "");
+	}
+	for (size_t i = 0; rs && i < rs->n; i++) {
+		const struct rep_item *it = &rs->items[i];
+		if (it->state != REP_APPLIED)
+			fprintf(out, "  %-9s  %-16s  %-28s  %s%s%s\n", "repeatable", "", it->file->name, it->file->path,
+				it->file->empty ? " (empty)" : "", it->state == REP_CHANGED ? " (changed)" : "");
 	}
 }

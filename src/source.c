@@ -265,8 +265,7 @@ int source_load(const char *dir, enum mig_kind kind, int missing_ok, struct migs
 {
 	char **names;
 	size_t n;
-	out->files = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	if (list_dir(dir, missing_ok, &names, &n, err))
 		return -1;
 	out->files = xcalloc(n ? n : 1, sizeof(struct migfile));
@@ -294,6 +293,11 @@ void migset_free(struct migset *set)
 	free(set->files);
 	set->files = NULL;
 	set->n = 0;
+	for (size_t i = 0; i < set->nrepeatables; i++)
+		migfile_free(&set->repeatables[i]);
+	free(set->repeatables);
+	set->repeatables = NULL;
+	set->nrepeatables = 0;
 }
 
 const struct migfile *migset_find(const struct migset *set, const struct pgb_version *v)
@@ -329,8 +333,7 @@ int source_load_checks(const char *dir, int missing_ok, struct checkset *out, st
 {
 	char **names;
 	size_t n;
-	out->files = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	if (list_dir(dir, missing_ok, &names, &n, err))
 		return -1;
 	if (n > 1)
@@ -418,8 +421,7 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 {
 	choice->layout = NULL;
 	choice->why = NULL;
-	out->files = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	struct stat st;
 	/* "a:b" is a list of Flyway locations (layouts/flyway.c), each of which must exist */
 	if (missing_ok && !strchr(dir, ':') && stat(dir, &st) != 0 && errno == ENOENT) {

@@ -293,8 +293,7 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 	char *journal = source_join(dir, JOURNAL);
 	struct json_value *root = NULL;
 	const struct json_value *entries = NULL;
-	out->files = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	int rc = read_journal(dir, journal, &root, &entries, err);
 	if (rc == 0) {
 		out->files = xcalloc(entries->n ? entries->n : 1, sizeof(*out->files));

@@ -12,7 +12,7 @@
  *
  * Refused (78, naming the file): what pgboot cannot run as Flyway would:
  * placeholders ("${name}", replaced by Flyway everywhere in the text, comments
- * and strings too), repeatable (R__) and baseline (B) migrations, callbacks
+ * and strings too), baseline (B) migrations, callbacks
  * (beforeMigrate.sql ...), script config keys other than
  * executeInTransaction, placeholderReplacement and encoding=UTF-8, and
  * "classpath:" locations. A name with a Flyway prefix that Flyway finds
@@ -20,6 +20,10 @@
  * too: Flyway would skip it silently. detect claims a directory with a
  * Flyway name and no name starting with a digit (pgboot's own layout then
  * refuses the Flyway names).
+ *
+ * Repeatable (R__) files go to the set's repeatables, ordered by description
+ * as ResolvedMigrationComparator orders them (after every versioned one);
+ * two with one description are refused, as Flyway refuses them.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -331,14 +335,6 @@ static int walk(const char *dir, int depth, struct scan *s, struct pgb_error *er
 static int refuse_kind(const struct found *f, struct pgb_error *err)
 {
 	switch (f->nm.kind) {
-	case FLYWAY_REPEATABLE:
-		pgb_fail(err, PGB_EXIT_CONFIG, "Flyway repeatable migration \"%s\" is not supported", f->path);
-		pgb_error_detail(err, "Flyway applies an R__ file after the versioned ones and again whenever it "
-				      "changes; pgboot has no such kind of migration.");
-		pgb_error_hint(err, "Make it a versioned migration (\"V<next>__%s\"), or apply it as a seed "
-				    "(--seeds), which re-applies when it changes.",
-			       f->fname + 3);
-		break;
 	case FLYWAY_BASELINE:
 		pgb_fail(err, PGB_EXIT_CONFIG, "Flyway baseline migration \"%s\" is not supported", f->path);
 		pgb_error_detail(err, "Flyway runs a B file instead of the versions up to it on an empty database; "
@@ -634,6 +630,54 @@ static int load_version(struct migfile *mf, const struct found *v, const struct 
 	return 0;
 }
 
+/* ResolvedMigrationComparator: repeatables by description (String.compareTo: UTF-16 units; UTF-8 bytes
+ * order the same but for characters beyond the BMP against U+E000..U+FFFF) */
+static int by_description(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->nm.description, ((const struct found *)b)->nm.description);
+}
+
+static int load_repeatable(struct migfile *mf, const struct found *r, struct pgb_error *err)
+{
+	mf->kind = MIG_REPEATABLE;
+	mf->path = xstrdup(r->path);
+	mf->name = xstrdup(r->nm.description);
+	mf->version.text = xstrdup("R"); /* no version: "R_<description>" in log lines */
+	struct script_conf c;
+	char *text;
+	size_t len;
+	if (read_script(r->path, &text, &len, &c, err) || migfile_load(mf, text, len, err))
+		return -1;
+	if (c.tx == 0)
+		mf->no_transaction = 1;
+	else if (c.tx < 0 && detect_transaction(mf->path, mf->content, 0, mf->up_len, 1, &mf->no_transaction, err))
+		return -1;
+	return 0;
+}
+
+/* the R__ files, ordered by description; two with one description refused (Flyway: "Found more than one
+ * repeatable migration with description") */
+static int load_repeatables(struct scan *rs, struct migset *out, struct pgb_error *err)
+{
+	if (rs->n > 1)
+		qsort(rs->f, rs->n, sizeof(*rs->f), by_description);
+	for (size_t i = 1; i < rs->n; i++)
+		if (strcmp(rs->f[i - 1].nm.description, rs->f[i].nm.description) == 0) {
+			pgb_fail(err, PGB_EXIT_CONFIG, "duplicate Flyway repeatable migration \"%s\": \"%s\" and \"%s\"",
+				 rs->f[i].nm.description, rs->f[i - 1].path, rs->f[i].path);
+			pgb_error_hint(err, "Rename or remove one of them.");
+			pgb_error_locus(err, rs->f[i].path, 0, 0);
+			return -1;
+		}
+	out->repeatables = xcalloc(rs->n ? rs->n : 1, sizeof(struct migfile));
+	for (size_t i = 0; i < rs->n; i++) {
+		out->nrepeatables++;
+		if (load_repeatable(&out->repeatables[i], &rs->f[i], err))
+			return -1;
+	}
+	return 0;
+}
+
 /* the U file of each V (sorted both): refused when one has no V or two have one version */
 static int pair_undos(const struct scan *vs, const struct scan *us, const struct found **undo, struct pgb_error *err)
 {
@@ -660,9 +704,10 @@ static int build(struct scan *all, struct migset *out, struct pgb_error *err)
 	for (size_t i = 0; i < all->n; i++)
 		if (refuse_kind(&all->f[i], err))
 			return -1;
-	struct scan vs = {0}, us = {0};
+	struct scan vs = {0}, us = {0}, rs = {0};
 	for (size_t i = 0; i < all->n; i++) {
-		struct scan *to = all->f[i].nm.kind == FLYWAY_UNDO ? &us : &vs;
+		enum flyway_kind k = all->f[i].nm.kind;
+		struct scan *to = k == FLYWAY_UNDO ? &us : k == FLYWAY_REPEATABLE ? &rs : &vs;
 		to->f = xrealloc(to->f, sizeof(*to->f) * (to->n + 1));
 		to->f[to->n++] = all->f[i];
 	}
@@ -681,18 +726,18 @@ static int build(struct scan *all, struct migset *out, struct pgb_error *err)
 		if (load_version(&out->files[i], &vs.f[i], undo[i], err))
 			goto out;
 	}
-	rc = 0;
+	rc = load_repeatables(&rs, out, err);
 out:
 	free(undo);
 	free(vs.f);
 	free(us.f);
+	free(rs.f);
 	return rc;
 }
 
 static int scan_dir(const char *dir, struct migset *out, struct pgb_error *err)
 {
-	out->files = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	char **locs;
 	size_t nlocs;
 	if (split_locations(dir, &locs, &nlocs, err))

@@ -418,8 +418,8 @@ static int check_order(const struct migset *set, struct pgb_error *err)
 
 static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 {
+	memset(out, 0, sizeof(*out));
 	out->files = xcalloc(1, sizeof(*out->files));
-	out->n = 0;
 	DIR *d = opendir(dir);
 	if (!d)
 		return pgb_fail(err, PGB_EXIT_CONFIG, "could not open directory \"%s\": %m", dir);

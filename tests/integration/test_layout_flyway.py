@@ -105,9 +105,7 @@ def test_flyway_refusals_name_the_file(t):
              "no versioned migration 7")
     # classpath: locations
     _refused(t, [v1], 'unsupported Flyway location "classpath:"', locations="classpath:db/migration")
-    # repeatable, baseline and callback files: pgboot cannot run them as Flyway does
-    _refused(t, [v1, (MAIN, "R__views.sql", "CREATE VIEW v AS SELECT 1;\n")],
-             'repeatable migration "db/migration/R__views.sql" is not supported')
+    # baseline and callback files: pgboot cannot run them as Flyway does (R__ files: test_repeatable.py)
     _refused(t, [v1, (MAIN, "B1__base.sql", "SELECT 1;\n")], '"db/migration/B1__base.sql"', "baseline")
     _refused(t, [v1, (MAIN, "afterMigrate.sql", "SELECT 1;\n")], '"db/migration/afterMigrate.sql"', "callback")
     # a Flyway prefix with a name Flyway would skip silently

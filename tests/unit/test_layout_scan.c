@@ -59,8 +59,7 @@ static int detects(const char *name, const char *dir)
 static int scan_as(const char *name, const char *dir, struct migset *set, struct pgb_error *err)
 {
 	const struct layout *l = layout_find(name);
-	set->files = NULL;
-	set->n = 0;
+	memset(set, 0, sizeof(*set));
 	pgb_error_init(err);
 	return l && l->scan ? l->scan(dir, set, err) : -2;
 }

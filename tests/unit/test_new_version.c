@@ -12,7 +12,7 @@
 static char *next(int stamp_when_empty, const char *const *versions)
 {
 	struct migfile files[8];
-	struct migset set = {files, 0};
+	struct migset set = {files, 0, NULL, 0};
 	memset(files, 0, sizeof(files));
 	for (; versions && *versions; versions++) {
 		CHECK(version_parse_text(*versions, &files[set.n].version) == 0);

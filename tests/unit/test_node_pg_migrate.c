@@ -69,6 +69,7 @@ static int scan(const char *layout, const char *dir, struct migset *set, struct 
 {
 	const struct layout *l = layout_find(layout);
 	CHECK(l && l->scan && l->detect);
+	memset(set, 0, sizeof(*set));
 	pgb_error_init(err);
 	return l->scan(dir, set, err);
 }
