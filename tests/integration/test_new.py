@@ -1,5 +1,7 @@
 """pgboot new NAME: the next migration file in the directory's layout (pgboot's,
-dbmate's, goose's, sql-migrate's markers, each tool's own template), numbered as
+dbmate's, goose's, sql-migrate's markers, each tool's own template; golang-migrate's,
+pop's, diesel's, prisma's, Flyway's, node-pg-migrate's and drizzle's files as their
+generators write them, drizzle's journal entry included), numbered as
 the files are (the next number of the same width, or the UTC time for
 timestamps), its path on stdout; pgboot reads it back (plan lists it). No
 database. Names pgboot could not read back are refused."""
