@@ -541,13 +541,17 @@ static char *npm_prefix(const struct migset *set)
 
 /*
  * As "node-pg-migrate create NAME --migration-file-language sql" makes it
- * (Migration.create): "<prefix>_<name>.sql", a copy of
- * templates/migration-template.sql, made with O_EXCL.
+ * (bin/node-pg-migrate.js: the name's "_" turned into "-"; Migration.create):
+ * "<prefix>_<name>.sql", a copy of templates/migration-template.sql, made
+ * with O_EXCL.
  */
 static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
 {
 	char *prefix = npm_prefix(set);
 	char *fname = xasprintf("%s_%s.sql", prefix, name);
+	for (char *c = fname + strlen(prefix) + 1; *c; c++)
+		if (*c == '_')
+			*c = '-';
 	const struct layout_new_file files[] = {{fname, "-- Up Migration\n\n-- Down Migration"}};
 	int rc = layout_create_files(dir, NULL, files, 1, path, err);
 	free(prefix);

@@ -117,7 +117,7 @@ OTHERS = {
     "flyway": ({"V2.1__a.sql": "CREATE TABLE flyway_a (id int);\n"}, r"migrations/V(3)__add_users\.sql", None,
                {"V3__add_users.sql": ""}),
     "node-pg-migrate": ({"1718000000000_a.sql": "-- Up Migration\nCREATE TABLE npm_a (id int);\n"},
-                        r"migrations/(\d{13})_add_users\.sql", "ms", {"{v}_add_users.sql": NPM_TEMPLATE}),
+                        r"migrations/(\d{13})_add-users\.sql", "ms", {"{v}_add-users.sql": NPM_TEMPLATE}),
 }
 
 
@@ -150,7 +150,8 @@ def test_new_in_other_tools_layouts(t):
         check(got == sorted(list(files) + list(want)), "%s: nothing else made" % layout, got)
         hist = "h_" + layout.replace("-", "_")
         args = ("--layout", layout, "--history-table", hist)
-        t.pgboot("plan", *args, project=p).expect(0, "would apply 2 files", "add_users", where="out")
+        shown = "add-users" if layout == "node-pg-migrate" else "add_users"
+        t.pgboot("plan", *args, project=p).expect(0, "would apply 2 files", shown, where="out")
         t.pgboot("migrate", *args, project=p).expect(0)
         check(len(t.history(table=hist)) == 2, "%s: both applied" % layout, t.history(table=hist))
     # an empty directory: the tools' defaults (golang-migrate and node-pg-migrate: the time)
@@ -199,3 +200,22 @@ def test_new_drizzle_journal(t):
     bad = q.write("migrations/meta", "_journal.json", '{"version": "7", "entries": [\n')
     t.pgboot("new", "x", "--layout", "drizzle", project=q, url=None).expect(78, "_journal.json", where="err")
     check(os.listdir(q.migrations) == ["meta"] and open(bad).read().endswith("[\n"), "nothing made or changed")
+
+
+def test_new_matches_node_pg_migrate_create(t):
+    """node-pg-migrate's own create (build/npm-tools) and pgboot new write the same file;
+    the tool then applies pgboot's file as its own."""
+    import npmtools
+    p = t.project()
+    r = npmtools.run(t, "node-pg-migrate", "create", "add_users", "--migration-file-language", "sql",
+                     "-m", "migrations", cwd=p.dir)
+    npmtools.expect(r, 0)
+    (theirs,) = os.listdir(p.migrations)
+    ours = t.pgboot("new", "add_users", "--layout", "auto", project=p, url=None).expect(0).out.strip()
+    m, n = re.fullmatch(r"(\d{13})(_add-users\.sql)", theirs), re.fullmatch(r"migrations/(\d{13})(_.*)", ours)
+    check(m and n and m.group(2) == n.group(2) and n.group(1) >= m.group(1), "the same name, a later prefix", theirs, ours)
+    with open(os.path.join(p.migrations, theirs)) as a, open(os.path.join(p.dir, ours)) as b:
+        check(a.read() == b.read(), "the same text")
+    npmtools.expect(npmtools.run(t, "node-pg-migrate", "up", "-m", "migrations", cwd=p.dir), 0)
+    names = t.psql("SELECT name FROM pgmigrations ORDER BY id").split()
+    check(names == [theirs[:-4], os.path.basename(ours)[:-4]], "node-pg-migrate ran both", names)
