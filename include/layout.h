@@ -112,6 +112,25 @@ char *layout_next_version(const struct migset *set, int stamp_when_empty, long l
  */
 int layout_create_file(const char *dir, const struct migset *set, const char *name, const struct layout_template *t,
 		       char **path, struct pgb_error *err);
+/* now (seconds since the epoch) in UTC as strftime's fmt writes it: a new string */
+char *layout_utc_format(long long now, const char *fmt);
+/* mkdir -p dir: 0, or -1 with err (78) */
+int layout_make_dirs(const char *dir, struct pgb_error *err);
+/* Create path (O_EXCL: never overwritten) holding text: 0, or -1 (78) */
+int layout_write_new(const char *path, const char *text, struct pgb_error *err);
+/* A file of a new migration: its name in the directory made, its content */
+struct layout_new_file {
+	const char *name;
+	const char *text;
+};
+/*
+ * Create files[0..n) in dir (made with its parents when missing), or in
+ * dir/sub when sub is not NULL (a directory that must not exist yet):
+ * 0 with *path dir/sub or, without sub, the first file's path; or -1 (78)
+ * with nothing left of what this call made.
+ */
+int layout_create_files(const char *dir, const char *sub, const struct layout_new_file *files, size_t n, char **path,
+			struct pgb_error *err);
 /* pgboot's own: "-- pgboot:up", "-- pgboot:down", numbered 0001 in an empty directory */
 int layout_create_default(const char *dir, const struct migset *set, const char *name, char **path,
 			  struct pgb_error *err);

@@ -153,8 +153,7 @@ static char separator(const struct migset *set, const struct layout_template *t)
 	return t->sep;
 }
 
-/* mkdir -p: 0, or -1 with err (78) */
-static int make_dirs(const char *dir, struct pgb_error *err)
+int layout_make_dirs(const char *dir, struct pgb_error *err)
 {
 	char *p = xstrdup(dir);
 	int rc = 0;
@@ -173,7 +172,7 @@ static int make_dirs(const char *dir, struct pgb_error *err)
 	return rc;
 }
 
-static int write_new(const char *path, const char *text, struct pgb_error *err)
+int layout_write_new(const char *path, const char *text, struct pgb_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -209,19 +208,76 @@ int layout_create_file(const char *dir, const struct migset *set, const char *na
 		       char **path, struct pgb_error *err)
 {
 	*path = NULL;
-	if (make_dirs(dir, err))
+	if (layout_make_dirs(dir, err))
 		return -1;
 	char *version = layout_next_version(set, t->stamp_when_empty, (long long)time(NULL));
 	char *fname = xasprintf("%s%c%s.sql", version, separator(set, t), name);
 	char *p = source_join(dir, fname);
 	free(version);
 	free(fname);
-	if (write_new(p, t->text, err)) {
+	if (layout_write_new(p, t->text, err)) {
 		free(p);
 		return -1;
 	}
 	*path = p;
 	return 0;
+}
+
+char *layout_utc_format(long long now, const char *fmt)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[64];
+	if (strftime(buf, sizeof(buf), fmt, &tm) == 0)
+		buf[0] = '\0';
+	return xstrdup(buf);
+}
+
+/* mkdir of a migration's own directory: 0, or -1 (78; "already exists" when it does) */
+static int make_new_dir(const char *path, struct pgb_error *err)
+{
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "migration directory \"%s\" already exists", path);
+		pgb_error_hint(err, "pgboot new never overwrites a file: run it again in a second, or choose another NAME.");
+		return -1;
+	}
+	return pgb_fail(err, PGB_EXIT_CONFIG, "could not create directory \"%s\": %m", path);
+}
+
+int layout_create_files(const char *dir, const char *sub, const struct layout_new_file *files, size_t n, char **path,
+			struct pgb_error *err)
+{
+	*path = NULL;
+	if (layout_make_dirs(dir, err))
+		return -1;
+	char *where = sub ? source_join(dir, sub) : xstrdup(dir);
+	if (sub && make_new_dir(where, err)) {
+		free(where);
+		return -1;
+	}
+	char **made = xcalloc(n ? n : 1, sizeof(*made));
+	size_t k = 0;
+	int rc = 0;
+	for (; k < n && rc == 0; k++) {
+		made[k] = source_join(where, files[k].name);
+		rc = layout_write_new(made[k], files[k].text, err);
+	}
+	if (rc) { /* undo what this call made: the failed file was not made */
+		for (size_t i = 0; i + 1 < k; i++)
+			unlink(made[i]);
+		if (sub)
+			rmdir(where);
+	} else {
+		*path = sub ? xstrdup(where) : xstrdup(made[0]);
+	}
+	for (size_t i = 0; i < k; i++)
+		free(made[i]);
+	free(made);
+	free(where);
+	return rc;
 }
 
 static const struct layout_template pgboot_template = {"-- pgboot:up\n\n\n-- pgboot:down\n\n", '_', 0};

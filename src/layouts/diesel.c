@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exitcode.h"
 #include "layout.h"
@@ -201,8 +202,31 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	return r;
 }
 
+/*
+ * As "diesel migration generate NAME" makes it (diesel_cli
+ * src/migrations/mod.rs: migration_version, Utc::now() in TIMESTAMP_FORMAT
+ * "%Y-%m-%d-%H%M%S"; generate_sql_migration's two comment lines): the
+ * directory "<YYYY-MM-DD-HHMMSS>_<name>" (which must not exist) with up.sql
+ * and down.sql. *path: the directory.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	(void)set;
+	static const struct layout_new_file files[] = {
+		{"up.sql", "-- Your SQL goes here\n"},
+		{"down.sql", "-- This file should undo anything in `up.sql`\n"},
+	};
+	char *v = layout_utc_format((long long)time(NULL), "%Y-%m-%d-%H%M%S");
+	char *sub = xasprintf("%s_%s", v, name);
+	int rc = layout_create_files(dir, sub, files, 2, path, err);
+	free(v);
+	free(sub);
+	return rc;
+}
+
 const struct layout layout_diesel = {
 	.name = "diesel",
 	.detect = detect,
 	.scan = scan,
+	.create = create,
 };

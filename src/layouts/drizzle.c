@@ -26,13 +26,18 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "json_read.h"
 #include "layout.h"
 #include "sqlsplit.h"
+#include "strbuf.h"
 #include "xmem.h"
 
 #define JOURNAL "meta/_journal.json"
@@ -342,7 +347,248 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* ---- pgboot new: drizzle-kit generate --custom ------------------------------------ */
+
+static void indent(struct strbuf *sb, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		strbuf_adds(sb, "  ");
+}
+
+/* a string as JSON.stringify writes it: \" \\ \b \f \n \r \t, other controls \u00xx, the rest as is */
+static void put_string(struct strbuf *sb, const char *s)
+{
+	strbuf_addc(sb, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+			: c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+		if (esc)
+			strbuf_adds(sb, esc);
+		else if (c < 0x20)
+			strbuf_addf(sb, "\\u%04x", c);
+		else
+			strbuf_addc(sb, (char)c);
+	}
+	strbuf_addc(sb, '"');
+}
+
+static void put_value(struct strbuf *sb, const struct json_value *v, int depth, const char *extra);
+
+/* an array or object in JSON.stringify(x, null, 2)'s layout; extra: one more item, already written */
+static void put_items(struct strbuf *sb, const struct json_value *v, int depth, const char *extra)
+{
+	int obj = v->type == JSON_OBJECT;
+	if (v->n == 0 && !extra) {
+		strbuf_adds(sb, obj ? "{}" : "[]");
+		return;
+	}
+	strbuf_addc(sb, obj ? '{' : '[');
+	for (size_t i = 0; i < v->n; i++) {
+		strbuf_adds(sb, i ? ",\n" : "\n");
+		indent(sb, depth + 1);
+		if (obj) {
+			put_string(sb, v->keys[i]);
+			strbuf_adds(sb, ": ");
+		}
+		put_value(sb, &v->items[i], depth + 1, NULL);
+	}
+	if (extra) {
+		strbuf_adds(sb, v->n ? ",\n" : "\n");
+		indent(sb, depth + 1);
+		strbuf_adds(sb, extra);
+	}
+	strbuf_addc(sb, '\n');
+	indent(sb, depth);
+	strbuf_addc(sb, obj ? '}' : ']');
+}
+
+static void put_value(struct strbuf *sb, const struct json_value *v, int depth, const char *extra)
+{
+	switch (v->type) {
+	case JSON_NULL:
+		strbuf_adds(sb, "null");
+		break;
+	case JSON_FALSE:
+		strbuf_adds(sb, "false");
+		break;
+	case JSON_TRUE:
+		strbuf_adds(sb, "true");
+		break;
+	case JSON_NUMBER:
+		strbuf_adds(sb, v->text);
+		break;
+	case JSON_STRING:
+		put_string(sb, v->text);
+		break;
+	default:
+		put_items(sb, v, depth, extra);
+	}
+}
+
+/* the journal root with entry (written at depth 2) added to its entries, as drizzle-kit rewrites it */
+static char *journal_text(const struct json_value *root, const char *entry)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addc(&sb, '{');
+	for (size_t i = 0; i < root->n; i++) {
+		strbuf_adds(&sb, i ? ",\n  " : "\n  ");
+		put_string(&sb, root->keys[i]);
+		strbuf_adds(&sb, ": ");
+		put_value(&sb, &root->items[i], 1, strcmp(root->keys[i], "entries") == 0 ? entry : NULL);
+	}
+	strbuf_adds(&sb, "\n}");
+	return strbuf_detach(&sb);
+}
+
+/* a string member of v, or NULL */
+static const char *string_member(const struct json_value *v, const char *key)
+{
+	const struct json_value *m = v ? json_member(v, key) : NULL;
+	return m && m->type == JSON_STRING ? m->text : NULL;
+}
+
+/*
+ * The new entry's tag: its prefix as drizzle-kit's prepareMigrationMetadata
+ * makes it in the mode the last tag shows: 14 digits "timestamp" (the UTC
+ * time), 10 "unix" (seconds), else "index": idx in 4 digits, or one past
+ * the last tag's number when that is higher (a journal not numbered from 0).
+ */
+static char *new_tag(const char *last_tag, long long idx, long long now_ms, const char *name)
+{
+	size_t d = last_tag ? strspn(last_tag, "0123456789") : 0;
+	if (d == 14) {
+		char *s = layout_utc_format(now_ms / 1000, "%Y%m%d%H%M%S");
+		char *t = xasprintf("%s_%s", s, name);
+		free(s);
+		return t;
+	}
+	if (d == 10)
+		return xasprintf("%lld_%s", now_ms / 1000, name);
+	long long n = d ? strtoll(last_tag, NULL, 10) + 1 : idx;
+	return xasprintf("%04lld_%s", n > idx ? n : idx, name);
+}
+
+/* 1 when the file's last byte is a newline */
+static int ends_in_newline(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char c = 0;
+	off_t end = lseek(fd, 0, SEEK_END);
+	int nl = end > 0 && pread(fd, &c, 1, end - 1) == 1 && c == '\n';
+	close(fd);
+	return nl;
+}
+
+/* all of text to fd: 0, or -1 with errno */
+static int write_all(int fd, const char *text)
+{
+	size_t len = strlen(text), done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* write text to path through a temporary file in its directory, renamed over it: 0 or -1 (78) */
+static int replace_file(const char *path, const char *text, struct pgb_error *err)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "could not create file \"%s\": %m", tmp);
+		free(tmp);
+		return -1;
+	}
+	int ok = write_all(fd, text) == 0 && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok)
+		pgb_fail(err, PGB_EXIT_CONFIG, "could not write file \"%s\": %m", tmp);
+	else if (rename(tmp, path) != 0) {
+		pgb_fail(err, PGB_EXIT_CONFIG, "could not rename \"%s\" to \"%s\": %m", tmp, path);
+		ok = 0;
+	}
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+/*
+ * As "drizzle-kit generate --custom --name NAME" does it (bin.cjs
+ * writeResult): "<tag>.sql" holding "-- Custom SQL migration file, put your
+ * code below! --", and the journal's entries given {idx: last + 1, version:
+ * the last entry's (the journal's, "7"), when: now in ms (one past the last
+ * when if the clock is behind it), tag, breakpoints: true}, the journal
+ * rewritten as JSON.stringify(journal, null, 2) does, through a renamed
+ * temporary file. drizzle-kit's copy of the last snapshot
+ * (meta/<prefix>_snapshot.json) is not made. *path: the .sql file.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	(void)set;
+	char *journal = source_join(dir, JOURNAL);
+	struct json_value *root = NULL;
+	const struct json_value *entries = NULL;
+	int rc = read_journal(dir, journal, &root, &entries, err);
+	if (rc) {
+		free(journal);
+		return -1;
+	}
+	const struct json_value *last = entries->n ? &entries->items[entries->n - 1] : NULL;
+	struct entry le = {-1, 0, NULL, 0};
+	if (last && read_entry(journal, last, &le, err)) {
+		json_free(root);
+		free(journal);
+		return -1;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	const char *version = string_member(last, "version");
+	version = version ? version : string_member(root, "version");
+	char *tag = new_tag(le.tag, le.idx + 1, now, name);
+	struct strbuf e;
+	strbuf_init(&e);
+	strbuf_addf(&e, "{\n      \"idx\": %lld,\n      \"version\": ", le.idx + 1);
+	put_string(&e, version ? version : "7");
+	strbuf_addf(&e, ",\n      \"when\": %lld,\n      \"tag\": ", now > le.when ? now : le.when + 1);
+	put_string(&e, tag);
+	strbuf_adds(&e, ",\n      \"breakpoints\": true\n    }");
+	char *text = journal_text(root, e.buf);
+	if (ends_in_newline(journal)) { /* drizzle-kit writes none; a formatter's is kept, the diff one entry */
+		char *t = xasprintf("%s\n", text);
+		free(text);
+		text = t;
+	}
+	char *fname = xasprintf("%s.sql", tag);
+	const struct layout_new_file files[] = {{fname, "-- Custom SQL migration file, put your code below! --"}};
+	rc = layout_create_files(dir, NULL, files, 1, path, err);
+	if (rc == 0 && replace_file(journal, text, err)) {
+		unlink(*path);
+		free(*path);
+		*path = NULL;
+		rc = -1;
+	}
+	free(fname);
+	free(text);
+	free(tag);
+	strbuf_free(&e);
+	json_free(root);
+	free(journal);
+	return rc;
+}
+
 const struct layout layout_drizzle = {
+	.create = create,
 	.name = "drizzle",
 	.read_marker = read_marker,
 	.examples = examples,

@@ -821,10 +821,47 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* ---- pgboot new ------------------------------------------------------------------- */
+
+/*
+ * The next version: one more than the first part of the highest version, in
+ * its width ("3" after "2.1", "003" after "002"); "1" in an empty location.
+ */
+static char *next_major(const struct migset *set)
+{
+	if (set->n == 0)
+		return xstrdup("1");
+	const char *v = set->files[set->n - 1].version.text; /* scan_dir orders by version */
+	size_t d = strspn(v, "0123456789");
+	unsigned long long major = strtoull(v, NULL, 10) + 1;
+	return xasprintf("%0*llu", (int)d, major);
+}
+
+/*
+ * Flyway has no command that makes a migration (its CLI reads them only): an
+ * empty "V<next>__<name>.sql" in the first location, made with O_EXCL.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	char **locs;
+	size_t nlocs;
+	if (split_locations(dir, &locs, &nlocs, err))
+		return -1;
+	char *v = next_major(set);
+	char *fname = xasprintf("V%s__%s.sql", v, name);
+	const struct layout_new_file files[] = {{fname, ""}};
+	int rc = layout_create_files(locs[0], NULL, files, 1, path, err);
+	free(v);
+	free(fname);
+	free_locations(locs, nlocs);
+	return rc;
+}
+
 const struct layout layout_flyway = {
 	.name = "flyway",
 	.read_marker = read_marker,
 	.examples = examples,
 	.detect = detect,
 	.scan = scan_dir,
+	.create = create,
 };

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exitcode.h"
 #include "layout.h"
@@ -162,8 +163,29 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	return r;
 }
 
+/*
+ * As "migrate create -ext sql -dir DIR [-seq] NAME" makes them
+ * (internal/cli/commands.go createCmd): "<version>_<name>.up.sql" and
+ * ".down.sql", both empty, made with O_EXCL; the version the next number in
+ * the existing files' width (-seq -digits N) or the UTC time in their format
+ * (its default -format 20060102150405, -tz UTC), a timestamp in an empty
+ * directory (the tool's default). *path: the up file.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	char *v = layout_next_version(set, 1, (long long)time(NULL));
+	char *up = xasprintf("%s_%s.up.sql", v, name), *down = xasprintf("%s_%s.down.sql", v, name);
+	const struct layout_new_file files[] = {{up, ""}, {down, ""}};
+	int rc = layout_create_files(dir, NULL, files, 2, path, err);
+	free(v);
+	free(up);
+	free(down);
+	return rc;
+}
+
 const struct layout layout_golang_migrate = {
 	.name = "golang-migrate",
 	.detect = detect,
 	.scan = scan,
+	.create = create,
 };

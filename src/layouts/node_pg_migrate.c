@@ -503,7 +503,64 @@ static const struct layout_example examples[] = {
 	{NULL, MARKER_NONE, 0},
 };
 
+/* ---- pgboot new ------------------------------------------------------------------- */
+
+/*
+ * The prefix as Migration.getFilePrefix (dist/legacy/migration.js) makes it
+ * in the format the files show: 17 digits "utc" (new
+ * Date().toISOString() digits, YYYYMMDDhhmmssSSS), 13 "timestamp"
+ * (Date.now(), the tool's default: an empty directory's too), other numbers
+ * "index" (the highest plus one, padded to the longest prefix, 4 at least).
+ */
+static char *npm_prefix(const struct migset *set)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	size_t width = 0;
+	unsigned long long top = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		const char *v = set->files[i].version.text;
+		size_t d = strspn(v, "0123456789");
+		unsigned long long x = strtoull(v, NULL, 10);
+		width = d > width ? d : width;
+		top = x > top ? x : top;
+	}
+	const char *last = set->n ? set->files[set->n - 1].version.text : NULL;
+	size_t ld = last ? strspn(last, "0123456789") : 13;
+	if (ld == 17) {
+		char *s = layout_utc_format(ms / 1000, "%Y%m%d%H%M%S");
+		char *v = xasprintf("%s%03lld", s, ms % 1000);
+		free(s);
+		return v;
+	}
+	if (ld == 13)
+		return xasprintf("%lld", ms);
+	return xasprintf("%0*llu", (int)(width > 4 ? width : 4), top + 1);
+}
+
+/*
+ * As "node-pg-migrate create NAME --migration-file-language sql" makes it
+ * (bin/node-pg-migrate.js: the name's "_" turned into "-"; Migration.create):
+ * "<prefix>_<name>.sql", a copy of templates/migration-template.sql, made
+ * with O_EXCL.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	char *prefix = npm_prefix(set);
+	char *fname = xasprintf("%s_%s.sql", prefix, name);
+	for (char *c = fname + strlen(prefix) + 1; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	const struct layout_new_file files[] = {{fname, "-- Up Migration\n\n-- Down Migration"}};
+	int rc = layout_create_files(dir, NULL, files, 1, path, err);
+	free(prefix);
+	free(fname);
+	return rc;
+}
+
 const struct layout layout_node_pg_migrate = {
+	.create = create,
 	.name = "node-pg-migrate",
 	.read_marker = read_marker,
 	.examples = examples,

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exitcode.h"
 #include "layout.h"
@@ -258,8 +259,29 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	return layout_pop_marks(dir, why);
 }
 
+/*
+ * As "soda generate sql NAME" makes them for a postgres connection
+ * (genny/fizz/cempty: options.go names "<UTC 20060102150405>_<name>",
+ * create_empty.go adds ".<translator>.up.sql" and ".down.sql", both empty):
+ * "<YYYYMMDDHHMMSS>_<name>.postgres.up.sql" and ".postgres.down.sql", made
+ * with O_EXCL. *path: the up file.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	(void)set;
+	char *v = layout_utc_format((long long)time(NULL), "%Y%m%d%H%M%S");
+	char *up = xasprintf("%s_%s.postgres.up.sql", v, name), *down = xasprintf("%s_%s.postgres.down.sql", v, name);
+	const struct layout_new_file files[] = {{up, ""}, {down, ""}};
+	int rc = layout_create_files(dir, NULL, files, 2, path, err);
+	free(v);
+	free(up);
+	free(down);
+	return rc;
+}
+
 const struct layout layout_pop = {
 	.name = "pop",
 	.detect = detect,
 	.scan = scan,
+	.create = create,
 };

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exitcode.h"
 #include "layout.h"
@@ -122,8 +123,29 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	return r;
 }
 
+/*
+ * prisma writes a migration from a diff of its schema; what "prisma migrate
+ * dev --create-only --name NAME" makes when the schema has not changed:
+ * the directory "<YYYYMMDDHHMMSS>_<name>" (the schema engine's
+ * generate_migration_directory_name: format_utc_now("%Y%m%d%H%M%S")) with a
+ * migration.sql holding the engine's empty script, "-- This is an empty
+ * migration.". *path: the directory.
+ */
+static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
+{
+	(void)set;
+	static const struct layout_new_file files[] = {{"migration.sql", "-- This is an empty migration."}};
+	char *v = layout_utc_format((long long)time(NULL), "%Y%m%d%H%M%S");
+	char *sub = xasprintf("%s_%s", v, name);
+	int rc = layout_create_files(dir, sub, files, 1, path, err);
+	free(v);
+	free(sub);
+	return rc;
+}
+
 const struct layout layout_prisma = {
 	.name = "prisma",
 	.detect = detect,
 	.scan = scan,
+	.create = create,
 };
