@@ -17,7 +17,8 @@ uint32_t crc32_ieee(const void *data, size_t len);
 /*
  * golang-migrate (database/util.go GenerateAdvisoryLockId, called by
  * database/postgres/postgres.go with the database, the migrations schema and
- * table): crc32 of "db\0schema\0table" times 1486364155, in uint32
+ * table): crc32 of "schema\0table\0db" (the additional names first, the database
+ * last: strings.Join(append(additionalNames, databaseName), "\x00")) times 1486364155, in uint32
  * arithmetic (it wraps), passed to pg_advisory_lock as that unsigned value.
  */
 long long golang_migrate_lock_key(const char *database, const char *schema, const char *table);

@@ -79,6 +79,14 @@ struct layout {
 	int (*create)(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err);
 };
 
+/*
+ * Around one pass of --layout auto over a directory (source.c): between
+ * begin and end, the marker dialects' detects read its .sql files once
+ * between them, not once each.
+ */
+void layout_detect_begin(void);
+void layout_detect_end(void);
+
 /* The table; ended by NULL. */
 extern const struct layout *const layouts[];
 

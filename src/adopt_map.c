@@ -96,8 +96,9 @@ int adopt_map_add(struct adopt_map *m, const char *text, const char *origin, int
 				while (rest < end && is_sep(*rest, 0))
 					rest++;
 				if (rest < end) {
+					bad_entry(err, where, q, (size_t)(end - q), "one REVISION=VERSION a line");
 					free(where);
-					return bad_entry(err, origin, q, (size_t)(end - q), "one REVISION=VERSION a line");
+					return -1;
 				}
 			}
 			q = e;

@@ -23,10 +23,11 @@ uint32_t crc32_ieee(const void *data, size_t len)
 
 long long golang_migrate_lock_key(const char *database, const char *schema, const char *table)
 {
-	/* "db\0schema\0table": each name with its terminating NUL as the separator, the last without */
-	uint32_t crc = crc32_feed(0xFFFFFFFFu, database, strlen(database) + 1);
-	crc = crc32_feed(crc, schema, strlen(schema) + 1);
-	crc = crc32_feed(crc, table, strlen(table));
+	/* "schema\0table\0db" (strings.Join(append(additionalNames, databaseName), "\x00")): each
+	 * name with its terminating NUL as the separator, the last without */
+	uint32_t crc = crc32_feed(0xFFFFFFFFu, schema, strlen(schema) + 1);
+	crc = crc32_feed(crc, table, strlen(table) + 1);
+	crc = crc32_feed(crc, database, strlen(database));
 	uint32_t sum = (crc ^ 0xFFFFFFFFu) * 1486364155u;
 	return (long long)sum;
 }

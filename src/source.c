@@ -376,6 +376,8 @@ void checkset_free(struct checkset *set)
 	set->n = 0;
 }
 
+static int detect_layout(const char *dir, struct source_choice *c, struct pgb_error *err);
+
 static int choose_layout(const char *dir, const char *name, struct source_choice *c, struct pgb_error *err)
 {
 	if (name && strcmp(name, "auto") != 0) {
@@ -388,6 +390,15 @@ static int choose_layout(const char *dir, const char *name, struct source_choice
 		c->why = xasprintf("--layout %s", name);
 		return 0;
 	}
+	layout_detect_begin();
+	int rc = detect_layout(dir, c, err);
+	layout_detect_end();
+	return rc;
+}
+
+/* --layout auto: the one member whose detect claims dir, else pgboot's own */
+static int detect_layout(const char *dir, struct source_choice *c, struct pgb_error *err)
+{
 	const struct layout *first = NULL;
 	char *first_why = NULL;
 	for (size_t i = 0; layouts[i]; i++) {

@@ -8,7 +8,7 @@
  * the dirty column.
  *
  * Lock: pg_advisory_lock of database/util.go's GenerateAdvisoryLockId(
- * current_database(), schema, table): crc32 of "db\\0schema\\0table" times
+ * current_database(), schema, table): crc32 of "schema\\0table\\0db" times
  * 1486364155 in uint32 (foreign_lock.h).
  */
 #include <stdlib.h>

@@ -833,8 +833,17 @@ static char *next_major(const struct migset *set)
 		return xstrdup("1");
 	const char *v = set->files[set->n - 1].version.text; /* scan_dir orders by version */
 	size_t d = strspn(v, "0123456789");
-	unsigned long long major = strtoull(v, NULL, 10) + 1;
-	return xasprintf("%0*llu", (int)d, major);
+	char *major = xasprintf("%.*s", (int)d, v); /* as text: Flyway's versions are BigIntegers */
+	size_t i = d;
+	while (i > 0 && major[i - 1] == '9')
+		major[--i] = '0';
+	if (i > 0) {
+		major[i - 1]++;
+		return major;
+	}
+	char *grown = xasprintf("1%s", major);
+	free(major);
+	return grown;
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "exitcode.h"
+#include "layout.h"
 #include "layout_scan.h"
 #include "sqlsplit.h"
 #include "stmt.h"
@@ -277,12 +278,45 @@ static void marker_files(const char *dir, char *found[NDIALECTS])
 	layout_list_free(names, n);
 }
 
+/* marker_files of one directory while layout_detect_begin holds: each file read once for every dialect */
+static struct {
+	int on;
+	char *dir;
+	char *found[NDIALECTS];
+} marker_memo;
+
+void layout_detect_begin(void)
+{
+	layout_detect_end();
+	marker_memo.on = 1;
+}
+
+void layout_detect_end(void)
+{
+	free(marker_memo.dir);
+	for (size_t k = 0; k < NDIALECTS; k++)
+		free(marker_memo.found[k]);
+	memset(&marker_memo, 0, sizeof(marker_memo));
+}
+
 int layout_detect_markers(const char *dir, const char *dialect, char **why)
 {
 	size_t nk = NDIALECTS, mine = nk;
-	char *found[NDIALECTS];
+	char *own[NDIALECTS];
+	char **found = own;
+	if (marker_memo.on) {
+		if (!marker_memo.dir || strcmp(marker_memo.dir, dir) != 0) {
+			free(marker_memo.dir);
+			for (size_t k = 0; k < nk; k++)
+				free(marker_memo.found[k]);
+			marker_files(dir, marker_memo.found);
+			marker_memo.dir = xstrdup(dir);
+		}
+		found = marker_memo.found;
+	} else {
+		marker_files(dir, own);
+	}
 	int count = 0;
-	marker_files(dir, found);
 	for (size_t k = 0; k < nk; k++) {
 		count += found[k] != NULL;
 		if (strcmp(marker_ups[k].dialect, dialect) == 0)
@@ -291,8 +325,9 @@ int layout_detect_markers(const char *dir, const char *dialect, char **why)
 	int r = mine < nk && found[mine] && count == 1;
 	if (r)
 		*why = xasprintf("\"%s\" has %s's up marker", found[mine], dialect);
-	for (size_t k = 0; k < nk; k++)
-		free(found[k]);
+	if (found == own)
+		for (size_t k = 0; k < nk; k++)
+			free(own[k]);
 	return r;
 }
 

@@ -119,8 +119,8 @@ def test_adopt_dbmate(t):
 
 
 def test_adopt_golang_migrate(t):
-    # database/util.go's key, computed here with zlib
-    key = (zlib.crc32(("%s\0public\0schema_migrations" % t.db).encode()) * 1486364155) & 0xFFFFFFFF
+    # database/util.go's key, computed here with zlib: strings.Join(append(additionalNames, databaseName), "\x00")
+    key = (zlib.crc32(("public\0schema_migrations\0%s" % t.db).encode()) * 1486364155) & 0xFFFFFFFF
     _roundtrip(t, "golang-migrate", key=key)
 
 

@@ -167,6 +167,12 @@ def test_new_in_other_tools_layouts(t):
     os.makedirs(os.path.join(f.dir, "db", "one"))
     r = t.pgboot("new", "b", "--layout", "flyway", "--migrations", "filesystem:db/one:db/two", project=f, url=None)
     check(r.expect(0).out.strip() == "db/one/V8__b.sql", "the first location, V8", r)
+    # the major as text (Flyway's BigInteger): past 2^64 and past 99 no wrap to 0, the width kept
+    for top, made in (("V18446744073709551615.2__a.sql", "V18446744073709551616__c.sql"),
+                      ("V099__a.sql", "V100__c.sql")):
+        g = t.project(migrations={top: "SELECT 1;\n"})
+        r = t.pgboot("new", "c", "--layout", "flyway", project=g, url=None)
+        check(r.expect(0).out.strip() == "migrations/" + made, "after %s: %s" % (top, made), r)
 
 
 def _journal(entries):

@@ -38,4 +38,12 @@ TEST(adopt_map_refuses_bad_entries)
 		adopt_map_free(&m);
 		pgb_error_free(&err);
 	}
+	/* a file's refusal names its line */
+	struct adopt_map m = {0};
+	struct pgb_error err;
+	pgb_error_init(&err);
+	CHECK(adopt_map_add(&m, "# map\nz=3\na=1 b=2\n", "f.map", 0, &err) == -1);
+	CHECK(err.message && strstr(err.message, "f.map:3: "));
+	adopt_map_free(&m);
+	pgb_error_free(&err);
 }

@@ -194,3 +194,23 @@ TEST(layout_goose_and_sql_migrate_names)
 	rm_rf(d);
 	free(d);
 }
+
+/* between layout_detect_begin and _end the marker files are read once per directory, never another's */
+TEST(layout_detect_markers_memo)
+{
+	char *a = tmpdir(), *b = tmpdir();
+	put(a, "0001_x.sql", "-- migrate:up\nSELECT 1;\n");
+	put(b, "0001_x.sql", "-- +goose Up\nSELECT 1;\n");
+	layout_detect_begin();
+	CHECK_INT(detects("dbmate", a), 1);
+	CHECK_INT(detects("goose", a) + detects("sql-migrate", a), 0);
+	CHECK_INT(detects("goose", b), 1); /* another directory: read, not a's answer */
+	CHECK_INT(detects("dbmate", b), 0);
+	layout_detect_end();
+	put(b, "0001_x.sql", "-- migrate:up\nSELECT 1;\n");
+	CHECK_INT(detects("dbmate", b), 1); /* after end: read again */
+	rm_rf(a);
+	rm_rf(b);
+	free(a);
+	free(b);
+}
