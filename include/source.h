@@ -51,8 +51,15 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 
 /* "dir/name", trailing slashes of dir dropped; a new string */
 char *source_join(const char *dir, const char *name);
-/* Read a whole regular file of at most MIGFILE_MAX_BYTES, NUL-terminated: 0, or -1 with err (78) naming it. */
+/*
+ * Read a whole regular file of at most MIGFILE_MAX_BYTES, NUL-terminated: 0,
+ * or -1 with err (78) naming it. While source_load_migrations reads a
+ * directory (auto's detection, then the scan), each file is read from disk
+ * once and each caller gets a copy.
+ */
 int source_read_file(const char *path, char **data, size_t *len, struct pgb_error *err);
+/* 1 for a directory, 2 for a regular file, 0 otherwise (stat, symbolic links followed); memoized while a directory is read */
+int source_path_kind(const char *path);
 /* 1 when name ends in ".sql" in any case */
 int source_is_sql_name(const char *name);
 /* the file with this version, or NULL */

@@ -21,8 +21,104 @@ char *source_join(const char *dir, const char *name)
 	return xasprintf("%.*s/%s", (int)n, dir, name);
 }
 
-/* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
+/*
+ * The memo of one directory's reading (source_load_migrations): while --layout
+ * auto asks each layout whether the directory is its own and the chosen one
+ * reads it, each file is read from disk and each path's kind stat'ed once;
+ * every reader gets its own copy. Per thread: the files are read on the
+ * loader thread.
+ */
+struct memo_entry {
+	char *path;
+	int kind;   /* source_path_kind's answer; -1 not asked yet */
+	char *data; /* the file's bytes once read (NUL-terminated), or NULL */
+	size_t len;
+	struct memo_entry *next;
+};
+#define MEMO_BUCKETS 1024
+struct memo {
+	struct memo_entry *bucket[MEMO_BUCKETS];
+};
+static _Thread_local struct memo *memo;
+
+static struct memo_entry *memo_entry(const char *path)
+{
+	if (!memo)
+		return NULL;
+	unsigned h = 2166136261u;
+	for (const char *c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	struct memo_entry **b = &memo->bucket[h % MEMO_BUCKETS];
+	for (struct memo_entry *e = *b; e; e = e->next)
+		if (strcmp(e->path, path) == 0)
+			return e;
+	struct memo_entry *e = xcalloc(1, sizeof(*e));
+	e->path = xstrdup(path);
+	e->kind = -1;
+	e->next = *b;
+	*b = e;
+	return e;
+}
+
+static void memo_begin(void)
+{
+	if (!memo)
+		memo = xcalloc(1, sizeof(*memo));
+}
+
+static void memo_end(void)
+{
+	if (!memo)
+		return;
+	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
+		for (struct memo_entry *e = memo->bucket[i], *next; e; e = next) {
+			next = e->next;
+			free(e->path);
+			free(e->data);
+			free(e);
+		}
+	}
+	free(memo);
+	memo = NULL;
+}
+
+int source_path_kind(const char *path)
+{
+	struct memo_entry *e = memo_entry(path);
+	if (e && e->kind >= 0)
+		return e->kind;
+	struct stat st;
+	int k = stat(path, &st) != 0 ? 0 : S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 2 : 0;
+	if (e)
+		e->kind = k;
+	return k;
+}
+
+static int read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err);
+
+/* a file bigger than this is read from disk by each reader rather than held twice */
+#define MEMO_MAX_FILE (1024 * 1024)
+
 int source_read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err)
+{
+	struct memo_entry *e = memo_entry(path);
+	if (e && !e->data && read_file(path, &e->data, &e->len, err))
+		return -1;
+	if (e && e->len > MEMO_MAX_FILE) {
+		*data = e->data, *len_out = e->len;
+		e->data = NULL;
+		return 0;
+	}
+	if (!e)
+		return read_file(path, data, len_out, err);
+	*data = xmalloc(e->len + 1);
+	memcpy(*data, e->data, e->len + 1);
+	*len_out = e->len;
+	return 0;
+}
+
+/* Read a whole regular file of at most MIGFILE_MAX_BYTES; *data is NUL-terminated. */
+static int read_file(const char *path, char **data, size_t *len_out, struct pgb_error *err)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -427,12 +523,9 @@ static int detect_layout(const char *dir, struct source_choice *c, struct pgb_er
 	return 0;
 }
 
-int source_load_migrations(const char *dir, const char *layout_name, int missing_ok, struct migset *out,
+static int load_migrations(const char *dir, const char *layout_name, int missing_ok, struct migset *out,
 			   struct source_choice *choice, struct pgb_error *err)
 {
-	choice->layout = NULL;
-	choice->why = NULL;
-	memset(out, 0, sizeof(*out));
 	struct stat st;
 	/* "a:b" is a list of Flyway locations (layouts/flyway.c), each of which must exist */
 	if (missing_ok && !strchr(dir, ':') && stat(dir, &st) != 0 && errno == ENOENT) {
@@ -447,4 +540,16 @@ int source_load_migrations(const char *dir, const char *layout_name, int missing
 	if (choice->layout->scan)
 		return choice->layout->scan(dir, out, err);
 	return source_load(dir, MIG_MIGRATION, missing_ok, out, err);
+}
+
+int source_load_migrations(const char *dir, const char *layout_name, int missing_ok, struct migset *out,
+			   struct source_choice *choice, struct pgb_error *err)
+{
+	choice->layout = NULL;
+	choice->why = NULL;
+	memset(out, 0, sizeof(*out));
+	memo_begin();
+	int rc = load_migrations(dir, layout_name, missing_ok, out, choice, err);
+	memo_end();
+	return rc;
 }

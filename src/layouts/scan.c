@@ -62,8 +62,7 @@ int layout_list(const char *dir, char ***names, size_t *n, struct pgb_error *err
 int layout_kind(const char *dir, const char *name)
 {
 	char *p = source_join(dir, name);
-	struct stat st;
-	int r = stat(p, &st) != 0 ? 0 : S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 2 : 0;
+	int r = source_path_kind(p);
 	free(p);
 	return r;
 }
