@@ -16,6 +16,22 @@
 /* dir's entries not starting with '.', in byte order: 0, or -1 with err (78) naming dir. A missing dir: an error. */
 int layout_list(const char *dir, char ***names, size_t *n, struct pgb_error *err);
 void layout_list_free(char **names, size_t n);
+/* What layout_collect offers each entry of a directory: 1 when it filled item, 0 to skip the entry, -1 with err. */
+typedef int (*layout_entry_fn)(const char *dir, const char *name, void *item, struct pgb_error *err);
+/*
+ * Each entry of dir (layout_list's order) offered to fn until one fails,
+ * the items it filled packed in an array (malloc'd, elements of size bytes,
+ * zeroed) with *count of them; *rc: 0, or -1 when fn failed. NULL (err
+ * set) when dir cannot be listed.
+ */
+void *layout_collect(const char *dir, size_t size, layout_entry_fn fn, size_t *count, int *rc, struct pgb_error *err);
+/* layout_list for a detector: 0, or -1 (nothing listed) when dir cannot be listed, its error dropped */
+int layout_list_quiet(const char *dir, char ***names, size_t *n);
+/* 1 with *why when dir holds a directory "<prefix chars, at least one>_<name>" with a regular file named file, else 0 */
+int layout_detect_subdir_file(const char *dir, const char *prefix, const char *file, char **why);
+/* "<version>_<name><infix>.up.sql" and ".down.sql", both empty, made in dir with O_EXCL (layout_create_files); *path: the up file */
+int layout_create_updown(const char *dir, const char *version, const char *name, const char *infix, char **path,
+			 struct pgb_error *err);
 /* 1 when dir/name is a directory (symbolic links followed); 2 when a regular file; 0 otherwise */
 int layout_kind(const char *dir, const char *name);
 /* 1 when s[0..n) is only digits, at least one */

@@ -43,6 +43,8 @@ int reader_done(struct reader_rows *rows, struct foreign_row **out, size_t *n);
  * compared as numbers: "1.01" is "1.1", "0023" is "23").
  */
 int reader_version_matches(const char *id, const struct migfile *mf);
+/* a reader's matches when the row's id is a file's tool id, version or name: foreign_id_names(row->id, mf) */
+int reader_matches_id(const struct foreign_row *row, const struct migfile *mf);
 /* SHA-256 of len bytes as lowercase hex; out holds 65 bytes */
 void reader_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "history_reader.h"
+#include "reader_util.h"
 
 static int probe(struct db *db, char **where, struct pgb_error *err)
 {
@@ -48,17 +49,12 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 	return reader_select(db, where, "SELECT version, NULL, NULL, NULL FROM %s ORDER BY version", rows, n, err);
 }
 
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
-}
-
 const struct history_reader reader_dbmate = {
 	.name = "dbmate",
 	.table = "schema_migrations",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id,
 	.same_content = NULL,
 	.lock_key = NULL,
 };

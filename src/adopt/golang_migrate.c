@@ -16,6 +16,7 @@
 
 #include "foreign_lock.h"
 #include "history_reader.h"
+#include "reader_util.h"
 
 static int probe(struct db *db, char **where, struct pgb_error *err)
 {
@@ -38,12 +39,6 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 			     rows, n, err) ? -1 : mark_upto(*rows, *n);
 }
 
-/* the recorded version's own file: every older one comes with it (upto) */
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
-}
-
 static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
 {
 	(void)err;
@@ -59,7 +54,7 @@ const struct history_reader reader_golang_migrate = {
 	.table = "schema_migrations",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id, /* the recorded version's own file: every older one comes with it (upto) */
 	.same_content = NULL,
 	.lock_key = lock_key,
 };

@@ -13,6 +13,7 @@
  * pg_try_advisory_lock(5887940537704921958), crc64-ECMA of "goose".
  */
 #include "history_reader.h"
+#include "reader_util.h"
 
 #define GOOSE_LOCK_KEY 5887940537704921958LL
 
@@ -31,11 +32,6 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 			     rows, n, err);
 }
 
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
-}
-
 static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
 {
 	(void)db;
@@ -50,7 +46,7 @@ const struct history_reader reader_goose = {
 	.table = "goose_db_version",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id,
 	.same_content = NULL,
 	.lock_key = lock_key,
 };

@@ -9,6 +9,7 @@
  * but well-known, shared by all instances of node-pg-migrate".
  */
 #include "history_reader.h"
+#include "reader_util.h"
 
 #define NODE_PG_MIGRATE_LOCK_KEY 7241865325823964LL
 
@@ -22,11 +23,6 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 	return reader_select(db, where,
 			     "SELECT name, NULL, " READER_UTC("run_on::timestamptz") ", NULL FROM %s ORDER BY run_on, id",
 			     rows, n, err);
-}
-
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
 }
 
 static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
@@ -43,7 +39,7 @@ const struct history_reader reader_node_pg_migrate = {
 	.table = "pgmigrations",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id,
 	.same_content = NULL,
 	.lock_key = lock_key,
 };

@@ -91,3 +91,9 @@ void reader_sha256_hex(const void *data, size_t len, char out[65])
 	crypto_hash_sha256(h, data, len);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
+
+/* the exact readers' matches: the row's id names mf (history_reader.h's foreign_id_names) */
+int reader_matches_id(const struct foreign_row *row, const struct migfile *mf)
+{
+	return foreign_id_names(row->id, mf);
+}

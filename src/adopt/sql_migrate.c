@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "history_reader.h"
+#include "reader_util.h"
 
 static int probe(struct db *db, char **where, struct pgb_error *err)
 {
@@ -35,11 +36,6 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 			     rows, n, err);
 }
 
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
-}
-
 /* SHA-256 hex of the whole file, as sql-migrate's ParseMigration hashes it */
 static int same_content(const struct foreign_row *row, const struct migfile *mf)
 {
@@ -55,7 +51,7 @@ const struct history_reader reader_sql_migrate = {
 	.table = "gorp_migrations",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id,
 	.same_content = same_content,
 	.lock_key = NULL,
 };

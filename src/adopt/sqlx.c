@@ -14,6 +14,7 @@
 
 #include "foreign_lock.h"
 #include "history_reader.h"
+#include "reader_util.h"
 
 static int probe(struct db *db, char **where, struct pgb_error *err)
 {
@@ -26,11 +27,6 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 			     "SELECT version::text, pg_catalog.encode(checksum, 'hex'), " READER_UTC("installed_on") ", "
 			     "CASE WHEN NOT success THEN 'success = false' END FROM %s ORDER BY version",
 			     rows, n, err);
-}
-
-static int matches(const struct foreign_row *row, const struct migfile *mf)
-{
-	return foreign_id_names(row->id, mf);
 }
 
 /* the file's bytes: the whole file, or the up file of a pair (its down file is appended after up_len) */
@@ -54,7 +50,7 @@ const struct history_reader reader_sqlx = {
 	.table = "_sqlx_migrations",
 	.probe = probe,
 	.read = read_rows,
-	.matches = matches,
+	.matches = reader_matches_id,
 	.same_content = same_content,
 	.lock_key = lock_key,
 };

@@ -137,26 +137,26 @@ static int diesel_add(const char *dir, const struct diesel_dir *d, struct migset
 	return rc;
 }
 
+/* a directory of dir as a struct diesel_dir (layout_entry_fn); a .sql file beside them refused */
+static int diesel_entry(const char *dir, const char *name, void *item, struct pgb_error *err)
+{
+	struct diesel_dir *d = item;
+	if (layout_kind(dir, name) != 1)
+		return source_is_sql_name(name) ? layout_refuse_stray(dir, name, "diesel",
+								       "only directories \"<version>_<name>\" holding up.sql", err)
+						: 0;
+	d->dir = xstrdup(name);
+	diesel_name(name, &d->version, &d->name);
+	return 1;
+}
+
 static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 {
-	char **names;
-	size_t n, nd = 0;
-	if (layout_list(dir, &names, &n, err))
+	size_t nd;
+	int rc;
+	struct diesel_dir *ds = layout_collect(dir, sizeof(*ds), diesel_entry, &nd, &rc, err);
+	if (!ds)
 		return -1;
-	struct diesel_dir *ds = xcalloc(n ? n : 1, sizeof(*ds));
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (layout_kind(dir, names[i]) != 1) {
-			if (source_is_sql_name(names[i]))
-				rc = layout_refuse_stray(dir, names[i], "diesel",
-							 "only directories \"<version>_<name>\" holding up.sql", err);
-			continue;
-		}
-		ds[nd].dir = xstrdup(names[i]);
-		diesel_name(names[i], &ds[nd].version, &ds[nd].name);
-		nd++;
-	}
-	layout_list_free(names, n);
 	qsort(ds, nd, sizeof(*ds), by_version_text);
 	for (size_t i = 0; i < nd && rc == 0; i++)
 		rc = diesel_add(dir, &ds[i], out, err);
@@ -177,29 +177,7 @@ static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 static int detect(const char *dir, char **why, struct pgb_error *err)
 {
 	(void)err;
-	char **names;
-	size_t n;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
-		return 0;
-	}
-	int r = 0;
-	for (size_t i = 0; i < n && !r; i++) {
-		const char *s = names[i];
-		size_t k = strspn(s, "0123456789-");
-		if (k == 0 || s[k] != '_' || layout_kind(dir, s) != 1)
-			continue;
-		char *sub = source_join(dir, s);
-		if (layout_kind(sub, "up.sql") == 2) {
-			r = 1;
-			*why = xasprintf("\"%s/up.sql\" exists", s);
-		}
-		free(sub);
-	}
-	layout_list_free(names, n);
-	return r;
+	return layout_detect_subdir_file(dir, "0123456789-", "up.sql", why);
 }
 
 /*

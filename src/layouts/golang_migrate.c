@@ -101,22 +101,28 @@ static int gm_part(const char *dir, const char *fname, struct layout_part *p, in
 	return -1;
 }
 
+/* a file of dir as a struct layout_part (layout_entry_fn); directories skipped */
+static int gm_entry(const char *dir, const char *fname, void *item, struct pgb_error *err)
+{
+	struct layout_part *p = item;
+	int is = 0;
+	if (layout_kind(dir, fname) == 1)
+		return 0;
+	if (gm_part(dir, fname, p, &is, err) == 0)
+		return is;
+	free(p->path);
+	free(p->version);
+	free(p->name);
+	return -1;
+}
+
 static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 {
-	char **names;
-	size_t n, np = 0;
-	if (layout_list(dir, &names, &n, err))
+	size_t np;
+	int rc;
+	struct layout_part *parts = layout_collect(dir, sizeof(*parts), gm_entry, &np, &rc, err);
+	if (!parts)
 		return -1;
-	struct layout_part *parts = xcalloc(n ? n : 1, sizeof(*parts));
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		int is = 0;
-		if (layout_kind(dir, names[i]) == 1)
-			continue;
-		rc = gm_part(dir, names[i], &parts[np], &is, err);
-		np += is;
-	}
-	layout_list_free(names, n);
 	if (rc == 0) {
 		qsort(parts, np, sizeof(*parts), by_number);
 		rc = layout_pair(parts, np, "golang-migrate", gm_tool_id, out, err);
@@ -134,12 +140,8 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 	(void)err;
 	char **names;
 	size_t n;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
+	if (layout_list_quiet(dir, &names, &n))
 		return 0;
-	}
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		struct layout_part p;
@@ -174,12 +176,8 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 static int create(const char *dir, const struct migset *set, const char *name, char **path, struct pgb_error *err)
 {
 	char *v = layout_next_version(set, 1, (long long)time(NULL));
-	char *up = xasprintf("%s_%s.up.sql", v, name), *down = xasprintf("%s_%s.down.sql", v, name);
-	const struct layout_new_file files[] = {{up, ""}, {down, ""}};
-	int rc = layout_create_files(dir, NULL, files, 2, path, err);
+	int rc = layout_create_updown(dir, v, name, "", path, err);
 	free(v);
-	free(up);
-	free(down);
 	return rc;
 }
 

@@ -106,12 +106,8 @@ int layout_pop_marks(const char *dir, char **why)
 {
 	char **names;
 	size_t n;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
+	if (layout_list_quiet(dir, &names, &n))
 		return 0;
-	}
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		struct layout_part p = {0};
@@ -169,9 +165,10 @@ static int pop_refuse(const char *path, int line, const char *what, const char *
 	return -1;
 }
 
-/* 1: a part for postgres; 0: not pop's or another dialect's; -1 refused */
-static int pop_part(const char *dir, const char *fname, struct pop_part *pp, struct pgb_error *err)
+/* 1: a part for postgres; 0: not pop's or another dialect's; -1 refused (a layout_entry_fn filling a struct pop_part) */
+static int pop_part(const char *dir, const char *fname, void *item, struct pgb_error *err)
 {
+	struct pop_part *pp = item;
 	char *dialect = NULL;
 	memset(pp, 0, sizeof(*pp));
 	char *path = source_join(dir, fname);
@@ -218,18 +215,11 @@ static int pop_part(const char *dir, const char *fname, struct pop_part *pp, str
 
 static int scan(const char *dir, struct migset *out, struct pgb_error *err)
 {
-	char **names;
-	size_t n, np = 0;
-	if (layout_list(dir, &names, &n, err))
+	size_t np;
+	int rc;
+	struct pop_part *pps = layout_collect(dir, sizeof(*pps), pop_part, &np, &rc, err);
+	if (!pps)
 		return -1;
-	struct pop_part *pps = xcalloc(n ? n : 1, sizeof(*pps));
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		int r = pop_part(dir, names[i], &pps[np], err);
-		rc = r < 0 ? -1 : 0;
-		np += r == 1;
-	}
-	layout_list_free(names, n);
 	qsort(pps, np, sizeof(*pps), by_text);
 	/* SortAndFilter: of one version and direction, the first (the postgres file) is kept */
 	struct layout_part *parts = xcalloc(np ? np : 1, sizeof(*parts));
@@ -270,12 +260,8 @@ static int create(const char *dir, const struct migset *set, const char *name, c
 {
 	(void)set;
 	char *v = layout_utc_format((long long)time(NULL), "%Y%m%d%H%M%S");
-	char *up = xasprintf("%s_%s.postgres.up.sql", v, name), *down = xasprintf("%s_%s.postgres.down.sql", v, name);
-	const struct layout_new_file files[] = {{up, ""}, {down, ""}};
-	int rc = layout_create_files(dir, NULL, files, 2, path, err);
+	int rc = layout_create_updown(dir, v, name, ".postgres", path, err);
 	free(v);
-	free(up);
-	free(down);
 	return rc;
 }
 

@@ -99,28 +99,7 @@ static int detect(const char *dir, char **why, struct pgb_error *err)
 		*why = xstrdup("migration_lock.toml exists");
 		return 1;
 	}
-	char **names;
-	size_t n;
-	struct pgb_error e;
-	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
-		return 0;
-	}
-	int r = 0;
-	for (size_t i = 0; i < n && !r; i++) {
-		size_t k = strspn(names[i], "0123456789");
-		if (k == 0 || names[i][k] != '_' || layout_kind(dir, names[i]) != 1)
-			continue;
-		char *sub = source_join(dir, names[i]);
-		if (layout_kind(sub, "migration.sql") == 2) {
-			r = 1;
-			*why = xasprintf("\"%s/migration.sql\" exists", names[i]);
-		}
-		free(sub);
-	}
-	layout_list_free(names, n);
-	return r;
+	return layout_detect_subdir_file(dir, "0123456789", "migration.sql", why);
 }
 
 /*

@@ -59,6 +59,73 @@ int layout_list(const char *dir, char ***names, size_t *n, struct pgb_error *err
 	return 0;
 }
 
+/* the items fn fills from dir's entries, as layout_collect's comment in layout_scan.h says */
+void *layout_collect(const char *dir, size_t size, layout_entry_fn fn, size_t *count, int *rc, struct pgb_error *err)
+{
+	char **names;
+	size_t n;
+	*count = 0;
+	*rc = -1;
+	if (layout_list(dir, &names, &n, err))
+		return NULL;
+	char *items = xcalloc(n ? n : 1, size);
+	*rc = 0;
+	for (size_t i = 0; i < n && *rc == 0; i++) {
+		int r = fn(dir, names[i], items + *count * size, err);
+		*rc = r < 0 ? -1 : 0;
+		*count += r == 1;
+	}
+	layout_list_free(names, n);
+	return items;
+}
+
+/* layout_list with its error dropped: detectors treat an unlistable directory as not theirs */
+int layout_list_quiet(const char *dir, char ***names, size_t *n)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	int rc = layout_list(dir, names, n, &e);
+	pgb_error_free(&e);
+	return rc;
+}
+
+/* a "<prefix chars>_<name>" directory of dir holding the regular file file: 1 with *why naming it */
+int layout_detect_subdir_file(const char *dir, const char *prefix, const char *file, char **why)
+{
+	char **names;
+	size_t n;
+	if (layout_list_quiet(dir, &names, &n))
+		return 0;
+	int r = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		const char *s = names[i];
+		size_t k = strspn(s, prefix);
+		if (k == 0 || s[k] != '_' || layout_kind(dir, s) != 1)
+			continue;
+		char *sub = source_join(dir, s);
+		if (layout_kind(sub, file) == 2) {
+			r = 1;
+			*why = xasprintf("\"%s/%s\" exists", s, file);
+		}
+		free(sub);
+	}
+	layout_list_free(names, n);
+	return r;
+}
+
+/* the empty up and down files "<version>_<name><infix>.up.sql" / ".down.sql" of golang-migrate and pop */
+int layout_create_updown(const char *dir, const char *version, const char *name, const char *infix, char **path,
+			 struct pgb_error *err)
+{
+	char *up = xasprintf("%s_%s%s.up.sql", version, name, infix);
+	char *down = xasprintf("%s_%s%s.down.sql", version, name, infix);
+	const struct layout_new_file files[] = {{up, ""}, {down, ""}};
+	int rc = layout_create_files(dir, NULL, files, 2, path, err);
+	free(up);
+	free(down);
+	return rc;
+}
+
 int layout_kind(const char *dir, const char *name)
 {
 	char *p = source_join(dir, name);
@@ -252,12 +319,10 @@ static void marker_files(const char *dir, char *found[NDIALECTS])
 	memset(found, 0, sizeof(char *) * NDIALECTS);
 	char **names;
 	size_t n;
+	if (layout_list_quiet(dir, &names, &n))
+		return;
 	struct pgb_error e;
 	pgb_error_init(&e);
-	if (layout_list(dir, &names, &n, &e)) {
-		pgb_error_free(&e);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
 		if (!source_is_sql_name(names[i]) || layout_kind(dir, names[i]) != 2)
 			continue;
