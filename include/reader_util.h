@@ -45,6 +45,16 @@ int reader_done(struct reader_rows *rows, struct foreign_row **out, size_t *n);
 int reader_version_matches(const char *id, const struct migfile *mf);
 /* a reader's matches when the row's id is a file's tool id, version or name: foreign_id_names(row->id, mf) */
 int reader_matches_id(const struct foreign_row *row, const struct migfile *mf);
+/* Define fn, a reader's lock_key (history_reader.h) that always gives the tool's fixed advisory lock key. */
+#define READER_FIXED_LOCK_KEY(fn, fixed)                                                        \
+	static int fn(struct db *db, const char *where, long long *key, struct pgb_error *err) \
+	{                                                                                      \
+		(void)db;                                                                      \
+		(void)where;                                                                   \
+		(void)err;                                                                     \
+		*key = (fixed);                                                                \
+		return 1;                                                                      \
+	}
 /* SHA-256 of len bytes as lowercase hex; out holds 65 bytes */
 void reader_sha256_hex(const void *data, size_t len, char out[65]);
 

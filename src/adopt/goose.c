@@ -32,14 +32,7 @@ static int read_rows(struct db *db, const char *where, struct foreign_row **rows
 			     rows, n, err);
 }
 
-static int lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
-{
-	(void)db;
-	(void)where;
-	(void)err;
-	*key = GOOSE_LOCK_KEY;
-	return 1;
-}
+READER_FIXED_LOCK_KEY(lock_key, GOOSE_LOCK_KEY)
 
 const struct history_reader reader_goose = {
 	.name = "goose",

@@ -92,14 +92,7 @@ static int prisma_same_content(const struct foreign_row *row, const struct migfi
 	return same;
 }
 
-static int prisma_lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
-{
-	(void)db;
-	(void)where;
-	(void)err;
-	*key = 72707369;
-	return 1;
-}
+READER_FIXED_LOCK_KEY(prisma_lock_key, 72707369)
 
 const struct history_reader reader_prisma = {
 	.name = "prisma",

@@ -108,14 +108,7 @@ static int sqitch_same_content(const struct foreign_row *row, const struct migfi
 	return strcmp(mine, row->hash) == 0;
 }
 
-static int sqitch_lock_key(struct db *db, const char *where, long long *key, struct pgb_error *err)
-{
-	(void)db;
-	(void)where;
-	(void)err;
-	*key = 75474063;
-	return 1;
-}
+READER_FIXED_LOCK_KEY(sqitch_lock_key, 75474063)
 
 const struct history_reader reader_sqitch = {
 	.name = "sqitch",
