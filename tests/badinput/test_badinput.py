@@ -179,7 +179,11 @@ CASES = [
     ("duplicate_versions_as_numbers", 78, ["0003_a.sql", "03_b.sql"], {"files": {"0003_a.sql": GOOD, "03_b.sql": GOOD}}),
     ("duplicate_seed_versions", 78, ["0001_a.sql", "001_b.sql"],
      {"seeds": {"0001_a.sql": "SELECT 1;", "001_b.sql": "SELECT 1;"}, "args": ["migrate", "--with-test-data"]}),
+    # pgboot's own layout named: a diesel tree among its files would be left out
     ("migrations_in_subdirectories", 78, ["20221023135826_users/up.sql"],
+     {"setup": _write("migrations/20221023135826_users", "up.sql", GOOD), "args": ["migrate", "--layout", "pgboot"]}),
+    # auto: the tree makes it diesel's layout, in which pgboot's own files are strays
+    ("migrations_beside_a_diesel_tree", 78, ["0001_base.sql", "is not a diesel migration"],
      {"setup": _write("migrations/20221023135826_users", "up.sql", GOOD)}),
     ("check_name_upper_case_extension", 78, ["090_x.SQL"],
      {"setup": _write("verify", "090_x.SQL", "SELECT 1 WHERE false;\n")}),
