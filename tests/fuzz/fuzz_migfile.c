@@ -1,4 +1,4 @@
-// fuzz-sources: src/migfile.c src/layouts/*.c src/source.c src/json_read.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/migfile.c src/layouts/*.c src/source.c src/json_read.c src/rules/stmt.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
 // fuzz-libs: -lsodium
 /*
  * fuzz_migfile.c: libFuzzer target for a migration file's up and down parts
