@@ -24,7 +24,7 @@ ifeq ($(CI),true)
 WERROR  := -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(CFLAGS) -Iinclude -I$(PG_INC)
-LIBS    := -lpq -lsodium -pthread
+LIBS    := -lpq -lpg_query -lsodium -pthread
 
 # the flat core, then one folder per family (src/rules/ ...)
 SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
@@ -54,7 +54,7 @@ SERVER_SRCS := src/db.c src/wait.c src/lock.c src/history.c src/migrate.c src/ap
 PURE_OBJS := $(filter-out $(SERVER_SRCS:src/%.c=build/dyn/%.o),$(LIB_OBJS))
 
 build/unit_tests: $(PURE_OBJS) $(UNIT_SRCS) $(wildcard tests/unit/*.h)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(PURE_OBJS) $(LDFLAGS) -lsodium
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(PURE_OBJS) $(LDFLAGS) -lpg_query -lsodium
 
 # ARCH: x86_64 or aarch64 (amd64, arm64); empty is the machine's own.
 static:

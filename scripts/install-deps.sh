@@ -31,8 +31,8 @@ groups=("$@")
 pkgs=() node_pkgs=() npm_tools=0
 for g in "${groups[@]}"; do
 	case "$g" in
-	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev pkg-config) ;;
-	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev postgresql-15
+	build) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev libpg-query-dev pkg-config) ;;
+	test) pkgs+=(gcc make libc6-dev libpq-dev libsodium-dev libpg-query-dev postgresql-15
 		postgresql-client-15 pgbouncer python3 python3-yaml util-linux procps valgrind openssl)
 		node_pkgs=(typescript@5.9.3 kubernetes-types@1.30.0)
 		command -v node >/dev/null || pkgs+=(nodejs)

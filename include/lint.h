@@ -1,0 +1,121 @@
+/*
+ * lint.h: safety analysis of pending migrations, before they run. The
+ * statements pgboot's lexer found (sqlsplit.h) are each parsed by the real
+ * PostgreSQL 15 grammar (pgq.h: libpg_query, its tree read as JSON through
+ * json_read.h); each lint rule (src/lint/<id>.c, one line in
+ * src/lint/lint.c's table) looks at one statement's tree and reports a
+ * finding: the rule, the place (file:line:col), the lock it takes (mode and
+ * table), the table it concerns and the safe alternative written out for
+ * the user's own statement. The findings are then graded: by the live
+ * database when there is one (the table's estimated rows and size from
+ * pg_class, the server version), by the text alone offline (and say so).
+ *
+ * Nothing here runs for an up-to-date start: only pending files are
+ * linted (and the files "pgboot lint" is given).
+ *
+ * Adding a rule: src/lint/<id>.c defining `const struct lint_rule
+ * lint_rule_<id>` (the id spelled with '_' for '-'), one X(<id>) line in
+ * src/lint/lint.c's table; tests/unit/test_lint.c runs its examples.
+ */
+#ifndef PGB_LINT_H
+#define PGB_LINT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "json_read.h"
+#include "sqlsplit.h"
+
+/* How bad a finding is, in order. */
+enum lint_grade { LINT_INFO, LINT_WARNING, LINT_ERROR };
+
+/*
+ * How a rule's findings are graded.
+ *  LINT_BY_SIZE: the harm grows with the table: info when the table does
+ *     not exist yet (created by a pending migration, or absent from the live
+ *     database) or is small, the rule's `large` grade on a large one, warning
+ *     offline for a table pgboot cannot size.
+ *  LINT_FIXED: the rule's `large` grade whatever the table (a statement that
+ *     will fail, an ignore without a reason).
+ *  LINT_IF_EXISTS: info on a table that does not exist yet, else the rule's
+ *     `large` grade (a rename or a drop breaks the release still running
+ *     whatever the table's size).
+ */
+enum lint_scale { LINT_BY_SIZE, LINT_FIXED, LINT_IF_EXISTS };
+
+/* What a rule sees: one statement of one file. Opaque; read through the functions below. */
+struct lint_ctx;
+
+struct lint_example {
+	const char *sql;     /* one or more statements, as a file's up part */
+	int hits;            /* how many findings of this rule it must give */
+	int no_transaction;  /* 1: linted as a "-- pgboot:no-transaction" file */
+};
+
+struct lint_rule {
+	const char *id;      /* stable, lower-case words joined by '-': "index-not-concurrent" */
+	const char *reason;  /* one line: why it hurts ("blocks writes to the table for the whole index build") */
+	enum lint_scale scale;
+	enum lint_grade large; /* the grade on a large table (LINT_BY_SIZE), or always (LINT_FIXED) */
+	/*
+	 * Called once per parsed statement with its tree: node is the
+	 * statement's node object, e.g. the value of {"IndexStmt": {...}},
+	 * and type its name ("IndexStmt"). Reports 0 or more findings through
+	 * lint_report. A file rule (two ACCESS EXCLUSIVE tables in one
+	 * transaction) keeps its state across calls through lint_file_state
+	 * and reports at lint_file_end.
+	 */
+	void (*check)(struct lint_ctx *cx, const char *type, const struct json_value *node);
+	/* optional: called once after the file's last statement */
+	void (*file_end)(struct lint_ctx *cx);
+	const struct lint_example *examples; /* ended by one whose sql is NULL */
+};
+
+/* The table of rules, ended by NULL (src/lint/lint.c). */
+extern const struct lint_rule *const lint_rules[];
+
+/* ---- what a rule calls ---- */
+
+/*
+ * Report a finding of the calling rule for the current statement.
+ *  at:    a tree node with a "location" member (the place shown), or NULL
+ *         for the statement's start;
+ *  table: the table it concerns, as written ("app.messages", "messages"),
+ *         or NULL; it is what the grading sizes;
+ *  lock:  the lock taken, "ACCESS EXCLUSIVE", "SHARE" ..., or NULL;
+ *  fix:   printf-style, the safe alternative for this very statement
+ *         ("CREATE INDEX CONCURRENTLY messages_body_idx ON messages (body);
+ *         in a file of its own with -- pgboot:no-transaction"); NULL for none.
+ */
+void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *table, const char *lock,
+		 const char *fix, ...) __attribute__((format(printf, 5, 6)));
+
+/* The current statement's text (the bytes the lexer found, without the ';'), and its length. */
+const char *lint_stmt_text(const struct lint_ctx *cx, size_t *len);
+/* The byte offset within lint_stmt_text of a node's "location", or 0 when it has none. */
+size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
+/* 1 when the file runs outside a transaction ("-- pgboot:no-transaction"), 0 when in one. */
+int lint_no_transaction(const struct lint_ctx *cx);
+/* 1 when a statement before this one (in this file or an earlier pending file) creates the table name. */
+int lint_created_here(const struct lint_ctx *cx, const char *table);
+/* A place a file rule keeps its state across the file's statements (zeroed at each file's start). */
+void **lint_file_state(struct lint_ctx *cx);
+
+/* ---- reading the tree (pg_query's JSON: nodes are {"Type": {...}}, false members are absent) ---- */
+
+/* If v is {"<type>": obj}, obj; else NULL. */
+const struct json_value *lint_node(const struct json_value *v, const char *type);
+/* The single node type name of v ({"Type": {...}}), or NULL. */
+const char *lint_node_type(const struct json_value *v);
+/* Member key of obj as a string, or NULL. */
+const char *lint_str(const struct json_value *obj, const char *key);
+/* 1 when member key of obj is true. */
+int lint_true(const struct json_value *obj, const char *key);
+/* Member key of obj as an integer, or dflt. */
+long long lint_int(const struct json_value *obj, const char *key, long long dflt);
+/* A RangeVar object's name as written: "schema.rel" or "rel" (xmalloc'd). */
+char *lint_rangevar(const struct json_value *rangevar);
+/* A list of {"String":{"sval":...}} joined by '.' ("pg_catalog.int8"), xmalloc'd; NULL if not such a list. */
+char *lint_names(const struct json_value *list);
+
+#endif
