@@ -1071,7 +1071,10 @@ static int lint_offline(struct run *r, struct lint_run *lr, struct pgb_error *er
 {
 	lr->offline = 1;
 	if (r->cfg->lint_nfiles == 0) {
+		/* read again, whatever a connection that did not come up left read */
 		migset_free(&r->migs);
+		free(r->layout.why);
+		memset(&r->layout, 0, sizeof(r->layout));
 		if (load_files(r, err))
 			return -1;
 		lint_migset(lr, &r->migs);

@@ -84,7 +84,8 @@ static const char size_sql[] =
 int lint_size_and_grade(struct lint_run *run, struct db *db, struct pgb_error *err)
 {
 	free(run->server_version);
-	run->server_version = xstrdup(db_parameter(db, "server_version"));
+	const char *v = db_parameter(db, "server_version"); /* "15.4 (Debian 15.4-1)": the number */
+	run->server_version = xstrndup(v, strcspn(v, " "));
 	run->offline = 0;
 	size_t n;
 	const char **tables = lint_tables(run, &n);
