@@ -239,3 +239,37 @@ TEST(lint_grading_by_size)
 	CHECK_INT(run.findings[0].grade, LINT_INFO);
 	lint_run_free(&run);
 }
+
+TEST(lint_text_and_json_output)
+{
+	struct lint_run run;
+	lint_run_init(&run);
+	lint_text(&run, "CREATE INDEX m_body ON messages (body);\nCREATE INDEX t_x ON tiny (x);\n", 0);
+	run.server_version = strdup("15.4");
+	lint_set_size(&run, "messages", 1, 12000000, 3328599654LL);
+	lint_set_size(&run, "tiny", 1, 3, 16384);
+	lint_grade(&run);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	lint_print_text(out, &run);
+	fclose(out);
+	CHECK_CONTAINS(buf, "m.sql:1:1: error: index-not-concurrent: CREATE INDEX without CONCURRENTLY");
+	CHECK_CONTAINS(buf, "LINE 1: CREATE INDEX m_body ON messages (body);\n        ^\n");
+	CHECK_CONTAINS(buf, "    lock: SHARE on \"messages\" (blocks writes)\n");
+	CHECK_CONTAINS(buf, "    table: \"messages\", 12 M rows, 3.1 GB (server 15.4)\n");
+	CHECK_CONTAINS(buf, "    table: \"tiny\", 3 rows, 16 kB (server 15.4)\n");
+	CHECK_CONTAINS(buf, "m.sql:2:1: info: index-not-concurrent");
+	CHECK_CONTAINS(buf, "lint: 1 file, 1 error, 0 warnings, 1 info, 0 ignored\n");
+	free(buf);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	lint_print_json(out, &run);
+	fclose(out);
+	CHECK_CONTAINS(buf, "{\"offline\":false,\"server_version\":\"15.4\",\"findings\":[{\"rule\":\"index-not-concurrent\","
+			    "\"grade\":\"error\",\"file\":\"m.sql\",\"line\":1,\"column\":1,");
+	CHECK_CONTAINS(buf, "\"rows\":12000000,\"bytes\":3328599654,");
+	CHECK_CONTAINS(buf, "\"counts\":{\"info\":1,\"warning\":0,\"error\":1,\"ignored\":0}}\n");
+	free(buf);
+	lint_run_free(&run);
+}
