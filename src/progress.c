@@ -58,7 +58,7 @@ static char *facts_sql(int pid)
 		"FROM pg_catalog.pg_stat_activity a "
 		"LEFT JOIN pg_catalog.pg_stat_progress_create_index p ON p.pid = a.pid "
 		"WHERE a.pid = %d AND a.datname = pg_catalog.current_database() "
-		"AND a.usesysid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.session_user) "
+		"AND a.usesysid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user) "
 		"AND a.backend_type = 'client backend';\n"
 		"SELECT k.pid, coalesce(b.application_name, ''), b.state, "
 		"(extract(epoch FROM pg_catalog.clock_timestamp() - b.xact_start) * 1000)::bigint, "
@@ -151,7 +151,7 @@ static void log_report(long long ran, const struct db_result *self, const struct
 			     LF_STR("blocker_application", blocked ? db_cell(b, 0, 1) : ""),
 			     LF_STR("blocker_state", blocked && db_cell(b, 0, 2) ? db_cell(b, 0, 2) : ""),
 			     LF_STR("blocker_query", q)),
-		  "\"%s\" has run %lld s: %s", g.file, ran / 1000, sb.buf);
+		  "\"%s\" has run %lld %s: %s", g.file, ran < 1000 ? ran : ran / 1000, ran < 1000 ? "ms" : "s", sb.buf);
 	free(q);
 	strbuf_free(&sb);
 }

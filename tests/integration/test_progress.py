@@ -1,0 +1,81 @@
+"""Issue 15: a migration statement that runs long says what it is doing, from a second
+session ("pgboot progress"): whom it waits for (pg_blocking_pids) or how far an index
+build is (pg_stat_progress_create_index). PGBOOT_PROGRESS_AFTER_MS / _EVERY_MS shorten
+the 5 s / 10 s delays here."""
+import re
+
+from harness import check
+
+FAST = {"PGBOOT_PROGRESS_AFTER_MS": "300", "PGBOOT_PROGRESS_EVERY_MS": "400"}
+
+
+def progress_sessions(t):
+    return t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot progress'")
+
+
+def progress_events(r):
+    return [e for e in r.json_lines() if e.get("event") == "progress"]
+
+
+def sessions(t):
+    """Sessions the database has had (pg_stat_database counts each one when it ends)."""
+    return int(t.psql("SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
+
+
+def test_lock_wait_names_the_blocker_then_finishes(t):
+    t.psql("CREATE TABLE users (id int, pw text)")
+    app = t.hold("BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT 'hunter2-secret' AS pw")
+    blocker = t.holder_pid(app)
+    p = t.project(migrations={"0001_users.sql": "ALTER TABLE users ADD COLUMN x int;"})
+    proc = t.spawn("migrate", "--log-format", "json", env=FAST, project=p)
+    t.wait_until(lambda: proc.stderr_so_far().count("has run") >= 2, what="two progress reports")
+    check(progress_sessions(t) == "1", "one second session while the migration waits")
+    t.release(app)
+    r = proc.wait(30).expect(0)
+    events = progress_events(r)
+    check(len(events) >= 2, "a report every EVERY_MS", r)
+    e = events[0]
+    check(e["level"] == "warning" and e["file"].endswith("0001_users.sql") and e["version"] == "0001", "fields", e)
+    check(e["blocker_pid"] == int(blocker) and e["blocker_application"] == app and e["blockers"] == 1, "blocker", e)
+    check(e["wait_event_type"] == "Lock" and e["wait_event"] == "relation" and e["state"] == "active", "wait", e)
+    check(e["ms"] >= 300 and events[1]["ms"] >= e["ms"] + 300, "the schedule", events)
+    want = re.compile(r'"migrations/0001_users\.sql" has run \d+ m?s: waiting for a lock \(relation\) held by pid %s '
+                      r'\("%s", active for \d+s?m?s?: "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; '
+                      r"SELECT '\*\*\*' AS pw; SELECT pg_sleep\(600\);\"\)" % (blocker, app))
+    check(want.search(e["msg"]), "the line names pid, application, state, age and query", e["msg"])
+    r.expect_no_text("hunter2", t.password)
+    check(t.psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'x'") == "1",
+          "applied once the lock was released", r)
+    check(progress_sessions(t) == "0", "the second session is closed at the end of the run")
+
+
+def test_concurrent_index_build_logs_its_phase(t):
+    t.psql("CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g")
+    # a writer's open transaction holds the build in its first wait
+    app = t.hold("BEGIN; INSERT INTO big VALUES (0, 'x')")
+    blocker = t.holder_pid(app)
+    p = t.project(migrations={"0001_idx.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v);\n"})
+    proc = t.spawn("migrate", env=FAST, project=p)
+    proc.wait_for_text("has run", timeout=15)
+    t.release(app)
+    r = proc.wait(60).expect(0)
+    want = re.compile(r'"migrations/0001_idx\.sql" has run \d+ m?s: building index: "waiting for writers before build"; '
+                      r'waiting for a lock \(virtualxid\) held by pid %s \("%s", ' % (blocker, app))
+    check(want.search(r.err), "the phase and the blocker", r)
+    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass") == "t", "built", r)
+
+
+def test_fast_run_opens_no_second_session_and_a_slow_one_does(t):
+    p = t.project(migrations={"0001_t.sql": "CREATE TABLE t1 (id int);"})
+    before = sessions(t)
+    r = t.pgboot("migrate", "--log-format", "json", env=FAST, project=p).expect(0)
+    check(progress_events(r) == [], "no progress report", r)
+    # pgboot's session and the psql that counted "before"
+    t.wait_until(lambda: sessions(t) - before == 2, what="two sessions counted")
+    # a long statement that waits for nothing: running, with its wait event; one more session
+    p2 = t.project(migrations={"0001_t.sql": "CREATE TABLE t1 (id int);", "0002_sleep.sql": "SELECT pg_sleep(1);"})
+    before = sessions(t)
+    r = t.pgboot("migrate", env={**FAST, "PGBOOT_PROGRESS_EVERY_MS": "10000"}, project=p2).expect(0)
+    check(r.err.count("has run") == 1, "one report", r)
+    r.expect_text(re.compile(r'"migrations/0002_sleep\.sql" has run \d+ ms: running, waiting on Timeout "PgSleep"'))
+    t.wait_until(lambda: sessions(t) - before == 3, what="three sessions counted")
