@@ -79,3 +79,19 @@ def test_fast_run_opens_no_second_session_and_a_slow_one_does(t):
     check(r.err.count("has run") == 1, "one report", r)
     r.expect_text(re.compile(r'"migrations/0002_sleep\.sql" has run \d+ ms: running, waiting on Timeout "PgSleep"'))
     t.wait_until(lambda: sessions(t) - before == 3, what="three sessions counted")
+
+
+def test_through_a_pooler_nothing_rather_than_wrong(t):
+    """PgBouncer hands out its own backend pid: pg_stat_activity does not show it as this
+    session's, so the reports go off (said at debug) and the run goes on."""
+    from test_pgbouncer import _start_pgbouncer
+    port = _start_pgbouncer(t, mode="transaction", pool_size=4)
+    url = "postgres://postgres@127.0.0.1:%d/%s" % (port, t.db)
+    p = t.project(migrations={"0001_sleep.sql": "SELECT pg_sleep(1);"})
+    r = t.pgboot("migrate", "--lock-mode", "transaction", "--log-level", "debug", env=FAST, project=p, url=url)
+    r.expect(0, "progress reports are off for this run: pg_stat_activity does not show this session's backend pid")
+    r.expect_no_text("has run")
+    check(len(t.history()) == 1, "applied", t.history())
+    # the pooler keeps its server connection (named as the last client named it): idle, holding nothing
+    check(t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot progress' "
+                 "AND state <> 'idle'") == "0", "no transaction of the second session left open")
