@@ -4,7 +4,7 @@ build is (pg_stat_progress_create_index). PGBOOT_PROGRESS_AFTER_MS / _EVERY_MS s
 the 5 s / 10 s delays here."""
 import re
 
-from harness import check
+from harness import PSQL, check
 
 FAST = {"PGBOOT_PROGRESS_AFTER_MS": "300", "PGBOOT_PROGRESS_EVERY_MS": "400"}
 
@@ -27,11 +27,16 @@ def test_lock_wait_names_the_blocker_then_finishes(t):
     app = t.hold("BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT 'hunter2-secret' AS pw")
     blocker = t.holder_pid(app)
     p = t.project(migrations={"0001_users.sql": "ALTER TABLE users ADD COLUMN x int;"})
-    proc = t.spawn("migrate", "--log-format", "json", env=FAST, project=p)
+    # the app lists its open files and counts the second sessions: none outlives pgboot into the app
+    app_cmd = ("ls -l /proc/self/fd; %s -X -At -h %s -p %d -U %s -d %s -c \"SELECT 'progress sessions: ' || count(*) "
+               "FROM pg_stat_activity WHERE application_name = 'pgboot progress'\""
+               % (PSQL, t.server.sock, t.server.port, t.server.user, t.db))
+    proc = t.spawn("run", "--log-format", "json", "--", "sh", "-c", app_cmd, env=FAST, project=p)
     t.wait_until(lambda: proc.stderr_so_far().count("has run") >= 2, what="two progress reports")
     check(progress_sessions(t) == "1", "one second session while the migration waits")
     t.release(app)
     r = proc.wait(30).expect(0)
+    check("progress sessions: 0" in r.out and "socket:" not in r.out, "nothing left open for the app", r)
     events = progress_events(r)
     check(len(events) >= 2, "a report every EVERY_MS", r)
     e = events[0]
