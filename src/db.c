@@ -678,6 +678,7 @@ int db_connect_beside(struct db *db, const char *application_name, long long tim
 	PQconninfoFree(opts);
 	if (!conn)
 		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory");
+	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE); /* clean_connect_message drops the severity and SQLSTATE */
 	int interrupted = 0;
 	PostgresPollingStatusType st =
 		PQstatus(conn) == CONNECTION_BAD

@@ -100,3 +100,18 @@ def test_through_a_pooler_nothing_rather_than_wrong(t):
     # the pooler keeps its server connection (named as the last client named it): idle, holding nothing
     check(t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot progress' "
                  "AND state <> 'idle'") == "0", "no transaction of the second session left open")
+
+
+def test_second_session_refused_warns_once_and_the_run_goes_on(t):
+    role = "one_conn_%s" % t.db[-4:]
+    t.psql("CREATE ROLE %s LOGIN CONNECTION LIMIT 1; GRANT ALL ON SCHEMA public TO %s" % (role, role))
+    db = t.db
+    t.on_cleanup(lambda: t.server.psql(db, "DROP OWNED BY %s CASCADE; DROP ROLE IF EXISTS %s" % (role, role),
+                                       check=False))
+    p = t.project(migrations={"0001_sleep.sql": "SELECT pg_sleep(1.2);", "0002_t.sql": "CREATE TABLE t2 (id int);"})
+    r = t.pgboot("migrate", env=FAST, project=p, url=t.keyword_url(user=role))
+    r.expect(0, re.compile(r'warning: progress reports are off for this run: could not open a second session: '
+                           r'connection to server .* failed: too many connections for role "%s"$' % role, re.M))
+    check(r.err.count("progress reports are off") == 1, "said once", r)
+    r.expect_no_text("has run")
+    check(len(t.history()) == 2, "both applied", t.history())
