@@ -55,11 +55,16 @@ def test_lock_wait_names_the_blocker_then_finishes(t):
 
 
 def test_concurrent_index_build_logs_its_phase(t):
-    t.psql("CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g")
+    t.psql("CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g")
     # a writer's open transaction holds the build in its first wait
     app = t.hold("BEGIN; INSERT INTO big VALUES (0, 'x')")
     blocker = t.holder_pid(app)
-    p = t.project(migrations={"0001_idx.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v);\n"})
+    # then a build whose table scan is slow (about 1 ms a row): its blocks done and total
+    t.psql("CREATE FUNCTION slow_key(int) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT $1 FROM pg_sleep(0.001)'; "
+           "CREATE TABLE slow AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 1200) g")
+    p = t.project(migrations={
+        "0001_idx.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v);\n",
+        "0002_slow.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY slow_k ON slow (slow_key(id));\n"})
     proc = t.spawn("migrate", env=FAST, project=p)
     proc.wait_for_text("has run", timeout=15)
     t.release(app)
@@ -67,7 +72,13 @@ def test_concurrent_index_build_logs_its_phase(t):
     want = re.compile(r'"migrations/0001_idx\.sql" has run \d+ m?s: building index: "waiting for writers before build"; '
                       r'waiting for a lock \(virtualxid\) held by pid %s \("%s", ' % (blocker, app))
     check(want.search(r.err), "the phase and the blocker", r)
-    check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass") == "t", "built", r)
+    scan = re.compile(r'"migrations/0002_slow\.sql" has run \d+ m?s: building index: "building index: scanning table", '
+                      r'(\d+)% of blocks \((\d+) of (\d+)\)$', re.M)
+    m = scan.search(r.err)
+    check(m and int(m.group(3)) == int(t.psql("SELECT relpages FROM pg_class WHERE relname = 'slow'")) and
+          int(m.group(1)) == int(m.group(2)) * 100 // int(m.group(3)), "blocks done of the table's", r)
+    for idx in ("big_v", "slow_k"):
+        check(t.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = '%s'::regclass" % idx) == "t", "built", r)
 
 
 def test_fast_run_opens_no_second_session_and_a_slow_one_does(t):
