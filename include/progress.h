@@ -7,11 +7,11 @@
  * (pg_stat_progress_create_index). The facts come from a second session
  * ("pgboot progress"), opened lazily once per run with the same settings,
  * each query in a read-only transaction of its own with a short
- * statement_timeout and lock_timeout: it holds nothing that blocks. Any
- * failure turns the reports off for the run (logged once at debug) and
- * changes nothing else; so does a backend pid that pg_stat_activity does
- * not show as this session's (a pooler's made-up pid): no line rather than
- * a wrong one.
+ * statement_timeout and lock_timeout: it holds nothing that blocks. A
+ * failure turns the reports off for the run and changes nothing else: once
+ * at warning when the session cannot be opened, at debug when a question
+ * fails or pg_stat_activity does not show the backend pid as this
+ * session's (a pooler's made-up pid): no line rather than a wrong one.
  *
  * PGBOOT_PROGRESS_AFTER_MS and PGBOOT_PROGRESS_EVERY_MS (milliseconds)
  * change the two delays, for tests.
