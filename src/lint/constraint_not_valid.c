@@ -166,8 +166,7 @@ static int has_default(const struct json_value *constraints)
 }
 
 /* Where the column constraint ends: at the next constraint of the column, or the column definition's end. */
-static size_t column_constraint_end(const char *text, size_t len, const struct json_value *col, size_t i,
-				    size_t col_end)
+static size_t column_constraint_end(const struct json_value *col, size_t i, size_t col_end)
 {
 	const struct json_value *cs = json_member(col, "constraints");
 	size_t at = (size_t)lint_int(lint_node(&cs->items[i], "Constraint"), "location", 0), end = col_end;
@@ -180,7 +179,6 @@ static size_t column_constraint_end(const char *text, size_t len, const struct j
 	long long l = lint_int(lint_node(coll, "CollateClause") ? lint_node(coll, "CollateClause") : coll, "location", -1);
 	if (l > (long long)at && (size_t)l < end)
 		end = (size_t)l;
-	(void)len;
 	return end;
 }
 
@@ -201,7 +199,7 @@ static void added_column(struct lint_ctx *cx, const char *table, const char *tte
 		const char *colname = lint_str(col, "colname");
 		char *name = constraint_name(rel, con, colname ? colname : "");
 		size_t at = (size_t)lint_int(con, "location", 0);
-		size_t end = column_constraint_end(text, len, col, i, col_end);
+		size_t end = column_constraint_end(col, i, col_end);
 		char *before = lint_text_dup(text, col_at, at), *after = lint_text_dup(text, end, col_end);
 		size_t from = body_start(text, len, con);
 		char *body = lint_text_dup(text, from, end);
@@ -298,8 +296,8 @@ static const struct lint_example examples[] = {
 
 const struct lint_rule lint_rule_constraint_not_valid = {
 	.id = "constraint-not-valid",
-	.reason = "adding a foreign key or CHECK without NOT VALID scans the whole table while it blocks writes "
-		  "(a CHECK: reads too)",
+	.reason = "a foreign key or CHECK validated as it is added (no NOT VALID, or VALIDATE in the same "
+		  "transaction) scans the whole table while it blocks writes (a CHECK: reads too)",
 	.scale = LINT_BY_SIZE,
 	.large = LINT_ERROR,
 	.check = check,

@@ -21,6 +21,10 @@
 #define LINT_RULES \
 	X(index_not_concurrent) \
 	X(concurrent_in_transaction) \
+	X(constraint_not_valid) \
+	X(set_not_null) \
+	X(type_change_rewrite) \
+	X(add_column_volatile_default) \
 	/* a new rule: one more line above */
 
 #define X(id) extern const struct lint_rule lint_rule_##id;
@@ -362,6 +366,51 @@ void **lint_file_state(struct lint_ctx *cx)
 	return &cx->run->state[cx->rule];
 }
 
+/* the index in run->facts of the rule's key, or -1 */
+static long fact_find(const struct lint_run *run, const char *k)
+{
+	for (size_t i = 0; i < run->nfacts; i++)
+		if (strcmp(run->facts[2 * i], k) == 0)
+			return (long)i;
+	return -1;
+}
+
+void lint_remember(struct lint_ctx *cx, const char *key, const char *value)
+{
+	struct lint_run *run = cx->run;
+	char *k = xasprintf("%zu\x1f%s", cx->rule, key);
+	long i = fact_find(run, k);
+	if (i >= 0) {
+		free(k);
+		free(run->facts[2 * i + 1]);
+		if (value) {
+			run->facts[2 * i + 1] = xstrdup(value);
+			return;
+		}
+		free(run->facts[2 * i]);
+		run->nfacts--;
+		run->facts[2 * i] = run->facts[2 * run->nfacts];
+		run->facts[2 * i + 1] = run->facts[2 * run->nfacts + 1];
+		return;
+	}
+	if (!value) {
+		free(k);
+		return;
+	}
+	run->facts = xrealloc(run->facts, (run->nfacts + 1) * 2 * sizeof(*run->facts));
+	run->facts[2 * run->nfacts] = k;
+	run->facts[2 * run->nfacts + 1] = xstrdup(value);
+	run->nfacts++;
+}
+
+const char *lint_recall(const struct lint_ctx *cx, const char *key)
+{
+	char *k = xasprintf("%zu\x1f%s", cx->rule, key);
+	long i = fact_find(cx->run, k);
+	free(k);
+	return i >= 0 ? cx->run->facts[2 * i + 1] : NULL;
+}
+
 /* ---- the tree ------------------------------------------------------------------ */
 
 const struct json_value *lint_node(const struct json_value *v, const char *type)
@@ -447,6 +496,7 @@ void lint_run_free(struct lint_run *run)
 	free(run->findings);
 	strs_free(run->created, run->ncreated);
 	free(run->state);
+	strs_free(run->facts, 2 * run->nfacts);
 	free(run->offline_why);
 	free(run->server_version);
 	memset(run, 0, sizeof(*run));

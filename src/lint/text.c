@@ -78,6 +78,8 @@ char *lint_text_dup(const char *text, size_t from, size_t to)
 {
 	while (to > from && strchr(" \t\r\n", text[to - 1]))
 		to--;
+	while (from < to && strchr(" \t\r\n", text[from]))
+		from++;
 	return xstrndup(text + from, to - from);
 }
 
