@@ -129,6 +129,9 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 	char *fn = NULL;
 	const struct json_value *call = dflt ? volatile_call(json_member(dflt, "raw_expr"), &fn) : NULL;
 	const char *batches = "then fill the existing rows in batches in a -- pgboot:no-transaction file (UPDATE";
+	const char *nn = constraint_of(col, "CONSTR_NOTNULL") && !ident
+				 ? "; then make it NOT NULL without a long lock (see set-not-null)"
+				 : "";
 	if (is_serial(tn)) {
 		char *seq = xasprintf("%s_%s_seq", lint_str(rv, "relname"), colname), *qseq = lint_quote_ident(seq);
 		const char *schema = lint_str(rv, "schemaname");
@@ -137,9 +140,9 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 		lint_report(cx, col, table, "ACCESS EXCLUSIVE",
 			    "ALTER TABLE %s ADD COLUMN %s %s; CREATE SEQUENCE %s OWNED BY %s.%s; ALTER TABLE %s ALTER "
 			    "COLUMN %s SET DEFAULT nextval('%s'); %s %s SET %s = nextval('%s') WHERE %s IS NULL "
-			    "AND <a range of keys>)",
+			    "AND <a range of keys>)%s",
 			    ttext, qcol, serial_int(tn), fullseq, ttext, qcol, ttext, qcol, fullseq, batches, ttext, qcol,
-			    fullseq, qcol);
+			    fullseq, qcol, nn);
 		free(fullseq);
 		free(qschema);
 		free(qseq);
@@ -154,8 +157,8 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 		lint_report(cx, gen, table, "ACCESS EXCLUSIVE",
 			    "ALTER TABLE %s ADD COLUMN %s %s; keep it computed with a trigger on INSERT and UPDATE, %s %s SET "
 			    "%s = <the expression> WHERE <a range of keys>) (PostgreSQL 15 cannot make an existing column "
-			    "generated without a rewrite)",
-			    ttext, qcol, type, batches + 5, ttext, qcol);
+			    "generated without a rewrite)%s",
+			    ttext, qcol, type, batches + 5, ttext, qcol, nn);
 	} else if (call) {
 		size_t dat = (size_t)lint_int(dflt, "location", 0);
 		size_t dend = lint_clause_end(text, len, dat);
@@ -169,11 +172,11 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 		int known = in(strncmp(fn, "pg_catalog.", 11) == 0 ? fn + 11 : fn, volatile_fns);
 		lint_report(cx, call, table, "ACCESS EXCLUSIVE",
 			    "%s%s%sALTER TABLE %s ADD COLUMN %s %s; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s; %s %s SET "
-			    "%s = %s WHERE %s IS NULL AND <a range of keys>)",
+			    "%s = %s WHERE %s IS NULL AND <a range of keys>)%s",
 			    known ? "" : "if ", known ? "" : fn,
 			    known ? "" : " is VOLATILE (the default of CREATE FUNCTION; STABLE or IMMUTABLE would not "
 					 "rewrite): ",
-			    ttext, qcol, type, ttext, qcol, expr, batches, ttext, qcol, expr, qcol);
+			    ttext, qcol, type, ttext, qcol, expr, batches, ttext, qcol, expr, qcol, nn);
 		free(expr);
 	}
 	free(fn);

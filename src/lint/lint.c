@@ -25,6 +25,8 @@
 	X(set_not_null) \
 	X(type_change_rewrite) \
 	X(add_column_volatile_default) \
+	X(constraint_inline_index) \
+	X(drop_index_not_concurrent) \
 	/* a new rule: one more line above */
 
 #define X(id) extern const struct lint_rule lint_rule_##id;

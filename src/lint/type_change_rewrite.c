@@ -216,25 +216,32 @@ static void report(struct lint_ctx *cx, const char *table, const char *ttext, co
 	char *qnew = lint_quote_ident(newcol), *qold = lint_quote_ident(oldcol);
 	struct coltype n;
 	type_of(tn, &n);
+	/* the new values: the USING expression, or the column cast */
+	const struct json_value *use = json_member(def, "raw_default");
+	size_t len;
+	const char *text = lint_stmt_text(cx, &len);
+	size_t uat = use ? lint_offset(cx, use) : 0;
+	char *value = use ? lint_text_dup(text, uat, lint_clause_end(text, len, uat)) : xasprintf("%s::%s", qcol, type);
 	struct strbuf limit;
 	strbuf_init(&limit);
 	if (is(&n, "varchar") && n.nmods == 1 && !n.array) {
 		char *cn = xasprintf("%s_%s_length", rel, col);
 		char *qcn = lint_quote_ident(cn);
 		strbuf_addf(&limit,
-			    "; or, to limit the length only, keep the type: ALTER TABLE %s ADD CONSTRAINT %s CHECK "
-			    "(char_length(%s) <= %ld) NOT VALID; and VALIDATE it in a later migration",
+			    " Or, to limit the length only, keep the type: ALTER TABLE %s ADD CONSTRAINT %s CHECK "
+			    "(char_length(%s) <= %ld) NOT VALID; and VALIDATE it in a later migration.",
 			    ttext, qcn, qcol, n.mods[0]);
 		free(qcn);
 		free(cn);
 	}
 	lint_report(cx, def, table, "ACCESS EXCLUSIVE",
 		    "%s%sALTER TABLE %s ADD COLUMN %s %s; then fill it in batches in a -- pgboot:no-transaction file "
-		    "(UPDATE %s SET %s = %s::%s WHERE <a range of keys>), keep it in step with a trigger, and swap in "
+		    "(UPDATE %s SET %s = %s WHERE <a range of keys>), keep it in step with a trigger, and swap in "
 		    "a later migration: ALTER TABLE %s RENAME COLUMN %s TO %s; ALTER TABLE %s RENAME COLUMN %s TO %s;%s",
-		    why ? why : "", why ? " " : "", ttext, qnew, type, ttext, qnew, qcol, type, ttext, qcol, qold, ttext,
+		    why ? why : "", why ? " " : "", ttext, qnew, type, ttext, qnew, value, ttext, qcol, qold, ttext,
 		    qnew, qcol, limit.len ? limit.buf : "");
 	strbuf_free(&limit);
+	free(value);
 	free(qold);
 	free(qnew);
 	free(oldcol);
