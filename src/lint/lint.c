@@ -811,8 +811,10 @@ static char *finding_text(const struct lint_run *run, const struct lint_finding 
 		strbuf_addf(&sb, "%s\n", f->excerpt);
 	if (f->ignored)
 		strbuf_addf(&sb, "    ignore: %s\n", f->ignore_reason ? f->ignore_reason : "(no reason given)");
-	if (f->lock)
-		strbuf_addf(&sb, "    lock: %s on \"%s\" (%s)\n", f->lock, f->table ? f->table : "?", lock_effect(f->lock));
+	if (f->lock && f->table)
+		strbuf_addf(&sb, "    lock: %s on \"%s\" (%s)\n", f->lock, f->table, lock_effect(f->lock));
+	else if (f->lock) /* a table the statement does not name (DROP INDEX: the index's) */
+		strbuf_addf(&sb, "    lock: %s (%s)\n", f->lock, lock_effect(f->lock));
 	const char *label;
 	char *t = table_line(run, f, &label);
 	if (t)
