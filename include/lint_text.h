@@ -32,7 +32,10 @@ size_t lint_word_at(const char *text, size_t to, size_t from, const char *w);
 /* The offset just past the n-th token from text[from] (1: past the first), or len. */
 size_t lint_skip_tokens(const char *text, size_t len, size_t from, int n);
 
-/* text[from..to) as a string (xmalloc'd), blanks around it dropped. */
+/*
+ * text[from..to) as one line (xmalloc'd): its tokens as written, each run
+ * of blanks and comments between two of them one space, none around.
+ */
 char *lint_text_dup(const char *text, size_t from, size_t to);
 
 /* name as an SQL identifier: as is when PostgreSQL reads it back unchanged unquoted, else "quoted" (xmalloc'd). */

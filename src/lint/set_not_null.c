@@ -136,6 +136,12 @@ static void set_not_null(struct lint_ctx *cx, const char *table, const char *tte
 	free(n);
 }
 
+static int is_check(const struct json_value *con)
+{
+	const char *t = lint_str(con, "contype");
+	return t && strcmp(t, "CONSTR_CHECK") == 0;
+}
+
 static void command(struct lint_ctx *cx, const char *table, const char *ttext, const char *rel,
 		    const struct json_value *cmd)
 {
@@ -146,7 +152,7 @@ static void command(struct lint_ctx *cx, const char *table, const char *ttext, c
 		return;
 	if (strcmp(sub, "AT_SetNotNull") == 0 && name)
 		set_not_null(cx, table, ttext, rel, name);
-	else if (strcmp(sub, "AT_AddConstraint") == 0 && con && strcmp(lint_str(con, "contype"), "CONSTR_CHECK") == 0)
+	else if (strcmp(sub, "AT_AddConstraint") == 0 && is_check(con))
 		added_check(cx, rel, con, NULL);
 	else if (strcmp(sub, "AT_ValidateConstraint") == 0 && name)
 		constraint_changed(cx, rel, name, 1);
@@ -156,7 +162,7 @@ static void command(struct lint_ctx *cx, const char *table, const char *ttext, c
 		const struct json_value *cs = json_member(col, "constraints");
 		for (size_t i = 0; cs && cs->type == JSON_ARRAY && i < cs->n; i++) {
 			const struct json_value *c = lint_node(&cs->items[i], "Constraint");
-			if (c && strcmp(lint_str(c, "contype"), "CONSTR_CHECK") == 0)
+			if (is_check(c))
 				added_check(cx, rel, c, lint_str(col, "colname"));
 		}
 	}

@@ -76,11 +76,21 @@ size_t lint_skip_tokens(const char *text, size_t len, size_t from, int n)
 
 char *lint_text_dup(const char *text, size_t from, size_t to)
 {
-	while (to > from && strchr(" \t\r\n", text[to - 1]))
-		to--;
-	while (from < to && strchr(" \t\r\n", text[from]))
-		from++;
-	return xstrndup(text + from, to - from);
+	/* token by token: a fix is one line, so line breaks and comments become one space (a "--" comment
+	   joined to the next line would swallow it), strings and quoted names stay as written */
+	struct sql_tokens t;
+	struct sql_token tok;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	tokens_from(&t, text, to, from);
+	const char *prev_end = NULL;
+	while (sql_token_next(&t, &tok)) {
+		if (prev_end && tok.s > prev_end)
+			strbuf_addc(&sb, ' ');
+		strbuf_add(&sb, tok.s, tok.n);
+		prev_end = tok.s + tok.n;
+	}
+	return strbuf_detach(&sb);
 }
 
 /*

@@ -29,6 +29,10 @@ TEST(lint_text_clause_and_name_ends)
 	char *d = lint_text_dup("  x y  ", 0, 7);
 	CHECK_STR(d, "x y");
 	free(d);
+	const char *m = "FOREIGN KEY (a) -- why\n  REFERENCES u(id) /* c */ ON DELETE 'x\n  y';";
+	d = lint_text_dup(m, 0, strlen(m) - 1);
+	CHECK_STR(d, "FOREIGN KEY (a) REFERENCES u(id) ON DELETE 'x\n  y'");
+	free(d);
 }
 
 TEST(lint_text_quotes_like_quote_ident)
