@@ -101,6 +101,15 @@ int lint_created_here(const struct lint_ctx *cx, const char *table);
 /* A place a file rule keeps its state across the file's statements (zeroed at each file's start;
    what a rule allocates there it frees in its file_end, which runs for every file). */
 void **lint_file_state(struct lint_ctx *cx);
+/*
+ * Facts a rule keeps for the rest of the run (every later statement of
+ * every later pending file): the column types the CREATE TABLEs gave, the
+ * CHECK constraints validated. Each rule has its own keys; the run owns
+ * the copies. lint_remember with value NULL forgets key; lint_recall gives
+ * the last value remembered, or NULL.
+ */
+void lint_remember(struct lint_ctx *cx, const char *key, const char *value);
+const char *lint_recall(const struct lint_ctx *cx, const char *key);
 
 /* ---- reading the tree (pg_query's JSON: nodes are {"Type": {...}}, false members are absent) ---- */
 
@@ -159,6 +168,8 @@ struct lint_run {
 	char **created; /* the tables created so far, as written */
 	size_t ncreated;
 	void **state;   /* one per rule of the table: lint_file_state */
+	char **facts;   /* lint_remember: "<rule index>\x1f<key>" and its value, in pairs */
+	size_t nfacts;  /* pairs */
 	int offline;    /* graded by the text alone */
 	char *offline_why;    /* why, when not asked for ("no server reachable within 5s") */
 	char *server_version; /* "15.4" online */

@@ -21,6 +21,12 @@
 #define LINT_RULES \
 	X(index_not_concurrent) \
 	X(concurrent_in_transaction) \
+	X(constraint_not_valid) \
+	X(set_not_null) \
+	X(type_change_rewrite) \
+	X(add_column_volatile_default) \
+	X(constraint_inline_index) \
+	X(drop_index_not_concurrent) \
 	/* a new rule: one more line above */
 
 #define X(id) extern const struct lint_rule lint_rule_##id;
@@ -362,6 +368,51 @@ void **lint_file_state(struct lint_ctx *cx)
 	return &cx->run->state[cx->rule];
 }
 
+/* the index in run->facts of the rule's key, or -1 */
+static long fact_find(const struct lint_run *run, const char *k)
+{
+	for (size_t i = 0; i < run->nfacts; i++)
+		if (strcmp(run->facts[2 * i], k) == 0)
+			return (long)i;
+	return -1;
+}
+
+void lint_remember(struct lint_ctx *cx, const char *key, const char *value)
+{
+	struct lint_run *run = cx->run;
+	char *k = xasprintf("%zu\x1f%s", cx->rule, key);
+	long i = fact_find(run, k);
+	if (i >= 0) {
+		free(k);
+		free(run->facts[2 * i + 1]);
+		if (value) {
+			run->facts[2 * i + 1] = xstrdup(value);
+			return;
+		}
+		free(run->facts[2 * i]);
+		run->nfacts--;
+		run->facts[2 * i] = run->facts[2 * run->nfacts];
+		run->facts[2 * i + 1] = run->facts[2 * run->nfacts + 1];
+		return;
+	}
+	if (!value) {
+		free(k);
+		return;
+	}
+	run->facts = xrealloc(run->facts, (run->nfacts + 1) * 2 * sizeof(*run->facts));
+	run->facts[2 * run->nfacts] = k;
+	run->facts[2 * run->nfacts + 1] = xstrdup(value);
+	run->nfacts++;
+}
+
+const char *lint_recall(const struct lint_ctx *cx, const char *key)
+{
+	char *k = xasprintf("%zu\x1f%s", cx->rule, key);
+	long i = fact_find(cx->run, k);
+	free(k);
+	return i >= 0 ? cx->run->facts[2 * i + 1] : NULL;
+}
+
 /* ---- the tree ------------------------------------------------------------------ */
 
 const struct json_value *lint_node(const struct json_value *v, const char *type)
@@ -447,6 +498,7 @@ void lint_run_free(struct lint_run *run)
 	free(run->findings);
 	strs_free(run->created, run->ncreated);
 	free(run->state);
+	strs_free(run->facts, 2 * run->nfacts);
 	free(run->offline_why);
 	free(run->server_version);
 	memset(run, 0, sizeof(*run));
@@ -759,8 +811,10 @@ static char *finding_text(const struct lint_run *run, const struct lint_finding 
 		strbuf_addf(&sb, "%s\n", f->excerpt);
 	if (f->ignored)
 		strbuf_addf(&sb, "    ignore: %s\n", f->ignore_reason ? f->ignore_reason : "(no reason given)");
-	if (f->lock)
-		strbuf_addf(&sb, "    lock: %s on \"%s\" (%s)\n", f->lock, f->table ? f->table : "?", lock_effect(f->lock));
+	if (f->lock && f->table)
+		strbuf_addf(&sb, "    lock: %s on \"%s\" (%s)\n", f->lock, f->table, lock_effect(f->lock));
+	else if (f->lock) /* a table the statement does not name (DROP INDEX: the index's) */
+		strbuf_addf(&sb, "    lock: %s (%s)\n", f->lock, lock_effect(f->lock));
 	const char *label;
 	char *t = table_line(run, f, &label);
 	if (t)
