@@ -41,6 +41,7 @@ enum lint_rel_kind {
 
 struct lint_lock {
 	char *name;                    /* as lint_rangevar spells it: "app.messages", "messages" */
+	char *quoted;                  /* quoted where it must be, for SQL: app."Messages" */
 	enum lint_lock_mode mode;      /* the strongest the statement takes on it */
 	enum lint_rel_kind kind;
 	const struct json_value *at;   /* the RangeVar (a "location" member), or NULL (DropStmt names have none) */

@@ -21,5 +21,7 @@ char *lint_quote_name(const char *schema, const char *name, const char *suffix);
 char *lint_quote_list(const struct json_value *list, size_t drop_last);
 /* s as one shell word: as it is when plain, else in single quotes (pg_repack --table='app."Orders"'). */
 char *lint_shell_word(const char *s);
+/* The end of the identifier (plain or "quoted") at s[i], or i when none starts there. */
+size_t lint_ident_end(const char *s, size_t len, size_t i);
 
 #endif

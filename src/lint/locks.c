@@ -10,6 +10,7 @@
 
 #include "lint.h"
 #include "lint_locks.h"
+#include "lint_written.h"
 #include "xmem.h"
 
 static const char *const mode_names[] = {
@@ -48,28 +49,34 @@ enum lint_lock_mode lint_locks_max(const struct lint_locks *l)
 
 void lint_locks_free(struct lint_locks *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->items[i].name);
+		free(l->items[i].quoted);
+	}
 	free(l->items);
 	l->items = NULL;
 	l->n = 0;
 }
 
-/* Add name (taken: xmalloc'd) at mode, or raise its mode when it is there already. */
-static void add_name(struct lint_locks *l, char *name, enum lint_lock_mode mode, enum lint_rel_kind kind,
-		     const struct json_value *at)
+/* Add name and its quoted form (both taken: xmalloc'd) at mode, or raise its mode when it is there already. */
+static void add_name(struct lint_locks *l, char *name, char *quoted, enum lint_lock_mode mode,
+		     enum lint_rel_kind kind, const struct json_value *at)
 {
-	if (!name)
+	if (!name || !quoted) {
+		free(name);
+		free(quoted);
 		return;
+	}
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->items[i].name, name) == 0) {
 			if (mode > l->items[i].mode)
 				l->items[i].mode = mode;
 			free(name);
+			free(quoted);
 			return;
 		}
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
-	l->items[l->n++] = (struct lint_lock){name, mode, kind, at};
+	l->items[l->n++] = (struct lint_lock){name, quoted, mode, kind, at};
 }
 
 /* A RangeVar, bare ({"relname":...}) or wrapped ({"RangeVar":{...}}). */
@@ -79,11 +86,17 @@ static const struct json_value *rangevar(const struct json_value *v)
 	return rv ? rv : (v && v->type == JSON_OBJECT && lint_str(v, "relname") ? v : NULL);
 }
 
+static char *quoted_rv(const struct json_value *rv)
+{
+	const char *rel = lint_str(rv, "relname");
+	return rel ? lint_quote_name(lint_str(rv, "schemaname"), rel, NULL) : NULL;
+}
+
 static void add_rv(struct lint_locks *l, const struct json_value *v, enum lint_lock_mode mode, enum lint_rel_kind kind)
 {
 	const struct json_value *rv = rangevar(v);
 	if (rv)
-		add_name(l, lint_rangevar(rv), mode, kind, rv);
+		add_name(l, lint_rangevar(rv), quoted_rv(rv), mode, kind, rv);
 }
 
 static void add_rv_list(struct lint_locks *l, const struct json_value *list, enum lint_lock_mode mode)
@@ -93,15 +106,16 @@ static void add_rv_list(struct lint_locks *l, const struct json_value *list, enu
 			add_rv(l, &list->items[i], mode, LINT_REL_TABLE);
 }
 
-/* The String items of a {"List":{"items":[...]}} name, without its last `drop_last` parts. */
-static char *list_name(const struct json_value *v, size_t drop_last)
+/* The String items of a {"List":{"items":[...]}} name without its last drop_last parts, plain and quoted. */
+static void add_list(struct lint_locks *l, const struct json_value *v, size_t drop_last, enum lint_lock_mode mode,
+		     enum lint_rel_kind kind)
 {
 	const struct json_value *items = json_member(lint_node(v, "List"), "items");
 	if (!items || items->type != JSON_ARRAY || items->n <= drop_last)
-		return NULL;
+		return;
 	struct json_value part = *items;
 	part.n -= drop_last;
-	return lint_names(&part);
+	add_name(l, lint_names(&part), lint_quote_list(&part, 0), mode, kind, NULL);
 }
 
 /* ---- ALTER TABLE ---- */
@@ -204,7 +218,7 @@ static void alter_table(struct lint_locks *l, const struct json_value *n)
 	if (!rv)
 		return;
 	/* the altered table first, so that it leads the list */
-	add_name(l, lint_rangevar(rv), LINT_LOCK_ACCESS_SHARE,
+	add_name(l, lint_rangevar(rv), quoted_rv(rv), LINT_LOCK_ACCESS_SHARE,
 		 objtype && strcmp(objtype, "OBJECT_INDEX") == 0 ? LINT_REL_INDEX : LINT_REL_TABLE, rv);
 	if (cmds && cmds->type == JSON_ARRAY)
 		for (size_t i = 0; i < cmds->n; i++) {
@@ -234,18 +248,18 @@ static void drop_stmt(struct lint_locks *l, const struct json_value *n)
 		   strcmp(t, "OBJECT_RULE") == 0) {
 		drop_last = 1; /* "ON table": the table is the name without its last part */
 	} else if (strcmp(t, "OBJECT_SCHEMA") == 0) {
-		for (size_t i = 0; i < objs->n; i++)
-			add_name(l, xstrdup(lint_str(lint_node(&objs->items[i], "String"), "sval")
-						     ? lint_str(lint_node(&objs->items[i], "String"), "sval")
-						     : "?"),
-				 mode, LINT_REL_SCHEMA, NULL);
+		for (size_t i = 0; i < objs->n; i++) {
+			const char *name = lint_str(lint_node(&objs->items[i], "String"), "sval");
+			if (name)
+				add_name(l, xstrdup(name), lint_quote(name), mode, LINT_REL_SCHEMA, NULL);
+		}
 		return;
 	} else if (strcmp(t, "OBJECT_TABLE") != 0 && strcmp(t, "OBJECT_VIEW") != 0 &&
 		   strcmp(t, "OBJECT_MATVIEW") != 0 && strcmp(t, "OBJECT_FOREIGN_TABLE") != 0) {
 		return;
 	}
 	for (size_t i = 0; i < objs->n; i++)
-		add_name(l, list_name(&objs->items[i], drop_last), mode, kind, NULL);
+		add_list(l, &objs->items[i], drop_last, mode, kind);
 }
 
 static void create_stmt(struct lint_locks *l, const struct json_value *n)
@@ -324,11 +338,9 @@ static void comment_stmt(struct lint_locks *l, const struct json_value *n)
 {
 	const char *t = lint_str(n, "objtype");
 	if (t && strcmp(t, "OBJECT_TABLE") == 0)
-		add_name(l, list_name(json_member(n, "object"), 0), LINT_LOCK_SHARE_UPDATE_EXCLUSIVE, LINT_REL_TABLE,
-			 NULL);
+		add_list(l, json_member(n, "object"), 0, LINT_LOCK_SHARE_UPDATE_EXCLUSIVE, LINT_REL_TABLE);
 	else if (t && strcmp(t, "OBJECT_COLUMN") == 0)
-		add_name(l, list_name(json_member(n, "object"), 1), LINT_LOCK_SHARE_UPDATE_EXCLUSIVE, LINT_REL_TABLE,
-			 NULL);
+		add_list(l, json_member(n, "object"), 1, LINT_LOCK_SHARE_UPDATE_EXCLUSIVE, LINT_REL_TABLE);
 }
 
 static void rename_stmt(struct lint_locks *l, const struct json_value *n)
@@ -360,8 +372,10 @@ static void with_clause(struct lint_locks *l, const struct json_value *n)
 			struct lint_locks sub = {0, NULL};
 			lint_locks_of(type, lint_node(q, type), &sub);
 			for (size_t k = 0; k < sub.n; k++) {
-				add_name(l, sub.items[k].name, sub.items[k].mode, sub.items[k].kind, sub.items[k].at);
+				add_name(l, sub.items[k].name, sub.items[k].quoted, sub.items[k].mode, sub.items[k].kind,
+					 sub.items[k].at);
 				sub.items[k].name = NULL;
+				sub.items[k].quoted = NULL;
 			}
 			free(sub.items);
 		}

@@ -16,8 +16,7 @@ static int ident_char(unsigned char c)
 	return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
-/* The end of one identifier (plain or "quoted") at s[i], or i when there is none. */
-static size_t ident_end(const char *s, size_t len, size_t i)
+size_t lint_ident_end(const char *s, size_t len, size_t i)
 {
 	if (i < len && s[i] == '"') {
 		for (size_t k = i + 1; k < len; k++)
@@ -99,7 +98,7 @@ char *lint_written(const struct lint_ctx *cx, const struct json_value *rv)
 	const char *s = lint_stmt_text(cx, &len);
 	size_t start = json_member(rv, "location") ? lint_offset(cx, rv) : len, i = start, end = start;
 	while (i < len) {
-		size_t e = ident_end(s, len, i);
+		size_t e = lint_ident_end(s, len, i);
 		if (e == i)
 			break;
 		parts++;
