@@ -32,6 +32,8 @@ struct log_field {
 
 /* color: 1 on, 0 off, -1 decide from isatty(2) and NO_COLOR */
 void log_setup(enum log_format format, enum log_level min_level, int color);
+/* The format log_setup chose. */
+enum log_format log_get_format(void);
 /*
  * Remember a connection string (copied; NULL or "" is ignored): every later
  * line has each echo of it replaced by its redaction (redact.h's rule 2).

@@ -270,3 +270,8 @@ void log_error(const struct pgb_error *err)
 	emit(&line);
 	strbuf_free(&line);
 }
+
+enum log_format log_get_format(void)
+{
+	return g_format;
+}
