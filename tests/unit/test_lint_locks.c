@@ -3,28 +3,26 @@
  * documented lock levels: each statement's relations and modes, written as
  * "name=MODE,..." in the order the statement names them.
  */
-#include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "lint.h"
 #include "lint_locks.h"
+#include "pgq.h"
 #include "strbuf.h"
 
 /* The locks of the one statement sql holds, as "name=MODE[/index|/schema],...". */
 static char *locks_of(const char *sql)
 {
-	PgQueryParseResult pr = pg_query_parse(sql);
-	struct json_value *tree = NULL;
-	struct pgb_error err;
+	struct pgq_result pr;
 	struct strbuf b;
-	pgb_error_init(&err);
+	size_t n = 0;
 	strbuf_init(&b);
-	CHECK(pr.error == NULL);
-	if (!pr.error && json_parse(pr.parse_tree, strlen(pr.parse_tree), &tree, &err) == 0) {
-		const struct json_value *stmts = json_member(tree, "stmts");
-		const struct json_value *st = stmts && stmts->n ? json_member(&stmts->items[0], "stmt") : NULL;
+	CHECK_INT(pgq_parse(sql, strlen(sql), &pr), 0);
+	const struct json_value *stmts = pr.tree ? pgq_stmts(&pr, &n) : NULL;
+	if (stmts && n) {
+		const struct json_value *st = json_member(&stmts[0], "stmt");
 		const char *type = lint_node_type(st);
 		struct lint_locks l;
 		lint_locks_of(type, lint_node(st, type), &l);
@@ -35,9 +33,7 @@ static char *locks_of(const char *sql)
 									 : "");
 		lint_locks_free(&l);
 	}
-	json_free(tree);
-	pg_query_free_parse_result(pr);
-	pgb_error_free(&err);
+	pgq_free(&pr);
 	return strbuf_detach(&b);
 }
 
