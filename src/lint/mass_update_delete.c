@@ -179,8 +179,11 @@ static void consider(struct lint_ctx *cx, const char *type, const struct json_va
 		lint_report(cx, rv, name, "ROW EXCLUSIVE",
 			    "delete in batches that each commit: DO $batch$ DECLARE n bigint; BEGIN LOOP DELETE FROM %s%s "
 			    "WHERE ctid = ANY (ARRAY(SELECT ctid FROM %s%s LIMIT " BATCH ")); GET DIAGNOSTICS n = "
-			    "ROW_COUNT; EXIT WHEN n = 0; COMMIT; END LOOP; END $batch$; (%s)",
-			    only, t, only, t, file_note(cx));
+			    "ROW_COUNT; EXIT WHEN n = 0; COMMIT; END LOOP; END $batch$; (%s)%s",
+			    only, t, only, t, file_note(cx),
+			    json_member(n, "usingClause") ? "; the USING list is left out: without a join condition "
+							    "this DELETE removes every row as soon as those tables have one"
+							  : "");
 	free(t);
 	free(name);
 }
