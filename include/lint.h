@@ -98,7 +98,8 @@ size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
 int lint_no_transaction(const struct lint_ctx *cx);
 /* 1 when a statement before this one (in this file or an earlier pending file) creates the table name. */
 int lint_created_here(const struct lint_ctx *cx, const char *table);
-/* A place a file rule keeps its state across the file's statements (zeroed at each file's start). */
+/* A place a file rule keeps its state across the file's statements (zeroed at each file's start;
+   what a rule allocates there it frees in its file_end, which runs for every file). */
 void **lint_file_state(struct lint_ctx *cx);
 
 /* ---- reading the tree (pg_query's JSON: nodes are {"Type": {...}}, false members are absent) ---- */

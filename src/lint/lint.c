@@ -729,15 +729,15 @@ static char *table_line(const struct lint_run *run, const struct lint_finding *f
 	struct strbuf sb;
 	strbuf_init(&sb);
 	*label = "table";
-	if (f->table && f->created_here) {
-		strbuf_addf(&sb, "\"%s\", created by a pending migration", f->table);
-	} else if (run->offline && f->scale != LINT_FIXED) {
+	if (run->offline) {
 		*label = "graded offline";
 		strbuf_adds(&sb, "by the text alone");
-		if (f->table)
+		if (f->table && f->created_here)
+			strbuf_addf(&sb, ", \"%s\" created by a pending migration", f->table);
+		else if (f->table)
 			strbuf_addf(&sb, ", \"%s\" not sized", f->table);
-		if (run->offline_why)
-			strbuf_addf(&sb, " (%s)", run->offline_why);
+	} else if (f->table && f->created_here) {
+		strbuf_addf(&sb, "\"%s\", created by a pending migration", f->table);
 	} else if (f->table && f->exists == 0) {
 		strbuf_addf(&sb, "\"%s\" does not exist (server %s)", f->table, run->server_version ? run->server_version : "?");
 	} else if (f->table && f->exists == 1) {
