@@ -27,6 +27,16 @@
 	X(add_column_volatile_default) \
 	X(constraint_inline_index) \
 	X(drop_index_not_concurrent) \
+	X(access_exclusive_multiple_tables) \
+	X(vacuum_full) \
+	X(cluster) \
+	X(reindex_not_concurrent) \
+	X(lock_table) \
+	X(refresh_matview_not_concurrent) \
+	X(set_logged_unlogged) \
+	X(mass_update_delete) \
+	X(destructive_change) \
+	X(rename) \
 	/* a new rule: one more line above */
 
 #define X(id) extern const struct lint_rule lint_rule_##id;
