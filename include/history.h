@@ -19,8 +19,8 @@
  * its row is deleted when the last one is.
  *
  * locks is the lock record (lockrec.h) of a transactional file, computed by
- * its row's INSERT as the last thing before COMMIT and returned by it (no
- * round trip of its own); NULL for a non-atomic file and for rows an older
+ * its row's INSERT as the last thing before COMMIT and returned by it as
+ * LOCKREC_RETURNING (no round trip of its own; db_exec_pick reads it); NULL for a non-atomic file and for rows an older
  * pgboot wrote. An older pgboot keeps working beside it: it names every
  * column it reads and writes, and the column is nullable with no default.
  * A table made before the column existed gets it from history_upgrade.
@@ -127,18 +127,14 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
  * The INSERT of mf's row, computing duration_ms from the transaction's
  * start. A seed's row, or one that replaces a half-applied run (replace),
  * is an upsert; a migration's is a plain INSERT, so a second apply of the
- * same version fails on the primary key instead of passing. The caller frees.
- * These four return NULL with err (70) when libpq cannot quote a value (a
+ * same version fails on the primary key instead of passing. When the table
+ * has the locks column (h->has_locks) the row records the lock record too
+ * and the INSERT returns it (RETURNING locks AS LOCKREC_RETURNING). The
+ * caller frees. These four return NULL with err (70) when libpq cannot quote a value (a
  * file name that is not UTF-8): nothing unquoted is ever sent.
  */
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err);
-/*
- * The value of the INSERT's RETURNING (history_record_sql, when the table has
- * the column) among the results of the message that held it: the lock
- * record, or NULL (none returned). It points into res.
- */
-const char *history_locks_returned(const struct db_result *res, int n);
 /*
  * Add the locks column to a table made before it existed (a catalog check
  * first, so the ACCESS EXCLUSIVE lock is taken only when the column is

@@ -14,7 +14,6 @@
 
 #include "clock.h"
 #include "duration.h"
-#include "history.h"
 #include "json.h"
 #include "lockrec.h"
 #include "lock.h"
@@ -198,19 +197,17 @@ static void rollback_attempt(struct db *db, const struct apply_opts *o)
 
 /*
  * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
- * -1 with err as the server said it (the caller maps it).
+ * -1 with err as the server said it (the caller maps it). locks: NULL, or
+ * where the lock record the history row's INSERT returned goes (lockrec.h;
+ * NULL when none was; the caller frees).
  */
 static int send_kept(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
-		     int retry_ok, struct db_result **res, int *nres, struct pgb_error *err)
+		     int retry_ok, char **locks, struct pgb_error *err)
 {
 	long long pause = RETRY_FIRST_MS;
 	for (int attempt = 1;; attempt++) {
-		if (db_exec_rows(db, msg, 1, res, nres, err) == 0)
+		if ((locks ? db_exec_pick(db, msg, LOCKREC_RETURNING, locks, err) : db_exec(db, msg, NULL, NULL, err)) == 0)
 			return 0;
-		if (res) {
-			db_results_free(*res, *nres);
-			*res = NULL, *nres = 0;
-		}
 		rollback_attempt(db, o);
 		if (!retry_ok || sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
 		    attempt >= o->ddl_lock_retries) {
@@ -236,7 +233,7 @@ static int send_kept(struct db *db, const struct apply_opts *o, const struct app
 static int send_with_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
 			   int retry_ok, struct pgb_error *err)
 {
-	return send_kept(db, o, u, msg, retry_ok, NULL, NULL, err);
+	return send_kept(db, o, u, msg, retry_ok, NULL, err);
 }
 
 /*
@@ -349,15 +346,14 @@ static int apply_atomic(struct db *db, const struct apply_opts *o, const struct 
 	if (!msg)
 		return unquotable(u, err);
 	long long start = clock_now_ms();
-	struct db_result *res = NULL;
-	int nres = 0;
-	int rc = send_kept(db, o, u, msg, 1, &res, &nres, err);
+	char *locks = NULL;
+	int rc = send_kept(db, o, u, msg, 1, &locks, err);
 	free(msg);
 	if (rc)
 		return report_failure(u, &sl, err);
 	/* the row's INSERT returned its lock record (history.h) */
-	log_applied(u, o, clock_now_ms() - start, history_locks_returned(res, nres));
-	db_results_free(res, nres);
+	log_applied(u, o, clock_now_ms() - start, locks);
+	free(locks);
 	return 0;
 }
 

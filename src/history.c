@@ -609,14 +609,6 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 	return sql;
 }
 
-const char *history_locks_returned(const struct db_result *res, int n)
-{
-	for (int i = n - 1; i >= 0; i--)
-		if (res[i].ncols == 1 && res[i].nrows == 1 && strcmp(res[i].colnames[0], LOCKREC_RETURNING) == 0)
-			return db_cell(&res[i], 0, 0);
-	return NULL;
-}
-
 int history_upgrade(struct history *h, struct db *db, long long lock_timeout_ms, struct pgb_error *err)
 {
 	if (h->has_locks || !h->exists)
