@@ -28,9 +28,11 @@
  * catalogs (pg_catalog, pg_toast, information_schema), temporary tables,
  * and tables and indexes created in this very transaction (nobody else
  * could see them), told by the xmin of the table's system-column rows in
- * pg_attribute (never updated by ALTER TABLE) or of the index's pg_index
- * row being the transaction's own (top level or a savepoint's). The caller
- * frees.
+ * pg_attribute (never updated by ALTER TABLE), of a view's row type in
+ * pg_type (a view has no system columns; renaming it updates that row, so
+ * a view renamed in the transaction is left out too) or of the index's
+ * pg_index row being the transaction's own (top level or a savepoint's).
+ * The caller frees.
  */
 char *lockrec_sql(const char *history_regclass);
 

@@ -54,6 +54,8 @@ char *lockrec_sql(const char *history_regclass)
 		"AND NOT (i.indexrelid IS NOT NULL AND " MINE("i.xmin") ") "
 		"AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.oid AND a.attnum = -1 "
 		"AND " MINE("a.xmin") ") "
+		"AND NOT (t.relkind = 'v' AND EXISTS (SELECT FROM pg_catalog.pg_type y WHERE y.oid = t.reltype "
+		"AND " MINE("y.xmin") ")) "
 		"GROUP BY 1) r)",
 		words, names, history_regclass);
 	free(names);

@@ -23,10 +23,11 @@ BASE = {
                      "CREATE TABLE audit (n int);\nCREATE TABLE events (id int);\n",
 }
 WORK = dict(BASE, **{
-    # an existing table altered, one written, one indexed; a new table and its index left out
+    # an existing table altered, one written, one indexed; a new table, its index, a view and a sequence left out
     "0002_work.sql": "ALTER TABLE users ADD COLUMN email text;\nINSERT INTO audit VALUES (1);\n"
                      "CREATE INDEX events_id ON events (id);\nCREATE TABLE fresh (id int PRIMARY KEY);\n"
-                     "CREATE INDEX fresh_id ON fresh (id);\nINSERT INTO fresh VALUES (1);\n",
+                     "CREATE INDEX fresh_id ON fresh (id);\nINSERT INTO fresh VALUES (1);\n"
+                     "CREATE VIEW fresh_v AS SELECT id FROM fresh;\nCREATE SEQUENCE fresh_s;\nSELECT nextval('fresh_s');\n",
     "0003_concurrently.sql": "-- pgboot:no-transaction\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n",
 })
 SEEDS = {"0001_audit.sql": "INSERT INTO audit VALUES (2);\n"}
