@@ -19,6 +19,7 @@
 #include "lock.h"
 #include "locus.h"
 #include "log.h"
+#include "progress.h"
 #include "signals.h"
 #include "sqlstate.h"
 #include "stmt.h"
@@ -681,5 +682,8 @@ int apply_mode_is_atomic(enum apply_mode m)
 
 int apply_unit(struct db *db, const struct apply_opts *o, const struct apply_unit *u, struct pgb_error *err)
 {
-	return apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_watch(db, u->path, u->version);
+	int rc = apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_unwatch(db);
+	return rc;
 }

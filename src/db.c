@@ -29,6 +29,9 @@ struct db {
 	int lost;     /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
 	int shielded; /* db_exec_shielded is running: a signal does not cancel it */
 	char *lexing; /* standard_conforming_strings and client_encoding at connect */
+	long long sent_at; /* when the message now running was sent (clock_now_ms) */
+	void (*on_wait)(void *arg, long long sent_at); /* db_on_wait's hook, or NULL */
+	void *on_wait_arg;
 };
 
 /* The settings with which the server lexes a query message, as it reports them now. */
@@ -55,15 +58,19 @@ static void cancel_running(void)
 		PQcancel(c, buf, sizeof(buf));
 }
 
-static void statement_begins(struct db *db)
+/* Returns the handle it replaced: a statement sent from a db_on_wait hook nests in another. */
+static PGcancel *statement_begins(struct db *db)
 {
+	PGcancel *prev = g_running;
 	signals_set_hook(cancel_running);
 	g_running = db->shielded ? NULL : db->cancel;
+	db->sent_at = clock_now_ms();
+	return prev;
 }
 
-static void statement_ends(void)
+static void statement_ends(PGcancel *prev)
 {
-	g_running = NULL;
+	g_running = prev;
 }
 
 int db_check_conninfo(const char *conninfo, struct pgb_error *err)
@@ -579,6 +586,24 @@ static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, 
 	return st;
 }
 
+/* A struct db around a connection made. */
+static struct db *wrap_connection(PGconn *conn)
+{
+	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+	PQsetNoticeReceiver(conn, notice_receiver, NULL);
+	struct db *db = xcalloc(1, sizeof(*db));
+	db->conn = conn;
+	db->lexing = lexing_settings(conn);
+	db->cancel = PQgetCancel(conn);
+	return db;
+}
+
+static int give_up_on_signal(void *arg)
+{
+	(void)arg;
+	return signals_received() != 0;
+}
+
 enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
 				   struct db **out, int *fast, struct pgb_error *err)
 {
@@ -613,14 +638,71 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 		PQfinish(conn);
 		return o;
 	}
-	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
-	PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	struct db *db = xcalloc(1, sizeof(*db));
-	db->conn = conn;
-	db->lexing = lexing_settings(conn);
-	db->cancel = PQgetCancel(conn);
-	*out = db;
+	*out = wrap_connection(conn);
 	return DB_CONNECTED;
+}
+
+/* The option a connection beside db gets for o, or NULL to leave it out. */
+static const char *beside_value(PGconn *conn, const PQconninfoOption *o)
+{
+	static const char *const skip[] = {"application_name", "fallback_application_name", "client_encoding",
+					   "replication", "load_balance_hosts", "target_session_attrs", "dbname"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(o->keyword, skip[i]) == 0)
+			return NULL;
+	return o->val && *o->val ? child_value(conn, o) : NULL;
+}
+
+int db_connect_beside(struct db *db, const char *application_name, long long timeout_ms, struct db **out,
+		      struct pgb_error *err)
+{
+	*out = NULL;
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	size_t n = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		n++;
+	const char **keys = xcalloc(n + 4, sizeof(char *)), **vals = xcalloc(n + 4, sizeof(char *));
+	size_t k = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		const char *v = beside_value(db->conn, o);
+		if (v && *v)
+			keys[k] = o->keyword, vals[k++] = v;
+	}
+	/* the database the session is in (a service file's or a pooler alias's name as libpq sent it) */
+	keys[k] = "dbname", vals[k++] = PQdb(db->conn);
+	keys[k] = "client_encoding", vals[k++] = "UTF8";
+	keys[k] = "application_name", vals[k++] = application_name;
+	PGconn *conn = PQconnectStartParams(keys, vals, 0);
+	free(keys);
+	free(vals);
+	PQconninfoFree(opts);
+	if (!conn)
+		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory");
+	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE); /* clean_connect_message drops the severity and SQLSTATE */
+	int interrupted = 0;
+	PostgresPollingStatusType st =
+		PQstatus(conn) == CONNECTION_BAD
+			? PGRES_POLLING_FAILED
+			: poll_connect(conn, clock_now_ms() + timeout_ms, give_up_on_signal, NULL, &interrupted);
+	if (st == PGRES_POLLING_OK && PQstatus(conn) == CONNECTION_OK) {
+		*out = wrap_connection(conn);
+		return 0;
+	}
+	char sqlstate[6];
+	char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%s",
+		 interrupted ? "interrupted by a signal"
+		 : st == PGRES_POLLING_ACTIVE ? "timeout expired while connecting"
+		 : *m ? m : "could not connect");
+	free(m);
+	PQfinish(conn);
+	return -1;
+}
+
+void db_on_wait(struct db *db, void (*hook)(void *arg, long long sent_at), void *arg)
+{
+	db->on_wait = hook;
+	db->on_wait_arg = arg;
 }
 
 void db_close(struct db *db)
@@ -743,6 +825,8 @@ static int wait_result(struct db *db, struct pgb_error *err)
 			lost_connection(conn, err);
 			return -1;
 		}
+		if (db->on_wait && !db->shielded && !canceled && PQisBusy(conn))
+			db->on_wait(db->on_wait_arg, db->sent_at);
 	}
 	return 0;
 }
@@ -882,9 +966,9 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 {
 	struct db_result *res = NULL;
 	int n = 0;
-	statement_begins(db);
+	PGcancel *prev = statement_begins(db);
 	if (!PQsendQuery(db->conn, sql)) {
-		statement_ends();
+		statement_ends(prev);
 		lost_connection(db->conn, err);
 		return -1;
 	}
@@ -892,7 +976,7 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 		PQsetSingleRowMode(db->conn);
 	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, NULL, NULL};
 	int rc = collect(db, &k, err);
-	statement_ends();
+	statement_ends(prev);
 	if (results) {
 		*results = res;
 		*nresults = n;
@@ -944,15 +1028,15 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 {
 	struct db_result *all = NULL;
 	int n = 0;
-	statement_begins(db);
+	PGcancel *prev = statement_begins(db);
 	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
-		statement_ends();
+		statement_ends(prev);
 		lost_connection(db->conn, err);
 		return -1;
 	}
 	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL};
 	int rc = collect(db, &k, err);
-	statement_ends();
+	statement_ends(prev);
 	if (rc == 0 && res) {
 		if (n > 0) {
 			*res = all[0];

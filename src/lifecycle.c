@@ -41,6 +41,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "plan.h"
+#include "progress.h"
 #include "redact.h"
 #include "repeatable.h"
 #include "report.h"
@@ -495,6 +496,7 @@ static int verify_only(struct run *r, struct pgb_error *err)
 /* Close the connection and forget what was read from it; the files stay. */
 static void disconnect(struct run *r)
 {
+	progress_close();
 	if (r->db) {
 		db_rollback_if_needed(r->db);
 		adopt_unlock(r->db, &r->adopt);
