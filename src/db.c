@@ -962,7 +962,7 @@ static int collect(struct db *db, struct collector *k, struct pgb_error *err)
 
 /* Send sql; rows stream in one at a time unless every row is wanted (keep -1). */
 static int exec_keeping(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
-			struct pgb_error *err)
+			struct collector *pick, struct pgb_error *err)
 {
 	struct db_result *res = NULL;
 	int n = 0;
@@ -974,7 +974,8 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 	}
 	if (keep >= 0 || !results)
 		PQsetSingleRowMode(db->conn);
-	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, NULL, NULL};
+	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, pick ? pick->pick : NULL,
+			      pick ? pick->picked : NULL};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	if (results) {
@@ -986,28 +987,20 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
 {
-	return exec_keeping(db, sql, -1, results, nresults, err);
+	return exec_keeping(db, sql, -1, results, nresults, NULL, err);
 }
 
 int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 		 struct pgb_error *err)
 {
-	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, err);
+	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, NULL, err);
 }
 
 int db_exec_pick(struct db *db, const char *sql, const char *column, char **value, struct pgb_error *err)
 {
 	*value = NULL;
-	statement_begins(db);
-	if (!PQsendQuery(db->conn, sql)) {
-		statement_ends();
-		lost_connection(db->conn, err);
-		return -1;
-	}
-	PQsetSingleRowMode(db->conn);
-	struct collector k = {NULL, NULL, 0, {0}, 0, column, value};
-	int rc = collect(db, &k, err);
-	statement_ends();
+	struct collector pick = {.pick = column, .picked = value};
+	int rc = exec_keeping(db, sql, -1, NULL, NULL, &pick, err);
 	if (rc) {
 		free(*value);
 		*value = NULL;
