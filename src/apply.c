@@ -14,7 +14,6 @@
 
 #include "clock.h"
 #include "duration.h"
-#include "json.h"
 #include "lockrec.h"
 #include "lock.h"
 #include "locus.h"

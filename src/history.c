@@ -470,7 +470,9 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 		  "created history table \"%s\"%s%s", h->display, h->placement ? h->placement : "",
 		  in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
-	h->has_locks = 1; /* a table there already keeps its columns: history_upgrade adds it */
+	/* the table is this one's: every pgboot (older ones too) creates it under the migration lock, after
+	 * reading that it is missing */
+	h->has_locks = 1;
 	return 0;
 }
 
@@ -626,6 +628,8 @@ int history_upgrade(struct history *h, struct db *db, long long lock_timeout_ms,
 				    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS locks text; END IF; END %s; COMMIT",
 				    lock_timeout_ms > 0 ? lock_timeout_ms : 5000, tag, lit, h->qualified, tag)
 			: NULL;
+	if (lit && !tag)
+		pgb_fail(&e, PGB_EXIT_INTERNAL, "its name holds \"$pgboot_upgrade$\"");
 	int rc = sql ? db_exec(db, sql, NULL, NULL, &e) : -1;
 	free(sql);
 	free(lit);

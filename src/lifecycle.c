@@ -371,8 +371,8 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		  "%zu file%s to apply, taking the migration lock", pending_files(r), pending_files(r) == 1 ? "" : "s");
 	/* before the lock, in a transaction of its own (never the run's: its ACCESS EXCLUSIVE lock on the history
 	 * would last the whole run); safe without the migration lock, the column is added once */
-	if (history_upgrade(&r->hist, r->db, HISTORY_UPGRADE_WAIT_MS, err) || take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
-	    plan_check_drift(&r->plan, &r->hist, err))
+	if (history_upgrade(&r->hist, r->db, HISTORY_UPGRADE_WAIT_MS, err) || take_lock(r, err) || read_state(r, err) ||
+	    adopt_while_migrating(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
 	if (pending_files(r) == 0) {
