@@ -107,7 +107,8 @@ def test_locks_with_run_transaction_and_wrapped_file(t):
 
 def test_older_history_table_upgraded(t):
     """A history an older pgboot made (no locks column): status and an up-to-date start read it as before
-    (no record, no ALTER); the next migrate adds the column, old rows keep NULL, the new one is recorded;
+    (no record, no ALTER); a migrate while a session holds the history past the upgrade's wait applies as
+    before, unrecorded; the next adds the column, old rows keep NULL, the new one is recorded;
     pgboot's own INSERT and SELECT of an older release (named columns) still work on the new shape."""
     p = t.project(migrations=BASE)
     # 0001 applied by an older release
@@ -120,9 +121,18 @@ def test_older_history_table_upgraded(t):
     t.pgboot("run", "--", "true", project=p).expect(0, "up to date", where="err")
     check(t.psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'pgboot_migrations'::regclass "
                  "AND attname = 'locks' AND NOT attisdropped") == "0", "nothing pending: no ALTER")
+    # a session reading the history for longer than the upgrade waits (2 s): applied as before, unrecorded
+    app = t.hold("BEGIN; SELECT count(*) FROM pgboot_migrations")
     p.write("migrations", "0002_a.sql", "INSERT INTO audit VALUES (3);\n")
+    r = t.pgboot("migrate", project=p).expect(0, 'could not add column "locks"', "lock timeout",
+                                               "applied migration 0002_a", where="err")
+    r.expect_no_text("locks: ", where="err")
+    t.release(app)
+    check(t.history() == [("migration", "0001", "base"), ("migration", "0002", "a")], "0002 applied", r)
+    p.write("migrations", "0003_a.sql", "INSERT INTO audit VALUES (4);\n")
     t.pgboot("migrate", project=p).expect(0, "locks: ROW EXCLUSIVE public.audit", where="err")
-    check(_locks(t) == {"0001": None, "0002": "ROW EXCLUSIVE public.audit"}, "upgraded: old row NULL", _locks(t))
+    check(_locks(t) == {"0001": None, "0002": None, "0003": "ROW EXCLUSIVE public.audit"},
+          "upgraded: older rows NULL", _locks(t))
     # an older release's statements, as it sends them, on the new shape
     t.psql("INSERT INTO public.pgboot_migrations (kind, version, name, checksum, down_sql, applied_at, "
            "duration_ms, applied_by) VALUES ('migration', '0009', 'old', 'x', NULL, now(), 1, 'pgboot old')")
