@@ -17,7 +17,7 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR, LOG_QUIET };
 enum log_format { LOG_TEXT, LOG_JSON };
 
-enum log_field_kind { LF_KIND_END, LF_KIND_STR, LF_KIND_INT };
+enum log_field_kind { LF_KIND_END, LF_KIND_STR, LF_KIND_INT, LF_KIND_JSON };
 struct log_field {
 	const char *key;
 	enum log_field_kind kind;
@@ -26,6 +26,8 @@ struct log_field {
 };
 #define LF_STR(k, v) ((struct log_field){(k), LF_KIND_STR, (v), 0})
 #define LF_INT(k, v) ((struct log_field){(k), LF_KIND_INT, NULL, (long long)(v)})
+/* a JSON value pgboot built (json.h), written as it is (masked); NULL leaves the field out */
+#define LF_JSON(k, v) ((struct log_field){(k), LF_KIND_JSON, (v), 0})
 #define LF_END ((struct log_field){NULL, LF_KIND_END, NULL, 0})
 /* LOG_FIELDS(LF_STR("version", v), LF_INT("ms", ms)) builds the field list */
 #define LOG_FIELDS(...) ((const struct log_field[]){__VA_ARGS__, LF_END})

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "lockrec.h"
 #include "lock.h"
 #include "locus.h"
 #include "log.h"
@@ -196,14 +197,16 @@ static void rollback_attempt(struct db *db, const struct apply_opts *o)
 
 /*
  * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
- * -1 with err as the server said it (the caller maps it).
+ * -1 with err as the server said it (the caller maps it). locks: NULL, or
+ * where the lock record the history row's INSERT returned goes (lockrec.h;
+ * NULL when none was; the caller frees).
  */
-static int send_with_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
-			   int retry_ok, struct pgb_error *err)
+static int send_kept(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
+		     int retry_ok, char **locks, struct pgb_error *err)
 {
 	long long pause = RETRY_FIRST_MS;
 	for (int attempt = 1;; attempt++) {
-		if (db_exec(db, msg, NULL, NULL, err) == 0)
+		if ((locks ? db_exec_pick(db, msg, LOCKREC_RETURNING, locks, err) : db_exec(db, msg, NULL, NULL, err)) == 0)
 			return 0;
 		rollback_attempt(db, o);
 		if (!retry_ok || sqlstate_classify(err->sqlstate) != SQLSTATE_LOCK_NOT_AVAILABLE || signals_received() ||
@@ -224,19 +227,37 @@ static int send_with_retry(struct db *db, const struct apply_opts *o, const stru
 }
 
 /*
+ * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
+ * -1 with err as the server said it (the caller maps it).
+ */
+static int send_with_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
+			   int retry_ok, struct pgb_error *err)
+{
+	return send_kept(db, o, u, msg, retry_ok, NULL, err);
+}
+
+/*
  * Log a file done. In the run's transaction (--lock-mode transaction) it is
  * not applied yet: it commits with the run, or not at all (migrate_commit).
  */
-static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms)
+static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms, const char *locks)
 {
 	const char *verb = o->run_transaction ? u->words.ran : u->words.done;
 	char *event = xasprintf("%s_%s", u->words.noun, verb);
 	for (char *c = event; *c; c++) /* "rolled back": an event name is one word */
 		if (*c == ' ')
 			*c = '_';
-	log_event(LOG_INFO, event, LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms)),
-		  "%s %s %s_%s (%lld ms%s)", verb, u->words.noun, u->version, u->name, ms,
-		  o->run_transaction ? "; commits with the run" : "");
+	struct strbuf json;
+	strbuf_init(&json);
+	if (locks)
+		lockrec_json(&json, locks);
+	log_event(LOG_INFO, event,
+		  LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms),
+			     LF_JSON("locks", locks ? json.buf : NULL)),
+		  "%s %s %s_%s (%lld ms%s%s%s)", verb, u->words.noun, u->version, u->name, ms,
+		  o->run_transaction ? "; commits with the run" : "", locks ? "; locks: " : "",
+		  locks ? (*locks ? locks : "none") : "");
+	strbuf_free(&json);
 	free(event);
 }
 
@@ -325,11 +346,14 @@ static int apply_atomic(struct db *db, const struct apply_opts *o, const struct 
 	if (!msg)
 		return unquotable(u, err);
 	long long start = clock_now_ms();
-	int rc = send_with_retry(db, o, u, msg, 1, err);
+	char *locks = NULL;
+	int rc = send_kept(db, o, u, msg, 1, &locks, err);
 	free(msg);
 	if (rc)
 		return report_failure(u, &sl, err);
-	log_applied(u, o, clock_now_ms() - start);
+	/* the row's INSERT returned its lock record (history.h) */
+	log_applied(u, o, clock_now_ms() - start, locks);
+	free(locks);
 	return 0;
 }
 
@@ -620,7 +644,7 @@ static int apply_stepwise(struct db *db, const struct apply_opts *o, const struc
 		append_stop_point(&s, err);
 		return -1;
 	}
-	log_applied(u, o, clock_now_ms() - start);
+	log_applied(u, o, clock_now_ms() - start, NULL);
 	return 0;
 }
 

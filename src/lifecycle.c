@@ -58,6 +58,8 @@
 #define SKIP_MIGRATE_POLL_MS 250
 /* new starts after a lost connection, per run: a backend terminated again and again is not a failover */
 #define MAX_RESUMES 3
+/* how long adding the history's locks column may wait for its lock (each waiting reader of the history waits as long) */
+#define HISTORY_UPGRADE_WAIT_MS 2000
 
 struct run {
 	struct pgb_config *cfg;
@@ -401,8 +403,10 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	}
 	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)pending_files(r))),
 		  "%zu file%s to apply, taking the migration lock", pending_files(r), pending_files(r) == 1 ? "" : "s");
-	if (take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
-	    plan_check_drift(&r->plan, &r->hist, err))
+	/* before the lock, in a transaction of its own (never the run's: its ACCESS EXCLUSIVE lock on the history
+	 * would last the whole run); safe without the migration lock, the column is added once */
+	if (history_upgrade(&r->hist, r->db, HISTORY_UPGRADE_WAIT_MS, err) || take_lock(r, err) || read_state(r, err) ||
+	    adopt_while_migrating(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
 	if (pending_files(r) == 0) {
