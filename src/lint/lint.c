@@ -919,10 +919,16 @@ void lint_print_json(FILE *out, const struct lint_run *run)
 	strbuf_free(&sb);
 }
 
+/*
+ * In a run's text log, info and ignored findings are debug lines: a fresh
+ * database's every CREATE INDEX on a table the run creates is one, and their
+ * six lines each would bury the warnings (the summary line counts them;
+ * "pgboot lint" lists them). JSON logs keep one info event each.
+ */
 static enum log_level level_of(const struct lint_finding *f)
 {
 	if (f->ignored || f->grade == LINT_INFO)
-		return LOG_INFO;
+		return log_get_format() == LOG_TEXT ? LOG_DEBUG : LOG_INFO;
 	return f->grade == LINT_ERROR ? LOG_ERROR : LOG_WARNING;
 }
 
@@ -956,6 +962,13 @@ void lint_log(const struct lint_run *run)
 	}
 	if (run->n || run->files) {
 		char *s = summary(run);
+		size_t c[4];
+		counts(run, c);
+		if (c[0] + c[3] && log_get_format() == LOG_TEXT) {
+			char *t = xasprintf("%s (the info and ignored ones: --log-level debug, or \"pgboot lint\")", s);
+			free(s);
+			s = t;
+		}
 		log_event(lint_count_at(run, LINT_WARNING) ? LOG_WARNING : LOG_INFO, "lint_summary",
 			  LOG_FIELDS(LF_INT("files", (long long)run->files), LF_INT("findings", (long long)run->n)), "%s", s);
 		free(s);
