@@ -116,8 +116,18 @@ int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_e
  */
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*
+ * When a file's transaction started, as its row's applied_at and the start
+ * of its duration_ms: the clock_timestamp() the executor records in
+ * pgboot.t0 at the top of the transaction when several transactions share
+ * one message (apply.h's batches: their now() is the message's arrival),
+ * else now(), the transaction's start.
+ */
+#define HISTORY_START_SQL                                                                                          \
+	"coalesce(NULLIF(pg_catalog.current_setting('pgboot.t0', true), '')::pg_catalog.timestamptz, " \
+	"pg_catalog.now())"
+/*
  * The INSERT of mf's row, computing duration_ms from the transaction's
- * start. A seed's row, or one that replaces a half-applied run (replace),
+ * start (HISTORY_START_SQL). A seed's row, or one that replaces a half-applied run (replace),
  * is an upsert; a migration's is a plain INSERT, so a second apply of the
  * same version fails on the primary key instead of passing. The caller frees.
  * These four return NULL with err (70) when libpq cannot quote a value (a
