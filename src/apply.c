@@ -329,9 +329,11 @@ static char *build_message(const struct apply_opts *o, const struct apply_unit *
 	}
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
 	strbuf_add(&sb, u->text + sl->base, sl->end - sl->base);
-	/* a newline ends a trailing "--" comment, the ";" a last statement without one; the marker; then
-	 * the session as connect left it, the row written in it, and the lock checked before COMMIT */
-	strbuf_addf(&sb, "\n;\nSELECT %zu AS pgboot_unit, (extract(epoch FROM pg_catalog.clock_timestamp() "
+	/* a newline ends a trailing "--" comment, the ";" a last statement without one; the marker (no
+	 * statement_timeout a file set may cancel it, nor the DO after it); then the session as connect
+	 * left it, the row written in it, and the lock checked before COMMIT */
+	strbuf_addf(&sb, "\n;\nSET LOCAL statement_timeout = 0;\n"
+			 "SELECT %zu AS pgboot_unit, (extract(epoch FROM pg_catalog.clock_timestamp() "
 			 "OPERATOR(pg_catalog.-) pg_catalog.current_setting('pgboot.t0')::pg_catalog.timestamptz) "
 			 "OPERATOR(pg_catalog.*) 1000)::pg_catalog.int8;\n",
 		    index);
@@ -395,14 +397,24 @@ static size_t batch_size(const struct apply_opts *o, const struct apply_unit *u,
 	return n;
 }
 
-/* Build the message of b's parts; NULL with err (and *bad, the unit at fault) when a row cannot be quoted. */
+/*
+ * Build the message of b's parts; NULL with err (and *bad, the unit at fault) when the first
+ * one's row cannot be quoted; a later one's ends the message before it.
+ */
 static char *batch_message(struct batch *b, size_t *bad, struct pgb_error *err)
 {
+	/* the run's transaction keeps today's now() in its rows: the run's start, as unbatched */
+	int keep_t0 = b->n > 1 && !b->o->run_transaction;
 	struct strbuf sb;
 	strbuf_init(&sb);
 	b->chars[0] = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		char *part = build_message(b->o, &b->u[b->from + i], &b->sl[i], i, b->n > 1, err);
+		char *part = build_message(b->o, &b->u[b->from + i], &b->sl[i], i, keep_t0, err);
+		if (!part && i > 0) { /* the parts before it go now; it fails alone, first of the next message */
+			pgb_error_free(err);
+			b->n = i;
+			break;
+		}
 		if (!part) {
 			*bad = b->from + i;
 			strbuf_free(&sb);
@@ -434,10 +446,10 @@ static void err_to_part(const struct batch *b, size_t part, struct pgb_error *er
 		err->position -= (int)b->chars[part];
 }
 
-/* 1 when the DO of reset_keeping_t0_sql failed for want of PL/pgSQL (err as the server said it). */
+/* 1 when the DO of reset_keeping_t0_sql failed for want of PL/pgSQL (err's index the part's own). */
 static int plpgsql_refused(const struct batch *b, const struct pgb_error *err)
 {
-	return b->n > 1 && b->marker_at >= 0 && err->statement_index == b->marker_at + 1 + RESET_BEFORE_DO &&
+	return b->n > 1 && b->marker_at >= 0 && err->statement_index == b->marker_at - b->part_start + 1 + RESET_BEFORE_DO &&
 	       (strcmp(err->sqlstate, "42704") == 0 || strcmp(err->sqlstate, "42501") == 0 ||
 		strcmp(err->sqlstate, "0A000") == 0);
 }

@@ -142,3 +142,17 @@ def test_batch_sigterm_mid_batch(t):
     check([v for _, v, _ in t.history()] == ["0001", "0002"], "0001 and 0002 committed", t.history())
     _history_matches_schema(t, {"0001": "ba", "0002": "bb", "0003": "bs", "0004": "bc", "0005": "bd"})
     t.wait_until(lambda: t.psql(SLEEPING) == "", timeout=3, what="the pg_sleep(30) to be cancelled")
+
+
+def test_batch_without_plpgsql(t):
+    """The reset that keeps a file's start needs PL/pgSQL: without it pgboot goes back to
+    one file a message, and every row still has its own start and duration."""
+    t.psql("DROP EXTENSION plpgsql")
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE pa (id int);",
+                              "0002_b.sql": "CREATE TABLE pb (id int);\nSELECT pg_sleep(0.4);",
+                              "0003_c.sql": "CREATE TABLE pc (id int);"})
+    r = t.pgboot("migrate", "-v", project=p).expect(0, "PL/pgSQL is not available", where="err")
+    check([v for v, _ in _applied_lines(r.err)] == ["0001_a", "0002_b", "0003_c"], "each applied once, in order", r)
+    rows = dict(line.split("|") for line in t.psql("SELECT version, duration_ms FROM pgboot_migrations").splitlines())
+    check(int(rows["0002"]) >= 400 and int(rows["0003"]) < 300, "each row its own duration", rows)
+    _history_matches_schema(t, {"0001": "pa", "0002": "pb", "0003": "pc"})
