@@ -108,7 +108,8 @@ void db_close(struct db *db);
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
 /*
  * db_exec handing each statement's result set to each(arg, i, res) as it
- * arrives (i counts from 0; res is freed when each returns), e.g. to log
+ * arrives (i counts from 0; res holds the set's first row at most, the
+ * others dropped as they stream in; it is freed when each returns), e.g. to log
  * each transaction of a message as its COMMIT comes back. The server
  * sends results in buffers of a few KB, so a set may arrive a little
  * after its statement ended; every set before an error arrives before it.

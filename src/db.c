@@ -907,7 +907,8 @@ int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, st
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	struct collector k = {NULL, &n, -1, {0}, 0, each, arg};
+	PQsetSingleRowMode(db->conn); /* a file's rows stream in and are dropped: the first one of each set is kept */
+	struct collector k = {NULL, &n, 1, {0}, 0, each, arg};
 	int rc = collect(db, &k, err);
 	statement_ends();
 	return rc;
