@@ -111,8 +111,8 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
  * arrives (i counts from 0; res holds the set's first row at most, the
  * others dropped as they stream in; it is freed when each returns), e.g. to log
  * each transaction of a message as its COMMIT comes back. The server
- * sends results in buffers of a few KB, so a set may arrive a little
- * after its statement ended; every set before an error arrives before it.
+ * sends results in 8 KB buffers, so a set may arrive only when a later
+ * statement of the message ends; every set before an error arrives before it.
  */
 typedef void db_each_fn(void *arg, int index, const struct db_result *res);
 int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err);
