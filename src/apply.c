@@ -14,9 +14,11 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "lockrec.h"
 #include "lock.h"
 #include "locus.h"
 #include "log.h"
+#include "progress.h"
 #include "signals.h"
 #include "sqlstate.h"
 #include "stmt.h"
@@ -195,7 +197,8 @@ static void rollback_attempt(struct db *db, const struct apply_opts *o)
 
 /*
  * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
- * -1 with err as the server said it (the caller maps it).
+ * -1 with err as the server said it (the caller maps it). Atomic units go
+ * through apply_batch, which reads their lock record (batch_result).
  */
 static int send_with_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
 			   int retry_ok, struct pgb_error *err)
@@ -226,16 +229,24 @@ static int send_with_retry(struct db *db, const struct apply_opts *o, const stru
  * Log a file done. In the run's transaction (--lock-mode transaction) it is
  * not applied yet: it commits with the run, or not at all (migrate_commit).
  */
-static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms)
+static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms, const char *locks)
 {
 	const char *verb = o->run_transaction ? u->words.ran : u->words.done;
 	char *event = xasprintf("%s_%s", u->words.noun, verb);
 	for (char *c = event; *c; c++) /* "rolled back": an event name is one word */
 		if (*c == ' ')
 			*c = '_';
-	log_event(LOG_INFO, event, LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms)),
-		  "%s %s %s_%s (%lld ms%s)", verb, u->words.noun, u->version, u->name, ms,
-		  o->run_transaction ? "; commits with the run" : "");
+	struct strbuf json;
+	strbuf_init(&json);
+	if (locks)
+		lockrec_json(&json, locks);
+	log_event(LOG_INFO, event,
+		  LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms),
+			     LF_JSON("locks", locks ? json.buf : NULL)),
+		  "%s %s %s_%s (%lld ms%s%s%s)", verb, u->words.noun, u->version, u->name, ms,
+		  o->run_transaction ? "; commits with the run" : "", locks ? "; locks: " : "",
+		  locks ? (*locks ? locks : "none") : "");
+	strbuf_free(&json);
 	free(event);
 }
 
@@ -362,6 +373,7 @@ struct batch {
 	int part_start;   /* the index of the first result of part done */
 	int marker_at;    /* the index of part done's marker result, -1 before it */
 	long long ms;     /* the marker's milliseconds */
+	char *locks;      /* the lock record part done's history INSERT returned (lockrec.h), or NULL */
 };
 
 /* Each result as it arrives: a part's marker, then its COMMIT, logs it applied. */
@@ -378,9 +390,16 @@ static void batch_result(void *arg, int index, const struct db_result *r)
 		}
 		return;
 	}
+	if (r->ncols == 1 && strcmp(r->colnames[0], LOCKREC_RETURNING) == 0) { /* the row's INSERT ... RETURNING */
+		free(b->locks);
+		b->locks = r->nrows == 1 && db_cell(r, 0, 0) ? xstrdup(db_cell(r, 0, 0)) : NULL;
+		return;
+	}
 	if (strcmp(r->command, b->o->run_transaction ? "RELEASE" : "COMMIT") != 0)
 		return;
-	log_applied(&b->u[b->from + b->done], b->o, b->ms);
+	log_applied(&b->u[b->from + b->done], b->o, b->ms, b->locks);
+	free(b->locks);
+	b->locks = NULL;
 	b->done++;
 	b->part_start = index + 1;
 	b->marker_at = -1;
@@ -489,7 +508,8 @@ static int batch_send(struct db *db, const struct apply_opts *o, const struct ap
 		      struct batch *b, size_t *bad, struct pgb_error *err)
 {
 	size_t n = batch_size(o, u, from, cap);
-	*b = (struct batch){o, u, from, n, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)), 0, 0, -1, 0};
+	*b = (struct batch){o, u, from, n, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)), 0, 0, -1, 0,
+			    NULL};
 	char *msg = batch_message(b, bad, err);
 	if (!msg)
 		return -1;
@@ -502,8 +522,10 @@ static void batch_free(struct batch *b)
 {
 	free(b->sl);
 	free(b->chars);
+	free(b->locks);
 	b->sl = NULL;
 	b->chars = NULL;
+	b->locks = NULL;
 }
 
 /* A lock timeout in unit k: log it, name the blockers, wait. Returns 0, or -1 with err (a signal). */
@@ -867,7 +889,7 @@ static int apply_stepwise(struct db *db, const struct apply_opts *o, const struc
 		append_stop_point(&s, err);
 		return -1;
 	}
-	log_applied(u, o, clock_now_ms() - start);
+	log_applied(u, o, clock_now_ms() - start, NULL);
 	return 0;
 }
 
@@ -904,5 +926,8 @@ int apply_mode_is_atomic(enum apply_mode m)
 
 int apply_unit(struct db *db, const struct apply_opts *o, const struct apply_unit *u, struct pgb_error *err)
 {
-	return apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_watch(db, u->path, u->version);
+	int rc = apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_unwatch(db);
+	return rc;
 }
