@@ -29,7 +29,7 @@ def _one_message(t, db=None):
 
 
 def _applied_lines(text):
-    return re.findall(r"applied migration (\w+) \((\d+) ms\)", text)
+    return re.findall(r"applied migration (\w+) \((\d+) ms[;)]", text)
 
 
 def _history_matches_schema(t, tables):
@@ -73,6 +73,10 @@ def test_batch_in_order_with_durations_and_off_switch(t):
               hist)
         check(all(hist[v][1] <= hist[w][1] for v, w in zip(sorted(hist), sorted(hist)[1:])),
               "applied_at in order", hist)
+        # each part's lock record (the INSERT's RETURNING) is read back and logged with its line
+        check(t.psql("SELECT count(*) FROM pgboot_migrations WHERE locks IS NULL", db=db) == "0",
+              "every row has its lock record", r)
+        check(all("locks" in e for e in events), "every applied event carries its locks", events)
 
 
 def test_batch_failure_in_the_middle(t):
@@ -106,7 +110,7 @@ def test_batch_lock_mode_transaction(t):
                               "0002_b.sql": "CREATE TABLE tb (id int);\nSELECT pg_sleep(0.3);",
                               "0003_c.sql": "CREATE TABLE tc (id int);"})
     r = t.pgboot("migrate", "--lock-mode", "transaction", project=p).expect(0)
-    ran = re.findall(r"ran migration (\w+) \((\d+) ms; commits with the run\)", r.err)
+    ran = re.findall(r"ran migration (\w+) \((\d+) ms; commits with the run", r.err)
     check([v for v, _ in ran] == ["0001_a", "0002_b", "0003_c"], "each ran, in order", r)
     check(int(ran[1][1]) >= 300 and int(ran[2][1]) < 300, "each its own duration", ran)
     r.expect_text("committed the run's transaction: applied 3 migrations")
