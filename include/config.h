@@ -89,6 +89,7 @@ struct pgb_config {
 	int allow_out_of_order;
 	int strict;             /* future migrations (a newer release's) are drift */
 	int no_verify;
+	int no_batch;           /* one migration a message (apply.h's batches off) */
 	int skip_migrate;       /* wait for another pgboot to apply everything */
 	int json;               /* status --json */
 

@@ -121,6 +121,16 @@ void db_close(struct db *db);
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
 /*
+ * db_exec handing each statement's result set to each(arg, i, res) as it
+ * arrives (i counts from 0; res holds the set's first row at most, the
+ * others dropped as they stream in; it is freed when each returns), e.g. to log
+ * each transaction of a message as its COMMIT comes back. The server
+ * sends results in 8 KB buffers, so a set may arrive only when a later
+ * statement of the message ends; every set before an error arrives before it.
+ */
+typedef void db_each_fn(void *arg, int index, const struct db_result *res);
+int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err);
+/*
  * db_exec keeping at most keep rows of each result set (total counts them
  * all): the rows stream in one at a time (libpq's single-row mode) and the
  * rest are discarded as they arrive, so memory does not grow with the rows

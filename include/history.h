@@ -20,7 +20,8 @@
  *
  * locks is the lock record (lockrec.h) of a transactional file, computed by
  * its row's INSERT as the last thing before COMMIT and returned by it as
- * LOCKREC_RETURNING (no round trip of its own; db_exec_pick reads it); NULL for a non-atomic file and for rows an older
+ * LOCKREC_RETURNING (no round trip of its own; apply.c reads it as the
+ * result arrives); NULL for a non-atomic file and for rows an older
  * pgboot wrote. An older pgboot keeps working beside it: it names every
  * column it reads and writes, and the column is nullable with no default.
  * A table made before the column existed gets it from history_upgrade.
@@ -124,8 +125,18 @@ int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_e
  */
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*
+ * When a file's transaction started, as its row's applied_at and the start
+ * of its duration_ms: the clock_timestamp() the executor records in
+ * pgboot.t0 at the top of the transaction when several transactions share
+ * one message (apply.h's batches: their now() is the message's arrival),
+ * else now(), the transaction's start.
+ */
+#define HISTORY_START_SQL                                                                                          \
+	"coalesce(NULLIF(pg_catalog.current_setting('pgboot.t0', true), '')::pg_catalog.timestamptz, " \
+	"pg_catalog.now())"
+/*
  * The INSERT of mf's row, computing duration_ms from the transaction's
- * start. A seed's row, or one that replaces a half-applied run (replace),
+ * start (HISTORY_START_SQL). A seed's row, or one that replaces a half-applied run (replace),
  * is an upsert; a migration's is a plain INSERT, so a second apply of the
  * same version fails on the primary key instead of passing. When the table
  * has the locks column (h->has_locks) the row records the lock record too

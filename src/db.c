@@ -873,6 +873,8 @@ struct collector {
 	int completed;              /* statements that completed */
 	const char *pick;           /* db_exec_pick: the column whose value is kept, else NULL */
 	char **picked;
+	db_each_fn *each;           /* db_exec_each's: handed each completed set instead of keeping it */
+	void *each_arg;
 };
 
 /* db_exec_pick: a row of a set whose only column is k->pick replaces the value kept */
@@ -887,21 +889,29 @@ static void pick_value(struct collector *k, const PGresult *r)
 /* A row or a whole set: returns 1 when a statement completed. */
 static int collect_ok(struct collector *k, const PGresult *r, ExecStatusType st)
 {
+	int want = k->results || k->each;
 	if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
 		pick_value(k, r);
-		if (k->results && k->open.ncols < 0)
+		if (want && k->open.ncols < 0)
 			begin_result(r, &k->open);
-		if (k->results)
+		if (want)
 			add_rows(r, &k->open, k->keep);
 		if (st == PGRES_SINGLE_TUPLE)
 			return 0;
 	}
 	k->completed++;
-	if (!k->results)
+	if (!want)
 		return 1;
 	if (k->open.ncols < 0)
 		begin_result(r, &k->open);
 	k->open.command = xstrdup(PQcmdStatus((PGresult *)r));
+	if (k->each) {
+		k->each(k->each_arg, k->completed - 1, &k->open);
+		db_result_free(&k->open);
+		memset(&k->open, 0, sizeof(k->open));
+		k->open.ncols = -1;
+		return 1;
+	}
 	*k->results = xrealloc(*k->results, sizeof(struct db_result) * (size_t)(*k->nresults + 1));
 	(*k->results)[(*k->nresults)++] = k->open;
 	memset(&k->open, 0, sizeof(k->open));
@@ -975,13 +985,29 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 	if (keep >= 0 || !results)
 		PQsetSingleRowMode(db->conn);
 	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, pick ? pick->pick : NULL,
-			      pick ? pick->picked : NULL};
+			      pick ? pick->picked : NULL, NULL, NULL};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	if (results) {
 		*results = res;
 		*nresults = n;
 	}
+	return rc;
+}
+
+int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err)
+{
+	int n = 0;
+	PGcancel *prev = statement_begins(db);
+	if (!PQsendQuery(db->conn, sql)) {
+		statement_ends(prev);
+		lost_connection(db->conn, err);
+		return -1;
+	}
+	PQsetSingleRowMode(db->conn); /* a file's rows stream in and are dropped: the first one of each set is kept */
+	struct collector k = {NULL, &n, 1, {0}, 0, NULL, NULL, each, arg};
+	int rc = collect(db, &k, err);
+	statement_ends(prev);
 	return rc;
 }
 
@@ -1027,7 +1053,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL};
+	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL, NULL, NULL};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	if (rc == 0 && res) {

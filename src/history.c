@@ -597,9 +597,10 @@ char *history_record_sql(const struct history *h, struct db *db, const struct mi
 	/* the lock record is computed last, as the row goes in: everything the file ran holds its locks by then */
 	char *sql = xasprintf(
 		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by%s) "
-		"VALUES ('%s', %s, %s, '%s', %s, pg_catalog.now(), "
-		"(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer, %s%s)%s%s%s",
-		h->qualified, lp.column, kind, l.ver, l.name, mf->checksum, l.down, l.by, lp.value,
+		"VALUES ('%s', %s, %s, '%s', %s, %s, "
+		"(extract(epoch FROM pg_catalog.clock_timestamp() - %s) * 1000)::integer, %s%s)%s%s%s",
+		h->qualified, lp.column, kind, l.ver, l.name, mf->checksum, l.down, HISTORY_START_SQL, HISTORY_START_SQL,
+		l.by, lp.value,
 		upsert ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
 			 "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
 			 "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
