@@ -1,0 +1,12 @@
+-- ADD COLUMN with constraints built inline
+-- expect: constraint-inline-index
+ALTER TABLE orders ADD COLUMN code text UNIQUE;
+
+-- a new column's foreign key: checked against the referenced table under SHARE ROW EXCLUSIVE
+ALTER TABLE orders ADD COLUMN customer2_id bigint REFERENCES customers (id);
+
+ALTER TABLE orders ADD COLUMN qty integer CHECK (qty > 0);
+
+-- expect: constraint-inline-index
+-- expect: add-column-volatile-default
+ALTER TABLE orders ADD COLUMN id2 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;
