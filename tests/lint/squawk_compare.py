@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""Compare pgboot's lint with Squawk's, the oracle of issue 15 (docs/lint.md).
+
+    squawk_compare.py --squawk BIN --pgboot BIN [--pgboot BIN...] --split-dump BIN
+                      [--corpus NAME=DIR[,DIR...]]... [--disagreements FILE]
+                      [--jobs N] [--tap] [--markdown] [--verbose]
+
+Both linters read the same files: Squawk through its JSON reporter
+(`squawk --reporter json --pg-version 15`, with --assume-in-transaction
+unless the file says "-- pgboot:no-transaction", as pgboot would run it),
+pgboot through `pgboot lint --offline --json FILES`. A file's down part
+("-- pgboot:down" on) is blanked for Squawk: pgboot lints what runs, the up
+part. Every finding is placed on the statement that holds it (pgboot's own
+lexer, split_dump, cuts the statements), so two findings agree when they
+are on the same statement for the same pgboot rule id; Squawk's rule names
+are translated by SQUAWK_TO_PGBOOT below (several Squawk rules may give one
+pgboot id: one finding per statement and id is counted).
+
+A *missed finding*, the one failure condition: in a corpus marked strict
+(tests/lint/corpus/unsafe), a statement that
+  - Squawk flags for a mapped rule, or
+  - an "-- expect: RULE[, RULE]" comment line right before it names
+    ("-- expect-file: RULE" anywhere: some statement of the file)
+and that pgboot reports no finding of that id for (any grade counts),
+unless tests/lint/disagreements.txt lists it:
+
+    PATH:LINE RULE -- reason        (PATH relative to the repository, an
+                                     fnmatch pattern; LINE the statement's
+                                     first line, or *)
+
+Every other difference (only Squawk, only pgboot, in any corpus) is
+printed with its file:line, and with its reason when the file lists it.
+An entry of the file that matches no difference at all is stale: a
+failure too, so the file keeps saying only what is true.
+
+Output: per pgboot id, how many statements both flag, only Squawk, only
+pgboot, per corpus; the differences; with --tap an "ok"/"not ok" line per
+strict file (and per check) and "N passed, N failed" at the end; with
+--markdown the table as docs/lint.md shows it. Exits 1 on a missed finding
+or a stale entry, 2 on a usage or tool error.
+"""
+import argparse
+import bisect
+import collections
+import concurrent.futures
+import fnmatch
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Squawk 2.66's rule names -> pgboot's rule ids, for the hazards both know.
+# Several Squawk names may give one id. Squawk rules not here have no pgboot
+# counterpart (style, robustness, timeouts: see UNMAPPED_SQUAWK in docs/lint.md).
+SQUAWK_TO_PGBOOT = {
+    "require-concurrent-index-creation": "index-not-concurrent",
+    "ban-concurrent-index-creation-in-transaction": "concurrent-in-transaction",
+    "constraint-missing-not-valid": "constraint-not-valid",
+    "adding-foreign-key-constraint": "constraint-not-valid",
+    "adding-not-nullable-field": "set-not-null",
+    "changing-column-type": "type-change-rewrite",
+    "adding-field-with-default": "add-column-volatile-default",
+    "adding-serial-primary-key-field": "constraint-inline-index",
+    "disallowed-unique-constraint": "constraint-inline-index",
+    "require-concurrent-index-deletion": "drop-index-not-concurrent",
+    "require-concurrent-reindex": "reindex-not-concurrent",
+    "ban-drop-table": "destructive-change",
+    "ban-drop-column": "destructive-change",
+    "ban-truncate-cascade": "destructive-change",
+    "renaming-table": "rename",
+    "renaming-column": "rename",
+}
+
+# pgboot's rule ids (issue 15), in the order the report lists them.
+PGBOOT_RULES = [
+    "index-not-concurrent", "concurrent-in-transaction", "constraint-not-valid", "set-not-null",
+    "type-change-rewrite", "add-column-volatile-default", "constraint-inline-index",
+    "drop-index-not-concurrent", "access-exclusive-multiple-tables", "vacuum-full", "cluster",
+    "reindex-not-concurrent", "lock-table", "refresh-matview-not-concurrent", "set-logged-unlogged",
+    "mass-update-delete", "destructive-change", "rename",
+]
+
+DOWN_RE = re.compile(r"^[ \t]*--[ \t]*(pgboot|migrate):down\b", re.M)
+NO_TX_RE = re.compile(r"^[ \t]*--[ \t]*(pgboot:no-transaction\b|migrate:up\b.*\btransaction:false\b|\+goose NO TRANSACTION\b)",
+                      re.M)
+EXPECT_RE = re.compile(r"^[ \t]*--[ \t]*expect:[ \t]*([a-z, -]+?)[ \t]*$")
+EXPECT_FILE_RE = re.compile(r"^[ \t]*--[ \t]*expect-file:[ \t]*([a-z, -]+?)[ \t]*$", re.M)
+# seconds: Squawk 2.66 panics ("the parser seems stuck") on 4 regression files, after ~9 s each; it
+# reads any other file of the corpora in 0.2 s at most. A partial corpus gives up sooner.
+SQUAWK_TIMEOUT, SQUAWK_TIMEOUT_PARTIAL = 30, 2
+
+
+class Stmts:
+    """A file's statements (split_dump's spans) and the map from a place to the statement holding it."""
+
+    def __init__(self, path, data, spans):
+        self.path = path
+        self.data = data
+        self.spans = spans  # [(start, end, kind)]
+        self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", data)]
+        self.ends = [e for _, e, _ in spans]
+
+    def offset(self, line, col):
+        """Byte offset of 1-based line, 1-based column (characters)."""
+        line = max(1, min(line, len(self.line_starts)))
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.data)
+        text = self.data[start:end].decode("utf-8", "replace")
+        return start + len(text[:max(col - 1, 0)].encode("utf-8"))
+
+    def index_at(self, off):
+        """The statement holding offset off; between statements, the next one (None past the last)."""
+        i = bisect.bisect_right(self.ends, off)
+        return i if i < len(self.spans) else None
+
+    def line_of(self, i):
+        return bisect.bisect_right(self.line_starts, self.spans[i][0])
+
+    def expectations(self):
+        """{stmt index: {rule}} from "-- expect:" lines right before each statement; and the file's expect-file rules."""
+        out = {}
+        prev_end = 0
+        text = self.data.decode("utf-8", "replace")
+        for i, (s, e, _) in enumerate(self.spans):
+            gap = self.data[prev_end:s].decode("utf-8", "replace")
+            for ln in gap.split("\n"):
+                m = EXPECT_RE.match(ln)
+                if m:
+                    out.setdefault(i, set()).update(r.strip() for r in m.group(1).split(",") if r.strip())
+            prev_end = e
+        whole = set()
+        for m in EXPECT_FILE_RE.finditer(text):
+            whole.update(r.strip() for r in m.group(1).split(",") if r.strip())
+        return out, whole
+
+
+def split(split_dump, path):
+    data = open(path, "rb").read()
+    r = subprocess.run([split_dump, path], capture_output=True)
+    if r.returncode != 0:
+        return Stmts(path, data, []), r.stdout.decode(errors="replace").strip() or r.stderr.decode(errors="replace")
+    spans = []
+    buf = r.stdout
+    pos = 0
+    while pos < len(buf):
+        kind = chr(buf[pos])
+        hdr_end = buf.index(b":", buf.index(b":", pos) + 1)
+        start, end = buf[pos + 2:hdr_end].split(b":")
+        start, end = int(start), int(end)
+        spans.append((start, end, kind))
+        pos = hdr_end + 1 + (end - start) + 1
+    return Stmts(path, data, spans), None
+
+
+def up_part(data):
+    """The file with its down part blanked (line numbers kept)."""
+    text = data.decode("utf-8", "replace")
+    m = DOWN_RE.search(text)
+    if not m:
+        return data, False
+    head, tail = text[:m.start()], text[m.start():]
+    return (head + re.sub(r"[^\n]", "", tail)).encode("utf-8"), True
+
+
+def run_squawk(squawk, path, tmpdir, timeout):
+    """[(rule, line1, col1)] of Squawk's findings in path's up part, or an error string."""
+    data = open(path, "rb").read()
+    body, cut = up_part(data)
+    target = path
+    if cut:
+        target = os.path.join(tmpdir, "%d_%s" % (abs(hash(path)), os.path.basename(path)))
+        with open(target, "wb") as f:
+            f.write(body)
+    args = [squawk, "--reporter", "json", "--pg-version", "15"]
+    if not NO_TX_RE.search(body.decode("utf-8", "replace")):
+        args.append("--assume-in-transaction")
+    try:
+        r = subprocess.run(args + [target], capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timed out after %d s" % timeout
+    if r.returncode not in (0, 1):
+        first = (r.stderr.decode(errors="replace").strip().splitlines() or ["?"])
+        return "exit %d: %s" % (r.returncode, " ".join(first[:2]))
+    try:
+        doc = json.loads(r.stdout or b"[]")
+    except ValueError as e:
+        return "unreadable JSON: %s" % e
+    # Squawk's JSON lines and columns count from 0
+    return [(v["rule_name"], v["line"] + 1, v["column"] + 1) for v in doc]
+
+
+def run_pgboot(pgboot, paths):
+    """{path: [finding]} from one `pgboot lint --offline --json` of paths, or an error string."""
+    r = subprocess.run([pgboot, "lint", "--offline", "--json"] + paths, capture_output=True, timeout=300)
+    if r.returncode < 0 or r.returncode >= 128:
+        return "CRASH: killed by signal %d" % (-r.returncode if r.returncode < 0 else r.returncode - 128)
+    try:
+        doc = json.loads(r.stdout)
+        findings = doc["findings"]
+    except (ValueError, KeyError, TypeError):
+        err = r.stderr.decode(errors="replace").strip().splitlines()
+        return "exit %d: %s" % (r.returncode, " | ".join(err[-3:]) or "no JSON document")
+    out = {p: [] for p in paths}
+    by_abs = {os.path.realpath(p): p for p in paths}
+    for f in findings:
+        p = by_abs.get(os.path.realpath(f.get("file") or ""), f.get("file"))
+        out.setdefault(p, []).append(f)
+    return out
+
+
+def pgboot_findings(pgboot, paths, together):
+    """Lint paths in one run (a project: later files see what earlier ones create) or one run per file;
+    a project run that fails falls back to one per file. Returns ({path: [finding]}, {path: error})."""
+    errors = {}
+    if together and paths:
+        res = run_pgboot(pgboot, paths)
+        if isinstance(res, dict):
+            return res, errors
+    out = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=ARGS.jobs) as ex:
+        for p, res in zip(paths, ex.map(lambda p: run_pgboot(pgboot, [p]), paths)):
+            if isinstance(res, dict):
+                out[p] = res.get(p, [])
+            else:
+                errors[p] = res
+    return out, errors
+
+
+def load_disagreements(path):
+    entries = []
+    if not path or not os.path.exists(path):
+        return entries
+    for n, raw in enumerate(open(path, encoding="utf-8"), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"^(\S+):(\d+|\*)\s+([a-z-]+)\s+--\s+(.+)$", line)
+        if not m:
+            sys.exit("squawk_compare: %s:%d: not \"PATH:LINE RULE -- reason\": %s" % (path, n, line))
+        entries.append({"pat": m.group(1), "line": m.group(2), "rule": m.group(3), "reason": m.group(4),
+                        "where": "%s:%d" % (path, n), "used": False})
+    return entries
+
+
+def excuse(entries, rel, line, rule):
+    for e in entries:
+        if e["rule"] == rule and fnmatch.fnmatch(rel, e["pat"]) and e["line"] in ("*", str(line)):
+            e["used"] = True
+            return e["reason"]
+    return None
+
+
+def corpus_files(spec):
+    """NAME=PATH[,PATH...][:strict][:project][:partial]: files (a directory's *.sql, sorted, or globs).
+    strict: missed findings fail; project: pgboot lints the files in one run, as one project's pending
+    migrations; partial: a file either linter cannot read is reported, not a failure (a pgboot crash is)."""
+    name, _, rest = spec.partition("=")
+    flags = rest.split(":")
+    files = []
+    for part in flags[0].split(","):
+        if os.path.isdir(part):
+            files += sorted(glob.glob(os.path.join(part, "*.sql")))
+        else:
+            files += sorted(glob.glob(part))
+    return name, files, "strict" in flags[1:], "project" in flags[1:], "partial" in flags[1:]
+
+
+ARGS = None
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--squawk", required=True)
+    ap.add_argument("--pgboot", action="append", required=True, help="a pgboot binary (repeat to compare several builds)")
+    ap.add_argument("--split-dump", required=True)
+    ap.add_argument("--corpus", action="append", default=[],
+                    help="NAME=PATH[,PATH...][:strict][:project][:partial] (PATH a directory of *.sql or a glob)")
+    ap.add_argument("--disagreements")
+    ap.add_argument("--root", default=os.getcwd(), help="paths are reported relative to this (default: .)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--tap", action="store_true")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    ARGS = ap.parse_args()
+
+    entries = load_disagreements(ARGS.disagreements)
+    corpora = [corpus_files(c) for c in ARGS.corpus]
+    allfiles = sorted({f for _, fs, _, _, _ in corpora for f in fs})
+    timeout = {f: SQUAWK_TIMEOUT_PARTIAL for _, fs, _, _, partial in corpora if partial for f in fs}
+    rel = {f: os.path.relpath(f, ARGS.root) for f in allfiles}
+
+    stmts, split_err = {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=ARGS.jobs) as ex:
+        for f, (st, err) in zip(allfiles, ex.map(lambda f: split(ARGS.split_dump, f), allfiles)):
+            stmts[f] = st
+            if err:
+                split_err[f] = err
+
+    tmpdir = tempfile.mkdtemp(prefix="squawk-compare.")
+    squawk_raw, squawk_err = {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=ARGS.jobs) as ex:
+        for f, res in zip(allfiles, ex.map(lambda f: run_squawk(ARGS.squawk, f, tmpdir, timeout.get(f, SQUAWK_TIMEOUT)), allfiles)):
+            if isinstance(res, str):
+                squawk_err[f] = res
+            else:
+                squawk_raw[f] = res
+    for p in glob.glob(os.path.join(tmpdir, "*")):
+        os.unlink(p)
+    os.rmdir(tmpdir)
+
+    # {file: {(stmt, pgboot id): [squawk rule]}}, and the unmapped Squawk rules' counts
+    squawk_keys = collections.defaultdict(dict)
+    unmapped = collections.Counter()
+    for f, vs in squawk_raw.items():
+        for rule, line, col in vs:
+            pid = SQUAWK_TO_PGBOOT.get(rule)
+            if pid is None:
+                unmapped[rule] += 1
+                continue
+            i = stmts[f].index_at(stmts[f].offset(line, col))
+            if i is not None:
+                squawk_keys[f].setdefault((i, pid), []).append(rule)
+
+    tap = []  # (ok, text)
+    failures = 0
+    printed_markdown = False
+    for pgboot in ARGS.pgboot:
+        label = pgboot
+        pg_keys = collections.defaultdict(dict)
+        pg_err = {}
+        grades = collections.Counter()
+        for name, files, strict, project, partial in corpora:
+            found, errs = pgboot_findings(pgboot, files, project)
+            pg_err.update(errs)
+            for f, fl in found.items():
+                if f not in stmts:
+                    continue
+                for x in fl:
+                    i = stmts[f].index_at(stmts[f].offset(int(x.get("line") or 1), int(x.get("column") or 1)))
+                    if i is not None:
+                        pg_keys[f].setdefault((i, x["rule"]), []).append(x)
+                        grades[(x["rule"], x.get("grade"))] += 1
+
+        print("# pgboot %s against %s" % (label, squawk_version()))
+        table = collections.OrderedDict()  # (corpus, id) -> [both, squawk only, pgboot only]
+        diffs = []  # (kind, rel, line, id, detail, reason)
+        for name, files, strict, project, partial in corpora:
+            for f in files:
+                if f in squawk_err or f in pg_err:
+                    continue
+                s, p = squawk_keys.get(f, {}), pg_keys.get(f, {})
+                exp, exp_file = stmts[f].expectations() if strict else ({}, set())
+                for key in sorted(set(s) | set(p)):
+                    i, pid = key
+                    line = stmts[f].line_of(i)
+                    row = table.setdefault((name, pid), [0, 0, 0])
+                    if key in s and key in p:
+                        row[0] += 1
+                    elif key in s:
+                        row[1] += 1
+                        reason = excuse(entries, rel[f], line, pid)
+                        kind = "MISSED" if strict and reason is None else "squawk only"
+                        diffs.append((kind, rel[f], line, pid, "squawk: " + ",".join(sorted(set(s[key]))), reason))
+                    else:
+                        row[2] += 1
+                        reason = excuse(entries, rel[f], line, pid)
+                        g = ",".join(sorted({x.get("grade") or "?" for x in p[key]}))
+                        diffs.append(("pgboot only", rel[f], line, pid, "pgboot grade " + g, reason))
+                file_missed = [d for d in diffs if d[0] == "MISSED" and d[1] == rel[f]]
+                for i, ids in sorted(exp.items()):
+                    for pid in sorted(ids):
+                        if (i, pid) not in p and (i, pid) not in s:
+                            line = stmts[f].line_of(i)
+                            reason = excuse(entries, rel[f], line, pid)
+                            d = ("MISSED" if reason is None else "expected", rel[f], line, pid,
+                                 "-- expect: " + pid, reason)
+                            diffs.append(d)
+                            if reason is None:
+                                file_missed.append(d)
+                for pid in sorted(exp_file):
+                    if not any(k[1] == pid for k in p):
+                        reason = excuse(entries, rel[f], "*", pid)
+                        d = ("MISSED" if reason is None else "expected", rel[f], "*", pid, "-- expect-file: " + pid,
+                             reason)
+                        diffs.append(d)
+                        if reason is None:
+                            file_missed.append(d)
+                if strict:
+                    if file_missed:
+                        tap.append((False, "%s [%s]: pgboot misses %s" % (rel[f], label, "; ".join(
+                            "%s:%s %s (%s)" % (d[1], d[2], d[3], d[4]) for d in file_missed))))
+                    else:
+                        tap.append((True, "%s [%s]: every finding Squawk or an expect line asks for" % (rel[f], label)))
+            ran = [f for f in files if f not in squawk_err and f not in pg_err]
+            crashed = [f for f in files if pg_err.get(f, "").startswith("CRASH")]
+            tap.append((not crashed and (partial or len(ran) == len(files)),
+                        "corpus %s [%s]: %d of %d files compared (%d not read by Squawk, %d by pgboot)" %
+                        (name, label, len(ran), len(files), sum(f in squawk_err for f in files),
+                         sum(f in pg_err for f in files))))
+
+        print_table(table, corpora)
+        print("\n# differences (file:line of the statement)")
+        for kind, r, line, pid, detail, reason in sorted(diffs, key=lambda d: (d[0] != "MISSED", d[1], str(d[2]))):
+            if kind == "MISSED" or ARGS.verbose or r.startswith("tests/"):
+                print("%-12s %s:%s %s (%s)%s" % (kind, r, line, pid, detail, " -- " + reason if reason else ""))
+        others = sum(1 for d in diffs if not (d[0] == "MISSED" or ARGS.verbose or d[1].startswith("tests/")))
+        if others:
+            print("(%d more differences outside tests/: --verbose lists them)" % others)
+        print("\n# pgboot findings by grade: " +
+              ", ".join("%s %s=%d" % (r, g, n) for (r, g), n in sorted(grades.items(), key=str)))
+        for f, e in sorted(pg_err.items()):
+            print("# pgboot could not lint %s: %s" % (rel[f], e))
+        if ARGS.markdown and not printed_markdown:
+            print_markdown(table, corpora, unmapped)
+            printed_markdown = True
+
+    print("\n# Squawk rules with no pgboot counterpart: " +
+          ", ".join("%s=%d" % kv for kv in sorted(unmapped.items())))
+    for f, e in sorted(squawk_err.items()):
+        print("# squawk could not lint %s: %s" % (rel[f], e))
+    for f, e in sorted(split_err.items()):
+        print("# split_dump: %s: %s" % (rel[f], e))
+    stale = [e for e in entries if not e["used"]]
+    for e in stale:
+        print("# stale entry %s: %s:%s %s matches no difference" % (e["where"], e["pat"], e["line"], e["rule"]))
+    tap.append((not stale, "%s: every entry explains a current difference%s" %
+                (os.path.relpath(ARGS.disagreements, ARGS.root) if ARGS.disagreements else "disagreements",
+                 "" if not stale else " (%d stale)" % len(stale))))
+
+    failures = sum(1 for ok, _ in tap if not ok)
+    if ARGS.tap:
+        for ok, text in tap:
+            print(("ok - " if ok else "not ok - ") + text)
+        print("%d passed, %d failed" % (len(tap) - failures, failures))
+    return 1 if failures else 0
+
+
+def squawk_version():
+    r = subprocess.run([ARGS.squawk, "--version"], capture_output=True, text=True)
+    return r.stdout.strip() or "squawk (unknown version)"
+
+
+def print_table(table, corpora):
+    names = [c[0] for c in corpora]
+    print("%-34s %s" % ("rule", "  ".join("%-16s" % n for n in names)))
+    print("%-34s %s" % ("", "  ".join("%-16s" % "both/sq/pg" for _ in names)))
+    for pid in PGBOOT_RULES + sorted({k[1] for k in table} - set(PGBOOT_RULES)):
+        cells = []
+        for n in names:
+            b, s, p = table.get((n, pid), [0, 0, 0])
+            cells.append("%-16s" % ("%d/%d/%d" % (b, s, p)))
+        print("%-34s %s" % (pid, "  ".join(cells)))
+
+
+def print_markdown(table, corpora, unmapped):
+    names = [c[0] for c in corpora]
+    print("\n| pgboot rule | Squawk rules | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    rev = collections.defaultdict(list)
+    for s, p in SQUAWK_TO_PGBOOT.items():
+        rev[p].append("`%s`" % s)
+    for pid in PGBOOT_RULES:
+        cells = ["%d / %d / %d" % tuple(table.get((n, pid), [0, 0, 0])) for n in names]
+        print("| `%s` | %s | %s |" % (pid, ", ".join(rev[pid]) or "(none)", " | ".join(cells)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
