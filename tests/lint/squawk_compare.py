@@ -2,15 +2,17 @@
 """Compare pgboot's lint with Squawk's, the oracle of issue 15 (docs/lint.md).
 
     squawk_compare.py --squawk BIN --pgboot BIN [--pgboot BIN...] --split-dump BIN
-                      [--corpus NAME=DIR[,DIR...]]... [--disagreements FILE]
+                      [--corpus NAME=PATH[,PATH...][:strict][:project][:partial]]...
+                      [--disagreements FILE]
                       [--jobs N] [--tap] [--markdown] [--verbose]
 
 Both linters read the same files: Squawk through its JSON reporter
 (`squawk --reporter json --pg-version 15`, with --assume-in-transaction
 unless the file says "-- pgboot:no-transaction", as pgboot would run it),
 pgboot through `pgboot lint --offline --json FILES`. A file's down part
-("-- pgboot:down" on) is blanked for Squawk: pgboot lints what runs, the up
-part. Every finding is placed on the statement that holds it (pgboot's own
+("-- pgboot:down" on) and psql's meta-commands are blanked for Squawk:
+pgboot lints what runs, the up part. A file Squawk's parser rejects anywhere
+is left out (Squawk then lints nothing in it). Every finding is placed on the statement that holds it (pgboot's own
 lexer, split_dump, cuts the statements), so two findings agree when they
 are on the same statement for the same pgboot rule id; Squawk's rule names
 are translated by SQUAWK_TO_PGBOOT below (several Squawk rules may give one
@@ -29,15 +31,19 @@ unless tests/lint/disagreements.txt lists it:
                                      first line, or *)
 
 Every other difference (only Squawk, only pgboot, in any corpus) is
-printed with its file:line, and with its reason when the file lists it.
-An entry of the file that matches no difference at all is stale: a
-failure too, so the file keeps saying only what is true.
+counted by class (the known differences of scope: SQUAWK_ONLY_CLASSES,
+PGBOOT_ONLY_CLASSES, a table the file created, an info grade) and printed
+with its file:line when it is in tests/ or of no class, with its reason
+when the file lists it. An entry of the file about a compared file that
+matches no difference is stale: a failure too, so the file keeps saying
+only what is true. Also failures: a mapped Squawk rule that fires nowhere
+in the strict corpora, a file of a corpus not marked partial that either
+linter cannot read, a pgboot crash.
 
 Output: per pgboot id, how many statements both flag, only Squawk, only
 pgboot, per corpus; the differences; with --tap an "ok"/"not ok" line per
 strict file (and per check) and "N passed, N failed" at the end; with
---markdown the table as docs/lint.md shows it. Exits 1 on a missed finding
-or a stale entry, 2 on a usage or tool error.
+--markdown the table as docs/lint.md shows it. Exits 1 on a failure.
 """
 import argparse
 import bisect
@@ -54,7 +60,7 @@ import tempfile
 
 # Squawk 2.66's rule names -> pgboot's rule ids, for the hazards both know.
 # Several Squawk names may give one id. Squawk rules not here have no pgboot
-# counterpart (style, robustness, timeouts: see UNMAPPED_SQUAWK in docs/lint.md).
+# counterpart (style, robustness, timeouts: docs/lint.md lists them).
 SQUAWK_TO_PGBOOT = {
     "require-concurrent-index-creation": "index-not-concurrent",
     "ban-concurrent-index-creation-in-transaction": "concurrent-in-transaction",
