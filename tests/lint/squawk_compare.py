@@ -110,9 +110,8 @@ ALTER_TABLE_RE = re.compile(r"(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only
 # They label the differences in the report; only tests/lint/disagreements.txt excuses a missed
 # finding in a strict corpus.
 SQUAWK_ONLY_CLASSES = [
-    ("constraint-not-valid", r"(?is)^(?!.*\b(foreign\s+key|references|check)\b).*\b(primary\s+key|unique)\b",
-     "Squawk's constraint-missing-not-valid on a PRIMARY KEY or UNIQUE, which cannot be NOT VALID "
-     "(pgboot: constraint-inline-index)"),
+    ("constraint-not-valid", r"(?is)^(?!.*\b(foreign\s+key|references|check)\b).*\b(primary\s+key|unique|exclude)\b",
+     "Squawk's constraint-missing-not-valid on a PRIMARY KEY, UNIQUE or EXCLUDE, which cannot be NOT VALID"),
     ("add-column-volatile-default", r"(?is)^(?!.*\bdefault\s+(?!-\s*\d)[^,;]*\().*\bdefault\s+-\s*\d",
      "a negative constant default: Squawk reads -1 as an expression that may be volatile"),
 ]

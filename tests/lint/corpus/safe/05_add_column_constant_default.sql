@@ -7,3 +7,6 @@ ALTER TABLE messages ADD COLUMN currency text DEFAULT 'EUR';
 ALTER TABLE messages ADD COLUMN retries integer NOT NULL DEFAULT -1;
 
 ALTER TABLE messages ADD COLUMN note text;
+
+-- now() is STABLE: evaluated once, stored in the catalog, no rewrite
+ALTER TABLE messages ADD COLUMN seen_at timestamptz DEFAULT now();

@@ -7,3 +7,6 @@ ALTER TABLE users ADD CONSTRAINT users_email_uniq UNIQUE (email);
 
 -- expect: constraint-inline-index
 ALTER TABLE orders ADD UNIQUE (customer_id, number);
+
+-- an exclusion constraint builds its index under ACCESS EXCLUSIVE, and has no USING INDEX form
+ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);
