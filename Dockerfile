@@ -32,7 +32,7 @@
 
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
-# --- build: OpenSSL, libpq and libsodium from Debian 12 sources, then pgboot ---
+# --- build: OpenSSL, libpq, libsodium (Debian 12 sources), libpg_query, then pgboot ---
 # On the build platform; TARGETARCH (amd64 or arm64, set by buildx and buildah)
 # picks the architecture build-static.sh compiles for: the builder's own, or a
 # cross build (Debian's cross gcc and musl-dev of the target). Unset (a builder

@@ -50,7 +50,8 @@ build/asan:
 # The unit tests link the pure modules only, without libpq: the ones below
 # talk to a server or run the commands, and nothing pure may depend on them.
 SERVER_SRCS := src/db.c src/wait.c src/lock.c src/history.c src/migrate.c src/apply.c src/verify.c \
-               src/lifecycle.c src/cmd.c src/exec.c src/task.c src/rollback.c src/repeatable.c $(wildcard src/adopt/*.c)
+               src/lifecycle.c src/cmd.c src/exec.c src/task.c src/rollback.c src/repeatable.c src/progress.c \
+               src/lintrun.c $(wildcard src/adopt/*.c)
 PURE_OBJS := $(filter-out $(SERVER_SRCS:src/%.c=build/dyn/%.o),$(LIB_OBJS))
 
 build/unit_tests: $(PURE_OBJS) $(UNIT_SRCS) $(wildcard tests/unit/*.h)

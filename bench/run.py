@@ -13,7 +13,9 @@ Scenarios (issue 6):
   rollback    roll back 300 migrations (each with a down part): `pgboot rollback --all --confirm`
               against dbmate's loop of `dbmate rollback` (one migration per invocation)
   latency     a database ~1 ms away (bench/rtproxy.py delaying each chunk 0.5 ms each way):
-              fresh apply of 300 migrations and an up-to-date start, pgboot against dbmate
+              fresh apply of 300 migrations and an up-to-date start, pgboot against dbmate; then
+              fresh apply of each PGBOOT_BENCH_LATENCY_SIZES (300,1000): pgboot batched (the
+              default), pgboot --no-batch and dbmate through the proxy, pgboot both ways on loopback
 
 Runs alternate between tools, the order rotating each repetition; ratios are
 peer/pgboot per pair of runs (the same repetition). Writes the JSON given by
@@ -71,6 +73,8 @@ CFG = {
     "rollback_migrations": env_int("PGBOOT_BENCH_ROLLBACK_MIGRATIONS", 300),
     "rollback_reps": env_int("PGBOOT_BENCH_ROLLBACK_REPS", 3),
     "latency_migrations": env_int("PGBOOT_BENCH_LATENCY_MIGRATIONS", 300),
+    "latency_sizes": [int(x) for x in os.environ.get("PGBOOT_BENCH_LATENCY_SIZES", "300,1000").split(",")
+                      if x.strip()],
     "latency_apply_reps": env_int("PGBOOT_BENCH_LATENCY_APPLY_REPS", 5),
     "latency_reps": env_int("PGBOOT_BENCH_LATENCY_REPS", 20),
     "latency_delay_ms": float(os.environ.get("PGBOOT_BENCH_LATENCY_DELAY_MS", "") or 0.5),
@@ -575,7 +579,56 @@ def scenario_latency(S, T, peers, sets):
         for tool in tools:
             S.psql(f'DROP DATABASE IF EXISTS "{db_of(tool)}" WITH (FORCE)')
     out["migrations"] = CFG["latency_migrations"]
+    out["sizes"] = {}
+    for n in CFG["latency_sizes"]:
+        out["sizes"][str(n)] = latency_batches(S, T, peers, sets[f"latency_{n}"], n, delay_ms)
     return out
+
+
+def latency_batches(S, T, peers, paths, n, delay_ms):
+    """Fresh apply of n migrations at 2 x delay_ms round trip: pgboot (batched), pgboot --no-batch
+    and dbmate through the proxy; pgboot both ways on loopback. Logs the medians and ratios."""
+    proxy = rtproxy.Proxy(0, S.port, delay_s=delay_ms / 1000).start()
+    variants = {  # name: (tool, extra arguments, through the proxy)
+        "pgboot": ("pgboot", None, True),
+        "pgboot --no-batch": ("pgboot", ["--no-batch"], True),
+        "pgboot loopback": ("pgboot", None, False),
+        "pgboot --no-batch loopback": ("pgboot", ["--no-batch"], False),
+    }
+    if "dbmate" in peers:
+        variants["dbmate"] = ("dbmate", None, True)
+
+    def db_of(name):
+        return "lb_" + re.sub(r"[^a-z0-9]+", "_", name)
+
+    def prepare(name):
+        S.reset_db(db_of(name))
+
+    def run_one(name):
+        tool, extra, proxied = variants[name]
+        url = S.url(db_of(name), port=proxy.port) if proxied else S.url(db_of(name))
+        return T.run(tool, paths, db_of(name), url=url, extra=extra, timeout=1800)
+
+    try:
+        res = measure_alternating(T, list(variants), CFG["latency_apply_reps"], prepare, run_one,
+                                  f"latency fresh {n}")
+        for name, (tool, _, _) in variants.items():
+            if history_count(S, tool, db_of(name)) != n:
+                raise SystemExit(f"bench: {name} did not apply the {n} migrations")
+    finally:
+        proxy.stop()
+        for name in variants:
+            S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
+    med = {k: (v or {}).get("median") for k, v in res["summary_ms"].items()}
+    line = ", ".join(f"{k} {v:.0f} ms" for k, v in med.items() if v)
+    log(f"latency fresh {n} at {2 * delay_ms:g} ms RTT (medians): {line}")
+    if med.get("dbmate") and med.get("pgboot"):
+        log(f"latency fresh {n}: dbmate/pgboot {med['dbmate'] / med['pgboot']:.1f}x, "
+            f"pgboot --no-batch/pgboot {med['pgboot --no-batch'] / med['pgboot']:.1f}x, "
+            f"pgboot at {2 * delay_ms:g} ms / loopback {med['pgboot'] / med['pgboot loopback']:.2f}x, "
+            f"loopback --no-batch/batched {med['pgboot --no-batch loopback'] / med['pgboot loopback']:.2f}x")
+    res["migrations"] = n
+    return res
 
 
 def scenario_readiness(S, T, peers, sets, dbs_ready):
@@ -974,6 +1027,9 @@ def main():
     if "latency" in CFG["scenarios"]:
         sets["latency"] = write_layouts("latency", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
                                                     for i in range(1, CFG["latency_migrations"] + 1)])
+        for n in CFG["latency_sizes"]:
+            sets[f"latency_{n}"] = write_layouts(f"latency_{n}", [(f"{i:04d}", f"t_{i:04d}", small_migration(i))
+                                                                 for i in range(1, n + 1)])
     # the MORSE set for pgboot is the repository's own directory (down parts and all)
     sets["morse"]["pgboot"] = os.path.join(ROOT, "migrations")
     result = {"meta": {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -6,8 +6,10 @@
  * progress) and the words of its log lines come with the unit. migrate.c
  * applies files with it; a rollback will undo them with it.
  *
- * An atomic unit is one message: BEGIN (a SAVEPOINT inside the run's
- * transaction); SET LOCAL lock_timeout; the text; the session put back as
+ * An atomic unit is one message (or a part of one, apply_batch): BEGIN (a
+ * SAVEPOINT inside the run's transaction); pgboot.t0 set to the server's
+ * clock; SET LOCAL lock_timeout; the text; a marker row with the file's
+ * milliseconds; the session put back as
  * connect left it (RESET SESSION AUTHORIZATION, ROLE, ALL; never DISCARD
  * ALL); the effect; the migration lock confirmed held (a session's lock);
  * COMMIT. Any other unit runs statement by statement, recording its
@@ -45,7 +47,12 @@ struct apply_opts {
 	long long ddl_lock_timeout_ms;  /* each statement's lock_timeout (0: none) */
 	int ddl_lock_retries;           /* attempts when it runs out */
 	long long statement_timeout_ms; /* pgboot's own, set again after each unit */
+	int batch;                      /* apply_batch may send several units in one message (--no-batch: 0) */
 };
+
+/* A batch's bounds: files, and bytes of their text (a bigger file goes alone). */
+#define APPLY_BATCH_MAX_FILES 250
+#define APPLY_BATCH_MAX_BYTES (1024 * 1024)
 
 /*
  * A unit's effect on the history, as SQL sent with its work. Each returns a
@@ -101,5 +108,18 @@ int apply_mode_is_atomic(enum apply_mode m);
  * stays of a non-atomic unit is appended to the message.
  */
 int apply_unit(struct db *db, const struct apply_opts *o, const struct apply_unit *u, struct pgb_error *err);
+/*
+ * Run the atomic units u[0..n) in order, as few messages as the bounds
+ * allow (one each without o->batch): one simple-query message holds
+ * several transactions, each unit still its own BEGIN ... COMMIT (its
+ * SAVEPOINT ... RELEASE with run_transaction), and the server skips the
+ * rest of a message at the first error. Each unit is logged done as its
+ * COMMIT comes back, with its milliseconds by the server's clock. A lock
+ * timeout is retried from the unit that hit it. Returns 0, or -1 with err
+ * as apply_unit's for the unit that failed; *applied: the units committed
+ * before it.
+ */
+int apply_batch(struct db *db, const struct apply_opts *o, const struct apply_unit *u, size_t n, size_t *applied,
+		struct pgb_error *err);
 
 #endif

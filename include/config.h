@@ -49,9 +49,13 @@ enum command_needs {
 	N_BASELINE = 1 << 15, /* records migrations up to --version as applied without running them, under the
 				 lock, once confirmed (10 otherwise); the checks only with --verify-first */
 	N_NEW = 1 << 16,      /* creates the next migration file from NAME, the word after the command; no database */
+	N_LINT = 1 << 17,     /* lints the pending migrations or the FILEs named (lint.h): --offline, --lint-level, 6 */
 };
 /* an option every command takes */
 #define N_ALL (~0u)
+
+/* --lint: what the preflight does with the pending files' findings */
+enum lint_mode { LINT_MODE_WARN, LINT_MODE_OFF, LINT_MODE_ERROR };
 
 enum lock_mode {
 	LOCK_SESSION,    /* a session advisory lock on the migrating connection (the default) */
@@ -85,6 +89,7 @@ struct pgb_config {
 	int allow_out_of_order;
 	int strict;             /* future migrations (a newer release's) are drift */
 	int no_verify;
+	int no_batch;           /* one migration a message (apply.h's batches off) */
 	int skip_migrate;       /* wait for another pgboot to apply everything */
 	int json;               /* status --json */
 
@@ -107,6 +112,15 @@ struct pgb_config {
 	char *baseline_version; /* baseline --version VERSION: the newest migration it records */
 	int verify_first;       /* baseline --verify-first: record only when the checks pass */
 	char *new_name;         /* new NAME */
+
+	/* lint (lint.h) */
+	int lint_mode;              /* --lint off|warn|error for migrate, run and plan: LINT_MODE_* */
+	int lint_offline;           /* lint --offline: graded by the text alone */
+	int lint_level;             /* lint --lint-level: enum lint_grade; default warning */
+	long long lint_large_rows;  /* a table at or over this many rows is large (default 100000) */
+	long long lint_large_bytes; /* ... or this size (default 100MB) */
+	char **lint_files;          /* lint FILE...: the words after the command (borrowed from argv), NULL-terminated */
+	int lint_nfiles;
 
 	enum log_format log_format;
 	enum log_level log_level;

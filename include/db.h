@@ -91,6 +91,20 @@ const char *db_port(struct db *db);
  */
 enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
 				   struct db **out, int *fast, struct pgb_error *err);
+/*
+ * Open another session to the server and database db reached, with db's
+ * settings and credentials (never shown) and application_name, giving up
+ * after timeout_ms or on a signal. Returns 0 with *out, or -1 with err.
+ */
+int db_connect_beside(struct db *db, const char *application_name, long long timeout_ms, struct db **out,
+		      struct pgb_error *err);
+/*
+ * Call hook(arg, sent_at) at least every 200 ms while a statement sent on db
+ * is running (sent_at: when its message went, clock_now_ms); not while
+ * shielded, nor after a signal. The hook may run statements on another
+ * connection. NULL removes it.
+ */
+void db_on_wait(struct db *db, void (*hook)(void *arg, long long sent_at), void *arg);
 /* Cancel any active statement, then close. NULL is fine. */
 void db_close(struct db *db);
 
@@ -107,6 +121,16 @@ void db_close(struct db *db);
  */
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err);
 /*
+ * db_exec handing each statement's result set to each(arg, i, res) as it
+ * arrives (i counts from 0; res holds the set's first row at most, the
+ * others dropped as they stream in; it is freed when each returns), e.g. to log
+ * each transaction of a message as its COMMIT comes back. The server
+ * sends results in 8 KB buffers, so a set may arrive only when a later
+ * statement of the message ends; every set before an error arrives before it.
+ */
+typedef void db_each_fn(void *arg, int index, const struct db_result *res);
+int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err);
+/*
  * db_exec keeping at most keep rows of each result set (total counts them
  * all): the rows stream in one at a time (libpq's single-row mode) and the
  * rest are discarded as they arrive, so memory does not grow with the rows
@@ -114,6 +138,13 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
  */
 int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 		 struct pgb_error *err);
+/*
+ * db_exec without results (rows stream in and are dropped), except one value:
+ * *value is a copy of the first row's cell of the last result set whose only
+ * column is named column (NULL: none such, or SQL null; the caller frees).
+ * On an error *value is NULL.
+ */
+int db_exec_pick(struct db *db, const char *sql, const char *column, char **value, struct pgb_error *err);
 /*
  * db_exec without results, run to its end even when a signal arrives: for
  * a short write that records what is already committed (a non-atomic file's

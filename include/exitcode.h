@@ -12,6 +12,7 @@ enum pgb_exit {
 	PGB_EXIT_MIGRATION = 3,    /* a migration or seed failed (rolled back) */
 	PGB_EXIT_VERIFY = 4,       /* verification failed */
 	PGB_EXIT_DRIFT = 5,        /* history and files disagree (changed, missing, out of order) */
+	PGB_EXIT_LINT = 6,         /* lint: a finding at --lint-level or above; --lint error: a pending file graded error */
 	PGB_EXIT_UNCONFIRMED = 10, /* without --confirm (rollback, reset, adopt, baseline): the plan was shown, nothing changed */
 	PGB_EXIT_UNAVAILABLE = 69, /* database not available within --wait-timeout (or --save-backup's pg_dump failed) */
 	PGB_EXIT_INTERNAL = 70,    /* internal error (a bug, or the server said something unexpected) */

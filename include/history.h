@@ -7,7 +7,7 @@
  *
  *   kind text, version text, name text, checksum text, down_sql text null,
  *   applied_at timestamptz, duration_ms integer, applied_by text,
- *   progress integer null, PRIMARY KEY (kind, version)
+ *   progress integer null, locks text null, PRIMARY KEY (kind, version)
  *
  * progress is NULL for a finished file. A file that cannot be atomic (a
  * no-transaction directive, or transaction control in its middle) gets its
@@ -17,6 +17,14 @@
  * same column, negative: -2 - k for k statements of it committed (read into
  * the row's rolling_back and down_done; its progress reads -1, finished);
  * its row is deleted when the last one is.
+ *
+ * locks is the lock record (lockrec.h) of a transactional file, computed by
+ * its row's INSERT as the last thing before COMMIT and returned by it as
+ * LOCKREC_RETURNING (no round trip of its own; apply.c reads it as the
+ * result arrives); NULL for a non-atomic file and for rows an older
+ * pgboot wrote. An older pgboot keeps working beside it: it names every
+ * column it reads and writes, and the column is nullable with no default.
+ * A table made before the column existed gets it from history_upgrade.
  */
 #ifndef PGB_HISTORY_H
 #define PGB_HISTORY_H
@@ -40,6 +48,7 @@ struct history {
 	int read_applied_at;      /* read applied_at as UTC text (status, plan): a cold backend spends a
 			     quarter of the read loading the time zone otherwise not needed */
 	int read_down;            /* read each row's stored down part (a rollback); else only whether it has one */
+	int has_locks;            /* the table has the locks column: created here, or history_upgrade added it */
 	struct history_row *rows;
 	size_t n;
 };
@@ -116,15 +125,37 @@ int history_check_elsewhere(const struct history *h, struct db *db, struct pgb_e
  */
 int history_create(struct history *h, struct db *db, int in_transaction, struct pgb_error *err);
 /*
+ * When a file's transaction started, as its row's applied_at and the start
+ * of its duration_ms: the clock_timestamp() the executor records in
+ * pgboot.t0 at the top of the transaction when several transactions share
+ * one message (apply.h's batches: their now() is the message's arrival),
+ * else now(), the transaction's start.
+ */
+#define HISTORY_START_SQL                                                                                          \
+	"coalesce(NULLIF(pg_catalog.current_setting('pgboot.t0', true), '')::pg_catalog.timestamptz, " \
+	"pg_catalog.now())"
+/*
  * The INSERT of mf's row, computing duration_ms from the transaction's
- * start. A seed's row, or one that replaces a half-applied run (replace),
+ * start (HISTORY_START_SQL). A seed's row, or one that replaces a half-applied run (replace),
  * is an upsert; a migration's is a plain INSERT, so a second apply of the
- * same version fails on the primary key instead of passing. The caller frees.
- * These four return NULL with err (70) when libpq cannot quote a value (a
+ * same version fails on the primary key instead of passing. When the table
+ * has the locks column (h->has_locks) the row records the lock record too
+ * and the INSERT returns it (RETURNING locks AS LOCKREC_RETURNING). The
+ * caller frees. These four return NULL with err (70) when libpq cannot quote a value (a
  * file name that is not UTF-8): nothing unquoted is ever sent.
  */
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err);
+/*
+ * Add the locks column to a table made before it existed (a catalog check
+ * first, so the ACCESS EXCLUSIVE lock is taken only when the column is
+ * missing), in a transaction of its own waiting at most lock_timeout_ms for
+ * the table; sets h->has_locks. Adding it is not worth a failed deploy:
+ * refused (not the table's owner) or timed out, it logs a warning and
+ * returns 0, and the rows go without a record. -1 (69) only when the
+ * connection is lost.
+ */
+int history_upgrade(struct history *h, struct db *db, long long lock_timeout_ms, struct pgb_error *err);
 /* Upsert mf's row as started (a non-atomic file is about to run): progress 0, or what a
  * half-applied row records: a re-run's objects may already exist that far. */
 char *history_start_sql(const struct history *h, struct db *db, const struct migfile *mf, struct pgb_error *err);

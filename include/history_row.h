@@ -23,6 +23,7 @@ struct history_row {
 	int down_done;    /* rolling_back: the statements of its down part committed */
 	int has_down;   /* the row stores a down part (down_sql is not NULL) */
 	char *down_sql; /* the stored down part; NULL unless read with read_down (or none stored) */
+	char *locks;    /* the lock record (lockrec.h): read for reports only; NULL when none was recorded */
 };
 
 /* "migration" or "seed": the kind column's text, and the word in messages. */

@@ -36,6 +36,8 @@ struct json_value {
  * wrong and err->line set to the line; the caller names the file.
  */
 int json_parse(const char *text, size_t len, struct json_value **out, struct pgb_error *err);
+/* The same, nesting at most max_depth deep (pg_query's parse trees nest deeper than a journal). */
+int json_parse_depth(const char *text, size_t len, int max_depth, struct json_value **out, struct pgb_error *err);
 void json_free(struct json_value *v);
 
 /* The member key of an object, or NULL (also when v is no object). */

@@ -98,8 +98,18 @@ size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
 int lint_no_transaction(const struct lint_ctx *cx);
 /* 1 when a statement before this one (in this file or an earlier pending file) creates the table name. */
 int lint_created_here(const struct lint_ctx *cx, const char *table);
-/* A place a file rule keeps its state across the file's statements (zeroed at each file's start). */
+/* A place a file rule keeps its state across the file's statements (zeroed at each file's start;
+   what a rule allocates there it frees in its file_end, which runs for every file). */
 void **lint_file_state(struct lint_ctx *cx);
+/*
+ * Facts a rule keeps for the rest of the run (every later statement of
+ * every later pending file): the column types the CREATE TABLEs gave, the
+ * CHECK constraints validated. Each rule has its own keys; the run owns
+ * the copies. lint_remember with value NULL forgets key; lint_recall gives
+ * the last value remembered, or NULL.
+ */
+void lint_remember(struct lint_ctx *cx, const char *key, const char *value);
+const char *lint_recall(const struct lint_ctx *cx, const char *key);
 
 /* ---- reading the tree (pg_query's JSON: nodes are {"Type": {...}}, false members are absent) ---- */
 
@@ -117,5 +127,94 @@ long long lint_int(const struct json_value *obj, const char *key, long long dflt
 char *lint_rangevar(const struct json_value *rangevar);
 /* A list of {"String":{"sval":...}} joined by '.' ("pg_catalog.int8"), xmalloc'd; NULL if not such a list. */
 char *lint_names(const struct json_value *list);
+
+/* ---- running the lint (src/lint/lint.c; the rules never call these) ---- */
+
+#include <stdio.h>
+
+/* One file to lint: its up part, as it will run. */
+struct lint_file {
+	const char *path;   /* as shown: "migrations/0002_index.sql" */
+	const char *text;   /* the up part, text[0..len) */
+	size_t len;
+	int no_transaction; /* "-- pgboot:no-transaction" */
+};
+
+/* One finding, as reported and graded. */
+struct lint_finding {
+	const char *rule;     /* the rule's id ("lint-parse", "lint-ignore-reason": the framework's own) */
+	enum lint_scale scale;
+	enum lint_grade large;
+	enum lint_grade grade; /* after lint_grade */
+	char *file;
+	int line, column;
+	char *reason;        /* the rule's reason, or the framework's words */
+	char *lock;          /* "SHARE" ..., or NULL */
+	char *table;         /* as written, or NULL */
+	char *fix;           /* or NULL */
+	char *excerpt;       /* "LINE 3: CREATE INDEX ...\n        ^", or NULL */
+	int ignored;         /* silenced by a lint-ignore directive: listed, never graded */
+	char *ignore_reason; /* the directive's reason (NULL: none given) */
+	int created_here;    /* the table is created by an earlier pending statement */
+	int exists;          /* online: 1 the table exists, 0 it does not; offline -1 */
+	long long rows;      /* online, the table exists: pg_class.reltuples (-1: never analysed) */
+	long long bytes;     /* pg_total_relation_size */
+};
+
+/* A lint of one or more files, in order (what the first creates, the later ones know). */
+struct lint_run {
+	struct lint_finding *findings;
+	size_t n, cap;
+	char **created; /* the tables created so far, as written */
+	size_t ncreated;
+	void **state;   /* one per rule of the table: lint_file_state */
+	char **facts;   /* lint_remember: "<rule index>\x1f<key>" and its value, in pairs */
+	size_t nfacts;  /* pairs */
+	int offline;    /* graded by the text alone */
+	char *offline_why;    /* why, when not asked for ("no server reachable within 5s") */
+	char *server_version; /* "15.4" online */
+	long long large_rows;  /* a table at or over either is large */
+	long long large_bytes;
+	size_t files;         /* how many were linted */
+};
+
+void lint_run_init(struct lint_run *run);
+void lint_run_free(struct lint_run *run);
+
+/* Lint one file: every rule over every statement; lint-parse for what the parser refuses. */
+void lint_file(struct lint_run *run, const struct lint_file *f);
+
+/* The distinct tables the findings name (not created here), for the size query: borrowed, *n of them. */
+const char **lint_tables(const struct lint_run *run, size_t *n);
+/* Online: what the server says of a table of lint_tables (exists 0 or 1). */
+void lint_set_size(struct lint_run *run, const char *table, int exists, long long rows, long long bytes);
+/* Grade every finding (online when !run->offline, after lint_set_size for each table). */
+void lint_grade(struct lint_run *run);
+
+/* The number of graded (not ignored) findings at or above grade. */
+size_t lint_count_at(const struct lint_run *run, enum lint_grade at);
+const char *lint_grade_name(enum lint_grade g);
+/* "info", "warning" or "error" to *g: 0, or -1 */
+int lint_grade_parse(const char *s, enum lint_grade *g);
+
+/* The text of every finding (file:line:col: grade: rule: reason, the caret, lock, table, fix). */
+void lint_print_text(FILE *out, const struct lint_run *run);
+/* pgboot lint --json: one document. */
+void lint_print_json(FILE *out, const struct lint_run *run);
+/* One log event per finding (log.h: text or JSON), then a summary line. */
+void lint_log(const struct lint_run *run);
+
+/* The rule named id[0..n) (a table rule), or NULL. */
+const struct lint_rule *lint_rule_find(const char *id, size_t n);
+
+/*
+ * A "pgboot:lint-ignore RULE[,RULE] -- reason" directive: s[0..n) is the
+ * text after the word lint-ignore. Returns 0 (the ids known; *reason_at /
+ * *reason_len the reason, 0 long when none), or -1 with err (78) naming the
+ * unknown or missing id. rules may be NULL; else it gets the ids, a
+ * malloc'd array of malloc'd strings (*nrules).
+ */
+int lint_ignore_read(const char *s, size_t n, char ***rules, size_t *nrules, const char **reason_at,
+		     size_t *reason_len, struct pgb_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR, LOG_QUIET };
 enum log_format { LOG_TEXT, LOG_JSON };
 
-enum log_field_kind { LF_KIND_END, LF_KIND_STR, LF_KIND_INT };
+enum log_field_kind { LF_KIND_END, LF_KIND_STR, LF_KIND_INT, LF_KIND_JSON };
 struct log_field {
 	const char *key;
 	enum log_field_kind kind;
@@ -26,12 +26,16 @@ struct log_field {
 };
 #define LF_STR(k, v) ((struct log_field){(k), LF_KIND_STR, (v), 0})
 #define LF_INT(k, v) ((struct log_field){(k), LF_KIND_INT, NULL, (long long)(v)})
+/* a JSON value pgboot built (json.h), written as it is (masked); NULL leaves the field out */
+#define LF_JSON(k, v) ((struct log_field){(k), LF_KIND_JSON, (v), 0})
 #define LF_END ((struct log_field){NULL, LF_KIND_END, NULL, 0})
 /* LOG_FIELDS(LF_STR("version", v), LF_INT("ms", ms)) builds the field list */
 #define LOG_FIELDS(...) ((const struct log_field[]){__VA_ARGS__, LF_END})
 
 /* color: 1 on, 0 off, -1 decide from isatty(2) and NO_COLOR */
 void log_setup(enum log_format format, enum log_level min_level, int color);
+/* The format log_setup chose. */
+enum log_format log_get_format(void);
 /*
  * Remember a connection string (copied; NULL or "" is ignored): every later
  * line has each echo of it replaced by its redaction (redact.h's rule 2).

@@ -1,9 +1,12 @@
 /*
  * redact.h: show connection strings, and libpq's messages about them,
- * without their passwords, and forget passwords (secret_free). Pure.
+ * without their passwords, other sessions' queries without their literals,
+ * and forget passwords (secret_free). Pure.
  */
 #ifndef PGB_REDACT_H
 #define PGB_REDACT_H
+
+#include <stddef.h>
 
 /*
  * Return a copy of a URL (postgres://user:pw@host/db?password=...) or a
@@ -66,5 +69,13 @@ char *redact_echoes_of(const char *conninfo, const char *text);
 
 /* Rules 2 and 3, for libpq's messages about connecting with conninfo. The caller frees. */
 char *redact_echo(const char *conninfo, const char *text);
+
+/*
+ * Another session's query text, for a log line: the contents of every string
+ * literal ('...', E'...', $tag$...$tag$) masked as "***" (a password, a key
+ * or a connection string given to a function is always a literal), then cut
+ * at max_chars characters ("..." says so). The caller frees.
+ */
+char *redact_query_text(const char *sql, size_t max_chars);
 
 #endif

@@ -28,6 +28,8 @@
 #   PGBOOT_BENCH_LATENCY_APPLY_REPS=5    latency: fresh runs per tool
 #   PGBOOT_BENCH_LATENCY_REPS=20         latency: up-to-date start runs per tool
 #   PGBOOT_BENCH_LATENCY_DELAY_MS=0.5    latency: delay each way (0.5: a database ~1 ms away)
+#   PGBOOT_BENCH_LATENCY_SIZES=300,1000  latency: fresh-apply sizes, pgboot batched / --no-batch / dbmate
+#                                        through the proxy, pgboot both ways on loopback
 #   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency
 #   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
 #   PGBOOT_BENCH_PORT=32600              the server's loopback port

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build build/static/pgboot: one fully static musl binary with libpq (TLS through
 # OpenSSL, no GSSAPI, no LDAP) and libsodium, all three built from Debian 12's own
-# source packages. `make static` and the Dockerfile's build stage both run this.
+# source packages, and libpg_query (the PostgreSQL 15 parser of the lint) from
+# Debian 12's binary package libpg-query-dev (see PGQ_RECIPE below). `make static`
+# and the Dockerfile's build stage both run this.
 #
 #   scripts/build-static.sh              dependencies (cached), then pgboot
 #   scripts/build-static.sh --deps-only  only the cached dependencies (a Docker layer)
@@ -86,7 +88,7 @@ if ! flock -n 9; then
 	echo "build-static: waiting for another build using $deps" >&2
 	flock 9
 fi
-sysroot=$deps/sysroot   # include/ and lib/ of the three static dependencies
+sysroot=$deps/sysroot   # include/ and lib/ of the static dependencies
 kinc=$deps/kinc         # the kernel headers musl-gcc does not see
 stamps=$deps/stamps
 
@@ -242,6 +244,86 @@ EOF
 )
 PG_RECIPE="4 $PG_OPTS $DEP_CFLAGS $SCRAM_INCLUDE $SCRAM_PATCH"
 
+# libpg_query: the PostgreSQL 15 parser the lint runs (pg_query_parse, its JSON
+# output). Not compiled here: the Debian mirror this project's machines and CI
+# reach serves the .dsc of the source package libpg-query but not its tarballs
+# (404), so the library comes built by Debian from that source (15-4.0.0-2):
+# libpg_query.a of the binary package libpg-query-dev of the target
+# architecture, with its vendored protobuf-c and xxhash, fetched with
+# `apt-get download`. It is compiled for glibc, which musl links as it is (musl
+# keeps glibc's __ctype_b_loc, __sigsetjmp, __xpg_strerror_r...; the jmp_buf
+# sizes agree) but for four entry points of glibc's _FORTIFY_SOURCE and, on
+# aarch64, one of libgcc's outline atomics (whose CPU probe needs glibc's
+# __getauxval): PGQ_COMPAT, compiled into libpgq_compat.a beside it. Debian
+# compiled it with -O2 and without -ffunction-sections, so the link takes each
+# object it needs whole: about 1.7 MB of the binary.
+PGQ_COMPAT=$(cat <<'EOF'
+/* glibc's entry points that Debian's libpg_query.a calls and musl lacks */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int __snprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt, ...);
+int __asprintf_chk(char **s, int flag, const char *fmt, ...);
+char *__strcat_chk(char *dest, const char *src, size_t destlen);
+_Noreturn void __longjmp_chk(sigjmp_buf env, int val);
+
+int __snprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	(void)flag;
+	if (slen < maxlen)
+		abort();
+	va_start(ap, fmt);
+	n = vsnprintf(s, maxlen, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int __asprintf_chk(char **s, int flag, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	(void)flag;
+	va_start(ap, fmt);
+	n = vasprintf(s, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+char *__strcat_chk(char *dest, const char *src, size_t destlen)
+{
+	size_t d = strlen(dest), n = strlen(src);
+
+	if (d + n >= destlen)
+		abort();
+	memcpy(dest + d, src, n + 1);
+	return dest;
+}
+
+/* glibc's siglongjmp under _FORTIFY_SOURCE; the buffer was filled by musl's __sigsetjmp */
+_Noreturn void __longjmp_chk(sigjmp_buf env, int val)
+{
+	siglongjmp(env, val);
+}
+
+#ifdef __aarch64__
+/* libgcc's outline atomic swap (s_lock.h's TAS), inline here (-mno-outline-atomics) */
+unsigned int __aarch64_swp4_sync(unsigned int val, unsigned int *p);
+unsigned int __aarch64_swp4_sync(unsigned int val, unsigned int *p)
+{
+	return __atomic_exchange_n(p, val, __ATOMIC_SEQ_CST);
+}
+#endif
+EOF
+)
+PGQ_RECIPE="1 $DEP_CFLAGS $PGQ_COMPAT"
+
 # --- sources -------------------------------------------------------------
 
 # deb-src entries and downloads (shared with scripts/regress-corpus.sh).
@@ -287,6 +369,39 @@ fetch_source() {
 	echo "$deps/sources/${pkg}_${ver#*:}.dsc"
 }
 
+# Download binary package $1 of the target architecture into $deps/sources
+# (once) and print the .deb's path. Package lists without it (a fresh image,
+# or none yet for a foreign architecture) are refreshed once, as root.
+fetch_deb() {
+	local pkg=$1 deb try log i
+	mkdir -p "$deps/sources"
+	if [ "${PGBOOT_DEPS_REFRESH:-0}" != 1 ]; then
+		deb=$(ls "$deps/sources/${pkg}"_*_"$debarch".deb 2>/dev/null | sort -V | tail -n 1 || true)
+		if [ -n "$deb" ]; then echo "$deb"; return 0; fi
+	fi
+	log=$deps/sources/${pkg}_$debarch.fetch.log
+	for i in 1 2; do
+		if [ "$i" = 2 ]; then
+			[ "$(id -u)" = 0 ] || die "could not download $pkg:$debarch: $(debsrc_reason "$log") (log: $log; as root, apt-get update may help)"
+			say "refreshing the package lists for $pkg:$debarch"
+			apt-get update -qq >&2 || die "apt-get update failed"
+		fi
+		try=$(mktemp -d "$deps/sources/.fetch.XXXXXX")
+		# apt-get as root warns that the _apt sandbox user cannot write here: harmless.
+		if (cd "$try" && apt-get download -qq "$pkg:$debarch" >/dev/null 2>"$log"); then
+			deb=$(ls "$try"/*.deb 2>/dev/null | head -n 1)
+			if [ -n "$deb" ]; then
+				mv -f "$deb" "$deps/sources/"
+				rm -rf "$try"
+				echo "$deps/sources/$(basename "$deb")"
+				return 0
+			fi
+		fi
+		rm -rf "$try"
+	done
+	die "could not download $pkg:$debarch: $(debsrc_reason "$log") (log: $log)"
+}
+
 # Unpack $1 (a .dsc, Debian's patches applied) into a fresh directory $2.
 unpack() {
 	rm -rf "$2"
@@ -321,7 +436,7 @@ make_kinc() {
 # the Debian changelog's, and file names are relative to the cache.
 src_date() { dpkg-parsechangelog -l "$1/debian/changelog" -STimestamp; }
 
-# --- the three dependencies ---------------------------------------------
+# --- the dependencies ---------------------------------------------------
 
 # dep_begin NAME PACKAGE LABEL: fetch PACKAGE's source, unpack it into a fresh
 # $deps/build/NAME and say so. Sets the caller's t0 (the start), dsc and b (the
@@ -415,11 +530,42 @@ build_libpq() {
 	dep_done libpq libpq "$PG_RECIPE"
 }
 
+# libpg_query.a and pg_query.h from Debian's libpg-query-dev (see PGQ_RECIPE),
+# with libpgq_compat.a (PGQ_COMPAT) compiled for the target.
+build_libpg_query() {
+	stamp_ok libpg_query "$PGQ_RECIPE" "$sysroot/lib/libpg_query.a" "$sysroot/lib/libpgq_compat.a" \
+		"$sysroot/include/pg_query.h" && return 0
+	local t0 deb ver b a
+	t0=$(now)
+	deb=$(fetch_deb libpg-query-dev)
+	ver=$(dpkg-deb -f "$deb" Version)
+	[ "$(dpkg-deb -f "$deb" Architecture)" = "$debarch" ] || die "$deb is not of architecture $debarch"
+	say "unpacking libpg_query $ver ($debarch) from Debian's libpg-query-dev"
+	b=$deps/build/libpg_query
+	rm -rf "$b"
+	mkdir -p "$b"
+	dpkg-deb -x "$deb" "$b/root" || die "could not unpack $deb"
+	a=$(find "$b/root" -name libpg_query.a | head -n 1)
+	[ -n "$a" ] && [ -f "$b/root/usr/include/pg_query.h" ] || die "$deb has no libpg_query.a and pg_query.h"
+	printf '%s\n' "$PGQ_COMPAT" >"$b/pgq_compat.c"
+	# shellcheck disable=SC2086
+	"$CC" $DEP_CFLAGS -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -c -o "$b/pgq_compat.o" "$b/pgq_compat.c" ||
+		die "the glibc entry points of libpg_query (pgq_compat.c) do not compile"
+	rm -f "$b/libpgq_compat.a"
+	"${tools}ar" rcs "$b/libpgq_compat.a" "$b/pgq_compat.o"
+	mkdir -p "$sysroot/lib" "$sysroot/include"
+	cp "$a" "$b/libpgq_compat.a" "$sysroot/lib/"
+	cp "$b/root/usr/include/pg_query.h" "$sysroot/include/"
+	write_stamp libpg_query "$ver" "$PGQ_RECIPE"
+	say "libpg_query unpacked in $(($(now) - t0))s"
+}
+
 make_kinc
 build_openssl   # libpq's configure links against it, so it comes first
 build_libsodium
 build_libpq
-say "dependencies: openssl $(head -n 1 "$stamps/openssl"), libpq $(head -n 1 "$stamps/libpq"), libsodium $(head -n 1 "$stamps/libsodium")"
+build_libpg_query
+say "dependencies: openssl $(head -n 1 "$stamps/openssl"), libpq $(head -n 1 "$stamps/libpq"), libsodium $(head -n 1 "$stamps/libsodium"), libpg_query $(head -n 1 "$stamps/libpg_query")"
 [ "$deps_only" = 1 ] && exit 0
 
 # --- pgboot itself -------------------------------------------------------
@@ -440,7 +586,8 @@ t0=$(now)
 	${PGBOOT_STATIC_CFLAGS:-} -I"$incdir" -I"$sysroot/include" \
 	-o "$out/pgboot.unstripped" "${srcs[@]}" \
 	-Wl,--gc-sections -L"$sysroot/lib" \
-	-Wl,--start-group -lpq -lpgcommon_shlib -lpgport_shlib -lssl -lcrypto -lsodium -Wl,--end-group
+	-Wl,--start-group -lpq -lpgcommon_shlib -lpgport_shlib -lssl -lcrypto -lsodium -lpg_query -lpgq_compat \
+	-Wl,--end-group
 cp "$out/pgboot.unstripped" "$out/pgboot.tmp"
 "$STRIP" --strip-all "$out/pgboot.tmp"
 mv -f "$out/pgboot.tmp" "$out/pgboot"

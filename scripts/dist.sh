@@ -196,6 +196,8 @@ JSON
 	if [ -f "$deps/stamps/libpq" ]; then
 		musl=$(dpkg-query -W -f='${source:Version}' "musl-dev:$da" 2>/dev/null || true)
 		built_using="${musl:+musl (= $musl), }openssl (= $(head -n 1 "$deps/stamps/openssl")), postgresql-15 (= $(head -n 1 "$deps/stamps/libpq")), libsodium (= $(head -n 1 "$deps/stamps/libsodium"))"
+		[ ! -f "$deps/stamps/libpg_query" ] ||
+			built_using="$built_using, libpg-query (= $(head -n 1 "$deps/stamps/libpg_query"))"
 	fi
 	cat >"$deb/DEBIAN/control" <<CONTROL
 Package: pgboot
@@ -211,8 +213,8 @@ ${built_using:+Built-Using: $built_using
  (and the seeds when asked), runs the checks and then execs the application,
  or exits for an init container or a pre-deploy job.
  .
- One statically linked binary: libpq (TLS through OpenSSL) and libsodium are
- built in, so it depends on nothing.
+ One statically linked binary: libpq (TLS through OpenSSL), libsodium and
+ libpg_query (the PostgreSQL parser) are built in, so it depends on nothing.
 CONTROL
 	find "$deb" -exec touch -h -d "@$epoch" {} +
 	dpkg-deb --root-owner-group -Zxz --build "$deb" "$out/pgboot_${version}_$da.deb" >/dev/null ||

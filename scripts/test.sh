@@ -156,18 +156,42 @@ fi
 # ---- the long suites: CI runs them all (PGBOOT_TEST_ALL=1) -------------------------
 # step LABEL COMMAND...: run a suite that prints its own "N passed, N failed"
 step() {
-	local label=$1 log="$work/$1.log"
+	local label=$1 log="$work/$1.log" t0
 	shift
+	t0=$(date +%s)
 	echo "== $label: $*"
 	"$@" </dev/null >"$log" 2>&1
+	step_report "$label" "$t0"
+}
+step_report() { # LABEL T0: the suite's failures, its last lines and its time
+	local log="$work/$1.log"
 	grep -E '^(not ok|FAIL)' "$log" | head -n 40
 	tail -n 3 "$log"
-	add_counts "$label" "$log"
+	echo "   ($1 took $(( $(date +%s) - $2 ))s)"
+	add_counts "$1" "$log"
+}
+# step_bg LABEL COMMAND...: start a suite in the background (step_wait LABEL reports it)
+declare -A bg_pid bg_t0
+step_bg() {
+	local label=$1
+	shift
+	echo "== $label (in the background): $*"
+	bg_t0[$label]=$(date +%s)
+	"$@" </dev/null >"$work/$label.log" 2>&1 &
+	bg_pid[$label]=$!
+}
+step_wait() {
+	wait "${bg_pid[$1]}"
+	echo "== $1 (from the background)"
+	step_report "$1" "${bg_t0[$1]}"
 }
 if [ "${PGBOOT_TEST_ALL:-0}" = 1 ] && [ "$integration_only" -eq 0 ] && [ ${#kargs[@]} -eq 0 ]; then
 	step faults scripts/faults.sh
-	step memcheck scripts/memcheck.sh
-	step fuzz env PGBOOT_FUZZ_SECONDS="${PGBOOT_FUZZ_SECONDS:-60}" scripts/fuzz.sh
+	step memcheck-asan scripts/memcheck.sh --asan-only
+	# valgrind is one process at a time, its timing-bound tests left out: it runs
+	# beside the build-bound suites below (2 cores), which saves a quarter hour
+	step_bg memcheck-valgrind scripts/memcheck.sh --valgrind-only
+	step fuzz env PGBOOT_FUZZ_SECONDS="${PGBOOT_FUZZ_SECONDS:-45}" scripts/fuzz.sh
 	step psql-equiv tests/psql_equiv/run.sh
 	# the aarch64 cross build (its own cache) and its core cases under qemu-user
 	step cross-aarch64 tests/cross/run.sh --build
@@ -177,6 +201,7 @@ if [ "${PGBOOT_TEST_ALL:-0}" = 1 ] && [ "$integration_only" -eq 0 ] && [ ${#karg
 	# The images and docker-compose.yml built and run with podman (root only;
 	# about 15 min on a fresh machine, a few with its cached base images).
 	step containers tests/containers/run.sh
+	step_wait memcheck-valgrind
 fi
 
 echo "   (took $(( $(date +%s) - start_time ))s)"

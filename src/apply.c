@@ -14,9 +14,11 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "lockrec.h"
 #include "lock.h"
 #include "locus.h"
 #include "log.h"
+#include "progress.h"
 #include "signals.h"
 #include "sqlstate.h"
 #include "stmt.h"
@@ -195,7 +197,8 @@ static void rollback_attempt(struct db *db, const struct apply_opts *o)
 
 /*
  * Send msg, retrying a lock timeout with backoff when retry_ok. Returns 0, or
- * -1 with err as the server said it (the caller maps it).
+ * -1 with err as the server said it (the caller maps it). Atomic units go
+ * through apply_batch, which reads their lock record (batch_result).
  */
 static int send_with_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *u, const char *msg,
 			   int retry_ok, struct pgb_error *err)
@@ -226,16 +229,24 @@ static int send_with_retry(struct db *db, const struct apply_opts *o, const stru
  * Log a file done. In the run's transaction (--lock-mode transaction) it is
  * not applied yet: it commits with the run, or not at all (migrate_commit).
  */
-static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms)
+static void log_applied(const struct apply_unit *u, const struct apply_opts *o, long long ms, const char *locks)
 {
 	const char *verb = o->run_transaction ? u->words.ran : u->words.done;
 	char *event = xasprintf("%s_%s", u->words.noun, verb);
 	for (char *c = event; *c; c++) /* "rolled back": an event name is one word */
 		if (*c == ' ')
 			*c = '_';
-	log_event(LOG_INFO, event, LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms)),
-		  "%s %s %s_%s (%lld ms%s)", verb, u->words.noun, u->version, u->name, ms,
-		  o->run_transaction ? "; commits with the run" : "");
+	struct strbuf json;
+	strbuf_init(&json);
+	if (locks)
+		lockrec_json(&json, locks);
+	log_event(LOG_INFO, event,
+		  LOG_FIELDS(LF_STR("version", u->version), LF_STR("name", u->name), LF_INT("ms", ms),
+			     LF_JSON("locks", locks ? json.buf : NULL)),
+		  "%s %s %s_%s (%lld ms%s%s%s)", verb, u->words.noun, u->version, u->name, ms,
+		  o->run_transaction ? "; commits with the run" : "", locks ? "; locks: " : "",
+		  locks ? (*locks ? locks : "none") : "");
+	strbuf_free(&json);
 	free(event);
 }
 
@@ -269,9 +280,32 @@ static void add_lock_check(struct strbuf *sb, const struct apply_opts *o, const 
 
 /* ---- one message: the atomic modes ---------------------------------------- */
 
-/* The message that applies j, or NULL with err when its history row cannot be quoted. */
-static char *build_message(const struct apply_opts *o, const struct apply_unit *u, struct slice *sl,
-			   struct pgb_error *err)
+/*
+ * The session put back after a file, keeping pgboot.t0 (the file's start, for its history row)
+ * through RESET ALL: needed when the transaction is not the message's first, whose now() is the
+ * message's arrival. PL/pgSQL does that; without it (revoked, dropped) batches are not used.
+ */
+static char *reset_keeping_t0_sql(const struct apply_opts *o)
+{
+	return xasprintf("RESET SESSION AUTHORIZATION;\nRESET ROLE;\n"
+			 "DO $pgboot$DECLARE t0 pg_catalog.text := pg_catalog.current_setting('pgboot.t0', true); "
+			 "BEGIN RESET ALL; PERFORM pg_catalog.set_config('pgboot.t0', t0, true); END$pgboot$;\n"
+			 "SET statement_timeout = %lld",
+			 o->statement_timeout_ms);
+}
+
+/* statements of reset_keeping_t0_sql before its DO */
+#define RESET_BEFORE_DO 2
+
+/*
+ * The part of a message that applies u, the index-th unit of the run of units sent together, or
+ * NULL with err when its history row cannot be quoted. keep_t0: the transaction is one of several
+ * in the message. After the file's text a marker row (pgboot_unit = index, the file's
+ * milliseconds by the server's clock since pgboot.t0) tells the results of the file's statements
+ * from pgboot's; the COMMIT (RELEASE in the run's transaction) that follows ends the unit.
+ */
+static char *build_message(const struct apply_opts *o, const struct apply_unit *u, struct slice *sl, size_t index,
+			   int keep_t0, struct pgb_error *err)
 {
 	char *record = u->effect.done(u->effect.arg, err);
 	if (!record)
@@ -298,38 +332,274 @@ static char *build_message(const struct apply_opts *o, const struct apply_unit *
 	} else {
 		strbuf_adds(&sb, outer ? "SAVEPOINT pgboot_apply;\n" : "BEGIN;\n");
 	}
-	sl->prefix_stmts = 1;
+	strbuf_adds(&sb, "SELECT pg_catalog.set_config('pgboot.t0', pg_catalog.clock_timestamp()::pg_catalog.text, true);\n");
+	sl->prefix_stmts = 2;
 	if (o->ddl_lock_timeout_ms > 0) {
 		strbuf_addf(&sb, "SET LOCAL lock_timeout = %lld;\n", o->ddl_lock_timeout_ms);
 		sl->prefix_stmts++;
 	}
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
 	strbuf_add(&sb, u->text + sl->base, sl->end - sl->base);
-	/* a newline ends a trailing "--" comment, the ";" a last statement without one; then the
-	 * session as connect left it, the row written in it, and the lock checked before COMMIT */
-	char *reset = reset_sql(o);
-	strbuf_addf(&sb, "\n;\n%s;\n%s;\n", reset, record);
+	/* a newline ends a trailing "--" comment, the ";" a last statement without one; the marker (no
+	 * statement_timeout a file set may cancel it, nor the DO after it); then the session as connect
+	 * left it, the row written in it, and the lock checked before COMMIT */
+	strbuf_addf(&sb, "\n;\nSET LOCAL statement_timeout = 0;\n"
+			 "SELECT %zu AS pgboot_unit, (extract(epoch FROM pg_catalog.clock_timestamp() "
+			 "OPERATOR(pg_catalog.-) pg_catalog.current_setting('pgboot.t0')::pg_catalog.timestamptz) "
+			 "OPERATOR(pg_catalog.*) 1000)::pg_catalog.int8;\n",
+		    index);
+	char *reset = keep_t0 ? reset_keeping_t0_sql(o) : reset_sql(o);
+	strbuf_addf(&sb, "%s;\n%s;\n", reset, record);
 	add_lock_check(&sb, o, u);
-	strbuf_addf(&sb, "%s;", outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
+	strbuf_addf(&sb, "%s;\n", outer ? "RELEASE SAVEPOINT pgboot_apply" : "COMMIT");
 	free(reset);
 	free(record);
 	return strbuf_detach(&sb);
 }
 
+/* ---- batches: consecutive atomic units in one message ------------------------ */
+
+/* PL/pgSQL was refused for the reset that keeps pgboot.t0: one unit a message from then on */
+static int g_no_plpgsql;
+
+/* the message in flight: units u[from, from + n), read back as their results arrive */
+struct batch {
+	const struct apply_opts *o;
+	const struct apply_unit *u;
+	size_t from, n;
+	struct slice *sl; /* each part's, its positions counted from the part's start */
+	long *chars;      /* characters of the message before part i (n + 1 of them) */
+	size_t done;      /* parts committed (their COMMIT came back) */
+	int part_start;   /* the index of the first result of part done */
+	int marker_at;    /* the index of part done's marker result, -1 before it */
+	long long ms;     /* the marker's milliseconds */
+	char *locks;      /* the lock record part done's history INSERT returned (lockrec.h), or NULL */
+};
+
+/* Each result as it arrives: a part's marker, then its COMMIT, logs it applied. */
+static void batch_result(void *arg, int index, const struct db_result *r)
+{
+	struct batch *b = arg;
+	if (b->done >= b->n)
+		return;
+	if (b->marker_at < 0) {
+		const char *unit = r->ncols == 2 && r->nrows == 1 ? db_cell(r, 0, 0) : NULL;
+		if (unit && strcmp(r->colnames[0], "pgboot_unit") == 0 && atoll(unit) == (long long)b->done) {
+			b->marker_at = index;
+			b->ms = db_cell(r, 0, 1) ? atoll(db_cell(r, 0, 1)) : 0;
+		}
+		return;
+	}
+	if (r->ncols == 1 && strcmp(r->colnames[0], LOCKREC_RETURNING) == 0) { /* the row's INSERT ... RETURNING */
+		free(b->locks);
+		b->locks = r->nrows == 1 && db_cell(r, 0, 0) ? xstrdup(db_cell(r, 0, 0)) : NULL;
+		return;
+	}
+	if (strcmp(r->command, b->o->run_transaction ? "RELEASE" : "COMMIT") != 0)
+		return;
+	log_applied(&b->u[b->from + b->done], b->o, b->ms, b->locks);
+	free(b->locks);
+	b->locks = NULL;
+	b->done++;
+	b->part_start = index + 1;
+	b->marker_at = -1;
+}
+
+/* How many units from `from` go in one message: bounded by count and size; the first always goes. */
+static size_t batch_size(const struct apply_opts *o, const struct apply_unit *u, size_t from, size_t cap)
+{
+	if (!o->batch || g_no_plpgsql)
+		return 1;
+	size_t n = 1, bytes = u[from].len;
+	while (from + n < cap && n < APPLY_BATCH_MAX_FILES && bytes + u[from + n].len <= APPLY_BATCH_MAX_BYTES)
+		bytes += u[from + n++].len;
+	return n;
+}
+
+/*
+ * Build the message of b's parts; NULL with err (and *bad, the unit at fault) when the first
+ * one's row cannot be quoted; a later one's ends the message before it.
+ */
+static char *batch_message(struct batch *b, size_t *bad, struct pgb_error *err)
+{
+	/* the run's transaction keeps today's now() in its rows: the run's start, as unbatched */
+	int keep_t0 = b->n > 1 && !b->o->run_transaction;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	b->chars[0] = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		char *part = build_message(b->o, &b->u[b->from + i], &b->sl[i], i, keep_t0, err);
+		if (!part && i > 0) { /* the parts before it go now; it fails alone, first of the next message */
+			pgb_error_free(err);
+			b->n = i;
+			break;
+		}
+		if (!part) {
+			*bad = b->from + i;
+			strbuf_free(&sb);
+			return NULL;
+		}
+		size_t len = strlen(part);
+		b->chars[i + 1] = b->chars[i] + (long)sql_char_count(part, len);
+		strbuf_add(&sb, part, len);
+		free(part);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The part a server position falls in (its characters are 1-based), or n when none. */
+static size_t part_at(const struct batch *b, int position)
+{
+	for (size_t i = 0; position > 0 && i < b->n; i++)
+		if (position > b->chars[i] && position <= b->chars[i + 1])
+			return i;
+	return b->n;
+}
+
+/* Make err's statement index and position the failed part's own. */
+static void err_to_part(const struct batch *b, size_t part, struct pgb_error *err)
+{
+	if (err->statement_index >= 0)
+		err->statement_index = err->statement_index >= b->part_start ? err->statement_index - b->part_start : 0;
+	if (err->position > b->chars[part])
+		err->position -= (int)b->chars[part];
+}
+
+/* 1 when the DO of reset_keeping_t0_sql failed for want of PL/pgSQL (err's index the part's own). */
+static int plpgsql_refused(const struct batch *b, const struct pgb_error *err)
+{
+	return b->n > 1 && b->marker_at >= 0 && err->statement_index == b->marker_at - b->part_start + 1 + RESET_BEFORE_DO &&
+	       (strcmp(err->sqlstate, "42704") == 0 || strcmp(err->sqlstate, "42501") == 0 ||
+		strcmp(err->sqlstate, "0A000") == 0);
+}
+
+/* what a failed message says happens next */
+enum batch_next { BATCH_FAIL, BATCH_AGAIN, BATCH_RETRY };
+
+/*
+ * A message failed: its parts before b->done are committed and logged. A syntax error fails a
+ * whole message before any of it runs: when it lies in a later part, the parts before that one
+ * are sent again without it (*cap). Returns what to do.
+ */
+static enum batch_next batch_failed(struct db *db, struct batch *b, size_t *cap, struct pgb_error *err)
+{
+	rollback_attempt(db, b->o);
+	size_t at = part_at(b, err->position);
+	if (b->done == 0 && b->part_start == 0 && err->statement_index == 0 && at < b->n && at > 0) {
+		if (!b->o->run_transaction && !signals_received()) {
+			*cap = b->from + at;
+			return BATCH_AGAIN;
+		}
+		b->done = at; /* in the run's transaction nothing can be sent again: the error is part at's */
+	}
+	err_to_part(b, b->done, err);
+	if (plpgsql_refused(b, err) && !signals_received()) {
+		log_debug("batch_off", "PL/pgSQL is not available (%s): applying one file a message", err->message);
+		g_no_plpgsql = 1;
+		return BATCH_AGAIN;
+	}
+	if (sqlstate_classify(err->sqlstate) == SQLSTATE_LOCK_NOT_AVAILABLE && !signals_received())
+		return BATCH_RETRY;
+	return BATCH_FAIL;
+}
+
+/* One message of units from `from` (at most up to cap). Returns 0 or -1 with err; *done: parts committed. */
+static int batch_send(struct db *db, const struct apply_opts *o, const struct apply_unit *u, size_t from, size_t cap,
+		      struct batch *b, size_t *bad, struct pgb_error *err)
+{
+	size_t n = batch_size(o, u, from, cap);
+	*b = (struct batch){o, u, from, n, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)), 0, 0, -1, 0,
+			    NULL};
+	char *msg = batch_message(b, bad, err);
+	if (!msg)
+		return -1;
+	int rc = db_exec_each(db, msg, batch_result, b, err);
+	free(msg);
+	return rc;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->sl);
+	free(b->chars);
+	free(b->locks);
+	b->sl = NULL;
+	b->chars = NULL;
+	b->locks = NULL;
+}
+
+/* A lock timeout in unit k: log it, name the blockers, wait. Returns 0, or -1 with err (a signal). */
+static int batch_wait_retry(struct db *db, const struct apply_opts *o, const struct apply_unit *k, int attempt,
+			    long long *pause, struct pgb_error *err)
+{
+	log_retry(k, o, attempt, *pause);
+	log_blockers(db, o, k);
+	pgb_error_free(err);
+	if (clock_sleep_ms(*pause))
+		return pgb_fail_signal(err, signals_received(), "while waiting to retry \"%s\"", k->path);
+	*pause = *pause * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : *pause * 2;
+	return 0;
+}
+
+int apply_batch(struct db *db, const struct apply_opts *o, const struct apply_unit *u, size_t n, size_t *applied,
+		struct pgb_error *err)
+{
+	size_t next = 0, cap = n, retrying = n;
+	int attempt = 1;
+	long long pause = RETRY_FIRST_MS;
+	*applied = 0;
+	while (next < n) {
+		if (next > 0 && signals_received())
+			return pgb_fail_signal(err, signals_received(), "before \"%s\"", u[next].path);
+		struct batch b;
+		size_t bad = n;
+		int rc = batch_send(db, o, u, next, cap, &b, &bad, err);
+		next += b.done;
+		*applied = next;
+		if (rc == 0 || bad < n) {
+			size_t missing = rc == 0 && b.done < b.n ? b.from + b.done : n;
+			batch_free(&b);
+			if (bad < n)
+				return unquotable(&u[bad], err);
+			if (missing < n) /* the message ran whole, yet a part's marker or COMMIT was not seen */
+				return pgb_fail(err, PGB_EXIT_INTERNAL, "the results of \"%s\" could not be read back",
+						u[missing].path);
+			cap = n;
+			continue;
+		}
+		enum batch_next what = batch_failed(db, &b, &cap, err);
+		struct slice sl = b.sl[b.done];
+		next = b.from + b.done; /* the run's transaction: a syntax error in a later part is that part's */
+		*applied = next;
+		batch_free(&b);
+		if (what == BATCH_AGAIN) {
+			pgb_error_free(err);
+			continue;
+		}
+		if (what == BATCH_RETRY && retrying != next)
+			retrying = next, attempt = 1, pause = RETRY_FIRST_MS;
+		if (what == BATCH_RETRY && attempt < o->ddl_lock_retries) {
+			if (batch_wait_retry(db, o, &u[next], attempt++, &pause, err))
+				return -1;
+			cap = n;
+			continue;
+		}
+		if (what == BATCH_RETRY && attempt > 1)
+			pgb_error_hint(err, "The %s could not get its lock in %d attempts; find the long transaction "
+					    "that holds it (pg_stat_activity) or raise --ddl-lock-timeout.",
+				       u[next].words.noun, attempt);
+		return report_failure(&u[next], &sl, err);
+	}
+	return 0;
+}
+
 static int apply_atomic(struct db *db, const struct apply_opts *o, const struct apply_unit *u,
 			struct pgb_error *err)
 {
-	struct slice sl;
-	char *msg = build_message(o, u, &sl, err);
-	if (!msg)
-		return unquotable(u, err);
-	long long start = clock_now_ms();
-	int rc = send_with_retry(db, o, u, msg, 1, err);
-	free(msg);
-	if (rc)
-		return report_failure(u, &sl, err);
-	log_applied(u, o, clock_now_ms() - start);
-	return 0;
+	size_t applied;
+	struct apply_opts one = *o;
+	one.batch = 0;
+	return apply_batch(db, &one, u, 1, &applied, err);
 }
 
 /* ---- statement by statement: the modes that cannot be atomic --------------- */
@@ -619,7 +889,7 @@ static int apply_stepwise(struct db *db, const struct apply_opts *o, const struc
 		append_stop_point(&s, err);
 		return -1;
 	}
-	log_applied(u, o, clock_now_ms() - start);
+	log_applied(u, o, clock_now_ms() - start, NULL);
 	return 0;
 }
 
@@ -656,5 +926,8 @@ int apply_mode_is_atomic(enum apply_mode m)
 
 int apply_unit(struct db *db, const struct apply_opts *o, const struct apply_unit *u, struct pgb_error *err)
 {
-	return apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_watch(db, u->path, u->version);
+	int rc = apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	progress_unwatch(db);
+	return rc;
 }

@@ -110,6 +110,8 @@ static const struct exit_row exit_rows[] = {
 	 N_PLAN | N_REPORT},
 	{PGB_EXIT_UNCONFIRMED, "without --confirm (rollback, reset): the plan was shown, nothing changed", N_ROLLBACK, 0},
 	{PGB_EXIT_UNCONFIRMED, "without --confirm: what would be recorded was shown, nothing changed", N_BASELINE, 0},
+	{PGB_EXIT_LINT, "lint: a finding graded at --lint-level or above", N_LINT, 0},
+	{PGB_EXIT_LINT, "lint: with --lint error, a pending migration has a finding graded error (nothing applied)", N_PLAN, 0},
 	{PGB_EXIT_DRIFT, "the other tool's history is not clean, or names a migration with no file here", N_ADOPT, 0},
 	{PGB_EXIT_UNCONFIRMED, "adopt without --confirm: the plan was shown, nothing changed", N_ADOPT, 0},
 	{PGB_EXIT_LOCK, "migration lock (or the other tool's) not acquired within --lock-timeout", N_ADOPT, 0},
@@ -161,7 +163,8 @@ struct opt {
 };
 
 static opt_setter set_dry_run, set_string, set_verify_dir, set_conninfo, set_history, set_duration,
-	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode, set_adopt_map;
+	set_int, set_bool, set_log_format, set_log_level, set_log_level_const, set_lock_mode, set_adopt_map, set_lint_mode,
+	set_lint_level, set_count, set_size;
 
 #define OFF(field) offsetof(struct pgb_config, field)
 
@@ -188,6 +191,9 @@ static const struct opt options[] = {
 	 .def = "verify", .help = "directory of the checks (may be missing unless named)"},
 	{.name = "no-verify", .env = "PGBOOT_NO_VERIFY", .needs = N_LOCK | N_ROLLBACK, .set = set_bool,
 	 .off = OFF(no_verify), .def_help = "verify on", .help = "skip the checks"},
+	{.name = "no-batch", .env = "PGBOOT_NO_BATCH", .needs = N_LOCK, .set = set_bool, .off = OFF(no_batch),
+	 .def_help = "batches on",
+	 .help = "send each migration in a message of its own, not consecutive ones together"},
 	{.name = "skip-migrate", .env = "PGBOOT_SKIP_MIGRATE", .env2 = "AUTO_MIGRATE",
 	 .needs = N_APP, .flags = OPT_ENV2_NEGATED, .set = set_bool,
 	 .off = OFF(skip_migrate), .def_help = "migrate on",
@@ -264,9 +270,24 @@ static const struct opt options[] = {
 	{.name = "verify-first", .env = "PGBOOT_VERIFY_FIRST", .needs = N_BASELINE, .set = set_bool,
 	 .off = OFF(verify_first), .def_help = "off",
 	 .help = "run the checks first; record nothing unless they pass"},
-	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY, .set = set_bool, .off = OFF(json),
+	{.name = "json", .env = "PGBOOT_JSON", .needs = N_INVENTORY | N_LINT, .set = set_bool, .off = OFF(json),
 	 .def_help = "off",
-	 .help = "write the status as JSON to standard output"},
+	 .help = "write the status (lint: the findings) as JSON to standard output"},
+	{.name = "lint", .metavar = "off|warn|error", .env = "PGBOOT_LINT", .needs = N_PLAN, .set = set_lint_mode,
+	 .off = OFF(lint_mode), .def = "warn",
+	 .help = "lint the pending migrations before applying them: warn logs the findings, error refuses a "
+		 "finding graded error (exit 6, nothing applied), off parses nothing"},
+	{.name = "offline", .env = "PGBOOT_LINT_OFFLINE", .needs = N_LINT, .set = set_bool, .off = OFF(lint_offline),
+	 .def_help = "off: graded by the server when one answers", .help = "grade by the text alone, every file, no database"},
+	{.name = "lint-level", .metavar = "info|warning|error", .env = "PGBOOT_LINT_LEVEL", .needs = N_LINT,
+	 .set = set_lint_level, .off = OFF(lint_level), .def = "warning",
+	 .help = "the lowest grade that makes \"lint\" exit 6"},
+	{.name = "lint-large-rows", .metavar = "N", .env = "PGBOOT_LINT_LARGE_ROWS", .needs = N_LINT | N_PLAN,
+	 .set = set_count, .off = OFF(lint_large_rows), .def = "100000",
+	 .help = "lint: a table with at least N estimated rows is large"},
+	{.name = "lint-large-size", .metavar = "SIZE", .env = "PGBOOT_LINT_LARGE_SIZE", .needs = N_LINT | N_PLAN,
+	 .set = set_size, .off = OFF(lint_large_bytes), .def = "100MB",
+	 .help = "lint: a table of at least SIZE (kB, MB, GB, TB; 1024-based) is large"},
 	{.name = "log-format", .metavar = "text|json", .env = "PGBOOT_LOG_FORMAT", .needs = N_ALL,
 	 .set = set_log_format, .off = OFF(log_format), .def = "text",
 	 .help = "format of the messages on standard error"},
@@ -518,6 +539,79 @@ static int set_log_format(struct pgb_config *cfg, const struct opt *o, const cha
 	return 0;
 }
 
+static int set_lint_mode(struct pgb_config *cfg, const struct opt *o, const char *val, const char *src,
+			 struct pgb_error *err)
+{
+	if (val && strcmp(val, "warn") == 0) {
+		cfg->lint_mode = LINT_MODE_WARN;
+	} else if (val && strcmp(val, "off") == 0) {
+		cfg->lint_mode = LINT_MODE_OFF;
+	} else if (val && strcmp(val, "error") == 0) {
+		cfg->lint_mode = LINT_MODE_ERROR;
+	} else {
+		bad_value(err, o, val, src);
+		pgb_error_hint(err, "Use off, warn or error.");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_lint_level(struct pgb_config *cfg, const struct opt *o, const char *val, const char *src,
+			  struct pgb_error *err)
+{
+	static const char *const names[] = {"info", "warning", "error"}; /* enum lint_grade's order */
+	for (int i = 0; val && i < 3; i++) {
+		if (strcmp(val, names[i]) == 0) {
+			cfg->lint_level = i;
+			return 0;
+		}
+	}
+	bad_value(err, o, val, src);
+	pgb_error_hint(err, "Use info, warning or error.");
+	return -1;
+}
+
+/* a whole number of 0 or more into a long long */
+static int set_count(struct pgb_config *cfg, const struct opt *o, const char *val, const char *src,
+		     struct pgb_error *err)
+{
+	char *end;
+	errno = 0;
+	long long v = val ? strtoll(val, &end, 10) : 0;
+	if (!val || !isdigit((unsigned char)val[0]) || *end || errno) {
+		bad_value(err, o, val, src);
+		pgb_error_detail(err, "The value must be a whole number (0 or more).");
+		return -1;
+	}
+	*FIELD(cfg, o, long long) = v;
+	return 0;
+}
+
+/* "100MB", "1.5GB", "8192" (bytes): kB, MB, GB, TB are 1024-based, as PostgreSQL's sizes */
+static int set_size(struct pgb_config *cfg, const struct opt *o, const char *val, const char *src,
+		    struct pgb_error *err)
+{
+	static const struct {
+		const char *unit;
+		double mult;
+	} units[] = {{"", 1}, {"B", 1}, {"bytes", 1}, {"kB", 1024.0}, {"MB", 1024.0 * 1024}, {"GB", 1024.0 * 1024 * 1024},
+		     {"TB", 1024.0 * 1024 * 1024 * 1024}};
+	char *end;
+	errno = 0;
+	double v = val && isdigit((unsigned char)val[0]) ? strtod(val, &end) : -1;
+	while (v >= 0 && *end == ' ')
+		end++;
+	for (size_t i = 0; v >= 0 && !errno && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].unit) == 0 && v * units[i].mult < 9.0e18) {
+			*FIELD(cfg, o, long long) = (long long)(v * units[i].mult);
+			return 0;
+		}
+	}
+	bad_value(err, o, val, src);
+	pgb_error_hint(err, "Write a size such as 100MB, 1.5GB or 8192 (bytes); kB, MB, GB and TB are 1024-based.");
+	return -1;
+}
+
 static int set_lock_mode(struct pgb_config *cfg, const struct opt *o, const char *val,
 			 const char *src, struct pgb_error *err)
 {
@@ -592,6 +686,7 @@ void config_free(struct pgb_config *cfg)
 	free(cfg->save_backup);
 	free(cfg->baseline_version);
 	free(cfg->new_name);
+	free(cfg->lint_files);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -609,6 +704,8 @@ struct scan {
 	int dashdash;              /* index of "--" in argv, 0 when absent */
 	const char *extra;         /* the first word too many (new: its NAME) */
 	const char *extra2;        /* the second */
+	char **words;              /* lint: every word after the command */
+	int nwords;
 	int plan_rollback;         /* "plan --rollback", now the command rollback */
 	struct flag_use *uses;
 	int nuses;
@@ -725,6 +822,10 @@ static void scan_word(struct scan *sc, const char *word, struct pgb_error *err)
 		sc->help_for = c->cmd;
 	} else if (sc->cmd == CMD_NONE || (sc->cmd == CMD_HELP && sc->help_for == CMD_NONE)) {
 		usage_error(err, USAGE_HINT, "unknown command \"%s\"", word);
+	} else if (config_command_needs(sc->cmd) & N_LINT) {
+		sc->words = xrealloc(sc->words, (size_t)(sc->nwords + 2) * sizeof(*sc->words));
+		sc->words[sc->nwords++] = (char *)word;
+		sc->words[sc->nwords] = NULL;
 	} else if (!sc->extra) {
 		sc->extra = word;
 	} else if (!sc->extra2) {
@@ -774,6 +875,12 @@ static int check_words(const struct scan *sc, int argc, char **argv, struct pgb_
 {
 	if (config_command_needs(sc->cmd) & N_NEW && !sc->dashdash)
 		return take_name(sc, cfg, err);
+	if (config_command_needs(sc->cmd) & N_LINT) {
+		free(cfg->lint_files);
+		cfg->lint_files = sc->words;
+		cfg->lint_nfiles = sc->nwords;
+		((struct scan *)sc)->words = NULL;
+	}
 	if (sc->extra && sc->cmd == CMD_RUN)
 		return usage_error(err, "Put \"--\" before the application: pgboot run [OPTION]... -- APP [ARGS]...",
 				   "unexpected argument \"%s\"", sc->extra);
@@ -1017,6 +1124,7 @@ int config_load(struct pgb_config *cfg, int argc, char **argv, struct pgb_error 
 	for (int k = 0; k < sc.nuses; k++)
 		secret_free(sc.uses[k].val);
 	free(sc.uses);
+	free(sc.words);
 	return rc;
 }
 

@@ -29,6 +29,9 @@ struct db {
 	int lost;     /* the server ended the session (57P01, 08xxx) though libpq may not know yet */
 	int shielded; /* db_exec_shielded is running: a signal does not cancel it */
 	char *lexing; /* standard_conforming_strings and client_encoding at connect */
+	long long sent_at; /* when the message now running was sent (clock_now_ms) */
+	void (*on_wait)(void *arg, long long sent_at); /* db_on_wait's hook, or NULL */
+	void *on_wait_arg;
 };
 
 /* The settings with which the server lexes a query message, as it reports them now. */
@@ -55,15 +58,19 @@ static void cancel_running(void)
 		PQcancel(c, buf, sizeof(buf));
 }
 
-static void statement_begins(struct db *db)
+/* Returns the handle it replaced: a statement sent from a db_on_wait hook nests in another. */
+static PGcancel *statement_begins(struct db *db)
 {
+	PGcancel *prev = g_running;
 	signals_set_hook(cancel_running);
 	g_running = db->shielded ? NULL : db->cancel;
+	db->sent_at = clock_now_ms();
+	return prev;
 }
 
-static void statement_ends(void)
+static void statement_ends(PGcancel *prev)
 {
-	g_running = NULL;
+	g_running = prev;
 }
 
 int db_check_conninfo(const char *conninfo, struct pgb_error *err)
@@ -579,6 +586,24 @@ static PostgresPollingStatusType poll_connect(PGconn *conn, long long deadline, 
 	return st;
 }
 
+/* A struct db around a connection made. */
+static struct db *wrap_connection(PGconn *conn)
+{
+	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+	PQsetNoticeReceiver(conn, notice_receiver, NULL);
+	struct db *db = xcalloc(1, sizeof(*db));
+	db->conn = conn;
+	db->lexing = lexing_settings(conn);
+	db->cancel = PQgetCancel(conn);
+	return db;
+}
+
+static int give_up_on_signal(void *arg)
+{
+	(void)arg;
+	return signals_received() != 0;
+}
+
 enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, int (*give_up)(void *arg), void *arg,
 				   struct db **out, int *fast, struct pgb_error *err)
 {
@@ -613,14 +638,71 @@ enum db_connect_outcome db_connect(const char *conninfo, long long timeout_ms, i
 		PQfinish(conn);
 		return o;
 	}
-	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
-	PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	struct db *db = xcalloc(1, sizeof(*db));
-	db->conn = conn;
-	db->lexing = lexing_settings(conn);
-	db->cancel = PQgetCancel(conn);
-	*out = db;
+	*out = wrap_connection(conn);
 	return DB_CONNECTED;
+}
+
+/* The option a connection beside db gets for o, or NULL to leave it out. */
+static const char *beside_value(PGconn *conn, const PQconninfoOption *o)
+{
+	static const char *const skip[] = {"application_name", "fallback_application_name", "client_encoding",
+					   "replication", "load_balance_hosts", "target_session_attrs", "dbname"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(o->keyword, skip[i]) == 0)
+			return NULL;
+	return o->val && *o->val ? child_value(conn, o) : NULL;
+}
+
+int db_connect_beside(struct db *db, const char *application_name, long long timeout_ms, struct db **out,
+		      struct pgb_error *err)
+{
+	*out = NULL;
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	size_t n = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		n++;
+	const char **keys = xcalloc(n + 4, sizeof(char *)), **vals = xcalloc(n + 4, sizeof(char *));
+	size_t k = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		const char *v = beside_value(db->conn, o);
+		if (v && *v)
+			keys[k] = o->keyword, vals[k++] = v;
+	}
+	/* the database the session is in (a service file's or a pooler alias's name as libpq sent it) */
+	keys[k] = "dbname", vals[k++] = PQdb(db->conn);
+	keys[k] = "client_encoding", vals[k++] = "UTF8";
+	keys[k] = "application_name", vals[k++] = application_name;
+	PGconn *conn = PQconnectStartParams(keys, vals, 0);
+	free(keys);
+	free(vals);
+	PQconninfoFree(opts);
+	if (!conn)
+		return pgb_fail(err, PGB_EXIT_INTERNAL, "out of memory");
+	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE); /* clean_connect_message drops the severity and SQLSTATE */
+	int interrupted = 0;
+	PostgresPollingStatusType st =
+		PQstatus(conn) == CONNECTION_BAD
+			? PGRES_POLLING_FAILED
+			: poll_connect(conn, clock_now_ms() + timeout_ms, give_up_on_signal, NULL, &interrupted);
+	if (st == PGRES_POLLING_OK && PQstatus(conn) == CONNECTION_OK) {
+		*out = wrap_connection(conn);
+		return 0;
+	}
+	char sqlstate[6];
+	char *m = clean_connect_message(PQerrorMessage(conn), sqlstate);
+	pgb_fail(err, PGB_EXIT_UNAVAILABLE, "%s",
+		 interrupted ? "interrupted by a signal"
+		 : st == PGRES_POLLING_ACTIVE ? "timeout expired while connecting"
+		 : *m ? m : "could not connect");
+	free(m);
+	PQfinish(conn);
+	return -1;
+}
+
+void db_on_wait(struct db *db, void (*hook)(void *arg, long long sent_at), void *arg)
+{
+	db->on_wait = hook;
+	db->on_wait_arg = arg;
 }
 
 void db_close(struct db *db)
@@ -743,6 +825,8 @@ static int wait_result(struct db *db, struct pgb_error *err)
 			lost_connection(conn, err);
 			return -1;
 		}
+		if (db->on_wait && !db->shielded && !canceled && PQisBusy(conn))
+			db->on_wait(db->on_wait_arg, db->sent_at);
 	}
 	return 0;
 }
@@ -787,25 +871,47 @@ struct collector {
 	int keep;                   /* rows kept per set, -1 all */
 	struct db_result open;      /* the set now arriving (ncols -1: none) */
 	int completed;              /* statements that completed */
+	const char *pick;           /* db_exec_pick: the column whose value is kept, else NULL */
+	char **picked;
+	db_each_fn *each;           /* db_exec_each's: handed each completed set instead of keeping it */
+	void *each_arg;
 };
+
+/* db_exec_pick: a row of a set whose only column is k->pick replaces the value kept */
+static void pick_value(struct collector *k, const PGresult *r)
+{
+	if (!k->pick || PQntuples(r) < 1 || PQnfields(r) != 1 || strcmp(PQfname(r, 0), k->pick) != 0)
+		return;
+	free(*k->picked);
+	*k->picked = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
+}
 
 /* A row or a whole set: returns 1 when a statement completed. */
 static int collect_ok(struct collector *k, const PGresult *r, ExecStatusType st)
 {
+	int want = k->results || k->each;
 	if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
-		if (k->results && k->open.ncols < 0)
+		pick_value(k, r);
+		if (want && k->open.ncols < 0)
 			begin_result(r, &k->open);
-		if (k->results)
+		if (want)
 			add_rows(r, &k->open, k->keep);
 		if (st == PGRES_SINGLE_TUPLE)
 			return 0;
 	}
 	k->completed++;
-	if (!k->results)
+	if (!want)
 		return 1;
 	if (k->open.ncols < 0)
 		begin_result(r, &k->open);
 	k->open.command = xstrdup(PQcmdStatus((PGresult *)r));
+	if (k->each) {
+		k->each(k->each_arg, k->completed - 1, &k->open);
+		db_result_free(&k->open);
+		memset(&k->open, 0, sizeof(k->open));
+		k->open.ncols = -1;
+		return 1;
+	}
 	*k->results = xrealloc(*k->results, sizeof(struct db_result) * (size_t)(*k->nresults + 1));
 	(*k->results)[(*k->nresults)++] = k->open;
 	memset(&k->open, 0, sizeof(k->open));
@@ -866,21 +972,22 @@ static int collect(struct db *db, struct collector *k, struct pgb_error *err)
 
 /* Send sql; rows stream in one at a time unless every row is wanted (keep -1). */
 static int exec_keeping(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
-			struct pgb_error *err)
+			struct collector *pick, struct pgb_error *err)
 {
 	struct db_result *res = NULL;
 	int n = 0;
-	statement_begins(db);
+	PGcancel *prev = statement_begins(db);
 	if (!PQsendQuery(db->conn, sql)) {
-		statement_ends();
+		statement_ends(prev);
 		lost_connection(db->conn, err);
 		return -1;
 	}
 	if (keep >= 0 || !results)
 		PQsetSingleRowMode(db->conn);
-	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0};
+	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, pick ? pick->pick : NULL,
+			      pick ? pick->picked : NULL, NULL, NULL};
 	int rc = collect(db, &k, err);
-	statement_ends();
+	statement_ends(prev);
 	if (results) {
 		*results = res;
 		*nresults = n;
@@ -888,15 +995,43 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 	return rc;
 }
 
+int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err)
+{
+	int n = 0;
+	PGcancel *prev = statement_begins(db);
+	if (!PQsendQuery(db->conn, sql)) {
+		statement_ends(prev);
+		lost_connection(db->conn, err);
+		return -1;
+	}
+	PQsetSingleRowMode(db->conn); /* a file's rows stream in and are dropped: the first one of each set is kept */
+	struct collector k = {NULL, &n, 1, {0}, 0, NULL, NULL, each, arg};
+	int rc = collect(db, &k, err);
+	statement_ends(prev);
+	return rc;
+}
+
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
 {
-	return exec_keeping(db, sql, -1, results, nresults, err);
+	return exec_keeping(db, sql, -1, results, nresults, NULL, err);
 }
 
 int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 		 struct pgb_error *err)
 {
-	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, err);
+	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, NULL, err);
+}
+
+int db_exec_pick(struct db *db, const char *sql, const char *column, char **value, struct pgb_error *err)
+{
+	*value = NULL;
+	struct collector pick = {.pick = column, .picked = value};
+	int rc = exec_keeping(db, sql, -1, NULL, NULL, &pick, err);
+	if (rc) {
+		free(*value);
+		*value = NULL;
+	}
+	return rc;
 }
 
 int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
@@ -912,15 +1047,15 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 {
 	struct db_result *all = NULL;
 	int n = 0;
-	statement_begins(db);
+	PGcancel *prev = statement_begins(db);
 	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
-		statement_ends();
+		statement_ends(prev);
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	struct collector k = {&all, &n, -1, {0}, 0};
+	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL, NULL, NULL};
 	int rc = collect(db, &k, err);
-	statement_ends();
+	statement_ends(prev);
 	if (rc == 0 && res) {
 		if (n > 0) {
 			*res = all[0];

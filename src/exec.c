@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "pathfind.h"
+#include "progress.h"
 #include "signals.h"
 #include "xmem.h"
 
@@ -67,6 +68,7 @@ int exec_app(char **argv, int owner_password, struct pgb_error *err)
 {
 	log_event(LOG_INFO, "exec", LOG_FIELDS(LF_STR("app", argv[0])), "starting %s", argv[0]);
 	config_scrub_environment(owner_password);
+	progress_close(); /* disconnect closed it; no second session outlives pgboot into the app */
 	log_forget_secrets();
 	signals_restore();
 	execvp(argv[0], argv);

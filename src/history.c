@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lockrec.h"
 #include "log.h"
 #include "sqlstate.h"
 #include "strbuf.h"
@@ -210,6 +211,7 @@ static int fill_row(struct history_row *row, const struct db_result *r, int i, c
 	}
 	row->has_down = db_cell(r, i, 8) && strcmp(db_cell(r, i, 8), "t") == 0;
 	row->down_sql = h->read_down && db_cell(r, i, 9) ? xstrdup(db_cell(r, i, 9)) : NULL;
+	row->locks = r->ncols > 10 && db_cell(r, i, 10) ? xstrdup(db_cell(r, i, 10)) : NULL;
 	return 0;
 }
 
@@ -300,13 +302,17 @@ int history_read(struct history *h, struct db *db, struct history_extra_query *e
 		extra = NULL;
 	/* every column is named either way, so a table of another shape is found out */
 	char *sql = xasprintf("SELECT kind, version, name, checksum, %s, duration_ms, applied_by, progress, "
-			      "%s, %s FROM %s%s%s",
+			      "%s, %s%s FROM %s h%s%s",
 			      !h->read_applied_at ? "applied_at"
 			      : h->read_down ? "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 					     : "pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
 			      /* whether a row can be rolled back: only reports show it, not the start path */
 			      h->read_applied_at || h->read_down ? "down_sql IS NOT NULL" : "NULL",
-			      h->read_down ? "down_sql" : "NULL", h->qualified, extra ? "; " : "", extra ? extra->sql : "");
+			      h->read_down ? "down_sql" : "NULL",
+			      /* the lock record, for reports only: by name from the whole row, so that a table an
+			       * older pgboot made (no locks column yet) reads as no record, not as an error */
+			      h->read_applied_at ? ", pg_catalog.to_jsonb(h) OPERATOR(pg_catalog.->>) 'locks'" : "",
+			      h->qualified, extra ? "; " : "", extra ? extra->sql : "");
 	if (in_tx && db_exec(db, "SAVEPOINT pgboot_read", NULL, NULL, err)) {
 		free(sql);
 		return -1;
@@ -444,6 +450,7 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 			      "duration_ms integer NOT NULL DEFAULT 0, "
 			      "applied_by text NOT NULL DEFAULT '', "
 			      "progress integer, "
+			      "locks text, "
 			      "PRIMARY KEY (kind, version))%s",
 			      in_transaction ? "" : "BEGIN; ", h->qualified, in_transaction ? "" : "; COMMIT");
 	int rc = db_exec(db, sql, NULL, NULL, err);
@@ -463,6 +470,9 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 		  "created history table \"%s\"%s%s", h->display, h->placement ? h->placement : "",
 		  in_transaction ? " (commits with the run)" : "");
 	h->exists = 1;
+	/* the table is this one's: every pgboot (older ones too) creates it under the migration lock, after
+	 * reading that it is missing */
+	h->has_locks = 1;
 	return 0;
 }
 
@@ -538,25 +548,109 @@ char *history_baseline_sql(const struct history *h, struct db *db, const struct 
 	return strbuf_detach(&sb);
 }
 
+/* The lock record's column and value in the INSERT of a transactional file's row, and its RETURNING; all ""
+ * when the table has no locks column (an older pgboot's, not upgraded). 0, or -1 with err (70). */
+struct lock_parts {
+	char *column, *value, *update, *returning;
+};
+
+static int lock_parts(const struct history *h, struct db *db, struct lock_parts *p, struct pgb_error *err)
+{
+	if (!h->has_locks) {
+		p->column = xstrdup(""), p->value = xstrdup(""), p->update = xstrdup(""), p->returning = xstrdup("");
+		return 0;
+	}
+	char *lit = db_quote_literal(db, h->qualified, strlen(h->qualified), err);
+	if (!lit)
+		return -1;
+	char *expr = lockrec_sql(lit);
+	free(lit);
+	p->column = xstrdup(", locks");
+	p->value = xasprintf(", %s", expr);
+	p->update = xstrdup(", locks = EXCLUDED.locks");
+	p->returning = xstrdup(" RETURNING locks AS " LOCKREC_RETURNING);
+	free(expr);
+	return 0;
+}
+
+static void lock_parts_free(struct lock_parts *p)
+{
+	free(p->column);
+	free(p->value);
+	free(p->update);
+	free(p->returning);
+}
+
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err)
 {
 	const char *kind = history_kind_name(mf->kind);
 	struct row_literals l;
+	struct lock_parts lp;
 	if (row_literals(db, mf, &l, err))
 		return NULL;
+	if (lock_parts(h, db, &lp, err)) {
+		row_literals_free(&l);
+		return NULL;
+	}
+	int upsert = mf->kind == MIG_SEED || replace;
+	/* the lock record is computed last, as the row goes in: everything the file ran holds its locks by then */
 	char *sql = xasprintf(
-		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by) "
-		"VALUES ('%s', %s, %s, '%s', %s, pg_catalog.now(), "
-		"(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer, %s)%s",
-		h->qualified, kind, l.ver, l.name, mf->checksum, l.down, l.by,
-		mf->kind == MIG_SEED || replace ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
-				       "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
-				       "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
-				       "applied_by = EXCLUDED.applied_by, progress = NULL"
-				     : "");
+		"INSERT INTO %s (kind, version, name, checksum, down_sql, applied_at, duration_ms, applied_by%s) "
+		"VALUES ('%s', %s, %s, '%s', %s, %s, "
+		"(extract(epoch FROM pg_catalog.clock_timestamp() - %s) * 1000)::integer, %s%s)%s%s%s",
+		h->qualified, lp.column, kind, l.ver, l.name, mf->checksum, l.down, HISTORY_START_SQL, HISTORY_START_SQL,
+		l.by, lp.value,
+		upsert ? " ON CONFLICT (kind, version) DO UPDATE SET name = EXCLUDED.name, "
+			 "checksum = EXCLUDED.checksum, down_sql = EXCLUDED.down_sql, "
+			 "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
+			 "applied_by = EXCLUDED.applied_by, progress = NULL"
+		       : "",
+		upsert ? lp.update : "", lp.returning);
 	row_literals_free(&l);
+	lock_parts_free(&lp);
 	return sql;
+}
+
+int history_upgrade(struct history *h, struct db *db, long long lock_timeout_ms, struct pgb_error *err)
+{
+	if (h->has_locks || !h->exists)
+		return 0;
+	struct pgb_error e;
+	pgb_error_init(&e);
+	char *lit = db_quote_literal(db, h->qualified, strlen(h->qualified), &e);
+	/* the body's quoting: a dollar tag no name contains */
+	const char *tag = lit && !strstr(lit, "$pgboot_upgrade$") && !strstr(h->qualified, "$pgboot_upgrade$")
+				  ? "$pgboot_upgrade$"
+				  : NULL;
+	char *sql = tag ? xasprintf("BEGIN; SET LOCAL lock_timeout = %lld; SET LOCAL client_min_messages = warning; "
+				    "DO %s BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = "
+				    "%s::pg_catalog.regclass AND attname = 'locks' AND NOT attisdropped) THEN "
+				    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS locks text; END IF; END %s; COMMIT",
+				    lock_timeout_ms > 0 ? lock_timeout_ms : 5000, tag, lit, h->qualified, tag)
+			: NULL;
+	if (lit && !tag)
+		pgb_fail(&e, PGB_EXIT_INTERNAL, "its name holds \"$pgboot_upgrade$\"");
+	int rc = sql ? db_exec(db, sql, NULL, NULL, &e) : -1;
+	free(sql);
+	free(lit);
+	if (rc == 0) {
+		h->has_locks = 1;
+		return 0;
+	}
+	db_rollback_if_needed(db);
+	if (!db_alive(db)) {
+		pgb_error_move(err, &e);
+		return -1;
+	}
+	/* the record is worth a warning, not a failed deploy: an older pgboot never needed the column */
+	log_event(LOG_WARNING, "history_not_upgraded",
+		  LOG_FIELDS(LF_STR("table", h->display), LF_STR("reason", e.message ? e.message : "")),
+		  "could not add column \"locks\" to history table \"%s\" (%s); the locks each migration holds are "
+		  "not recorded (as the table's owner: ALTER TABLE %s ADD COLUMN locks text)",
+		  h->display, e.message ? e.message : "", h->qualified);
+	pgb_error_free(&e);
+	return 0;
 }
 
 char *history_adopted_sql(const struct history *h, struct db *db, const struct migfile *mf, const char *applied_at,
@@ -593,8 +687,10 @@ char *history_start_sql(const struct history *h, struct db *db, const struct mig
 		"down_sql = EXCLUDED.down_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by, "
 		/* a re-run of a half-applied file: the objects of the furthest run may exist, so the
 		 * history keeps saying that many statements ran (a finished row starts from 0) */
-		"progress = COALESCE(h.progress, 0)",
-		h->qualified, history_kind_name(mf->kind), l.ver, l.name, mf->checksum, l.down, l.by);
+		"progress = COALESCE(h.progress, 0)%s",
+		h->qualified, history_kind_name(mf->kind), l.ver, l.name, mf->checksum, l.down, l.by,
+		/* its statements commit one by one: the locks of a whole file are never held at once */
+		h->has_locks ? ", locks = NULL" : "");
 	row_literals_free(&l);
 	return sql;
 }

@@ -28,6 +28,7 @@ void history_row_free(struct history_row *row)
 	free(row->applied_at);
 	free(row->applied_by);
 	free(row->down_sql);
+	free(row->locks);
 }
 
 int history_row_baselined(const struct history_row *row)

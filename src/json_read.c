@@ -13,6 +13,7 @@ struct reader {
 	const char *s;
 	size_t len, i;
 	int line;
+	int max_depth;
 	struct pgb_error *err;
 };
 
@@ -249,7 +250,7 @@ static int container(struct reader *r, struct json_value *v, int depth)
 {
 	char close = r->s[r->i] == '[' ? ']' : '}';
 	v->type = close == ']' ? JSON_ARRAY : JSON_OBJECT;
-	if (depth >= JSON_MAX_DEPTH)
+	if (depth >= r->max_depth)
 		return fail(r, "nested too deep");
 	r->i++;
 	size_t cap = 0;
@@ -331,7 +332,12 @@ void json_free(struct json_value *v)
 
 int json_parse(const char *text, size_t len, struct json_value **out, struct pgb_error *err)
 {
-	struct reader r = {.s = text, .len = len, .line = 1, .err = err};
+	return json_parse_depth(text, len, JSON_MAX_DEPTH, out, err);
+}
+
+int json_parse_depth(const char *text, size_t len, int max_depth, struct json_value **out, struct pgb_error *err)
+{
+	struct reader r = {.s = text, .len = len, .line = 1, .max_depth = max_depth, .err = err};
 	struct json_value *v = xcalloc(1, sizeof(*v));
 	*out = NULL;
 	if (value(&r, v, 0) == 0) {

@@ -37,10 +37,12 @@
 #include "exec.h"
 #include "history.h"
 #include "layout.h"
+#include "lintrun.h"
 #include "lock.h"
 #include "log.h"
 #include "migrate.h"
 #include "plan.h"
+#include "progress.h"
 #include "redact.h"
 #include "repeatable.h"
 #include "report.h"
@@ -56,6 +58,8 @@
 #define SKIP_MIGRATE_POLL_MS 250
 /* new starts after a lost connection, per run: a backend terminated again and again is not a failover */
 #define MAX_RESUMES 3
+/* how long adding the history's locks column may wait for its lock (each waiting reader of the history waits as long) */
+#define HISTORY_UPGRADE_WAIT_MS 2000
 
 struct run {
 	struct pgb_config *cfg;
@@ -84,7 +88,7 @@ struct run {
 static struct apply_opts apply_opts_of(const struct pgb_config *cfg)
 {
 	struct apply_opts o = {cfg->lock_mode == LOCK_TRANSACTION, cfg->ddl_lock_timeout_ms, cfg->ddl_lock_retries,
-			       cfg->statement_timeout_ms};
+			       cfg->statement_timeout_ms, !cfg->no_batch};
 	return o;
 }
 
@@ -352,6 +356,39 @@ static int adopt_while_migrating(struct run *r, struct pgb_error *err)
 	return before == 0 ? read_state(r, err) : 0;
 }
 
+static void lint_run_of(struct lint_run *lr, const struct pgb_config *cfg)
+{
+	lint_run_init(lr);
+	lr->large_rows = cfg->lint_large_rows;
+	lr->large_bytes = cfg->lint_large_bytes;
+}
+
+/*
+ * The preflight's lint (--lint): the pending files, graded by this session, before anything is
+ * applied. warn logs the findings; error refuses one graded error (6); off parses nothing.
+ */
+static int lint_pending(struct run *r, struct pgb_error *err)
+{
+	if (r->cfg->lint_mode == LINT_MODE_OFF)
+		return 0;
+	struct lint_run lr;
+	lint_run_of(&lr, r->cfg);
+	lint_plan(&lr, &r->plan);
+	int rc = lint_size_and_grade(&lr, r->db, err);
+	if (rc == 0)
+		lint_log(&lr);
+	size_t errors = lint_count_at(&lr, LINT_ERROR);
+	if (rc == 0 && errors && r->cfg->lint_mode == LINT_MODE_ERROR) {
+		pgb_fail(err, PGB_EXIT_LINT, "lint: %zu finding%s graded error in the pending migrations; nothing applied",
+			 errors, errors == 1 ? "" : "s");
+		pgb_error_hint(err, "Fix the statements as each finding's \"fix\" says, silence one with \"-- pgboot:lint-ignore "
+				    "RULE -- reason\" on the line before it, or run with --lint warn.");
+		rc = -1;
+	}
+	lint_run_free(&lr);
+	return rc;
+}
+
 /* Apply what is pending, under the lock; the fast path skips the lock when nothing is. */
 static int migrate_phase(struct run *r, struct pgb_error *err)
 {
@@ -366,8 +403,10 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 	}
 	log_event(LOG_INFO, "pending", LOG_FIELDS(LF_INT("pending", (long long)pending_files(r))),
 		  "%zu file%s to apply, taking the migration lock", pending_files(r), pending_files(r) == 1 ? "" : "s");
-	if (take_lock(r, err) || read_state(r, err) || adopt_while_migrating(r, err) ||
-	    plan_check_drift(&r->plan, &r->hist, err))
+	/* before the lock, in a transaction of its own (never the run's: its ACCESS EXCLUSIVE lock on the history
+	 * would last the whole run); safe without the migration lock, the column is added once */
+	if (history_upgrade(&r->hist, r->db, HISTORY_UPGRADE_WAIT_MS, err) || take_lock(r, err) || read_state(r, err) ||
+	    adopt_while_migrating(r, err) || plan_check_drift(&r->plan, &r->hist, err))
 		return -1;
 	migrate_jobs_free(&r->jobs);
 	if (pending_files(r) == 0) {
@@ -380,7 +419,8 @@ static int migrate_phase(struct run *r, struct pgb_error *err)
 		return unlock_early(r, err);
 	}
 	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err) ||
-	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err))
+	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err) ||
+	    lint_pending(r, err))
 		return -1;
 	if (!r->hist.exists && history_create(&r->hist, r->db, xact, err))
 		return -1;
@@ -474,7 +514,8 @@ static int show_plan(struct run *r, struct pgb_error *err)
 		return -1;
 	r->key = lock_key(r->info.database, r->hist.display); /* the preflight refuses unlocks of it */
 	if (migrate_preflight(&o, &r->plan, r->key, server_scs(r->db), &r->jobs, err) ||
-	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err))
+	    migrate_preflight_repeatables(&o, &r->reps, r->key, server_scs(r->db), &r->jobs, err) ||
+	    lint_pending(r, err))
 		return -1;
 	report_plan(stdout, &r->plan, &r->reps, &r->hist, db_database(r->db), r->cfg->json);
 	fflush(stdout);
@@ -491,6 +532,7 @@ static int verify_only(struct run *r, struct pgb_error *err)
 /* Close the connection and forget what was read from it; the files stay. */
 static void disconnect(struct run *r)
 {
+	progress_close();
 	if (r->db) {
 		db_rollback_if_needed(r->db);
 		adopt_unlock(r->db, &r->adopt);
@@ -1024,4 +1066,86 @@ int cmd_verify(struct pgb_config *cfg, struct pgb_error *err)
 int cmd_wait(struct pgb_config *cfg, struct pgb_error *err)
 {
 	return run_phases(cfg, wait_only, err);
+}
+
+/* ---- lint ---------------------------------------------------------------------------- */
+
+/* how long "pgboot lint" waits for a server before it grades offline */
+#define LINT_WAIT_MS 5000
+
+static int lint_offline(struct run *r, struct lint_run *lr, struct pgb_error *err)
+{
+	lr->offline = 1;
+	if (r->cfg->lint_nfiles == 0) {
+		/* read again, whatever a connection that did not come up left read */
+		migset_free(&r->migs);
+		free(r->layout.why);
+		memset(&r->layout, 0, sizeof(r->layout));
+		if (load_files(r, err))
+			return -1;
+		lint_migset(lr, &r->migs);
+	} else if (lint_paths(lr, r->cfg->lint_files, r->cfg->lint_nfiles, err)) {
+		return -1;
+	}
+	lint_grade(lr);
+	return 0;
+}
+
+/* Online: the files named, or the pending ones (the history read, nothing locked); 1 when no server answered. */
+static int lint_online(struct run *r, struct lint_run *lr, struct pgb_error *err)
+{
+	if (r->cfg->wait_timeout_ms > LINT_WAIT_MS)
+		r->cfg->wait_timeout_ms = LINT_WAIT_MS;
+	int rc = r->cfg->lint_nfiles ? connect_db(r, NULL, err) : load_and_connect(r, err);
+	if (rc && err->code == PGB_EXIT_UNAVAILABLE) {
+		lr->offline_why = xasprintf("no server reachable within %ds: %s", LINT_WAIT_MS / 1000,
+					    err->message ? err->message : "");
+		pgb_error_free(err);
+		pgb_error_init(err);
+		return 1;
+	}
+	if (rc)
+		return -1;
+	if (r->cfg->lint_nfiles) {
+		if (lint_paths(lr, r->cfg->lint_files, r->cfg->lint_nfiles, err))
+			return -1;
+	} else {
+		if (read_found(r, 0, err))
+			return -1;
+		lint_plan(lr, &r->plan);
+	}
+	return lint_size_and_grade(lr, r->db, err);
+}
+
+static int lint_phases(struct run *r, struct pgb_error *err)
+{
+	struct lint_run lr;
+	lint_run_of(&lr, r->cfg);
+	int rc = r->cfg->lint_offline ? 1 : lint_online(r, &lr, err);
+	if (rc == 1) {
+		disconnect(r);
+		if (!r->cfg->lint_offline || r->cfg->lint_nfiles == 0)
+			log_event(LOG_INFO, "lint_offline", LOG_FIELDS(LF_STR("reason", lr.offline_why)),
+				  "lint graded offline, by the text alone%s%s%s", r->cfg->lint_nfiles ? "" : ", every migration file",
+				  lr.offline_why ? ": " : "", lr.offline_why ? lr.offline_why : "");
+		rc = lint_offline(r, &lr, err);
+	}
+	if (rc == 0) {
+		if (r->cfg->json)
+			lint_print_json(stdout, &lr);
+		else
+			lint_print_text(stdout, &lr);
+		fflush(stdout);
+		size_t n = lint_count_at(&lr, (enum lint_grade)r->cfg->lint_level);
+		if (n)
+			rc = pgb_fail(err, PGB_EXIT_LINT, "lint: %zu finding%s graded %s or above", n, n == 1 ? "" : "s",
+				      lint_grade_name((enum lint_grade)r->cfg->lint_level));
+	}
+	lint_run_free(&lr);
+	return rc;
+}
+
+int cmd_lint(struct pgb_config *cfg, struct pgb_error *err)
+{
+	return run_phases(cfg, lint_phases, err);
 }

@@ -147,6 +147,17 @@ static void json_str_field(struct strbuf *sb, const char *key, const char *val)
 	free(masked);
 }
 
+/* a JSON value built by pgboot (its strings escaped by json.h), masked like any string */
+static void json_raw_field(struct strbuf *sb, const char *key, const char *json)
+{
+	if (!json)
+		return;
+	char *masked = log_mask(json);
+	json_add_key(sb, key);
+	strbuf_adds(sb, masked);
+	free(masked);
+}
+
 static void text_prefix(struct strbuf *sb, enum log_level level, const char *locus)
 {
 	strbuf_adds(sb, "pgboot: ");
@@ -179,6 +190,8 @@ void log_event(enum log_level level, const char *event, const struct log_field *
 			if (f->kind == LF_KIND_INT) {
 				json_add_key(&line, f->key);
 				strbuf_addf(&line, "%lld", f->num);
+			} else if (f->kind == LF_KIND_JSON) {
+				json_raw_field(&line, f->key, f->str);
 			} else {
 				json_str_field(&line, f->key, f->str);
 			}
@@ -269,4 +282,9 @@ void log_error(const struct pgb_error *err)
 	}
 	emit(&line);
 	strbuf_free(&line);
+}
+
+enum log_format log_get_format(void)
+{
+	return g_format;
 }

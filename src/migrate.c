@@ -311,26 +311,63 @@ static char *rep_finish(void *arg, long long ms, struct pgb_error *err)
 	return repeatable_record_sql(u->h, u->db, u->f, ms, err);
 }
 
-/* Apply one job: its file, up, with its history row. */
-static int apply_job(struct db *db, const struct apply_opts *o, const struct history *h, const struct migrate_job *j,
-		     struct pgb_error *err)
+/* The executor's unit of job j, its effect's argument in *up. */
+static struct apply_unit unit_of(struct db *db, const struct history *h, const struct migrate_job *j, struct up *up)
 {
 	const struct migfile *f = j->f;
-	struct up up = {h, db, f, j->resume};
-	struct apply_effect up_effect = {up_done, up_start, up_progress, up_finish, &up};
-	struct apply_effect rep_effect = {rep_done, rep_nothing, rep_progress, rep_finish, &up};
+	*up = (struct up){h, db, f, j->resume};
+	struct apply_effect up_effect = {up_done, up_start, up_progress, up_finish, up};
+	struct apply_effect rep_effect = {rep_done, rep_nothing, rep_progress, rep_finish, up};
 	struct apply_unit u = {f->path, f->version.text, f->name, sent_text(j), f->up_len, &j->script, j->mode, j->first,
 			       j->last, j->key, j->prior, j->complete, f->kind == MIG_REPEATABLE ? rep_effect : up_effect,
 			       {history_kind_name(f->kind), "applying", "applied", "at the top of the file", "ran"}};
-	return apply_unit(db, o, &u, err);
+	return u;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
 
+static void log_empty(const struct migrate_job *j)
+{
+	if (j->f->empty)
+		log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
+			  "%s \"%s\" is empty; recording it as applied", history_kind_name(j->f->kind), j->f->path);
+}
+
+/* The jobs from i that run as one transaction each, in a row (at least job i): how many. */
+static size_t atomic_run(const struct migrate_jobs *jobs, size_t i)
+{
+	size_t n = 0;
+	while (i + n < jobs->n && apply_mode_is_atomic(jobs->jobs[i + n].mode))
+		n++;
+	return n ? n : 1;
+}
+
+/*
+ * Apply jobs [i, i + n): an atomic run together (apply_batch), any other
+ * job alone. Returns 0, or -1 with err and *failed the job that stopped.
+ */
+static int apply_jobs(struct db *db, const struct apply_opts *o, const struct history *h,
+		      const struct migrate_jobs *jobs, size_t i, size_t n, size_t *failed, struct pgb_error *err)
+{
+	struct up *ups = xcalloc(n, sizeof(struct up));
+	struct apply_unit *units = xcalloc(n, sizeof(struct apply_unit));
+	for (size_t k = 0; k < n; k++) {
+		log_empty(&jobs->jobs[i + k]);
+		units[k] = unit_of(db, h, &jobs->jobs[i + k], &ups[k]);
+	}
+	size_t applied = 0;
+	int rc = apply_mode_is_atomic(units[0].mode) ? apply_batch(db, o, units, n, &applied, err)
+						     : apply_unit(db, o, &units[0], err);
+	*failed = i + applied;
+	free(units);
+	free(ups);
+	return rc;
+}
+
 int migrate_apply(struct db *db, const struct apply_opts *o, const struct history *h,
 		  const struct migrate_jobs *jobs, struct pgb_error *err)
 {
-	for (size_t i = 0; i < jobs->n; i++) {
+	for (size_t i = 0; i < jobs->n;) {
 		const struct migrate_job *j = &jobs->jobs[i];
 		if (signals_received()) {
 			pgb_fail_signal(err, signals_received(), "before \"%s\"", j->f->path);
@@ -338,13 +375,14 @@ int migrate_apply(struct db *db, const struct apply_opts *o, const struct histor
 				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
 			return -1;
 		}
-		if (j->f->empty)
-			log_event(LOG_WARNING, "empty", LOG_FIELDS(LF_STR("version", j->f->version.text), LF_STR("name", j->f->name)),
-				  "%s \"%s\" is empty; recording it as applied", history_kind_name(j->f->kind), j->f->path);
-		if (apply_job(db, o, h, j, err) != 0) {
-			log_stopped(o, jobs, i, apply_mode_is_atomic(j->mode));
+		size_t n = atomic_run(jobs, i), failed;
+		if (apply_jobs(db, o, h, jobs, i, n, &failed, err) != 0) {
+			if (failed > i && signals_received() && o->run_transaction)
+				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
+			log_stopped(o, jobs, failed, apply_mode_is_atomic(jobs->jobs[failed].mode));
 			return -1;
 		}
+		i += n;
 	}
 	return 0;
 }

@@ -441,3 +441,102 @@ void secret_free(char *s)
 	sodium_memzero(s, strlen(s));
 	free(s);
 }
+
+/* ---- another session's query text ----------------------------------------- */
+
+/* The length of a dollar-quote tag ("$tag$", "$$") at p, or 0 when p starts none. */
+static size_t dollar_tag(const char *p)
+{
+	if (*p != '$')
+		return 0;
+	size_t n = 1;
+	if (isalpha((unsigned char)p[n]) || p[n] == '_' || (unsigned char)p[n] >= 0x80)
+		while (isalnum((unsigned char)p[n]) || p[n] == '_' || (unsigned char)p[n] >= 0x80)
+			n++;
+	return p[n] == '$' ? n + 1 : 0;
+}
+
+static int ident_char(const char *sql, const char *p)
+{
+	if (p == sql)
+		return 0;
+	unsigned char c = (unsigned char)p[-1];
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Copy a quoted identifier whole; returns the text after it. */
+static const char *copy_quoted_ident(struct strbuf *sb, const char *p)
+{
+	const char *end = strchr(p + 1, '"');
+	end = end ? end + 1 : p + strlen(p);
+	strbuf_add(sb, p, (size_t)(end - p));
+	return end;
+}
+
+/* Mask a '...' literal (a backslash escapes: masking too much is the safe mistake); returns the text after it. */
+static const char *mask_quoted(struct strbuf *sb, const char *p)
+{
+	const char *q = p + 1;
+	for (;;) {
+		if (!*q) {
+			strbuf_adds(sb, "'" MASK);
+			return q;
+		}
+		if (*q == '\\' && q[1])
+			q += 2;
+		else if (*q == '\'' && q[1] == '\'')
+			q += 2;
+		else if (*q == '\'')
+			break;
+		else
+			q++;
+	}
+	strbuf_adds(sb, "'" MASK "'");
+	return q + 1;
+}
+
+/* Mask a dollar-quoted literal whose tag is n bytes long; returns the text after it. */
+static const char *mask_dollar(struct strbuf *sb, const char *p, size_t n)
+{
+	strbuf_add(sb, p, n);
+	strbuf_adds(sb, MASK);
+	const char *q = p + n;
+	for (; *q; q++)
+		if (strncmp(q, p, n) == 0) {
+			strbuf_add(sb, p, n);
+			return q + n;
+		}
+	return q;
+}
+
+char *redact_query_text(const char *sql, size_t max_chars)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const char *p = sql ? sql : "";
+	while (*p) {
+		size_t tag;
+		if (*p == '"')
+			p = copy_quoted_ident(&sb, p);
+		else if (*p == '\'')
+			p = mask_quoted(&sb, p);
+		else if (!ident_char(sql, p) && (tag = dollar_tag(p)) > 0)
+			p = mask_dollar(&sb, p, tag);
+		else
+			strbuf_addc(&sb, *p++);
+	}
+	/* cut at a character boundary */
+	size_t chars = 0, at = 0;
+	while (at < sb.len && chars < max_chars) {
+		at++;
+		while (at < sb.len && ((unsigned char)sb.buf[at] & 0xC0) == 0x80)
+			at++;
+		chars++;
+	}
+	if (at < sb.len) {
+		sb.buf[at] = '\0';
+		sb.len = at;
+		strbuf_adds(&sb, "...");
+	}
+	return strbuf_detach(&sb);
+}

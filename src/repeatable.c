@@ -134,14 +134,15 @@ char *repeatable_record_sql(const struct history *h, struct db *db, const struct
 	char *t = table_sql(h, db, err);
 	char *name = t ? db_quote_literal(db, mf->name, strlen(mf->name), err) : NULL;
 	char *qby = name ? db_quote_literal(db, by, strlen(by), err) : NULL;
-	char *dur = ms < 0 ? xstrdup("(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer")
+	char *dur = ms < 0 ? xasprintf("(extract(epoch FROM pg_catalog.clock_timestamp() - %s) * 1000)::integer",
+				       HISTORY_START_SQL)
 			   : xasprintf("%lld", ms > 2147483647LL ? 2147483647LL : ms);
 	char *sql = qby ? xasprintf("INSERT INTO %s (name, checksum, applied_at, duration_ms, applied_by) "
-				    "VALUES (%s, '%s', pg_catalog.now(), %s, %s) "
+				    "VALUES (%s, '%s', %s, %s, %s) "
 				    "ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, "
 				    "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
 				    "applied_by = EXCLUDED.applied_by",
-				    t, name, mf->checksum, dur, qby)
+				    t, name, mf->checksum, ms < 0 ? HISTORY_START_SQL : "pg_catalog.now()", dur, qby)
 			: NULL;
 	free(t);
 	free(name);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "lockrec.h"
 #include "repeatable.h"
 #include "strbuf.h"
 
@@ -102,6 +103,8 @@ static void json_item(struct strbuf *sb, const struct plan_item *it)
 		strbuf_adds(sb, "null");
 	json_add_key(sb, "can_roll_back");
 	strbuf_adds(sb, !it->row || it->kind != MIG_MIGRATION ? "null" : can_roll_back(it) ? "true" : "false");
+	json_add_key(sb, "locks"); /* [{table, mode}]; null when none was recorded */
+	lockrec_json(sb, it->row ? it->row->locks : NULL);
 	strbuf_addc(sb, '}');
 }
 
@@ -223,25 +226,26 @@ void report_status(FILE *out, const struct plan *p, const struct repeatables *rs
 	size_t baselined = count_states(p, c);
 	fprintf(out, "database \"%s\", history table \"%s\"%s\n\n", dbname, h->display,
 		h->exists ? "" : " (not created yet)");
-	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12s  %s\n", "KIND", "VERSION", "NAME", "STATE",
-		"APPLIED AT", "MS", "CHECKSUM", "DOWN");
+	fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12s  %-4s  %s\n", "KIND", "VERSION", "NAME", "STATE",
+		"APPLIED AT", "MS", "CHECKSUM", "DOWN", "LOCKS");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		char ms[24] = "";
 		if (it->row)
 			snprintf(ms, sizeof(ms), "%lld", it->row->duration_ms);
 		const char *sum = it->file ? it->file->checksum : it->row->checksum;
-		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %s\n", history_kind_name(it->kind),
+		const char *locks = it->row ? it->row->locks : NULL;
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %-4s  %s\n", history_kind_name(it->kind),
 			item_version(it), item_name(it), item_state(it), it->row ? it->row->applied_at : "", ms, sum,
-			down_column(it));
+			down_column(it), locks ? (*locks ? locks : "none") : "");
 	}
 	for (size_t i = 0; rs && i < rs->n; i++) {
 		const struct rep_item *it = &rs->items[i];
 		char ms[24] = "";
 		if (it->applied_at)
 			snprintf(ms, sizeof(ms), "%lld", it->duration_ms);
-		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %s\n", "repeatable", "", it->file->name,
-			rep_state(it), it->applied_at ? it->applied_at : "", ms, it->file->checksum, "");
+		fprintf(out, "%-9s  %-16s  %-28s  %-17s  %-20s  %8s  %-12.12s  %-4s  %s\n", "repeatable", "", it->file->name,
+			rep_state(it), it->applied_at ? it->applied_at : "", ms, it->file->checksum, "", "");
 	}
 	fprintf(out, "\n%zu applied, %zu pending, %zu changed, %zu missing, %zu out of order", c[ITEM_APPLIED],
 		c[ITEM_PENDING], c[ITEM_CHANGED], c[ITEM_MISSING], c[ITEM_OUT_OF_ORDER]);

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "layout.h"
+#include "lint.h"
 
 static int claims(const char *s, size_t n)
 {
@@ -13,6 +14,7 @@ static int claims(const char *s, size_t n)
 static const char pgboot_hint[] =
 	"pgboot's markers are \"-- pgboot:up\", \"-- pgboot:down\", \"-- pgboot:no-transaction\" and "
 	"\"-- pgboot:idempotent\" (any case, blanks allowed around the colon, a \"--\" comment may follow); "
+	"\"-- pgboot:lint-ignore RULE[,RULE] -- reason\" silences lint rules; "
 	"a check file in verify/ may say \"-- pgboot:requires VERSION\".";
 
 /* "requires VERSION": the argument is the next word; nothing but a "--" comment may follow */
@@ -34,6 +36,24 @@ static int read_requires(const char *line, size_t n, size_t i, struct marker *m,
 	return 0;
 }
 
+/*
+ * "lint-ignore RULE[,RULE] -- reason" (lint.h): understood anywhere, in the up or the down part; the lint
+ * reads it again from the text. Its rules must be lint rules (a typo silences nothing).
+ */
+static int read_lint_ignore(const char *line, size_t n, size_t i, struct marker *m, struct pgb_error *err)
+{
+	const char *reason;
+	size_t rlen;
+	struct pgb_error why;
+	pgb_error_init(&why);
+	int rc = lint_ignore_read(line + i, n - i, NULL, NULL, &reason, &rlen, &why);
+	if (rc)
+		layout_refuse(err, line, n, why.message, why.hint);
+	pgb_error_free(&why);
+	m->kind = rc ? MARKER_NONE : MARKER_NOOP;
+	return rc;
+}
+
 static int read_marker(const char *line, size_t n, size_t body, struct marker *m, struct pgb_error *err)
 {
 	size_t i;
@@ -49,6 +69,8 @@ static int read_marker(const char *line, size_t n, size_t body, struct marker *m
 		i++;
 	if (wl == 8 && strncasecmp(line + w, "requires", 8) == 0)
 		return read_requires(line, n, i, m, err);
+	if (wl == 11 && strncasecmp(line + w, "lint-ignore", 11) == 0)
+		return read_lint_ignore(line, n, w + wl, m, err);
 	if (i < n && !layout_starts_with(line + i, n - i, "--"))
 		return layout_refuse(err, line, n, "unexpected text after the directive", pgboot_hint);
 	const char *word = line + w;
@@ -75,6 +97,11 @@ static const struct layout_example examples[] = {
 	{"-- pgboot:idempotent", MARKER_IDEMPOTENT, 0},
 	{"-- pgboot:requires 0003", MARKER_REQUIRES, 0},
 	{"-- pgboot:requires", MARKER_NONE, 1},
+	{"-- pgboot:lint-ignore index-not-concurrent -- the table is tiny", MARKER_NOOP, 0},
+	{"-- pgboot: Lint-Ignore index-not-concurrent,concurrent-in-transaction", MARKER_NOOP, 0},
+	{"-- pgboot:lint-ignor index-not-concurrent -- typo", MARKER_NONE, 1},
+	{"-- pgboot:lint-ignore index-not-concurent -- typo", MARKER_NONE, 1},
+	{"-- pgboot:lint-ignore -- no rule", MARKER_NONE, 1},
 	{"-- pgboot:upp", MARKER_NONE, 1},
 	{"-- pgboot: down now", MARKER_NONE, 1},
 	{NULL, MARKER_NONE, 0},

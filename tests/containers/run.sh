@@ -260,6 +260,7 @@ wait_log() { # SERVICE PATTERN
 
 # --build: podman-compose 1.0.3 builds an image only when it is missing, and it
 # would run a stale pgboot-demo:latest of an earlier run.
+t_up=$(date +%s)
 if pc up -d --build >"$work/compose-up.log" 2>&1; then
 	ok "podman-compose up -d --build (builds the demo image, starts db, migrate, app)"
 else
@@ -268,7 +269,10 @@ fi
 check "compose's image is the demo target built above (the same image, from the layer cache)" \
 	test "$(podman image inspect -f '{{.Id}}' localhost/pgboot-demo:latest 2>&1)" = \
 	"$(podman image inspect -f '{{.Id}}' localhost/pgboot-demo:ci)"
+echo "#   podman-compose up -d --build took $(( $(date +%s) - t_up )) s"
+t_up=$(date +%s)
 rc=$(wait_exit migrate)
+echo "#   the migrate service exited in $(( $(date +%s) - t_up )) s"
 check "the migrate service applies and verifies MORSE, and exits 0 (got $rc)" \
 	bash -c "[ '$rc' = 0 ] && podman logs '$(cid migrate)' 2>&1 | grep -q verified"
 check "the app service: pgboot run --skip-migrate waited for the migrations, then exec'd the app as PID 1" \

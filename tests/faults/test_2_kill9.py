@@ -159,3 +159,23 @@ def test_kill9_transaction_lock_mode(t):
 
 
 test_kill9_transaction_lock_mode.timeout = 600
+
+
+def _batch_migs():
+    """Consecutive atomic files, sent in one message (apply.h's batches), with a
+    no-transaction file in the middle that ends one batch and starts the next."""
+    migs = [faultlib.ledger_mig("0001")]
+    migs += [faultlib.tx_mig("%04d" % i, sleep=0.01, rows=300) for i in range(2, 14)]
+    migs += [faultlib.wrapped_mig("0014", sleep=0.01), faultlib.nontx_idempotent("0015", sleep=0.02)]
+    migs += [faultlib.tx_mig("%04d" % i, sleep=0.01, rows=300) for i in range(16, 26)]
+    return migs
+
+
+def test_kill9_mid_batch(t):
+    """kill -9 while a batch runs: the server may go on with the message after pgboot is
+    gone, one transaction at a time, each with its history row, so the history matches
+    the schema whenever the kill lands; a later run applies the rest."""
+    _kill_loop(t, _batch_migs(), max(10, faultlib.size("KILLS", 100) // 4), "kill9-batch")
+
+
+test_kill9_mid_batch.timeout = 600

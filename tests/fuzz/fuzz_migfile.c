@@ -1,5 +1,5 @@
-// fuzz-sources: src/migfile.c src/layouts/*.c src/source.c src/json_read.c src/rules/stmt.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
-// fuzz-libs: -lsodium
+// fuzz-sources: src/migfile.c src/layouts/*.c src/lint/*.c src/pgq.c src/json.c src/log.c src/redact.c src/source.c src/json_read.c src/rules/stmt.c src/sqlsplit.c src/utf8.c src/version.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-libs: -lpg_query -lsodium
 /*
  * fuzz_migfile.c: libFuzzer target for a migration file's up and down parts
  * (migfile.c, the layouts of src/layouts/). The property issue 10 asks for: the up part is

@@ -5,7 +5,7 @@ import re
 
 from harness import ROOT, check, free_port
 
-COMMANDS = ["run", "migrate", "wait", "status", "verify", "plan", "rollback", "reset", "baseline", "new", "version"]
+COMMANDS = ["run", "migrate", "wait", "status", "verify", "plan", "rollback", "reset", "baseline", "new", "lint", "version"]
 
 
 def test_version_command(t):

@@ -206,7 +206,8 @@ def test_status_shows_what_can_be_rolled_back(t):
                       "0002_b.sql": "CREATE TABLE b (id int);\n-- pgboot:down\nDROP TABLE b;\n"})
     r = t.pgboot("status", project=p).expect(0)
     lines = {l.split()[1]: l.split() for l in r.out.splitlines() if l.startswith("migration")}
-    check(lines["0001"][-1] == "no" and lines["0002"][-1] == "yes", "the DOWN column", r)
+    # KIND VERSION NAME STATE APPLIED-AT MS CHECKSUM DOWN LOCKS
+    check(lines["0001"][7] == "no" and lines["0002"][7] == "yes", "the DOWN column", r)
     items = {i["version"]: i for i in json.loads(t.pgboot("status", "--json", project=p).expect(0).out)["items"]}
     check(items["0001"]["can_roll_back"] is False and items["0002"]["can_roll_back"] is True, "can_roll_back", items)
 

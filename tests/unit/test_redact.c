@@ -151,3 +151,34 @@ TEST(redact_echoes_of_whole_string_only)
 	CHECK_STR(out, "a");
 	free(out);
 }
+
+TEST(redact_query_text_masks_literals)
+{
+	static const struct redact_case q[] = {
+		{"ALTER ROLE app PASSWORD 'hunter2'", "ALTER ROLE app PASSWORD '***'"},
+		{"SELECT 'it''s', E'a\\'b', 1", "SELECT '***', E'***', 1"},
+		{"SELECT $$x'y$$, $t$ secret $t$ FROM \"it's\"", "SELECT $$***$$, $t$***$t$ FROM \"it's\""},
+		{"SELECT $1, a$b$ FROM t", "SELECT $1, a$b$ FROM t"},
+		{"UPDATE users SET pw = 'unterminated", "UPDATE users SET pw = '***"},
+		{"SELECT $q$ never closed", "SELECT $q$***"},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		char *out = redact_query_text(q[i].in, 200);
+		CHECK_STR(out, q[i].out);
+		free(out);
+	}
+}
+
+TEST(redact_query_text_cuts_at_characters)
+{
+	char *out = redact_query_text("UPDATE users SET name = 1", 12);
+	CHECK_STR(out, "UPDATE users...");
+	free(out);
+	out = redact_query_text("SELECT \xc3\xa9\xc3\xa9", 8);
+	CHECK_STR(out, "SELECT \xc3\xa9...");
+	free(out);
+	out = redact_query_text(NULL, 5);
+	CHECK_STR(out, "");
+	free(out);
+}

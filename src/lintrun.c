@@ -1,0 +1,108 @@
+/* lintrun.c: the lint against a database and its files (see lintrun.h). */
+#include "lintrun.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "xmem.h"
+
+static void lint_migfile(struct lint_run *run, const struct migfile *mf)
+{
+	struct lint_file f = {mf->path, mf->content, mf->up_len, mf->no_transaction};
+	lint_file(run, &f);
+}
+
+void lint_plan(struct lint_run *run, const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].file && plan_item_is_pending(p, &p->items[i]))
+			lint_migfile(run, p->items[i].file);
+}
+
+void lint_migset(struct lint_run *run, const struct migset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		lint_migfile(run, &set->files[i]);
+}
+
+static int load_path(const char *path, struct migfile *mf, struct pgb_error *err)
+{
+	char *data;
+	size_t len;
+	memset(mf, 0, sizeof(*mf));
+	if (source_read_file(path, &data, &len, err))
+		return -1;
+	mf->kind = MIG_MIGRATION;
+	mf->path = xstrdup(path);
+	const char *base = strrchr(path, '/');
+	mf->name = xstrdup(base ? base + 1 : path);
+	return migfile_load(mf, data, len, err);
+}
+
+int lint_paths(struct lint_run *run, char *const *paths, int n, struct pgb_error *err)
+{
+	for (int i = 0; i < n; i++) {
+		struct migfile mf;
+		int rc = load_path(paths[i], &mf, err);
+		if (rc == 0)
+			lint_migfile(run, &mf);
+		migfile_free(&mf);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* the names as a text[] literal: {"a","app.b"} */
+static char *array_literal(const char **names, size_t n)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addc(&sb, '{');
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(&sb, i ? ",\"" : "\"");
+		for (const char *c = names[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				strbuf_addc(&sb, '\\');
+			strbuf_addc(&sb, *c);
+		}
+		strbuf_addc(&sb, '"');
+	}
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
+
+/* the name as written, each part quoted as the parser read it (folded already), then looked up */
+static const char size_sql[] =
+	"SELECT u.t, c.oid IS NOT NULL, coalesce(c.reltuples, -1)::bigint, coalesce(pg_total_relation_size(c.oid), 0) "
+	"FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) "
+	"LEFT JOIN pg_class c ON c.oid = to_regclass((SELECT string_agg(quote_ident(p), '.' ORDER BY o) "
+	"FROM unnest(string_to_array(u.t, '.')) WITH ORDINALITY AS q(p, o))) "
+	"ORDER BY u.i";
+
+int lint_size_and_grade(struct lint_run *run, struct db *db, struct pgb_error *err)
+{
+	free(run->server_version);
+	const char *v = db_parameter(db, "server_version"); /* "15.4 (Debian 15.4-1)": the number */
+	run->server_version = xstrndup(v, strcspn(v, " "));
+	run->offline = 0;
+	size_t n;
+	const char **tables = lint_tables(run, &n);
+	int rc = 0;
+	if (n) {
+		char *arr = array_literal(tables, n);
+		const char *params[] = {arr};
+		struct db_result res;
+		memset(&res, 0, sizeof(res));
+		rc = db_query(db, size_sql, 1, params, &res, err);
+		for (int i = 0; rc == 0 && i < res.nrows; i++)
+			lint_set_size(run, db_cell(&res, i, 0), strcmp(db_cell(&res, i, 1), "t") == 0,
+				      strtoll(db_cell(&res, i, 2), NULL, 10), strtoll(db_cell(&res, i, 3), NULL, 10));
+		db_result_free(&res);
+		free(arr);
+	}
+	free(tables);
+	lint_grade(run);
+	return rc;
+}
