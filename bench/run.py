@@ -449,8 +449,10 @@ def scenario_uptodate(S, T, peers, sets):
         a, b = res["summary_ms"].get(tool), res["summary_ms"].get(tool + " --lint off")
         if a and b:
             r = ratios({tool: res["runs_ms"][tool], "off": res["runs_ms"][tool + " --lint off"]}, base="off")
+            ca, cb = res["summary_cpu_ms"][tool], res["summary_cpu_ms"][tool + " --lint off"]
             log(f"uptodate: {tool} (default --lint warn) {a['median']:.2f} ms, --lint off {b['median']:.2f} ms "
-                f"(medians); warn/off per pair {r[tool]['median']:.3f} (p10 {r[tool]['p10']:.3f}, p90 {r[tool]['p90']:.3f})")
+                f"(medians); warn/off per pair {r[tool]['median']:.3f} (p10 {r[tool]['p10']:.3f}, p90 {r[tool]['p90']:.3f}); "
+                f"client CPU {ca['median']:.2f} ms and {cb['median']:.2f} ms")
     return res
 
 
