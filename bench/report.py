@@ -179,21 +179,26 @@ def lint_section(sc, w):
     builds = [(t, lbl) for t, lbl in (("pgboot-static", "static"), ("pgboot", "dynamic"))
               if get(li, "offline", "summary_ms", t)]
 
-    def ms(x):
-        return f"{x:.1f} ms" if x is not None else "–"
+    def ms(x, cpu=None):
+        if x is None:
+            return "–"
+        return f"{x:.1f} ms" + (f" (CPU {cpu:.1f} ms)" if cpu is not None else "")
     w("### Lint\n")
     w(f"`pgboot lint` over MORSE's {li['files']} migration files (PostgreSQL's parser, libpg_query, on every")
     w("statement; each rule asked), median per run of the whole process; and the preflight lint's cost in a fresh")
     w("MORSE apply (`pgboot migrate --no-verify`, a new database each run): `--lint warn` (the default) against")
-    w("`--lint off`, the difference taken per pair of runs.\n")
+    w("`--lint off`, the difference taken per pair of runs. CPU: pgboot's own (user + system), the part the lint")
+    w("adds to; the wall time also holds the server's.\n")
     w("| run | " + " | ".join(lbl for _, lbl in builds) + " |")
     w("|---|" + "---|" * len(builds))
     oj = get(li, "offline", "json", "counts") or {}
     nj = get(li, "online_empty", "json", "counts") or {}
     w("| `pgboot lint --offline migrations/*.sql` | " +
-      " | ".join(ms(get(li, "offline", "summary_ms", t, "median")) for t, _ in builds) + " |")
+      " | ".join(ms(get(li, "offline", "summary_ms", t, "median"), get(li, "offline", "summary_cpu_ms", t, "median"))
+                 for t, _ in builds) + " |")
     w("| `pgboot lint`, empty database (all pending, one sizing query) | " +
-      " | ".join(ms(get(li, "online_empty", "summary_ms", t, "median")) for t, _ in builds) + " |")
+      " | ".join(ms(get(li, "online_empty", "summary_ms", t, "median"),
+                    get(li, "online_empty", "summary_cpu_ms", t, "median")) for t, _ in builds) + " |")
     ap = li.get("fresh_apply")
     if ap:
         w("| fresh MORSE apply, `--lint off` | " +
@@ -202,8 +207,9 @@ def lint_section(sc, w):
           " | ".join(ms(get(ap, "summary_ms", f"{t} --lint warn", "median")) for t, _ in builds) + " |")
         cells = []
         for t, _ in builds:
-            c, r = get(ap, "lint_cost_ms", t), get(ap, "warn_over_off", t)
-            cells.append(f"{c['median']:+.1f} ms ({r['median']:.3f}×)" if c and r else "–")
+            c, r, cc = get(ap, "lint_cost_ms", t), get(ap, "warn_over_off", t), get(ap, "lint_cost_cpu_ms", t)
+            cells.append(f"{c['median']:+.1f} ms ({r['median']:.3f}×)" + (f", CPU {cc['median']:+.1f} ms" if cc else "")
+                         if c and r else "–")
         w("| the lint's cost in the fresh apply (warn − off, per pair) | " + " | ".join(cells) + " |")
     rc = li.get("regress_corpus")
     if rc:

@@ -585,10 +585,13 @@ def scenario_lint(S, T):
     S.psql(f'DROP DATABASE IF EXISTS "{warm}" WITH (FORCE)')
     ap = measure_alternating(T, list(variants), CFG["lint_apply_reps"], lambda n: S.reset_db(db_of(n)),
                              lambda n: T.timed(n, [(apply_argv(n), ROOT)], T.env), "lint fresh MORSE apply")
-    ap["lint_cost_ms"], ap["warn_over_off"] = {}, {}
+    ap["lint_cost_ms"], ap["lint_cost_cpu_ms"], ap["warn_over_off"] = {}, {}, {}
     for t in tools:
         warn, off = ap["runs_ms"][f"{t} --lint warn"], ap["runs_ms"][f"{t} --lint off"]
         ap["lint_cost_ms"][t] = summary([a - b for a, b in zip(warn, off) if a is not None and b is not None])
+        # pgboot's own CPU (the parse and the rules), less noisy than the wall time on a busy machine
+        cw, co = ap["cpu_ms"][f"{t} --lint warn"], ap["cpu_ms"][f"{t} --lint off"]
+        ap["lint_cost_cpu_ms"][t] = summary([a - b for a, b in zip(cw, co) if a is not None and b is not None])
         ap["warn_over_off"][t] = ratios({"warn": warn, "off": off}, base="off").get("warn")
     for name in variants:
         S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
@@ -599,10 +602,15 @@ def scenario_lint(S, T):
            + list(ap["summary_ms"].items())}
     log("lint (medians): " + ", ".join(f"{k} {v:.1f} ms" for k, v in med.items() if v))
     for t in tools:
-        c, r = ap["lint_cost_ms"][t], ap["warn_over_off"][t]
-        if c and r:
+        c, r, cc = ap["lint_cost_ms"][t], ap["warn_over_off"][t], ap["lint_cost_cpu_ms"][t]
+        if c and r and cc:
             log(f"lint: {t} fresh MORSE apply, --lint warn - --lint off per pair: {c['median']:.1f} ms "
-                f"(p10 {c['p10']:.1f}, p90 {c['p90']:.1f}); warn/off {r['median']:.3f}")
+                f"(p10 {c['p10']:.1f}, p90 {c['p90']:.1f}); warn/off {r['median']:.3f}; client CPU "
+                f"{cc['median']:.1f} ms (p10 {cc['p10']:.1f}, p90 {cc['p90']:.1f})")
+    cpu = {k: (v or {}).get("median") for k, v in
+           list(res["offline"]["summary_cpu_ms"].items()) + [("online " + k, v) for k, v in
+                                                             res["online_empty"]["summary_cpu_ms"].items()]}
+    log("lint, client CPU (medians): " + ", ".join(f"{k} {v:.1f} ms" for k, v in cpu.items() if v))
 
     corpus = CFG["regress_corpus"]
     if os.path.exists(os.path.join(corpus, ".complete")):
@@ -621,7 +629,8 @@ def scenario_lint(S, T):
             m = (rc["summary_ms"].get(t) or {}).get("median")
             if m:
                 rc["per_s"][t] = {"files": round(len(cf) / m * 1000, 1), "statements": round(stmts / m * 1000)}
-                log(f"lint: {t} regression corpus, {len(cf)} files, {stmts} statements: {m:.0f} ms, "
+                log(f"lint: {t} regression corpus, {len(cf)} files, {stmts} statements: {m:.0f} ms "
+                    f"(client CPU {rc['summary_cpu_ms'][t]['median']:.0f} ms), "
                     f"{rc['per_s'][t]['files']:.0f} files/s, {rc['per_s'][t]['statements']} statements/s")
         res["regress_corpus"] = rc
     else:
