@@ -51,6 +51,7 @@ char *lockrec_sql(const char *history_regclass)
 		"WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_catalog.pg_backend_pid() "
 		"AND t.oid <> %s::pg_catalog.regclass "
 		"AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema') AND t.relpersistence <> 't' "
+		"AND t.relkind <> 'S' " /* a sequence's lock (nextval) blocks no one's reads or writes */
 		"AND NOT (i.indexrelid IS NOT NULL AND " MINE("i.xmin") ") "
 		"AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.oid AND a.attnum = -1 "
 		"AND " MINE("a.xmin") ") "
