@@ -107,6 +107,28 @@ TEST(lint_rules_a_fixes_are_the_users_statement)
 	free(f);
 }
 
+/* an expression's node starts at its operator or "::", not its text: the fixes take it from the words around it */
+TEST(lint_fixes_take_expressions_from_the_text)
+{
+	char *f = fix_of("type-change-rewrite", "ALTER TABLE t ALTER c TYPE int USING c::int;");
+	CHECK_CONTAINS(f, "ALTER TABLE t ADD COLUMN c_new int; then fill it in batches in a -- pgboot:no-transaction "
+			  "file (UPDATE t SET c_new = c::int WHERE <a range of keys>)");
+	free(f);
+	f = fix_of("type-change-rewrite", "CREATE TABLE t (a varchar(10), b int);\n"
+					  "ALTER TABLE t ALTER a TYPE varchar(20) COLLATE \"C\" USING a || 'x, y', "
+					  "ALTER b TYPE bigint USING (b)::bigint * 2;");
+	CHECK_CONTAINS(f, "ALTER TABLE t ADD COLUMN a_new varchar(20); then fill it in batches in a -- "
+			  "pgboot:no-transaction file (UPDATE t SET a_new = a || 'x, y' WHERE <a range of keys>)");
+	free(f);
+	f = fix_of("add-column-volatile-default",
+		   "ALTER TABLE t ADD COLUMN d timestamptz CONSTRAINT d_def DEFAULT clock_timestamp() NOT NULL;");
+	CHECK_STR(f, "ALTER TABLE t ADD COLUMN d timestamptz; ALTER TABLE t ALTER COLUMN d SET DEFAULT clock_timestamp(); "
+		     "then fill the existing rows in batches in a -- pgboot:no-transaction file (UPDATE t SET d = "
+		     "clock_timestamp() WHERE d IS NULL AND <a range of keys>); then make it NOT NULL without a long lock "
+		     "(see set-not-null)");
+	free(f);
+}
+
 static size_t count(const struct lint_run *run, const char *rule)
 {
 	size_t n = 0;
