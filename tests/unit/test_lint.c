@@ -124,6 +124,21 @@ TEST(lint_created_here_across_files)
 		CHECK_INT(run.findings[i].created_here, strcmp(run.findings[i].table, "e") != 0);
 	CHECK_INT(run.files, 2);
 	lint_run_free(&run);
+
+	/* renamed and moved, in a later file: still created here under the new name, not under the old;
+	   a table in a schema the run created is the run's */
+	lint_run_init(&run);
+	lint_text(&run, "CREATE TABLE a (id int); CREATE TABLE app.b (id int); CREATE SCHEMA s;\n"
+			"CREATE SCHEMA IF NOT EXISTS maybe;", 0);
+	lint_text(&run, "ALTER TABLE a RENAME TO a2; ALTER TABLE a2 RENAME id TO k; ALTER TABLE b SET SCHEMA arch;\n"
+			"ALTER SCHEMA s RENAME TO s2;", 0);
+	lint_text(&run, "CREATE INDEX ON a2 (k); CREATE INDEX ON arch.b (id); CREATE INDEX ON s2.t (x);"
+			"CREATE INDEX ON a (id); CREATE INDEX ON app.b (id); CREATE INDEX ON s.t (x);"
+			"CREATE INDEX ON maybe.t (x);", 0);
+	CHECK_INT(run.n, 7); /* the renames and the move of the run's own tables: not reported */
+	for (size_t i = 0; i < run.n; i++)
+		CHECK_INT(run.findings[i].created_here, i < 3);
+	lint_run_free(&run);
 }
 
 TEST(lint_ignore_directive_read)
