@@ -99,6 +99,16 @@ TEST(lint_rules_a_fixes_are_the_users_statement)
 	CHECK_STR(f, "CREATE UNIQUE INDEX CONCURRENTLY t_ab ON t (a, \"B\"); in a file of its own with -- "
 		     "pgboot:no-transaction, then ALTER TABLE t ADD CONSTRAINT t_ab UNIQUE USING INDEX t_ab DEFERRABLE;");
 	free(f);
+	f = fix_of("constraint-inline-index", "ALTER TABLE app.b ADD CONSTRAINT no_overlap EXCLUDE USING gist "
+					      "(room WITH =, during WITH &&);");
+	CHECK_CONTAINS(f, "there is no online way: an EXCLUDE constraint always builds its own index inside the ALTER "
+			  "TABLE (PostgreSQL has no ADD CONSTRAINT ... EXCLUDE USING INDEX, and CREATE INDEX CONCURRENTLY "
+			  "beforehand does not help).");
+	CHECK_CONTAINS(f, "SET lock_timeout = '5s'; ALTER TABLE app.b ADD CONSTRAINT no_overlap EXCLUDE USING gist "
+			  "(room WITH =, during WITH &&); (retried until it gets the lock;");
+	CHECK_CONTAINS(f, "CREATE TABLE <new> (LIKE app.b INCLUDING ALL, CONSTRAINT no_overlap EXCLUDE USING gist "
+			  "(room WITH =, during WITH &&)); copy the rows in batches");
+	free(f);
 	f = fix_of("type-change-rewrite", "CREATE TABLE t (a numeric(10,2));\nALTER TABLE t ALTER a TYPE numeric(10,3);");
 	CHECK_STR(f, "ALTER TABLE t ADD COLUMN a_new numeric(10,3); then fill it in batches in a -- pgboot:no-transaction "
 		     "file (UPDATE t SET a_new = a::numeric(10,3) WHERE <a range of keys>), keep it in step with a "
