@@ -25,6 +25,7 @@
 	X(set_not_null) \
 	X(type_change_rewrite) \
 	X(add_column_volatile_default) \
+	X(add_column_not_null_no_default) \
 	X(constraint_inline_index) \
 	X(drop_index_not_concurrent) \
 	X(access_exclusive_multiple_tables) \
