@@ -96,8 +96,16 @@ const char *lint_stmt_text(const struct lint_ctx *cx, size_t *len);
 size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
 /* 1 when the file runs outside a transaction ("-- pgboot:no-transaction"), 0 when in one. */
 int lint_no_transaction(const struct lint_ctx *cx);
-/* 1 when a statement before this one (in this file or an earlier pending file) creates the table name. */
+/*
+ * 1 when a statement before this one (in this file or an earlier pending
+ * file) creates the table name: a CREATE TABLE (AS), SELECT INTO or CREATE
+ * MATERIALIZED VIEW, under this name or one it was renamed from since
+ * (ALTER TABLE ... RENAME TO, SET SCHEMA), or the table's schema is one the
+ * run created.
+ */
 int lint_created_here(const struct lint_ctx *cx, const char *table);
+/* 1 when a statement before this one creates the schema (CREATE SCHEMA without IF NOT EXISTS), renamed or not. */
+int lint_schema_created_here(const struct lint_ctx *cx, const char *schema);
 /* A place a file rule keeps its state across the file's statements (zeroed at each file's start;
    what a rule allocates there it frees in its file_end, which runs for every file). */
 void **lint_file_state(struct lint_ctx *cx);
@@ -165,8 +173,10 @@ struct lint_finding {
 struct lint_run {
 	struct lint_finding *findings;
 	size_t n, cap;
-	char **created; /* the tables created so far, as written */
+	char **created; /* the tables created so far, as written (renamed as the run renames them) */
 	size_t ncreated;
+	char **schemas; /* the schemas created so far */
+	size_t nschemas;
 	void **state;   /* one per rule of the table: lint_file_state */
 	char **facts;   /* lint_remember: "<rule index>\x1f<key>" and its value, in pairs */
 	size_t nfacts;  /* pairs */

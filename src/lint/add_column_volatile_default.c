@@ -167,8 +167,9 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 			if (l > (long long)dat && (size_t)l < dend)
 				dend = (size_t)l;
 		}
-		/* the default's expression as written: past the word DEFAULT */
-		char *expr = lint_text_dup(text, lint_skip_tokens(text, len, dat, 1), dend);
+		/* the default's expression as written: past the word DEFAULT (a named one starts at CONSTRAINT) */
+		size_t dword = lint_word_at(text, dend, dat, "default");
+		char *expr = lint_text_dup(text, lint_skip_tokens(text, len, dword == LINT_NO_OFFSET ? dat : dword, 1), dend);
 		int known = in(strncmp(fn, "pg_catalog.", 11) == 0 ? fn + 11 : fn, volatile_fns);
 		lint_report(cx, call, table, "ACCESS EXCLUSIVE",
 			    "%s%s%sALTER TABLE %s ADD COLUMN %s %s; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s; %s %s SET "

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lint.h"
+#include "lint_locks.h"
 
 /* the file's transaction state, kept across its statements: 0 not yet known, 1 in one, 2 outside */
 static int in_transaction(struct lint_ctx *cx, const char *type, const struct json_value *node)
@@ -27,17 +28,6 @@ static int in_transaction(struct lint_ctx *cx, const char *type, const struct js
 	return s == 1;
 }
 
-static int reindex_concurrently(const struct json_value *node)
-{
-	const struct json_value *params = json_member(node, "params");
-	for (size_t i = 0; params && params->type == JSON_ARRAY && i < params->n; i++) {
-		const char *name = lint_str(lint_node(&params->items[i], "DefElem"), "defname");
-		if (name && strcmp(name, "concurrently") == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
 	int in = in_transaction(cx, type, node);
@@ -48,7 +38,7 @@ static void check(struct lint_ctx *cx, const char *type, const struct json_value
 		table = lint_rangevar(json_member(node, "relation"));
 	} else if (strcmp(type, "DropStmt") == 0 && lint_true(node, "concurrent")) {
 		what = "DROP INDEX CONCURRENTLY";
-	} else if (strcmp(type, "ReindexStmt") == 0 && reindex_concurrently(node)) {
+	} else if (strcmp(type, "ReindexStmt") == 0 && lint_option(json_member(node, "params"), "concurrently")) {
 		what = "REINDEX CONCURRENTLY";
 	}
 	if (what && in)
@@ -64,6 +54,9 @@ static const struct lint_example examples[] = {
 	{"CREATE INDEX CONCURRENTLY m_idx ON messages (body);", 0, 1},
 	{"DROP INDEX CONCURRENTLY m_idx;", 1, 0},
 	{"REINDEX (CONCURRENTLY) INDEX m_idx; REINDEX TABLE CONCURRENTLY messages;", 2, 0},
+	{"REINDEX (CONCURRENTLY true, VERBOSE) INDEX m_idx;", 1, 0},
+	/* CONCURRENTLY turned off: a plain REINDEX (reindex-not-concurrent's) */
+	{"REINDEX (CONCURRENTLY false) TABLE messages; REINDEX (VERBOSE, CONCURRENTLY off) INDEX m_idx;", 0, 0},
 	{"BEGIN; CREATE INDEX CONCURRENTLY a ON t (x); COMMIT;", 1, 1},
 	{"COMMIT; CREATE INDEX CONCURRENTLY a ON t (x); BEGIN;", 0, 0},
 	{"CREATE INDEX a ON t (x); DROP INDEX a;", 0, 0},

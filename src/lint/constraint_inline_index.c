@@ -7,9 +7,15 @@
  * CREATE UNIQUE INDEX CONCURRENTLY outside a transaction, then ADD
  * CONSTRAINT ... USING INDEX, which only takes the index over.
  *
+ * ADD CONSTRAINT ... EXCLUDE builds its index under ACCESS EXCLUSIVE too,
+ * and has no USING INDEX form (PostgreSQL 15 takes over a unique btree
+ * index only): no online way exists, and the fix says so (a quiet window
+ * with a lock_timeout, or a new table built with the constraint and
+ * swapped in).
+ *
  * Not caught: ADD ... USING INDEX (the safe form; for a primary key its
  * columns must already be NOT NULL, or it scans to set them: the fix
- * says so), EXCLUDE constraints (no USING INDEX form exists for them).
+ * says so).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +68,31 @@ static void report(struct lint_ctx *cx, const char *table, const char *ttext, co
 	free(cols);
 }
 
+/* ADD [CONSTRAINT name] EXCLUDE ...: no USING INDEX form, so no online way; the honest options */
+static void report_exclude(struct lint_ctx *cx, const char *table, const char *ttext, const struct json_value *con)
+{
+	size_t len;
+	const char *text = lint_stmt_text(cx, &len);
+	size_t at = lint_offset(cx, con);
+	char *body = lint_text_dup(text, at, lint_clause_end(text, len, at));
+	lint_report(cx, con, table, "ACCESS EXCLUSIVE",
+		    "there is no online way: an EXCLUDE constraint always builds its own index inside the ALTER TABLE "
+		    "(PostgreSQL has no ADD CONSTRAINT ... EXCLUDE USING INDEX, and CREATE INDEX CONCURRENTLY beforehand "
+		    "does not help). Either run it in a quiet window, failing fast rather than queueing every query "
+		    "behind it: SET lock_timeout = '5s'; ALTER TABLE %s ADD %s; (retried until it gets the lock; the "
+		    "build still blocks reads and writes while it lasts), or build a new table that has it: CREATE TABLE "
+		    "<new> (LIKE %s INCLUDING ALL, %s); copy the rows in batches, keep it in step with a trigger, and "
+		    "swap the two by RENAME in a later migration",
+		    ttext, body, ttext, body);
+	free(body);
+}
+
+static int is_exclusion(const struct json_value *con)
+{
+	const char *t = lint_str(con, "contype");
+	return t && strcmp(t, "CONSTR_EXCLUSION") == 0;
+}
+
 static int inline_index(const struct json_value *con)
 {
 	const char *t = lint_str(con, "contype");
@@ -87,6 +118,8 @@ static void check(struct lint_ctx *cx, const char *type, const struct json_value
 			continue;
 		if (strcmp(sub, "AT_AddConstraint") == 0 && con && inline_index(con))
 			report(cx, table, ttext, rel, con, NULL);
+		else if (strcmp(sub, "AT_AddConstraint") == 0 && con && is_exclusion(con))
+			report_exclude(cx, table, ttext, con);
 		else if (strcmp(sub, "AT_AddColumn") == 0 && col) {
 			const struct json_value *cs = json_member(col, "constraints");
 			for (size_t k = 0; cs && cs->type == JSON_ARRAY && k < cs->n; k++) {
@@ -112,15 +145,20 @@ static const struct lint_example examples[] = {
 	{"ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_id_idx;\n"
 	 "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;",
 	 0, 0},
+	/* EXCLUDE: no USING INDEX form, reported all the same */
+	{"ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&), "
+	 "ADD EXCLUDE (code WITH =) WHERE (active);",
+	 2, 0},
 	{"CREATE TABLE t (id int PRIMARY KEY, code text UNIQUE);", 0, 0},
+	{"CREATE TABLE b (r int4range, EXCLUDE USING gist (r WITH &&));", 0, 0},
 	{"ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);", 0, 0},
 	{NULL, 0, 0},
 };
 
 const struct lint_rule lint_rule_constraint_inline_index = {
 	.id = "constraint-inline-index",
-	.reason = "ADD PRIMARY KEY or UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE, blocking "
-		  "reads and writes for the whole build",
+	.reason = "ADD PRIMARY KEY or UNIQUE without USING INDEX, or ADD EXCLUDE, builds the index under ACCESS "
+		  "EXCLUSIVE, blocking reads and writes for the whole build",
 	.scale = LINT_BY_SIZE,
 	.large = LINT_ERROR,
 	.check = check,

@@ -2,7 +2,9 @@
  * destructive_change.c: DROP TABLE, DROP SCHEMA, ALTER TABLE DROP COLUMN
  * and TRUNCATE take away what the release still running reads: during a
  * rolling deploy its queries fail (or see an empty table) until every old
- * instance is gone. Objects created by the same run are not reported.
+ * instance is gone. Tables and schemas created by the same run (lint.h's
+ * lint_created_here, lint_schema_created_here: renames followed) are not
+ * reported.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ static void drop_table(struct lint_ctx *cx, const struct json_value *node, const
 		char *name = parts ? lint_names(parts) : xstrdup(lint_str(lint_node(o, "String"), "sval") ? lint_str(lint_node(o, "String"), "sval") : "?");
 		char *q = parts ? lint_quote_parts(parts, 0) : lint_quote(name);
 		int schema = strcmp(kind, "SCHEMA") == 0;
-		if (schema || !lint_created_here(cx, name)) /* the run's schemas are not tracked */
+		if (schema ? !lint_schema_created_here(cx, name) : !lint_created_here(cx, name))
 			lint_report(cx, NULL, schema ? NULL : name, "ACCESS EXCLUSIVE",
 				    "expand and contract: first ship a release that no longer reads or writes %s%s "
 				    "(release N), then drop it in a migration of release N+1: DROP %s %s%s;%s",
@@ -110,6 +112,17 @@ static const struct lint_example examples[] = {
 	{"TRUNCATE TABLE ONLY messages;", 1, 0},
 	{"CREATE TABLE tmp (id int, junk text);\nALTER TABLE tmp DROP COLUMN junk;\nTRUNCATE tmp;\nDROP TABLE tmp;", 0, 0},
 	{"CREATE TABLE app.tmp (id int);\nDROP TABLE app.tmp, messages;", 1, 0},
+	/* the run's own schema, and what is in it; a schema made IF NOT EXISTS may be there already */
+	{"CREATE SCHEMA scratch;\nCREATE TABLE scratch.t (id int);\nDROP TABLE scratch.t;\nDROP SCHEMA scratch CASCADE;",
+	 0, 0},
+	{"CREATE SCHEMA old_s;\nALTER SCHEMA old_s RENAME TO s2;\nDROP SCHEMA s2;\nDROP SCHEMA old_s;", 1, 0},
+	{"CREATE SCHEMA IF NOT EXISTS legacy;\nDROP SCHEMA legacy;", 1, 0},
+	/* a table the run created, then renamed or moved: still the run's */
+	{"CREATE TABLE tmp (id int, junk text);\nALTER TABLE tmp RENAME TO tmp2;\nALTER TABLE tmp2 RENAME junk TO j;\n"
+	 "ALTER TABLE tmp2 DROP COLUMN j;\nALTER TABLE tmp2 SET SCHEMA app;\nTRUNCATE app.tmp2;\nDROP TABLE app.tmp2;",
+	 0, 0},
+	/* the old name after the rename is some other table */
+	{"CREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\nDROP TABLE a;", 1, 0},
 	{"DROP VIEW message_view;", 0, 0},
 	{"DROP INDEX messages_body_idx;", 0, 0},
 	{"ALTER TABLE messages DROP CONSTRAINT messages_body_check;", 0, 0},

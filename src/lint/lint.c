@@ -25,6 +25,7 @@
 	X(set_not_null) \
 	X(type_change_rewrite) \
 	X(add_column_volatile_default) \
+	X(add_column_not_null_no_default) \
 	X(constraint_inline_index) \
 	X(drop_index_not_concurrent) \
 	X(access_exclusive_multiple_tables) \
@@ -360,17 +361,37 @@ static const char *relname(const char *t)
 	return dot ? dot + 1 : t;
 }
 
-int lint_created_here(const struct lint_ctx *cx, const char *table)
+/* the entry of run->created that is table, or -1 */
+static long created_index(const struct lint_run *run, const char *table)
 {
-	for (size_t i = 0; i < cx->run->ncreated; i++) {
-		const char *c = cx->run->created[i];
+	for (size_t i = 0; i < run->ncreated; i++) {
+		const char *c = run->created[i];
 		if (strcmp(c, table) == 0)
-			return 1;
+			return (long)i;
 		/* one of the two unqualified: the same table when the names match */
 		if ((!strchr(c, '.') || !strchr(table, '.')) && strcmp(relname(c), relname(table)) == 0)
-			return 1;
+			return (long)i;
 	}
-	return 0;
+	return -1;
+}
+
+static long schema_index(const struct lint_run *run, const char *schema, size_t n)
+{
+	for (size_t i = 0; i < run->nschemas; i++)
+		if (strlen(run->schemas[i]) == n && strncmp(run->schemas[i], schema, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+int lint_created_here(const struct lint_ctx *cx, const char *table)
+{
+	const char *dot = strrchr(table, '.');
+	return created_index(cx->run, table) >= 0 || (dot && schema_index(cx->run, table, (size_t)(dot - table)) >= 0);
+}
+
+int lint_schema_created_here(const struct lint_ctx *cx, const char *schema)
+{
+	return schema_index(cx->run, schema, strlen(schema)) >= 0;
 }
 
 void **lint_file_state(struct lint_ctx *cx)
@@ -507,6 +528,7 @@ void lint_run_free(struct lint_run *run)
 	}
 	free(run->findings);
 	strs_free(run->created, run->ncreated);
+	strs_free(run->schemas, run->nschemas);
 	free(run->state);
 	strs_free(run->facts, 2 * run->nfacts);
 	free(run->offline_why);
@@ -514,23 +536,85 @@ void lint_run_free(struct lint_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-static void created(struct lint_run *run, const struct json_value *rangevar)
+static void add_str(char ***v, size_t *n, char *s)
 {
-	if (!rangevar)
-		return;
-	run->created = xrealloc(run->created, (run->ncreated + 1) * sizeof(*run->created));
-	run->created[run->ncreated++] = lint_rangevar(rangevar);
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
 }
 
-/* CREATE TABLE, CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW: the table it creates */
+static void created(struct lint_run *run, const struct json_value *rangevar)
+{
+	if (rangevar)
+		add_str(&run->created, &run->ncreated, lint_rangevar(rangevar));
+}
+
+/* A created table renamed (RENAME TO: newname) or moved (SET SCHEMA: newschema): the fact follows it. */
+static void created_renamed(struct lint_run *run, const struct json_value *rangevar, const char *newname,
+			    const char *newschema)
+{
+	char *old = lint_rangevar(rangevar);
+	long i = created_index(run, old);
+	free(old);
+	if (i < 0)
+		return;
+	char *c = run->created[i];
+	const char *dot = strrchr(c, '.'), *rvschema = lint_str(rangevar, "schemaname");
+	if (newschema)
+		run->created[i] = xasprintf("%s.%s", newschema, relname(c));
+	else if (dot)
+		run->created[i] = xasprintf("%.*s.%s", (int)(dot - c), c, newname);
+	else
+		run->created[i] = rvschema ? xasprintf("%s.%s", rvschema, newname) : xstrdup(newname);
+	free(c);
+}
+
+/* A created schema renamed: the schema and the tables named in it. */
+static void schema_renamed(struct lint_run *run, const char *from, const char *to)
+{
+	long i = schema_index(run, from, strlen(from));
+	if (i < 0)
+		return;
+	free(run->schemas[i]);
+	run->schemas[i] = xstrdup(to);
+	size_t n = strlen(from);
+	for (size_t k = 0; k < run->ncreated; k++) {
+		char *c = run->created[k];
+		if (strncmp(c, from, n) == 0 && c[n] == '.') {
+			run->created[k] = xasprintf("%s%s", to, c + n);
+			free(c);
+		}
+	}
+}
+
+static int is_type(const char *type, const char *name)
+{
+	return strcmp(type, name) == 0;
+}
+
+/*
+ * What a statement creates for the rest of the run: CREATE TABLE, CREATE
+ * TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW (the table), CREATE
+ * SCHEMA (not IF NOT EXISTS: the schema may be there already); and the
+ * renames that carry those facts to a new name.
+ */
 static void note_created(struct lint_run *run, const char *type, const struct json_value *node)
 {
-	if (strcmp(type, "CreateStmt") == 0)
+	const char *rt = lint_str(node, "renameType"), *newname = lint_str(node, "newname");
+	if (is_type(type, "CreateStmt"))
 		created(run, json_member(node, "relation"));
-	else if (strcmp(type, "CreateTableAsStmt") == 0)
+	else if (is_type(type, "CreateTableAsStmt"))
 		created(run, json_member(json_member(node, "into"), "rel"));
-	else if (strcmp(type, "SelectStmt") == 0 && json_member(node, "intoClause"))
+	else if (is_type(type, "SelectStmt") && json_member(node, "intoClause"))
 		created(run, json_member(json_member(node, "intoClause"), "rel"));
+	else if (is_type(type, "CreateSchemaStmt") && lint_str(node, "schemaname") && !lint_true(node, "if_not_exists"))
+		add_str(&run->schemas, &run->nschemas, xstrdup(lint_str(node, "schemaname")));
+	else if (is_type(type, "RenameStmt") && rt && newname && json_member(node, "relation") &&
+		 (is_type(rt, "OBJECT_TABLE") || is_type(rt, "OBJECT_MATVIEW") || is_type(rt, "OBJECT_FOREIGN_TABLE")))
+		created_renamed(run, json_member(node, "relation"), newname, NULL);
+	else if (is_type(type, "RenameStmt") && rt && newname && is_type(rt, "OBJECT_SCHEMA") && lint_str(node, "subname"))
+		schema_renamed(run, lint_str(node, "subname"), newname);
+	else if (is_type(type, "AlterObjectSchemaStmt") && json_member(node, "relation") && lint_str(node, "newschema"))
+		created_renamed(run, json_member(node, "relation"), NULL, lint_str(node, "newschema"));
 }
 
 static void parse_failed(struct lint_ctx *cx, const struct pgq_result *pr)

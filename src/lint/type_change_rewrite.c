@@ -207,6 +207,22 @@ static char *type_text(struct lint_ctx *cx, const struct json_value *tn)
 	return lint_text_dup(text, at, end);
 }
 
+/*
+ * The USING expression as written: the text after the word USING (the
+ * expression's node cannot say where it starts: a cast's or an operator's
+ * "location" is the "::" or the operator, not its first operand).
+ */
+static char *using_text(struct lint_ctx *cx, const struct json_value *tn)
+{
+	size_t len;
+	const char *text = lint_stmt_text(cx, &len);
+	size_t at = lint_offset(cx, tn), end = lint_clause_end(text, len, at);
+	size_t u = lint_word_at(text, end, at, "using");
+	if (u == LINT_NO_OFFSET)
+		return NULL;
+	return lint_text_dup(text, lint_skip_tokens(text, len, u, 1), end);
+}
+
 static void report(struct lint_ctx *cx, const char *table, const char *ttext, const char *rel,
 		   const struct json_value *def, const char *col, const char *why)
 {
@@ -217,11 +233,11 @@ static void report(struct lint_ctx *cx, const char *table, const char *ttext, co
 	struct coltype n;
 	type_of(tn, &n);
 	/* the new values: the USING expression, or the column cast */
-	const struct json_value *use = json_member(def, "raw_default");
-	size_t len;
-	const char *text = lint_stmt_text(cx, &len);
-	size_t uat = use ? lint_offset(cx, use) : 0;
-	char *value = use ? lint_text_dup(text, uat, lint_clause_end(text, len, uat)) : xasprintf("%s::%s", qcol, type);
+	char *value = json_member(def, "raw_default") ? using_text(cx, tn) : NULL;
+	if (!value || !*value) {
+		free(value);
+		value = xasprintf("%s::%s", qcol, type);
+	}
 	struct strbuf limit;
 	strbuf_init(&limit);
 	if (is(&n, "varchar") && n.nmods == 1 && !n.array) {

@@ -37,6 +37,7 @@ RULES = {
     "lock-table": ("LOCK TABLE {t} IN SHARE MODE;", "size", "warning"),
     "refresh-matview-not-concurrent": ("REFRESH MATERIALIZED VIEW {t}_mv;", "size", "warning"),
     "destructive-change": ("ALTER TABLE {t} DROP COLUMN b;", "exists", "warning"),
+    "add-column-not-null-no-default": ("ALTER TABLE {t} ADD COLUMN n int NOT NULL;", "exists", "error"),
     "rename": ("ALTER TABLE {t} RENAME COLUMN b TO c;", "exists", "warning"),
     "drop-index-not-concurrent": ("DROP INDEX {t}_b;", "fixed", "warning"),
     "concurrent-in-transaction": ("CREATE INDEX CONCURRENTLY {t}_a3 ON {t} (a);", "fixed", "error"),

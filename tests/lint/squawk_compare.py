@@ -69,6 +69,7 @@ SQUAWK_TO_PGBOOT = {
     "adding-not-nullable-field": "set-not-null",
     "changing-column-type": "type-change-rewrite",
     "adding-field-with-default": "add-column-volatile-default",
+    "adding-required-field": "add-column-not-null-no-default",
     "adding-serial-primary-key-field": "constraint-inline-index",
     "disallowed-unique-constraint": "constraint-inline-index",
     "require-concurrent-index-deletion": "drop-index-not-concurrent",
@@ -85,7 +86,7 @@ MAPPED = set(SQUAWK_TO_PGBOOT.values())
 # pgboot's rule ids (issue 15), in the order the report lists them.
 PGBOOT_RULES = [
     "index-not-concurrent", "concurrent-in-transaction", "constraint-not-valid", "set-not-null",
-    "type-change-rewrite", "add-column-volatile-default", "constraint-inline-index",
+    "type-change-rewrite", "add-column-volatile-default", "add-column-not-null-no-default", "constraint-inline-index",
     "drop-index-not-concurrent", "access-exclusive-multiple-tables", "vacuum-full", "cluster",
     "reindex-not-concurrent", "lock-table", "refresh-matview-not-concurrent", "set-logged-unlogged",
     "mass-update-delete", "destructive-change", "rename",
@@ -103,6 +104,7 @@ CREATE_TABLE_RE = re.compile(r"(?is)\s*create\s+(?:(?:global|local)\s+)?(?:temp|
                              r"(?:if\s+not\s+exists\s+)?" + NAME)
 DROP_TABLE_RE = re.compile(r"(?is)\s*(?:drop\s+table\s+(?:if\s+exists\s+)?|truncate\s+(?:table\s+)?(?:only\s+)?)"
                            r"(.*?)\s*(?:cascade|restrict|restart\s+identity|continue\s+identity)?\s*;?\s*$")
+CREATE_SCHEMA_RE = re.compile(r"(?is)\s*create\s+schema\s+(?!if\s+not\s+exists\b)" + NAME)
 ALTER_TABLE_RE = re.compile(r"(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + NAME)
 
 
@@ -121,6 +123,10 @@ PGBOOT_ONLY_CLASSES = [
     ("constraint-not-valid", r"(?is)^\s*alter\s+table\b.*\badd\s+(column\s+)?(?!constraint\b)[\w\"]+\s+[^,;]*\bcheck\s*\(",
      "a CHECK on an added column (verified by a scan): Squawk looks at ADD CONSTRAINT only"),
     ("destructive-change", r"(?is)^\s*drop\s+schema\b", "DROP SCHEMA: Squawk 2.66 has no rule for it"),
+    ("constraint-inline-index", r"(?is)^\s*alter\s+table\b.*\badd\s+(constraint\s+\S+\s+)?exclude\b",
+     "ADD CONSTRAINT ... EXCLUDE (its index built under ACCESS EXCLUSIVE): Squawk has no rule for it"),
+    ("add-column-not-null-no-default", r"(?is)\bdefault\s+null\b",
+     "DEFAULT NULL is no default: Squawk's adding-required-field takes it for one"),
     ("destructive-change", r"(?is)^\s*truncate\b(?!.*\bcascade\b)",
      "TRUNCATE without CASCADE: Squawk's ban-truncate-cascade looks at CASCADE only"),
     ("concurrent-in-transaction", r"(?is)^\s*(drop\s+index|reindex)\b.*\bconcurrently\b",
@@ -182,6 +188,20 @@ class Stmts:
             if m:
                 out.add(fold(m.group(1)))
         return out
+
+    def schemas_before(self, i):
+        """Schemas (folded) that statements before i create (CREATE SCHEMA, not IF NOT EXISTS)."""
+        return {fold(m.group(1)) for m in (CREATE_SCHEMA_RE.match(self.text(j)) for j in range(i)) if m}
+
+    def target_schemas(self, i):
+        """The schemas of the tables statement i drops, truncates or alters (folded; "" when unqualified)."""
+        t = self.text(i)
+        m = DROP_TABLE_RE.match(t)
+        names = re.split(r"\s*,\s*", m.group(1).strip()) if m else []
+        m = ALTER_TABLE_RE.match(t)
+        names += [m.group(1)] if m else []
+        parts = [re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', n.strip()) for n in names]
+        return {fold(p[-2]) if len(p) > 1 else "" for p in parts}
 
     def targets(self, i):
         """The tables statement i drops, truncates or alters, as folded last name components."""
@@ -465,6 +485,8 @@ def main():
                             cls = "pgboot could not parse the statement"
                         elif tg and tg <= stmts[f].created_before(i):
                             cls = "drops or renames a table this file created (the running release never saw it)"
+                        elif tg and stmts[f].target_schemas(i) <= stmts[f].schemas_before(i):
+                            cls = "drops or renames a table in a schema this file created (pgboot: the run's own)"
                         else:
                             cls = known_class(SQUAWK_ONLY_CLASSES, pid, stmts[f].text(i))
                         kind = "MISSED" if strict and reason is None else "squawk only"

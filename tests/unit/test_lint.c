@@ -124,6 +124,21 @@ TEST(lint_created_here_across_files)
 		CHECK_INT(run.findings[i].created_here, strcmp(run.findings[i].table, "e") != 0);
 	CHECK_INT(run.files, 2);
 	lint_run_free(&run);
+
+	/* renamed and moved, in a later file: still created here under the new name, not under the old;
+	   a table in a schema the run created is the run's */
+	lint_run_init(&run);
+	lint_text(&run, "CREATE TABLE a (id int); CREATE TABLE app.b (id int); CREATE SCHEMA s;\n"
+			"CREATE SCHEMA IF NOT EXISTS maybe;", 0);
+	lint_text(&run, "ALTER TABLE a RENAME TO a2; ALTER TABLE a2 RENAME id TO k; ALTER TABLE b SET SCHEMA arch;\n"
+			"ALTER SCHEMA s RENAME TO s2;", 0);
+	lint_text(&run, "CREATE INDEX ON a2 (k); CREATE INDEX ON arch.b (id); CREATE INDEX ON s2.t (x);"
+			"CREATE INDEX ON a (id); CREATE INDEX ON app.b (id); CREATE INDEX ON s.t (x);"
+			"CREATE INDEX ON maybe.t (x);", 0);
+	CHECK_INT(run.n, 7); /* the renames and the move of the run's own tables: not reported */
+	for (size_t i = 0; i < run.n; i++)
+		CHECK_INT(run.findings[i].created_here, i < 3);
+	lint_run_free(&run);
 }
 
 TEST(lint_ignore_directive_read)
@@ -271,5 +286,35 @@ TEST(lint_text_and_json_output)
 	CHECK_CONTAINS(buf, "\"rows\":12000000,\"bytes\":3328599654,");
 	CHECK_CONTAINS(buf, "\"counts\":{\"info\":1,\"warning\":0,\"error\":1,\"ignored\":0}}\n");
 	free(buf);
+	lint_run_free(&run);
+}
+
+TEST(lint_add_column_not_null_no_default_fix_and_grade)
+{
+	struct lint_run run;
+	lint_run_init(&run);
+	lint_text(&run, "CREATE TABLE fresh (id int);\nALTER TABLE fresh ADD COLUMN c text NOT NULL;\n"
+			"ALTER TABLE users ADD COLUMN org_id bigint NOT NULL REFERENCES orgs;\n"
+			"ALTER TABLE gone ADD COLUMN c text NOT NULL;\n", 0);
+	CHECK_INT(count_rule(&run, "add-column-not-null-no-default"), 3);
+	lint_set_size(&run, "users", 1, 0, 8192); /* exists, even empty by the estimate: error */
+	lint_set_size(&run, "gone", 0, 0, 0);
+	lint_grade(&run);
+	const struct lint_finding *f = first_of(&run, "add-column-not-null-no-default");
+	CHECK(f && f->created_here && f->grade == LINT_INFO && f->line == 2);
+	for (size_t i = 0; i < run.n; i++) {
+		const struct lint_finding *g = &run.findings[i];
+		if (strcmp(g->rule, "add-column-not-null-no-default") != 0 || g->line == 2)
+			continue;
+		CHECK_INT(g->grade, g->line == 3 ? LINT_ERROR : LINT_INFO);
+		if (g->line != 3)
+			continue;
+		CHECK_STR(g->lock, "ACCESS EXCLUSIVE");
+		CHECK_CONTAINS(g->fix, "give the existing rows a value: ALTER TABLE users ADD COLUMN org_id bigint NOT NULL "
+				       "REFERENCES orgs DEFAULT <a value>;");
+		CHECK_CONTAINS(g->fix, "or add it nullable, ALTER TABLE users ADD COLUMN org_id bigint; fill it in batches");
+		CHECK_CONTAINS(g->fix, "ALTER TABLE users ADD CONSTRAINT users_org_id_not_null CHECK (org_id IS NOT NULL) "
+				       "NOT VALID;");
+	}
 	lint_run_free(&run);
 }

@@ -99,11 +99,43 @@ TEST(lint_rules_a_fixes_are_the_users_statement)
 	CHECK_STR(f, "CREATE UNIQUE INDEX CONCURRENTLY t_ab ON t (a, \"B\"); in a file of its own with -- "
 		     "pgboot:no-transaction, then ALTER TABLE t ADD CONSTRAINT t_ab UNIQUE USING INDEX t_ab DEFERRABLE;");
 	free(f);
+	f = fix_of("constraint-inline-index", "ALTER TABLE app.b ADD CONSTRAINT no_overlap EXCLUDE USING gist "
+					      "(room WITH =, during WITH &&);");
+	CHECK_CONTAINS(f, "there is no online way: an EXCLUDE constraint always builds its own index inside the ALTER "
+			  "TABLE (PostgreSQL has no ADD CONSTRAINT ... EXCLUDE USING INDEX, and CREATE INDEX CONCURRENTLY "
+			  "beforehand does not help).");
+	CHECK_CONTAINS(f, "SET lock_timeout = '5s'; ALTER TABLE app.b ADD CONSTRAINT no_overlap EXCLUDE USING gist "
+			  "(room WITH =, during WITH &&); (retried until it gets the lock;");
+	CHECK_CONTAINS(f, "CREATE TABLE <new> (LIKE app.b INCLUDING ALL, CONSTRAINT no_overlap EXCLUDE USING gist "
+			  "(room WITH =, during WITH &&)); copy the rows in batches");
+	free(f);
 	f = fix_of("type-change-rewrite", "CREATE TABLE t (a numeric(10,2));\nALTER TABLE t ALTER a TYPE numeric(10,3);");
 	CHECK_STR(f, "ALTER TABLE t ADD COLUMN a_new numeric(10,3); then fill it in batches in a -- pgboot:no-transaction "
 		     "file (UPDATE t SET a_new = a::numeric(10,3) WHERE <a range of keys>), keep it in step with a "
 		     "trigger, and swap in a later migration: ALTER TABLE t RENAME COLUMN a TO a_old; ALTER TABLE t "
 		     "RENAME COLUMN a_new TO a;");
+	free(f);
+}
+
+/* an expression's node starts at its operator or "::", not its text: the fixes take it from the words around it */
+TEST(lint_fixes_take_expressions_from_the_text)
+{
+	char *f = fix_of("type-change-rewrite", "ALTER TABLE t ALTER c TYPE int USING c::int;");
+	CHECK_CONTAINS(f, "ALTER TABLE t ADD COLUMN c_new int; then fill it in batches in a -- pgboot:no-transaction "
+			  "file (UPDATE t SET c_new = c::int WHERE <a range of keys>)");
+	free(f);
+	f = fix_of("type-change-rewrite", "CREATE TABLE t (a varchar(10), b int);\n"
+					  "ALTER TABLE t ALTER a TYPE varchar(20) COLLATE \"C\" USING a || 'x, y', "
+					  "ALTER b TYPE bigint USING (b)::bigint * 2;");
+	CHECK_CONTAINS(f, "ALTER TABLE t ADD COLUMN a_new varchar(20); then fill it in batches in a -- "
+			  "pgboot:no-transaction file (UPDATE t SET a_new = a || 'x, y' WHERE <a range of keys>)");
+	free(f);
+	f = fix_of("add-column-volatile-default",
+		   "ALTER TABLE t ADD COLUMN d timestamptz CONSTRAINT d_def DEFAULT clock_timestamp() NOT NULL;");
+	CHECK_STR(f, "ALTER TABLE t ADD COLUMN d timestamptz; ALTER TABLE t ALTER COLUMN d SET DEFAULT clock_timestamp(); "
+		     "then fill the existing rows in batches in a -- pgboot:no-transaction file (UPDATE t SET d = "
+		     "clock_timestamp() WHERE d IS NULL AND <a range of keys>); then make it NOT NULL without a long lock "
+		     "(see set-not-null)");
 	free(f);
 }
 
