@@ -21,6 +21,7 @@
 #define PGB_LINT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "json_read.h"
@@ -73,6 +74,8 @@ struct lint_rule {
 
 /* The table of rules, ended by NULL (src/lint/lint.c). */
 extern const struct lint_rule *const lint_rules[];
+/* "pgboot lint --help"'s list: each rule's id and reason, one a line. */
+void lint_print_rules(FILE *out);
 
 /* ---- what a rule calls ---- */
 

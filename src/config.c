@@ -11,6 +11,7 @@
  * earlier one.
  */
 #include "config.h"
+#include "lint.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1235,6 +1236,8 @@ static void print_command_help(const struct command_def *c, FILE *out)
 		print_option_sources(&options[i], out);
 	}
 	print_exit_rows(c->cmd, out);
+	if (c->cmd == CMD_LINT)
+		lint_print_rules(out);
 }
 
 void config_print_help(enum pgb_command cmd, FILE *out)

@@ -116,7 +116,8 @@ int lint_ignore_read(const char *s, size_t n, char ***rules, size_t *nrules_out,
 			strs_free(ids, count);
 			pgb_fail(err, PGB_EXIT_CONFIG, "\"pgboot:lint-ignore\" names \"%.*s\", which is no lint rule",
 				 (int)(i - a), s + a);
-			pgb_error_hint(err, "The rules are listed in README.md's Lint section; check the spelling.");
+			pgb_error_hint(err, "\"pgboot lint --help\" lists the rules (README.md's Lint section too); "
+					    "check the spelling.");
 			return -1;
 		}
 		ids = xrealloc(ids, (count + 1) * sizeof(*ids));
@@ -1014,6 +1015,14 @@ static enum log_level level_of(const struct lint_finding *f)
 	if (f->ignored || f->grade == LINT_INFO)
 		return log_get_format() == LOG_TEXT ? LOG_DEBUG : LOG_INFO;
 	return f->grade == LINT_ERROR ? LOG_ERROR : LOG_WARNING;
+}
+
+void lint_print_rules(FILE *out)
+{
+	fprintf(out, "\nRules (silence one with \"-- pgboot:lint-ignore RULE -- reason\" on the line before the "
+		     "statement):\n");
+	for (size_t k = 0; lint_rules[k]; k++)
+		fprintf(out, "  %-32s %s\n", lint_rules[k]->id, lint_rules[k]->reason);
 }
 
 void lint_log(const struct lint_run *run)
