@@ -105,6 +105,16 @@ def targets(res):
             if f:
                 t.append((f"Up-to-date start within 1.3× of the floor ({label} build: its own connect + one query)",
                           f"{f['median']:.2f}× the floor", f["median"] <= 1.3))
+            # judged by pgboot's own CPU: the lint would add parsing, and on a shared machine the wall time
+            # is mostly the wait for a core (the paired wall ratio is shown beside it)
+            off = paired(runs.get(tool), runs.get(tool + " --lint off"))
+            ca, cb = get(up, "summary_cpu_ms", tool, "median"), get(up, "summary_cpu_ms", tool + " --lint off", "median")
+            if off and ca and cb:
+                t.append((f"Up-to-date start unchanged by the lint ({label} build: default `--lint warn` ÷ `--lint off`, "
+                          "client CPU within 5%)",
+                          f"CPU {ca:.1f} ms against {cb:.1f} ms ({ca / cb:.3f}×); wall {off['median']:.3f}× per pair "
+                          f"({get(up, 'summary_ms', tool, 'median'):.1f} ms against "
+                          f"{get(up, 'summary_ms', tool + ' --lint off', 'median'):.1f} ms)", ca / cb <= 1.05))
     rt = sc.get("roundtrips", {}).get("pgboot")
     if rt:
         t.append(("Fresh apply: one round trip per transactional migration",
@@ -166,6 +176,68 @@ def targets(res):
     return t
 
 
+def lint_section(sc, w):
+    """### Lint: pgboot lint over MORSE's files, the preflight lint's cost in a fresh apply, the corpus"""
+    li = sc.get("lint")
+    if not li:
+        return
+    builds = [(t, lbl) for t, lbl in (("pgboot-static", "static"), ("pgboot", "dynamic"))
+              if get(li, "offline", "summary_ms", t)]
+
+    def ms(x, cpu=None):
+        if x is None:
+            return "–"
+        return f"{x:.1f} ms" + (f" (CPU {cpu:.1f} ms)" if cpu is not None else "")
+    w("### Lint\n")
+    w(f"`pgboot lint` over MORSE's {li['files']} migration files (PostgreSQL's parser, libpg_query, on every")
+    w("statement; each rule asked), median per run of the whole process; and the preflight lint's cost in a fresh")
+    w("MORSE apply (`pgboot migrate --no-verify`, a new database each run): `--lint warn` (the default) against")
+    w("`--lint off`, the difference taken per pair of runs. CPU: pgboot's own (user + system), the part the lint")
+    w("adds to; the wall time also holds the server's.\n")
+    w("| run | " + " | ".join(lbl for _, lbl in builds) + " |")
+    w("|---|" + "---|" * len(builds))
+    oj = get(li, "offline", "json", "counts") or {}
+    nj = get(li, "online_empty", "json", "counts") or {}
+    w("| `pgboot lint --offline migrations/*.sql` | " +
+      " | ".join(ms(get(li, "offline", "summary_ms", t, "median"), get(li, "offline", "summary_cpu_ms", t, "median"))
+                 for t, _ in builds) + " |")
+    w("| `pgboot lint`, empty database (all pending, one sizing query) | " +
+      " | ".join(ms(get(li, "online_empty", "summary_ms", t, "median"),
+                    get(li, "online_empty", "summary_cpu_ms", t, "median")) for t, _ in builds) + " |")
+    ap = li.get("fresh_apply")
+    if ap:
+        w("| fresh MORSE apply, `--lint off` | " +
+          " | ".join(ms(get(ap, "summary_ms", f"{t} --lint off", "median")) for t, _ in builds) + " |")
+        w("| fresh MORSE apply, `--lint warn` | " +
+          " | ".join(ms(get(ap, "summary_ms", f"{t} --lint warn", "median")) for t, _ in builds) + " |")
+        cells = []
+        for t, _ in builds:
+            c, r, cc = get(ap, "lint_cost_ms", t), get(ap, "warn_over_off", t), get(ap, "lint_cost_cpu_ms", t)
+            cells.append(f"{c['median']:+.1f} ms ({r['median']:.3f}×)" + (f", CPU {cc['median']:+.1f} ms" if cc else "")
+                         if c and r else "–")
+        w("| the lint's cost in the fresh apply (warn − off, per pair) | " + " | ".join(cells) + " |")
+    rc = li.get("regress_corpus")
+    if rc:
+        cells = []
+        for t, _ in builds:
+            m, ps = get(rc, "summary_ms", t, "median"), get(rc, "per_s", t)
+            cells.append(f"{m:.0f} ms: {ps['files']:.0f} files/s, {ps['statements']:,} statements/s" if m and ps else "–")
+        w(f"| PostgreSQL's regression SQL, `--offline` ({rc['files']} files, {rc['statements']:,} statements) | " +
+          " | ".join(cells) + " |")
+    w("")
+    if oj or nj:
+        def counts(c):
+            return f"{c.get('error', 0)} errors, {c.get('warning', 0)} warnings, {c.get('info', 0)} info"
+        only_info = nj and not nj.get("error") and not nj.get("warning")
+        w(f"Findings on MORSE: {counts(oj)} offline; {counts(nj)} online against the empty database" +
+          (" (every table is created by a pending migration: info)." if only_info else "."))
+    after = get(li, "online_empty", "relations_after")
+    if after is not None:
+        w(f"The online lint left {after} relations in the empty database" + (" (it changes nothing)." if after == 0 else
+                                                                              ": it should change nothing."))
+    w("")
+
+
 def doc(res, path):
     m = res["meta"]
     mc = m["machine"]
@@ -211,9 +283,18 @@ def doc(res, path):
         for name, ref in [("pgboot-static", "floor-static"), ("pgboot-static socket", "floor-static socket"),
                           ("floor-static", "floor"), ("pgboot", "floor"), ("pgboot --no-verify", "floor"),
                           ("pgboot socket", "floor socket"), ("floor socket", "floor"),
+                          ("pgboot", "pgboot --lint off"), ("pgboot-static", "pgboot-static --lint off"),
                           ("psql -c 'SELECT 1'", "floor")]:
             if name in R and ref in R:
                 med = get(up, "summary_ms", name, "median")
+                # the lint's rows: a ratio near 1, to three places, and the client CPU of both
+                if ref.endswith("--lint off"):
+                    p = paired(R[name], R[ref])
+                    cpu = (get(up, "summary_cpu_ms", name, "median"), get(up, "summary_cpu_ms", ref, "median"))
+                    w(f"| {name} (`--lint warn`, the default) ÷ {ref} | {p['median']:.3f}× ({p['min']:.2f}–{p['max']:.2f}) | "
+                      f"{med:.1f} ms against {get(up, 'summary_ms', ref, 'median'):.1f} ms; client CPU "
+                      f"{cpu[0]:.1f} ms against {cpu[1]:.1f} ms |")
+                    continue
                 w(f"| {name} ÷ {ref} | {fmt_ratio(paired(R[name], R[ref]))} | {med:.1f} ms |")
         fs = get(up, "summary_ms", "floor", "median")
         fso = get(up, "summary_ms", "floor socket", "median")
@@ -225,6 +306,8 @@ def doc(res, path):
             w(f"`trust` ({fs - fso:.1f} ms more, of which {fcpu - fcpus:.1f} ms of client CPU: libpq's 4096 PBKDF2-HMAC-SHA-256")
             w("iterations in Debian's libpq). See 'Where the time goes' below for the static build's.")
         w("")
+
+    lint_section(sc, w)
 
     rt = sc.get("roundtrips")
     if rt:

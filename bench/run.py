@@ -12,6 +12,9 @@ Scenarios (issue 6):
   roundtrips  protocol round trips counted in front of the server (bench/rtproxy.py)
   rollback    roll back 300 migrations (each with a down part): `pgboot rollback --all --confirm`
               against dbmate's loop of `dbmate rollback` (one migration per invocation)
+  lint        pgboot lint on MORSE's 12 files: --offline, online against an empty database (all
+              pending, sized), and a fresh MORSE apply with --lint off against --lint warn; PostgreSQL's
+              regression SQL (scripts/regress-corpus.sh) when fetched: files/s, statements/s
   latency     a database ~1 ms away (bench/rtproxy.py delaying each chunk 0.5 ms each way):
               fresh apply of 300 migrations and an up-to-date start, pgboot against dbmate; then
               fresh apply of each PGBOOT_BENCH_LATENCY_SIZES (300,1000): pgboot batched (the
@@ -66,7 +69,7 @@ CFG = {
     "peers": [p for p in os.environ.get("PGBOOT_BENCH_PEERS", "dbmate,psql,node-pg-migrate,sqitch").split(",") if p],
     "scenarios": [s for s in os.environ.get(
         "PGBOOT_BENCH_SCENARIOS",
-        "size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency").split(",") if s],
+        "size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency,lint").split(",") if s],
     "rows_migration": env_int("PGBOOT_BENCH_ROWS_MIGRATION", 3000000),
     "rows_check": env_int("PGBOOT_BENCH_ROWS_CHECK", 1000000),
     "timeout_s": env_int("PGBOOT_BENCH_TIMEOUT", 300),
@@ -78,6 +81,11 @@ CFG = {
     "latency_apply_reps": env_int("PGBOOT_BENCH_LATENCY_APPLY_REPS", 5),
     "latency_reps": env_int("PGBOOT_BENCH_LATENCY_REPS", 20),
     "latency_delay_ms": float(os.environ.get("PGBOOT_BENCH_LATENCY_DELAY_MS", "") or 0.5),
+    "lint_reps": env_int("PGBOOT_BENCH_LINT_REPS", 10),                # lint runs per build and mode
+    "lint_apply_reps": env_int("PGBOOT_BENCH_LINT_APPLY_REPS", 5),     # fresh MORSE, --lint off / warn
+    "lint_corpus_reps": env_int("PGBOOT_BENCH_LINT_CORPUS_REPS", 3),   # the regression corpus, per build
+    "regress_corpus": os.environ.get("PGBOOT_BENCH_REGRESS_CORPUS", "") or os.path.join(ROOT, "build",
+                                                                                         "regress-corpus", "sql"),
 }
 
 CHILDREN = set()
@@ -345,8 +353,9 @@ class Tools:
             return [(["/bin/sh", "-c", loop], paths["cwd"])]
         raise ValueError(tool)
 
-    def timed(self, tool, cmds, env, timeout=None):
-        """Run the commands in order; returns (wall ms, client CPU ms, ok)."""
+    def timed(self, tool, cmds, env, timeout=None, ok_codes=(0,)):
+        """Run the commands in order; returns (wall ms, client CPU ms, ok): ok when each exits with
+        one of ok_codes."""
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         ok = True
@@ -358,7 +367,7 @@ class Tools:
                 ok = False
                 log(f"{tool}: timed out")
                 break
-            if p.returncode != 0:
+            if p.returncode not in ok_codes:
                 ok = False
                 log(f"{tool} failed ({p.returncode}): {p.stderr.decode(errors='replace')[-600:]}")
                 break
@@ -416,8 +425,11 @@ def scenario_uptodate(S, T, peers, sets):
         "pgboot socket": ("pgboot", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None),
         "floor socket": ("floor", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None),
         "psql -c 'SELECT 1'": ("psql-select1", dbs["pgboot"], None, None),
+        # the lint parses pending files only: the default (--lint warn) must cost nothing here
+        "pgboot --lint off": ("pgboot", dbs["pgboot"], None, ["--lint", "off"]),
     }
     if T.pgboot_static:
+        variants["pgboot-static --lint off"] = ("pgboot-static", dbs["pgboot-static"], None, ["--lint", "off"])
         variants["floor-static"] = ("floor-static", dbs["pgboot"], None, None)
         variants["pgboot-static socket"] = ("pgboot-static", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None)
         variants["floor-static socket"] = ("floor-static", dbs["pgboot"], S.socket_conninfo(dbs["pgboot"]), None)
@@ -433,6 +445,14 @@ def scenario_uptodate(S, T, peers, sets):
         run_one(name)
     res = measure_alternating(T, order, CFG["reps"], None, run_one, "uptodate")
     res["migrations"] = n
+    for tool in ("pgboot", "pgboot-static"):
+        a, b = res["summary_ms"].get(tool), res["summary_ms"].get(tool + " --lint off")
+        if a and b:
+            r = ratios({tool: res["runs_ms"][tool], "off": res["runs_ms"][tool + " --lint off"]}, base="off")
+            ca, cb = res["summary_cpu_ms"][tool], res["summary_cpu_ms"][tool + " --lint off"]
+            log(f"uptodate: {tool} (default --lint warn) {a['median']:.2f} ms, --lint off {b['median']:.2f} ms "
+                f"(medians); warn/off per pair {r[tool]['median']:.3f} (p10 {r[tool]['p10']:.3f}, p90 {r[tool]['p90']:.3f}); "
+                f"client CPU {ca['median']:.2f} ms and {cb['median']:.2f} ms")
     return res
 
 
@@ -476,6 +496,145 @@ def scenario_fresh(S, T, peers, sets, which):
     for name in order:
         S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
     res["migrations"] = len(os.listdir(paths["pgboot"]))
+    return res
+
+
+def lint_counts(argv, cwd, env):
+    """One untimed `pgboot lint --json` run: its exit code and the findings' counts."""
+    p = subprocess.run(argv + ["--json"], cwd=cwd, env=env, capture_output=True, timeout=600)
+    try:
+        d = json.loads(p.stdout)
+        return {"exit": p.returncode, "counts": d.get("counts"), "offline": d.get("offline"),
+                "files_with_findings": len({f["file"] for f in d.get("findings", [])})}
+    except ValueError:
+        log(f"lint: {argv[0]} --json gave no JSON ({p.returncode}): {p.stderr.decode(errors='replace')[-400:]}")
+        return {"exit": p.returncode}
+
+
+def corpus_statements(files):
+    """SQL statements pgboot's lexer finds in each file (tests/psql_equiv/split_dump.c, built here):
+    {path: count}, a file the lexer refuses counted 0."""
+    dump = os.path.join(WORK, "split_dump")
+    src = ["tests/psql_equiv/split_dump.c", "src/sqlsplit.c", "src/error.c", "src/xmem.c", "src/strbuf.c",
+           "src/utf8.c"]
+    subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-Iinclude", "-o", dump] + src, cwd=ROOT, check=True)
+    out = {}
+    for f in files:
+        p = subprocess.run([dump, f], capture_output=True, timeout=120)
+        out[f] = 0 if p.returncode else sum(1 for rec in p.stdout.split(b"\0") if rec.startswith(b"S"))
+    return out
+
+
+def scenario_lint(S, T):
+    """pgboot lint over MORSE's 12 files (the repository's migrations/): --offline, and online against an
+    empty database (all pending, the sizing query included; the database must be left unchanged); then the
+    cost of the preflight lint in a fresh MORSE apply (`migrate --lint off` against `--lint warn`, a new
+    database each run, paired); then PostgreSQL's regression SQL when scripts/regress-corpus.sh fetched it.
+    `pgboot lint` exits 0, or 6 when a finding is graded warning or above: both count as a run."""
+    mdir = os.path.join(ROOT, "migrations")
+    files = sorted(os.path.join(mdir, f) for f in os.listdir(mdir) if f.endswith(".sql"))
+    builds = {"pgboot": T.pgboot}
+    if T.pgboot_static:
+        builds["pgboot-static"] = T.pgboot_static
+    tools = list(builds)
+    ok = (0, 6)
+    res = {"files": len(files)}
+
+    def offline_argv(tool):
+        return [builds[tool], "lint", "--offline"] + files
+
+    res["offline"] = measure_alternating(
+        T, tools, CFG["lint_reps"], None,
+        lambda t: T.timed(t, [(offline_argv(t), ROOT)], T.env, ok_codes=ok), "lint --offline")
+    res["offline"]["json"] = lint_counts(offline_argv("pgboot"), ROOT, T.env)
+
+    db = "lint_empty"
+    S.reset_db(db)
+
+    def online_argv(tool):
+        return [builds[tool], "lint", "--database-url", S.url(db), "--migrations", mdir]
+
+    for t in tools:  # warm-up
+        T.timed(t, [(online_argv(t), ROOT)], T.env, ok_codes=ok)
+    res["online_empty"] = measure_alternating(
+        T, tools, CFG["lint_reps"], None,
+        lambda t: T.timed(t, [(online_argv(t), ROOT)], T.env, ok_codes=ok), "lint online, empty database")
+    res["online_empty"]["json"] = lint_counts(online_argv("pgboot"), ROOT, T.env)
+    res["online_empty"]["relations_after"] = int(S.psql(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')", db=db))
+    if res["online_empty"]["relations_after"]:
+        log(f"lint: the online lint left {res['online_empty']['relations_after']} relations in an empty database")
+    S.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+    # the preflight lint's cost in a fresh apply: --lint off against the default, a new database each run
+    variants = {f"{t} --lint {m}": (t, m) for t in tools for m in ("off", "warn")}
+
+    def db_of(name):
+        return "lint_" + re.sub(r"[^a-z0-9]+", "_", name)
+
+    def apply_argv(name):
+        t, mode = variants[name]
+        return [builds[t], "migrate", "-q", "--no-verify", "--lint", mode, "--database-url", S.url(db_of(name)),
+                "--migrations", mdir]
+
+    warm = db_of("warm-up")
+    S.reset_db(warm)
+    subprocess.run([T.pgboot, "migrate", "-q", "--no-verify", "--database-url", S.url(warm), "--migrations", mdir],
+                   cwd=ROOT, env=T.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    S.psql(f'DROP DATABASE IF EXISTS "{warm}" WITH (FORCE)')
+    ap = measure_alternating(T, list(variants), CFG["lint_apply_reps"], lambda n: S.reset_db(db_of(n)),
+                             lambda n: T.timed(n, [(apply_argv(n), ROOT)], T.env), "lint fresh MORSE apply")
+    ap["lint_cost_ms"], ap["lint_cost_cpu_ms"], ap["warn_over_off"] = {}, {}, {}
+    for t in tools:
+        warn, off = ap["runs_ms"][f"{t} --lint warn"], ap["runs_ms"][f"{t} --lint off"]
+        ap["lint_cost_ms"][t] = summary([a - b for a, b in zip(warn, off) if a is not None and b is not None])
+        # pgboot's own CPU (the parse and the rules), less noisy than the wall time on a busy machine
+        cw, co = ap["cpu_ms"][f"{t} --lint warn"], ap["cpu_ms"][f"{t} --lint off"]
+        ap["lint_cost_cpu_ms"][t] = summary([a - b for a, b in zip(cw, co) if a is not None and b is not None])
+        ap["warn_over_off"][t] = ratios({"warn": warn, "off": off}, base="off").get("warn")
+    for name in variants:
+        S.psql(f'DROP DATABASE IF EXISTS "{db_of(name)}" WITH (FORCE)')
+    res["fresh_apply"] = ap
+
+    med = {k: (v or {}).get("median") for k, v in
+           list(res["offline"]["summary_ms"].items()) + [("online " + k, v) for k, v in res["online_empty"]["summary_ms"].items()]
+           + list(ap["summary_ms"].items())}
+    log("lint (medians): " + ", ".join(f"{k} {v:.1f} ms" for k, v in med.items() if v))
+    for t in tools:
+        c, r, cc = ap["lint_cost_ms"][t], ap["warn_over_off"][t], ap["lint_cost_cpu_ms"][t]
+        if c and r and cc:
+            log(f"lint: {t} fresh MORSE apply, --lint warn - --lint off per pair: {c['median']:.1f} ms "
+                f"(p10 {c['p10']:.1f}, p90 {c['p90']:.1f}); warn/off {r['median']:.3f}; client CPU "
+                f"{cc['median']:.1f} ms (p10 {cc['p10']:.1f}, p90 {cc['p90']:.1f})")
+    cpu = {k: (v or {}).get("median") for k, v in
+           list(res["offline"]["summary_cpu_ms"].items()) + [("online " + k, v) for k, v in
+                                                             res["online_empty"]["summary_cpu_ms"].items()]}
+    log("lint, client CPU (medians): " + ", ".join(f"{k} {v:.1f} ms" for k, v in cpu.items() if v))
+
+    corpus = CFG["regress_corpus"]
+    if os.path.exists(os.path.join(corpus, ".complete")):
+        cf = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".sql"))
+        stmts = sum(corpus_statements(cf).values())
+
+        def corpus_argv(tool):
+            return [builds[tool], "lint", "--offline"] + cf
+
+        rc = measure_alternating(T, tools, CFG["lint_corpus_reps"], None,
+                                 lambda t: T.timed(t, [(corpus_argv(t), ROOT)], T.env, ok_codes=ok),
+                                 "lint --offline, regression corpus")
+        rc.update({"dir": corpus, "files": len(cf), "statements": stmts, "bytes": sum(os.path.getsize(f) for f in cf),
+                   "json": lint_counts(corpus_argv("pgboot"), ROOT, T.env), "per_s": {}})
+        for t in tools:
+            m = (rc["summary_ms"].get(t) or {}).get("median")
+            if m:
+                rc["per_s"][t] = {"files": round(len(cf) / m * 1000, 1), "statements": round(stmts / m * 1000)}
+                log(f"lint: {t} regression corpus, {len(cf)} files, {stmts} statements: {m:.0f} ms "
+                    f"(client CPU {rc['summary_cpu_ms'][t]['median']:.0f} ms), "
+                    f"{rc['per_s'][t]['files']:.0f} files/s, {rc['per_s'][t]['statements']} statements/s")
+        res["regress_corpus"] = rc
+    else:
+        log(f"lint: no regression corpus in {corpus} (scripts/regress-corpus.sh fetches it): left out")
     return res
 
 
@@ -1070,6 +1229,9 @@ def main():
         if "rollback" in todo:
             log(f"scenario: rollback of {CFG['rollback_migrations']} migrations")
             sc["rollback"] = scenario_rollback(S, T, peers, sets)
+        if "lint" in todo:
+            log("scenario: lint, MORSE's 12 files")
+            sc["lint"] = scenario_lint(S, T)
         if "latency" in todo:
             log(f"scenario: a database {2 * CFG['latency_delay_ms']:g} ms away (round trip)")
             sc["latency"] = scenario_latency(S, T, peers, sets)

@@ -35,6 +35,14 @@ struct db;
  */
 void progress_watch(struct db *db, const char *file, const char *version);
 void progress_unwatch(struct db *db);
+/*
+ * A batch (apply.c): the message's earlier files committed, file is the
+ * first whose COMMIT has not come back, later the files after it in the
+ * message. Its time counts from now; the report says it may be a later file
+ * (the server sends results in buffers: a long file can hold back the
+ * COMMITs before it).
+ */
+void progress_file(const char *file, const char *version, int later);
 /* Close the second session, if any (the run's end, before the exec). */
 void progress_close(void);
 

@@ -30,7 +30,12 @@
 #   PGBOOT_BENCH_LATENCY_DELAY_MS=0.5    latency: delay each way (0.5: a database ~1 ms away)
 #   PGBOOT_BENCH_LATENCY_SIZES=300,1000  latency: fresh-apply sizes, pgboot batched / --no-batch / dbmate
 #                                        through the proxy, pgboot both ways on loopback
-#   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency
+#   PGBOOT_BENCH_LINT_REPS=10            lint: `pgboot lint` runs per build, --offline and online, MORSE's files
+#   PGBOOT_BENCH_LINT_APPLY_REPS=5       lint: fresh MORSE applies per build, --lint off and --lint warn
+#   PGBOOT_BENCH_LINT_CORPUS_REPS=3      lint: runs over PostgreSQL's regression SQL, per build (measured only
+#                                        when scripts/regress-corpus.sh has fetched it)
+#   PGBOOT_BENCH_REGRESS_CORPUS=DIR      lint: that corpus's directory [default: build/regress-corpus/sql]
+#   PGBOOT_BENCH_SCENARIOS=size,rows,roundtrips,uptodate,fresh,readiness,stampede,rollback,latency,lint
 #   PGBOOT_BENCH_PSQL_WAIT_INTERVAL=1    the psql peer's pg_isready interval, seconds
 #   PGBOOT_BENCH_PORT=32600              the server's loopback port
 # A longer run: PGBOOT_BENCH_REPS=50 PGBOOT_BENCH_APPLY_REPS=10 make bench

@@ -19,7 +19,9 @@
 # git): the Kubernetes types the schema check of deploy/kubernetes compiles
 # against (tests/deploy/check_k8s_schema.py).
 # npmtools is the other migration tools the adoption and coexistence tests run
-# (dbmate, node-pg-migrate, drizzle-orm's migrator, pg), installed from
+# (dbmate, node-pg-migrate, drizzle-orm's migrator, pg) and Squawk, the lint
+# oracle of tests/lint (squawk-cli: its native binary is in the platform
+# package @squawk-cli/linux-x64, no download at install), installed from
 # tests/npm-tools/package.json and its package-lock.json into build/npm-tools
 # (ignored by git), again only when that lock changed; scripts/test.sh asks for it.
 set -euo pipefail
@@ -81,26 +83,31 @@ install_node_pkgs() {
 }
 
 # The pinned tools of tests/npm-tools into build/npm-tools, unless the lock
-# there is the same and dbmate's per-platform binary runs.
+# there is the same and dbmate's and squawk's per-platform binaries run.
 install_npm_tools() {
 	[ "$npm_tools" = 1 ] || return 0
 	local root src dir
 	root=$(cd "$(dirname "$0")/.." && pwd)
 	src=$root/tests/npm-tools dir=$root/build/npm-tools
 	if cmp -s "$src/package-lock.json" "$dir/package-lock.json" &&
-		"$dir/node_modules/.bin/dbmate" --version >/dev/null 2>&1; then
+		"$dir/node_modules/.bin/dbmate" --version >/dev/null 2>&1 &&
+		"$dir/node_modules/.bin/squawk" --version >/dev/null 2>&1; then
 		return 0
 	fi
-	echo "install-deps: installing tests/npm-tools (dbmate, node-pg-migrate, drizzle-orm, pg) into build/npm-tools" >&2
+	echo "install-deps: installing tests/npm-tools (dbmate, node-pg-migrate, drizzle-orm, pg, squawk-cli) into build/npm-tools" >&2
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp "$src/package.json" "$src/package-lock.json" "$dir/"
-	# install, not ci: the lock holds dbmate's binary for this platform only
+	# install, not ci: the lock holds dbmate's and squawk's binaries for this platform only
 	# (the others are optional), and install adds the one this machine needs
 	# at the locked version; --no-save leaves the copied lock as it is
 	npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error >&2
 	"$dir/node_modules/.bin/dbmate" --version >/dev/null || {
 		echo "install-deps: dbmate from npm does not run on this machine ($(uname -m))" >&2
+		return 1
+	}
+	"$dir/node_modules/.bin/squawk" --version >/dev/null || {
+		echo "install-deps: squawk from npm does not run on this machine ($(uname -m))" >&2
 		return 1
 	}
 }

@@ -193,6 +193,8 @@ if [ "${PGBOOT_TEST_ALL:-0}" = 1 ] && [ "$integration_only" -eq 0 ] && [ ${#karg
 	step_bg memcheck-valgrind scripts/memcheck.sh --valgrind-only
 	step fuzz env PGBOOT_FUZZ_SECONDS="${PGBOOT_FUZZ_SECONDS:-45}" scripts/fuzz.sh
 	step psql-equiv tests/psql_equiv/run.sh
+	# the lint against Squawk over the unsafe/safe corpora, MORSE, the examples, the regression files
+	step lint-oracle tests/lint/run.sh
 	# the aarch64 cross build (its own cache) and its core cases under qemu-user
 	step cross-aarch64 tests/cross/run.sh --build
 	# make dist's npm packages, wheels, .debs and tarballs (both architectures, the

@@ -436,6 +436,8 @@ static void batch_result(void *arg, int index, const struct db_result *r)
 	b->done++;
 	b->part_start = index + 1;
 	b->marker_at = -1;
+	if (b->done < b->n)
+		progress_file(b->u[b->from + b->done].path, b->u[b->from + b->done].version, (int)(b->n - b->done - 1));
 }
 
 /* How many units from `from` go in one message: bounded by count and size; the first always goes. */
@@ -587,7 +589,10 @@ static int batch_send(struct db *db, const struct apply_opts *o, const struct ap
 	char *msg = batch_message(b, bad, err);
 	if (!msg)
 		return -1;
+	progress_watch(db, u[from].path, u[from].version);
+	progress_file(u[from].path, u[from].version, (int)n - 1);
 	int rc = db_exec_each(db, msg, batch_result, b, err);
+	progress_unwatch(db);
 	free(msg);
 	return rc;
 }

@@ -22,6 +22,8 @@ static struct {
 	struct db *main;     /* the session watched */
 	const char *file;    /* the file it runs */
 	const char *version;
+	int later;           /* files after it in the same message (a batch) */
+	long long since;     /* when it began, as far as the results tell (0: when the message was sent) */
 	struct db *aside;    /* the second session, once opened */
 	int off;             /* the reports are off for the run */
 	long long sent_at;   /* the message the schedule is for */
@@ -151,7 +153,8 @@ static void log_report(long long ran, const struct db_result *self, const struct
 			     LF_STR("blocker_application", blocked ? db_cell(b, 0, 1) : ""),
 			     LF_STR("blocker_state", blocked && db_cell(b, 0, 2) ? db_cell(b, 0, 2) : ""),
 			     LF_STR("blocker_query", q)),
-		  "\"%s\" has run %lld %s: %s", g.file, ran < 1000 ? ran : ran / 1000, ran < 1000 ? "ms" : "s", sb.buf);
+		  "\"%s\"%s has run %lld %s: %s", g.file, g.later ? " (or a file after it in its batch)" : "",
+		  ran < 1000 ? ran : ran / 1000, ran < 1000 ? "ms" : "s", sb.buf);
 	free(q);
 	strbuf_free(&sb);
 }
@@ -200,11 +203,11 @@ static void on_wait(void *arg, long long sent_at)
 	(void)arg;
 	if (g.off || signals_received())
 		return;
-	long long ran = clock_now_ms() - sent_at;
 	if (sent_at != g.sent_at) {
 		g.sent_at = sent_at;
 		g.due = g.after;
 	}
+	long long ran = clock_now_ms() - (g.since > sent_at ? g.since : sent_at);
 	if (ran < g.due)
 		return;
 	while (g.due <= ran)
@@ -221,8 +224,21 @@ void progress_watch(struct db *db, const char *file, const char *version)
 	g.main = db;
 	g.file = file;
 	g.version = version ? version : "";
+	g.later = 0;
+	g.since = 0;
 	g.sent_at = -1;
 	db_on_wait(db, on_wait, NULL);
+}
+
+void progress_file(const char *file, const char *version, int later)
+{
+	if (!g.main)
+		return;
+	g.file = file;
+	g.version = version ? version : "";
+	g.later = later;
+	g.since = clock_now_ms();
+	g.due = g.after;
 }
 
 void progress_unwatch(struct db *db)

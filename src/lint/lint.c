@@ -969,7 +969,7 @@ void lint_log(const struct lint_run *run)
 			free(s);
 			s = t;
 		}
-		log_event(lint_count_at(run, LINT_WARNING) ? LOG_WARNING : LOG_INFO, "lint_summary",
+		log_event(lint_count_at(run, LINT_WARNING) ? LOG_WARNING : run->n ? LOG_INFO : LOG_DEBUG, "lint_summary",
 			  LOG_FIELDS(LF_INT("files", (long long)run->files), LF_INT("findings", (long long)run->n)), "%s", s);
 		free(s);
 	}

@@ -57,6 +57,15 @@ def say(t, text):
 
 # ---- the server side ---------------------------------------------------------
 
+def running(needle):
+    """A pg_stat_activity condition: the session runs the statement the needle names. A batch
+    sends many files in one message, whose text pg_stat_activity cuts at 1 KB: a pg_sleep is
+    found by its wait event, anything else by its text."""
+    if needle.startswith("pg_sleep"):
+        return "wait_event = 'PgSleep'"
+    return "query LIKE '%%%s%%'" % needle
+
+
 def settle(t, db=None, timeout=15):
     """Wait until no backend of pgboot is left in db (a killed pgboot's backend
     finishes its statement, then sees the closed socket and rolls back)."""

@@ -89,7 +89,7 @@ def test_stampede_half_during_first_migration(t):
     time.sleep(0.3)
     t0 = gate1.open()
     t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
-                                "AND query LIKE '%pg_sleep(1)%' AND state = 'active'", db=db) == "1",
+                                "AND wait_event = 'PgSleep' AND state = 'active'", db=db) == "1",
                  timeout=10, what="the first migration running")
     mid = time.time() - t0
     gate2.open()

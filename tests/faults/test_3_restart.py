@@ -33,9 +33,13 @@ def _sleepy(t, v, seconds=20):
     return faultlib.Mig(v, "sleepy", text, ["t_%s" % v]), marker
 
 
+def _running(needle):
+    return faultlib.running(needle)
+
+
 def _wait_active(t, needle, timeout=15):
     t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgboot' "
-                                "AND state = 'active' AND query LIKE '%%%s%%'" % needle) != "0",
+                                "AND state = 'active' AND %s" % _running(needle)) != "0",
                  timeout=timeout, what="pgboot running %s" % needle)
 
 

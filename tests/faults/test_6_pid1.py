@@ -79,7 +79,7 @@ def test_pid1_sigterm_during_long_statement(t):
     p_ = t.project(migrations={"0001_a.sql": "CREATE TABLE a (id int);",
                                "0002_long.sql": "CREATE TABLE long (id int);\nSELECT pg_sleep(60);\n"})
     p, child, err = _spawn_pid1(t, ["migrate"], project=p_)
-    q = ("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%' AND state = 'active' "
+    q = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND state = 'active' "
          "AND pid <> pg_backend_pid() AND datname = current_database()")
     t.wait_until(lambda: t.psql(q) == "1", timeout=15, what="the long statement")
     sent = time.time()

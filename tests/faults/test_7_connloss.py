@@ -21,7 +21,7 @@ def _gated_sleep(t, seconds=20):
 
 def _terminate_when(t, needle, timeout=15):
     q = ("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgboot' AND state = 'active' "
-         "AND datname = current_database() AND query LIKE '%%%s%%'" % needle)
+         "AND datname = current_database() AND %s" % faultlib.running(needle))
     t.wait_until(lambda: t.psql(q) != "", timeout=timeout, what="pgboot running %s" % needle)
     pid = t.psql(q).split()[0]
     t.write(MARK, "x")
@@ -109,7 +109,7 @@ def test_terminate_repeatedly_gives_69(t):
     kills = 0
     while proc.poll() is None and time.time() < deadline:
         n = t.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgboot' "
-                   "AND datname = current_database() AND query LIKE '%pg_sleep(20)%'")
+                   "AND datname = current_database() AND wait_event = 'PgSleep'")
         kills += int(n)
         time.sleep(0.1)
     r = proc.wait(10)

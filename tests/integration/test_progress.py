@@ -95,6 +95,16 @@ def test_fast_run_opens_no_second_session_and_a_slow_one_does(t):
     check(r.err.count("has run") == 1, "one report", r)
     r.expect_text(re.compile(r'"migrations/0002_sleep\.sql" has run \d+ ms: running, waiting on Timeout "PgSleep"'))
     t.wait_until(lambda: sessions(t) - before == 3, what="three sessions counted")
+    # in a batch (three pending files, one message) the report names the first file whose
+    # COMMIT has not come back, and says it may be a later one of the batch (the server holds
+    # the results before a long statement in its buffer)
+    p3 = t.project(migrations={"0001_a.sql": "CREATE TABLE ta (id int);", "0002_sleep.sql": "SELECT pg_sleep(1);",
+                               "0003_b.sql": "CREATE TABLE tb (id int);"})
+    t.psql("DROP TABLE IF EXISTS t1; DROP TABLE IF EXISTS pgboot_migrations")
+    r = t.pgboot("migrate", env={**FAST, "PGBOOT_PROGRESS_EVERY_MS": "10000"}, project=p3).expect(0)
+    check(r.err.count("has run") == 1, "one report for the batch", r)
+    r.expect_text(re.compile(r'"migrations/000[12]_[a-z]+\.sql" \(or a file after it in its batch\) has run \d+ ms: '
+                             r'running, waiting on Timeout "PgSleep"'))
 
 
 def test_through_a_pooler_nothing_rather_than_wrong(t):

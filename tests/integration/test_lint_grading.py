@@ -1,0 +1,114 @@
+"""Every lint rule against a real server, on a small table, a large one and one that does not
+exist (issue 15, "Tests for each rule against a real server with a small and a large table"):
+a rule graded by size is info on the small and the missing table and its own grade on the
+large one; a rule graded by existence gives its grade on both existing tables and info on the
+missing one; a fixed rule gives its grade everywhere. The large table is large cheaply: the
+planner's estimate (pg_class.reltuples) says 5 M rows. Each finding carries the rows, the size
+and the server version; offline the same files are graded by the text alone."""
+import json
+
+from harness import check
+
+SETUP = (
+    "CREATE TABLE small (a int PRIMARY KEY, b text);"
+    "CREATE TABLE big (a int PRIMARY KEY, b text);"
+    "INSERT INTO small SELECT g, 'x' FROM generate_series(1, 10) g;"
+    "INSERT INTO big SELECT g, 'x' FROM generate_series(1, 1000) g;"
+    "CREATE INDEX small_b ON small (b); CREATE INDEX big_b ON big (b);"
+    "CREATE MATERIALIZED VIEW small_mv AS SELECT * FROM small;"
+    "CREATE MATERIALIZED VIEW big_mv AS SELECT * FROM big;"
+    "ANALYZE small; ANALYZE big; ANALYZE small_mv; ANALYZE big_mv;"
+    "UPDATE pg_class SET reltuples = 5000000, relpages = 50000 WHERE oid IN ('big'::regclass, 'big_mv'::regclass);"
+)
+
+# rule: (statement with {t} for the table, how it is graded, its grade where it bites)
+RULES = {
+    "index-not-concurrent": ("CREATE INDEX {t}_a2 ON {t} (a);", "size", "error"),
+    "constraint-not-valid": ("ALTER TABLE {t} ADD CONSTRAINT {t}_ck CHECK (a > 0);", "size", "error"),
+    "set-not-null": ("ALTER TABLE {t} ALTER COLUMN b SET NOT NULL;", "size", "error"),
+    "type-change-rewrite": ("ALTER TABLE {t} ALTER COLUMN a TYPE bigint;", "size", "error"),
+    "add-column-volatile-default": ("ALTER TABLE {t} ADD COLUMN r float8 DEFAULT random();", "size", "error"),
+    "constraint-inline-index": ("ALTER TABLE {t} ADD UNIQUE (b);", "size", "error"),
+    "vacuum-full": ("VACUUM FULL {t};", "size", "error"),
+    "cluster": ("CLUSTER {t} USING {t}_pkey;", "size", "error"),
+    "set-logged-unlogged": ("ALTER TABLE {t} SET UNLOGGED;", "size", "error"),
+    "mass-update-delete": ("UPDATE {t} SET b = 'y';", "size", "error"),
+    "reindex-not-concurrent": ("REINDEX TABLE {t};", "size", "warning"),
+    "lock-table": ("LOCK TABLE {t} IN SHARE MODE;", "size", "warning"),
+    "refresh-matview-not-concurrent": ("REFRESH MATERIALIZED VIEW {t}_mv;", "size", "warning"),
+    "destructive-change": ("ALTER TABLE {t} DROP COLUMN b;", "exists", "warning"),
+    "rename": ("ALTER TABLE {t} RENAME COLUMN b TO c;", "exists", "warning"),
+    "drop-index-not-concurrent": ("DROP INDEX {t}_b;", "fixed", "warning"),
+    "concurrent-in-transaction": ("CREATE INDEX CONCURRENTLY {t}_a3 ON {t} (a);", "fixed", "error"),
+}
+TABLES = ["small", "big", "ghost"]
+
+
+def _expected(how, grade, table):
+    if how == "fixed":
+        return grade
+    if table == "ghost":
+        return "info"
+    if how == "exists":
+        return grade
+    return grade if table == "big" else "info"
+
+
+def _files():
+    files = {}
+    for i, (rule, (sql, _, _)) in enumerate(sorted(RULES.items()), 1):
+        files["%04d_%s.sql" % (i, rule)] = "".join(sql.format(t=t) + "\n" for t in TABLES)
+    # two existing tables taken ACCESS EXCLUSIVE in one transaction; a missing one is not counted
+    files["%04d_two_tables.sql" % (len(files) + 1)] = "ALTER TABLE small ADD COLUMN x int;\nALTER TABLE big ADD COLUMN x int;\n"
+    files["%04d_one_table.sql" % (len(files) + 1)] = "ALTER TABLE small ADD COLUMN y int;\nALTER TABLE ghost ADD COLUMN y int;\n"
+    return files
+
+
+def test_each_rule_graded_by_the_live_database(t):
+    t.psql(SETUP)
+    files = _files()
+    p = t.project(migrations=files)
+    r = t.pgboot("lint", "--json", "--lint-level", "info", project=p).expect(6)
+    doc = json.loads(r.out)
+    check(doc["offline"] is False and doc["server_version"].startswith("15."), "graded online, the server named", r)
+    by_file = {}
+    for f in doc["findings"]:
+        by_file.setdefault(f["file"].split("/")[-1], []).append(f)
+
+    for name, text in sorted(files.items()):
+        rule = name[5:-4]
+        if rule not in RULES:
+            continue
+        _, how, grade = RULES[rule]
+        mine = {f["line"]: f for f in by_file.get(name, []) if f["rule"] == rule}
+        for line, table in enumerate(TABLES, 1):
+            f = mine.get(line)
+            check(f is not None, "%s: %s on %s (line %d) is found" % (name, rule, table, line), r)
+            want = _expected(how, grade, table)
+            check(f["grade"] == want, "%s on %s graded %s (got %s)" % (rule, table, want, f["grade"]), r)
+            # a statement that cannot run in a transaction takes no lock there: it fails
+            check(f["lock"] or rule == "concurrent-in-transaction", "%s names the lock it takes" % rule, r)
+            check(f["fix"], "%s writes a fix" % rule, r)
+            if how == "size" and table != "ghost":
+                rows = 5000000 if table == "big" else None
+                check(f["bytes"] and f["bytes"] > 0 and (rows is None or f["rows"] == rows),
+                      "%s on %s carries its rows and size (%s, %s)" % (rule, table, f["rows"], f["bytes"]), r)
+            if how == "size" and table == "ghost":
+                check(f["rows"] is None, "%s on a missing table: no size" % rule, r)
+
+    two = [f for f in by_file.get(sorted(files)[-2], []) if f["rule"] == "access-exclusive-multiple-tables"]
+    check(len(two) == 1 and two[0]["line"] == 2 and two[0]["grade"] == "warning"
+          and "small" in two[0]["reason"] + two[0]["fix"],
+          "two existing tables ACCESS EXCLUSIVE in one transaction: one warning at the second, naming both", r)
+    one = [f for f in by_file.get(sorted(files)[-1], []) if f["rule"] == "access-exclusive-multiple-tables"]
+    check(len(one) == 0 or one[0]["grade"] == "info",
+          "a missing table is no second table to deadlock on: %s" % one, r)
+
+    # offline, the same files: nothing sized, what bites on a large table is a warning
+    r = t.pgboot("lint", "--json", "--offline", "--lint-level", "info", project=p, url=None).expect(6)
+    doc = json.loads(r.out)
+    check(doc["offline"] is True and doc["server_version"] is None, "offline says so", r)
+    for f in doc["findings"]:
+        if f["rule"] in RULES and RULES[f["rule"]][1] == "size":
+            check(f["grade"] == "warning" and f["rows"] is None,
+                  "offline, %s:%d %s is a warning, unsized (got %s)" % (f["file"], f["line"], f["rule"], f["grade"]), r)
