@@ -48,7 +48,18 @@ struct apply_opts {
 	int ddl_lock_retries;           /* attempts when it runs out */
 	long long statement_timeout_ms; /* pgboot's own, set again after each unit */
 	int batch;                      /* apply_batch may send several units in one message (--no-batch: 0) */
+	const char *lockrec;            /* the lock record expression in the units' history rows
+					   (history_lockrec_sql), or NULL: a message of several units in a
+					   session's lock prepares it once (APPLY_LOCKREC_STATEMENT), each row
+					   reads it from the setting the statement sets just before its INSERT */
 };
+
+/*
+ * The statement a batch prepares at its start and deallocates at its end
+ * (also after a failure): planning the lock record's query over pg_locks and
+ * the catalogs costs more than running it, and more than a small migration.
+ */
+#define APPLY_LOCKREC_STATEMENT "pgboot_lockrec"
 
 /* A batch's bounds: files, and bytes of their text (a bigger file goes alone). */
 #define APPLY_BATCH_MAX_FILES 250

@@ -147,6 +147,13 @@ int history_create(struct history *h, struct db *db, int in_transaction, struct 
 char *history_record_sql(const struct history *h, struct db *db, const struct migfile *mf, int replace,
 			 struct pgb_error *err);
 /*
+ * The lock record expression (lockrec_sql) history_record_sql puts in a row
+ * when h->has_locks, exactly as it writes it: apply.h's batches find it in a
+ * row's INSERT to read it from a statement prepared once a message. NULL
+ * with err (70) when the table's name cannot be quoted. The caller frees.
+ */
+char *history_lockrec_sql(const struct history *h, struct db *db, struct pgb_error *err);
+/*
  * Add the locks column to a table made before it existed (a catalog check
  * first, so the ACCESS EXCLUSIVE lock is taken only when the column is
  * missing), in a transaction of its own waiting at most lock_timeout_ms for

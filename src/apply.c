@@ -278,6 +278,23 @@ static void add_lock_check(struct strbuf *sb, const struct apply_opts *o, const 
 	free(check);
 }
 
+/*
+ * The lock record read from the statement the message prepared (APPLY_LOCKREC_STATEMENT): its
+ * EXECUTE sets pgboot.locks (transaction-local) from the same expression right before the row's
+ * INSERT, which reads it. Nothing but the history row runs in between, and the history table is
+ * left out of the record, so the record is the same. A row without the expression is kept as is.
+ */
+static char *record_prepared(const struct apply_opts *o, char *record)
+{
+	const char *at = o->lockrec ? strstr(record, o->lockrec) : NULL;
+	if (!at)
+		return record;
+	char *out = xasprintf("EXECUTE " APPLY_LOCKREC_STATEMENT ";\n%.*spg_catalog.current_setting('pgboot.locks')%s",
+			      (int)(at - record), record, at + strlen(o->lockrec));
+	free(record);
+	return out;
+}
+
 /* ---- one message: the atomic modes ---------------------------------------- */
 
 /*
@@ -305,11 +322,13 @@ static char *reset_keeping_t0_sql(const struct apply_opts *o)
  * from pgboot's; the COMMIT (RELEASE in the run's transaction) that follows ends the unit.
  */
 static char *build_message(const struct apply_opts *o, const struct apply_unit *u, struct slice *sl, size_t index,
-			   int keep_t0, struct pgb_error *err)
+			   int keep_t0, int prepared, struct pgb_error *err)
 {
 	char *record = u->effect.done(u->effect.arg, err);
 	if (!record)
 		return NULL;
+	if (prepared)
+		record = record_prepared(o, record);
 	struct strbuf sb;
 	strbuf_init(&sb);
 	memset(sl, 0, sizeof(*sl));
@@ -359,6 +378,16 @@ static char *build_message(const struct apply_opts *o, const struct apply_unit *
 
 /* ---- batches: consecutive atomic units in one message ------------------------ */
 
+/* The statement a message of several units starts with when it prepares the lock record. */
+static char *lockrec_prepare_sql(const struct apply_opts *o)
+{
+	return xasprintf("PREPARE " APPLY_LOCKREC_STATEMENT " AS SELECT pg_catalog.set_config('pgboot.locks', %s, true);\n",
+			 o->lockrec);
+}
+
+/* A file's DEALLOCATE ALL took the statement away, or it could not be prepared: rows compute their own from then on */
+static int g_no_prepare;
+
 /* PL/pgSQL was refused for the reset that keeps pgboot.t0: one unit a message from then on */
 static int g_no_plpgsql;
 
@@ -367,6 +396,8 @@ struct batch {
 	const struct apply_opts *o;
 	const struct apply_unit *u;
 	size_t from, n;
+	int prepare;      /* the message starts by preparing the lock record (lockrec_prepare_sql) */
+	int prepared;     /* its PREPARE ran: the statement exists until the message's DEALLOCATE */
 	struct slice *sl; /* each part's, its positions counted from the part's start */
 	long *chars;      /* characters of the message before part i (n + 1 of them) */
 	size_t done;      /* parts committed (their COMMIT came back) */
@@ -380,6 +411,8 @@ struct batch {
 static void batch_result(void *arg, int index, const struct db_result *r)
 {
 	struct batch *b = arg;
+	if (b->prepare && index == 0 && strcmp(r->command, "PREPARE") == 0)
+		b->prepared = 1;
 	if (b->done >= b->n)
 		return;
 	if (b->marker_at < 0) {
@@ -428,9 +461,15 @@ static char *batch_message(struct batch *b, size_t *bad, struct pgb_error *err)
 	int keep_t0 = b->n > 1 && !b->o->run_transaction;
 	struct strbuf sb;
 	strbuf_init(&sb);
-	b->chars[0] = 0;
+	if (b->prepare) {
+		char *prep = lockrec_prepare_sql(b->o);
+		strbuf_adds(&sb, prep);
+		free(prep);
+		b->part_start = 1; /* the PREPARE's result comes first */
+	}
+	b->chars[0] = (long)sql_char_count(sb.buf, sb.len);
 	for (size_t i = 0; i < b->n; i++) {
-		char *part = build_message(b->o, &b->u[b->from + i], &b->sl[i], i, keep_t0, err);
+		char *part = build_message(b->o, &b->u[b->from + i], &b->sl[i], i, keep_t0, b->prepare, err);
 		if (!part && i > 0) { /* the parts before it go now; it fails alone, first of the next message */
 			pgb_error_free(err);
 			b->n = i;
@@ -446,6 +485,8 @@ static char *batch_message(struct batch *b, size_t *bad, struct pgb_error *err)
 		strbuf_add(&sb, part, len);
 		free(part);
 	}
+	if (b->prepare)
+		strbuf_adds(&sb, "DEALLOCATE " APPLY_LOCKREC_STATEMENT ";\n");
 	return strbuf_detach(&sb);
 }
 
@@ -475,6 +516,30 @@ static int plpgsql_refused(const struct batch *b, const struct pgb_error *err)
 		strcmp(err->sqlstate, "0A000") == 0);
 }
 
+/*
+ * 1 when the message failed on its prepared lock record rather than a file: the PREPARE (nothing
+ * ran; the error is in no part), or an EXECUTE after the file's statements found the statement
+ * gone (a file ran DEALLOCATE ALL). The part at fault is rolled back and goes again.
+ */
+static int lockrec_refused(const struct batch *b, size_t at, const struct pgb_error *err)
+{
+	if (!b->prepare)
+		return 0;
+	if (!b->prepared)
+		return b->done == 0 && err->statement_index == 0 && at == b->n && err->code != PGB_EXIT_UNAVAILABLE;
+	return b->marker_at >= 0 && strcmp(err->sqlstate, "26000") == 0;
+}
+
+/* The lock record's statement after a message failed: best effort (a file may have deallocated it). */
+static void deallocate_lockrec(struct db *db)
+{
+	struct pgb_error e;
+	pgb_error_init(&e);
+	if (db_alive(db))
+		db_exec(db, "DEALLOCATE " APPLY_LOCKREC_STATEMENT, NULL, NULL, &e);
+	pgb_error_free(&e);
+}
+
 /* what a failed message says happens next */
 enum batch_next { BATCH_FAIL, BATCH_AGAIN, BATCH_RETRY };
 
@@ -486,13 +551,21 @@ enum batch_next { BATCH_FAIL, BATCH_AGAIN, BATCH_RETRY };
 static enum batch_next batch_failed(struct db *db, struct batch *b, size_t *cap, struct pgb_error *err)
 {
 	rollback_attempt(db, b->o);
+	if (b->prepared)
+		deallocate_lockrec(db);
 	size_t at = part_at(b, err->position);
-	if (b->done == 0 && b->part_start == 0 && err->statement_index == 0 && at < b->n && at > 0) {
+	if (b->done == 0 && err->statement_index == 0 && at < b->n && at > 0) {
 		if (!b->o->run_transaction && !signals_received()) {
 			*cap = b->from + at;
 			return BATCH_AGAIN;
 		}
 		b->done = at; /* in the run's transaction nothing can be sent again: the error is part at's */
+	}
+	if (lockrec_refused(b, at, err) && !signals_received()) {
+		log_debug("batch_unprepared", "the lock record's statement failed (%s): each row computes its own",
+			  err->message);
+		g_no_prepare = 1;
+		return BATCH_AGAIN;
 	}
 	err_to_part(b, b->done, err);
 	if (plpgsql_refused(b, err) && !signals_received()) {
@@ -510,8 +583,9 @@ static int batch_send(struct db *db, const struct apply_opts *o, const struct ap
 		      struct batch *b, size_t *bad, struct pgb_error *err)
 {
 	size_t n = batch_size(o, u, from, cap);
-	*b = (struct batch){o, u, from, n, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)), 0, 0, -1, 0,
-			    NULL};
+	int prepare = n > 1 && o->lockrec && !o->run_transaction && !g_no_prepare;
+	*b = (struct batch){o, u, from, n, prepare, 0, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)),
+			    0, 0, -1, 0, NULL};
 	char *msg = batch_message(b, bad, err);
 	if (!msg)
 		return -1;

@@ -548,6 +548,16 @@ char *history_baseline_sql(const struct history *h, struct db *db, const struct 
 	return strbuf_detach(&sb);
 }
 
+char *history_lockrec_sql(const struct history *h, struct db *db, struct pgb_error *err)
+{
+	char *lit = db_quote_literal(db, h->qualified, strlen(h->qualified), err);
+	if (!lit)
+		return NULL;
+	char *expr = lockrec_sql(lit);
+	free(lit);
+	return expr;
+}
+
 /* The lock record's column and value in the INSERT of a transactional file's row, and its RETURNING; all ""
  * when the table has no locks column (an older pgboot's, not upgraded). 0, or -1 with err (70). */
 struct lock_parts {
@@ -560,11 +570,9 @@ static int lock_parts(const struct history *h, struct db *db, struct lock_parts 
 		p->column = xstrdup(""), p->value = xstrdup(""), p->update = xstrdup(""), p->returning = xstrdup("");
 		return 0;
 	}
-	char *lit = db_quote_literal(db, h->qualified, strlen(h->qualified), err);
-	if (!lit)
+	char *expr = history_lockrec_sql(h, db, err);
+	if (!expr)
 		return -1;
-	char *expr = lockrec_sql(lit);
-	free(lit);
 	p->column = xstrdup(", locks");
 	p->value = xasprintf(", %s", expr);
 	p->update = xstrdup(", locks = EXCLUDED.locks");

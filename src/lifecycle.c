@@ -88,7 +88,7 @@ struct run {
 static struct apply_opts apply_opts_of(const struct pgb_config *cfg)
 {
 	struct apply_opts o = {cfg->lock_mode == LOCK_TRANSACTION, cfg->ddl_lock_timeout_ms, cfg->ddl_lock_retries,
-			       cfg->statement_timeout_ms, !cfg->no_batch};
+			       cfg->statement_timeout_ms, !cfg->no_batch, NULL};
 	return o;
 }
 

@@ -364,8 +364,9 @@ static int apply_jobs(struct db *db, const struct apply_opts *o, const struct hi
 	return rc;
 }
 
-int migrate_apply(struct db *db, const struct apply_opts *o, const struct history *h,
-		  const struct migrate_jobs *jobs, struct pgb_error *err)
+/* Apply every job in order: each atomic run together, any other job alone. */
+static int apply_all(struct db *db, const struct apply_opts *o, const struct history *h,
+		     const struct migrate_jobs *jobs, struct pgb_error *err)
 {
 	for (size_t i = 0; i < jobs->n;) {
 		const struct migrate_job *j = &jobs->jobs[i];
@@ -385,6 +386,24 @@ int migrate_apply(struct db *db, const struct apply_opts *o, const struct histor
 		i += n;
 	}
 	return 0;
+}
+
+int migrate_apply(struct db *db, const struct apply_opts *opts, const struct history *h,
+		  const struct migrate_jobs *jobs, struct pgb_error *err)
+{
+	/* the rows' lock record, which a batch prepares once (apply.h); without it each row plans its own */
+	struct apply_opts with = *opts;
+	char *lockrec = NULL;
+	if (h->has_locks && jobs->n > 1) {
+		struct pgb_error e;
+		pgb_error_init(&e);
+		lockrec = history_lockrec_sql(h, db, &e);
+		pgb_error_free(&e);
+	}
+	with.lockrec = lockrec;
+	int rc = apply_all(db, &with, h, jobs, err);
+	free(lockrec);
+	return rc;
 }
 
 int migrate_commit(struct db *db, const struct migrate_jobs *jobs, struct pgb_error *err)

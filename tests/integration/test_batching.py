@@ -121,16 +121,45 @@ def test_batch_lock_timeout_retried_from_the_migration(t):
     t.psql("CREATE TABLE busy (id int)")
     p = t.project(migrations={"0001_a.sql": "CREATE TABLE la (id int);",
                               "0002_alter.sql": "ALTER TABLE busy ADD COLUMN x int;",
-                              "0003_c.sql": "CREATE TABLE lc (id int);"})
+                              "0003_c.sql": "CREATE TABLE lc (id int);",
+                              # alone, after the batch: what the session holds prepared then
+                              "0004_left.sql": "-- pgboot:no-transaction\n"
+                                               "CREATE TABLE leftover AS SELECT name FROM pg_prepared_statements;"})
     app = t.hold("BEGIN; LOCK TABLE busy IN ACCESS SHARE MODE")
-    proc = t.spawn("migrate", "--ddl-lock-timeout", "200ms", "--ddl-lock-retries", "5", project=p)
+    proc = t.spawn("migrate", "-v", "--ddl-lock-timeout", "200ms", "--ddl-lock-retries", "5", project=p)
     proc.wait_for_text("attempt 1 of 5", timeout=10)
     check([v for _, v, _ in t.history()] == ["0001"], "0001 committed before the retry", t.history())
     t.release(app)
     r = proc.wait(30).expect(0)
-    check([v for v, _ in _applied_lines(r.err)] == ["0001_a", "0002_alter", "0003_c"], "each applied once", r)
+    check([v for v, _ in _applied_lines(r.err)] == ["0001_a", "0002_alter", "0003_c", "0004_left"],
+          "each applied once", r)
     check("0002_alter.sql\" waited more than 200ms" in r.err, "the retry names 0002", r)
-    check([v for _, v, _ in t.history()] == ["0001", "0002", "0003"], "all recorded", t.history())
+    check([v for _, v, _ in t.history()] == ["0001", "0002", "0003", "0004"], "all recorded", t.history())
+    # the failed message's prepared lock record was deallocated: the retry prepared its own again
+    check("computes its own" not in r.err, "the retried batch still prepares the lock record", r)
+    check(t.psql("SELECT count(*) FROM leftover") == "0", "no prepared statement outlives its batch",
+          t.psql("SELECT name FROM leftover"))
+    check(t.psql("SELECT locks FROM pgboot_migrations WHERE version = '0002'") == "ACCESS EXCLUSIVE public.busy",
+          "the retried migration's lock record", t.psql("SELECT version, locks FROM pgboot_migrations"))
+
+
+def test_batch_lock_record_prepared_and_deallocated_by_a_file(t):
+    """A batch prepares the lock record's query once (APPLY_LOCKREC_STATEMENT); each row's record is
+    still its own migration's. A file that deallocates it (DEALLOCATE ALL) is rolled back and runs
+    again with rows that compute their own: applied once, nothing lost."""
+    t.psql("CREATE TABLE pre (id int)")
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE na (id int);",
+                              "0002_alter.sql": "ALTER TABLE pre ADD COLUMN x int;",
+                              "0003_dealloc.sql": "DEALLOCATE ALL;\nINSERT INTO pre VALUES (1);",
+                              "0004_lock.sql": "LOCK TABLE pre IN SHARE MODE;\nCREATE INDEX ON na (id);"})
+    r = t.pgboot("migrate", "-v", project=p).expect(0, "each row computes its own", where="err")
+    check([v for v, _ in _applied_lines(r.err)] == ["0001_a", "0002_alter", "0003_dealloc", "0004_lock"],
+          "each applied once, in order", r)
+    locks = dict(line.split("|") for line in t.psql("SELECT version, locks FROM pgboot_migrations").splitlines())
+    check(locks == {"0001": "", "0002": "ACCESS EXCLUSIVE public.pre", "0003": "ROW EXCLUSIVE public.pre",
+                    "0004": "SHARE public.na, SHARE public.pre"}, "each row its own migration's locks", locks)
+    check(t.psql("SELECT count(*) FROM pre") == "1", "0003 ran once: its first try rolled back", r)
+    check("locks: ACCESS EXCLUSIVE public.pre" in r.err, "the applied line carries the record", r)
 
 
 def test_batch_sigterm_mid_batch(t):
