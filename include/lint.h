@@ -139,6 +139,23 @@ char *lint_rangevar(const struct json_value *rangevar);
 /* A list of {"String":{"sval":...}} joined by '.' ("pg_catalog.int8"), xmalloc'd; NULL if not such a list. */
 char *lint_names(const struct json_value *list);
 
+/* One ALTER TABLE statement's table, as lint_each_alter_cmd gives it to each of its commands. */
+struct lint_alter {
+	const struct json_value *relation; /* the RangeVar object */
+	const char *rel;   /* its relname alone: the key a rule keeps facts under */
+	const char *table; /* as written, "schema.rel" or "rel" (lint_rangevar): what lint_report sizes */
+	const char *ttext; /* as to write it in a fix, quoted where needed (lint_table_text) */
+};
+/*
+ * When the statement is an ALTER TABLE of a table (type "AlterTableStmt",
+ * objtype OBJECT_TABLE, a relation with a relname): fn once for each of its
+ * AlterTableCmd objects that has a subtype ("AT_AddColumn" ...), in order;
+ * else nothing. a and its strings live until the walk ends.
+ */
+void lint_each_alter_cmd(struct lint_ctx *cx, const char *type, const struct json_value *node,
+			 void (*fn)(struct lint_ctx *cx, const struct lint_alter *a, const char *subtype,
+				    const struct json_value *cmd));
+
 /* ---- running the lint (src/lint/lint.c; the rules never call these) ---- */
 
 #include <stdio.h>

@@ -185,22 +185,16 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 	free(type);
 }
 
+static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
+{
+	const struct json_value *def = lint_node(json_member(cmd, "def"), "ColumnDef");
+	if (strcmp(sub, "AT_AddColumn") == 0 && def)
+		added(cx, a->table, a->ttext, a->relation, def);
+}
+
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	const char *objtype = lint_str(node, "objtype");
-	if (strcmp(type, "AlterTableStmt") != 0 || !objtype || strcmp(objtype, "OBJECT_TABLE") != 0)
-		return;
-	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
-	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
-	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++) {
-		const struct json_value *cmd = lint_node(&cmds->items[i], "AlterTableCmd");
-		const char *sub = lint_str(cmd, "subtype");
-		const struct json_value *def = lint_node(json_member(cmd, "def"), "ColumnDef");
-		if (sub && strcmp(sub, "AT_AddColumn") == 0 && def)
-			added(cx, table, ttext, rv, def);
-	}
-	free(ttext);
-	free(table);
+	lint_each_alter_cmd(cx, type, node, command);
 }
 
 static const struct lint_example examples[] = {

@@ -99,38 +99,27 @@ static int inline_index(const struct json_value *con)
 	return t && (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) && !lint_str(con, "indexname");
 }
 
-static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
+static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
 {
-	const char *objtype = lint_str(node, "objtype");
-	if (strcmp(type, "AlterTableStmt") != 0 || !objtype || strcmp(objtype, "OBJECT_TABLE") != 0)
-		return;
-	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
-	const char *rel = lint_str(rv, "relname");
-	if (!rel)
-		return;
-	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
-	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++) {
-		const struct json_value *cmd = lint_node(&cmds->items[i], "AlterTableCmd");
-		const char *sub = lint_str(cmd, "subtype");
-		const struct json_value *def = json_member(cmd, "def");
-		const struct json_value *con = lint_node(def, "Constraint"), *col = lint_node(def, "ColumnDef");
-		if (!sub)
-			continue;
-		if (strcmp(sub, "AT_AddConstraint") == 0 && con && inline_index(con))
-			report(cx, table, ttext, rel, con, NULL);
-		else if (strcmp(sub, "AT_AddConstraint") == 0 && con && is_exclusion(con))
-			report_exclude(cx, table, ttext, con);
-		else if (strcmp(sub, "AT_AddColumn") == 0 && col) {
-			const struct json_value *cs = json_member(col, "constraints");
-			for (size_t k = 0; cs && cs->type == JSON_ARRAY && k < cs->n; k++) {
-				const struct json_value *c = lint_node(&cs->items[k], "Constraint");
-				if (c && inline_index(c))
-					report(cx, table, ttext, rel, c, lint_str(col, "colname"));
-			}
+	const struct json_value *def = json_member(cmd, "def");
+	const struct json_value *con = lint_node(def, "Constraint"), *col = lint_node(def, "ColumnDef");
+	if (strcmp(sub, "AT_AddConstraint") == 0 && con && inline_index(con))
+		report(cx, a->table, a->ttext, a->rel, con, NULL);
+	else if (strcmp(sub, "AT_AddConstraint") == 0 && con && is_exclusion(con))
+		report_exclude(cx, a->table, a->ttext, con);
+	else if (strcmp(sub, "AT_AddColumn") == 0 && col) {
+		const struct json_value *cs = json_member(col, "constraints");
+		for (size_t k = 0; cs && cs->type == JSON_ARRAY && k < cs->n; k++) {
+			const struct json_value *c = lint_node(&cs->items[k], "Constraint");
+			if (c && inline_index(c))
+				report(cx, a->table, a->ttext, a->rel, c, lint_str(col, "colname"));
 		}
 	}
-	free(ttext);
-	free(table);
+}
+
+static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
+{
+	lint_each_alter_cmd(cx, type, node, command);
 }
 
 static const struct lint_example examples[] = {

@@ -231,32 +231,23 @@ static void validated(struct lint_ctx *cx, const char *table, const char *ttext,
 	free(q);
 }
 
+static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
+{
+	const struct json_value *def = json_member(cmd, "def");
+	const struct json_value *con = lint_node(def, "Constraint");
+	const char *t = lint_str(con, "contype");
+	if (strcmp(sub, "AT_AddConstraint") == 0 && t &&
+	    (strcmp(t, "CONSTR_FOREIGN") == 0 || strcmp(t, "CONSTR_CHECK") == 0))
+		added_constraint(cx, a->table, a->ttext, a->rel, con);
+	else if (strcmp(sub, "AT_AddColumn") == 0 && lint_node(def, "ColumnDef"))
+		added_column(cx, a->table, a->ttext, a->rel, lint_node(def, "ColumnDef"));
+	else if (strcmp(sub, "AT_ValidateConstraint") == 0)
+		validated(cx, a->table, a->ttext, a->rel, lint_str(cmd, "name"));
+}
+
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	if (strcmp(type, "AlterTableStmt") != 0 || strcmp(lint_str(node, "objtype") ? lint_str(node, "objtype") : "",
-							  "OBJECT_TABLE") != 0)
-		return;
-	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
-	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
-	const char *rel = lint_str(rv, "relname") ? lint_str(rv, "relname") : "";
-	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++) {
-		const struct json_value *cmd = lint_node(&cmds->items[i], "AlterTableCmd");
-		const char *sub = lint_str(cmd, "subtype");
-		const struct json_value *def = json_member(cmd, "def");
-		const struct json_value *con = lint_node(def, "Constraint");
-		const char *t = lint_str(con, "contype");
-		if (!sub)
-			continue;
-		if (strcmp(sub, "AT_AddConstraint") == 0 && t &&
-		    (strcmp(t, "CONSTR_FOREIGN") == 0 || strcmp(t, "CONSTR_CHECK") == 0))
-			added_constraint(cx, table, ttext, rel, con);
-		else if (strcmp(sub, "AT_AddColumn") == 0 && lint_node(def, "ColumnDef"))
-			added_column(cx, table, ttext, rel, lint_node(def, "ColumnDef"));
-		else if (strcmp(sub, "AT_ValidateConstraint") == 0)
-			validated(cx, table, ttext, rel, lint_str(cmd, "name"));
-	}
-	free(ttext);
-	free(table);
+	lint_each_alter_cmd(cx, type, node, command);
 }
 
 static const struct lint_example examples[] = {

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "lint_text.h"
 #include "log.h"
 #include "pgq.h"
 #include "strbuf.h"
@@ -486,6 +487,29 @@ char *lint_rangevar(const struct json_value *rangevar)
 	if (!rel)
 		return xstrdup("");
 	return schema ? xasprintf("%s.%s", schema, rel) : xstrdup(rel);
+}
+
+void lint_each_alter_cmd(struct lint_ctx *cx, const char *type, const struct json_value *node,
+			 void (*fn)(struct lint_ctx *cx, const struct lint_alter *a, const char *subtype,
+				    const struct json_value *cmd))
+{
+	const char *objtype = lint_str(node, "objtype");
+	if (strcmp(type, "AlterTableStmt") != 0 || !objtype || strcmp(objtype, "OBJECT_TABLE") != 0)
+		return;
+	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
+	const char *rel = lint_str(rv, "relname");
+	if (!rel)
+		return;
+	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
+	const struct lint_alter a = {.relation = rv, .rel = rel, .table = table, .ttext = ttext};
+	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++) {
+		const struct json_value *cmd = lint_node(&cmds->items[i], "AlterTableCmd");
+		const char *sub = lint_str(cmd, "subtype");
+		if (sub)
+			fn(cx, &a, sub, cmd);
+	}
+	free(ttext);
+	free(table);
 }
 
 char *lint_names(const struct json_value *list)

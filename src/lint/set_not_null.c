@@ -142,16 +142,13 @@ static int is_check(const struct json_value *con)
 	return t && strcmp(t, "CONSTR_CHECK") == 0;
 }
 
-static void command(struct lint_ctx *cx, const char *table, const char *ttext, const char *rel,
-		    const struct json_value *cmd)
+static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
 {
-	const char *sub = lint_str(cmd, "subtype"), *name = lint_str(cmd, "name");
+	const char *rel = a->rel, *name = lint_str(cmd, "name");
 	const struct json_value *def = json_member(cmd, "def");
 	const struct json_value *con = lint_node(def, "Constraint"), *col = lint_node(def, "ColumnDef");
-	if (!sub)
-		return;
 	if (strcmp(sub, "AT_SetNotNull") == 0 && name)
-		set_not_null(cx, table, ttext, rel, name);
+		set_not_null(cx, a->table, a->ttext, rel, name);
 	else if (strcmp(sub, "AT_AddConstraint") == 0 && is_check(con))
 		added_check(cx, rel, con, NULL);
 	else if (strcmp(sub, "AT_ValidateConstraint") == 0 && name)
@@ -170,18 +167,7 @@ static void command(struct lint_ctx *cx, const char *table, const char *ttext, c
 
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	const char *objtype = lint_str(node, "objtype");
-	if (strcmp(type, "AlterTableStmt") != 0 || !objtype || strcmp(objtype, "OBJECT_TABLE") != 0)
-		return;
-	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
-	const char *rel = lint_str(rv, "relname");
-	if (!rel)
-		return;
-	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
-	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++)
-		command(cx, table, ttext, rel, lint_node(&cmds->items[i], "AlterTableCmd"));
-	free(ttext);
-	free(table);
+	lint_each_alter_cmd(cx, type, node, command);
 }
 
 static const struct lint_example examples[] = {

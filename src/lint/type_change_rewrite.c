@@ -298,31 +298,19 @@ static void alter_type(struct lint_ctx *cx, const char *table, const char *ttext
 	remember_type(cx, rel, col, tn);
 }
 
-static void alter_table(struct lint_ctx *cx, const struct json_value *node)
+static void alter_cmd(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
 {
-	const struct json_value *rv = json_member(node, "relation"), *cmds = json_member(node, "cmds");
-	const char *rel = lint_str(rv, "relname");
-	if (!rel)
-		return;
-	char *table = lint_rangevar(rv), *ttext = lint_table_text(cx, rv);
-	for (size_t i = 0; cmds && cmds->type == JSON_ARRAY && i < cmds->n; i++) {
-		const struct json_value *cmd = lint_node(&cmds->items[i], "AlterTableCmd");
-		const char *sub = lint_str(cmd, "subtype"), *name = lint_str(cmd, "name");
-		const struct json_value *def = lint_node(json_member(cmd, "def"), "ColumnDef");
-		if (!sub)
-			continue;
-		if (strcmp(sub, "AT_AlterColumnType") == 0 && def)
-			alter_type(cx, table, ttext, rel, name, def);
-		else if (strcmp(sub, "AT_AddColumn") == 0 && def)
-			remember_type(cx, rel, lint_str(def, "colname"), json_member(def, "typeName"));
-		else if (strcmp(sub, "AT_DropColumn") == 0 && name) {
-			char *k = key(rel, name);
-			lint_remember(cx, k, NULL);
-			free(k);
-		}
+	const char *rel = a->rel, *name = lint_str(cmd, "name");
+	const struct json_value *def = lint_node(json_member(cmd, "def"), "ColumnDef");
+	if (strcmp(sub, "AT_AlterColumnType") == 0 && def)
+		alter_type(cx, a->table, a->ttext, rel, name, def);
+	else if (strcmp(sub, "AT_AddColumn") == 0 && def)
+		remember_type(cx, rel, lint_str(def, "colname"), json_member(def, "typeName"));
+	else if (strcmp(sub, "AT_DropColumn") == 0 && name) {
+		char *k = key(rel, name);
+		lint_remember(cx, k, NULL);
+		free(k);
 	}
-	free(ttext);
-	free(table);
 }
 
 static void created(struct lint_ctx *cx, const struct json_value *node)
@@ -354,9 +342,8 @@ static void renamed(struct lint_ctx *cx, const struct json_value *node)
 
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	const char *objtype = lint_str(node, "objtype");
-	if (strcmp(type, "AlterTableStmt") == 0 && objtype && strcmp(objtype, "OBJECT_TABLE") == 0)
-		alter_table(cx, node);
+	if (strcmp(type, "AlterTableStmt") == 0)
+		lint_each_alter_cmd(cx, type, node, alter_cmd);
 	else if (strcmp(type, "CreateStmt") == 0)
 		created(cx, node);
 	else if (strcmp(type, "RenameStmt") == 0)
