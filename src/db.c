@@ -970,18 +970,28 @@ static int collect(struct db *db, struct collector *k, struct pgb_error *err)
 	return failed ? -1 : 0;
 }
 
+/* Send sql (the simple protocol: one or more statements) as the running statement (statement_begins): 0 with
+   *prev for statement_ends once its results are read, or -1 (the connection lost, err set). */
+static int send_sql(struct db *db, const char *sql, PGcancel **prev, struct pgb_error *err)
+{
+	*prev = statement_begins(db);
+	if (!PQsendQuery(db->conn, sql)) {
+		statement_ends(*prev);
+		lost_connection(db->conn, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Send sql; rows stream in one at a time unless every row is wanted (keep -1). */
 static int exec_keeping(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 			struct collector *pick, struct pgb_error *err)
 {
 	struct db_result *res = NULL;
 	int n = 0;
-	PGcancel *prev = statement_begins(db);
-	if (!PQsendQuery(db->conn, sql)) {
-		statement_ends(prev);
-		lost_connection(db->conn, err);
+	PGcancel *prev;
+	if (send_sql(db, sql, &prev, err) != 0)
 		return -1;
-	}
 	if (keep >= 0 || !results)
 		PQsetSingleRowMode(db->conn);
 	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, pick ? pick->pick : NULL,
@@ -998,12 +1008,9 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err)
 {
 	int n = 0;
-	PGcancel *prev = statement_begins(db);
-	if (!PQsendQuery(db->conn, sql)) {
-		statement_ends(prev);
-		lost_connection(db->conn, err);
+	PGcancel *prev;
+	if (send_sql(db, sql, &prev, err) != 0)
 		return -1;
-	}
 	PQsetSingleRowMode(db->conn); /* a file's rows stream in and are dropped: the first one of each set is kept */
 	struct collector k = {NULL, &n, 1, {0}, 0, NULL, NULL, each, arg};
 	int rc = collect(db, &k, err);
