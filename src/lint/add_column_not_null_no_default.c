@@ -55,9 +55,13 @@ static int is_serial(const struct json_value *tn)
 	return found;
 }
 
-static void added(struct lint_ctx *cx, const char *table, const char *ttext, const char *rel,
-		  const struct json_value *col)
+/* A command of an ALTER TABLE (lint_each_alter_cmd): an ADD COLUMN's ColumnDef is looked at. */
+static void added(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
 {
+	const struct json_value *col = lint_node(json_member(cmd, "def"), "ColumnDef");
+	if (strcmp(sub, "AT_AddColumn") != 0 || !col)
+		return;
+	const char *table = a->table, *ttext = a->ttext, *rel = a->rel;
 	const char *colname = lint_str(col, "colname");
 	const struct json_value *tn = json_member(col, "typeName");
 	const struct json_value *nn = constraint_of(col, "CONSTR_NOTNULL");
@@ -97,16 +101,9 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 	free(def);
 }
 
-static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
-{
-	const struct json_value *col = lint_node(json_member(cmd, "def"), "ColumnDef");
-	if (strcmp(sub, "AT_AddColumn") == 0 && col)
-		added(cx, a->table, a->ttext, a->rel, col);
-}
-
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	lint_each_alter_cmd(cx, type, node, command);
+	lint_each_alter_cmd(cx, type, node, added);
 }
 
 static const struct lint_example examples[] = {

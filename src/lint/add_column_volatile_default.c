@@ -104,9 +104,14 @@ static const struct json_value *constraint_of(const struct json_value *col, cons
 	return NULL;
 }
 
-static void added(struct lint_ctx *cx, const char *table, const char *ttext, const struct json_value *rv,
-		  const struct json_value *col)
+/* A command of an ALTER TABLE (lint_each_alter_cmd): an ADD COLUMN's ColumnDef is looked at. */
+static void added(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
 {
+	const struct json_value *col = lint_node(json_member(cmd, "def"), "ColumnDef");
+	if (strcmp(sub, "AT_AddColumn") != 0 || !col)
+		return;
+	const char *table = a->table, *ttext = a->ttext;
+	const struct json_value *rv = a->relation;
 	const char *colname = lint_str(col, "colname");
 	const struct json_value *tn = json_member(col, "typeName");
 	if (!colname || !tn)
@@ -185,16 +190,9 @@ static void added(struct lint_ctx *cx, const char *table, const char *ttext, con
 	free(type);
 }
 
-static void command(struct lint_ctx *cx, const struct lint_alter *a, const char *sub, const struct json_value *cmd)
-{
-	const struct json_value *def = lint_node(json_member(cmd, "def"), "ColumnDef");
-	if (strcmp(sub, "AT_AddColumn") == 0 && def)
-		added(cx, a->table, a->ttext, a->relation, def);
-}
-
 static void check(struct lint_ctx *cx, const char *type, const struct json_value *node)
 {
-	lint_each_alter_cmd(cx, type, node, command);
+	lint_each_alter_cmd(cx, type, node, added);
 }
 
 static const struct lint_example examples[] = {
