@@ -139,13 +139,6 @@ int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, st
 int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 		 struct pgb_error *err);
 /*
- * db_exec without results (rows stream in and are dropped), except one value:
- * *value is a copy of the first row's cell of the last result set whose only
- * column is named column (NULL: none such, or SQL null; the caller frees).
- * On an error *value is NULL.
- */
-int db_exec_pick(struct db *db, const char *sql, const char *column, char **value, struct pgb_error *err);
-/*
  * db_exec without results, run to its end even when a signal arrives: for
  * a short write that records what is already committed (a non-atomic file's
  * progress), which a cancel would leave behind the truth.

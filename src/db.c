@@ -871,27 +871,15 @@ struct collector {
 	int keep;                   /* rows kept per set, -1 all */
 	struct db_result open;      /* the set now arriving (ncols -1: none) */
 	int completed;              /* statements that completed */
-	const char *pick;           /* db_exec_pick: the column whose value is kept, else NULL */
-	char **picked;
 	db_each_fn *each;           /* db_exec_each's: handed each completed set instead of keeping it */
 	void *each_arg;
 };
-
-/* db_exec_pick: a row of a set whose only column is k->pick replaces the value kept */
-static void pick_value(struct collector *k, const PGresult *r)
-{
-	if (!k->pick || PQntuples(r) < 1 || PQnfields(r) != 1 || strcmp(PQfname(r, 0), k->pick) != 0)
-		return;
-	free(*k->picked);
-	*k->picked = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
-}
 
 /* A row or a whole set: returns 1 when a statement completed. */
 static int collect_ok(struct collector *k, const PGresult *r, ExecStatusType st)
 {
 	int want = k->results || k->each;
 	if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
-		pick_value(k, r);
 		if (want && k->open.ncols < 0)
 			begin_result(r, &k->open);
 		if (want)
@@ -985,7 +973,7 @@ static int send_sql(struct db *db, const char *sql, PGcancel **prev, struct pgb_
 
 /* Send sql; rows stream in one at a time unless every row is wanted (keep -1). */
 static int exec_keeping(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
-			struct collector *pick, struct pgb_error *err)
+			struct pgb_error *err)
 {
 	struct db_result *res = NULL;
 	int n = 0;
@@ -994,8 +982,7 @@ static int exec_keeping(struct db *db, const char *sql, int keep, struct db_resu
 		return -1;
 	if (keep >= 0 || !results)
 		PQsetSingleRowMode(db->conn);
-	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, pick ? pick->pick : NULL,
-			      pick ? pick->picked : NULL, NULL, NULL};
+	struct collector k = {results ? &res : NULL, &n, keep, {0}, 0, NULL, NULL};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	if (results) {
@@ -1012,7 +999,7 @@ int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, st
 	if (send_sql(db, sql, &prev, err) != 0)
 		return -1;
 	PQsetSingleRowMode(db->conn); /* a file's rows stream in and are dropped: the first one of each set is kept */
-	struct collector k = {NULL, &n, 1, {0}, 0, NULL, NULL, each, arg};
+	struct collector k = {NULL, &n, 1, {0}, 0, each, arg};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	return rc;
@@ -1020,25 +1007,13 @@ int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, st
 
 int db_exec(struct db *db, const char *sql, struct db_result **results, int *nresults, struct pgb_error *err)
 {
-	return exec_keeping(db, sql, -1, results, nresults, NULL, err);
+	return exec_keeping(db, sql, -1, results, nresults, err);
 }
 
 int db_exec_rows(struct db *db, const char *sql, int keep, struct db_result **results, int *nresults,
 		 struct pgb_error *err)
 {
-	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, NULL, err);
-}
-
-int db_exec_pick(struct db *db, const char *sql, const char *column, char **value, struct pgb_error *err)
-{
-	*value = NULL;
-	struct collector pick = {.pick = column, .picked = value};
-	int rc = exec_keeping(db, sql, -1, NULL, NULL, &pick, err);
-	if (rc) {
-		free(*value);
-		*value = NULL;
-	}
-	return rc;
+	return exec_keeping(db, sql, keep < 0 ? 0 : keep, results, nresults, err);
 }
 
 int db_exec_shielded(struct db *db, const char *sql, struct pgb_error *err)
@@ -1060,7 +1035,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 		lost_connection(db->conn, err);
 		return -1;
 	}
-	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL, NULL, NULL};
+	struct collector k = {&all, &n, -1, {0}, 0, NULL, NULL};
 	int rc = collect(db, &k, err);
 	statement_ends(prev);
 	if (rc == 0 && res) {
