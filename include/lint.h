@@ -184,6 +184,7 @@ struct lint_finding {
 	int ignored;         /* silenced by a lint-ignore directive: listed, never graded */
 	char *ignore_reason; /* the directive's reason (NULL: none given) */
 	int created_here;    /* the table is created by an earlier pending statement */
+	int path_moved;      /* unqualified, after the file may have changed search_path: not sized */
 	int exists;          /* online: 1 the table exists, 0 it does not; offline -1 */
 	long long rows;      /* online, the table exists: pg_class.reltuples (-1: never analysed) */
 	long long bytes;     /* pg_total_relation_size */

@@ -4,6 +4,7 @@
  * findings placed, silenced by lint-ignore directives, graded and shown.
  */
 #include "lint.h"
+#include "stmt.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -263,6 +264,7 @@ struct lint_ctx {
 	const struct sql_stmt *st;   /* NULL at file_end */
 	const char *text;            /* the statement, without its ';' */
 	size_t len;
+	int path_changed;            /* a statement before this one may have changed search_path */
 };
 
 static struct lint_finding *add_finding(struct lint_run *run)
@@ -327,6 +329,7 @@ void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *t
 	f->table = table ? xstrdup(table) : NULL;
 	f->lock = lock ? xstrdup(lock) : NULL;
 	f->created_here = table && lint_created_here(cx, table);
+	f->path_moved = table && !f->created_here && cx->path_changed && !strchr(table, '.');
 	if (fix) {
 		va_list ap;
 		va_start(ap, fix);
@@ -661,6 +664,23 @@ static void parse_failed(struct lint_ctx *cx, const struct pgq_result *pr)
 	f->reason = xasprintf("the statement is not analysed: the PostgreSQL 15 parser says: %s", pr->error);
 }
 
+/*
+ * After st: whether the file may have moved search_path (SET, set_config ...). The
+ * sizing query resolves names in the session's own search_path, so a later
+ * unqualified table is then not sized (graded as pgboot cannot size it, saying
+ * why) rather than sized, or found missing, in the wrong schema.
+ */
+static void note_search_path(struct lint_ctx *cx, const struct sql_stmt *st)
+{
+	if (cx->path_changed || !stmt_sets_session(cx->file->text, st))
+		return;
+	for (size_t i = st->start; i + 11 <= st->end; i++)
+		if (strncasecmp(cx->file->text + i, "search_path", 11) == 0) {
+			cx->path_changed = 1;
+			return;
+		}
+}
+
 static void check_statement(struct lint_ctx *cx, const struct sql_stmt *st)
 {
 	size_t end = st->end;
@@ -692,6 +712,7 @@ static void check_statement(struct lint_ctx *cx, const struct sql_stmt *st)
 		note_created(cx->run, type, body);
 	}
 	pgq_free(&pr);
+	note_search_path(cx, st);
 }
 
 /* a directive without a reason is a finding of its own, on its line */
@@ -770,7 +791,7 @@ const char **lint_tables(const struct lint_run *run, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < run->n; i++) {
 		const struct lint_finding *f = &run->findings[i];
-		if (!f->table || f->created_here)
+		if (!f->table || f->created_here || f->path_moved)
 			continue;
 		size_t k = 0;
 		while (k < *n && strcmp(v[k], f->table) != 0)
@@ -785,7 +806,7 @@ void lint_set_size(struct lint_run *run, const char *table, int exists, long lon
 {
 	for (size_t i = 0; i < run->n; i++) {
 		struct lint_finding *f = &run->findings[i];
-		if (f->table && !f->created_here && strcmp(f->table, table) == 0) {
+		if (f->table && !f->created_here && !f->path_moved && strcmp(f->table, table) == 0) {
 			f->exists = exists;
 			f->rows = exists ? rows : -1;
 			f->bytes = exists ? bytes : -1;
@@ -907,6 +928,8 @@ static char *table_line(const struct lint_run *run, const struct lint_finding *f
 		strbuf_adds(&sb, ", ");
 		human_bytes(&sb, f->bytes);
 		strbuf_addf(&sb, " (server %s)", run->server_version ? run->server_version : "?");
+	} else if (f->table && f->path_moved) {
+		strbuf_addf(&sb, "\"%s\" not sized: the file changes search_path before it", f->table);
 	} else if (f->table) {
 		strbuf_addf(&sb, "\"%s\"", f->table);
 	} else {

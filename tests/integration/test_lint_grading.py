@@ -105,6 +105,19 @@ def test_each_rule_graded_by_the_live_database(t):
     check(len(one) == 0 or one[0]["grade"] == "info",
           "a missing table is no second table to deadlock on: %s" % one, r)
 
+    # a file that moves search_path: its later unqualified tables are not sized in the session's
+    # search_path (they may be another schema's): graded as unsized, saying why; qualified ones are
+    t.psql("CREATE SCHEMA other; CREATE TABLE other.small (a int, b text);")
+    p2 = t.project(migrations={"0001_path.sql": "CREATE INDEX s1 ON small (b);\nSET search_path = other;\n"
+                                                 "CREATE INDEX s2 ON small (b);\nCREATE INDEX s3 ON public.big (b);\n"})
+    r2 = t.pgboot("lint", "--json", "--lint-level", "info", project=p2).expect(6)
+    got = {f["line"]: f for f in json.loads(r2.out)["findings"] if f["rule"] == "index-not-concurrent"}
+    check(got[1]["grade"] == "info" and got[1]["rows"] == 10, "before the SET: sized in the session's path", r2)
+    check(got[3]["grade"] == "warning" and got[3]["rows"] is None, "after the SET: not sized, a warning", r2)
+    check(got[4]["grade"] == "error" and got[4]["rows"] == 5000000, "a qualified name is still sized", r2)
+    r3 = t.pgboot("lint", "--lint-level", "info", project=p2).expect(6)
+    r3.expect_text('"small" not sized: the file changes search_path before it')
+
     # offline, the same files: nothing sized, what bites on a large table is a warning
     r = t.pgboot("lint", "--json", "--offline", "--lint-level", "info", project=p, url=None).expect(6)
     doc = json.loads(r.out)
