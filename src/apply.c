@@ -364,7 +364,7 @@ static char *build_message(const struct apply_opts *o, const struct apply_unit *
 	 * left it, the row written in it, and the lock checked before COMMIT */
 	strbuf_addf(&sb, "\n;\nSET LOCAL statement_timeout = 0;\n"
 			 "SELECT %zu AS pgboot_unit, (extract(epoch FROM pg_catalog.clock_timestamp() "
-			 "OPERATOR(pg_catalog.-) pg_catalog.current_setting('pgboot.t0')::pg_catalog.timestamptz) "
+			 "OPERATOR(pg_catalog.-) " HISTORY_START_SQL ") "
 			 "OPERATOR(pg_catalog.*) 1000)::pg_catalog.int8;\n",
 		    index);
 	char *reset = keep_t0 ? reset_keeping_t0_sql(o) : reset_sql(o);
@@ -643,6 +643,15 @@ int apply_batch(struct db *db, const struct apply_opts *o, const struct apply_un
 			if (missing < n) /* the message ran whole, yet a part's marker or COMMIT was not seen */
 				return pgb_fail(err, PGB_EXIT_INTERNAL, "the results of \"%s\" could not be read back",
 						u[missing].path);
+			cap = n;
+			continue;
+		}
+		if (b.done == b.n) { /* every part committed; what failed came after them */
+			batch_free(&b);
+			if (strcmp(err->sqlstate, "26000") != 0)
+				return -1;
+			/* the closing DEALLOCATE, when a file ran DEALLOCATE ALL: nothing is lost */
+			pgb_error_free(err);
 			cap = n;
 			continue;
 		}

@@ -380,7 +380,8 @@ static int apply_all(struct db *db, const struct apply_opts *o, const struct his
 		if (apply_jobs(db, o, h, jobs, i, n, &failed, err) != 0) {
 			if (failed > i && signals_received() && o->run_transaction)
 				pgb_error_detail(err, "The run's transaction is rolled back: nothing was applied.");
-			log_stopped(o, jobs, failed, apply_mode_is_atomic(jobs->jobs[failed].mode));
+			if (failed < jobs->n) /* else every file committed: what failed came after them */
+				log_stopped(o, jobs, failed, apply_mode_is_atomic(jobs->jobs[failed].mode));
 			return -1;
 		}
 		i += n;

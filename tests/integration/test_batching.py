@@ -189,3 +189,30 @@ def test_batch_without_plpgsql(t):
     rows = dict(line.split("|") for line in t.psql("SELECT version, duration_ms FROM pgboot_migrations").splitlines())
     check(int(rows["0002"]) >= 400 and int(rows["0003"]) < 300, "each row its own duration", rows)
     _history_matches_schema(t, {"0001": "pa", "0002": "pb", "0003": "pc"})
+
+
+def test_batch_files_that_reset_everything(t):
+    """A file may RESET ALL (pgboot.t0 with the rest: its row falls back to the transaction's
+    start) or DEALLOCATE ALL (the batch's prepared lock record with the rest, even in the last
+    file, a repeatable whose row needs none: the closing DEALLOCATE finds nothing, and nothing
+    is lost): each applied once, exit 0, alone and in a batch."""
+    import os
+    p = t.project(migrations={"0001_a.sql": "CREATE TABLE ra (id int);\nRESET ALL;",
+                              "0002_b.sql": "CREATE TABLE rb (id int);"})
+    r = t.pgboot("migrate", project=p).expect(0)
+    check([v for v, _ in _applied_lines(r.err)] == ["0001_a", "0002_b"], "both applied, in order", r)
+    p1 = t.project(migrations={"0001_a.sql": "RESET ALL;\nCREATE TABLE ra1 (id int);"})
+    t.psql("DROP TABLE pgboot_migrations")
+    t.pgboot("migrate", project=p1).expect(0, "applied migration 0001_a")
+
+    t.psql("DROP TABLE pgboot_migrations")
+    fw = t.project()
+    d = os.path.join(fw.dir, "db", "migration")
+    os.makedirs(d)
+    for name, text in {"V1__t.sql": "CREATE TABLE fw (id int);\n",
+                       "R__v.sql": "DEALLOCATE ALL;\nCREATE OR REPLACE VIEW fwv AS SELECT id FROM fw;\n"}.items():
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+    r = t.pgboot("migrate", "--migrations", "db/migration", project=fw).expect(0)
+    check(t.psql("SELECT to_regclass('fwv') IS NOT NULL") == "t", "the repeatable's view is there", r)
+    t.pgboot("migrate", "--migrations", "db/migration", project=fw).expect(0)
