@@ -628,9 +628,10 @@ static int is_type(const char *type, const char *name)
 static void note_created(struct lint_run *run, const char *type, const struct json_value *node)
 {
 	const char *rt = lint_str(node, "renameType"), *newname = lint_str(node, "newname");
-	if (is_type(type, "CreateStmt"))
+	/* IF NOT EXISTS may find the table there, rows and all: it is sized like any other */
+	if (is_type(type, "CreateStmt") && !lint_true(node, "if_not_exists"))
 		created(run, json_member(node, "relation"));
-	else if (is_type(type, "CreateTableAsStmt"))
+	else if (is_type(type, "CreateTableAsStmt") && !lint_true(node, "if_not_exists"))
 		created(run, json_member(json_member(node, "into"), "rel"));
 	else if (is_type(type, "SelectStmt") && json_member(node, "intoClause"))
 		created(run, json_member(json_member(node, "intoClause"), "rel"));

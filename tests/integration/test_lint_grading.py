@@ -109,9 +109,16 @@ def test_each_rule_graded_by_the_live_database(t):
     # search_path (they may be another schema's): graded as unsized, saying why; qualified ones are
     t.psql("CREATE SCHEMA other; CREATE TABLE other.small (a int, b text);")
     p2 = t.project(migrations={"0001_path.sql": "CREATE INDEX s1 ON small (b);\nSET search_path = other;\n"
-                                                 "CREATE INDEX s2 ON small (b);\nCREATE INDEX s3 ON public.big (b);\n"})
+                                                 "CREATE INDEX s2 ON small (b);\nCREATE INDEX s3 ON public.big (b);\n",
+                               # IF NOT EXISTS finds the large table there: sized, not "created here"
+                               "0002_ine.sql": "CREATE TABLE IF NOT EXISTS big (a int PRIMARY KEY, b text);\n"
+                                               "CREATE INDEX s4 ON big (b);\n"})
     r2 = t.pgboot("lint", "--json", "--lint-level", "info", project=p2).expect(6)
-    got = {f["line"]: f for f in json.loads(r2.out)["findings"] if f["rule"] == "index-not-concurrent"}
+    found = [f for f in json.loads(r2.out)["findings"] if f["rule"] == "index-not-concurrent"]
+    got = {f["line"]: f for f in found if f["file"].endswith("0001_path.sql")}
+    ine = [f for f in found if f["file"].endswith("0002_ine.sql")]
+    check(len(ine) == 1 and ine[0]["grade"] == "error" and ine[0]["rows"] == 5000000,
+          "CREATE TABLE IF NOT EXISTS of a large table: the index on it is sized (%s)" % ine, r2)
     check(got[1]["grade"] == "info" and got[1]["rows"] == 10, "before the SET: sized in the session's path", r2)
     check(got[3]["grade"] == "warning" and got[3]["rows"] is None, "after the SET: not sized, a warning", r2)
     check(got[4]["grade"] == "error" and got[4]["rows"] == 5000000, "a qualified name is still sized", r2)
