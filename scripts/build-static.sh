@@ -540,6 +540,8 @@ build_libpg_query() {
 	deb=$(fetch_deb libpg-query-dev)
 	ver=$(dpkg-deb -f "$deb" Version)
 	[ "$(dpkg-deb -f "$deb" Architecture)" = "$debarch" ] || die "$deb is not of architecture $debarch"
+	# the system build's parser is PostgreSQL 15's (libpg-query-dev 15-*): the shipped one must be too
+	case $ver in 15-*) ;; *) die "$deb is libpg_query $ver, not PostgreSQL 15's grammar (15-*)" ;; esac
 	say "unpacking libpg_query $ver ($debarch) from Debian's libpg-query-dev"
 	b=$deps/build/libpg_query
 	rm -rf "$b"
