@@ -158,7 +158,6 @@ void lint_each_alter_cmd(struct lint_ctx *cx, const char *type, const struct jso
 
 /* ---- running the lint (src/lint/lint.c; the rules never call these) ---- */
 
-#include <stdio.h>
 
 /* One file to lint: its up part, as it will run. */
 struct lint_file {

@@ -10,11 +10,10 @@
 
 #include "json_read.h"
 #include "lint.h"
+#include "lint_text.h"
 
 /* A RangeVar's name as the current statement writes it ("s.\"T\""), or quoted from its parts. */
 char *lint_written(const struct lint_ctx *cx, const struct json_value *rangevar);
-/* An identifier quoted when it must be (lint_text.h's lint_quote_ident: not plain, or a keyword). */
-char *lint_quote(const char *ident);
 /* schema (or NULL) "." name suffix, each quoted when it must be: ("app", "Orders", "_new") -> app."Orders_new". */
 char *lint_quote_name(const char *schema, const char *name, const char *suffix);
 /* The {"String":{"sval":...}} items of list, quoted and joined by '.', without the last drop_last; NULL if none. */

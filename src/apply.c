@@ -1014,8 +1014,10 @@ int apply_mode_is_atomic(enum apply_mode m)
 
 int apply_unit(struct db *db, const struct apply_opts *o, const struct apply_unit *u, struct pgb_error *err)
 {
+	if (apply_mode_is_atomic(u->mode))
+		return apply_atomic(db, o, u, err); /* a batch of one: batch_send watches its progress */
 	progress_watch(db, u->path, u->version);
-	int rc = apply_mode_is_atomic(u->mode) ? apply_atomic(db, o, u, err) : apply_stepwise(db, o, u, err);
+	int rc = apply_stepwise(db, o, u, err);
 	progress_unwatch(db);
 	return rc;
 }

@@ -23,7 +23,7 @@ static void check(struct lint_ctx *cx, const char *type, const struct json_value
 		return;
 	}
 	char *t = lint_written(cx, rv), *w = lint_shell_word(t), *name = lint_rangevar(rv);
-	char *i = index ? lint_quote(index) : NULL;
+	char *i = index ? lint_quote_ident(index) : NULL;
 	if (i)
 		lint_report(cx, rv, name, "ACCESS EXCLUSIVE",
 			    "ALTER TABLE %s CLUSTER ON %s; (SHARE UPDATE EXCLUSIVE: it only records the order), then "

@@ -21,7 +21,7 @@ static void drop_table(struct lint_ctx *cx, const struct json_value *node, const
 		const struct json_value *o = &objs->items[i];
 		const struct json_value *parts = lint_node(o, "List") ? json_member(lint_node(o, "List"), "items") : NULL;
 		char *name = parts ? lint_names(parts) : xstrdup(lint_str(lint_node(o, "String"), "sval") ? lint_str(lint_node(o, "String"), "sval") : "?");
-		char *q = parts ? lint_quote_parts(parts, 0) : lint_quote(name);
+		char *q = parts ? lint_quote_parts(parts, 0) : lint_quote_ident(name);
 		int schema = strcmp(kind, "SCHEMA") == 0;
 		if (schema ? !lint_schema_created_here(cx, name) : !lint_created_here(cx, name))
 			lint_report(cx, NULL, schema ? NULL : name, "ACCESS EXCLUSIVE",
@@ -52,7 +52,7 @@ static void drop_column(struct lint_ctx *cx, const struct json_value *node)
 		const char *sub = lint_str(c, "subtype");
 		if (!sub || strcmp(sub, "AT_DropColumn") != 0 || !lint_str(c, "name"))
 			continue;
-		char *col = lint_quote(lint_str(c, "name"));
+		char *col = lint_quote_ident(lint_str(c, "name"));
 		lint_report(cx, rv, name, "ACCESS EXCLUSIVE",
 			    "expand and contract: first ship a release that no longer reads or writes %s.%s (release N: "
 			    "out of every query, and out of the ORM's model, which lists its columns), then drop it "

@@ -164,7 +164,6 @@ struct ignore {
 	char **rules;
 	size_t nrules;
 	char *reason; /* NULL: none */
-	int used;
 };
 
 struct ignores {
@@ -316,7 +315,6 @@ static struct lint_finding *finding(struct lint_ctx *cx, const struct lint_rule 
 	if (g) {
 		f->ignored = 1;
 		f->ignore_reason = g->reason ? xstrdup(g->reason) : NULL;
-		g->used = 1;
 	}
 	return f;
 }

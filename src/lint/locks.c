@@ -251,7 +251,7 @@ static void drop_stmt(struct lint_locks *l, const struct json_value *n)
 		for (size_t i = 0; i < objs->n; i++) {
 			const char *name = lint_str(lint_node(&objs->items[i], "String"), "sval");
 			if (name)
-				add_name(l, xstrdup(name), lint_quote(name), mode, LINT_REL_SCHEMA, NULL);
+				add_name(l, xstrdup(name), lint_quote_ident(name), mode, LINT_REL_SCHEMA, NULL);
 		}
 		return;
 	} else if (strcmp(t, "OBJECT_TABLE") != 0 && strcmp(t, "OBJECT_VIEW") != 0 &&

@@ -120,7 +120,7 @@ static char *not_done(const struct lint_ctx *cx, const struct json_value *target
 			end--;
 		if (end <= i)
 			goto none;
-		char *col = lint_quote(name);
+		char *col = lint_quote_ident(name);
 		strbuf_addf(&b, "%s%s IS DISTINCT FROM (%.*s)", k ? " OR " : "", col, (int)(end - i), s + i);
 		free(col);
 	}

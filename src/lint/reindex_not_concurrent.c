@@ -31,7 +31,7 @@ static void check(struct lint_ctx *cx, const char *type, const struct json_value
 			    "reads: run it by hand in a maintenance window, not in a migration");
 		return;
 	}
-	char *name = rv ? lint_written(cx, rv) : lint_str(node, "name") ? lint_quote(lint_str(node, "name")) : NULL;
+	char *name = rv ? lint_written(cx, rv) : lint_str(node, "name") ? lint_quote_ident(lint_str(node, "name")) : NULL;
 	char *table = rv ? lint_rangevar(rv) : NULL;
 	int index = strcmp(word, "INDEX") == 0;
 	lint_report(cx, rv, table, index ? "ACCESS EXCLUSIVE" : "SHARE",

@@ -42,8 +42,8 @@ static void rename_column(struct lint_ctx *cx, const struct json_value *node, co
 			  const char *name)
 {
 	char *t = lint_written(cx, rv);
-	char *from = lint_quote(lint_str(node, "subname") ? lint_str(node, "subname") : "?");
-	char *to = lint_quote(lint_str(node, "newname") ? lint_str(node, "newname") : "?");
+	char *from = lint_quote_ident(lint_str(node, "subname") ? lint_str(node, "subname") : "?");
+	char *to = lint_quote_ident(lint_str(node, "newname") ? lint_str(node, "newname") : "?");
 	lint_report(cx, rv, name, "ACCESS EXCLUSIVE",
 		    "expand and contract: ALTER TABLE %s ADD COLUMN %s <the type of %s>; keep both filled (a "
 		    "trigger that copies %s to %s, or a release that writes both), backfill %s in batches, move "

@@ -14,7 +14,7 @@ static void report(struct lint_ctx *cx, const struct json_value *rv, int logged)
 	char *t = lint_written(cx, rv), *name = lint_rangevar(rv);
 	const char *schema = lint_str(rv, "schemaname"), *rel = lint_str(rv, "relname");
 	char *fresh = lint_quote_name(schema, rel ? rel : "t", "_new");
-	char *old = lint_quote_name(NULL, rel ? rel : "t", "_old"), *plain = lint_quote(rel ? rel : "t");
+	char *old = lint_quote_name(NULL, rel ? rel : "t", "_old"), *plain = lint_quote_ident(rel ? rel : "t");
 	lint_report(cx, rv, name, "ACCESS EXCLUSIVE",
 		    "there is no online form: run it in a maintenance window, or build %s copy and swap: "
 		    "CREATE %sTABLE %s (LIKE %s INCLUDING ALL); copy the rows in batches in a no-transaction file "

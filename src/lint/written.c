@@ -43,19 +43,14 @@ static size_t skip_space(const char *s, size_t len, size_t i)
 	return i;
 }
 
-char *lint_quote(const char *ident)
-{
-	return lint_quote_ident(ident);
-}
-
 char *lint_quote_name(const char *schema, const char *name, const char *suffix)
 {
 	char *full = xasprintf("%s%s", name, suffix ? suffix : "");
-	char *n = lint_quote(full);
+	char *n = lint_quote_ident(full);
 	free(full);
 	if (!schema)
 		return n;
-	char *s = lint_quote(schema);
+	char *s = lint_quote_ident(schema);
 	char *out = xasprintf("%s.%s", s, n);
 	free(s);
 	free(n);
@@ -70,7 +65,7 @@ char *lint_quote_parts(const struct json_value *list, size_t drop_last)
 	strbuf_init(&b);
 	for (size_t i = 0; i + drop_last < list->n; i++) {
 		const char *s = lint_str(lint_node(&list->items[i], "String"), "sval");
-		char *q = lint_quote(s ? s : "?");
+		char *q = lint_quote_ident(s ? s : "?");
 		if (i)
 			strbuf_addc(&b, '.');
 		strbuf_adds(&b, q);
