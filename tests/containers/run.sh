@@ -191,7 +191,7 @@ check "the scratch image: a second migrate applies nothing (exit $rc, history $n
 app='echo "app: pid $$"; trap "echo app: got TERM; exit 7" TERM; while :; do sleep 0.2; done'
 podman run -d --name "$tag-run" "${net[@]}" -e PGBOOT_DATABASE_URL="$url" \
 	localhost/pgboot-demo:ci sh -c "$app" >/dev/null
-for _ in $(seq 60); do podman logs "$tag-run" 2>&1 | grep -q '^app: pid' && break; sleep 0.5; done
+for _ in $(seq 60); do podman logs "$tag-run" 2>&1 | grep '^app: pid' >/dev/null && break; sleep 0.5; done
 check "the demo image: pgboot run verifies, then execs the app as PID 1" \
 	bash -c "podman logs '$tag-run' 2>&1 | grep -qx 'app: pid 1'"
 check "the app's environment holds no PGBOOT_* variable" \
@@ -252,7 +252,7 @@ wait_exit() { # SERVICE: its container's exit code, once it has exited (90 s at 
 }
 wait_log() { # SERVICE PATTERN
 	for _ in $(seq 180); do
-		podman logs "$(cid "$1")" 2>&1 | grep -q "$2" && return 0
+		podman logs "$(cid "$1")" 2>&1 | grep -- "$2" >/dev/null && return 0
 		sleep 0.5
 	done
 	return 1

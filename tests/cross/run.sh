@@ -142,7 +142,7 @@ python3 tests/integration/run.py --server-dir "$pgdir" --bin "$wrapper" --label 
 # Every pattern must have run a test: a renamed test must not shrink the list unseen.
 unmatched=()
 for p in "${pats[@]}"; do
-	grep -E '^(ok|not ok) - ' "$log" | grep -qiF -- "$p" || unmatched+=("$p")
+	grep -E '^(ok|not ok) - ' "$log" | grep -iF -- "$p" >/dev/null || unmatched+=("$p")
 done
 if [ ${#unmatched[@]} -eq 0 ]; then
 	ok "every one of the ${#pats[@]} patterns ran a test"

@@ -103,11 +103,11 @@ migrate_check() {
 		notok "$label: migrate exits 0"; echo "$out" | sed 's/^/#   /' | tail -n 10; return
 	fi
 	got=$(psql_q -d "$db" -c "SELECT note FROM dist_note WHERE id = 1" 2>&1)
-	if [ "$got" != installed ] || ! echo "$out" | grep -q 'applied migration 0002_row'; then
+	if [ "$got" != installed ] || ! grep -q 'applied migration 0002_row' <<<"$out"; then
 		notok "$label: migrate applied both migrations (got: $got)"; echo "$out" | sed 's/^/#   /' | tail -n 10; return
 	fi
 	if out=$(cd "$proj" && "$@" migrate --database-url "postgresql://postgres@127.0.0.1:$port/$db" 2>&1) &&
-		! echo "$out" | grep -q 'applied migration'; then
+		! grep -q 'applied migration' <<<"$out"; then
 		ok "$label: migrate applied 0001 and 0002 to $db, a second run nothing"
 	else
 		notok "$label: the second migrate applies nothing"; echo "$out" | sed 's/^/#   /' | tail -n 10
@@ -188,7 +188,7 @@ npm_x64() {
 	printf "Object.defineProperty(process, 'platform', {value: 'darwin'});\nObject.defineProperty(process, 'arch', {value: 'arm64'});\n" >"$work/fake-darwin.js"
 	out=$(node -r "$work/fake-darwin.js" "$p/node_modules/pgboot/bin/pgboot.js" version 2>&1)
 	code=$?
-	if [ "$code" = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q '^pgboot: no binary for darwin arm64'; then
+	if [ "$code" = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && grep -q '^pgboot: no binary for darwin arm64' <<<"$out"; then
 		ok "npm: on darwin arm64 the launcher says so in one line and exits 1: $out"
 	else
 		notok "npm: darwin arm64 gives one line and exit 1 (got $code: $out)"
@@ -202,7 +202,7 @@ new_node_project "$p"
 if out=$(npm_in "$p" install "${npm_flags[@]}" --omit=optional "$main_tgz" 2>&1); then
 	out=$(cd "$p" && npx --offline --no pgboot version 2>&1)
 	code=$?
-	if [ "$code" = 1 ] && echo "$out" | grep -q '^pgboot: the package "@pgboot/linux-x64" .* is not installed' && ! echo "$out" | grep -q '    at '; then
+	if [ "$code" = 1 ] && grep -q '^pgboot: the package "@pgboot/linux-x64" .* is not installed' <<<"$out" && ! grep -q '    at ' <<<"$out"; then
 		ok "npm --omit=optional: npx pgboot names the missing @pgboot/linux-x64 and exits 1"
 	else
 		notok "npm --omit=optional: a clear message (got $code: $out)"
@@ -218,7 +218,7 @@ if have_arch aarch64; then
 	new_node_project "$p"
 	if out=$(npm_in "$p" install "${npm_flags[@]}" "$main_tgz" "$arm_tgz" 2>&1); then
 		notok "npm refuses @pgboot/linux-arm64 on x64 (it installed)"
-	elif echo "$out" | grep -q EBADPLATFORM; then
+	elif grep -q EBADPLATFORM <<<"$out"; then
 		ok "npm refuses @pgboot/linux-arm64 on x64 (EBADPLATFORM: its os/cpu fields)"
 	else
 		notok "npm refuses @pgboot/linux-arm64 with EBADPLATFORM: $out"
@@ -297,7 +297,7 @@ if out=$("$py" -m venv "$venv" 2>&1); then
 		w=$(whl aarch64)
 		if out=$("$venv/bin/pip" install --no-index --no-deps --disable-pip-version-check "$w" 2>&1); then
 			notok "pip refuses the aarch64 wheel on x86_64 (it installed)"
-		elif echo "$out" | grep -q 'not a supported wheel on this platform'; then
+		elif grep -q 'not a supported wheel on this platform' <<<"$out"; then
 			ok "pip refuses the aarch64 wheel on x86_64 (not a supported wheel on this platform)"
 		else
 			notok "pip refuses the aarch64 wheel for its platform: $out"
@@ -318,9 +318,9 @@ fi
 deb_check() { # ARCH DEBARCH
 	local a=$1 da=$2 d="$dist/pgboot_${version}_$2.deb" x=$work/deb-x-$1 fields
 	fields=$(dpkg-deb -f "$d" Package Version Architecture Depends Pre-Depends Maintainer Description 2>&1)
-	if echo "$fields" | grep -qx "Package: pgboot" && echo "$fields" | grep -qx "Version: $version" &&
-		echo "$fields" | grep -qx "Architecture: $da" && ! echo "$fields" | grep -q '^\(Pre-\)\{0,1\}Depends:' &&
-		echo "$fields" | grep -q '^Maintainer: .*<.*@.*>' && echo "$fields" | grep -q '^Description: .' &&
+	if grep -qx "Package: pgboot" <<<"$fields" && grep -qx "Version: $version" <<<"$fields" &&
+		grep -qx "Architecture: $da" <<<"$fields" && ! grep -q '^\(Pre-\)\{0,1\}Depends:' <<<"$fields" &&
+		grep -q '^Maintainer: .*<.*@.*>' <<<"$fields" && grep -q '^Description: .' <<<"$fields" &&
 		[ -z "$(dpkg-deb -c "$d" | awk '{print $2}' | grep -v '^root/root$')" ]; then
 		ok "deb $da: Package pgboot, Version $version, Architecture $da, no Depends, files owned by root"
 	else
@@ -351,8 +351,8 @@ if out=$(dpkg --root="$r" --force-not-root --log=/dev/null -i "$d" 2>&1) &&
 	man_out=$(MANWIDTH=80 man --warnings -l "$r/usr/share/man/man1/pgboot.1.gz" 2>"$work/man.err" | col -b)
 	if [ -s "$work/man.err" ]; then
 		notok "man -l pgboot.1.gz renders without warnings: $(head -n 3 "$work/man.err")"
-	elif echo "$man_out" | grep -q '^NAME' && echo "$man_out" | grep -q '^PGBOOT MIGRATE' &&
-		echo "$man_out" | grep -q -- '--database-url=URL' && echo "$man_out" | grep -q "pgboot $version"; then
+	elif grep -q '^NAME' <<<"$man_out" && grep -q '^PGBOOT MIGRATE' <<<"$man_out" &&
+		grep -q -- '--database-url=URL' <<<"$man_out" && grep -q "pgboot $version" <<<"$man_out"; then
 		ok "man -l pgboot.1.gz renders, no groff warnings: NAME, PGBOOT MIGRATE, --database-url, pgboot $version ($(echo "$man_out" | wc -l) lines)"
 	else
 		notok "man -l pgboot.1.gz has NAME, PGBOOT MIGRATE, --database-url and the version"

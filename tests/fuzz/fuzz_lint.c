@@ -1,4 +1,4 @@
-// fuzz-sources: src/lint/*.c src/pgq.c src/json_read.c src/json.c src/log.c src/redact.c src/sqlsplit.c src/utf8.c src/error.c src/xmem.c src/strbuf.c
+// fuzz-sources: src/lint/*.c src/pgq.c src/json_read.c src/json.c src/log.c src/redact.c src/sqlsplit.c src/rules/stmt.c src/utf8.c src/error.c src/xmem.c src/strbuf.c
 // fuzz-libs: -lpg_query -lsodium
 /*
  * fuzz_lint.c: libFuzzer target for the lint path (lint.h, pgq.h): the
