@@ -27,6 +27,8 @@
 #include "json_read.h"
 #include "sqlsplit.h"
 
+struct strbuf;
+
 /* How bad a finding is, in order. */
 enum lint_grade { LINT_INFO, LINT_WARNING, LINT_ERROR };
 
@@ -83,8 +85,8 @@ void lint_print_rules(FILE *out);
  * Report a finding of the calling rule for the current statement.
  *  at:    a tree node with a "location" member (the place shown), or NULL
  *         for the statement's start;
- *  table: the table it concerns, as written ("app.messages", "messages"),
- *         or NULL; it is what the grading sizes;
+ *  table: the table it concerns, as lint_rangevar names it ("app.messages",
+ *         "messages", "app.\"Orders\""), or NULL; it is what the grading sizes;
  *  lock:  the lock taken, "ACCESS EXCLUSIVE", "SHARE" ..., or NULL;
  *  fix:   printf-style, the safe alternative for this very statement
  *         ("CREATE INDEX CONCURRENTLY messages_body_idx ON messages (body);
@@ -101,13 +103,14 @@ size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
 int lint_no_transaction(const struct lint_ctx *cx);
 /*
  * 1 when a statement before this one (in this file or an earlier pending
- * file) creates the table name: a CREATE TABLE (AS), SELECT INTO or CREATE
+ * file) creates the table name (lint_rangevar's form): a CREATE TABLE (AS), SELECT INTO or CREATE
  * MATERIALIZED VIEW, under this name or one it was renamed from since
  * (ALTER TABLE ... RENAME TO, SET SCHEMA), or the table's schema is one the
  * run created.
  */
 int lint_created_here(const struct lint_ctx *cx, const char *table);
-/* 1 when a statement before this one creates the schema (CREATE SCHEMA without IF NOT EXISTS), renamed or not. */
+/* 1 when a statement before this one creates the schema (its name unquoted; CREATE SCHEMA without IF NOT EXISTS),
+ * renamed or not. */
 int lint_schema_created_here(const struct lint_ctx *cx, const char *schema);
 /* A place a file rule keeps its state across the file's statements (zeroed at each file's start;
    what a rule allocates there it frees in its file_end, which runs for every file). */
@@ -134,8 +137,16 @@ const char *lint_str(const struct json_value *obj, const char *key);
 int lint_true(const struct json_value *obj, const char *key);
 /* Member key of obj as an integer, or dflt. */
 long long lint_int(const struct json_value *obj, const char *key, long long dflt);
-/* A RangeVar object's name as written: "schema.rel" or "rel" (xmalloc'd). */
+/*
+ * A RangeVar object's name, each part as quote_ident gives it ("app.messages", "app.\"Orders\"",
+ * "\"x.y\""): one spelling per relation, so a dot inside a quoted name never reads as a schema's.
+ * xmalloc'd. The relation names lint_report takes and the runner sizes are in this form.
+ */
 char *lint_rangevar(const struct json_value *rangevar);
+/* The '.' between schema and relation in such a name (outside double quotes), or NULL. */
+const char *lint_name_dot(const char *name);
+/* Such a name as a message shows it: in double quotes unless a part is quoted already. */
+void lint_add_name_shown(struct strbuf *sb, const char *name);
 /* A list of {"String":{"sval":...}} joined by '.' ("pg_catalog.int8"), xmalloc'd; NULL if not such a list. */
 char *lint_names(const struct json_value *list);
 
@@ -143,7 +154,7 @@ char *lint_names(const struct json_value *list);
 struct lint_alter {
 	const struct json_value *relation; /* the RangeVar object */
 	const char *rel;   /* its relname alone: the key a rule keeps facts under */
-	const char *table; /* as written, "schema.rel" or "rel" (lint_rangevar): what lint_report sizes */
+	const char *table; /* "schema.rel" or "rel", quoted where needed (lint_rangevar): what lint_report sizes */
 	const char *ttext; /* as to write it in a fix, quoted where needed (lint_table_text) */
 };
 /*
@@ -177,7 +188,7 @@ struct lint_finding {
 	int line, column;
 	char *reason;        /* the rule's reason, or the framework's words */
 	char *lock;          /* "SHARE" ..., or NULL */
-	char *table;         /* as written, or NULL */
+	char *table;         /* as lint_rangevar names it, or NULL */
 	char *fix;           /* or NULL */
 	char *excerpt;       /* "LINE 3: CREATE INDEX ...\n        ^", or NULL */
 	int ignored;         /* silenced by a lint-ignore directive: listed, never graded */
@@ -193,9 +204,9 @@ struct lint_finding {
 struct lint_run {
 	struct lint_finding *findings;
 	size_t n, cap;
-	char **created; /* the tables created so far, as written (renamed as the run renames them) */
+	char **created; /* the tables created so far, as lint_rangevar names them (renamed as the run renames them) */
 	size_t ncreated;
-	char **schemas; /* the schemas created so far */
+	char **schemas; /* the schemas created so far, quoted where needed (lint_quote_ident) */
 	size_t nschemas;
 	void **state;   /* one per rule of the table: lint_file_state */
 	char **facts;   /* lint_remember: "<rule index>\x1f<key>" and its value, in pairs */

@@ -73,12 +73,16 @@ static char *array_literal(const char **names, size_t n)
 	return strbuf_detach(&sb);
 }
 
-/* the name as written, each part quoted as the parser read it (folded already), then looked up */
+/*
+ * Each name as lint_rangevar spells it (quote_ident of each part), looked up as it is; a name of
+ * three parts (a database's) is not looked up, so that nothing here can raise an error.
+ */
 static const char size_sql[] =
-	"SELECT u.t, c.oid IS NOT NULL, coalesce(c.reltuples, -1)::bigint, coalesce(pg_total_relation_size(c.oid), 0) "
-	"FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) "
-	"LEFT JOIN pg_class c ON c.oid = to_regclass((SELECT string_agg(quote_ident(p), '.' ORDER BY o) "
-	"FROM unnest(string_to_array(u.t, '.')) WITH ORDINALITY AS q(p, o))) "
+	"SELECT u.t, c.oid IS NOT NULL, COALESCE(c.reltuples, -1)::pg_catalog.int8, "
+	"COALESCE(pg_catalog.pg_total_relation_size(c.oid), 0) "
+	"FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(t, i) "
+	"LEFT JOIN pg_catalog.pg_class c ON c.oid = CASE "
+	"WHEN pg_catalog.array_length(pg_catalog.parse_ident(u.t), 1) <= 2 THEN pg_catalog.to_regclass(u.t) END "
 	"ORDER BY u.i";
 
 int lint_size_and_grade(struct lint_run *run, struct db *db, struct pgb_error *err)

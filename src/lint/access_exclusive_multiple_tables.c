@@ -17,6 +17,7 @@
 
 #include "lint.h"
 #include "lint_locks.h"
+#include "strbuf.h"
 #include "xmem.h"
 
 struct state {
@@ -71,13 +72,20 @@ static void take(struct lint_ctx *cx, struct state *st, const struct lint_lock *
 	if (st->reported || strcmp(st->first, lk->name) == 0)
 		return;
 	st->reported = 1;
+	struct strbuf this, first;
+	strbuf_init(&this);
+	strbuf_init(&first);
+	lint_add_name_shown(&this, lk->name);
+	lint_add_name_shown(&first, st->first);
 	lint_report(cx, lk->at, lk->name, "ACCESS EXCLUSIVE",
-		    "hold one ACCESS EXCLUSIVE lock per transaction: move this %s on \"%s\" into a migration of its "
+		    "hold one ACCESS EXCLUSIVE lock per transaction: move this %s on %s into a migration of its "
 		    "own (a later file, or a BEGIN ... COMMIT of its own in a no-transaction file), apart from the "
-		    "one on \"%s\"; if both must change together, SET lock_timeout = '5s'; and take both at the "
+		    "one on %s; if both must change together, SET lock_timeout = '5s'; and take both at the "
 		    "start of the transaction in the order the application uses them: LOCK TABLE %s, %s IN ACCESS "
 		    "EXCLUSIVE MODE;",
-		    type, lk->name, st->first, st->first_q, lk->quoted);
+		    type, this.buf, first.buf, st->first_q, lk->quoted);
+	strbuf_free(&this);
+	strbuf_free(&first);
 }
 
 static const char *statement_word(const char *type)

@@ -19,19 +19,22 @@ static void drop_table(struct lint_ctx *cx, const struct json_value *node, const
 	int cascade = lint_str(node, "behavior") && strcmp(lint_str(node, "behavior"), "DROP_CASCADE") == 0;
 	for (size_t i = 0; objs && objs->type == JSON_ARRAY && i < objs->n; i++) {
 		const struct json_value *o = &objs->items[i];
-		const struct json_value *parts = lint_node(o, "List") ? json_member(lint_node(o, "List"), "items") : NULL;
-		char *name = parts ? lint_names(parts) : xstrdup(lint_str(lint_node(o, "String"), "sval") ? lint_str(lint_node(o, "String"), "sval") : "?");
-		char *q = parts ? lint_quote_parts(parts, 0) : lint_quote_ident(name);
+		const struct json_value *list = lint_node(o, "List") ? json_member(lint_node(o, "List"), "items") : NULL;
+		const char *sval = lint_str(lint_node(o, "String"), "sval");
+		/* a table's name, quoted where needed and without a database's part (db.schema.rel): lint_rangevar's form */
+		struct json_value parts = list && list->type == JSON_ARRAY ? *list : (struct json_value){0};
+		if (parts.n > 2)
+			parts.items += parts.n - 2, parts.n = 2;
+		char *q = parts.n ? lint_quote_parts(&parts, 0) : lint_quote_ident(sval ? sval : "?");
 		int schema = strcmp(kind, "SCHEMA") == 0;
-		if (schema ? !lint_schema_created_here(cx, name) : !lint_created_here(cx, name))
-			lint_report(cx, NULL, schema ? NULL : name, "ACCESS EXCLUSIVE",
+		if (schema ? !lint_schema_created_here(cx, sval ? sval : "?") : !lint_created_here(cx, q))
+			lint_report(cx, NULL, schema ? NULL : q, "ACCESS EXCLUSIVE",
 				    "expand and contract: first ship a release that no longer reads or writes %s%s "
 				    "(release N), then drop it in a migration of release N+1: DROP %s %s%s;%s",
 				    schema ? "anything in schema " : "", q, kind, q, cascade ? " CASCADE" : "",
 				    cascade ? " (CASCADE also drops the views and foreign keys that depend on it: list "
 					      "them first)"
 					    : "");
-		free(name);
 		free(q);
 	}
 }

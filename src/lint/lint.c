@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "lint_text.h"
+#include "lint_written.h"
 #include "log.h"
 #include "pgq.h"
 #include "strbuf.h"
@@ -327,7 +328,7 @@ void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *t
 	f->table = table ? xstrdup(table) : NULL;
 	f->lock = lock ? xstrdup(lock) : NULL;
 	f->created_here = table && lint_created_here(cx, table);
-	f->path_moved = table && !f->created_here && cx->path_changed && !strchr(table, '.');
+	f->path_moved = table && !f->created_here && cx->path_changed && !lint_name_dot(table);
 	if (fix) {
 		va_list ap;
 		va_start(ap, fix);
@@ -358,9 +359,26 @@ int lint_no_transaction(const struct lint_ctx *cx)
 	return cx->file->no_transaction;
 }
 
+const char *lint_name_dot(const char *name)
+{
+	int quoted = 0;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted; /* "" inside quotes toggles twice */
+		else if (*p == '.' && !quoted)
+			return p; /* lint_rangevar's names have two parts at most */
+	}
+	return NULL;
+}
+
+void lint_add_name_shown(struct strbuf *sb, const char *name)
+{
+	strbuf_addf(sb, strchr(name, '"') ? "%s" : "\"%s\"", name);
+}
+
 static const char *relname(const char *t)
 {
-	const char *dot = strrchr(t, '.');
+	const char *dot = lint_name_dot(t);
 	return dot ? dot + 1 : t;
 }
 
@@ -372,7 +390,7 @@ static long created_index(const struct lint_run *run, const char *table)
 		if (strcmp(c, table) == 0)
 			return (long)i;
 		/* one of the two unqualified: the same table when the names match */
-		if ((!strchr(c, '.') || !strchr(table, '.')) && strcmp(relname(c), relname(table)) == 0)
+		if ((!lint_name_dot(c) || !lint_name_dot(table)) && strcmp(relname(c), relname(table)) == 0)
 			return (long)i;
 	}
 	return -1;
@@ -388,13 +406,16 @@ static long schema_index(const struct lint_run *run, const char *schema, size_t 
 
 int lint_created_here(const struct lint_ctx *cx, const char *table)
 {
-	const char *dot = strrchr(table, '.');
+	const char *dot = lint_name_dot(table);
 	return created_index(cx->run, table) >= 0 || (dot && schema_index(cx->run, table, (size_t)(dot - table)) >= 0);
 }
 
 int lint_schema_created_here(const struct lint_ctx *cx, const char *schema)
 {
-	return schema_index(cx->run, schema, strlen(schema)) >= 0;
+	char *q = lint_quote_ident(schema);
+	int yes = schema_index(cx->run, q, strlen(q)) >= 0;
+	free(q);
+	return yes;
 }
 
 void **lint_file_state(struct lint_ctx *cx)
@@ -487,7 +508,7 @@ char *lint_rangevar(const struct json_value *rangevar)
 	const char *schema = lint_str(rangevar, "schemaname"), *rel = lint_str(rangevar, "relname");
 	if (!rel)
 		return xstrdup("");
-	return schema ? xasprintf("%s.%s", schema, rel) : xstrdup(rel);
+	return lint_quote_name(schema, rel, NULL);
 }
 
 void lint_each_alter_cmd(struct lint_ctx *cx, const char *type, const struct json_value *node,
@@ -584,32 +605,37 @@ static void created_renamed(struct lint_run *run, const struct json_value *range
 	if (i < 0)
 		return;
 	char *c = run->created[i];
-	const char *dot = strrchr(c, '.'), *rvschema = lint_str(rangevar, "schemaname");
+	const char *dot = lint_name_dot(c), *rvschema = lint_str(rangevar, "schemaname");
+	char *q = newschema ? lint_quote_ident(newschema) : lint_quote_ident(newname);
 	if (newschema)
-		run->created[i] = xasprintf("%s.%s", newschema, relname(c));
+		run->created[i] = xasprintf("%s.%s", q, relname(c));
 	else if (dot)
-		run->created[i] = xasprintf("%.*s.%s", (int)(dot - c), c, newname);
+		run->created[i] = xasprintf("%.*s.%s", (int)(dot - c), c, q);
 	else
-		run->created[i] = rvschema ? xasprintf("%s.%s", rvschema, newname) : xstrdup(newname);
+		run->created[i] = lint_quote_name(rvschema, newname, NULL);
+	free(q);
 	free(c);
 }
 
 /* A created schema renamed: the schema and the tables named in it. */
-static void schema_renamed(struct lint_run *run, const char *from, const char *to)
+static void schema_renamed(struct lint_run *run, const char *from_name, const char *to_name)
 {
+	char *from = lint_quote_ident(from_name), *to = lint_quote_ident(to_name);
 	long i = schema_index(run, from, strlen(from));
-	if (i < 0)
-		return;
-	free(run->schemas[i]);
-	run->schemas[i] = xstrdup(to);
-	size_t n = strlen(from);
-	for (size_t k = 0; k < run->ncreated; k++) {
-		char *c = run->created[k];
-		if (strncmp(c, from, n) == 0 && c[n] == '.') {
-			run->created[k] = xasprintf("%s%s", to, c + n);
-			free(c);
+	if (i >= 0) {
+		free(run->schemas[i]);
+		run->schemas[i] = xstrdup(to);
+		size_t n = strlen(from);
+		for (size_t k = 0; k < run->ncreated; k++) {
+			char *c = run->created[k];
+			if (strncmp(c, from, n) == 0 && c + n == lint_name_dot(c)) {
+				run->created[k] = xasprintf("%s%s", to, c + n);
+				free(c);
+			}
 		}
 	}
+	free(from);
+	free(to);
 }
 
 static int is_type(const char *type, const char *name)
@@ -634,7 +660,7 @@ static void note_created(struct lint_run *run, const char *type, const struct js
 	else if (is_type(type, "SelectStmt") && json_member(node, "intoClause"))
 		created(run, json_member(json_member(node, "intoClause"), "rel"));
 	else if (is_type(type, "CreateSchemaStmt") && lint_str(node, "schemaname") && !lint_true(node, "if_not_exists"))
-		add_str(&run->schemas, &run->nschemas, xstrdup(lint_str(node, "schemaname")));
+		add_str(&run->schemas, &run->nschemas, lint_quote_ident(lint_str(node, "schemaname")));
 	else if (is_type(type, "RenameStmt") && rt && newname && json_member(node, "relation") &&
 		 (is_type(rt, "OBJECT_TABLE") || is_type(rt, "OBJECT_MATVIEW") || is_type(rt, "OBJECT_FOREIGN_TABLE")))
 		created_renamed(run, json_member(node, "relation"), newname, NULL);
@@ -913,27 +939,30 @@ static char *table_line(const struct lint_run *run, const struct lint_finding *f
 	if (run->offline) {
 		*label = "graded offline";
 		strbuf_adds(&sb, "by the text alone");
-		if (f->table && f->created_here)
-			strbuf_addf(&sb, ", \"%s\" created by a pending migration", f->table);
-		else if (f->table)
-			strbuf_addf(&sb, ", \"%s\" not sized", f->table);
-	} else if (f->table && f->created_here) {
-		strbuf_addf(&sb, "\"%s\", created by a pending migration", f->table);
-	} else if (f->table && f->exists == 0) {
-		strbuf_addf(&sb, "\"%s\" does not exist (server %s)", f->table, run->server_version ? run->server_version : "?");
-	} else if (f->table && f->exists == 1) {
-		strbuf_addf(&sb, "\"%s\", ", f->table);
+		if (f->table) {
+			strbuf_adds(&sb, ", ");
+			lint_add_name_shown(&sb, f->table);
+			strbuf_adds(&sb, f->created_here ? " created by a pending migration" : " not sized");
+		}
+		return strbuf_detach(&sb);
+	}
+	if (!f->table) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	lint_add_name_shown(&sb, f->table);
+	if (f->created_here) {
+		strbuf_adds(&sb, ", created by a pending migration");
+	} else if (f->exists == 0) {
+		strbuf_addf(&sb, " does not exist (server %s)", run->server_version ? run->server_version : "?");
+	} else if (f->exists == 1) {
+		strbuf_adds(&sb, ", ");
 		human_rows(&sb, f->rows);
 		strbuf_adds(&sb, ", ");
 		human_bytes(&sb, f->bytes);
 		strbuf_addf(&sb, " (server %s)", run->server_version ? run->server_version : "?");
-	} else if (f->table && f->path_moved) {
-		strbuf_addf(&sb, "\"%s\" not sized: the file changes search_path before it", f->table);
-	} else if (f->table) {
-		strbuf_addf(&sb, "\"%s\"", f->table);
-	} else {
-		strbuf_free(&sb);
-		return NULL;
+	} else if (f->path_moved) {
+		strbuf_adds(&sb, " not sized: the file changes search_path before it");
 	}
 	return strbuf_detach(&sb);
 }
@@ -953,7 +982,11 @@ static char *finding_text(const struct lint_run *run, const struct lint_finding 
 	if (f->ignored)
 		strbuf_addf(&sb, "    ignore: %s\n", f->ignore_reason ? f->ignore_reason : "(no reason given)");
 	if (f->lock && f->table)
-		strbuf_addf(&sb, "    lock: %s on \"%s\" (%s)\n", f->lock, f->table, lock_effect(f->lock));
+{
+		strbuf_addf(&sb, "    lock: %s on ", f->lock);
+		lint_add_name_shown(&sb, f->table);
+		strbuf_addf(&sb, " (%s)\n", lock_effect(f->lock));
+	}
 	else if (f->lock) /* a table the statement does not name (DROP INDEX: the index's) */
 		strbuf_addf(&sb, "    lock: %s (%s)\n", f->lock, lock_effect(f->lock));
 	const char *label;

@@ -115,7 +115,7 @@ static void add_list(struct lint_locks *l, const struct json_value *v, size_t dr
 		return;
 	struct json_value part = *items;
 	part.n -= drop_last;
-	add_name(l, lint_names(&part), lint_quote_parts(&part, 0), mode, kind, NULL);
+	add_name(l, lint_quote_parts(&part, 0), lint_quote_parts(&part, 0), mode, kind, NULL);
 }
 
 /* ---- ALTER TABLE ---- */

@@ -133,3 +133,31 @@ def test_each_rule_graded_by_the_live_database(t):
         if f["rule"] in RULES and RULES[f["rule"]][1] == "size":
             check(f["grade"] == "warning" and f["rows"] is None,
                   "offline, %s:%d %s is a warning, unsized (got %s)" % (f["file"], f["line"], f["rule"], f["grade"]), r)
+
+
+def test_names_holding_dots_are_one_table(t):
+    """A quoted name may hold a dot: "x.y" is one table of the search path, x.y the table y of schema x,
+    and each is sized as itself; a name of four dotted words ("a.b.c.d") is looked up like any other
+    (it once stopped the lint, and with it the run: "improper relation name"). A migrate with the
+    default --lint warn applies them."""
+    t.psql('CREATE SCHEMA x; CREATE TABLE x.y (id int); CREATE TABLE "x.y" (id int); '
+           'CREATE TABLE "a.b.c.d" (id int); CREATE TABLE "Big.One" (id int); '
+           "ANALYZE x.y; ANALYZE \"x.y\"; ANALYZE \"a.b.c.d\"; ANALYZE \"Big.One\"; "
+           "UPDATE pg_class SET reltuples = 5000000, relpages = 50000 "
+           "WHERE oid IN ('x.y'::regclass, '\"Big.One\"'::regclass)")
+    p = t.project(migrations={"0001_dots.sql": 'CREATE INDEX i1 ON "x.y" (id);\nCREATE INDEX i2 ON x.y (id);\n'
+                                               'CREATE INDEX i3 ON "a.b.c.d" (id);\nCREATE INDEX i4 ON "Big.One" (id);\n'
+                                               'DROP TABLE postgres_unused.x.y;\n'})
+    r = t.pgboot("lint", "--json", "--lint-level", "info", project=p).expect(6)
+    got = {(f["line"], f["rule"]): (f["table"], f["grade"], f["rows"]) for f in json.loads(r.out)["findings"]}
+    check(got.get((1, "index-not-concurrent")) == ('"x.y"', "info", 0), 'the one table "x.y": small', got)
+    check(got.get((2, "index-not-concurrent")) == ("x.y", "error", 5000000), "schema x, table y: large", got)
+    check(got.get((3, "index-not-concurrent")) == ('"a.b.c.d"', "info", 0), '"a.b.c.d" sized, no error', got)
+    check(got.get((4, "index-not-concurrent")) == ('"Big.One"', "error", 5000000), '"Big.One": large', got)
+    check(got.get((5, "destructive-change")) == ("x.y", "warning", 5000000),
+          "a database's part dropped from the name", got)
+    t.pgboot("lint", "--lint-level", "info", project=p).expect(
+        6, 'lock: SHARE on "x.y" (blocks writes)', 'table: "x.y", 0 rows', 'table: "a.b.c.d", 0 rows',
+        'lock: SHARE on "Big.One"', where="out")
+    p2 = t.project(migrations={"0001_dots.sql": 'CREATE INDEX i3 ON "a.b.c.d" (id);\nCREATE INDEX i1 ON "x.y" (id);\n'})
+    t.pgboot("migrate", project=p2).expect(0, "applied migration 0001_dots", where="err")

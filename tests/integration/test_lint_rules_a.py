@@ -87,7 +87,7 @@ def test_lint_rules_a_offline_online_and_the_safe_forms_apply(t):
     check("the old type is not known from the text" in ty["fix"] and "ADD COLUMN id_new bigint" in ty["fix"],
           ty["fix"], r)
     vd = f[("0001_bad.sql", 5, "add-column-volatile-default")]
-    check(vd["table"] == "app.Users" and vd["lock"] == "ACCESS EXCLUSIVE"
+    check(vd["table"] == 'app."Users"' and vd["lock"] == "ACCESS EXCLUSIVE"
           and vd["fix"].startswith('ALTER TABLE app."Users" ADD COLUMN token uuid; ALTER TABLE app."Users" '
                                    'ALTER COLUMN token SET DEFAULT gen_random_uuid();'), vd["fix"], r)
     pk = f[("0001_bad.sql", 6, "constraint-inline-index")]

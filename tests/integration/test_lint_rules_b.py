@@ -37,8 +37,8 @@ BAD = {
 }
 
 WANT = sorted([
-    ("0001_multi.sql", 4, "access-exclusive-multiple-tables", "ACCESS EXCLUSIVE", "app.Orders"),
-    ("0001_multi.sql", 4, "rename", "ACCESS EXCLUSIVE", "app.Orders"),
+    ("0001_multi.sql", 4, "access-exclusive-multiple-tables", "ACCESS EXCLUSIVE", 'app."Orders"'),
+    ("0001_multi.sql", 4, "rename", "ACCESS EXCLUSIVE", 'app."Orders"'),
     ("0001_multi.sql", 5, "mass-update-delete", "ROW EXCLUSIVE", "users"),
     ("0001_multi.sql", 7, "lock-table", "SHARE", "users"),
     ("0002_maint.sql", 2, "vacuum-full", "ACCESS EXCLUSIVE", "users"),
