@@ -99,6 +99,19 @@ void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *t
 const char *lint_stmt_text(const struct lint_ctx *cx, size_t *len);
 /* The byte offset within lint_stmt_text of a node's "location", or 0 when it has none. */
 size_t lint_offset(const struct lint_ctx *cx, const struct json_value *node);
+/*
+ * For a finding that hangs on what only the database knows, a column's current type: call right
+ * after lint_report. Online, the runner reads the column's type (format_type of pg_attribute) on
+ * the finding's table, when it exists and is not created here, and calls recheck(live, data,
+ * &note): 1 drops the finding (the statement is safe on that type), 0 keeps it, and a note
+ * (xmalloc'd, or NULL) takes the place of the fix's first unknown_len bytes (the words that said
+ * the type was not known). Offline, or for a column not found, it stays as reported.
+ */
+void lint_report_recheck(struct lint_ctx *cx, const char *column, const char *data, size_t unknown_len,
+			 int (*recheck)(const char *live, const char *data, char **note));
+/* Parse a type's text as format_type prints it ("character varying(100)") and call fn with its
+ * TypeName node: 0, or -1 when the parser refuses it. */
+int lint_parse_type(const char *text, void (*fn)(const struct json_value *type_name, void *arg), void *arg);
 /* 1 when the file runs outside a transaction ("-- pgboot:no-transaction"), 0 when in one. */
 int lint_no_transaction(const struct lint_ctx *cx);
 /*
@@ -198,6 +211,11 @@ struct lint_finding {
 	int exists;          /* online: 1 the table exists, 0 it does not; offline -1 */
 	long long rows;      /* online, the table exists: pg_class.reltuples (-1: never analysed) */
 	long long bytes;     /* pg_total_relation_size */
+	/* lint_report_recheck: the column whose live type decides, the rule's data and its test */
+	char *recheck_column, *recheck_data;
+	size_t recheck_unknown_len;
+	int (*recheck)(const char *live, const char *data, char **note);
+	char *live_type;     /* what the server said of recheck_column's type, or NULL */
 };
 
 /* A lint of one or more files, in order (what the first creates, the later ones know). */
@@ -229,6 +247,12 @@ void lint_file(struct lint_run *run, const struct lint_file *f);
 const char **lint_tables(const struct lint_run *run, size_t *n);
 /* Online: what the server says of a table of lint_tables (exists 0 or 1). */
 void lint_set_size(struct lint_run *run, const char *table, int exists, long long rows, long long bytes);
+/* Online, after lint_set_size: the findings to recheck (lint_report_recheck) whose table exists, *n of
+ * them, as indexes into run->findings (xmalloc'd). */
+size_t *lint_rechecks(const struct lint_run *run, size_t *n);
+/* The column's type the server gave for finding i (NULL: none such): the finding kept, noted, or dropped
+ * (the later findings move down one: call for lint_rechecks' indexes last first). */
+void lint_recheck(struct lint_run *run, size_t i, const char *live);
 /* Grade every finding (online when !run->offline, after lint_set_size for each table). */
 void lint_grade(struct lint_run *run);
 

@@ -85,6 +85,46 @@ static const char size_sql[] =
 	"WHEN pg_catalog.array_length(pg_catalog.parse_ident(u.t), 1) <= 2 THEN pg_catalog.to_regclass(u.t) END "
 	"ORDER BY u.i";
 
+/* the column's type on each table (NULL: no such column), in the order asked; a name as in size_sql */
+static const char type_sql[] =
+	"SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) "
+	"FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) "
+	"WITH ORDINALITY AS u(t, c, i) "
+	"LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = CASE "
+	"WHEN pg_catalog.array_length(pg_catalog.parse_ident(u.t), 1) <= 2 THEN pg_catalog.to_regclass(u.t) END "
+	"AND a.attname = u.c AND a.attnum > 0 AND NOT a.attisdropped "
+	"ORDER BY u.i";
+
+/* the findings that hang on a column's live type (lint_report_recheck): one query for all of them */
+static int recheck_types(struct lint_run *run, struct db *db, struct pgb_error *err)
+{
+	size_t n;
+	size_t *idx = lint_rechecks(run, &n);
+	int rc = 0;
+	if (n) {
+		const char **tables = xcalloc(n, sizeof(*tables)), **cols = xcalloc(n, sizeof(*cols));
+		for (size_t k = 0; k < n; k++) {
+			tables[k] = run->findings[idx[k]].table;
+			cols[k] = run->findings[idx[k]].recheck_column;
+		}
+		char *ta = array_literal(tables, n), *ca = array_literal(cols, n);
+		const char *params[] = {ta, ca};
+		struct db_result res;
+		memset(&res, 0, sizeof(res));
+		rc = db_query(db, type_sql, 2, params, &res, err);
+		for (size_t k = n; rc == 0 && k-- > 0;) /* last first: a dropped finding moves the later ones */
+			if ((int)k < res.nrows && db_cell(&res, (int)k, 0))
+				lint_recheck(run, idx[k], db_cell(&res, (int)k, 0));
+		db_result_free(&res);
+		free(ta);
+		free(ca);
+		free(tables);
+		free(cols);
+	}
+	free(idx);
+	return rc;
+}
+
 int lint_size_and_grade(struct lint_run *run, struct db *db, struct pgb_error *err)
 {
 	free(run->server_version);
@@ -107,6 +147,8 @@ int lint_size_and_grade(struct lint_run *run, struct db *db, struct pgb_error *e
 		free(arr);
 	}
 	free(tables);
+	if (rc == 0)
+		rc = recheck_types(run, db, err);
 	lint_grade(run);
 	return rc;
 }

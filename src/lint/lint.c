@@ -340,6 +340,44 @@ void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *t
 	}
 }
 
+void lint_report_recheck(struct lint_ctx *cx, const char *column, const char *data, size_t unknown_len,
+			 int (*recheck)(const char *live, const char *data, char **note))
+{
+	struct lint_finding *f = cx->run->n ? &cx->run->findings[cx->run->n - 1] : NULL;
+	if (!f || !column || !recheck)
+		return;
+	free(f->recheck_column);
+	free(f->recheck_data);
+	f->recheck_column = xstrdup(column);
+	f->recheck_data = data ? xstrdup(data) : NULL;
+	f->recheck_unknown_len = unknown_len;
+	f->recheck = recheck;
+}
+
+int lint_parse_type(const char *text, void (*fn)(const struct json_value *type_name, void *arg), void *arg)
+{
+	char *sql = xasprintf("SELECT NULL::%s", text);
+	struct pgq_result pr;
+	int rc = -1;
+	if (pgq_parse(sql, strlen(sql), &pr) == 0) {
+		size_t n;
+		const struct json_value *stmts = pgq_stmts(&pr, &n);
+		const struct json_value *sel = n == 1 ? lint_node(json_member(stmts, "stmt"), "SelectStmt") : NULL;
+		const struct json_value *targets = json_member(sel, "targetList");
+		const struct json_value *rt = targets && targets->type == JSON_ARRAY && targets->n == 1
+						      ? lint_node(&targets->items[0], "ResTarget")
+						      : NULL;
+		const struct json_value *tn = json_member(lint_node(json_member(rt, "val"), "TypeCast"), "typeName");
+		if (tn) {
+			fn(tn, arg);
+			rc = 0;
+		}
+	}
+	pgq_free(&pr);
+	free(sql);
+	return rc;
+}
+
 const char *lint_stmt_text(const struct lint_ctx *cx, size_t *len)
 {
 	*len = cx->len;
@@ -561,18 +599,24 @@ void lint_run_init(struct lint_run *run)
 	run->large_bytes = 100LL * 1024 * 1024;
 }
 
+static void finding_free(struct lint_finding *f)
+{
+	free(f->file);
+	free(f->reason);
+	free(f->lock);
+	free(f->table);
+	free(f->fix);
+	free(f->excerpt);
+	free(f->ignore_reason);
+	free(f->recheck_column);
+	free(f->recheck_data);
+	free(f->live_type);
+}
+
 void lint_run_free(struct lint_run *run)
 {
-	for (size_t i = 0; i < run->n; i++) {
-		struct lint_finding *f = &run->findings[i];
-		free(f->file);
-		free(f->reason);
-		free(f->lock);
-		free(f->table);
-		free(f->fix);
-		free(f->excerpt);
-		free(f->ignore_reason);
-	}
+	for (size_t i = 0; i < run->n; i++)
+		finding_free(&run->findings[i]);
 	free(run->findings);
 	strs_free(run->created, run->ncreated);
 	strs_free(run->schemas, run->nschemas);
@@ -825,6 +869,48 @@ const char **lint_tables(const struct lint_run *run, size_t *n)
 			v[(*n)++] = f->table;
 	}
 	return v;
+}
+
+size_t *lint_rechecks(const struct lint_run *run, size_t *n)
+{
+	size_t *v = xcalloc(run->n + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		const struct lint_finding *f = &run->findings[i];
+		if (f->recheck && f->table && f->exists == 1 && !f->created_here && !f->path_moved)
+			v[(*n)++] = i;
+	}
+	return v;
+}
+
+/* the fix with note in place of its first words (the rule's "not known") */
+static void renote(struct lint_finding *f, const char *note)
+{
+	if (!f->fix || strlen(f->fix) < f->recheck_unknown_len)
+		return;
+	char *fix = xasprintf("%s%s", note, f->fix + f->recheck_unknown_len);
+	free(f->fix);
+	f->fix = fix;
+}
+
+void lint_recheck(struct lint_run *run, size_t i, const char *live)
+{
+	if (i >= run->n || !live)
+		return;
+	struct lint_finding *f = &run->findings[i];
+	char *note = NULL;
+	free(f->live_type);
+	f->live_type = xstrdup(live);
+	if (!f->recheck(live, f->recheck_data, &note)) {
+		if (note)
+			renote(f, note);
+		free(note);
+		return;
+	}
+	free(note);
+	finding_free(f);
+	memmove(f, f + 1, (run->n - i - 1) * sizeof(*f));
+	run->n--;
 }
 
 void lint_set_size(struct lint_run *run, const char *table, int exists, long long rows, long long bytes)

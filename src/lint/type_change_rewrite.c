@@ -21,7 +21,9 @@
  * COLUMN, an earlier ALTER ... TYPE, RENAME COLUMN), kept for the run with
  * lint_remember; tables matched by name without the schema. When no
  * pending statement gave it, the finding says the old type is not known
- * from the text (and is graded like any other).
+ * from the text (and is graded like any other); online, the column's type
+ * on the server decides (lint_report_recheck): a change that does not
+ * rewrite on it is no finding, one that does says the type it rewrites.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +268,27 @@ static void report(struct lint_ctx *cx, const char *table, const char *ttext, co
 	free(type);
 }
 
+static void live_type_of(const struct json_value *tn, void *arg)
+{
+	type_of(tn, arg);
+}
+
+/* lint_report_recheck's test: data is the new type (encode), live the column's type on the server */
+static int live_safe(const char *live, const char *data, char **note)
+{
+	struct coltype o, n;
+	if (!data || decode(data, &n) || lint_parse_type(live, live_type_of, &o))
+		return 0;
+	int tz = (is(&o, "timestamp") && is(&n, "timestamptz")) || (is(&o, "timestamptz") && is(&n, "timestamp"));
+	if (!tz && !rewrites(&o, &n))
+		return 1;
+	*note = xasprintf(tz ? "the column is %s on the server: the change is skipped only when the session's "
+			       "TimeZone is UTC (SET LOCAL TimeZone = 'UTC'; before it in the same transaction); else:"
+			     : "the column is %s on the server: this change of it rewrites; instead:",
+			  live);
+	return 0;
+}
+
 static void alter_type(struct lint_ctx *cx, const char *table, const char *ttext, const char *rel,
 		       const char *col, const struct json_value *def)
 {
@@ -294,6 +317,11 @@ static void alter_type(struct lint_ctx *cx, const char *table, const char *ttext
 		why = "";
 	if (!why || *why)
 		report(cx, table, ttext, rel, def, col, why);
+	if (note) {
+		char *data = encode(&n);
+		lint_report_recheck(cx, col, data, strlen(note), live_safe);
+		free(data);
+	}
 	free(note);
 	remember_type(cx, rel, col, tn);
 }

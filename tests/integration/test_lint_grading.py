@@ -161,3 +161,41 @@ def test_names_holding_dots_are_one_table(t):
         'lock: SHARE on "Big.One"', where="out")
     p2 = t.project(migrations={"0001_dots.sql": 'CREATE INDEX i3 ON "a.b.c.d" (id);\nCREATE INDEX i1 ON "x.y" (id);\n'})
     t.pgboot("migrate", project=p2).expect(0, "applied migration 0001_dots", where="err")
+
+
+def test_type_change_graded_by_the_columns_live_type(t):
+    """When no pending statement says a column's type, the server does: a change that does not
+    rewrite on the live type (varchar(100) to varchar(300), numeric(10,2) to numeric(12,2), integer
+    to oid; checked by the table's filenode) is no finding on a large table; one that does says the
+    type it rewrites from; a column the server does not have keeps the "not known" words; offline,
+    every one is graded by the text alone."""
+    t.psql("CREATE TABLE wide (id int, name varchar(100), price numeric(10,2), email text, at timestamp, n int);"
+           "ANALYZE wide; UPDATE pg_class SET reltuples = 5000000, relpages = 50000 WHERE oid = 'wide'::regclass")
+    sql = ("ALTER TABLE wide ALTER COLUMN name TYPE varchar(300);\n"
+           "ALTER TABLE wide ALTER COLUMN price TYPE numeric(12,2), ALTER COLUMN id TYPE oid;\n"
+           "ALTER TABLE wide ALTER COLUMN email TYPE varchar(50);\n"
+           "ALTER TABLE wide ALTER COLUMN at TYPE timestamptz;\n"
+           "ALTER TABLE wide ALTER COLUMN n TYPE bigint;\n"
+           "ALTER TABLE wide ALTER COLUMN ghost TYPE text;\n")
+    p = t.project(migrations={"0001_types.sql": sql})
+    r = t.pgboot("lint", "--json", project=p).expect(6)
+    got = {f["line"]: f for f in json.loads(r.out)["findings"] if f["rule"] == "type-change-rewrite"}
+    check(sorted(got) == [3, 4, 5, 6], "lines 1 and 2 do not rewrite on the live types", got)
+    check(got[3]["fix"].startswith("the column is text on the server: this change of it rewrites; instead: "
+                                   "ALTER TABLE wide ADD COLUMN email_new varchar(50);"), "text to varchar(50)", got)
+    check(got[4]["fix"].startswith("the column is timestamp without time zone on the server: the change is "
+                                   "skipped only when the session's TimeZone is UTC"), "timestamp to timestamptz", got)
+    check(got[5]["fix"].startswith("the column is integer on the server"), "integer to bigint", got)
+    check(got[6]["fix"].startswith("the old type is not known from the text"), "no such column", got)
+    check(all(f["grade"] == "error" for f in got.values()), "large: error", got)
+    r = t.pgboot("lint", "--json", "--offline", project=p, url=None).expect(6)
+    off = [f["line"] for f in json.loads(r.out)["findings"] if f["rule"] == "type-change-rewrite"]
+    check(off == [1, 2, 2, 3, 4, 5, 6], "offline: by the text alone", off)
+    # what the lint says is what the server does: no rewrite for lines 1 and 2
+    before = t.psql("SELECT pg_relation_filenode('wide')")
+    t.psql("ALTER TABLE wide ALTER COLUMN name TYPE varchar(300); "
+           "ALTER TABLE wide ALTER COLUMN price TYPE numeric(12,2), ALTER COLUMN id TYPE oid")
+    check(t.psql("SELECT pg_relation_filenode('wide')") == before, "the server did not rewrite", before)
+    # --lint error refuses the run for the rest only: the safe ones alone apply
+    p2 = t.project(migrations={"0001_safe.sql": "ALTER TABLE wide ALTER COLUMN name TYPE varchar(400);\n"})
+    t.pgboot("migrate", "--lint", "error", project=p2).expect(0, "applied migration 0001_safe", where="err")

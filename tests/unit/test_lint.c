@@ -318,3 +318,35 @@ TEST(lint_add_column_not_null_no_default_fix_and_grade)
 	}
 	lint_run_free(&run);
 }
+
+TEST(lint_type_change_rechecked_by_the_live_type)
+{
+	struct lint_run run;
+	lint_run_init(&run);
+	lint_text(&run,
+		  "ALTER TABLE t ALTER a TYPE varchar(300);\nALTER TABLE t ALTER b TYPE bigint;\n"
+		  "ALTER TABLE t ALTER c TYPE interval;\nALTER TABLE t ALTER d TYPE text;\n"
+		  "ALTER TABLE \"x.y\" ALTER e TYPE numeric(12,2);\n",
+		  0);
+	CHECK_INT(count_rule(&run, "type-change-rewrite"), 5);
+	lint_set_size(&run, "t", 1, 5000000, 1LL << 32);
+	lint_set_size(&run, "\"x.y\"", 1, 5000000, 1LL << 32);
+	size_t n;
+	size_t *idx = lint_rechecks(&run, &n);
+	CHECK_INT(n, 5);
+	const char *live[] = {"character varying(100)", "integer", "interval hour to second(3)", "no such type(",
+			      "numeric(10,2)"};
+	for (size_t k = n; k-- > 0;)
+		lint_recheck(&run, idx[k], live[k]);
+	free(idx);
+	lint_grade(&run);
+	/* varchar widened, interval's limits gone, numeric widened: no rewrite */
+	CHECK_INT(count_rule(&run, "type-change-rewrite"), 2);
+	CHECK_INT(run.findings[0].line, 2);
+	CHECK_CONTAINS(run.findings[0].fix, "the column is integer on the server: this change of it rewrites; instead: "
+					    "ALTER TABLE t ADD COLUMN b_new bigint;");
+	/* a type the parser refuses: kept as reported */
+	CHECK_INT(run.findings[1].line, 4);
+	CHECK_CONTAINS(run.findings[1].fix, "the old type is not known from the text");
+	lint_run_free(&run);
+}
