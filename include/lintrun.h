@@ -10,11 +10,14 @@
 #include "lint.h"
 #include "migfile.h"
 #include "plan.h"
+#include "repeatable.h"
 #include "source.h"
 
 /* Lint the pending files of p (migrations, then seeds), in the order they would run. */
 void lint_plan(struct lint_run *run, const struct plan *p);
-/* Lint every migration of set, in version order (offline: the history unknown). */
+/* Lint the repeatable migrations of rs to apply (new or changed; Flyway's R__), in their order. */
+void lint_repeatables(struct lint_run *run, const struct repeatables *rs);
+/* Lint every migration of set, in version order, then its repeatables (offline: the history unknown). */
 void lint_migset(struct lint_run *run, const struct migset *set);
 /* Read the files named (paths), each as pgboot's layout reads a file, and lint them in order: 0 or -1 (78). */
 int lint_paths(struct lint_run *run, char *const *paths, int n, struct pgb_error *err);

@@ -374,6 +374,7 @@ static int lint_pending(struct run *r, struct pgb_error *err)
 	struct lint_run lr;
 	lint_run_of(&lr, r->cfg);
 	lint_plan(&lr, &r->plan);
+	lint_repeatables(&lr, &r->reps);
 	int rc = lint_size_and_grade(&lr, r->db, err);
 	if (rc == 0)
 		lint_log(&lr);
@@ -1113,6 +1114,7 @@ static int lint_online(struct run *r, struct lint_run *lr, struct pgb_error *err
 		if (read_found(r, 0, err))
 			return -1;
 		lint_plan(lr, &r->plan);
+		lint_repeatables(lr, &r->reps);
 	}
 	return lint_size_and_grade(lr, r->db, err);
 }

@@ -20,10 +20,19 @@ void lint_plan(struct lint_run *run, const struct plan *p)
 			lint_migfile(run, p->items[i].file);
 }
 
+void lint_repeatables(struct lint_run *run, const struct repeatables *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->items[i].state != REP_APPLIED)
+			lint_migfile(run, rs->items[i].file);
+}
+
 void lint_migset(struct lint_run *run, const struct migset *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		lint_migfile(run, &set->files[i]);
+	for (size_t i = 0; i < set->nrepeatables; i++)
+		lint_migfile(run, &set->repeatables[i]);
 }
 
 static int load_path(const char *path, struct migfile *mf, struct pgb_error *err)

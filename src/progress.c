@@ -190,7 +190,7 @@ static void report(long long ran)
 	if (rc)
 		turn_off("the query failed", e.message);
 	else if (!sets[1] || sets[0]->nrows != 1)
-		turn_off("pg_stat_activity does not show this session's backend pid (a connection pooler's?)", NULL);
+		turn_off("pg_stat_activity does not show this session's backend pid (behind a connection pooler, it may not)", NULL);
 	else
 		log_report(ran, sets[0], sets[1]);
 	db_results_free(res, n);

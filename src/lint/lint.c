@@ -117,7 +117,7 @@ int lint_ignore_read(const char *s, size_t n, char ***rules, size_t *nrules_out,
 		}
 		if (!lint_rule_find(s + a, i - a)) {
 			strs_free(ids, count);
-			pgb_fail(err, PGB_EXIT_CONFIG, "\"pgboot:lint-ignore\" names \"%.*s\", which is no lint rule",
+			pgb_fail(err, PGB_EXIT_CONFIG, "\"pgboot:lint-ignore\" names unknown lint rule \"%.*s\"",
 				 (int)(i - a), s + a);
 			pgb_error_hint(err, "\"pgboot lint --help\" lists the rules (README.md's Lint section too); "
 					    "check the spelling.");

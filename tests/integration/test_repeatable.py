@@ -131,3 +131,31 @@ def test_repeatables_refused_as_flyway_refuses_them(t):
                 "committed the run's transaction: applied 1 migration and 1 repeatable migration")
     check(t.psql("SELECT name FROM other_history_repeatables") == "t view", "its row beside other_history")
     t.pgboot("migrate", *args, project=q).expect(0, "up to date")
+
+
+def test_repeatables_are_linted_when_they_would_apply(t):
+    """A repeatable migration is linted like the others, after the versioned ones (what they create
+    counts as created here): by `pgboot lint` online (only those that would apply: new or changed)
+    and offline (all of them), and in the preflight of migrate, where --lint error refuses it (6,
+    nothing applied)."""
+    t.psql("CREATE TABLE big (id int, name text); ANALYZE big; "
+           "UPDATE pg_class SET reltuples = 5000000, relpages = 50000 WHERE oid = 'big'::regclass")
+    p = t.project()
+    _write(p, MAIN, "V1__t.sql", "CREATE TABLE made (id int);\n")
+    _write(p, EXTRA, "V2__u.sql", "ALTER TABLE made ADD COLUMN u int;\n")
+    _write(p, MAIN, "R__idx.sql", "CREATE INDEX IF NOT EXISTS made_id ON made (id);\n"
+                                  "CREATE INDEX IF NOT EXISTS big_name ON big (name);\n")
+    r = t.pgboot("lint", "--json", "--lint-level", "info", *ARGS, project=p).expect(6)
+    got = [(f["file"], f["line"], f["grade"]) for f in json.loads(r.out)["findings"]]
+    check(got == [("db/migration/R__idx.sql", 1, "info"), ("db/migration/R__idx.sql", 2, "error")],
+          "the R__ file linted: made is created by V1, big is large", got)
+    r = t.pgboot("lint", "--offline", *ARGS, project=p, url=None).expect(6, "R__idx.sql:2:1: warning", where="out")
+    t.pgboot("migrate", "--lint", "error", *ARGS, project=p).expect(6, "R__idx.sql:2:1: error",
+                                                                     "nothing applied", where="err")
+    check(t.psql("SELECT to_regclass('made') IS NULL") == "t", "nothing applied")
+    t.pgboot("migrate", *ARGS, project=p).expect(0, "repeatable migration R_idx", where="err")
+    # applied and unchanged: nothing to lint; changed: linted again
+    t.pgboot("lint", *ARGS, project=p).expect(0, "lint: 0 files", where="out")
+    _write(p, MAIN, "R__idx.sql", "CREATE INDEX IF NOT EXISTS big_name2 ON big (name);\n")
+    t.psql("UPDATE pg_class SET reltuples = 5000000 WHERE oid = 'big'::regclass")  # the index build counted 0
+    t.pgboot("lint", *ARGS, project=p).expect(6, "R__idx.sql:1:1: error", where="out")
