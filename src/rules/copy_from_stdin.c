@@ -19,6 +19,7 @@ const struct rule rule_copy_from_stdin = {
 	.id = "copy-from-stdin",
 	.statement = check,
 	.what = "COPY FROM STDIN",
-	.hint = "Use INSERT statements, or COPY from a file on the server.",
+	.hint = "Use INSERT statements (pg_dump writes them with --inserts, or --rows-per-insert=1000 for fewer "
+		"statements), or COPY from a file on the server.",
 	.examples = examples,
 };
