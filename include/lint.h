@@ -158,7 +158,8 @@ long long lint_int(const struct json_value *obj, const char *key, long long dflt
 char *lint_rangevar(const struct json_value *rangevar);
 /* The '.' between schema and relation in such a name (outside double quotes), or NULL. */
 const char *lint_name_dot(const char *name);
-/* Such a name as a message shows it: in double quotes unless a part is quoted already. */
+/* Such a name as a message shows it: a plain one-part name in double quotes ("users"), any other as SQL
+ * spells it (app.users, app."Orders", "x.y": never two tables shown alike). */
 void lint_add_name_shown(struct strbuf *sb, const char *name);
 /* A list of {"String":{"sval":...}} joined by '.' ("pg_catalog.int8"), xmalloc'd; NULL if not such a list. */
 char *lint_names(const struct json_value *list);
@@ -208,6 +209,8 @@ struct lint_finding {
 	char *ignore_reason; /* the directive's reason (NULL: none given) */
 	int created_here;    /* the table is created by an earlier pending statement */
 	int path_moved;      /* unqualified, after the file may have changed search_path: not sized */
+	int renamed;         /* a pending RENAME TO or SET SCHEMA gave this name to, or took it from, a table
+				the run did not create: the server's table of the name is not this one; not sized */
 	int exists;          /* online: 1 the table exists, 0 it does not; offline -1 */
 	long long rows;      /* online, the table exists: pg_class.reltuples (-1: never analysed) */
 	long long bytes;     /* pg_total_relation_size */
@@ -215,7 +218,6 @@ struct lint_finding {
 	char *recheck_column, *recheck_data;
 	size_t recheck_unknown_len;
 	int (*recheck)(const char *live, const char *data, char **note);
-	char *live_type;     /* what the server said of recheck_column's type, or NULL */
 };
 
 /* A lint of one or more files, in order (what the first creates, the later ones know). */
@@ -224,6 +226,8 @@ struct lint_run {
 	size_t n, cap;
 	char **created; /* the tables created so far, as lint_rangevar names them (renamed as the run renames them) */
 	size_t ncreated;
+	char **renamed; /* the names a pending RENAME TO or SET SCHEMA of a table the run did not create gave or took */
+	size_t nrenamed;
 	char **schemas; /* the schemas created so far, quoted where needed (lint_quote_ident) */
 	size_t nschemas;
 	void **state;   /* one per rule of the table: lint_file_state */

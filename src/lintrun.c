@@ -83,15 +83,22 @@ static char *array_literal(const char **names, size_t n)
 }
 
 /*
- * Each name as lint_rangevar spells it (quote_ident of each part), looked up as it is; a name of
- * three parts (a database's) is not looked up, so that nothing here can raise an error.
+ * The relation a name as lint_rangevar spells it (quote_ident of each part) names, as u.t: a
+ * one-part name through the search path (to_regclass, which skips a schema the role may not
+ * use), a schema-qualified one in the catalogs (to_regclass would raise "permission denied for
+ * schema"); a name of more parts is no relation here. Nothing in it can raise an error.
  */
+#define RELATION_OF_NAME                                                                                          \
+	"(SELECT CASE pg_catalog.array_length(n.p, 1) WHEN 1 THEN pg_catalog.to_regclass(u.t) "                   \
+	"WHEN 2 THEN (SELECT r.oid FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace s "                    \
+	"ON s.oid = r.relnamespace WHERE s.nspname = n.p[1] AND r.relname = n.p[2]) END "                         \
+	"FROM (SELECT pg_catalog.parse_ident(u.t) AS p) AS n)"
+
 static const char size_sql[] =
 	"SELECT u.t, c.oid IS NOT NULL, COALESCE(c.reltuples, -1)::pg_catalog.int8, "
 	"COALESCE(pg_catalog.pg_total_relation_size(c.oid), 0) "
 	"FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(t, i) "
-	"LEFT JOIN pg_catalog.pg_class c ON c.oid = CASE "
-	"WHEN pg_catalog.array_length(pg_catalog.parse_ident(u.t), 1) <= 2 THEN pg_catalog.to_regclass(u.t) END "
+	"LEFT JOIN pg_catalog.pg_class c ON c.oid = " RELATION_OF_NAME " "
 	"ORDER BY u.i";
 
 /* the column's type on each table (NULL: no such column), in the order asked; a name as in size_sql */
@@ -99,8 +106,7 @@ static const char type_sql[] =
 	"SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) "
 	"FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) "
 	"WITH ORDINALITY AS u(t, c, i) "
-	"LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = CASE "
-	"WHEN pg_catalog.array_length(pg_catalog.parse_ident(u.t), 1) <= 2 THEN pg_catalog.to_regclass(u.t) END "
+	"LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = " RELATION_OF_NAME " "
 	"AND a.attname = u.c AND a.attnum > 0 AND NOT a.attisdropped "
 	"ORDER BY u.i";
 

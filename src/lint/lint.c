@@ -4,7 +4,6 @@
  * findings placed, silenced by lint-ignore directives, graded and shown.
  */
 #include "lint.h"
-#include "stmt.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -320,6 +319,8 @@ static struct lint_finding *finding(struct lint_ctx *cx, const struct lint_rule 
 	return f;
 }
 
+static long name_index(char *const *names, size_t n, const char *table);
+
 void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *table, const char *lock,
 		 const char *fix, ...)
 {
@@ -329,6 +330,7 @@ void lint_report(struct lint_ctx *cx, const struct json_value *at, const char *t
 	f->lock = lock ? xstrdup(lock) : NULL;
 	f->created_here = table && lint_created_here(cx, table);
 	f->path_moved = table && !f->created_here && cx->path_changed && !lint_name_dot(table);
+	f->renamed = table && !f->created_here && name_index(cx->run->renamed, cx->run->nrenamed, table) >= 0;
 	if (fix) {
 		va_list ap;
 		va_start(ap, fix);
@@ -411,7 +413,8 @@ const char *lint_name_dot(const char *name)
 
 void lint_add_name_shown(struct strbuf *sb, const char *name)
 {
-	strbuf_addf(sb, strchr(name, '"') ? "%s" : "\"%s\"", name);
+	/* "users" as PostgreSQL's messages quote a name; app.users, app."Orders", "x.y" as SQL spells them */
+	strbuf_addf(sb, strchr(name, '"') || lint_name_dot(name) ? "%s" : "\"%s\"", name);
 }
 
 static const char *relname(const char *t)
@@ -421,10 +424,11 @@ static const char *relname(const char *t)
 }
 
 /* the entry of run->created that is table, or -1 */
-static long created_index(const struct lint_run *run, const char *table)
+/* the index in names[0..n) of table: the same name, or one of the two unqualified and the relations alike */
+static long name_index(char *const *names, size_t n, const char *table)
 {
-	for (size_t i = 0; i < run->ncreated; i++) {
-		const char *c = run->created[i];
+	for (size_t i = 0; i < n; i++) {
+		const char *c = names[i];
 		if (strcmp(c, table) == 0)
 			return (long)i;
 		/* one of the two unqualified: the same table when the names match */
@@ -432,6 +436,11 @@ static long created_index(const struct lint_run *run, const char *table)
 			return (long)i;
 	}
 	return -1;
+}
+
+static long created_index(const struct lint_run *run, const char *table)
+{
+	return name_index(run->created, run->ncreated, table);
 }
 
 static long schema_index(const struct lint_run *run, const char *schema, size_t n)
@@ -610,7 +619,6 @@ static void finding_free(struct lint_finding *f)
 	free(f->ignore_reason);
 	free(f->recheck_column);
 	free(f->recheck_data);
-	free(f->live_type);
 }
 
 void lint_run_free(struct lint_run *run)
@@ -620,6 +628,7 @@ void lint_run_free(struct lint_run *run)
 	free(run->findings);
 	strs_free(run->created, run->ncreated);
 	strs_free(run->schemas, run->nschemas);
+	strs_free(run->renamed, run->nrenamed);
 	free(run->state);
 	strs_free(run->facts, 2 * run->nfacts);
 	free(run->offline_why);
@@ -645,9 +654,20 @@ static void created_renamed(struct lint_run *run, const struct json_value *range
 {
 	char *old = lint_rangevar(rangevar);
 	long i = created_index(run, old);
-	free(old);
-	if (i < 0)
+	const char *rel = lint_str(rangevar, "relname");
+	if (i < 0 && (!rel || (!newschema && !newname))) {
+		free(old);
 		return;
+	}
+	if (i < 0) { /* the server's table: neither name is the table the server has under it any more */
+		const char *rvschema = lint_str(rangevar, "schemaname");
+		add_str(&run->renamed, &run->nrenamed, old);
+		add_str(&run->renamed, &run->nrenamed,
+			newschema ? lint_quote_name(newschema, rel, NULL)
+				  : lint_quote_name(rvschema, newname, NULL));
+		return;
+	}
+	free(old);
 	char *c = run->created[i];
 	const char *dot = lint_name_dot(c), *rvschema = lint_str(rangevar, "schemaname");
 	char *q = newschema ? lint_quote_ident(newschema) : lint_quote_ident(newname);
@@ -741,7 +761,10 @@ static void parse_failed(struct lint_ctx *cx, const struct pgq_result *pr)
  */
 static void note_search_path(struct lint_ctx *cx, const struct sql_stmt *st)
 {
-	if (cx->path_changed || !stmt_sets_session(cx->file->text, st))
+	/* any mention: SET, set_config(), and also an EXECUTE in a DO block or a function it defines and
+	 * calls later, which no statement type tells (a CREATE FUNCTION ... SET search_path over-counts:
+	 * the cost is a "not sized" line) */
+	if (cx->path_changed)
 		return;
 	for (size_t i = st->start; i + 11 <= st->end; i++)
 		if (strncasecmp(cx->file->text + i, "search_path", 11) == 0) {
@@ -860,7 +883,7 @@ const char **lint_tables(const struct lint_run *run, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < run->n; i++) {
 		const struct lint_finding *f = &run->findings[i];
-		if (!f->table || f->created_here || f->path_moved)
+		if (!f->table || f->created_here || f->path_moved || f->renamed)
 			continue;
 		size_t k = 0;
 		while (k < *n && strcmp(v[k], f->table) != 0)
@@ -877,7 +900,7 @@ size_t *lint_rechecks(const struct lint_run *run, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < run->n; i++) {
 		const struct lint_finding *f = &run->findings[i];
-		if (f->recheck && f->table && f->exists == 1 && !f->created_here && !f->path_moved)
+		if (f->recheck && f->table && f->exists == 1 && !f->created_here && !f->path_moved && !f->renamed)
 			v[(*n)++] = i;
 	}
 	return v;
@@ -895,12 +918,10 @@ static void renote(struct lint_finding *f, const char *note)
 
 void lint_recheck(struct lint_run *run, size_t i, const char *live)
 {
-	if (i >= run->n || !live)
+	if (i >= run->n || !live || !run->findings[i].recheck)
 		return;
 	struct lint_finding *f = &run->findings[i];
 	char *note = NULL;
-	free(f->live_type);
-	f->live_type = xstrdup(live);
 	if (!f->recheck(live, f->recheck_data, &note)) {
 		if (note)
 			renote(f, note);
@@ -917,7 +938,7 @@ void lint_set_size(struct lint_run *run, const char *table, int exists, long lon
 {
 	for (size_t i = 0; i < run->n; i++) {
 		struct lint_finding *f = &run->findings[i];
-		if (f->table && !f->created_here && !f->path_moved && strcmp(f->table, table) == 0) {
+		if (f->table && !f->created_here && !f->path_moved && !f->renamed && strcmp(f->table, table) == 0) {
 			f->exists = exists;
 			f->rows = exists ? rows : -1;
 			f->bytes = exists ? bytes : -1;
@@ -1049,6 +1070,8 @@ static char *table_line(const struct lint_run *run, const struct lint_finding *f
 		strbuf_addf(&sb, " (server %s)", run->server_version ? run->server_version : "?");
 	} else if (f->path_moved) {
 		strbuf_adds(&sb, " not sized: the file changes search_path before it");
+	} else if (f->renamed) {
+		strbuf_adds(&sb, " not sized: a pending migration renames a table to or from this name");
 	}
 	return strbuf_detach(&sb);
 }
@@ -1067,13 +1090,11 @@ static char *finding_text(const struct lint_run *run, const struct lint_finding 
 		strbuf_addf(&sb, "%s\n", f->excerpt);
 	if (f->ignored)
 		strbuf_addf(&sb, "    ignore: %s\n", f->ignore_reason ? f->ignore_reason : "(no reason given)");
-	if (f->lock && f->table)
-{
+	if (f->lock && f->table) {
 		strbuf_addf(&sb, "    lock: %s on ", f->lock);
 		lint_add_name_shown(&sb, f->table);
 		strbuf_addf(&sb, " (%s)\n", lock_effect(f->lock));
-	}
-	else if (f->lock) /* a table the statement does not name (DROP INDEX: the index's) */
+	} else if (f->lock) /* a table the statement does not name (DROP INDEX: the index's) */
 		strbuf_addf(&sb, "    lock: %s (%s)\n", f->lock, lock_effect(f->lock));
 	const char *label;
 	char *t = table_line(run, f, &label);

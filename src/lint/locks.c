@@ -115,6 +115,8 @@ static void add_list(struct lint_locks *l, const struct json_value *v, size_t dr
 		return;
 	struct json_value part = *items;
 	part.n -= drop_last;
+	if (part.n > 2) /* db.schema.rel: the database's part is no part of lint_rangevar's names */
+		part.items += part.n - 2, part.n = 2;
 	add_name(l, lint_quote_parts(&part, 0), lint_quote_parts(&part, 0), mode, kind, NULL);
 }
 

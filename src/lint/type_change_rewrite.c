@@ -24,6 +24,8 @@
  * from the text (and is graded like any other); online, the column's type
  * on the server decides (lint_report_recheck): a change that does not
  * rewrite on it is no finding, one that does says the type it rewrites.
+ * Not when the run renamed another column to this name (the server's
+ * column of the name is not the one altered) or the table (lint.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@
 #include "xmem.h"
 
 struct coltype {
-	char name[64];  /* "varchar", "int4", "public.mytype" */
+	char name[160]; /* "varchar", "int4", "public.mytype" (two names of NAMEDATALEN) */
 	long mods[2];
 	int nmods;      /* -1: typmods the rule cannot read (a user type's) */
 	int array;
@@ -61,6 +63,9 @@ static void type_of(const struct json_value *tn, struct coltype *t)
 	}
 	t->array = json_member(tn, "arrayBounds") != NULL;
 }
+
+/* what lint_remember keeps for a column renamed in the run from one whose type the text does not give */
+#define RENAMED_UNKNOWN "?"
 
 /* "name|m1,m2|[]": what lint_remember keeps */
 static char *encode(const struct coltype *t)
@@ -136,8 +141,8 @@ static const char *const temporal[] = {"timestamp", "timestamptz", "time", "time
 /* 1 when changing o to n rewrites the table */
 static int rewrites(const struct coltype *o, const struct coltype *n)
 {
-	if (o->nmods < 0 || n->nmods < 0)
-		return !(is(o, n->name) && o->nmods == n->nmods);
+	if (o->nmods < 0 || n->nmods < 0) /* typmods the rule cannot read (geometry(Point,4326)): a cast may rewrite */
+		return 1;
 	if (o->array || n->array)
 		return !(is(o, n->name) && o->array == n->array && o->nmods == n->nmods &&
 			 memcmp(o->mods, n->mods, sizeof(o->mods)) == 0);
@@ -165,14 +170,25 @@ static int rewrites(const struct coltype *o, const struct coltype *n)
 	return !(in(o->name, oid_family) && in(n->name, oid_family));
 }
 
-/* USING col or USING col::type: no new values */
-static int using_computes(const struct json_value *expr, const char *col)
+static int same_type(const struct coltype *a, const struct coltype *b)
+{
+	return is(a, b->name) && a->nmods >= 0 && a->nmods == b->nmods && a->array == b->array &&
+	       memcmp(a->mods, b->mods, sizeof(a->mods)) == 0;
+}
+
+/* USING col, or USING col::type with the new type itself (n): no new values */
+static int using_computes(const struct json_value *expr, const char *col, const struct coltype *n)
 {
 	if (!expr)
 		return 0;
 	const struct json_value *cast = lint_node(expr, "TypeCast");
-	if (cast)
+	if (cast) {
+		struct coltype to;
+		type_of(json_member(cast, "typeName"), &to);
+		if (!same_type(&to, n))
+			return 1; /* col::text on the way to varchar(300): the values pass through text's cast */
 		expr = json_member(cast, "arg");
+	}
 	const struct json_value *fields = json_member(lint_node(expr, "ColumnRef"), "fields");
 	const char *f = fields && fields->n == 1 ? lint_str(lint_node(&fields->items[0], "String"), "sval") : NULL;
 	return !(f && strcmp(f, col) == 0);
@@ -299,11 +315,12 @@ static void alter_type(struct lint_ctx *cx, const char *table, const char *ttext
 	type_of(tn, &n);
 	char *k = key(rel, col);
 	const char *was = lint_recall(cx, k);
-	int known = was && decode(was, &o) == 0;
+	int renamed_here = was && strcmp(was, RENAMED_UNKNOWN) == 0;
+	int known = was && !renamed_here && decode(was, &o) == 0;
 	free(k);
 	const char *why = NULL;
 	char *note = NULL;
-	if (using_computes(json_member(def, "raw_default"), col))
+	if (using_computes(json_member(def, "raw_default"), col, &n))
 		why = "the USING expression computes every row anew:";
 	else if (!known)
 		why = note = xasprintf("the old type is not known from the text (no pending CREATE TABLE or ADD COLUMN "
@@ -317,7 +334,7 @@ static void alter_type(struct lint_ctx *cx, const char *table, const char *ttext
 		why = "";
 	if (!why || *why)
 		report(cx, table, ttext, rel, def, col, why);
-	if (note) {
+	if (note && !renamed_here) {
 		char *data = encode(&n);
 		lint_report_recheck(cx, col, data, strlen(note), live_safe);
 		free(data);
@@ -360,7 +377,8 @@ static void renamed(struct lint_ctx *cx, const struct json_value *node)
 		return;
 	char *kf = key(rel, from), *kt = key(rel, to);
 	const char *v = lint_recall(cx, kf);
-	char *copy = v ? xstrdup(v) : NULL;
+	/* unknown, the new name still is not the server's column of that name: RENAMED_UNKNOWN */
+	char *copy = xstrdup(v ? v : RENAMED_UNKNOWN);
 	lint_remember(cx, kt, copy);
 	lint_remember(cx, kf, NULL);
 	free(copy);

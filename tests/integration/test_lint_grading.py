@@ -158,7 +158,7 @@ def test_names_holding_dots_are_one_table(t):
           "a database's part dropped from the name", got)
     t.pgboot("lint", "--lint-level", "info", project=p).expect(
         6, 'lock: SHARE on "x.y" (blocks writes)', 'table: "x.y", 0 rows', 'table: "a.b.c.d", 0 rows',
-        'lock: SHARE on "Big.One"', where="out")
+        'lock: SHARE on x.y (blocks writes)', 'table: x.y, 5.0 M rows', 'lock: SHARE on "Big.One"', where="out")
     p2 = t.project(migrations={"0001_dots.sql": 'CREATE INDEX i3 ON "a.b.c.d" (id);\nCREATE INDEX i1 ON "x.y" (id);\n'})
     t.pgboot("migrate", project=p2).expect(0, "applied migration 0001_dots", where="err")
 

@@ -350,3 +350,62 @@ TEST(lint_type_change_rechecked_by_the_live_type)
 	CHECK_CONTAINS(run.findings[1].fix, "the old type is not known from the text");
 	lint_run_free(&run);
 }
+
+/* what the live type cannot decide (the review of the recheck): each stays a finding, none rechecked */
+TEST(lint_type_change_not_rechecked_where_the_server_cannot_tell)
+{
+	static const char *const cases[] = {
+		/* another column renamed to the name altered */
+		"ALTER TABLE t RENAME a TO a_old;\nALTER TABLE t RENAME b TO a;\nALTER TABLE t ALTER a TYPE varchar(300);\n",
+		/* another table renamed to the name altered (copy and swap) */
+		"ALTER TABLE t RENAME TO t_old;\nALTER TABLE t_new RENAME TO t;\nALTER TABLE t ALTER a TYPE varchar(300);\n",
+		/* USING a cast to another type than the new one */
+		"ALTER TABLE t ALTER a TYPE varchar(300) USING a::text;\n",
+		/* search_path moved inside a DO block */
+		"DO $$ BEGIN EXECUTE 'SET search_path = s2, public'; END $$;\nALTER TABLE t ALTER a TYPE varchar(300);\n",
+		NULL,
+	};
+	for (int c = 0; cases[c]; c++) {
+		struct lint_run run;
+		lint_run_init(&run);
+		lint_text(&run, cases[c], 0);
+		CHECK_INT(count_rule(&run, "type-change-rewrite"), 1);
+		lint_set_size(&run, "t", 1, 5000000, 1LL << 32);
+		size_t n;
+		size_t *idx = lint_rechecks(&run, &n);
+		CHECK_INT(n, 0);
+		free(idx);
+		lint_grade(&run);
+		CHECK(first_of(&run, "type-change-rewrite")->grade >= LINT_WARNING);
+		lint_run_free(&run);
+	}
+	struct lint_run run;
+	lint_run_init(&run);
+	/* typmods the rule cannot read: a change of them rewrites (a cast); the database's part of a name dropped */
+	lint_text(&run,
+		  "CREATE TABLE g (p geometry(Point,4326));\nALTER TABLE g ALTER p TYPE geometry(Polygon,3857);\n"
+		  "ALTER TABLE x.y ADD COLUMN z int;\nDROP TABLE postgres.x.y;\n",
+		  0);
+	CHECK_INT(count_rule(&run, "type-change-rewrite"), 1);
+	CHECK_INT(count_rule(&run, "access-exclusive-multiple-tables"), 0);
+	lint_run_free(&run);
+	/* the renamed table is shown as not sized, and never sized */
+	lint_run_init(&run);
+	lint_text(&run, "ALTER TABLE t RENAME TO t_old;\nCREATE INDEX ON t_old (a);\n", 0);
+	size_t n;
+	const char **tables = lint_tables(&run, &n);
+	CHECK_INT(n, 1); /* the RENAME itself is on the server's t */
+	CHECK_STR(tables[0], "t");
+	free(tables);
+	run.server_version = strdup("15.4");
+	lint_grade(&run);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	lint_print_text(out, &run);
+	fclose(out);
+	CHECK_CONTAINS(buf, "m.sql:2:1: warning: index-not-concurrent");
+	CHECK_CONTAINS(buf, "table: \"t_old\" not sized: a pending migration renames a table to or from this name\n");
+	free(buf);
+	lint_run_free(&run);
+}
