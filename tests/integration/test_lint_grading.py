@@ -199,3 +199,27 @@ def test_type_change_graded_by_the_columns_live_type(t):
     # --lint error refuses the run for the rest only: the safe ones alone apply
     p2 = t.project(migrations={"0001_safe.sql": "ALTER TABLE wide ALTER COLUMN name TYPE varchar(400);\n"})
     t.pgboot("migrate", "--lint", "error", project=p2).expect(0, "applied migration 0001_safe", where="err")
+
+
+def test_a_schema_the_role_may_not_use_is_sized_without_error(t):
+    """A role without USAGE on a schema lints (and migrates with the default --lint warn) a file
+    naming a table there: sized from the catalogs, no "permission denied for schema" (which once
+    ended the run with exit 70). The file itself then fails as the server says, exit 3."""
+    import random
+    role = "lg_%s_%04x" % (t.db[-8:], random.randrange(65536))
+    t.psql("CREATE SCHEMA secret; CREATE TABLE secret.t (a int); ANALYZE secret.t; "
+           "UPDATE pg_class SET reltuples = 5000000, relpages = 50000 WHERE oid = 'secret.t'::regclass; "
+           "CREATE ROLE %s LOGIN PASSWORD 'lintpw'; GRANT CREATE ON SCHEMA public TO %s" % (role, role))
+
+    def drop():
+        t.psql("DROP OWNED BY %s CASCADE" % role, check=False)
+        t.server.psql("postgres", "DROP ROLE IF EXISTS %s" % role, check=False)
+    t.on_cleanup(drop)
+    url = t.url(user=role, password="lintpw")
+    p = t.project(migrations={"0001_s.sql": "CREATE INDEX ON secret.t (a);\nALTER TABLE secret.t ALTER a TYPE bigint;\n"})
+    r = t.pgboot("lint", "--json", project=p, url=url).expect(6)
+    got = [(f["rule"], f["table"], f["rows"], f["grade"]) for f in json.loads(r.out)["findings"]]
+    check(got == [("index-not-concurrent", "secret.t", 5000000, "error"),
+                  ("type-change-rewrite", "secret.t", 5000000, "error")], "sized, no error", got)
+    t.pgboot("migrate", project=p, url=url).expect(3, "permission denied for schema secret", "0001_s.sql:1",
+                                                   where="err")
