@@ -23,6 +23,17 @@ static size_t count_rule(const struct lint_run *run, const char *id)
 	return n;
 }
 
+/* lint_print_text's output, malloc'd */
+static char *text_of(const struct lint_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	lint_print_text(out, run);
+	fclose(out);
+	return buf;
+}
+
 static const struct lint_finding *first_of(const struct lint_run *run, const char *id)
 {
 	for (size_t i = 0; i < run->n; i++)
@@ -264,11 +275,7 @@ TEST(lint_text_and_json_output)
 	lint_set_size(&run, "messages", 1, 12000000, 3328599654LL);
 	lint_set_size(&run, "tiny", 1, 3, 16384);
 	lint_grade(&run);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	lint_print_text(out, &run);
-	fclose(out);
+	char *buf = text_of(&run);
 	CHECK_CONTAINS(buf, "m.sql:1:1: error: index-not-concurrent: CREATE INDEX without CONCURRENTLY");
 	CHECK_CONTAINS(buf, "LINE 1: CREATE INDEX m_body ON messages (body);\n        ^\n");
 	CHECK_CONTAINS(buf, "    lock: SHARE on \"messages\" (blocks writes)\n");
@@ -278,7 +285,8 @@ TEST(lint_text_and_json_output)
 	CHECK_CONTAINS(buf, "lint: 1 file, 1 error, 0 warnings, 1 info, 0 ignored\n");
 	free(buf);
 	buf = NULL;
-	out = open_memstream(&buf, &len);
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
 	lint_print_json(out, &run);
 	fclose(out);
 	CHECK_CONTAINS(buf, "{\"offline\":false,\"server_version\":\"15.4\",\"findings\":[{\"rule\":\"index-not-concurrent\","
@@ -399,11 +407,7 @@ TEST(lint_type_change_not_rechecked_where_the_server_cannot_tell)
 	free(tables);
 	run.server_version = strdup("15.4");
 	lint_grade(&run);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	lint_print_text(out, &run);
-	fclose(out);
+	char *buf = text_of(&run);
 	CHECK_CONTAINS(buf, "m.sql:2:1: warning: index-not-concurrent");
 	CHECK_CONTAINS(buf, "table: \"t_old\" not sized: a pending migration renames a table to or from this name\n");
 	free(buf);
