@@ -1,4 +1,4 @@
-/* copy_from_stdin.c: the data lines after COPY FROM STDIN would be sent as SQL. */
+/* copy_from_stdin.c: pgboot does not send COPY FROM STDIN's data (the lexer sets it apart, sqlsplit.h). */
 #include "rules.h"
 #include "stmt.h"
 
@@ -10,7 +10,7 @@ static int check(const struct rule_unit *u, const struct sql_stmt *st, struct ru
 
 static const struct rule_example examples[] = {
 	{"COPY t FROM STDIN;\n1\n\\.\n", 1, 0, 0},
-	{"copy t (a) from stdin with (format csv);", 1, 0, 0},
+	{"copy t (a) from stdin with (format csv);\n\"O'Brien\"\n\\.\n", 1, 0, 0},
 	{"COPY t FROM '/srv/t.csv';", 0, 0, 0},
 	{NULL, 0, 0, 0},
 };
