@@ -75,6 +75,16 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 void sql_script_free(struct sql_script *script);
 
 /*
+ * Append buf[from..to) to sb with the COPY FROM STDIN data of script's
+ * statements in it, and each block's line "\.", made blanks: one space a
+ * character, line ends kept. The server then reads the same statements at
+ * the same character positions and lines, and never sees the data (which
+ * goes after each COPY's CopyInResponse instead, db.h).
+ */
+struct strbuf;
+void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_t to, const struct sql_script *script);
+
+/*
  * Characters, lines and columns. Text is decoded as UTF-8; a byte that does
  * not start a valid sequence counts as one character. A byte-order mark at
  * offset 0 of buf counts as no character (psql ignores it too). Lines end

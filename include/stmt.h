@@ -37,7 +37,7 @@ int stmt_is_idempotent(const char *buf, const struct sql_stmt *st);
 /*
  * 1 for COPY ... FROM STDIN (or FROM STDOUT, which the grammar takes too):
  * psql reads the lines after it, up to a line "\.", as its data, and so
- * does the lexer (sql_stmt.data_start). Any of the commands psql's "\;"
+ * does the lexer (sql_stmt.data_start); the executor sends it (db.h). Any of the commands psql's "\;"
  * joins into one statement counts.
  */
 int stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st);

@@ -1041,6 +1041,32 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 	return 0;
 }
 
+void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_t to, const struct sql_script *script)
+{
+	size_t at = from;
+	for (size_t i = 0; i < script->n; i++) {
+		const struct sql_stmt *st = &script->stmts[i];
+		if (st->data_line == 0 || st->data_start < at || st->data_start >= to)
+			continue;
+		size_t e = st->data_start + st->data_len + 2; /* and the "\." after it */
+		if (e > to)
+			e = to;
+		strbuf_add(sb, buf + at, st->data_start - at);
+		const unsigned char *u = (const unsigned char *)buf;
+		for (size_t k = st->data_start; k < e;) {
+			if (u[k] == '\n' || u[k] == '\r') {
+				strbuf_addc(sb, (char)u[k++]);
+				continue;
+			}
+			uint32_t cp;
+			strbuf_addc(sb, ' ');
+			k += utf8_len(u + k, e - k, &cp);
+		}
+		at = e;
+	}
+	strbuf_add(sb, buf + at, to - at);
+}
+
 void sql_script_free(struct sql_script *script)
 {
 	if (!script)
