@@ -128,6 +128,20 @@ int db_exec(struct db *db, const char *sql, struct db_result **results, int *nre
  * sends results in 8 KB buffers, so a set may arrive only when a later
  * statement of the message ends; every set before an error arrives before it.
  */
+/*
+ * The data of the COPY ... FROM STDIN statements of the messages sent from
+ * now on, in their order: the k-th COPY of a message that the server starts
+ * (CopyInResponse) gets blocks[k], then the end of the data. A COPY beyond
+ * them, and any COPY TO STDOUT, is ended with an error (pgboot has no data
+ * to give or want). The blocks are borrowed: db_copy_data(db, NULL, 0)
+ * before they go.
+ */
+struct db_copy_block {
+	const char *data;
+	size_t len;
+};
+void db_copy_data(struct db *db, const struct db_copy_block *blocks, size_t n);
+
 typedef void db_each_fn(void *arg, int index, const struct db_result *res);
 int db_exec_each(struct db *db, const char *sql, db_each_fn *each, void *arg, struct pgb_error *err);
 /*

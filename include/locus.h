@@ -31,7 +31,8 @@ struct locus_map {
  * Point err at path:line:column: by the server's position when it falls in
  * text[base..end]; else, with bodies, inside the failed statement's first
  * dollar-quoted body (the compile position, or the line of a PL/pgSQL
- * CONTEXT); else at the failed statement's start (when it is in the
+ * CONTEXT); else, for a row of a COPY FROM STDIN's data (the server's CONTEXT
+ * "COPY t, line N"), at that line of the data; else at the failed statement's start (when it is in the
  * message). path:0:0 and no excerpt when none applies.
  */
 void locus_locate(const struct locus_map *m, struct pgb_error *err);

@@ -28,6 +28,15 @@ struct sql_stmt {
 	size_t psql_escape; /* byte offset of the first psql-only \; or \: inside (psql sends
 			       them as ';' and ':', keeping the statement going; the server would
 			       reject the backslash), or SQL_NO_ESCAPE */
+	/* COPY ... FROM STDIN: its data, as psql reads it, buf[data_start..data_start+data_len):
+	   the lines from the one after the line of its ';' up to the first line that is
+	   exactly "\." (a '\r' may end it), neither included. The lexer skips them and
+	   the line "\.", so no statement holds them. data_line is the 1-based line of
+	   data_start, 0 for a statement without data. (Several COPYs joined by psql's
+	   "\;" read one block each, one after the other: the first one's is here.) */
+	size_t data_start;
+	size_t data_len;
+	int data_line;
 };
 
 #define SQL_NO_ESCAPE ((size_t)-1)
@@ -56,12 +65,24 @@ struct sqlsplit_opts {
  * Split buf[0..len) into top-level statements. opts may be NULL (defaults).
  * Returns 0 and fills out (free with sql_script_free), or -1 with err set
  * (PGB_EXIT_CONFIG) for an unterminated quote, comment or dollar body,
- * naming the line where it opened in err->line/err->column. Comments and
+ * naming the line where it opened in err->line/err->column, or for a COPY
+ * FROM STDIN whose data has no line "\." (or a statement begun after the
+ * COPY on its line that does not end there), naming the COPY's line. Comments and
  * whitespace alone produce no statement.
  */
 int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, struct sql_script *out,
 	      struct pgb_error *err);
 void sql_script_free(struct sql_script *script);
+
+/*
+ * Append buf[from..to) to sb with the COPY FROM STDIN data of script's
+ * statements in it, and each block's line "\.", made blanks: one space a
+ * character, line ends kept. The server then reads the same statements at
+ * the same character positions and lines, and never sees the data (which
+ * goes after each COPY's CopyInResponse instead, db.h).
+ */
+struct strbuf;
+void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_t to, const struct sql_script *script);
 
 /*
  * Characters, lines and columns. Text is decoded as UTF-8; a byte that does

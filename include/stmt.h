@@ -35,11 +35,15 @@ enum stmt_txn stmt_txn(const char *buf, const struct sql_stmt *st);
 int stmt_is_idempotent(const char *buf, const struct sql_stmt *st);
 
 /*
- * 1 for COPY ... FROM STDIN: psql would read the lines after it as data,
- * which a lexer cannot know (they are split as SQL here); pgboot refuses
- * such a file rather than send data as statements.
+ * 1 for COPY ... FROM STDIN (or FROM STDOUT, which the grammar takes too):
+ * psql reads the lines after it, up to a line "\.", as its data, and so
+ * does the lexer (sql_stmt.data_start); the executor sends it (db.h). Any of the commands psql's "\;"
+ * joins into one statement counts.
  */
 int stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st);
+
+/* How many such COPYs the statement holds (several only when "\;" joins them). */
+int stmt_copy_in_count(const char *buf, const struct sql_stmt *st);
 
 /* 1 for COPY ... TO STDOUT: a migration has no one to send the rows to. */
 int stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st);

@@ -30,7 +30,7 @@ done
 
 # Integration tests that are functional, not timing-bound (valgrind is ~30x slower); of
 # rollback, a representative few under valgrind (every one of them runs under ASan)
-ASAN_K=${PGBOOT_MEMCHECK_ASAN_K:-"test_migrate test_run test_stepwise test_txn_control test_status test_seeds test_files test_secrets test_concurrency test_signals test_cli test_logs test_rollback test_pg_dump test_verify test_layout_ test_layouts test_adopt test_baseline test_new test_repeatable test_lint test_batching test_lock_record test_progress"}
+ASAN_K=${PGBOOT_MEMCHECK_ASAN_K:-"test_migrate test_copy_stdin test_run test_stepwise test_txn_control test_status test_seeds test_files test_secrets test_concurrency test_signals test_cli test_logs test_rollback test_pg_dump test_verify test_layout_ test_layouts test_adopt test_baseline test_new test_repeatable test_lint test_batching test_lock_record test_progress"}
 VG_K=${PGBOOT_MEMCHECK_VALGRIND_K:-"test_migrate test_stepwise test_txn_control test_status test_files test_cli test_pg_dump test_rollback_steps_n test_rollback_failing_down_part test_rollback_no_transaction_down_resumes test_rollback_to_files_older_image test_rollback_save_backup test_lint test_batch_failure_in_the_middle test_batch_lock_record_prepared test_batch_without_plpgsql test_batch_files_that_reset test_lock_record"}
 FAULTS_ASAN_K="test_7_connloss test_4_blocked test_5_pgbouncer::test_transaction_mode_all test_3_restart::test_restart_during"
 

@@ -49,6 +49,19 @@ static void locate_error(const struct apply_unit *u, const struct slice *sl, str
 	locus_locate(&m, err);
 }
 
+/* The COPY FROM STDIN data of u's statements in text[base..end), appended to (*blocks)[0..*n) in order. */
+static void add_copy_data(const struct apply_unit *u, size_t base, size_t end, struct db_copy_block **blocks,
+			  size_t *n)
+{
+	for (size_t i = 0; u->script && i < u->script->n; i++) {
+		const struct sql_stmt *st = &u->script->stmts[i];
+		if (st->data_line == 0 || st->start < base || st->end > end)
+			continue;
+		*blocks = xrealloc(*blocks, (*n + 1) * sizeof(**blocks));
+		(*blocks)[(*n)++] = (struct db_copy_block){u->text + st->data_start, st->data_len};
+	}
+}
+
 /* ---- failures -------------------------------------------------------------- */
 
 /* The file's history row could not be quoted (err says why): nothing of it was sent. */
@@ -358,7 +371,7 @@ static char *build_message(const struct apply_opts *o, const struct apply_unit *
 		sl->prefix_stmts++;
 	}
 	sl->prefix_chars = (long)sql_char_count(sb.buf, sb.len);
-	strbuf_add(&sb, u->text + sl->base, sl->end - sl->base);
+	sql_add_without_data(&sb, u->text, sl->base, sl->end, u->script); /* the data goes apart (add_copy_data) */
 	/* a newline ends a trailing "--" comment, the ";" a last statement without one; the marker (no
 	 * statement_timeout a file set may cancel it, nor the DO after it); then the session as connect
 	 * left it, the row written in it, and the lock checked before COMMIT */
@@ -405,6 +418,8 @@ struct batch {
 	int marker_at;    /* the index of part done's marker result, -1 before it */
 	long long ms;     /* the marker's milliseconds */
 	char *locks;      /* the lock record part done's history INSERT returned (lockrec.h), or NULL */
+	struct db_copy_block *copy; /* the parts' COPY FROM STDIN data, in order */
+	size_t ncopy;
 };
 
 /* Each result as it arrives: a part's marker, then its COMMIT, logs it applied. */
@@ -480,6 +495,7 @@ static char *batch_message(struct batch *b, size_t *bad, struct pgb_error *err)
 			strbuf_free(&sb);
 			return NULL;
 		}
+		add_copy_data(&b->u[b->from + i], b->sl[i].base, b->sl[i].end, &b->copy, &b->ncopy);
 		size_t len = strlen(part);
 		b->chars[i + 1] = b->chars[i] + (long)sql_char_count(part, len);
 		strbuf_add(&sb, part, len);
@@ -585,13 +601,15 @@ static int batch_send(struct db *db, const struct apply_opts *o, const struct ap
 	size_t n = batch_size(o, u, from, cap);
 	int prepare = n > 1 && o->lockrec && !o->run_transaction && !g_no_prepare;
 	*b = (struct batch){o, u, from, n, prepare, 0, xcalloc(n, sizeof(struct slice)), xcalloc(n + 1, sizeof(long)),
-			    0, 0, -1, 0, NULL};
+			    0, 0, -1, 0, NULL, NULL, 0};
 	char *msg = batch_message(b, bad, err);
 	if (!msg)
 		return -1;
 	progress_watch(db, u[from].path, u[from].version);
 	progress_file(u[from].path, u[from].version, (int)n - 1);
+	db_copy_data(db, b->copy, b->ncopy);
 	int rc = db_exec_each(db, msg, batch_result, b, err);
+	db_copy_data(db, NULL, 0);
 	progress_unwatch(db);
 	free(msg);
 	return rc;
@@ -602,6 +620,9 @@ static void batch_free(struct batch *b)
 	free(b->sl);
 	free(b->chars);
 	free(b->locks);
+	free(b->copy);
+	b->copy = NULL;
+	b->ncopy = 0;
 	b->sl = NULL;
 	b->chars = NULL;
 	b->locks = NULL;
@@ -855,7 +876,10 @@ static int step_send(struct stepper *s, size_t i, const char *progress, int *com
 		free(check);
 	}
 	struct slice sl = {st->start, st->end, 0, (int)i, 0};
+	struct db_copy_block data = {u->text + st->data_start, st->data_len};
+	db_copy_data(s->db, &data, st->data_line ? 1 : 0);
 	int rc = send_with_retry(s->db, s->o, u, sb.buf, !in_tx, err);
+	db_copy_data(s->db, NULL, 0);
 	strbuf_free(&sb);
 	if (rc == 0)
 		return 0;

@@ -32,6 +32,8 @@ struct db {
 	long long sent_at; /* when the message now running was sent (clock_now_ms) */
 	void (*on_wait)(void *arg, long long sent_at); /* db_on_wait's hook, or NULL */
 	void *on_wait_arg;
+	const struct db_copy_block *copy; /* db_copy_data's */
+	size_t ncopy;
 };
 
 /* The settings with which the server lexes a query message, as it reports them now. */
@@ -847,6 +849,39 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
 }
 
+void db_copy_data(struct db *db, const struct db_copy_block *blocks, size_t n)
+{
+	db->copy = blocks;
+	db->ncopy = n;
+}
+
+static int copy_lost(struct db *db, struct pgb_error *err)
+{
+	if (err && !err->code)
+		lost_connection(db->conn, err);
+	db->lost = 1;
+	return -1;
+}
+
+/* The server started the k-th COPY FROM STDIN of the message: its data, then the end (or refuse it). */
+static int give_copy_data(struct db *db, const PGresult *r, size_t k, struct pgb_error *err)
+{
+	if (PQresultStatus(r) != PGRES_COPY_IN || k >= db->ncopy) {
+		refuse_copy(db->conn, r, err);
+		return -1;
+	}
+	const struct db_copy_block *b = &db->copy[k];
+	for (size_t at = 0; at < b->len;) {
+		size_t n = b->len - at > 65536 ? 65536 : b->len - at;
+		if (PQputCopyData(db->conn, b->data + at, (int)n) != 1)
+			return copy_lost(db, err);
+		at += n;
+	}
+	if (PQputCopyEnd(db->conn, NULL) != 1)
+		return copy_lost(db, err);
+	return 0;
+}
+
 /*
  * 1 when an error result ended the session: the server's FATAL or PANIC, or an
  * error libpq made up itself (no server message: the connection broke). An
@@ -911,6 +946,7 @@ static int collect_ok(struct collector *k, const PGresult *r, ExecStatusType st)
 static int collect(struct db *db, struct collector *k, struct pgb_error *err)
 {
 	int failed = 0;
+	size_t copies = 0; /* COPY FROM STDIN the server started so far */
 	/* the caller's error, when already set, stays as it is: this call's failure only returns -1 */
 	int fresh = err && !err->code;
 	memset(&k->open, 0, sizeof(k->open));
@@ -935,9 +971,10 @@ static int collect(struct db *db, struct collector *k, struct pgb_error *err)
 				db->lost = 1;
 			failed = 1;
 		} else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
-			if (!failed)
-				refuse_copy(db->conn, r, err);
-			failed = 1;
+			if (failed)
+				refuse_copy(db->conn, r, NULL);
+			else if (give_copy_data(db, r, copies++, err) != 0)
+				failed = 1;
 		} else if (!failed && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_SINGLE_TUPLE)) {
 			collect_ok(k, r, st);
 		}

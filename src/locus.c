@@ -24,6 +24,15 @@ static int context_line(const char *context)
 	return p ? atoi(p + 6) : 0;
 }
 
+/* "COPY t, line 3, column id: ...": the 3, or 0 */
+static int copy_context_line(const char *context)
+{
+	if (!context || strncmp(context, "COPY ", 5) != 0)
+		return 0;
+	const char *p = strstr(context, ", line ");
+	return p ? atoi(p + 7) : 0;
+}
+
 /* the 1-based character column of the first non-blank character of a line, or 1 */
 static int first_text_column(const char *s, size_t len, int line)
 {
@@ -94,5 +103,10 @@ void locus_locate(const struct locus_map *m, struct pgb_error *err)
 	const struct sql_stmt *st = &m->script->stmts[m->stmt];
 	if (st->start >= m->end || (m->bodies && in_body(m, st, err)))
 		return;
+	int row = st->data_line ? copy_context_line(err->context) : 0;
+	if (row > 0) { /* a row of the COPY's data: the server counts them from 1 */
+		set_line(m, st->data_line + row - 1, 1, err);
+		return;
+	}
 	set_line(m, st->line, st->column, err);
 }

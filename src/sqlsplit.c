@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stmt.h"
 #include "strbuf.h"
 #include "utf8.h"
 #include "xmem.h"
@@ -280,6 +281,12 @@ struct lexer {
 	struct cursor cur; /* trails the scan; only ever moves forward */
 	struct sql_script *out;
 	size_t cap;
+	/* COPY FROM STDIN data pending: the scan is held to the end of the COPY's
+	   line (tk.len = line_end) and goes on at resume, after the last "\." */
+	int pending;
+	size_t full_len;
+	size_t line_end;
+	size_t resume;
 };
 
 static void push(struct lexer *lx, size_t start, size_t end, enum sql_stmt_kind kind, int terminated,
@@ -300,6 +307,9 @@ static void push(struct lexer *lx, size_t start, size_t end, enum sql_stmt_kind 
 	st->std_strings = lx->tk.std_strings;
 	st->terminated = terminated;
 	st->psql_escape = escape;
+	st->data_start = 0;
+	st->data_len = 0;
+	st->data_line = 0;
 }
 
 /* A token starts at lx->tk.i: it starts a statement unless one is under way. */
@@ -806,15 +816,101 @@ static void scan_backslash(struct lexer *lx)
 
 static int scs_setting(const char *buf, const struct sql_stmt *st);
 
+#define COPY_NO_END "COPY FROM STDIN data has no end: a line \"\\.\" must follow it"
+
+/* The first line at or after off that is exactly "\." (or "\.\r"): its start in *mark, and where the
+   line after it starts in *after. -1 when there is none. */
+static int copy_end_line(const char *buf, size_t len, size_t off, size_t *mark, size_t *after)
+{
+	size_t i = off;
+	while (i < len) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - buf) : len;
+		size_t w = e - i;
+		if ((w == 2 || (w == 3 && buf[i + 2] == '\r')) && buf[i] == '\\' && buf[i + 1] == '.') {
+			*mark = i;
+			*after = nl ? e + 1 : len;
+			return 0;
+		}
+		i = nl ? e + 1 : len;
+	}
+	return -1;
+}
+
+static int lines_between(const char *buf, size_t from, size_t to)
+{
+	int n = 0;
+	for (const char *p = buf + from; (p = memchr(p, '\n', (size_t)(buf + to - p))) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * psql's handleCopyIn on its own script: after it sent a COPY FROM STDIN
+ * (at the ';'), it reads the lines that follow the one it is on as data,
+ * up to a line "\.", then lexes the rest of the COPY's line and goes on
+ * after the "\.". st is the statement just ended.
+ */
+static int copy_data(struct lexer *lx, struct sql_stmt *st)
+{
+	struct sql_tokens *t = &lx->tk;
+	int n = stmt_copy_in_count(t->buf, st);
+	if (n == 0)
+		return 0;
+	if (!lx->pending) {
+		const char *nl = memchr(t->buf + t->i, '\n', t->len - t->i);
+		lx->full_len = t->len;
+		lx->line_end = nl ? (size_t)(nl - t->buf) + 1 : t->len;
+		lx->resume = lx->line_end;
+	}
+	for (int k = 0; k < n; k++) {
+		size_t begin = lx->resume, mark;
+		if (copy_end_line(t->buf, lx->full_len, begin, &mark, &lx->resume) != 0)
+			return scan_failed(t, st->start, COPY_NO_END);
+		if (k == 0) {
+			st->data_start = begin;
+			st->data_len = mark - begin;
+			st->data_line = st->line + lines_between(t->buf, st->start, begin);
+		}
+	}
+	lx->pending = 1;
+	t->len = lx->line_end;
+	return 0;
+}
+
+/* The scan reached the end of a COPY's line: go on after its data. */
+static int copy_resume(struct lexer *lx)
+{
+	if (lx->in_stmt) /* psql would join its text around the data: no span can hold that */
+		return scan_failed(&lx->tk, lx->stmt_start,
+				   "a statement after COPY FROM STDIN on the same line must end on that line");
+	lx->tk.len = lx->full_len;
+	lx->tk.i = lx->resume;
+	lx->pending = 0;
+	return 0;
+}
+
 /* A ';' outside parentheses and BEGIN ATOMIC bodies ends the statement. */
-static void semicolon(struct lexer *lx)
+static int semicolon(struct lexer *lx)
 {
 	end_stmt(lx, lx->tk.i, 1);
 	lx->tk.identifier_count = 0;
+	struct sql_stmt *st = &lx->out->stmts[lx->out->n - 1];
 	/* the server reports the change and psql lexes on with it */
-	int scs = lx->one_message ? -1 : scs_setting(lx->tk.buf, &lx->out->stmts[lx->out->n - 1]);
+	int scs = lx->one_message ? -1 : scs_setting(lx->tk.buf, st);
 	if (scs >= 0)
 		lx->tk.std_strings = scs;
+	return copy_data(lx, st);
+}
+
+/* The end of the text: a statement left open there is sent, a COPY's data is then empty and unended. */
+static int end_of_text(struct lexer *lx)
+{
+	size_t n = lx->out->n;
+	end_stmt(lx, lx->tk.len, 0);
+	if (lx->out->n > n && stmt_is_copy_from_stdin(lx->tk.buf, &lx->out->stmts[n]))
+		return scan_failed(&lx->tk, lx->out->stmts[n].start, COPY_NO_END);
+	return 0;
 }
 
 static int scan(struct lexer *lx)
@@ -824,8 +920,13 @@ static int scan(struct lexer *lx)
 	for (;;) {
 		if (skip_blanks(t) != 0)
 			return -1;
-		if (t->i >= t->len)
-			break;
+		if (t->i >= t->len) {
+			if (!lx->pending)
+				break;
+			if (copy_resume(lx) != 0)
+				return -1;
+			continue;
+		}
 		if (t->buf[t->i] == '\\') {
 			scan_backslash(lx);
 			continue;
@@ -834,11 +935,10 @@ static int scan(struct lexer *lx)
 		struct sql_token tok;
 		if (scan_token(t, &tok) != 0)
 			return -1;
-		if (tok.n == 1 && tok.s[0] == ';' && t->paren_depth == 0 && t->begin_depth == 0)
-			semicolon(lx);
+		if (tok.n == 1 && tok.s[0] == ';' && t->paren_depth == 0 && t->begin_depth == 0 && semicolon(lx) != 0)
+			return -1;
 	}
-	end_stmt(lx, t->len, 0);
-	return 0;
+	return end_of_text(lx);
 }
 
 /* ---- tokens of a statement -------------------------------------------------- */
@@ -939,6 +1039,32 @@ int sql_split(const char *buf, size_t len, const struct sqlsplit_opts *opts, str
 		return -1;
 	}
 	return 0;
+}
+
+void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_t to, const struct sql_script *script)
+{
+	size_t at = from;
+	for (size_t i = 0; i < script->n; i++) {
+		const struct sql_stmt *st = &script->stmts[i];
+		if (st->data_line == 0 || st->data_start < at || st->data_start >= to)
+			continue;
+		size_t e = st->data_start + st->data_len + 2; /* and the "\." after it */
+		if (e > to)
+			e = to;
+		strbuf_add(sb, buf + at, st->data_start - at);
+		const unsigned char *u = (const unsigned char *)buf;
+		for (size_t k = st->data_start; k < e;) {
+			if (u[k] == '\n' || u[k] == '\r') {
+				strbuf_addc(sb, (char)u[k++]);
+				continue;
+			}
+			uint32_t cp;
+			strbuf_addc(sb, ' ');
+			k += utf8_len(u + k, e - k, &cp);
+		}
+		at = e;
+	}
+	strbuf_add(sb, buf + at, to - at);
 }
 
 void sql_script_free(struct sql_script *script)

@@ -5,7 +5,6 @@
 #define RULES \
 	X(releases_lock) \
 	X(meta_command) \
-	X(copy_from_stdin) \
 	X(psql_escape) \
 	X(two_phase) \
 	X(copy_to_stdout) \

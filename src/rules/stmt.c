@@ -183,35 +183,64 @@ int stmt_is_idempotent(const char *buf, const struct sql_stmt *st)
 	return 0;
 }
 
-/* COPY ... <dir> <target> at the statement's top level ("FROM STDIN", "TO STDOUT"). */
-static int copy_with(const char *buf, const struct sql_stmt *st, const char *dir, const char *target)
+static int is_psql_semicolon(const struct sql_token *k)
+{
+	return k->kind == SQL_TOKEN_OTHER && k->n == 2 && k->s[0] == '\\' && k->s[1] == ';';
+}
+
+/*
+ * One command of the statement, from *k (its first token) up to psql's "\;"
+ * or the end, which *k is left at: 1 when it is COPY ... <dir> <target> at
+ * top level (target2, when not NULL, counts too).
+ */
+static int copy_part(struct sql_tokens *t, struct sql_token *k, const char *dir, const char *target,
+		     const char *target2)
+{
+	int copy = is_word(k, "copy"), found = 0, after = 0;
+	for (*k = next(t); k->kind != SQL_TOKEN_END && !is_psql_semicolon(k); *k = next(t)) {
+		if (k->depth != 0)
+			continue;
+		if (after && (is_word(k, target) || (target2 && is_word(k, target2))))
+			found = 1;
+		after = is_word(k, dir);
+	}
+	return copy && found;
+}
+
+/* How many of the statement's commands (one, or several joined by psql's "\;") are COPY <dir> <target>. */
+static int copy_count(const char *buf, const struct sql_stmt *st, const char *dir, const char *target,
+		      const char *target2)
 {
 	if (st->kind != SQL_STMT_SQL)
 		return 0;
 	struct sql_tokens t;
 	sql_tokens_init(&t, buf, st);
+	int n = 0;
 	struct sql_token k = next(&t);
-	if (!is_word(&k, "copy"))
-		return 0;
-	int after = 0;
-	for (k = next(&t); k.kind != SQL_TOKEN_END; k = next(&t)) {
-		if (k.depth != 0)
+	while (k.kind != SQL_TOKEN_END) {
+		if (is_psql_semicolon(&k)) {
+			k = next(&t);
 			continue;
-		if (after && is_word(&k, target))
-			return 1;
-		after = is_word(&k, dir);
+		}
+		n += copy_part(&t, &k, dir, target, target2);
 	}
-	return 0;
+	return n;
+}
+
+/* The grammar takes STDIN and STDOUT alike after FROM: both read data from the client. */
+int stmt_copy_in_count(const char *buf, const struct sql_stmt *st)
+{
+	return copy_count(buf, st, "from", "stdin", "stdout");
 }
 
 int stmt_is_copy_from_stdin(const char *buf, const struct sql_stmt *st)
 {
-	return copy_with(buf, st, "from", "stdin");
+	return stmt_copy_in_count(buf, st) > 0;
 }
 
 int stmt_is_copy_to_stdout(const char *buf, const struct sql_stmt *st)
 {
-	return copy_with(buf, st, "to", "stdout");
+	return copy_count(buf, st, "to", "stdout", NULL) > 0;
 }
 
 int stmt_is_two_phase(const char *buf, const struct sql_stmt *st)

@@ -47,6 +47,26 @@ static void check_tokens(const char *buf, const struct sql_stmt *st)
 	REQUIRE(k.kind == SQL_TOKEN_END);
 }
 
+/* COPY FROM STDIN's data: whole lines after the statement, ended by a line "\.", in no statement. */
+static void check_copy_data(const char *buf, size_t len, const struct sql_script *s, const struct sql_stmt *st)
+{
+	/* (a COPY a meta-command ends is sent by \g and friends, which pgboot refuses: no data is read for it) */
+	REQUIRE((st->data_line > 0) == (st->terminated && stmt_is_copy_from_stdin(buf, st) == 1));
+	if (st->data_line == 0) {
+		REQUIRE(st->data_start == 0 && st->data_len == 0);
+		return;
+	}
+	size_t a = st->data_start, b = a + st->data_len;
+	REQUIRE(a > st->end && buf[a - 1] == '\n');
+	REQUIRE(b + 2 <= len && buf[b] == '\\' && buf[b + 1] == '.');
+	REQUIRE(b + 2 == len || buf[b + 2] == '\n' || (buf[b + 2] == '\r' && (b + 3 == len || buf[b + 3] == '\n')));
+	REQUIRE(st->data_len == 0 || buf[b - 1] == '\n');
+	int line, col;
+	REQUIRE(sql_offset_locus(buf, len, a, &line, &col) == 0 && line == st->data_line && col == 1);
+	for (size_t k = 0; k < s->n; k++)
+		REQUIRE(s->stmts[k].end <= a || s->stmts[k].start >= b + 2);
+}
+
 static void check_split(const char *buf, size_t len, int std)
 {
 	/* half the inputs as one Query message (a SET inside changes nothing): the same invariants */
@@ -65,7 +85,9 @@ static void check_split(const char *buf, size_t len, int std)
 		if (!want_err)
 			return;
 		REQUIRE(err.code == PGB_EXIT_CONFIG);
-		REQUIRE(err.message != NULL && strncmp(err.message, "unterminated ", 13) == 0);
+		REQUIRE(err.message != NULL &&
+			(strncmp(err.message, "unterminated ", 13) == 0 || strncmp(err.message, "COPY FROM STDIN ", 16) == 0 ||
+			 strncmp(err.message, "a statement after COPY FROM STDIN ", 34) == 0));
 		REQUIRE(err.line >= 1 && err.column >= 1);
 		REQUIRE(err.file == NULL);
 		REQUIRE(s.stmts == NULL && s.n == 0);
@@ -103,6 +125,7 @@ static void check_split(const char *buf, size_t len, int std)
 		if (st->kind == SQL_STMT_SQL && !st->terminated)
 			REQUIRE(st->end == len || (i + 1 < s.n && s.stmts[i + 1].kind == SQL_STMT_META &&
 						   s.stmts[i + 1].start == st->end));
+		check_copy_data(buf, len, &s, st);
 		prev_end = st->end;
 		/* the position helpers are linear each: check a sample, or the
 		 * harness would be quadratic in the number of statements */

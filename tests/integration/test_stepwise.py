@@ -202,12 +202,6 @@ def test_peer_directives(t):
           "dbmate's down marker splits the file", r)
 
 
-def test_copy_from_stdin_refused(t):
-    p = t.project(migrations=dict(BASE, **{"0002_copy.sql": "COPY base FROM stdin;\n1\tx\n\\.\n"}))
-    t.pgboot("migrate", project=p).expect(78, "0002_copy.sql:1", where="err")
-    check(not t.table_exists("base"), "nothing applied")
-
-
 def test_copy_to_stdout_refused(t):
     p = t.project(migrations=dict(BASE, **{"0002_out.sql": "SELECT 1;\nCOPY base TO STDOUT;\n"}))
     t.pgboot("migrate", project=p).expect(78, "0002_out.sql:2:1", 'COPY TO STDOUT in "migrations/0002_out.sql" is not '

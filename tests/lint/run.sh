@@ -32,7 +32,7 @@ scripts/install-deps.sh npmtools >&2
 squawk=$(node -e 'console.log(require(process.argv[1]).getBinaryPath())' "$PWD/build/npm-tools/node_modules/squawk-cli/js/index.js")
 mkdir -p build
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Iinclude -o build/split_dump tests/psql_equiv/split_dump.c \
-	src/sqlsplit.c src/error.c src/xmem.c src/strbuf.c src/utf8.c
+	src/sqlsplit.c src/rules/stmt.c src/error.c src/xmem.c src/strbuf.c src/utf8.c
 regress=$(scripts/regress-corpus.sh)
 
 pgargs=()

@@ -26,9 +26,9 @@ What "line up" means, and why:
 - After COPY ... FROM STDIN (and \\copy ... from stdin) psql reads the lines
   up to "\\." as data and never lexes them (fakepg.py answers with
   CopyInResponse, as a server does), once per COPY of the query string; the
-  lexer splits them as SQL, so its items in those stretches are skipped.
-  COPY is recognised by fakepg.statements, which skips comments and literals. pgboot refuses such files
-  (sql_stmt_is_copy_from_stdin).
+  lexer sets the same lines apart (sql_stmt.data_start), so it has no items
+  there (any it had would be skipped). COPY is recognised by
+  fakepg.statements, which skips comments and literals.
 - Inside \\if ... \\endif a statement may be missing (its branch was not
   taken); \\q ends the file for psql when it is not inside an \\if.
 """

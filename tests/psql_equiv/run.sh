@@ -16,7 +16,7 @@ for a in "$@"; do case "$a" in -*) echo "run.sh: unknown option \"$a\" (try --he
 cd "$(dirname "$0")/../.."
 mkdir -p build
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
-	-Wvla -Iinclude -o build/split_dump tests/psql_equiv/split_dump.c src/sqlsplit.c src/error.c src/xmem.c \
+	-Wvla -Iinclude -o build/split_dump tests/psql_equiv/split_dump.c src/sqlsplit.c src/rules/stmt.c src/error.c src/xmem.c \
 	src/strbuf.c src/utf8.c
 
 if [ $# -gt 0 ]; then

@@ -713,3 +713,96 @@ TEST(sqlsplit_is_blank)
 	CHECK(!sql_is_blank("'", 1));
 	CHECK(!sql_is_blank("\xEF\xBB\xBF", 3)); /* callers skip a byte-order mark themselves */
 }
+
+/* ---- COPY FROM STDIN data, read as psql reads it ---- */
+
+/* The data of statement k of sql as "line:text", or "-" when it has none. */
+static const char *copy_data_of(const char *sql, size_t k)
+{
+	static char out[512];
+	struct sql_script s;
+	const struct sql_stmt *st = nth(sql, k, &s);
+	if (!st)
+		snprintf(out, sizeof(out), "(no statement)");
+	else if (st->data_line == 0)
+		snprintf(out, sizeof(out), "-");
+	else
+		snprintf(out, sizeof(out), "%d:%.*s", st->data_line, (int)st->data_len, sql + st->data_start);
+	sql_script_free(&s);
+	return out;
+}
+
+TEST(sqlsplit_copy_data_is_never_lexed)
+{
+	/* pg_dump's output: an apostrophe, a quote, a semicolon, a dollar sign and a comment in the data */
+	const char *dump = "SET x = 1;\nCOPY public.t (id, name) FROM stdin;\n1\tO'Brien\n2\t\"a;b\" $$ /* -- \\N\n"
+			   "\\.\n\nSELECT 2;\n";
+	CHECK_STR(split(dump), "SET x = 1;|COPY public.t (id, name) FROM stdin;|SELECT 2;");
+	CHECK_STR(copy_data_of(dump, 1), "3:1\tO'Brien\n2\t\"a;b\" $$ /* -- \\N\n");
+	CHECK_STR(copy_data_of(dump, 0), "-");
+	CHECK_STR(copy_data_of(dump, 2), "-");
+	/* any case, options, a statement on several lines: the data starts after the line of the ';' */
+	CHECK_STR(split("copy t\n  from STDIN with (format csv) -- c\n;  \n'\n\\.\nSELECT 1;"),
+		  "copy t\n  from STDIN with (format csv) -- c\n;|SELECT 1;");
+	CHECK_STR(copy_data_of("copy t\n  from STDIN with (format csv) -- c\n;  \n'\n\\.\nSELECT 1;", 0), "4:'\n");
+	/* no rows; "\." with a '\r' (CRLF files); "\." last without a line end */
+	CHECK_STR(copy_data_of("COPY t FROM STDIN;\n\\.\n", 0), "2:");
+	CHECK_STR(split("COPY t FROM STDIN;\r\n1\r\n\\.\r\nSELECT 1;\r\n"), "COPY t FROM STDIN;|SELECT 1;");
+	CHECK_STR(copy_data_of("COPY t FROM STDIN;\r\n1\r\n\\.\r\nSELECT 1;\r\n", 0), "2:1\r\n");
+	CHECK_STR(split("COPY t FROM STDIN;\n'\n\\."), "COPY t FROM STDIN;");
+	/* only a line that is exactly "\." ends it */
+	CHECK_STR(copy_data_of("COPY t FROM STDIN;\n \\.\n\\.x\n\\.\n", 0), "2: \\.\n\\.x\n");
+	/* what is not COPY FROM STDIN has no data */
+	CHECK_STR(split("COPY t TO STDOUT;\nSELECT 'from stdin;';\n"), "COPY t TO STDOUT;|SELECT 'from stdin;';");
+	CHECK_STR(split("COPY t FROM '/srv/x';\nSELECT 1;"), "COPY t FROM '/srv/x';|SELECT 1;");
+}
+
+TEST(sqlsplit_copy_data_follows_the_line_of_the_semicolon)
+{
+	/* psql lexes the rest of the COPY's line after the data, and a second COPY there reads the next block */
+	const char *two = "COPY a FROM STDIN; COPY b FROM STDIN; SELECT 1;\nA'\n\\.\nB'\n\\.\nSELECT 2;";
+	CHECK_STR(split(two), "COPY a FROM STDIN;|COPY b FROM STDIN;|SELECT 1;|SELECT 2;");
+	CHECK_STR(copy_data_of(two, 0), "2:A'\n");
+	CHECK_STR(copy_data_of(two, 1), "4:B'\n");
+	/* several COPYs joined by psql's "\;" read one block each */
+	const char *joined = "select 0\\; copy t from stdout\\; copy t from stdin\\; select 1;\n3\n\\.\n4'\n\\.\nSELECT 3;";
+	CHECK_STR(split(joined), "select 0\\; copy t from stdout\\; copy t from stdin\\; select 1;|SELECT 3;");
+	CHECK_STR(copy_data_of(joined, 0), "2:3\n");
+}
+
+TEST(sqlsplit_copy_data_without_end_is_an_error)
+{
+	CHECK_STR(split("SELECT 1;\n  COPY t FROM STDIN;\n1\tO'Brien\n"),
+		  "ERR COPY FROM STDIN data has no end: a line \"\\.\" must follow it @2:3");
+	CHECK_STR(split("COPY t FROM STDIN;"), "ERR COPY FROM STDIN data has no end: a line \"\\.\" must follow it @1:1");
+	CHECK_STR(split("SELECT 1;\nCOPY t FROM STDIN"),
+		  "ERR COPY FROM STDIN data has no end: a line \"\\.\" must follow it @2:1");
+	CHECK_STR(split("COPY a FROM STDIN; COPY b FROM STDIN;\n\\.\n"),
+		  "ERR COPY FROM STDIN data has no end: a line \"\\.\" must follow it @1:20");
+	/* a statement begun after the COPY on its line would be joined around the data by psql */
+	CHECK_STR(split("COPY t FROM STDIN; SELECT\n1\n\\.\n2;"),
+		  "ERR a statement after COPY FROM STDIN on the same line must end on that line @1:20");
+	/* a string left open at the end of the COPY's line */
+	CHECK_STR(split("COPY t FROM STDIN; SELECT 'a\n1\n\\.\nb';"), "ERR unterminated quoted string @1:27");
+}
+
+TEST(sqlsplit_text_without_data_keeps_characters_and_lines)
+{
+	const char *sql = "SELECT 1;\nCOPY t FROM STDIN; SELECT 2;\nZoë\t'\r\n\\.\r\nSELECT 3;\n";
+	struct sql_script s;
+	CHECK_INT(sql_split(sql, strlen(sql), NULL, &s, NULL), 0);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	sql_add_without_data(&sb, sql, 0, strlen(sql), &s);
+	CHECK_STR(sb.buf, "SELECT 1;\nCOPY t FROM STDIN; SELECT 2;\n     \r\n  \r\nSELECT 3;\n");
+	CHECK_INT(sql_char_count(sb.buf, sb.len), sql_char_count(sql, strlen(sql)));
+	/* what the server reads between the statements is blank */
+	CHECK(sql_is_blank(sb.buf + s.stmts[2].end, sb.len - strlen("SELECT 3;\n") - s.stmts[2].end));
+	/* a slice that starts after the data, or ends before it, is copied as it is */
+	strbuf_free(&sb);
+	strbuf_init(&sb);
+	sql_add_without_data(&sb, sql, 0, 9, &s);
+	CHECK_STR(sb.buf, "SELECT 1;");
+	strbuf_free(&sb);
+	sql_script_free(&s);
+}

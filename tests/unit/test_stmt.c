@@ -126,8 +126,10 @@ static void check_predicate(const char *const (*cases)[2], size_t n, int (*pred)
 TEST(stmt_copy_from_stdin)
 {
 	const char *cases[][2] = {
-		{ "COPY t FROM STDIN;", "1" },
-		{ "copy t (a, b) from stdin with (format csv);", "1" },
+		{ "COPY t FROM STDIN;\n1\n\\.\n", "1" },
+		{ "copy t (a, b) from stdin with (format csv);\n\\.\n", "1" },
+		{ "COPY t FROM STDOUT;\n\\.\n", "1" }, /* the grammar reads it as FROM STDIN */
+		{ "select 0\\; copy t from stdin;\n\\.\n", "1" },
 		{ "COPY t FROM '/tmp/x';", "0" },
 		{ "COPY t TO STDOUT;", "0" },
 		{ "COPY (SELECT 1 FROM stdin) TO STDOUT;", "0" },
@@ -143,7 +145,7 @@ TEST(stmt_copy_to_stdout)
 		{ "copy (SELECT 1) to stdout with (format csv);", "1" },
 		{ "COPY t FROM '/x/stdout.csv';", "0" },
 		{ "COPY t TO '/tmp/stdout';", "0" },
-		{ "COPY t FROM STDIN;", "0" },
+		{ "COPY t FROM STDIN;\n\\.\n", "0" },
 		{ "SELECT 'to stdout';", "0" },
 	};
 	check_predicate(cases, sizeof(cases) / sizeof(cases[0]), stmt_is_copy_to_stdout);

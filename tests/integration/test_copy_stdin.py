@@ -1,0 +1,106 @@
+"""COPY ... FROM STDIN in migrations and seeds, as pg_dump's plain output writes it.
+
+The lexer reads the lines after the COPY up to "\\." as data, as psql does; the
+message sent holds the statements without the data, which goes to the server
+when it starts each COPY. A bad row fails the file (3) at the row's line."""
+import os
+import subprocess
+
+from harness import PSQL, TestFailure, check, clean_env
+
+PG_DUMP = os.path.join(os.path.dirname(PSQL), "pg_dump")
+
+SOURCE = r"""
+CREATE TABLE people (id serial PRIMARY KEY, name text, note text, n int);
+INSERT INTO people (name, note, n) VALUES
+  ('O''Brien', 'dollar $$ body $x$ and ; semicolon', 1),
+  ('back\slash', E'tab\there\nnew line\r\nand \\. alone', NULL),
+  (NULL, E'\\.', 3),
+  ('Zoë 日本語', '-- not a comment /* nor this', 4),
+  ('', '\N is text here', 5);
+CREATE TABLE empty (id int);
+CREATE SEQUENCE counter START 7;
+SELECT setval('counter', 42);
+"""
+
+CHECKSUM = ("SELECT md5(string_agg(p::text, '|' ORDER BY id)) || ' ' || (SELECT count(*) FROM empty) || ' ' || "
+            "(SELECT last_value FROM counter) || ' ' || nextval('people_id_seq') FROM people p")
+
+
+def pg_dump(t, db, *extra):
+    p = subprocess.run([PG_DUMP, "-h", t.server.sock, "-p", str(t.server.port), "-U", t.server.user,
+                        "--no-owner", *extra, db],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, env=clean_env())
+    if p.returncode != 0:
+        raise TestFailure("pg_dump failed on %s: %s" % (db, p.stderr))
+    return p.stdout
+
+
+def line_of(text, needle):
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_copy_stdin_pg_dump_applies_as_a_migration(t):
+    src = t.new_database()
+    t.psql(SOURCE, db=src)
+    dump = pg_dump(t, src)
+    check("O'Brien" in dump and "COPY public.people" in dump and "FROM stdin;" in dump, "a data dump with COPY", dump)
+    want = t.psql(CHECKSUM, db=src)
+    migs = {"0001_baseline.sql": dump, "0002_more.sql": "INSERT INTO people (name) VALUES ('after');"}
+    p = t.project(migrations=migs)
+    r = t.pgboot("migrate", project=p).expect(0)
+    got = t.psql(CHECKSUM.replace("FROM people p", "FROM people p WHERE name IS DISTINCT FROM 'after'"))
+    # the sequence moved past the copied rows by pg_dump's setval, then by 0002's row and CHECKSUM's nextval
+    check(got.split()[:3] == want.split()[:3], "the same rows, empty table and sequence", r, want, got)
+    check([v for _, v, _ in t.history()] == ["0001", "0002"], "both recorded", t.history())
+    t.pgboot("migrate", project=p).expect(0)  # the checksums of the files as written hold
+    # the same dump in --lock-mode transaction (one transaction, savepoints)
+    db2 = t.new_database()
+    t.pgboot("migrate", "--lock-mode", "transaction", project=t.project(migrations=migs), url=t.url(db2)).expect(0)
+    got2 = t.psql(CHECKSUM.replace("FROM people p", "FROM people p WHERE name IS DISTINCT FROM 'after'"), db=db2)
+    check(got2.split()[:3] == want.split()[:3], "the same rows in --lock-mode transaction", want, got2)
+
+
+def test_copy_stdin_bad_row_fails_at_its_line(t):
+    base = {"0001_t.sql": "CREATE TABLE n (id int, s text);\n"}
+    bad = "INSERT INTO n VALUES (0, 'x');\nCOPY n (id, s) FROM stdin;\n1\tO'Brien\n2\tb\nthree\tc\n\\.\nSELECT 1;\n"
+    for name, body, mode in (("0002_bad.sql", bad, "wrapped"),
+                             ("0002_bad.sql", "-- pgboot:no-transaction\n" + bad, "stepwise")):
+        db = t.new_database()
+        p = t.project(migrations=dict(base, **{name: body}))
+        r = t.pgboot("migrate", project=p, url=t.url(db)).expect(3, "%s:%d" % (name, line_of(body, "three")),
+                                                                  "invalid input syntax for type integer")
+        rows = t.psql("SELECT count(*) FROM n", db=db)
+        if mode == "wrapped":  # one transaction: nothing of the file
+            check([v for _, v, _ in t.history(db=db)] == ["0001"], "only 0001 recorded", r, t.history(db=db))
+            check(rows == "0", "nothing of the file applied", rows)
+        else:  # statement by statement: the INSERT before the COPY stays, recorded as progress
+            r.expect_text("stopped half-way", "statement 2 of 3")
+            check(rows == "1", "the INSERT only, none of the COPY's rows", rows)
+    # a data block without its "\." line: 78 at the COPY's line, nothing applied
+    db = t.new_database()
+    p = t.project(migrations=dict(base, **{"0002_open.sql": bad[:bad.index("\\.")]}))
+    t.pgboot("migrate", project=p, url=t.url(db)).expect(78, "0002_open.sql:2:1", "has no end")
+    check(not t.table_exists("n", db=db), "nothing applied")
+
+
+def test_copy_stdin_in_a_batch_and_a_seed(t):
+    migs = {
+        "0001_t.sql": "CREATE TABLE kv (k text PRIMARY KEY, v int);\n",
+        "0002_copy.sql": "COPY kv FROM stdin; COPY kv (k) FROM stdin; -- two blocks\na\t1\nb'\t2\n\\.\nc\n\\.\n",
+        "0003_upd.sql": "UPDATE kv SET v = v * 10;\n",
+        "0004_more.sql": "COPY kv FROM stdin WITH (FORMAT csv);\n\"d,\"\"x\"\"\",4\n\\.\r\nSELECT 1;\n",
+    }
+    p = t.project(migrations=migs, seeds={"0001_seed.sql": "COPY kv FROM STDIN;\nseed\t5\n\\.\n"})
+    r = t.pgboot("migrate", "--with-test-data", project=p).expect(0)
+    got = t.psql("SELECT string_agg(k || '=' || coalesce(v::text, '-'), ' ' ORDER BY k) FROM kv")
+    check(got == 'a=10 b\'=20 c=- d,"x"=4 seed=5', "applied in order, the UPDATE between them", r, got)
+    check([v for _, v, _ in t.history()] == ["0001", "0002", "0003", "0004", "0001"], "all recorded", t.history())
+    # a bad row in the third file of a batch: 3 at its line, the files before it stay applied
+    db = t.new_database()
+    bad = dict(migs, **{"0003_upd.sql": "UPDATE kv SET v = v * 10;\nCOPY kv FROM stdin;\nz\tnot a number\n\\.\n"})
+    r = t.pgboot("migrate", project=t.project(migrations=bad), url=t.url(db)).expect(3, "0003_upd.sql:3",
+                                                                                     "invalid input syntax")
+    check([v for _, v, _ in t.history(db=db)] == ["0001", "0002"], "0001 and 0002 applied", r, t.history(db=db))
+    check(t.psql("SELECT string_agg(k || '=' || coalesce(v::text, '-'), ' ' ORDER BY k) FROM kv", db=db) ==
+          "a=1 b'=2 c=-", "0003's UPDATE rolled back")
