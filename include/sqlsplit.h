@@ -76,10 +76,11 @@ void sql_script_free(struct sql_script *script);
 
 /*
  * Append buf[from..to) to sb with the COPY FROM STDIN data of script's
- * statements in it, and each block's line "\.", made blanks: one space a
- * character, line ends kept. The server then reads the same statements at
- * the same character positions and lines, and never sees the data (which
- * goes after each COPY's CopyInResponse instead, db.h).
+ * statements in it, and each block's line "\.", cut down to their line
+ * ends: the server reads the same statements on the same lines, never the
+ * data (which goes after each COPY's CopyInResponse instead, db.h), and a
+ * dump's data is not sent twice. A position the server gives after a block
+ * is that many characters short of the file's: locus.c adds them back.
  */
 struct strbuf;
 void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_t to, const struct sql_script *script);

@@ -54,13 +54,43 @@ static void set_line(const struct locus_map *m, int line, int col, struct pgb_er
 	err->excerpt = sql_caret_excerpt(m->text, m->len, line, col > 0 ? col : first_text_column(m->text, m->len, line));
 }
 
+/* The number of line ends in text[from..to). */
+static long line_ends(const char *text, size_t from, size_t to)
+{
+	long n = 0;
+	for (size_t i = from; i < to; i++)
+		n += text[i] == '\n' || text[i] == '\r';
+	return n;
+}
+
+/*
+ * The message's rel-th character of the file's part as the file's: the COPY data blocks before it were
+ * sent as their line ends alone (sql_add_without_data), so each adds back what it left out.
+ */
+static long file_position(const struct locus_map *m, long rel)
+{
+	long removed = 0;
+	for (size_t i = 0; m->script && i < m->script->n; i++) {
+		const struct sql_stmt *st = &m->script->stmts[i];
+		if (st->data_line == 0 || st->data_start < m->base || st->data_start >= m->end)
+			continue;
+		size_t e = st->data_start + st->data_len + 2 < m->end ? st->data_start + st->data_len + 2 : m->end;
+		long before = (long)sql_char_count(m->text + m->base, st->data_start - m->base);
+		long kept = line_ends(m->text, st->data_start, e);
+		if (rel <= before - removed + kept)
+			break;
+		removed += (long)sql_char_count(m->text + st->data_start, e - st->data_start) - kept;
+	}
+	return rel + removed;
+}
+
 /* By the server's statement position; 1 when it pointed into the file's part of the message. */
 static int by_position(const struct locus_map *m, struct pgb_error *err)
 {
 	long rel = (long)err->position - m->prefix_chars;
 	if (err->position <= 0 || rel <= 0)
 		return 0;
-	long pos = (long)sql_char_count(m->text, m->base) + rel;
+	long pos = (long)sql_char_count(m->text, m->base) + file_position(m, rel);
 	if (pos > (long)sql_char_count(m->text, m->end) + 1)
 		return 0;
 	int line, col;

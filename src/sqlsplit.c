@@ -1052,16 +1052,9 @@ void sql_add_without_data(struct strbuf *sb, const char *buf, size_t from, size_
 		if (e > to)
 			e = to;
 		strbuf_add(sb, buf + at, st->data_start - at);
-		const unsigned char *u = (const unsigned char *)buf;
-		for (size_t k = st->data_start; k < e;) {
-			if (u[k] == '\n' || u[k] == '\r') {
-				strbuf_addc(sb, (char)u[k++]);
-				continue;
-			}
-			uint32_t cp;
-			strbuf_addc(sb, ' ');
-			k += utf8_len(u + k, e - k, &cp);
-		}
+		for (size_t k = st->data_start; k < e; k++)
+			if (buf[k] == '\n' || buf[k] == '\r')
+				strbuf_addc(sb, buf[k]);
 		at = e;
 	}
 	strbuf_add(sb, buf + at, to - at);

@@ -104,3 +104,24 @@ def test_copy_stdin_in_a_batch_and_a_seed(t):
     check([v for _, v, _ in t.history(db=db)] == ["0001", "0002"], "0001 and 0002 applied", r, t.history(db=db))
     check(t.psql("SELECT string_agg(k || '=' || coalesce(v::text, '-'), ' ' ORDER BY k) FROM kv", db=db) ==
           "a=1 b'=2 c=-", "0003's UPDATE rolled back")
+
+
+def test_copy_stdin_an_error_after_the_data_is_placed_in_the_file(t):
+    """The data is sent apart, its lines kept in the message: an error the server places by its
+    position in a statement after two blocks of multibyte data (about 1 MB, which the message
+    holds as its line ends only: tests/unit/test_sqlsplit.c) is at its own file:line:col."""
+    data = "".join("%d\tñandú %s\n" % (i, "x" * 200) for i in range(5000))  # about 1 MB
+    migs = {
+        "0001_t.sql": "CREATE TABLE w (id int, s text);\n",
+        "0002_data.sql": "COPY w FROM stdin;\n" + data + "\\.\nCOPY w (id) FROM stdin;\n9\n\\.\n"
+                         "SELECT 1;\nSELECT id FROM w WHERE nosuch = 1;\n",
+    }
+    line = migs["0002_data.sql"].count("\n")  # the last line
+    r = t.pgboot("migrate", project=t.project(migrations=migs)).expect(3, "0002_data.sql:%d:24" % line,
+                                                                       'column "nosuch" does not exist')
+    r.expect_text("SELECT id FROM w WHERE nosuch = 1;")
+    check([v for _, v, _ in t.history()] == ["0001"], "0002 rolled back", t.history())
+    # the same file applied when the error is gone; the message was the statements and line ends
+    migs["0002_data.sql"] = migs["0002_data.sql"].replace("nosuch", "id")
+    t.pgboot("migrate", "--log-level", "debug", project=t.project(migrations=migs)).expect(0)
+    check(t.psql("SELECT count(*), count(DISTINCT s) FROM w") == "5001|1", "every row (the second block: ids alone)", t.psql("SELECT count(*) FROM w"))

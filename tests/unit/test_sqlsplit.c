@@ -786,7 +786,7 @@ TEST(sqlsplit_copy_data_without_end_is_an_error)
 	CHECK_STR(split("COPY t FROM STDIN; SELECT 'a\n1\n\\.\nb';"), "ERR unterminated quoted string @1:27");
 }
 
-TEST(sqlsplit_text_without_data_keeps_characters_and_lines)
+TEST(sqlsplit_text_without_data_keeps_lines)
 {
 	const char *sql = "SELECT 1;\nCOPY t FROM STDIN; SELECT 2;\nZoë\t'\r\n\\.\r\nSELECT 3;\n";
 	struct sql_script s;
@@ -794,8 +794,7 @@ TEST(sqlsplit_text_without_data_keeps_characters_and_lines)
 	struct strbuf sb;
 	strbuf_init(&sb);
 	sql_add_without_data(&sb, sql, 0, strlen(sql), &s);
-	CHECK_STR(sb.buf, "SELECT 1;\nCOPY t FROM STDIN; SELECT 2;\n     \r\n  \r\nSELECT 3;\n");
-	CHECK_INT(sql_char_count(sb.buf, sb.len), sql_char_count(sql, strlen(sql)));
+	CHECK_STR(sb.buf, "SELECT 1;\nCOPY t FROM STDIN; SELECT 2;\n\r\n\r\nSELECT 3;\n");
 	/* what the server reads between the statements is blank */
 	CHECK(sql_is_blank(sb.buf + s.stmts[2].end, sb.len - strlen("SELECT 3;\n") - s.stmts[2].end));
 	/* a slice that starts after the data, or ends before it, is copied as it is */
