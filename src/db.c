@@ -833,11 +833,12 @@ static int wait_result(struct db *db, struct pgb_error *err)
 	return 0;
 }
 
-/* End a COPY the server started: pgboot has no data to give or want. */
+/* End a COPY the server started that pgboot has no data for (one the file's text does not show), or one to STDOUT. */
 static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 {
-	if (PQresultStatus(r) == PGRES_COPY_IN)
-		PQputCopyEnd(conn, "COPY FROM STDIN is not supported by pgboot");
+	int in = PQresultStatus(r) == PGRES_COPY_IN;
+	if (in)
+		PQputCopyEnd(conn, "pgboot has no data for this COPY FROM STDIN");
 	else {
 		char *buf;
 		while (PQgetCopyData(conn, &buf, 0) > 0)
@@ -845,8 +846,16 @@ static void refuse_copy(PGconn *conn, const PGresult *r, struct pgb_error *err)
 	}
 	if (!err || err->code)
 		return;
-	pgb_fail(err, PGB_EXIT_MIGRATION, "COPY ... STDIN/STDOUT is not supported");
-	pgb_error_hint(err, "Use INSERT statements, or COPY from a file on the server.");
+	if (in) {
+		pgb_fail(err, PGB_EXIT_MIGRATION, "COPY FROM STDIN with no data in the file");
+		pgb_error_hint(err, "Only a COPY written in the file itself gets the lines after it up to \\. as its "
+				    "data; one run by a function or an EXECUTE has none: use INSERT, or COPY from a file "
+				    "on the server.");
+	} else {
+		pgb_fail(err, PGB_EXIT_MIGRATION, "COPY TO STDOUT is not supported");
+		pgb_error_hint(err, "A migration has no one to send the rows to: COPY to a file on the server, or "
+				    "drop the statement.");
+	}
 }
 
 void db_copy_data(struct db *db, const struct db_copy_block *blocks, size_t n)
@@ -872,6 +881,8 @@ static int give_copy_data(struct db *db, const PGresult *r, size_t k, struct pgb
 	}
 	const struct db_copy_block *b = &db->copy[k];
 	for (size_t at = 0; at < b->len;) {
+		if (signals_received()) /* the server ends the COPY with this error (57014): the run stops as for a cancel */
+			return PQputCopyEnd(db->conn, "canceled: pgboot received a signal") == 1 ? 0 : copy_lost(db, err);
 		size_t n = b->len - at > 65536 ? 65536 : b->len - at;
 		if (PQputCopyData(db->conn, b->data + at, (int)n) != 1)
 			return copy_lost(db, err);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The statement's first dollar-quoted body: the offset just past its opening tag, or 0. */
 static size_t body_start(const char *buf, const struct sql_stmt *st)
@@ -24,13 +25,52 @@ static int context_line(const char *context)
 	return p ? atoi(p + 6) : 0;
 }
 
-/* "COPY t, line 3, column id: ...": the 3, or 0 */
+/* "COPY t, line 3, column id: ...": the 3, or 0; the last line of CONTEXT that says it (a trigger's
+   "PL/pgSQL function f() line 1 at RAISE" comes before it) */
 static int copy_context_line(const char *context)
 {
-	if (!context || strncmp(context, "COPY ", 5) != 0)
+	const char *line = NULL;
+	for (const char *p = context; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, "COPY ", 5) == 0)
+			line = p;
+	const char *end = line ? strchr(line, '\n') : NULL, *at = line ? strstr(line, ", line ") : NULL;
+	return at && (!end || at < end) ? atoi(at + 7) : 0;
+}
+
+/* The COPY statement st's format: 0 text, 1 CSV (a row may span lines), -1 CSV with a QUOTE option (not read) */
+static int copy_format(const char *text, const struct sql_stmt *st)
+{
+	struct sql_tokens t;
+	struct sql_token k;
+	int csv = 0, quote = 0;
+	sql_tokens_init(&t, text, st);
+	while (sql_token_next(&t, &k)) {
+		csv |= k.kind == SQL_TOKEN_WORD && k.n == 3 && strncasecmp(k.s, "csv", 3) == 0;
+		quote |= k.kind == SQL_TOKEN_WORD && k.n == 5 && strncasecmp(k.s, "quote", 5) == 0;
+	}
+	return csv ? (quote ? -1 : 1) : 0;
+}
+
+/*
+ * The file line of row N of st's data, or 0 when it cannot be told: a text-format row is a line;
+ * a CSV row ends at a line end outside double quotes. Never past the data.
+ */
+static int copy_row_line(const char *text, const struct sql_stmt *st, int row)
+{
+	const char *d = text + st->data_start;
+	int csv = copy_format(text, st), quoted = 0, rows = 1, lines = 0;
+	if (csv < 0)
 		return 0;
-	const char *p = strstr(context, ", line ");
-	return p ? atoi(p + 7) : 0;
+	size_t i = 0;
+	for (; i < st->data_len && rows < row; i++) {
+		if (csv && d[i] == '"')
+			quoted = !quoted;
+		else if (d[i] == '\n') {
+			lines++;
+			rows += !quoted;
+		}
+	}
+	return rows == row && i < st->data_len ? st->data_line + lines : 0;
 }
 
 /* the 1-based character column of the first non-blank character of a line, or 1 */
@@ -134,8 +174,9 @@ void locus_locate(const struct locus_map *m, struct pgb_error *err)
 	if (st->start >= m->end || (m->bodies && in_body(m, st, err)))
 		return;
 	int row = st->data_line ? copy_context_line(err->context) : 0;
-	if (row > 0) { /* a row of the COPY's data: the server counts them from 1 */
-		set_line(m, st->data_line + row - 1, 1, err);
+	int line = row > 0 ? copy_row_line(m->text, st, row) : 0;
+	if (line > 0) { /* a row of the COPY's data: the server counts them from 1 */
+		set_line(m, line, 1, err);
 		return;
 	}
 	set_line(m, st->line, st->column, err);

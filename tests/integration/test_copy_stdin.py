@@ -125,3 +125,22 @@ def test_copy_stdin_an_error_after_the_data_is_placed_in_the_file(t):
     migs["0002_data.sql"] = migs["0002_data.sql"].replace("nosuch", "id")
     t.pgboot("migrate", "--log-level", "debug", project=t.project(migrations=migs)).expect(0)
     check(t.psql("SELECT count(*), count(DISTINCT s) FROM w") == "5001|1", "every row (the second block: ids alone)", t.psql("SELECT count(*) FROM w"))
+
+
+def test_copy_stdin_a_bad_row_found_by_its_rows(t):
+    """The server counts rows, not lines: a CSV row holding a line end inside quotes counts once, so a
+    later bad row is still placed at its own line; a row a trigger refuses is placed by the COPY's
+    line of the server's CONTEXT (after the trigger's own); a QUOTE option pgboot does not read, or a
+    row number past the data, falls back to the COPY statement's line."""
+    t.psql("CREATE TABLE c (id int, s text); CREATE FUNCTION no3() RETURNS trigger LANGUAGE plpgsql AS "
+           "$$ BEGIN IF NEW.id = 3 THEN RAISE EXCEPTION 'no 3'; END IF; RETURN NEW; END $$; "
+           "CREATE TABLE g (id int); CREATE TRIGGER g_no3 BEFORE INSERT ON g FOR EACH ROW EXECUTE FUNCTION no3()")
+    cases = [
+        ("SELECT 1;\nCOPY c FROM stdin WITH (FORMAT csv);\n1,\"x\ny\nz\"\n2,w\nbad,q\n\\.\n", 7, "invalid input syntax"),
+        ("SELECT 1;\nCOPY g FROM stdin;\n1\n2\n3\n\\.\n", 5, "no 3"),
+        ("COPY c FROM stdin WITH (FORMAT csv, QUOTE '''');\n1,'a\nb'\nbad,q\n\\.\n", 1, "invalid input syntax"),
+    ]
+    for body, line, what in cases:
+        p = t.project(migrations={"0001_c.sql": body})
+        t.pgboot("migrate", project=p).expect(3, "0001_c.sql:%d:" % line, what, where="err")
+    check(t.psql("SELECT count(*) FROM c") + t.psql("SELECT count(*) FROM g") == "00", "nothing applied")
