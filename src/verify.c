@@ -505,7 +505,7 @@ static int finish(int failed, int total, int skipped, long long start, struct pg
 	if (failed)
 		return pgb_fail(err, PGB_EXIT_VERIFY, "verification failed: %d of %d checks%s", failed, total, also);
 	log_event(LOG_INFO, "verified", LOG_FIELDS(LF_INT("checks", total), LF_INT("skipped", skipped), LF_INT("ms", ms)),
-		  "verified: %d checks passed (%lld ms)%s", total, ms, also);
+		  "verified: %d check%s passed (%lld ms)%s", total, total == 1 ? "" : "s", ms, also);
 	return 0;
 }
 

@@ -169,7 +169,7 @@ def test_rollback_then_migrate_same_schema(t):
 def test_rollback_runs_checks_but_pending(t):
     """Verify runs after a rollback without the pending check (pending files are the point); a user check can fail it."""
     p = _migrated(t)
-    t.pgboot("rollback", "--confirm", project=p).expect(0, "checks passed", where="err")
+    t.pgboot("rollback", "--confirm", project=p).expect(0, "verified: 1 check passed", where="err")
     p.write("verify", "c_exists.sql", "SELECT 1 WHERE to_regclass('c') IS NULL;\n")
     t.pgboot("migrate", project=p).expect(0)
     r = t.pgboot("rollback", "--confirm", project=p).expect(4, "c_exists.sql")
