@@ -144,3 +144,25 @@ def test_copy_stdin_a_bad_row_found_by_its_rows(t):
         p = t.project(migrations={"0001_c.sql": body})
         t.pgboot("migrate", project=p).expect(3, "0001_c.sql:%d:" % line, what, where="err")
     check(t.psql("SELECT count(*) FROM c") + t.psql("SELECT count(*) FROM g") == "00", "nothing applied")
+
+
+def test_copy_stdin_sigterm_while_the_data_goes(t):
+    """SIGTERM while a COPY's data is still going (4 MB to a server that takes each row slowly): the
+    COPY is cancelled, exit 143 at once, the file rolled back, no history row."""
+    import signal
+    import time
+    t.psql("CREATE TABLE slow (id int, pad text); CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS "
+           "$$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$; "
+           "CREATE TRIGGER slow_row BEFORE INSERT ON slow FOR EACH ROW EXECUTE FUNCTION slow_row()")
+    data = "".join("%d\t%s\n" % (i, "p" * 1000) for i in range(4000))
+    p = t.project(migrations={"0001_slow.sql": "COPY slow FROM stdin;\n" + data + "\\.\n"})
+    proc = t.spawn("migrate", project=p)
+    t.wait_until(lambda: t.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%COPY slow FROM%' "
+                                "AND state = 'active' AND pid <> pg_backend_pid()") == "1", timeout=10, what="the COPY to run")
+    time.sleep(0.3)
+    sent = time.time()
+    proc.signal(signal.SIGTERM)
+    r = proc.wait(10)
+    check(r.code == 143 and time.time() - sent < 3, "exit 143 at once", r)
+    check(t.history() == [], "no history row", t.history())
+    check(t.psql("SELECT count(*) FROM slow") == "0", "nothing of the COPY stays")
